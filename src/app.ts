@@ -1,0 +1,92 @@
+/**
+ * @module createApp(deps): security headers, CSRF on every form, one error handler, and a
+ * sub-app per feature mounted with `app.route()`.
+ */
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { APP_CSS } from "./assets/app_css.ts";
+import type { Deps } from "./deps.ts";
+import { enrollmentRoutes } from "./enrollment/routes.tsx";
+import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
+import { errorBody } from "./http/respond.ts";
+import { formRecord } from "./http/validate.ts";
+import { loginRoutes } from "./login/routes.tsx";
+import { sessionRoutes } from "./sessions/routes.tsx";
+import { csrfFailedPage, internalErrorPage, notFoundPage } from "./views/errors.tsx";
+
+const CSP = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join("; ");
+
+const isApi = (path: string) => path.startsWith("/api/");
+
+export function createApp(deps: Deps): Hono {
+  const app = new Hono();
+
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("X-Content-Type-Options", "nosniff");
+    c.header("Referrer-Policy", "no-referrer");
+    c.header("X-Frame-Options", "DENY");
+    c.header("Cross-Origin-Opener-Policy", "same-origin");
+    c.header("Content-Security-Policy", CSP);
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+
+  // Every state-changing request of a page carries a CSRF token; the JSON API authenticates
+  // with Bearer tokens only (never cookies), so a cross-site request has nothing to ride on.
+  app.use("*", async (c, next) => {
+    const method = c.req.method;
+    if (method === "GET" || method === "HEAD" || method === "OPTIONS" || isApi(c.req.path)) {
+      return await next();
+    }
+    const form = await formRecord(c);
+    if (!(await verifyCsrf(c, deps, form[CSRF_FIELD]))) {
+      deps.log("warn", "csrf.rejected", { path: c.req.path });
+      return c.html(csrfFailedPage(), 403);
+    }
+    return await next();
+  });
+
+  app.get("/healthz", async (c) => {
+    await deps.db.run("SELECT 1");
+    return c.json({ status: "ok" });
+  });
+  app.get("/.well-known/jwks.json", (c) => {
+    c.header("Cache-Control", "public, max-age=300");
+    return c.json(deps.keys.jwks);
+  });
+  app.get("/assets/app.css", (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    c.header("Content-Type", "text/css; charset=utf-8");
+    return c.body(APP_CSS);
+  });
+
+  app.route("/", loginRoutes(deps));
+  app.route("/", enrollmentRoutes(deps));
+  app.route("/", sessionRoutes(deps));
+
+  app.notFound((c) =>
+    isApi(c.req.path) ? c.json(errorBody("not_found"), 404) : c.html(notFoundPage(), 404)
+  );
+
+  app.onError((err, c) => {
+    if (err instanceof HTTPException && err.status < 500) {
+      // Malformed bodies and the like: a client error, never a 500.
+      return isApi(c.req.path)
+        ? c.json(errorBody("validation_failed", { _body: [err.message] }), 400)
+        : c.html(notFoundPage(), 400);
+    }
+    deps.log("error", "unhandled", { path: c.req.path, error: String(err?.stack ?? err) });
+    return isApi(c.req.path)
+      ? c.json(errorBody("internal_error"), 500)
+      : c.html(internalErrorPage(), 500);
+  });
+
+  return app;
+}

@@ -1,0 +1,53 @@
+/** @module The one stylesheet, as a module so that Workers can serve it without a file system. */
+
+export const APP_CSS = `:root {
+  color-scheme: light dark;
+  --bg: #fafafa;
+  --fg: #1b1b1f;
+  --muted: #5a5a66;
+  --accent: #2747c4;
+  --accent-fg: #ffffff;
+  --error: #b00020;
+  --border: #c8c8d0;
+  --card: #ffffff;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  line-height: 1.5;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #15151a;
+    --fg: #ececf1;
+    --muted: #a4a4b0;
+    --accent: #8ea6ff;
+    --accent-fg: #10121a;
+    --error: #ff8a9a;
+    --border: #3a3a46;
+    --card: #1e1e25;
+  }
+}
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--fg); }
+.top { display: flex; justify-content: space-between; align-items: center; padding: 0.75rem 1rem; border-bottom: 1px solid var(--border); }
+.brand { font-weight: 700; color: var(--fg); text-decoration: none; }
+main { max-width: 34rem; margin: 2rem auto; padding: 1.5rem; background: var(--card); border: 1px solid var(--border); border-radius: 0.5rem; }
+h1 { font-size: 1.5rem; margin-top: 0; }
+h2 { font-size: 1.15rem; margin-top: 1.5rem; }
+label { display: block; margin-top: 1rem; font-weight: 600; }
+label.check { font-weight: 400; display: flex; gap: 0.5rem; align-items: center; }
+input:not([type=checkbox]) { width: 100%; padding: 0.6rem; font-size: 1rem; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); color: var(--fg); }
+input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+button, .button { display: inline-block; margin-top: 1.25rem; padding: 0.6rem 1.2rem; font-size: 1rem; border: 0; border-radius: 0.35rem; background: var(--accent); color: var(--accent-fg); cursor: pointer; text-decoration: none; }
+button.link { background: none; color: var(--accent); padding: 0; margin: 0; text-decoration: underline; }
+form.inline { display: inline; }
+fieldset { border: 1px solid var(--border); border-radius: 0.35rem; margin-top: 1rem; }
+a { color: var(--accent); }
+.error { color: var(--error); font-weight: 600; margin: 0.4rem 0; }
+.warning { color: var(--error); }
+.notice { padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); }
+.qr svg { width: min(18rem, 100%); height: auto; display: block; background: #fff; padding: 0.25rem; }
+.secret { font-size: 1.15rem; letter-spacing: 0.05em; word-break: break-all; }
+.uri code { word-break: break-all; font-size: 0.85rem; color: var(--muted); }
+.codes { columns: 2; font-size: 1.05rem; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--border); }
+`;

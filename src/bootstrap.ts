@@ -1,0 +1,54 @@
+/**
+ * @module Start-up on Deno shared by the server and the CLI: config from the environment, keys,
+ * the database (migrated when embedded), and the dependencies.
+ */
+import { type Config, ConfigError, configKeys, parseConfig } from "./config.ts";
+import { migrateDb, openLibsqlDb } from "./db/client.ts";
+import { buildDeps, type Deps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
+import { systemClock } from "./lib/clock.ts";
+import { jsonLogger } from "./lib/log.ts";
+import { loadOrCreateKeys } from "./keys_file.ts";
+import { dirname } from "node:path";
+
+export function readEnvConfig(): Config {
+  const record: Record<string, string | undefined> = {};
+  for (const key of configKeys()) record[key] = Deno.env.get(key);
+  try {
+    return parseConfig(record);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      Deno.exit(2);
+    }
+    throw e;
+  }
+}
+
+export async function bootstrap(config: Config): Promise<Deps> {
+  const log = jsonLogger(config.LOG_LEVEL, systemClock);
+  const url = config.DATABASE_URL;
+  if (url.startsWith("file:")) {
+    await Deno.mkdir(dirname(url.slice("file:".length)) || ".", { recursive: true });
+  }
+  const db = await openLibsqlDb({ url, authToken: config.DATABASE_AUTH_TOKEN });
+  if (config.AUTO_MIGRATE) await migrateDb(db);
+  const generated = await loadOrCreateKeys(config.KEYS_FILE, {
+    signing: !config.SIGNING_KEYS,
+    encryption: !config.ENCRYPTION_KEY,
+  }, log);
+  try {
+    return await buildDeps({
+      config,
+      db,
+      clock: systemClock,
+      log,
+      signingKeys: config.SIGNING_KEYS
+        ? parseSigningKeys(config.SIGNING_KEYS)
+        : generated.signingKeys!,
+      encryptionKey: parseEncryptionKey(config.ENCRYPTION_KEY ?? generated.encryptionKey!),
+    });
+  } catch (e) {
+    console.error(`invalid configuration: ${(e as Error).message}`);
+    Deno.exit(2);
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * @module Configuration: one zod schema over environment variables. `parseConfig` takes a plain
+ * record (Deno.env in main.ts, the Workers `env` in worker.ts) and never reads the environment.
+ */
+import { z } from "zod";
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
+
+export const configSchema = z.object({
+  HOST: z.string().min(1).default("127.0.0.1"),
+  PORT: int(0, 65535).default(8000),
+  /** The origin people reach the service at; used for cookie and redirect decisions. */
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).default("file:./data/twofold.db"),
+  DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Private signing key(s): a JWK (EC P-256) or a JSON array of them, newest last. */
+  SIGNING_KEYS: z.string().min(1).optional(),
+  /** 32 bytes, base64: encrypts TOTP secrets and keys the recovery-code and CSRF HMACs. */
+  ENCRYPTION_KEY: z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64")
+    .optional(),
+  /** Where the embedded default keeps generated keys when none are configured. */
+  KEYS_FILE: z.string().min(1).default("./data/keys.json"),
+  ISSUER: z.string().min(1).max(64).default("twofold"),
+  PBKDF2_ITERATIONS: int(1_000, 10_000_000).default(600_000),
+  PENDING_TOKEN_MINUTES: int(1, 60).default(5),
+  ENROLLMENT_MINUTES: int(1, 120).default(15),
+  PENDING_MAX_ATTEMPTS: int(1, 20).default(5),
+  SESSION_HOURS: int(1, 24).default(24),
+  REMEMBER_ME_DAYS: int(1, 30).default(7),
+  TRUSTED_DEVICE_DAYS: int(1, 365).default(30),
+  SECOND_FACTOR_MAX_FAILURES: int(1, 100).default(10),
+  SECOND_FACTOR_LOCK_MINUTES: int(1, 1440).default(15),
+  RECOVERY_CODE_COUNT: int(5, 20).default(10),
+  /** Cookie security: "auto" uses `__Host-` and Secure except for plain http on localhost. */
+  COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
+  /** A header set by a trusted proxy that carries the client address (e.g. X-Real-IP). */
+  CLIENT_IP_HEADER: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  AUTO_MIGRATE: bool.default(true),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+  }
+}
+
+/** Parses configuration; throws a ConfigError naming every bad variable. */
+export function parseConfig(record: Record<string, string | undefined>): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(record).filter(([, v]) => v !== undefined && v !== ""),
+  );
+  const result = configSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+/** Reads only the variables the schema knows. */
+export function configKeys(): string[] {
+  return Object.keys(configSchema.shape);
+}

@@ -1,0 +1,120 @@
+/**
+ * @module The one Drizzle sqlite-core schema, shared by libSQL (Deno, Turso) and D1 (Workers).
+ *
+ * Times are stored as integer milliseconds since the epoch so that conditional updates can
+ * compare them with plain SQL (`expires_at > ?`) on every backend.
+ */
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  /** Normalised (NFKC, lower case) so that case variants are one account. */
+  username: text("username").notNull(),
+  /** As the user typed it when the account was created. */
+  displayName: text("display_name").notNull(),
+  passwordHash: text("password_hash").notNull(),
+  /** JSON array of role names, e.g. ["admin"]. */
+  roles: text("roles").notNull().default("[]"),
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  /** Consecutive second-factor failures; reset by a successful code. */
+  secondFactorFailures: integer("second_factor_failures").notNull().default(0),
+  secondFactorLockedUntil: integer("second_factor_locked_until"),
+  createdAt: integer("created_at").notNull(),
+}, (t) => [uniqueIndex("users_username_idx").on(t.username)]);
+
+export const authenticators = sqliteTable("authenticators", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  label: text("label").notNull(),
+  /** AES-GCM ciphertext of the base32 secret: "v1.<iv>.<ciphertext>". */
+  secretEnc: text("secret_enc").notNull(),
+  algorithm: text("algorithm").notNull().default("SHA1"),
+  digits: integer("digits").notNull().default(6),
+  period: integer("period").notNull().default(30),
+  window: integer("window").notNull().default(1),
+  /** The newest accepted time step; only a strictly newer step is accepted (RFC 6238 5.2). */
+  lastStep: integer("last_step"),
+  /** Step offset (-window..window) of the last accepted code, for clock drift help. */
+  lastOffset: integer("last_offset"),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+}, (t) => [index("authenticators_user_idx").on(t.userId)]);
+
+/** An authenticator being set up: it counts only once a first code has verified. */
+export const enrollments = sqliteTable("enrollments", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  label: text("label").notNull(),
+  secretEnc: text("secret_enc").notNull(),
+  algorithm: text("algorithm").notNull(),
+  digits: integer("digits").notNull(),
+  period: integer("period").notNull(),
+  window: integer("window").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  consumedAt: integer("consumed_at"),
+}, (t) => [index("enrollments_user_idx").on(t.userId)]);
+
+export const recoveryCodes = sqliteTable("recovery_codes", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** HMAC-SHA256 of the normalised code under a server key (codes carry 120 bits). */
+  codeHash: text("code_hash").notNull(),
+  createdAt: integer("created_at").notNull(),
+  usedAt: integer("used_at"),
+}, (t) => [uniqueIndex("recovery_codes_hash_idx").on(t.userId, t.codeHash)]);
+
+/** The state behind a pending token: between a correct password and the second factor. */
+export const pendingLogins = sqliteTable("pending_logins", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** "challenge" (has a factor) or "enroll" (must set one up first). */
+  purpose: text("purpose").notNull(),
+  rememberMe: integer("remember_me", { mode: "boolean" }).notNull().default(false),
+  attempts: integer("attempts").notNull().default(0),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  consumedAt: integer("consumed_at"),
+  /** The session this pending login turned into; set in the same statement that consumes it. */
+  sessionId: text("session_id"),
+});
+
+export const sessions = sqliteTable("sessions", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** JSON array of authentication methods (RFC 8176): ["pwd","otp"], ["pwd","rec"], ... */
+  amr: text("amr").notNull(),
+  rememberMe: integer("remember_me", { mode: "boolean" }).notNull().default(false),
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+  createdAt: integer("created_at").notNull(),
+  lastSeenAt: integer("last_seen_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  revokedAt: integer("revoked_at"),
+}, (t) => [index("sessions_user_idx").on(t.userId)]);
+
+export const trustedDevices = sqliteTable("trusted_devices", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+  expiresAt: integer("expires_at").notNull(),
+  revokedAt: integer("revoked_at"),
+}, (t) => [index("trusted_devices_user_idx").on(t.userId)]);
+
+export const auditEvents = sqliteTable("audit_events", {
+  id: text("id").primaryKey(),
+  at: integer("at").notNull(),
+  /** e.g. "login.password", "login.second_factor", "enrollment.confirm", "logout". */
+  event: text("event").notNull(),
+  /** "success" | "failure" */
+  outcome: text("outcome").notNull(),
+  userId: text("user_id"),
+  username: text("username"),
+  ip: text("ip"),
+  userAgent: text("user_agent"),
+  /** JSON object with the reason and context; never secrets or codes. */
+  detail: text("detail").notNull().default("{}"),
+}, (t) => [index("audit_events_at_idx").on(t.at), index("audit_events_user_idx").on(t.userId)]);

@@ -1,0 +1,74 @@
+/** @module Everything with side effects, built once and passed to createApp. */
+import type { Config } from "./config.ts";
+import type { Db } from "./db/client.ts";
+import type { Clock } from "./lib/clock.ts";
+import type { SecretKeys } from "./lib/crypto.ts";
+import type { Logger } from "./lib/log.ts";
+import type { Pbkdf2 } from "./lib/password.ts";
+import type { SigningKeys } from "./tokens/tokens.ts";
+
+export type Deps = {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  keys: SigningKeys;
+  secrets: SecretKeys;
+  log: Logger;
+  /** A hash of a random password at the configured cost, checked for unknown usernames. */
+  dummyPasswordHash: string;
+  /** Replaceable PBKDF2 (tests count its calls); defaults to WebCrypto. */
+  pbkdf2?: Pbkdf2;
+};
+
+import type { JWK } from "jose";
+import { deriveSecretKeys } from "./lib/crypto.ts";
+import { fromBase64Url } from "./lib/encoding.ts";
+import { hashPassword } from "./lib/password.ts";
+import { loadSigningKeys } from "./tokens/tokens.ts";
+import { randomId } from "./lib/crypto.ts";
+
+/** Parses SIGNING_KEYS: one private JWK, or a JSON array of them with the newest last. */
+export function parseSigningKeys(value: string): JWK[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new Error("SIGNING_KEYS: not valid JSON (expected a private JWK or an array of them)");
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  if (
+    list.length === 0 || !list.every((k) => k && typeof k === "object" && "d" in k && "kid" in k)
+  ) {
+    throw new Error("SIGNING_KEYS: every key must be a private JWK with a kid");
+  }
+  return list as JWK[];
+}
+
+/** Decodes ENCRYPTION_KEY (base64 or base64url, 32 bytes). */
+export function parseEncryptionKey(value: string): Uint8Array {
+  const bytes = fromBase64Url(value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, ""));
+  if (bytes.length !== 32) throw new Error("ENCRYPTION_KEY: must decode to 32 bytes");
+  return bytes;
+}
+
+/** Builds the dependencies every request shares; done once per process or isolate. */
+export async function buildDeps(input: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  log: Logger;
+  signingKeys: JWK[];
+  encryptionKey: Uint8Array;
+  pbkdf2?: Pbkdf2;
+}): Promise<Deps> {
+  return {
+    db: input.db,
+    clock: input.clock,
+    config: input.config,
+    log: input.log,
+    keys: await loadSigningKeys(input.signingKeys, input.config.ISSUER),
+    secrets: await deriveSecretKeys(input.encryptionKey),
+    dummyPasswordHash: await hashPassword(randomId(), input.config.PBKDF2_ITERATIONS, input.pbkdf2),
+    ...(input.pbkdf2 ? { pbkdf2: input.pbkdf2 } : {}),
+  };
+}

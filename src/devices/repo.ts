@@ -1,0 +1,48 @@
+/** @module Trusted devices: a row per device, so a revoke ends its token at once. */
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { trustedDevices } from "../db/schema.ts";
+
+export type TrustedDeviceRow = typeof trustedDevices.$inferSelect;
+export type NewTrustedDevice = typeof trustedDevices.$inferInsert;
+
+export function insertTrustedDeviceWhere(
+  db: Db,
+  d: NewTrustedDevice,
+  condition: ReturnType<typeof sql>,
+) {
+  return db.run(sql`INSERT INTO ${trustedDevices} (id, user_id, name, created_at, expires_at)
+    SELECT ${d.id}, ${d.userId}, ${d.name}, ${d.createdAt}, ${d.expiresAt} WHERE ${condition}`);
+}
+
+/** A live device of this user, or nothing; marks it used. */
+export async function useTrustedDevice(
+  db: Db,
+  input: { id: string; userId: string; now: Date },
+): Promise<TrustedDeviceRow | undefined> {
+  const rows = await db.update(trustedDevices)
+    .set({ lastUsedAt: input.now.getTime() })
+    .where(and(
+      eq(trustedDevices.id, input.id),
+      eq(trustedDevices.userId, input.userId),
+      isNull(trustedDevices.revokedAt),
+      gt(trustedDevices.expiresAt, input.now.getTime()),
+    ))
+    .returning();
+  return rows[0];
+}
+
+/** Revokes one device of a user; returns whether it was live. */
+export async function revokeTrustedDevice(
+  db: Db,
+  input: { id: string; userId: string; now: Date },
+): Promise<boolean> {
+  const rows = await db.update(trustedDevices).set({ revokedAt: input.now.getTime() })
+    .where(and(
+      eq(trustedDevices.id, input.id),
+      eq(trustedDevices.userId, input.userId),
+      isNull(trustedDevices.revokedAt),
+    ))
+    .returning({ id: trustedDevices.id });
+  return rows.length === 1;
+}

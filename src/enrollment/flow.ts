@@ -1,0 +1,310 @@
+/**
+ * @module Enrollment: a new authenticator counts only once its first code verifies. Inside a
+ * login (pending token of purpose "enroll") the confirmation also creates the session; from a
+ * session it needs a fresh login (password and code within the last five minutes).
+ */
+import { sql } from "drizzle-orm";
+import { audit, auditValues } from "../audit/repo.ts";
+import { auditEvents, authenticators, pendingLogins } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { decryptSecret, encryptSecret, randomId } from "../lib/crypto.ts";
+import { MINUTE } from "../lib/clock.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import {
+  consumePendingStatement,
+  findLivePending,
+  type PendingRow,
+} from "../login/pending_repo.ts";
+import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
+import { replaceRecoveryCodesWhere } from "../recovery/repo.ts";
+import { insertSessionWhere } from "../sessions/repo.ts";
+import {
+  issueSessionToken,
+  type RequestMeta,
+  type SessionContext,
+  sessionExpiry,
+} from "../sessions/service.ts";
+import { verifyToken } from "../tokens/tokens.ts";
+import { countAuthenticators } from "../totp/repo.ts";
+import {
+  DEFAULT_TOTP_PARAMS,
+  generateTotpSecret,
+  groupSecret,
+  otpauthUri,
+  qrSvg,
+  type TotpAlgorithm,
+  type TotpParams,
+  verifyTotp,
+} from "../totp/totp.ts";
+import { findUserById, type UserRow } from "../users/repo.ts";
+import {
+  consumeEnrollmentStatement,
+  countEnrollmentAttempt,
+  type EnrollmentRow,
+  findLiveEnrollment,
+  insertEnrollment,
+} from "./repo.ts";
+import { authenticatorFromEnrollmentStatement } from "./repo.ts";
+
+/** How long a session counts as fresh enough to add a factor without logging in again. */
+export const FRESH_LOGIN_MS = 5 * MINUTE;
+export const MAX_ENROLLMENT_ATTEMPTS = 5;
+export const DEFAULT_LABEL = "Authenticator app";
+
+/** Who is enrolling: a login in progress, or a signed-in user. */
+export type EnrollAuth =
+  | { kind: "pending"; token: string }
+  | { kind: "session"; ctx: SessionContext };
+
+type Enroller = { user: UserRow; pending: PendingRow | null };
+
+/** Resolves who is enrolling; a pending token must be of purpose "enroll" and alive. */
+export async function resolveEnroller(
+  deps: Deps,
+  auth: EnrollAuth,
+  now: Date,
+): Promise<{ ok: true; value: Enroller } | Failure> {
+  if (auth.kind === "session") {
+    if (now.getTime() - auth.ctx.session.createdAt > FRESH_LOGIN_MS) {
+      return fail("reauthentication_required");
+    }
+    return { ok: true, value: { user: auth.ctx.user, pending: null } };
+  }
+  const verified = await verifyToken(deps.keys, "pending", auth.token, now);
+  if (!verified.ok || verified.token.payload.purpose !== "enroll") {
+    return fail("invalid_pending_token");
+  }
+  const pending = await findLivePending(deps.db, {
+    id: verified.token.jti,
+    userId: verified.token.sub,
+    purpose: "enroll",
+    now,
+    maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+  });
+  const user = pending && await findUserById(deps.db, pending.userId);
+  if (!pending || !user || user.disabled) return fail("invalid_pending_token");
+  return { ok: true, value: { user, pending } };
+}
+
+export type EnrollmentView = {
+  enrollmentId: string;
+  label: string;
+  secret: string;
+  groupedSecret: string;
+  otpauthUri: string;
+  qrSvg: string;
+  params: TotpParams;
+  expiresAt: Date;
+};
+
+function paramsOf(e: EnrollmentRow): TotpParams {
+  return {
+    algorithm: e.algorithm as TotpAlgorithm,
+    digits: e.digits,
+    period: e.period,
+    window: e.window,
+  };
+}
+
+function viewOf(deps: Deps, user: UserRow, e: EnrollmentRow, secret: string): EnrollmentView {
+  const params = paramsOf(e);
+  const uri = otpauthUri({ issuer: deps.config.ISSUER, account: user.displayName, secret, params });
+  return {
+    enrollmentId: e.id,
+    label: e.label,
+    secret,
+    groupedSecret: groupSecret(secret),
+    otpauthUri: uri,
+    qrSvg: qrSvg(uri),
+    params,
+    expiresAt: new Date(e.expiresAt),
+  };
+}
+
+/** Starts an enrollment: a new secret, stored encrypted, shown as QR code, key and URI. */
+export async function startEnrollment(
+  deps: Deps,
+  input: { auth: EnrollAuth; label?: string; meta: RequestMeta },
+): Promise<{ ok: true; value: EnrollmentView } | Failure> {
+  const now = deps.clock.now();
+  const who = await resolveEnroller(deps, input.auth, now);
+  if (!who.ok) return who;
+  const { user, pending } = who.value;
+  const secret = generateTotpSecret();
+  const params = DEFAULT_TOTP_PARAMS;
+  const limit = now.getTime() + deps.config.ENROLLMENT_MINUTES * MINUTE;
+  const row: EnrollmentRow = {
+    id: randomId(),
+    userId: user.id,
+    label: input.label?.trim() || DEFAULT_LABEL,
+    secretEnc: await encryptSecret(deps.secrets.encryption, secret, `totp:${user.id}`),
+    ...params,
+    attempts: 0,
+    createdAt: now.getTime(),
+    expiresAt: pending ? Math.min(pending.expiresAt, limit) : limit,
+    consumedAt: null,
+  };
+  await insertEnrollment(deps.db, row);
+  await audit(deps.db, {
+    event: "enrollment.start",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: { enrollment: row.id, during_login: !!pending },
+  }, now);
+  return { ok: true, value: viewOf(deps, user, row, secret) };
+}
+
+/** Shows an enrollment again (a form re-rendered after a wrong code). */
+export async function showEnrollment(
+  deps: Deps,
+  input: { auth: EnrollAuth; enrollmentId: string },
+): Promise<{ ok: true; value: EnrollmentView } | Failure> {
+  const now = deps.clock.now();
+  const who = await resolveEnroller(deps, input.auth, now);
+  if (!who.ok) return who;
+  const e = await findLiveEnrollment(deps.db, {
+    id: input.enrollmentId,
+    userId: who.value.user.id,
+    now,
+  });
+  if (!e || e.attempts >= MAX_ENROLLMENT_ATTEMPTS) return fail("enrollment_expired");
+  const secret = await decryptSecret(deps.secrets.encryption, e.secretEnc, `totp:${e.userId}`);
+  return { ok: true, value: viewOf(deps, who.value.user, e, secret) };
+}
+
+export type ConfirmedEnrollment = {
+  authenticator: { id: string; label: string; createdAt: Date };
+  /** Shown once: the user's new set when this is their first authenticator, else empty. */
+  recoveryCodes: string[];
+  session?: { id: string; token: string; expiresAt: Date };
+};
+
+/** Confirms an enrollment with its first code; in a login this also signs the user in. */
+export async function confirmEnrollment(
+  deps: Deps,
+  input: { auth: EnrollAuth; enrollmentId: string; code: string; meta: RequestMeta },
+): Promise<{ ok: true; value: ConfirmedEnrollment } | Failure> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const who = await resolveEnroller(deps, input.auth, now);
+  if (!who.ok) return who;
+  const { user, pending } = who.value;
+  const e = await countEnrollmentAttempt(db, {
+    id: input.enrollmentId,
+    userId: user.id,
+    now,
+    maxAttempts: MAX_ENROLLMENT_ATTEMPTS,
+  });
+  if (!e) return fail("enrollment_expired");
+  const secret = await decryptSecret(deps.secrets.encryption, e.secretEnc, `totp:${user.id}`);
+  const verified = verifyTotp({
+    secret,
+    code: input.code,
+    now,
+    params: paramsOf(e),
+    lastStep: null,
+  });
+  if (!verified.ok) {
+    await audit(db, {
+      event: "enrollment.confirm",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { enrollment: e.id, reason: verified.reason, attempts: e.attempts },
+    }, now);
+    return fail("invalid_code");
+  }
+
+  const firstFactor = (await countAuthenticators(db, user.id)) === 0;
+  const authenticatorId = randomId();
+  const sessionId = pending ? randomId() : null;
+  const sessionExpiresAt = sessionExpiry(deps, now, pending?.rememberMe ?? false);
+  const created = sql`EXISTS (SELECT 1 FROM ${authenticators} WHERE id = ${authenticatorId})`;
+  const recoveryCodes = firstFactor
+    ? Array.from({ length: config.RECOVERY_CODE_COUNT }, generateRecoveryCode)
+    : [];
+  const hashes = await Promise.all(recoveryCodes.map(async (code) => ({
+    id: randomId(),
+    hash: await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, code),
+  })));
+  const auditRow = auditValues({
+    event: "enrollment.confirm",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: {
+      enrollment: e.id,
+      authenticator: authenticatorId,
+      recovery_codes_issued: recoveryCodes.length,
+      session: sessionId,
+    },
+  }, now);
+
+  // Inside a login the pending login goes first: without it nothing else happens.
+  const results = await db.batch([
+    pending
+      ? consumePendingStatement(db, { id: pending.id, sessionId: sessionId!, now })
+      : db.run(sql`SELECT 1`),
+    consumeEnrollmentStatement(db, { id: e.id, now, afterChange: !!pending }),
+    authenticatorFromEnrollmentStatement(db, {
+      enrollmentId: e.id,
+      authenticatorId,
+      step: verified.step,
+      offset: verified.offset,
+      now,
+    }),
+    ...(firstFactor
+      ? replaceRecoveryCodesWhere(db, { userId: user.id, hashes, now }, created)
+      : []),
+    ...(pending
+      ? [insertSessionWhere(
+        db,
+        {
+          id: sessionId!,
+          userId: user.id,
+          amr: JSON.stringify(["pwd", "otp"]),
+          rememberMe: pending.rememberMe,
+          ip: input.meta.ip,
+          userAgent: input.meta.userAgent?.slice(0, 512),
+          createdAt: now.getTime(),
+          lastSeenAt: now.getTime(),
+          expiresAt: sessionExpiresAt.getTime(),
+        },
+        sql`${created} AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
+      )]
+      : []),
+    db.run(
+      sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)
+      SELECT ${auditRow.id}, ${auditRow.at}, ${auditRow.event}, ${auditRow.outcome}, ${auditRow.userId},
+        ${auditRow.username}, ${auditRow.ip}, ${auditRow.userAgent}, ${auditRow.detail}
+      WHERE ${created}`,
+    ),
+  ]);
+  const consumed = results[1] as unknown[];
+  if (consumed.length !== 1) return fail(pending ? "invalid_pending_token" : "enrollment_expired");
+
+  return {
+    ok: true,
+    value: {
+      authenticator: { id: authenticatorId, label: e.label, createdAt: now },
+      recoveryCodes,
+      ...(pending
+        ? {
+          session: {
+            id: sessionId!,
+            token: await issueSessionToken(deps, {
+              id: sessionId!,
+              userId: user.id,
+              expiresAt: sessionExpiresAt,
+            }, now),
+            expiresAt: sessionExpiresAt,
+          },
+        }
+        : {}),
+    },
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * @module Enrollment over HTTP: `/enroll` for browsers, `/api/v1/enrollments` for programs.
+ * Either a pending token of an `enrollment_required` login or a fresh session may enroll.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../deps.ts";
+import { bearerToken, pageSession } from "../http/auth.ts";
+import { clearCookie, readCookie, writeCookie } from "../http/cookies.ts";
+import { requestMeta } from "../http/client.ts";
+import { csrfToken } from "../http/csrf.ts";
+import { safeRedirect } from "../http/redirect.ts";
+import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { codeField } from "../login/schemas.ts";
+import { authenticateSession } from "../sessions/service.ts";
+import { verifyToken } from "../tokens/tokens.ts";
+import { EnrollPage, RecoveryCodesPage } from "../views/enroll.tsx";
+import { MessagePage } from "../views/layout.tsx";
+import {
+  confirmEnrollment,
+  type EnrollAuth,
+  type EnrollmentView,
+  showEnrollment,
+  startEnrollment,
+} from "./flow.ts";
+
+const startBody = z.object({ label: z.string().trim().min(1).max(64).optional() });
+const confirmBody = z.object({ code: codeField });
+const confirmForm = z.object({ enrollment_id: z.string().min(1).max(64), code: codeField });
+
+/**
+ * Who is enrolling, from a token: a session token first, else a pending token. Each kind is
+ * verified only as itself, so a pending token never passes as a session or the reverse.
+ */
+async function authFromToken(deps: Deps, token: string | undefined): Promise<EnrollAuth | Failure> {
+  if (!token) return fail("unauthorized");
+  const session = await authenticateSession(deps, token);
+  if (session.ok) return { kind: "session", ctx: session.ctx };
+  const pending = await verifyToken(deps.keys, "pending", token, deps.clock.now());
+  if (pending.ok) return { kind: "pending", token };
+  return fail("unauthorized");
+}
+
+function viewJson(v: EnrollmentView) {
+  return {
+    enrollment_id: v.enrollmentId,
+    secret: v.secret,
+    otpauth_uri: v.otpauthUri,
+    qr_svg: v.qrSvg,
+    expires_at: v.expiresAt.toISOString(),
+  };
+}
+
+export function enrollmentRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+
+  // ---- JSON ----
+
+  app.post("/api/v1/enrollments", jsonBody(startBody), async (c) => {
+    const auth = await authFromToken(deps, bearerToken(c));
+    if ("ok" in auth) return jsonFailure(c, auth);
+    const r = await startEnrollment(deps, {
+      auth,
+      label: c.req.valid("json").label,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return jsonFailure(c, r);
+    return c.json(viewJson(r.value), 201);
+  });
+
+  app.post("/api/v1/enrollments/:id/confirm", jsonBody(confirmBody), async (c) => {
+    const auth = await authFromToken(deps, bearerToken(c));
+    if ("ok" in auth) return jsonFailure(c, auth);
+    const r = await confirmEnrollment(deps, {
+      auth,
+      enrollmentId: c.req.param("id"),
+      code: c.req.valid("json").code,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return jsonFailure(c, r);
+    const v = r.value;
+    return c.json({
+      authenticator: {
+        id: v.authenticator.id,
+        label: v.authenticator.label,
+        created_at: v.authenticator.createdAt.toISOString(),
+      },
+      recovery_codes: v.recoveryCodes,
+      ...(v.session
+        ? { session_token: v.session.token, expires_at: v.session.expiresAt.toISOString() }
+        : {}),
+    }, 200);
+  });
+
+  // ---- HTML ----
+
+  /** A page request enrolls with its session cookie, else with its pending cookie. */
+  const pageAuth = async (c: Context): Promise<EnrollAuth | null> => {
+    const s = await pageSession(c, deps);
+    if (s.ok) return { kind: "session", ctx: s.ctx };
+    const pending = readCookie(c, config, "pending");
+    return pending ? { kind: "pending", token: pending } : null;
+  };
+
+  const render = async (
+    c: Context,
+    auth: EnrollAuth,
+    view: EnrollmentView,
+    props: { status?: number; error?: string; redirect?: string },
+  ) => {
+    c.status((props.status ?? 200) as 200);
+    c.header("Cache-Control", "no-store");
+    return c.html(
+      <EnrollPage
+        csrf={await csrfToken(c, deps)}
+        view={view}
+        redirect={props.redirect}
+        error={props.error}
+        duringLogin={auth.kind === "pending"}
+        signedIn={auth.kind === "session"}
+      />,
+    );
+  };
+
+  const startPage = async (c: Context, redirect: string | undefined, error?: string) => {
+    const auth = await pageAuth(c);
+    if (!auth) return c.redirect("/login", 303);
+    const r = await startEnrollment(deps, { auth, meta: requestMeta(c, config) });
+    if (!r.ok) return failurePage(c, r);
+    return render(c, auth, r.value, { redirect, error, status: error ? 400 : 200 });
+  };
+
+  const failurePage = (c: Context, r: Failure) => {
+    if (r.code === "invalid_pending_token" || r.code === "unauthorized") {
+      clearCookie(c, config, "pending");
+      return c.redirect("/login", 303);
+    }
+    c.status(statusOf(r.code));
+    return c.html(
+      <MessagePage
+        title="Cannot set up an authenticator"
+        message={messageOf(r.code)}
+        link={{ href: "/login", text: "Sign in again" }}
+      />,
+    );
+  };
+
+  app.get("/enroll", (c) => startPage(c, safeRedirect(c.req.query("redirect"), "") || undefined));
+
+  app.post("/enroll", async (c) => {
+    const form = await formRecord(c);
+    const redirect = safeRedirect(form.redirect, "") || undefined;
+    const auth = await pageAuth(c);
+    if (!auth) return c.redirect("/login", 303);
+    const parsed = confirmForm.safeParse(form);
+    if (!parsed.success) {
+      if (!form.enrollment_id) return startPage(c, redirect, parsed.error.issues[0]?.message);
+      const shown = await showEnrollment(deps, { auth, enrollmentId: form.enrollment_id });
+      if (!shown.ok) return startPage(c, redirect, messageOf("enrollment_expired"));
+      return render(c, auth, shown.value, {
+        status: 400,
+        error: parsed.error.issues[0]?.message,
+        redirect,
+      });
+    }
+    const r = await confirmEnrollment(deps, {
+      auth,
+      enrollmentId: parsed.data.enrollment_id,
+      code: parsed.data.code,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) {
+      if (r.code === "enrollment_expired") return startPage(c, redirect, messageOf(r.code));
+      if (r.code !== "invalid_code") return failurePage(c, r);
+      const shown = await showEnrollment(deps, { auth, enrollmentId: parsed.data.enrollment_id });
+      if (!shown.ok) return startPage(c, redirect, messageOf("enrollment_expired"));
+      return render(c, auth, shown.value, {
+        status: 401,
+        error: messageOf("invalid_code"),
+        redirect,
+      });
+    }
+    const v = r.value;
+    if (v.session) {
+      clearCookie(c, config, "pending");
+      writeCookie(c, config, "session", v.session.token, v.session.expiresAt);
+    }
+    c.header("Cache-Control", "no-store");
+    if (v.recoveryCodes.length === 0) return c.redirect(safeRedirect(redirect), 303);
+    return c.html(
+      <RecoveryCodesPage
+        codes={v.recoveryCodes}
+        continueTo={safeRedirect(redirect)}
+        csrf={await csrfToken(c, deps)}
+      />,
+    );
+  });
+
+  return app;
+}

@@ -1,0 +1,21 @@
+/**
+ * @module Who is asking: the client address comes from a configured trusted header or the
+ * platform, never from an arbitrary X-Forwarded-For (ASVS 15.3.4).
+ */
+import type { Context } from "hono";
+import type { Config } from "../config.ts";
+import type { RequestMeta } from "../sessions/service.ts";
+
+export function clientIp(c: Context, config: Config): string | null {
+  if (config.CLIENT_IP_HEADER) {
+    const v = c.req.header(config.CLIENT_IP_HEADER)?.split(",")[0]?.trim();
+    if (v) return v.slice(0, 64);
+  }
+  // Deno.serve passes its ServeHandlerInfo as the second fetch argument, which Hono exposes as env.
+  const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
+  return env?.remoteAddr?.hostname ?? null;
+}
+
+export function requestMeta(c: Context, config: Config): RequestMeta {
+  return { ip: clientIp(c, config), userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null };
+}

@@ -1,0 +1,40 @@
+/** @module Turning domain results into responses: one error shape for JSON, pages for HTML. */
+import type { Context } from "hono";
+import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
+
+export type FieldErrors = Record<string, string[]>;
+
+/** Any zod error (classic or core) reduced to field -> messages. */
+export type IssueList = { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+
+export function fieldErrors(error: IssueList): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.map(String).join(".") : "_body";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+export function errorBody(code: ErrorCode, fields?: FieldErrors) {
+  return { error: { code, message: ERRORS[code].message, ...(fields ? { fields } : {}) } };
+}
+
+export function jsonFailure(c: Context, failure: Failure): Response {
+  if (failure.retryAfterSeconds !== undefined) {
+    c.header("Retry-After", String(failure.retryAfterSeconds));
+  }
+  return c.json(errorBody(failure.code), ERRORS[failure.code].status);
+}
+
+export function jsonValidationFailure(c: Context, error: IssueList): Response {
+  return c.json(errorBody("validation_failed", fieldErrors(error)), 400);
+}
+
+export function statusOf(code: ErrorCode) {
+  return ERRORS[code].status;
+}
+
+export function messageOf(code: ErrorCode): string {
+  return ERRORS[code].message;
+}

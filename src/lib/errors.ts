@@ -1,0 +1,42 @@
+/**
+ * @module The one table of expected failures: each code has its HTTP status and the message a
+ * person sees. Domain code returns these codes as values; the routers map them to responses.
+ */
+
+export const ERRORS = {
+  validation_failed: { status: 400, message: "Some fields are missing or invalid." },
+  invalid_credentials: { status: 401, message: "Invalid username or password." },
+  invalid_code: {
+    status: 401,
+    message: "That code is not valid. Try the next code from your app.",
+  },
+  invalid_recovery_code: { status: 401, message: "That recovery code is not valid." },
+  invalid_pending_token: {
+    status: 401,
+    message: "Your sign-in has expired or was already used. Please sign in again.",
+  },
+  unauthorized: { status: 401, message: "You need to sign in." },
+  reauthentication_required: {
+    status: 403,
+    message: "Sign in again (password and code) to change your second factor.",
+  },
+  forbidden: { status: 403, message: "You are not allowed to do that." },
+  csrf_failed: { status: 403, message: "This form has expired. Reload the page and try again." },
+  not_found: { status: 404, message: "Not found." },
+  enrollment_expired: {
+    status: 410,
+    message: "This setup has expired. Start again to get a new key.",
+  },
+  too_many_attempts: { status: 429, message: "Too many attempts. Wait a while and try again." },
+  internal_error: { status: 500, message: "Something went wrong on our side." },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export type Failure = { ok: false; code: ErrorCode; retryAfterSeconds?: number };
+
+export const fail = (code: ErrorCode, retryAfterSeconds?: number): Failure => ({
+  ok: false,
+  code,
+  ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+});

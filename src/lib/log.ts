@@ -1,0 +1,17 @@
+/** @module Structured logs: one JSON line per event; callers never pass secrets or codes. */
+
+export type Level = "debug" | "info" | "warn" | "error";
+export type Logger = (level: Level, msg: string, fields?: Record<string, unknown>) => void;
+
+const ORDER: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function jsonLogger(min: Level, clock: { now(): Date }): Logger {
+  return (level, msg, fields) => {
+    if (ORDER[level] < ORDER[min]) return;
+    const line = JSON.stringify({ t: clock.now().toISOString(), level, msg, ...fields });
+    if (level === "error" || level === "warn") console.error(line);
+    else console.log(line);
+  };
+}
+
+export const silentLogger: Logger = () => {};

@@ -1,0 +1,516 @@
+/**
+ * @module The login: password, then a TOTP code or a recovery code. Shared by the HTML pages
+ * and the JSON API, which only translate these results.
+ *
+ * Every success writes in one `db.batch`: consume the pending login, use up the factor (a time
+ * step or a recovery code), create the session, reset the failure count, audit, and trust the
+ * device if asked. Each statement after the first only acts if the one before changed a row, so
+ * a lost race leaves no session behind (D1 has no interactive transactions).
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { auditInsert, auditValues } from "../audit/repo.ts";
+import { audit } from "../audit/repo.ts";
+import { auditEvents, pendingLogins, sessions, users } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { insertTrustedDeviceWhere, useTrustedDevice } from "../devices/repo.ts";
+import { decryptSecret, randomId } from "../lib/crypto.ts";
+import { DAY, MINUTE } from "../lib/clock.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { verifyPassword } from "../lib/password.ts";
+import {
+  hashRecoveryCode,
+  isWellFormedRecoveryCode,
+  normalizeRecoveryCode,
+} from "../recovery/recovery.ts";
+import { consumeRecoveryCodeStatement, countUnusedRecoveryCodes } from "../recovery/repo.ts";
+import { insertSession, insertSessionWhere } from "../sessions/repo.ts";
+import {
+  type Amr,
+  issueSessionToken,
+  type RequestMeta,
+  sessionExpiry,
+} from "../sessions/service.ts";
+import { signToken, verifyToken } from "../tokens/tokens.ts";
+import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
+import { type TotpAlgorithm, verifyTotp } from "../totp/totp.ts";
+import {
+  findUserById,
+  findUserByUsername,
+  updatePasswordHash,
+  type UserRow,
+} from "../users/repo.ts";
+import { hashPassword } from "../lib/password.ts";
+import { decideNextStep, DEFAULT_POLICY } from "./next_step.ts";
+import {
+  cancelPending,
+  consumePendingStatement,
+  countPendingAttempt,
+  type PendingPurpose,
+  type PendingRow,
+} from "./pending_repo.ts";
+
+export type Authenticated = {
+  status: "authenticated";
+  userId: string;
+  sessionId: string;
+  sessionToken: string;
+  expiresAt: Date;
+  trustedDeviceToken?: string;
+  recoveryCodesRemaining?: number;
+};
+
+export type PendingResult = {
+  status: "second_factor_required" | "enrollment_required";
+  pendingToken: string;
+  expiresAt: Date;
+  methods: ("totp" | "recovery_code")[];
+};
+
+export type LoginResult = { ok: true; value: Authenticated | PendingResult } | Failure;
+
+/** Step one: the password. Unknown users cost the same work and get the same answer. */
+export async function passwordStep(deps: Deps, input: {
+  username: string;
+  password: string;
+  rememberMe: boolean;
+  trustedDeviceToken?: string;
+  meta: RequestMeta;
+}): Promise<LoginResult> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const user = await findUserByUsername(db, input.username);
+  const check = await verifyPassword(
+    input.password,
+    user?.passwordHash ?? deps.dummyPasswordHash,
+    config.PBKDF2_ITERATIONS,
+    deps.pbkdf2,
+  );
+  if (!user || !check.ok || user.disabled) {
+    await audit(db, {
+      event: "login.password",
+      outcome: "failure",
+      userId: user?.id,
+      username: input.username.slice(0, 128),
+      ...input.meta,
+      detail: { reason: !user ? "unknown_user" : user.disabled ? "disabled" : "wrong_password" },
+    }, now);
+    return fail("invalid_credentials");
+  }
+  if (check.needsRehash) {
+    await updatePasswordHash(
+      db,
+      user.id,
+      await hashPassword(input.password, config.PBKDF2_ITERATIONS, deps.pbkdf2),
+    );
+  }
+
+  const authenticators = await listAuthenticators(db, user.id);
+  const device = input.trustedDeviceToken
+    ? await checkTrustedDevice(deps, user.id, input.trustedDeviceToken, now)
+    : false;
+  const next = decideNextStep({
+    enrolled: authenticators.length > 0,
+    policy: DEFAULT_POLICY,
+    trustedDevice: device,
+  });
+
+  if (next.step === "done") {
+    const session = await createSessionNow(deps, {
+      user,
+      amr: next.amr,
+      rememberMe: input.rememberMe,
+      meta: input.meta,
+      now,
+    });
+    return { ok: true, value: session };
+  }
+
+  const purpose: PendingPurpose = next.step === "challenge" ? "challenge" : "enroll";
+  const minutes = purpose === "challenge"
+    ? config.PENDING_TOKEN_MINUTES
+    : config.ENROLLMENT_MINUTES;
+  const expiresAt = new Date(now.getTime() + minutes * MINUTE);
+  const pendingId = randomId();
+  await db.batch([
+    db.insert(pendingLogins).values({
+      id: pendingId,
+      userId: user.id,
+      purpose,
+      rememberMe: input.rememberMe,
+      createdAt: now.getTime(),
+      expiresAt: expiresAt.getTime(),
+    }),
+    auditInsert(db, {
+      event: "login.password",
+      outcome: "success",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { next: purpose },
+    }, now),
+  ]);
+  const pendingToken = await signToken(deps.keys, "pending", {
+    sub: user.id,
+    jti: pendingId,
+    expiresAt,
+    extra: { purpose },
+  }, now);
+  return {
+    ok: true,
+    value: {
+      status: purpose === "challenge" ? "second_factor_required" : "enrollment_required",
+      pendingToken,
+      expiresAt,
+      methods: purpose === "challenge" ? ["totp", "recovery_code"] : [],
+    },
+  };
+}
+
+async function checkTrustedDevice(deps: Deps, userId: string, token: string, now: Date) {
+  const verified = await verifyToken(deps.keys, "device", token, now);
+  if (!verified.ok || verified.token.sub !== userId) return false;
+  return !!(await useTrustedDevice(deps.db, { id: verified.token.jti, userId, now }));
+}
+
+async function createSessionNow(deps: Deps, input: {
+  user: UserRow;
+  amr: Amr[];
+  rememberMe: boolean;
+  meta: RequestMeta;
+  now: Date;
+}): Promise<Authenticated> {
+  const { db } = deps;
+  const { now } = input;
+  const id = randomId();
+  const expiresAt = sessionExpiry(deps, now, input.rememberMe);
+  await db.batch([
+    insertSession(db, {
+      id,
+      userId: input.user.id,
+      amr: JSON.stringify(input.amr),
+      rememberMe: input.rememberMe,
+      ip: input.meta.ip,
+      userAgent: input.meta.userAgent?.slice(0, 512),
+      createdAt: now.getTime(),
+      lastSeenAt: now.getTime(),
+      expiresAt: expiresAt.getTime(),
+    }),
+    auditInsert(db, {
+      event: "login",
+      outcome: "success",
+      userId: input.user.id,
+      username: input.user.username,
+      ...input.meta,
+      detail: { amr: input.amr, session: id },
+    }, now),
+  ]);
+  return {
+    status: "authenticated",
+    userId: input.user.id,
+    sessionId: id,
+    sessionToken: await issueSessionToken(deps, { id, userId: input.user.id, expiresAt }, now),
+    expiresAt,
+  };
+}
+
+/** A verified pending token and its live row, with one attempt counted against it. */
+type Challenge = { user: UserRow; pending: PendingRow };
+
+/** Checks a pending token of the given purpose and counts one attempt, or says why not. */
+export async function openPending(
+  deps: Deps,
+  token: string,
+  purpose: PendingPurpose,
+  now: Date,
+): Promise<{ ok: true; value: Challenge } | Failure> {
+  const verified = await verifyToken(deps.keys, "pending", token, now);
+  if (!verified.ok) return fail("invalid_pending_token");
+  const user = await findUserById(deps.db, verified.token.sub);
+  if (!user || user.disabled) return fail("invalid_pending_token");
+  if (purpose === "challenge") {
+    const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
+    if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
+  }
+  const pending = await countPendingAttempt(deps.db, {
+    id: verified.token.jti,
+    userId: user.id,
+    purpose,
+    now,
+    maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+  });
+  if (!pending) return fail("invalid_pending_token");
+  return { ok: true, value: { user, pending } };
+}
+
+export type TrustRequest = { name: string } | null;
+
+/** Step two by TOTP code. */
+export async function totpStep(deps: Deps, input: {
+  pendingToken: string;
+  code: string;
+  trustDevice: TrustRequest;
+  meta: RequestMeta;
+}): Promise<{ ok: true; value: Authenticated } | Failure> {
+  const now = deps.clock.now();
+  const opened = await openPending(deps, input.pendingToken, "challenge", now);
+  if (!opened.ok) return opened;
+  const { user, pending } = opened.value;
+
+  let match: { id: string; step: number; offset: number } | undefined;
+  let replayed = false;
+  for (const a of await listAuthenticators(deps.db, user.id)) {
+    const secret = await decryptSecret(deps.secrets.encryption, a.secretEnc, `totp:${user.id}`);
+    const r = verifyTotp({
+      secret,
+      code: input.code,
+      now,
+      lastStep: a.lastStep,
+      params: {
+        algorithm: a.algorithm as TotpAlgorithm,
+        digits: a.digits,
+        period: a.period,
+        window: a.window,
+      },
+    });
+    if (r.ok) {
+      match = { id: a.id, step: r.step, offset: r.offset };
+      break;
+    }
+    if (r.reason === "replayed") replayed = true;
+  }
+  if (!match) {
+    return await secondFactorFailure(
+      deps,
+      user,
+      pending,
+      input.meta,
+      replayed ? "replayed" : "invalid",
+      "invalid_code",
+    );
+  }
+
+  const done = await completeSecondFactor(deps, {
+    user,
+    pending,
+    amr: ["pwd", "otp"],
+    trustDevice: input.trustDevice,
+    meta: input.meta,
+    now,
+    consume: advanceStepStatement(deps.db, { ...match, now, afterChange: true }),
+    detail: { method: "totp", authenticator: match.id, offset: match.offset },
+  });
+  if (done === "pending_lost") return fail("invalid_pending_token");
+  if (done === "factor_lost") {
+    return await secondFactorFailure(deps, user, pending, input.meta, "replayed", "invalid_code");
+  }
+  return { ok: true, value: done };
+}
+
+/** Step two by recovery code; the answer says how many codes remain. */
+export async function recoveryStep(deps: Deps, input: {
+  pendingToken: string;
+  recoveryCode: string;
+  meta: RequestMeta;
+}): Promise<{ ok: true; value: Authenticated } | Failure> {
+  const now = deps.clock.now();
+  const opened = await openPending(deps, input.pendingToken, "challenge", now);
+  if (!opened.ok) return opened;
+  const { user, pending } = opened.value;
+  const normalized = normalizeRecoveryCode(input.recoveryCode);
+  if (!isWellFormedRecoveryCode(normalized)) {
+    return await secondFactorFailure(
+      deps,
+      user,
+      pending,
+      input.meta,
+      "malformed_recovery_code",
+      "invalid_recovery_code",
+    );
+  }
+  const codeHash = await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, normalized);
+  const done = await completeSecondFactor(deps, {
+    user,
+    pending,
+    amr: ["pwd", "rec"],
+    trustDevice: null,
+    meta: input.meta,
+    now,
+    consume: consumeRecoveryCodeStatement(deps.db, {
+      userId: user.id,
+      codeHash,
+      now,
+      afterChange: true,
+    }),
+    detail: { method: "recovery_code" },
+  });
+  if (done === "pending_lost") return fail("invalid_pending_token");
+  if (done === "factor_lost") {
+    return await secondFactorFailure(
+      deps,
+      user,
+      pending,
+      input.meta,
+      "invalid_recovery_code",
+      "invalid_recovery_code",
+    );
+  }
+  const remaining = await countUnusedRecoveryCodes(deps.db, user.id);
+  await audit(deps.db, {
+    event: "recovery_code.used",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: { remaining },
+  }, now);
+  return { ok: true, value: { ...done, recoveryCodesRemaining: remaining } };
+}
+
+type Consume =
+  | ReturnType<typeof advanceStepStatement>
+  | ReturnType<typeof consumeRecoveryCodeStatement>;
+
+/**
+ * Writes a passed second factor in one batch. Order matters: the pending login is consumed
+ * first (naming the new session), the factor is used up only if that happened (`changes() = 1`),
+ * and the session exists only if the factor was used up.
+ */
+async function completeSecondFactor(deps: Deps, input: {
+  user: UserRow;
+  pending: PendingRow;
+  amr: Amr[];
+  trustDevice: TrustRequest;
+  meta: RequestMeta;
+  now: Date;
+  consume: Consume;
+  detail: Record<string, unknown>;
+}): Promise<Authenticated | "pending_lost" | "factor_lost"> {
+  const { db, config } = deps;
+  const { user, pending, now } = input;
+  const sessionId = randomId();
+  const expiresAt = sessionExpiry(deps, now, pending.rememberMe);
+  const sessionExists = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
+  const deviceId = input.trustDevice ? randomId() : null;
+  const deviceExpiresAt = new Date(now.getTime() + config.TRUSTED_DEVICE_DAYS * DAY);
+  const auditRow = auditValues({
+    event: "login.second_factor",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: { ...input.detail, session: sessionId, trusted_device: deviceId },
+  }, now);
+
+  const [pendingRows, factorRows] = await db.batch([
+    consumePendingStatement(db, { id: pending.id, sessionId, now }),
+    input.consume,
+    insertSessionWhere(
+      db,
+      {
+        id: sessionId,
+        userId: user.id,
+        amr: JSON.stringify(input.amr),
+        rememberMe: pending.rememberMe,
+        ip: input.meta.ip,
+        userAgent: input.meta.userAgent?.slice(0, 512),
+        createdAt: now.getTime(),
+        lastSeenAt: now.getTime(),
+        expiresAt: expiresAt.getTime(),
+      },
+      sql`changes() = 1 AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
+    ),
+    db.update(users).set({ secondFactorFailures: 0, secondFactorLockedUntil: null })
+      .where(and(eq(users.id, user.id), sessionExists)),
+    db.run(
+      sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)
+      SELECT ${auditRow.id}, ${auditRow.at}, ${auditRow.event}, ${auditRow.outcome}, ${auditRow.userId},
+        ${auditRow.username}, ${auditRow.ip}, ${auditRow.userAgent}, ${auditRow.detail}
+      WHERE ${sessionExists}`,
+    ),
+    ...(deviceId
+      ? [insertTrustedDeviceWhere(db, {
+        id: deviceId,
+        userId: user.id,
+        name: input.trustDevice!.name,
+        createdAt: now.getTime(),
+        expiresAt: deviceExpiresAt.getTime(),
+      }, sessionExists)]
+      : []),
+  ]);
+  if (pendingRows.length !== 1) return "pending_lost";
+  if (factorRows.length !== 1) return "factor_lost";
+
+  return {
+    status: "authenticated",
+    userId: user.id,
+    sessionId,
+    sessionToken: await issueSessionToken(deps, { id: sessionId, userId: user.id, expiresAt }, now),
+    expiresAt,
+    ...(deviceId
+      ? {
+        trustedDeviceToken: await signToken(deps.keys, "device", {
+          sub: user.id,
+          jti: deviceId,
+          expiresAt: deviceExpiresAt,
+        }, now),
+      }
+      : {}),
+  };
+}
+
+/**
+ * Records a failed second factor: audit, and count it against the account. The tenth
+ * consecutive failure locks the second factor for 15 minutes (both settable).
+ */
+async function secondFactorFailure(
+  deps: Deps,
+  user: UserRow,
+  pending: PendingRow,
+  meta: RequestMeta,
+  reason: string,
+  code: "invalid_code" | "invalid_recovery_code",
+): Promise<Failure> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const max = config.SECOND_FACTOR_MAX_FAILURES;
+  const lockUntil = now.getTime() + config.SECOND_FACTOR_LOCK_MINUTES * MINUTE;
+  // SQLite evaluates every SET expression against the old row, so both CASEs see the old count.
+  const [updated] = await db.update(users).set({
+    secondFactorFailures:
+      sql`CASE WHEN ${users.secondFactorFailures} + 1 >= ${max} THEN 0 ELSE ${users.secondFactorFailures} + 1 END`,
+    secondFactorLockedUntil:
+      sql`CASE WHEN ${users.secondFactorFailures} + 1 >= ${max} THEN ${lockUntil} ELSE ${users.secondFactorLockedUntil} END`,
+  }).where(eq(users.id, user.id)).returning({ lockedUntil: users.secondFactorLockedUntil });
+  const locked = updated?.lockedUntil === lockUntil;
+  const attemptsLeft = Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts);
+  await db.batch([
+    auditInsert(db, {
+      event: "login.second_factor",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...meta,
+      detail: { reason, pending_attempts_left: attemptsLeft },
+    }, now),
+    ...(locked
+      ? [auditInsert(db, {
+        event: "second_factor.locked",
+        outcome: "failure",
+        userId: user.id,
+        username: user.username,
+        ...meta,
+        detail: { until: new Date(lockUntil).toISOString(), failures: max },
+      }, now)]
+      : []),
+  ]);
+  if (locked) return fail("too_many_attempts", config.SECOND_FACTOR_LOCK_MINUTES * 60);
+  return fail(code);
+}
+
+/** Ends a pending login on request. Unknown or dead tokens are fine: the result is the same. */
+export async function cancelLogin(deps: Deps, pendingToken: string): Promise<void> {
+  const now = deps.clock.now();
+  const verified = await verifyToken(deps.keys, "pending", pendingToken, now);
+  if (!verified.ok) return;
+  await cancelPending(deps.db, { id: verified.token.jti, userId: verified.token.sub, now });
+}

@@ -1,0 +1,79 @@
+/** @module Pending logins: the single-use state behind a pending token. */
+import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { pendingLogins } from "../db/schema.ts";
+
+export type PendingRow = typeof pendingLogins.$inferSelect;
+export type PendingPurpose = "challenge" | "enroll";
+
+export async function insertPending(db: Db, row: typeof pendingLogins.$inferInsert) {
+  await db.insert(pendingLogins).values(row);
+}
+
+/**
+ * Counts one code attempt against a live pending login, in one conditional statement: a
+ * consumed, expired or exhausted pending login yields nothing, so it is dead.
+ */
+export async function countPendingAttempt(
+  db: Db,
+  input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
+): Promise<PendingRow | undefined> {
+  const rows = await db.update(pendingLogins)
+    .set({ attempts: sql`${pendingLogins.attempts} + 1` })
+    .where(and(
+      eq(pendingLogins.id, input.id),
+      eq(pendingLogins.userId, input.userId),
+      eq(pendingLogins.purpose, input.purpose),
+      isNull(pendingLogins.consumedAt),
+      gt(pendingLogins.expiresAt, input.now.getTime()),
+      lt(pendingLogins.attempts, input.maxAttempts),
+    ))
+    .returning();
+  return rows[0];
+}
+
+/** Finds a live pending login without counting an attempt (to show a page). */
+export async function findLivePending(
+  db: Db,
+  input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
+): Promise<PendingRow | undefined> {
+  return await db.query.pendingLogins.findFirst({
+    where: and(
+      eq(pendingLogins.id, input.id),
+      eq(pendingLogins.userId, input.userId),
+      eq(pendingLogins.purpose, input.purpose),
+      isNull(pendingLogins.consumedAt),
+      gt(pendingLogins.expiresAt, input.now.getTime()),
+      lt(pendingLogins.attempts, input.maxAttempts),
+    ),
+  });
+}
+
+/**
+ * Consumes a pending login and names the session it becomes, in one conditional UPDATE; the
+ * session insert in the same batch is conditional on this row carrying that session id.
+ */
+export function consumePendingStatement(
+  db: Db,
+  input: { id: string; sessionId: string; now: Date },
+) {
+  return db.update(pendingLogins)
+    .set({ consumedAt: input.now.getTime(), sessionId: input.sessionId })
+    .where(and(
+      eq(pendingLogins.id, input.id),
+      isNull(pendingLogins.consumedAt),
+      gt(pendingLogins.expiresAt, input.now.getTime()),
+    ))
+    .returning({ id: pendingLogins.id });
+}
+
+/** Ends a pending login without a session (cancel). */
+export async function cancelPending(db: Db, input: { id: string; userId: string; now: Date }) {
+  await db.update(pendingLogins)
+    .set({ consumedAt: input.now.getTime() })
+    .where(and(
+      eq(pendingLogins.id, input.id),
+      eq(pendingLogins.userId, input.userId),
+      isNull(pendingLogins.consumedAt),
+    ));
+}

@@ -1,0 +1,56 @@
+/** @module Session rows: the row, not the token, decides whether a session is alive. */
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { sessions, users } from "../db/schema.ts";
+
+export type SessionRow = typeof sessions.$inferSelect;
+export type NewSession = typeof sessions.$inferInsert;
+
+/** An INSERT of a session that happens only if `condition` holds (used inside batches). */
+export function insertSessionWhere(db: Db, s: NewSession, condition: ReturnType<typeof sql>) {
+  return db.run(sql`INSERT INTO ${sessions}
+    (id, user_id, amr, remember_me, ip, user_agent, created_at, last_seen_at, expires_at)
+    SELECT ${s.id}, ${s.userId}, ${s.amr}, ${s.rememberMe ? 1 : 0}, ${s.ip ?? null},
+      ${s.userAgent ?? null}, ${s.createdAt}, ${s.lastSeenAt}, ${s.expiresAt}
+    WHERE ${condition}`);
+}
+
+export function insertSession(db: Db, s: NewSession) {
+  return db.insert(sessions).values(s);
+}
+
+export type ActiveSession = { session: SessionRow; user: typeof users.$inferSelect };
+
+export async function findActiveSession(
+  db: Db,
+  sessionId: string,
+  now: Date,
+): Promise<ActiveSession | undefined> {
+  const rows = await db.select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(
+      eq(sessions.id, sessionId),
+      isNull(sessions.revokedAt),
+      gt(sessions.expiresAt, now.getTime()),
+      eq(users.disabled, false),
+    ))
+    .limit(1);
+  return rows[0];
+}
+
+/** Records activity at most once a minute, so reads stay reads. */
+export async function touchSession(db: Db, sessionId: string, now: Date) {
+  await db.update(sessions).set({ lastSeenAt: now.getTime() }).where(and(
+    eq(sessions.id, sessionId),
+    sql`${sessions.lastSeenAt} < ${now.getTime() - 60_000}`,
+  ));
+}
+
+/** Ends a session; returns whether it was alive. */
+export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<boolean> {
+  const rows = await db.update(sessions).set({ revokedAt: now.getTime() })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.length === 1;
+}

@@ -1,0 +1,122 @@
+/** @module The session over HTTP: who am I, the account page, logout. */
+import { Hono } from "hono";
+import type { Deps } from "../deps.ts";
+import { audit } from "../audit/repo.ts";
+import { revokeTrustedDevice } from "../devices/repo.ts";
+import { apiSession, pageSession } from "../http/auth.ts";
+import { clearCookie, readCookie } from "../http/cookies.ts";
+import { requestMeta } from "../http/client.ts";
+import { csrfToken } from "../http/csrf.ts";
+import { jsonFailure } from "../http/respond.ts";
+import { countUnusedRecoveryCodes } from "../recovery/repo.ts";
+import { verifyToken } from "../tokens/tokens.ts";
+import { listAuthenticators } from "../totp/repo.ts";
+import { AccountPage } from "../views/account.tsx";
+import { CsrfField, Layout } from "../views/layout.tsx";
+import { revokeSession } from "./repo.ts";
+import type { SessionContext } from "./service.ts";
+
+export function sessionRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config, db } = deps;
+
+  const logout = async (ctx: SessionContext, meta: ReturnType<typeof requestMeta>) => {
+    const now = deps.clock.now();
+    await revokeSession(db, ctx.session.id, now);
+    await audit(db, {
+      event: "logout",
+      outcome: "success",
+      userId: ctx.user.id,
+      username: ctx.user.username,
+      ...meta,
+      detail: { session: ctx.session.id },
+    }, now);
+  };
+
+  // ---- JSON ----
+
+  app.get("/api/v1/session", async (c) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const { user, session, roles, amr } = s.ctx;
+    return c.json({
+      user: { id: user.id, username: user.displayName, roles },
+      session: {
+        id: session.id,
+        amr,
+        created_at: new Date(session.createdAt).toISOString(),
+        expires_at: new Date(session.expiresAt).toISOString(),
+      },
+    });
+  });
+
+  app.post("/api/v1/logout", async (c) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    await logout(s.ctx, requestMeta(c, config));
+    return c.body(null, 204);
+  });
+
+  // ---- HTML ----
+
+  app.get("/", async (c) => {
+    const s = await pageSession(c, deps);
+    return c.redirect(s.ok ? "/account" : "/login", 303);
+  });
+
+  app.get("/account", async (c) => {
+    const s = await pageSession(c, deps);
+    if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
+    const { user, amr } = s.ctx;
+    c.header("Cache-Control", "no-store");
+    return c.html(
+      <AccountPage
+        csrf={await csrfToken(c, deps)}
+        username={user.displayName}
+        authenticators={await listAuthenticators(db, user.id)}
+        recoveryCodesRemaining={await countUnusedRecoveryCodes(db, user.id)}
+        amr={amr}
+      />,
+    );
+  });
+
+  app.get("/logout", async (c) => {
+    const s = await pageSession(c, deps);
+    if (!s.ok) return c.redirect("/login", 303);
+    const csrf = await csrfToken(c, deps);
+    return c.html(
+      <Layout title="Log out" signedIn csrf={csrf}>
+        <p>End your session on this device?</p>
+        <form method="post" action="/logout">
+          <CsrfField token={csrf} />
+          <button type="submit" autofocus>Log out</button>
+        </form>
+      </Layout>,
+    );
+  });
+
+  app.post("/logout", async (c) => {
+    const s = await pageSession(c, deps);
+    const meta = requestMeta(c, config);
+    if (s.ok) {
+      await logout(s.ctx, meta);
+      // Logging out explicitly from a trusted device forgets that device.
+      const deviceToken = readCookie(c, config, "device");
+      if (deviceToken) {
+        const v = await verifyToken(deps.keys, "device", deviceToken, deps.clock.now());
+        if (v.ok && v.token.sub === s.ctx.user.id) {
+          await revokeTrustedDevice(db, {
+            id: v.token.jti,
+            userId: s.ctx.user.id,
+            now: deps.clock.now(),
+          });
+        }
+      }
+    }
+    clearCookie(c, config, "session");
+    clearCookie(c, config, "device");
+    return c.redirect("/login", 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,53 @@
+/** @module Sessions: issuing the session token and checking one on every request. */
+import type { Deps } from "../deps.ts";
+import { DAY, HOUR } from "../lib/clock.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { signToken, verifyToken } from "../tokens/tokens.ts";
+import { parseRoles } from "../users/users.ts";
+import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
+
+export type Amr = "pwd" | "otp" | "rec" | "dev";
+
+export type RequestMeta = { ip: string | null; userAgent: string | null };
+
+/** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
+export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
+  const ms = rememberMe ? deps.config.REMEMBER_ME_DAYS * DAY : deps.config.SESSION_HOURS * HOUR;
+  return new Date(now.getTime() + ms);
+}
+
+/** The token names the session by id (`jti`); the row decides whether it is alive. */
+export async function issueSessionToken(
+  deps: Deps,
+  s: { id: string; userId: string; expiresAt: Date },
+  now: Date,
+): Promise<string> {
+  return await signToken(deps.keys, "session", {
+    sub: s.userId,
+    jti: s.id,
+    expiresAt: s.expiresAt,
+    extra: { sid: s.id },
+  }, now);
+}
+
+export type SessionContext = ActiveSession & { roles: string[]; amr: Amr[] };
+
+/** Checks a session token: signature and kind, then the live session row and its user. */
+export async function authenticateSession(
+  deps: Deps,
+  token: string | undefined,
+): Promise<{ ok: true; ctx: SessionContext } | Failure> {
+  if (!token) return fail("unauthorized");
+  const now = deps.clock.now();
+  const verified = await verifyToken(deps.keys, "session", token, now);
+  if (!verified.ok) return fail("unauthorized");
+  const found = await findActiveSession(deps.db, verified.token.jti, now);
+  if (!found || found.user.id !== verified.token.sub) return fail("unauthorized");
+  if (found.session.lastSeenAt < now.getTime() - 60_000) {
+    await touchSession(deps.db, found.session.id, now);
+  }
+  return {
+    ok: true,
+    ctx: { ...found, roles: parseRoles(found.user.roles), amr: JSON.parse(found.session.amr) },
+  };
+}

@@ -1,0 +1,146 @@
+/**
+ * @module The three token kinds (pending, session, trusted device) signed with ES256 by jose.
+ *
+ * Each kind has its own `typ` and `aud`, and verification pins the algorithm, the type and the
+ * audience, so a token of one kind is refused wherever another is expected (RFC 8725 3.11-3.12).
+ * Keys come only from our own key set, never from the token header (`jwk`, `jku`, `x5u`).
+ */
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from "jose";
+import { randomId } from "../lib/crypto.ts";
+
+export const TOKEN_ALG = "ES256";
+
+export const TOKEN_KINDS = {
+  pending: { typ: "twofold-pending+jwt", aud: "twofold:pending" },
+  session: { typ: "twofold-session+jwt", aud: "twofold:session" },
+  device: { typ: "twofold-device+jwt", aud: "twofold:device" },
+} as const;
+
+export type TokenKind = keyof typeof TOKEN_KINDS;
+
+export type SigningKeys = {
+  issuer: string;
+  kid: string;
+  privateKey: CryptoKey;
+  /** Public keys, published at /.well-known/jwks.json. */
+  jwks: { keys: JWK[] };
+  verifyKey: ReturnType<typeof createLocalJWKSet>;
+};
+
+/** A new P-256 private key as a JWK with a `kid`. */
+export async function generateSigningJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(TOKEN_ALG, { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: randomId(8), alg: TOKEN_ALG, use: "sig" };
+}
+
+/** Loads private JWKs (newest last): the newest signs, all verify. */
+export async function loadSigningKeys(privateJwks: JWK[], issuer: string): Promise<SigningKeys> {
+  const newest = privateJwks.at(-1);
+  if (!newest?.kid || !newest.d) throw new Error("a signing key must be a private JWK with a kid");
+  const privateKey = await importJWK({ ...newest, alg: TOKEN_ALG }, TOKEN_ALG) as CryptoKey;
+  const publicKeys = privateJwks.map(({ d: _d, ...pub }) => ({
+    ...pub,
+    alg: TOKEN_ALG,
+    use: "sig",
+  }));
+  return {
+    issuer,
+    kid: newest.kid,
+    privateKey,
+    jwks: { keys: publicKeys },
+    verifyKey: createLocalJWKSet({ keys: publicKeys }),
+  };
+}
+
+export type TokenClaims = {
+  sub: string;
+  jti: string;
+  expiresAt: Date;
+  extra?: Record<string, string | number | boolean>;
+};
+
+export async function signToken(
+  keys: SigningKeys,
+  kind: TokenKind,
+  claims: TokenClaims,
+  now: Date,
+): Promise<string> {
+  const { typ, aud } = TOKEN_KINDS[kind];
+  return await new SignJWT({ ...claims.extra })
+    .setProtectedHeader({ alg: TOKEN_ALG, typ, kid: keys.kid })
+    .setIssuer(keys.issuer)
+    .setAudience(aud)
+    .setSubject(claims.sub)
+    .setJti(claims.jti)
+    .setIssuedAt(Math.floor(now.getTime() / 1000))
+    .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+    .sign(keys.privateKey);
+}
+
+export type VerifiedToken = {
+  sub: string;
+  jti: string;
+  exp: number;
+  iat: number;
+  payload: JWTPayload;
+};
+
+export type TokenVerification =
+  | { ok: true; token: VerifiedToken }
+  | { ok: false; reason: "malformed" | "expired" | "invalid" };
+
+const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "crit"];
+
+/** Verifies a token of one kind; any other kind, algorithm, issuer or key is refused. */
+export async function verifyToken(
+  keys: SigningKeys,
+  kind: TokenKind,
+  token: string,
+  now: Date,
+): Promise<TokenVerification> {
+  if (typeof token !== "string" || token.length > 4096 || token.split(".").length !== 3) {
+    return { ok: false, reason: "malformed" };
+  }
+  try {
+    const header = decodeProtectedHeader(token);
+    if (FORBIDDEN_HEADERS.some((h) => h in header)) return { ok: false, reason: "invalid" };
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  const { typ, aud } = TOKEN_KINDS[kind];
+  try {
+    const { payload } = await jwtVerify(token, keys.verifyKey, {
+      algorithms: [TOKEN_ALG],
+      typ,
+      audience: aud,
+      issuer: keys.issuer,
+      requiredClaims: ["exp", "iat", "jti", "sub"],
+      currentDate: now,
+      clockTolerance: 0,
+    });
+    return {
+      ok: true,
+      token: {
+        sub: payload.sub!,
+        jti: payload.jti!,
+        exp: payload.exp!,
+        iat: payload.iat!,
+        payload,
+      },
+    };
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    return { ok: false, reason: code === "ERR_JWT_EXPIRED" ? "expired" : "invalid" };
+  }
+}

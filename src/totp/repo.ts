@@ -1,0 +1,37 @@
+/** @module Authenticator rows and the replay-proof step update. */
+import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { authenticators } from "../db/schema.ts";
+
+export type AuthenticatorRow = typeof authenticators.$inferSelect;
+
+export async function listAuthenticators(db: Db, userId: string): Promise<AuthenticatorRow[]> {
+  return await db.select().from(authenticators)
+    .where(eq(authenticators.userId, userId))
+    .orderBy(asc(authenticators.createdAt));
+}
+
+export async function countAuthenticators(db: Db, userId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)` }).from(authenticators)
+    .where(eq(authenticators.userId, userId));
+  return Number(row?.n ?? 0);
+}
+
+/**
+ * Advances an authenticator's last accepted step, only to a strictly newer step: of two
+ * parallel submissions of one code, exactly one updates a row (RFC 6238 5.2). With `afterChange`
+ * it also requires the previous statement of the batch to have changed one row.
+ */
+export function advanceStepStatement(
+  db: Db,
+  input: { id: string; step: number; offset: number; now: Date; afterChange?: boolean },
+) {
+  return db.update(authenticators)
+    .set({ lastStep: input.step, lastOffset: input.offset, lastUsedAt: input.now.getTime() })
+    .where(and(
+      eq(authenticators.id, input.id),
+      or(isNull(authenticators.lastStep), lt(authenticators.lastStep, input.step)),
+      input.afterChange ? sql`changes() = 1` : undefined,
+    ))
+    .returning({ id: authenticators.id });
+}
