@@ -22,7 +22,11 @@ import {
   isWellFormedRecoveryCode,
   normalizeRecoveryCode,
 } from "../recovery/recovery.ts";
-import { consumeRecoveryCodeStatement, countUnusedRecoveryCodes } from "../recovery/repo.ts";
+import {
+  consumeRecoveryCodeStatement,
+  countUnusedRecoveryCodes,
+  hasUnusedRecoveryCode,
+} from "../recovery/repo.ts";
 import { insertSession, insertSessionWhere } from "../sessions/repo.ts";
 import {
   type Amr,
@@ -328,6 +332,17 @@ export async function recoveryStep(deps: Deps, input: {
     );
   }
   const codeHash = await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, normalized);
+  // Look before the batch: a wrong code must cost an attempt, not the whole pending login.
+  if (!(await hasUnusedRecoveryCode(deps.db, { userId: user.id, codeHash }))) {
+    return await secondFactorFailure(
+      deps,
+      user,
+      pending,
+      input.meta,
+      "invalid_recovery_code",
+      "invalid_recovery_code",
+    );
+  }
   const done = await completeSecondFactor(deps, {
     user,
     pending,

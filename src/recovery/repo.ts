@@ -41,3 +41,19 @@ export function replaceRecoveryCodesWhere(
       SELECT column1, column2, column3, column4 FROM (VALUES ${values}) WHERE ${condition}`),
   ] as const;
 }
+
+/** Whether an unused code with this hash exists (the batch that consumes it checks again). */
+export async function hasUnusedRecoveryCode(
+  db: Db,
+  input: { userId: string; codeHash: string },
+): Promise<boolean> {
+  const row = await db.query.recoveryCodes.findFirst({
+    columns: { id: true },
+    where: and(
+      eq(recoveryCodes.userId, input.userId),
+      eq(recoveryCodes.codeHash, input.codeHash),
+      isNull(recoveryCodes.usedAt),
+    ),
+  });
+  return !!row;
+}

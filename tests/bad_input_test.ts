@@ -1,0 +1,80 @@
+/** Bad input gets a clear 400 with field errors, never a 500. */
+import { assert, assertEquals } from "./assert.ts";
+import { addUser, api, Browser, testApp } from "./helpers.ts";
+
+const ROUTES = [
+  "/api/v1/login",
+  "/api/v1/login/totp",
+  "/api/v1/login/recovery",
+  "/api/v1/login/cancel",
+  "/api/v1/enrollments/abc/confirm",
+];
+
+Deno.test("bad input: malformed JSON, wrong types and missing fields answer 400 with fields", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const bodies: unknown[] = [
+    "{not json",
+    "[]",
+    "null",
+    "42",
+    {},
+    { username: 5, password: [], pending_token: {}, code: 123456, recovery_code: null },
+    { username: "a".repeat(10_000), password: "b".repeat(10_000), code: "1".repeat(100) },
+  ];
+  for (const path of ROUTES) {
+    for (const body of bodies) {
+      const r = await api(env, "POST", path, body, "x.y.z");
+      if (path.includes("enrollments") && r.status === 401) continue; // auth is checked first
+      assertEquals(r.status, 400, `${path} ${JSON.stringify(body).slice(0, 40)}`);
+      assertEquals(r.json.error.code, "validation_failed");
+      assert(Object.keys(r.json.error.fields).length > 0);
+    }
+  }
+  const missing = await api(env, "POST", "/api/v1/login", { username: "alice" });
+  assertEquals(Object.keys(missing.json.error.fields), ["password"]);
+});
+
+Deno.test("bad input: no content type or a form body on the JSON API is a 400", async () => {
+  const env = await testApp();
+  const r = await env.app.request("/api/v1/login", { method: "POST", body: "username=a" });
+  assertEquals(r.status, 400);
+  const r2 = await env.app.request("/api/v1/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "username=a&password=b",
+  });
+  assertEquals(r2.status, 400);
+});
+
+Deno.test("bad input: unknown routes answer 404 in JSON under /api and HTML elsewhere", async () => {
+  const env = await testApp();
+  const a = await api(env, "GET", "/api/v1/nope");
+  assertEquals([a.status, a.json.error.code], [404, "not_found"]);
+  const h = await env.app.request("/nope");
+  assertEquals(h.status, 404);
+  assert((h.headers.get("content-type") ?? "").startsWith("text/html"));
+});
+
+Deno.test("bad input: forms re-render with a message and status 400", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const b = new Browser(env);
+  await b.get("/login");
+  const r = await b.post("/login", { username: "", password: "" });
+  assertEquals(r.status, 400);
+  assert(b.lastHtml.includes('role="alert"'));
+  assert(b.lastHtml.includes("Enter your username."));
+  const junk = await b.post("/login", { username: "x".repeat(5000), password: "p" });
+  assertEquals(junk.status, 400);
+});
+
+Deno.test("bad input: garbage bearer tokens are 401, not 500", async () => {
+  const env = await testApp();
+  for (const t of ["", "abc", "a.b.c", "eyJhbGciOiJub25lIn0.e30.", "x".repeat(5000)]) {
+    const r = await env.app.request("/api/v1/session", {
+      headers: { authorization: `Bearer ${t}` },
+    });
+    assertEquals(r.status, 401, t.slice(0, 20));
+  }
+});

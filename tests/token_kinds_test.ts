@@ -1,0 +1,131 @@
+/** Security property: each token kind is refused wherever another kind is expected. */
+import { signToken } from "../src/tokens/tokens.ts";
+import { assertEquals } from "./assert.ts";
+import { addUser, api, codeNow, enrollViaApi, nextStep, pendingLogin, testApp } from "./helpers.ts";
+
+Deno.test("token kinds: session, pending and device tokens never stand in for one another", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const e = await enrollViaApi(env);
+  nextStep(env);
+  const p = await pendingLogin(env);
+  const done = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+    trust_device: true,
+  });
+  const session = done.json.session_token as string;
+  const device = done.json.trusted_device_token as string;
+  const p2 = await pendingLogin(env);
+  const pending = p2.pending_token as string;
+
+  // A pending or device token is not a session.
+  for (const t of [pending, device]) {
+    const r = await api(env, "GET", "/api/v1/session", undefined, t);
+    assertEquals(r.status, 401);
+    assertEquals(r.json.error.code, "unauthorized");
+  }
+  // A session or device token is not a pending token.
+  for (const t of [session, device]) {
+    const r = await api(env, "POST", "/api/v1/login/totp", { pending_token: t, code: "123456" });
+    assertEquals(r.json.error.code, "invalid_pending_token");
+  }
+  // A session or pending token is not a trusted-device token: the challenge is still asked.
+  for (const t of [session, pending]) {
+    const r = await api(env, "POST", "/api/v1/login", {
+      username: "alice",
+      password: "correct horse battery staple",
+      trusted_device_token: t,
+    });
+    assertEquals(r.json.status, "second_factor_required");
+  }
+  // The device token does its own job.
+  const skip = await api(env, "POST", "/api/v1/login", {
+    username: "alice",
+    password: "correct horse battery staple",
+    trusted_device_token: device,
+  });
+  assertEquals(skip.json.status, "authenticated");
+});
+
+Deno.test("token kinds: a forged session token for a live session id but another kind is refused", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const e = await enrollViaApi(env);
+  const me = await api(env, "GET", "/api/v1/session", undefined, e.sessionToken);
+  const forged = await signToken(env.deps.keys, "pending", {
+    sub: me.json.user.id,
+    jti: me.json.session.id,
+    expiresAt: new Date(env.clock.now().getTime() + 60_000),
+  }, env.clock.now());
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, forged)).status, 401);
+});
+
+Deno.test("token kinds: expired session token and logged-out session are refused", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const e = await enrollViaApi(env);
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, e.sessionToken)).status, 200);
+  const out = await api(env, "POST", "/api/v1/logout", undefined, e.sessionToken);
+  assertEquals(out.status, 204);
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, e.sessionToken)).status, 401);
+  assertEquals((await api(env, "POST", "/api/v1/logout", undefined, e.sessionToken)).status, 401);
+
+  nextStep(env);
+  const p = await pendingLogin(env);
+  const r = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+  });
+  env.clock.advance(24 * 3_600_000 + 1000);
+  assertEquals(
+    (await api(env, "GET", "/api/v1/session", undefined, r.json.session_token)).status,
+    401,
+  );
+});
+
+Deno.test("token kinds: a trusted-device token works only for the user it was issued to", async () => {
+  const env = await testApp();
+  await addUser(env, "alice");
+  await addUser(env, "bob");
+  const a = await enrollViaApi(env, "alice");
+  await enrollViaApi(env, "bob");
+  nextStep(env);
+  const p = await pendingLogin(env, "alice");
+  const done = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, a.secret),
+    trust_device: true,
+    device_name: "Laptop",
+  });
+  const r = await api(env, "POST", "/api/v1/login", {
+    username: "bob",
+    password: "correct horse battery staple",
+    trusted_device_token: done.json.trusted_device_token,
+  });
+  assertEquals(r.json.status, "second_factor_required");
+  // And it never replaces the password.
+  const wrong = await api(env, "POST", "/api/v1/login", {
+    username: "alice",
+    password: "wrong password",
+    trusted_device_token: done.json.trusted_device_token,
+  });
+  assertEquals(wrong.status, 401);
+  // It expires after 30 days.
+  env.clock.advance(30 * 86_400_000 + 1000);
+  const late = await api(env, "POST", "/api/v1/login", {
+    username: "alice",
+    password: "correct horse battery staple",
+    trusted_device_token: done.json.trusted_device_token,
+  });
+  assertEquals(late.json.status, "second_factor_required");
+});
+
+Deno.test("token kinds: the JWKS publishes public keys only", async () => {
+  const env = await testApp();
+  const r = await api(env, "GET", "/.well-known/jwks.json");
+  assertEquals(r.status, 200);
+  assertEquals(r.json.keys.length, 1);
+  assertEquals(r.json.keys[0].kty, "EC");
+  assertEquals("d" in r.json.keys[0], false);
+});
