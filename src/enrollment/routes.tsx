@@ -40,6 +40,8 @@ async function authFromToken(deps: Deps, token: string | undefined): Promise<Enr
   if (session.ok) return { kind: "session", ctx: session.ctx };
   const pending = await verifyToken(deps.keys, "pending", token, deps.clock.now());
   if (pending.ok) return { kind: "pending", token };
+  // An expired pending token is still recognisably one: say the login has to start again.
+  if (pending.reason === "expired") return fail("invalid_pending_token");
   return fail("unauthorized");
 }
 

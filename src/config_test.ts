@@ -1,0 +1,32 @@
+import { assert, assertEquals } from "../tests/assert.ts";
+import { ConfigError, parseConfig } from "./config.ts";
+
+Deno.test("parseConfig() gives defaults that serve a first run", () => {
+  const c = parseConfig({});
+  assertEquals(c.DATABASE_URL, "file:./data/twofold.db");
+  assertEquals(c.PORT, 8000);
+  assertEquals(c.PBKDF2_ITERATIONS, 600_000);
+  assertEquals(c.PENDING_TOKEN_MINUTES, 5);
+  assertEquals(c.SESSION_HOURS, 24);
+  assertEquals(c.REMEMBER_ME_DAYS, 7);
+});
+
+Deno.test("parseConfig() names every bad variable", () => {
+  try {
+    parseConfig({
+      PORT: "eighty",
+      PBKDF2_ITERATIONS: "10",
+      ENCRYPTION_KEY: "short",
+      SESSION_HOURS: "48",
+    });
+    throw new Error("expected a ConfigError");
+  } catch (e) {
+    assert(e instanceof ConfigError);
+    const names = e.issues.map((i) => i.split(":")[0]).sort();
+    assertEquals(names, ["ENCRYPTION_KEY", "PBKDF2_ITERATIONS", "PORT", "SESSION_HOURS"]);
+  }
+});
+
+Deno.test("parseConfig() treats empty strings as unset", () => {
+  assertEquals(parseConfig({ PORT: "" }).PORT, 8000);
+});

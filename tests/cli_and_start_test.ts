@@ -1,0 +1,119 @@
+/** The embedded default as a user meets it: the CLI and the server on a libSQL file. */
+import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
+import { PASSWORD } from "./helpers.ts";
+
+const root = new URL("..", import.meta.url).pathname;
+
+function envFor(dir: string, extra: Record<string, string> = {}) {
+  return {
+    DATABASE_URL: `file:${dir}/twofold.db`,
+    KEYS_FILE: `${dir}/keys.json`,
+    PBKDF2_ITERATIONS: "1000",
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+async function cli(dir: string, args: string[], stdin?: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}src/cli.ts`, ...args],
+    cwd: dir,
+    env: envFor(dir),
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const w = child.stdin.getWriter();
+  if (stdin !== undefined) await w.write(new TextEncoder().encode(stdin));
+  await w.close();
+  const out = await child.output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+Deno.test("cli: users:create reads the password from stdin; users:list shows 2FA status", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const made = await cli(
+      dir,
+      ["users:create", "--username", "Admin", "--role", "admin"],
+      PASSWORD + "\n",
+    );
+    assertEquals(made.code, 0, made.stderr);
+    assertStringIncludes(made.stdout, "created user Admin");
+    const dup = await cli(dir, ["users:create", "--username", "admin"], PASSWORD);
+    assertEquals(dup.code, 1);
+    assertStringIncludes(dup.stderr, "taken");
+    const short = await cli(dir, ["users:create", "--username", "bob"], "short");
+    assertEquals(short.code, 1);
+    assertStringIncludes(short.stderr, "at least 12");
+    const list = await cli(dir, ["users:list"]);
+    assertEquals(list.code, 0, list.stderr);
+    assertStringIncludes(list.stdout, "Admin\tadmin\tnot enrolled\tno");
+    // The generated keys are kept private.
+    assertEquals((await Deno.stat(`${dir}/keys.json`)).mode! & 0o777, 0o600);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start: a bad configuration value stops start-up naming the variable", async () => {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}src/main.ts`],
+    env: { PORT: "not-a-port", NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assertEquals(out.code, 2);
+  assertStringIncludes(new TextDecoder().decode(out.stderr), "PORT");
+});
+
+Deno.test("start: the server migrates its file database, serves, and keeps its keys across restarts", async () => {
+  const dir = await Deno.makeTempDir();
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const serve = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}src/main.ts`],
+      cwd: dir,
+      env: envFor(dir, { PORT: String(port) }),
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+  const waitUp = async () => {
+    for (let i = 0; i < 100; i++) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+        if (r.ok) return await r.json();
+      } catch { /* not up yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error("server did not start");
+  };
+  let child = serve();
+  try {
+    assertEquals(await waitUp(), { status: "ok" });
+    const jwks1 = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json();
+    child.kill();
+    const first = await child.output();
+    assertStringIncludes(new TextDecoder().decode(first.stderr), "Production must set them");
+    child = serve();
+    await waitUp();
+    const jwks2 = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json();
+    assertEquals(jwks2, jwks1);
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "nobody", password: "x" }),
+    });
+    assertEquals(login.status, 401);
+    await login.body?.cancel();
+    assert((await Deno.stat(`${dir}/twofold.db`)).isFile);
+  } finally {
+    child.kill();
+    await child.output();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
