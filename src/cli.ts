@@ -5,6 +5,7 @@
  *   migrate
  *   users:create --username NAME [--role admin] [--role user]   (password on stdin)
  *   users:list
+ *   keys:generate                                               (prints new production keys)
  */
 import { parseArgs } from "node:util";
 import { bootstrap, readEnvConfig } from "./bootstrap.ts";
@@ -12,11 +13,15 @@ import { migrateDb } from "./db/client.ts";
 import { listUsers } from "./users/repo.ts";
 import { createUser } from "./users/service.ts";
 import { parseRoles } from "./users/users.ts";
+import { generateSigningJwk } from "./tokens/tokens.ts";
+import { randomBytes } from "./lib/crypto.ts";
+import { toBase64 } from "./lib/encoding.ts";
 
 const USAGE = `usage: deno task cli <command>
   migrate                                   apply the SQL migrations
   users:create --username NAME [--role R]   create a user; the password is read from stdin
-  users:list                                list users and their 2FA status`;
+  users:list                                list users and their 2FA status
+  keys:generate                             print a new SIGNING_KEYS and ENCRYPTION_KEY`;
 
 async function readStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -34,6 +39,11 @@ async function readStdin(): Promise<string> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "keys:generate") {
+    console.log(`SIGNING_KEYS='${JSON.stringify([await generateSigningJwk()])}'`);
+    console.log(`ENCRYPTION_KEY='${toBase64(randomBytes(32))}'`);
+    return 0;
+  }
   const config = readEnvConfig();
   switch (command) {
     case "migrate": {
