@@ -6,6 +6,7 @@ import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "./assets/app_css.ts";
 import type { Deps } from "./deps.ts";
+import { accountRoutes } from "./account/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
@@ -70,6 +71,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", loginRoutes(deps));
   app.route("/", enrollmentRoutes(deps));
   app.route("/", sessionRoutes(deps));
+  app.route("/", accountRoutes(deps));
 
   app.notFound((c) =>
     isApi(c.req.path) ? c.json(errorBody("not_found"), 404) : c.html(notFoundPage(), 404)

@@ -26,6 +26,7 @@ export const APP_CSS = `:root {
   }
 }
 * { box-sizing: border-box; }
+button, input { font: inherit; }
 body { margin: 0; background: var(--bg); color: var(--fg); }
 .top { display: flex; justify-content: space-between; align-items: center; padding: 0.75rem 1rem; border-bottom: 1px solid var(--border); }
 .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
@@ -39,15 +40,24 @@ input:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid 
 button, .button { display: inline-block; margin-top: 1.25rem; padding: 0.6rem 1.2rem; font-size: 1rem; border: 0; border-radius: 0.35rem; background: var(--accent); color: var(--accent-fg); cursor: pointer; text-decoration: none; }
 button.link { background: none; color: var(--accent); padding: 0; margin: 0; text-decoration: underline; }
 form.inline { display: inline; }
+button.small { margin: 0.15rem 0.25rem 0.15rem 0; padding: 0.3rem 0.7rem; font-size: 0.9rem; }
+button.danger { background: var(--error); }
+form.rename { display: flex; gap: 0.35rem; align-items: center; }
+form.rename input { width: auto; flex: 1; padding: 0.3rem; }
+.muted { color: var(--muted); font-size: 0.9rem; }
+.current { margin-left: 0.35rem; font-weight: 600; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+main.wide { max-width: 60rem; }
 fieldset { border: 1px solid var(--border); border-radius: 0.35rem; margin-top: 1rem; }
 a { color: var(--accent); }
 .error { color: var(--error); font-weight: 600; margin: 0.4rem 0; }
 .warning { color: var(--error); }
 .notice { padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); }
 .qr svg { width: min(18rem, 100%); height: auto; display: block; background: #fff; padding: 0.25rem; }
-.secret { font-size: 1.15rem; letter-spacing: 0.05em; word-break: break-all; }
+.secret { font-size: 1.15rem; letter-spacing: 0.05em; word-break: normal; overflow-wrap: normal; }
 .uri code { word-break: break-all; font-size: 0.85rem; color: var(--muted); }
-.codes { columns: 2; font-size: 1.05rem; }
+.codes { font-size: 1.05rem; padding-left: 1.5rem; }
+.codes li { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--border); }
 `;

@@ -36,6 +36,8 @@ export const authenticators = sqliteTable("authenticators", {
   lastStep: integer("last_step"),
   /** Step offset (-window..window) of the last accepted code, for clock drift help. */
   lastOffset: integer("last_offset"),
+  /** JSON array of the offsets of the last few accepted codes (newest last). */
+  recentOffsets: text("recent_offsets").notNull().default("[]"),
   createdAt: integer("created_at").notNull(),
   lastUsedAt: integer("last_used_at"),
 }, (t) => [index("authenticators_user_idx").on(t.userId)]);
@@ -50,6 +52,8 @@ export const enrollments = sqliteTable("enrollments", {
   digits: integer("digits").notNull(),
   period: integer("period").notNull(),
   window: integer("window").notNull(),
+  /** The authenticator this one replaces once confirmed (dropped in the same batch). */
+  replacesId: text("replaces_id"),
   attempts: integer("attempts").notNull().default(0),
   createdAt: integer("created_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
@@ -91,6 +95,8 @@ export const sessions = sqliteTable("sessions", {
   createdAt: integer("created_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
+  /** When the user last proved password and second factor again in this session (sudo mode). */
+  reauthAt: integer("reauth_at"),
   revokedAt: integer("revoked_at"),
 }, (t) => [index("sessions_user_idx").on(t.userId)]);
 

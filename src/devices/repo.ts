@@ -1,5 +1,5 @@
 /** @module Trusted devices: a row per device, so a revoke ends its token at once. */
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { trustedDevices } from "../db/schema.ts";
 
@@ -45,4 +45,30 @@ export async function revokeTrustedDevice(
     ))
     .returning({ id: trustedDevices.id });
   return rows.length === 1;
+}
+
+/** The user's live trusted devices, newest first. */
+export async function listLiveDevices(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<TrustedDeviceRow[]> {
+  return await db.select().from(trustedDevices)
+    .where(and(
+      eq(trustedDevices.userId, userId),
+      isNull(trustedDevices.revokedAt),
+      gt(trustedDevices.expiresAt, now.getTime()),
+    ))
+    .orderBy(desc(trustedDevices.createdAt));
+}
+
+/** Revokes every device of a user (2FA reset or disable, password change, log out everywhere). */
+export function revokeAllDevicesStatement(
+  db: Db,
+  userId: string,
+  now: Date,
+  condition?: ReturnType<typeof sql>,
+) {
+  return db.run(sql`UPDATE ${trustedDevices} SET revoked_at = ${now.getTime()}
+    WHERE user_id = ${userId} AND revoked_at IS NULL ${condition ? sql`AND ${condition}` : sql``}`);
 }

@@ -25,7 +25,7 @@ import {
   sessionExpiry,
 } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { countAuthenticators } from "../totp/repo.ts";
+import { countAuthenticators, listAuthenticators } from "../totp/repo.ts";
 import {
   DEFAULT_TOTP_PARAMS,
   generateTotpSecret,
@@ -37,6 +37,8 @@ import {
   verifyTotp,
 } from "../totp/totp.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
+import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
+import { authenticatorReplaceStatements } from "../totp/repo.ts";
 import {
   consumeEnrollmentStatement,
   countEnrollmentAttempt,
@@ -46,8 +48,6 @@ import {
 } from "./repo.ts";
 import { authenticatorFromEnrollmentStatement } from "./repo.ts";
 
-/** How long a session counts as fresh enough to add a factor without logging in again. */
-export const FRESH_LOGIN_MS = 5 * MINUTE;
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
 export const DEFAULT_LABEL = "Authenticator app";
 
@@ -65,7 +65,7 @@ export async function resolveEnroller(
   now: Date,
 ): Promise<{ ok: true; value: Enroller } | Failure> {
   if (auth.kind === "session") {
-    if (now.getTime() - auth.ctx.session.createdAt > FRESH_LOGIN_MS) {
+    if (!isFreshlyAuthenticated({ ...auth.ctx.session, amr: auth.ctx.amr }, now)) {
       return fail("reauthentication_required");
     }
     return { ok: true, value: { user: auth.ctx.user, pending: null } };
@@ -124,21 +124,29 @@ function viewOf(deps: Deps, user: UserRow, e: EnrollmentRow, secret: string): En
 /** Starts an enrollment: a new secret, stored encrypted, shown as QR code, key and URI. */
 export async function startEnrollment(
   deps: Deps,
-  input: { auth: EnrollAuth; label?: string; meta: RequestMeta },
+  input: { auth: EnrollAuth; label?: string; replacesId?: string; meta: RequestMeta },
 ): Promise<{ ok: true; value: EnrollmentView } | Failure> {
   const now = deps.clock.now();
   const who = await resolveEnroller(deps, input.auth, now);
   if (!who.ok) return who;
   const { user, pending } = who.value;
+  let replaced: { label: string } | undefined;
+  if (input.replacesId) {
+    // Only a signed-in user replaces, and only one of their own authenticators.
+    if (pending) return fail("forbidden");
+    replaced = (await listAuthenticators(deps.db, user.id)).find((a) => a.id === input.replacesId);
+    if (!replaced) return fail("not_found");
+  }
   const secret = generateTotpSecret();
   const params = DEFAULT_TOTP_PARAMS;
   const limit = now.getTime() + deps.config.ENROLLMENT_MINUTES * MINUTE;
   const row: EnrollmentRow = {
     id: randomId(),
     userId: user.id,
-    label: input.label?.trim() || DEFAULT_LABEL,
+    label: input.label?.trim() || replaced?.label || DEFAULT_LABEL,
     secretEnc: await encryptSecret(deps.secrets.encryption, secret, `totp:${user.id}`),
     ...params,
+    replacesId: input.replacesId ?? null,
     attempts: 0,
     createdAt: now.getTime(),
     expiresAt: pending ? Math.min(pending.expiresAt, limit) : limit,
@@ -151,7 +159,7 @@ export async function startEnrollment(
     userId: user.id,
     username: user.username,
     ...input.meta,
-    detail: { enrollment: row.id, during_login: !!pending },
+    detail: { enrollment: row.id, during_login: !!pending, replaces: row.replacesId },
   }, now);
   return { ok: true, value: viewOf(deps, user, row, secret) };
 }
@@ -231,13 +239,14 @@ export async function confirmEnrollment(
     hash: await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, code),
   })));
   const auditRow = auditValues({
-    event: "enrollment.confirm",
+    event: e.replacesId ? "authenticator.replace" : "enrollment.confirm",
     outcome: "success",
     userId: user.id,
     username: user.username,
     ...input.meta,
     detail: {
       enrollment: e.id,
+      replaced: e.replacesId,
       authenticator: authenticatorId,
       recovery_codes_issued: recoveryCodes.length,
       session: sessionId,

@@ -67,8 +67,9 @@ export function authenticatorFromEnrollmentStatement(
 ) {
   return db.run(sql`INSERT INTO ${authenticators}
     (id, user_id, label, secret_enc, algorithm, digits, period, window, last_step, last_offset,
-     created_at, last_used_at)
+     recent_offsets, created_at, last_used_at)
     SELECT ${input.authenticatorId}, user_id, label, secret_enc, algorithm, digits, period, window,
-      ${input.step}, ${input.offset}, ${input.now.getTime()}, ${input.now.getTime()}
+      ${input.step}, ${input.offset}, ${JSON.stringify([input.offset])}, ${input.now.getTime()},
+      ${input.now.getTime()}
     FROM ${enrollments} WHERE id = ${input.enrollmentId} AND changes() = 1`);
 }

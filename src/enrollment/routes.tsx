@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { bearerToken, pageSession } from "../http/auth.ts";
-import { clearCookie, readCookie, writeCookie } from "../http/cookies.ts";
+import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
@@ -127,10 +127,15 @@ export function enrollmentRoutes(deps: Deps): Hono {
     );
   };
 
-  const startPage = async (c: Context, redirect: string | undefined, error?: string) => {
+  const startPage = async (
+    c: Context,
+    redirect: string | undefined,
+    error?: string,
+    replacesId?: string,
+  ) => {
     const auth = await pageAuth(c);
     if (!auth) return c.redirect("/login", 303);
-    const r = await startEnrollment(deps, { auth, meta: requestMeta(c, config) });
+    const r = await startEnrollment(deps, { auth, replacesId, meta: requestMeta(c, config) });
     if (!r.ok) return failurePage(c, r);
     return render(c, auth, r.value, { redirect, error, status: error ? 400 : 200 });
   };
@@ -139,6 +144,9 @@ export function enrollmentRoutes(deps: Deps): Hono {
     if (r.code === "invalid_pending_token" || r.code === "unauthorized") {
       clearCookie(c, config, "pending");
       return c.redirect("/login", 303);
+    }
+    if (r.code === "reauthentication_required") {
+      return c.redirect(`/account/reauth?next=${encodeURIComponent("/enroll")}`, 303);
     }
     c.status(statusOf(r.code));
     return c.html(
@@ -150,7 +158,13 @@ export function enrollmentRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get("/enroll", (c) => startPage(c, safeRedirect(c.req.query("redirect"), "") || undefined));
+  app.get("/enroll", (c) =>
+    startPage(
+      c,
+      safeRedirect(c.req.query("redirect"), "") || undefined,
+      undefined,
+      c.req.query("replace") || undefined,
+    ));
 
   app.post("/enroll", async (c) => {
     const form = await formRecord(c);
@@ -188,10 +202,21 @@ export function enrollmentRoutes(deps: Deps): Hono {
     const v = r.value;
     if (v.session) {
       clearCookie(c, config, "pending");
-      writeCookie(c, config, "session", v.session.token, v.session.expiresAt);
+      writeCookie(
+        c,
+        config,
+        "session",
+        v.session.token,
+        secondsUntil(v.session.expiresAt, deps.clock.now()),
+      );
     }
     c.header("Cache-Control", "no-store");
-    if (v.recoveryCodes.length === 0) return c.redirect(safeRedirect(redirect), 303);
+    if (v.recoveryCodes.length === 0) {
+      return c.redirect(
+        redirect ? safeRedirect(redirect) : "/account?notice=authenticator_added",
+        303,
+      );
+    }
     return c.html(
       <RecoveryCodesPage
         codes={v.recoveryCodes}

@@ -24,12 +24,16 @@ export function readCookie(c: Context, config: Config, kind: CookieKind): string
   return getCookie(c, cookieName(kind, secureCookies(c, config)));
 }
 
+/**
+ * Sets a cookie that lives for `maxAgeSeconds` (a session cookie when omitted). Max-Age rather
+ * than Expires, so a browser whose clock differs from ours keeps the cookie as long as we mean.
+ */
 export function writeCookie(
   c: Context,
   config: Config,
   kind: CookieKind,
   value: string,
-  expires?: Date,
+  maxAgeSeconds?: number,
 ): void {
   const secure = secureCookies(c, config);
   setCookie(c, cookieName(kind, secure), value, {
@@ -37,8 +41,13 @@ export function writeCookie(
     secure,
     httpOnly: true,
     sameSite: "Lax",
-    ...(expires ? { expires } : {}),
+    ...(maxAgeSeconds !== undefined ? { maxAge: Math.max(0, Math.floor(maxAgeSeconds)) } : {}),
   });
+}
+
+/** Seconds from now until `at`, for Max-Age. */
+export function secondsUntil(at: Date, now: Date): number {
+  return (at.getTime() - now.getTime()) / 1000;
 }
 
 export function clearCookie(c: Context, config: Config, kind: CookieKind): void {

@@ -23,6 +23,16 @@ export const ERRORS = {
   forbidden: { status: 403, message: "You are not allowed to do that." },
   csrf_failed: { status: 403, message: "This form has expired. Reload the page and try again." },
   not_found: { status: 404, message: "Not found." },
+  last_authenticator: {
+    status: 409,
+    message: "This is your only authenticator and your organisation requires two-factor sign-in. " +
+      "Add another one or replace it instead.",
+  },
+  policy_requires_2fa: {
+    status: 409,
+    message: "Your organisation requires two-factor sign-in, so it cannot be turned off.",
+  },
+  not_enrolled: { status: 409, message: "Set up an authenticator app first." },
   enrollment_expired: {
     status: 410,
     message: "This setup has expired. Start again to get a new key.",

@@ -13,7 +13,7 @@ import { audit } from "../audit/repo.ts";
 import { auditEvents, pendingLogins, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { insertTrustedDeviceWhere, useTrustedDevice } from "../devices/repo.ts";
-import { decryptSecret, randomId } from "../lib/crypto.ts";
+import { randomId } from "../lib/crypto.ts";
 import { DAY, MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { verifyPassword } from "../lib/password.ts";
@@ -36,7 +36,7 @@ import {
 } from "../sessions/service.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
-import { type TotpAlgorithm, verifyTotp } from "../totp/totp.ts";
+import { matchTotp } from "../totp/match.ts";
 import {
   findUserById,
   findUserByUsername,
@@ -260,28 +260,7 @@ export async function totpStep(deps: Deps, input: {
   if (!opened.ok) return opened;
   const { user, pending } = opened.value;
 
-  let match: { id: string; step: number; offset: number } | undefined;
-  let replayed = false;
-  for (const a of await listAuthenticators(deps.db, user.id)) {
-    const secret = await decryptSecret(deps.secrets.encryption, a.secretEnc, `totp:${user.id}`);
-    const r = verifyTotp({
-      secret,
-      code: input.code,
-      now,
-      lastStep: a.lastStep,
-      params: {
-        algorithm: a.algorithm as TotpAlgorithm,
-        digits: a.digits,
-        period: a.period,
-        window: a.window,
-      },
-    });
-    if (r.ok) {
-      match = { id: a.id, step: r.step, offset: r.offset };
-      break;
-    }
-    if (r.reason === "replayed") replayed = true;
-  }
+  const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   if (!match) {
     return await secondFactorFailure(
       deps,
@@ -477,10 +456,10 @@ async function completeSecondFactor(deps: Deps, input: {
  * Records a failed second factor: audit, and count it against the account. The tenth
  * consecutive failure locks the second factor for 15 minutes (both settable).
  */
-async function secondFactorFailure(
+export async function secondFactorFailure(
   deps: Deps,
   user: UserRow,
-  pending: PendingRow,
+  pending: PendingRow | null,
   meta: RequestMeta,
   reason: string,
   code: "invalid_code" | "invalid_recovery_code",
@@ -497,7 +476,7 @@ async function secondFactorFailure(
       sql`CASE WHEN ${users.secondFactorFailures} + 1 >= ${max} THEN ${lockUntil} ELSE ${users.secondFactorLockedUntil} END`,
   }).where(eq(users.id, user.id)).returning({ lockedUntil: users.secondFactorLockedUntil });
   const locked = updated?.lockedUntil === lockUntil;
-  const attemptsLeft = Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts);
+  const attemptsLeft = pending ? Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts) : null;
   await db.batch([
     auditInsert(db, {
       event: "login.second_factor",

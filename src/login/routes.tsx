@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { pageSession } from "../http/auth.ts";
-import { clearCookie, readCookie, writeCookie } from "../http/cookies.ts";
+import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { requestMeta } from "../http/client.ts";
 import { safeRedirect } from "../http/redirect.ts";
@@ -136,12 +136,9 @@ export function loginRoutes(deps: Deps): Hono {
   /** Sends a browser on after the second factor: session cookie, device cookie, redirect. */
   const finishLogin = (c: Context, a: Authenticated, redirect: string | undefined) => {
     clearCookie(c, config, "pending");
-    writeCookie(c, config, "session", a.sessionToken, a.expiresAt);
+    writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
     if (a.trustedDeviceToken) {
-      const expires = new Date(
-        deps.clock.now().getTime() + config.TRUSTED_DEVICE_DAYS * 86_400_000,
-      );
-      writeCookie(c, config, "device", a.trustedDeviceToken, expires);
+      writeCookie(c, config, "device", a.trustedDeviceToken, config.TRUSTED_DEVICE_DAYS * 86_400);
     }
     return c.redirect(safeRedirect(redirect), 303);
   };
@@ -189,7 +186,7 @@ export function loginRoutes(deps: Deps): Hono {
     }
     const v = r.value;
     if (v.status === "authenticated") return finishLogin(c, v, redirect);
-    writeCookie(c, config, "pending", v.pendingToken, v.expiresAt);
+    writeCookie(c, config, "pending", v.pendingToken, secondsUntil(v.expiresAt, deps.clock.now()));
     const next = v.status === "second_factor_required" ? "/login/totp" : "/enroll";
     return c.redirect(withRedirect(next, redirect), 303);
   });
@@ -280,7 +277,13 @@ export function loginRoutes(deps: Deps): Hono {
       return renderRecovery(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
     }
     clearCookie(c, config, "pending");
-    writeCookie(c, config, "session", r.value.sessionToken, r.value.expiresAt);
+    writeCookie(
+      c,
+      config,
+      "session",
+      r.value.sessionToken,
+      secondsUntil(r.value.expiresAt, deps.clock.now()),
+    );
     const remaining = r.value.recoveryCodesRemaining ?? 0;
     return c.html(
       <MessagePage

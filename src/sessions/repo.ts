@@ -1,5 +1,5 @@
 /** @module Session rows: the row, not the token, decides whether a session is alive. */
-import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { sessions, users } from "../db/schema.ts";
 
@@ -51,6 +51,47 @@ export async function touchSession(db: Db, sessionId: string, now: Date) {
 export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<boolean> {
   const rows = await db.update(sessions).set({ revokedAt: now.getTime() })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return rows.length === 1;
+}
+
+/** Ends every live session of a user but one (ASVS 7.4.3), optionally guarded. */
+export function endOtherSessionsStatement(
+  db: Db,
+  userId: string,
+  keepSessionId: string | null,
+  now: Date,
+  condition?: ReturnType<typeof sql>,
+) {
+  return db.run(sql`UPDATE ${sessions} SET revoked_at = ${now.getTime()}
+    WHERE user_id = ${userId} AND revoked_at IS NULL
+      AND id IS NOT ${keepSessionId} ${condition ? sql`AND ${condition}` : sql``}`);
+}
+
+/** The user's live sessions, newest first. */
+export async function listLiveSessions(db: Db, userId: string, now: Date): Promise<SessionRow[]> {
+  return await db.select().from(sessions)
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now.getTime()),
+      ),
+    )
+    .orderBy(desc(sessions.createdAt));
+}
+
+/** Ends one session of a user; returns whether it was live. */
+export async function revokeUserSession(
+  db: Db,
+  input: { userId: string; sessionId: string; now: Date },
+): Promise<boolean> {
+  const rows = await db.update(sessions).set({ revokedAt: input.now.getTime() })
+    .where(and(
+      eq(sessions.id, input.sessionId),
+      eq(sessions.userId, input.userId),
+      isNull(sessions.revokedAt),
+    ))
     .returning({ id: sessions.id });
   return rows.length === 1;
 }

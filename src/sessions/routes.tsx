@@ -8,10 +8,7 @@ import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
-import { countUnusedRecoveryCodes } from "../recovery/repo.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { listAuthenticators } from "../totp/repo.ts";
-import { AccountPage } from "../views/account.tsx";
 import { CsrfField, Layout } from "../views/layout.tsx";
 import { revokeSession } from "./repo.ts";
 import type { SessionContext } from "./service.ts";
@@ -62,22 +59,6 @@ export function sessionRoutes(deps: Deps): Hono {
   app.get("/", async (c) => {
     const s = await pageSession(c, deps);
     return c.redirect(s.ok ? "/account" : "/login", 303);
-  });
-
-  app.get("/account", async (c) => {
-    const s = await pageSession(c, deps);
-    if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
-    const { user, amr } = s.ctx;
-    c.header("Cache-Control", "no-store");
-    return c.html(
-      <AccountPage
-        csrf={await csrfToken(c, deps)}
-        username={user.displayName}
-        authenticators={await listAuthenticators(db, user.id)}
-        recoveryCodesRemaining={await countUnusedRecoveryCodes(db, user.id)}
-        amr={amr}
-      />,
-    );
   });
 
   app.get("/logout", async (c) => {

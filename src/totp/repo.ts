@@ -2,6 +2,7 @@
 import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { authenticators } from "../db/schema.ts";
+import { endOtherSessionsStatement } from "../sessions/repo.ts";
 
 export type AuthenticatorRow = typeof authenticators.$inferSelect;
 
@@ -24,14 +25,44 @@ export async function countAuthenticators(db: Db, userId: string): Promise<numbe
  */
 export function advanceStepStatement(
   db: Db,
-  input: { id: string; step: number; offset: number; now: Date; afterChange?: boolean },
+  input: {
+    id: string;
+    step: number;
+    offset: number;
+    recentOffsets: string;
+    now: Date;
+    afterChange?: boolean;
+  },
 ) {
   return db.update(authenticators)
-    .set({ lastStep: input.step, lastOffset: input.offset, lastUsedAt: input.now.getTime() })
+    .set({
+      lastStep: input.step,
+      lastOffset: input.offset,
+      recentOffsets: input.recentOffsets,
+      lastUsedAt: input.now.getTime(),
+    })
     .where(and(
       eq(authenticators.id, input.id),
       or(isNull(authenticators.lastStep), lt(authenticators.lastStep, input.step)),
       input.afterChange ? sql`changes() = 1` : undefined,
     ))
     .returning({ id: authenticators.id });
+}
+
+/**
+ * Statements for a batch that changed a user's factors from a session, guarded by `condition`
+ * (the change happened): drop the replaced authenticator, end the user's other sessions.
+ */
+export function authenticatorReplaceStatements(
+  db: Db,
+  input: { userId: string; replacesId: string | null; keepSessionId: string; now: Date },
+  condition: ReturnType<typeof sql>,
+) {
+  return [
+    ...(input.replacesId
+      ? [db.run(sql`DELETE FROM ${authenticators}
+          WHERE id = ${input.replacesId} AND user_id = ${input.userId} AND ${condition}`)]
+      : []),
+    endOtherSessionsStatement(db, input.userId, input.keepSessionId, input.now, condition),
+  ];
 }

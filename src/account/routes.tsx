@@ -1,0 +1,489 @@
+/**
+ * @module Self-service over HTTP: the `/account` pages and `/api/v1/me/...` for programs, over
+ * the same calls in ./service.ts.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../deps.ts";
+import { startEnrollment } from "../enrollment/flow.ts";
+import { apiSession, pageSession } from "../http/auth.ts";
+import { clearCookie, readCookie } from "../http/cookies.ts";
+import { requestMeta } from "../http/client.ts";
+import { csrfToken } from "../http/csrf.ts";
+import { safeRedirect } from "../http/redirect.ts";
+import { jsonFailure, messageOf } from "../http/respond.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
+import type { Failure } from "../lib/errors.ts";
+import { codeField } from "../login/schemas.ts";
+import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
+import { reauthenticate } from "../reauth/flow.ts";
+import type { SessionContext } from "../sessions/service.ts";
+import { verifyToken } from "../tokens/tokens.ts";
+import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "../views/account.tsx";
+import {
+  disableTwoFactor,
+  endMySession,
+  endSessions,
+  myAuthenticators,
+  myDevices,
+  mySessions,
+  recoveryCodesRemaining,
+  regenerateRecoveryCodes,
+  removeAuthenticator,
+  renameAuthenticator,
+  revokeMyDevice,
+  secondFactorRequired,
+} from "./service.ts";
+
+const labelBody = z.object({ label: z.string().trim().min(1, "Enter a name.").max(64) });
+const optionalLabelBody = z.object({ label: z.string().trim().min(1).max(64).optional() });
+const reauthBody = z.object({
+  password: z.string().min(1, "Enter your password.").max(1024),
+  code: codeField.optional(),
+  recovery_code: z.string().trim().min(1).max(64).optional(),
+}).refine((b) => !!b.code || !!b.recovery_code, {
+  message: "Enter a code from your app or a recovery code.",
+  path: ["code"],
+});
+
+/** Fixed notices for `/account?notice=`: a query parameter never puts its own text on the page. */
+const NOTICES: Record<string, string> = {
+  authenticator_added: "Your new authenticator is ready. Your other sessions were ended.",
+  authenticator_renamed: "Authenticator renamed.",
+  authenticator_removed: "Authenticator removed. Your other sessions were ended.",
+  device_revoked: "That device will be asked for a code again.",
+  session_ended: "Session ended.",
+  sessions_ended: "All your other sessions were ended.",
+  reauthenticated: "Thanks. For the next five minutes you can change your second factor.",
+  twofa_disabled: "Two-factor sign-in is off. Your other sessions were ended.",
+};
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function authenticatorJson(a: Awaited<ReturnType<typeof myAuthenticators>>[number]) {
+  return {
+    id: a.id,
+    label: a.label,
+    created_at: iso(a.createdAt),
+    last_used_at: iso(a.lastUsedAt),
+    clock_drift: a.drift,
+  };
+}
+
+function enrollmentJson(
+  v: { enrollmentId: string; secret: string; otpauthUri: string; qrSvg: string; expiresAt: Date },
+) {
+  return {
+    enrollment_id: v.enrollmentId,
+    secret: v.secret,
+    otpauth_uri: v.otpauthUri,
+    qr_svg: v.qrSvg,
+    expires_at: v.expiresAt.toISOString(),
+  };
+}
+
+export function accountRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+
+  /** Resolves the JSON session or answers 401. */
+  const withApiSession = (
+    handler: (c: Context, ctx: SessionContext) => Promise<Response>,
+  ) =>
+  async (c: Context) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    return await handler(c, s.ctx);
+  };
+
+  const done = (c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204) =>
+    r.ok ? c.body(null, status) : jsonFailure(c, r);
+
+  // ---- JSON: /api/v1/me ----
+
+  app.post(
+    "/api/v1/me/reauth",
+    jsonBody(reauthBody),
+    withApiSession(async (c, ctx) => {
+      const body = reauthBody.parse(await c.req.json()); // already validated by jsonBody
+      const r = await reauthenticate(deps, {
+        ctx,
+        password: body.password,
+        code: body.code,
+        recoveryCode: body.recovery_code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({ fresh_until: r.freshUntil.toISOString() });
+    }),
+  );
+
+  app.get(
+    "/api/v1/me/authenticators",
+    withApiSession(async (c, ctx) =>
+      c.json({ authenticators: (await myAuthenticators(deps, ctx.user.id)).map(authenticatorJson) })
+    ),
+  );
+
+  app.post(
+    "/api/v1/me/authenticators",
+    jsonBody(optionalLabelBody),
+    withApiSession(async (c, ctx) => {
+      const r = await startEnrollment(deps, {
+        auth: { kind: "session", ctx },
+        label: optionalLabelBody.parse(await c.req.json()).label,
+        meta: requestMeta(c, config),
+      });
+      return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
+    }),
+  );
+
+  app.patch(
+    "/api/v1/me/authenticators/:id",
+    jsonBody(labelBody),
+    withApiSession(async (c, ctx) => {
+      const { label } = labelBody.parse(await c.req.json());
+      const r = await renameAuthenticator(deps, ctx, {
+        id: c.req.param("id")!,
+        label,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      const a = (await myAuthenticators(deps, ctx.user.id)).find((x) => x.id === c.req.param("id"));
+      return c.json({ authenticator: authenticatorJson(a!) });
+    }),
+  );
+
+  app.delete(
+    "/api/v1/me/authenticators/:id",
+    withApiSession(async (c, ctx) =>
+      done(
+        c,
+        await removeAuthenticator(deps, ctx, {
+          id: c.req.param("id")!,
+          meta: requestMeta(c, config),
+        }),
+      )
+    ),
+  );
+
+  app.post(
+    "/api/v1/me/authenticators/:id/replace",
+    jsonBody(optionalLabelBody),
+    withApiSession(async (c, ctx) => {
+      const r = await startEnrollment(deps, {
+        auth: { kind: "session", ctx },
+        label: optionalLabelBody.parse(await c.req.json()).label,
+        replacesId: c.req.param("id"),
+        meta: requestMeta(c, config),
+      });
+      return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
+    }),
+  );
+
+  app.get(
+    "/api/v1/me/recovery-codes",
+    withApiSession(async (c, ctx) =>
+      c.json({ remaining: await recoveryCodesRemaining(deps, ctx.user.id) })
+    ),
+  );
+
+  app.post(
+    "/api/v1/me/recovery-codes",
+    withApiSession(async (c, ctx) => {
+      const r = await regenerateRecoveryCodes(deps, ctx, requestMeta(c, config));
+      return r.ok ? c.json({ recovery_codes: r.codes }, 201) : jsonFailure(c, r);
+    }),
+  );
+
+  app.get(
+    "/api/v1/me/trusted-devices",
+    withApiSession(async (c, ctx) => {
+      const current = await currentDeviceId(c.req.header("x-trusted-device-token"), ctx);
+      return c.json({
+        trusted_devices: (await myDevices(deps, ctx.user.id)).map((d) => ({
+          id: d.id,
+          name: d.name,
+          created_at: iso(d.createdAt),
+          last_used_at: iso(d.lastUsedAt),
+          expires_at: iso(d.expiresAt),
+          current: d.id === current,
+        })),
+      });
+    }),
+  );
+
+  app.delete(
+    "/api/v1/me/trusted-devices/:id",
+    withApiSession(async (c, ctx) =>
+      done(
+        c,
+        await revokeMyDevice(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
+      )
+    ),
+  );
+
+  app.get(
+    "/api/v1/me/sessions",
+    withApiSession(async (c, ctx) =>
+      c.json({
+        sessions: (await mySessions(deps, ctx.user.id)).map((s) => ({
+          id: s.id,
+          created_at: iso(s.createdAt),
+          last_seen_at: iso(s.lastSeenAt),
+          expires_at: iso(s.expiresAt),
+          ip: s.ip,
+          user_agent: s.userAgent,
+          second_factor: methodOf(s.amr),
+          amr: JSON.parse(s.amr),
+          current: s.id === ctx.session.id,
+        })),
+      })
+    ),
+  );
+
+  app.delete(
+    "/api/v1/me/sessions/:id",
+    withApiSession(async (c, ctx) =>
+      done(
+        c,
+        await endMySession(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
+      )
+    ),
+  );
+
+  app.post(
+    "/api/v1/me/sessions/end-others",
+    withApiSession(async (c, ctx) =>
+      done(c, await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }))
+    ),
+  );
+
+  app.post(
+    "/api/v1/me/sessions/end-all",
+    withApiSession(async (c, ctx) =>
+      done(c, await endSessions(deps, ctx, { scope: "all", meta: requestMeta(c, config) }))
+    ),
+  );
+
+  app.delete(
+    "/api/v1/me/2fa",
+    withApiSession(async (c, ctx) =>
+      done(c, await disableTwoFactor(deps, ctx, requestMeta(c, config)))
+    ),
+  );
+
+  // ---- HTML: /account ----
+
+  const currentDeviceId = async (token: string | undefined, ctx: SessionContext) => {
+    if (!token) return null;
+    const v = await verifyToken(deps.keys, "device", token, deps.clock.now());
+    return v.ok && v.token.sub === ctx.user.id ? v.token.jti : null;
+  };
+
+  /** Resolves the page session or sends the browser to the login, back here afterwards. */
+  const withPageSession =
+    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
+      const s = await pageSession(c, deps);
+      if (!s.ok) return c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
+      return await handler(c, s.ctx);
+    };
+
+  const renderAccount = async (
+    c: Context,
+    ctx: SessionContext,
+    extra: { notice?: string; error?: string; status?: number } = {},
+  ) => {
+    const now = deps.clock.now();
+    c.header("Cache-Control", "no-store");
+    c.status((extra.status ?? 200) as 200);
+    return c.html(
+      <AccountPage
+        csrf={await csrfToken(c, deps)}
+        username={ctx.user.displayName}
+        authenticators={await myAuthenticators(deps, ctx.user.id)}
+        recoveryCodesRemaining={await recoveryCodesRemaining(deps, ctx.user.id)}
+        devices={await myDevices(deps, ctx.user.id)}
+        currentDeviceId={await currentDeviceId(readCookie(c, config, "device"), ctx)}
+        sessions={await mySessions(deps, ctx.user.id)}
+        currentSessionId={ctx.session.id}
+        amr={ctx.amr}
+        fresh={isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, now)}
+        canDisable2fa={!secondFactorRequired(ctx)}
+        notice={extra.notice}
+        error={extra.error}
+      />,
+    );
+  };
+
+  /** After an action: back to the account page with a fixed notice, or the error in place. */
+  const afterAction = async (
+    c: Context,
+    ctx: SessionContext,
+    r: { ok: true } | Failure,
+    notice: string,
+  ) => {
+    if (r.ok) return c.redirect(`/account?notice=${notice}`, 303);
+    if (r.code === "reauthentication_required") {
+      return c.redirect(`/account/reauth?next=${encodeURIComponent("/account")}`, 303);
+    }
+    return await renderAccount(c, ctx, { error: messageOf(r.code), status: 409 });
+  };
+
+  app.get(
+    "/account",
+    withPageSession((c, ctx) =>
+      renderAccount(c, ctx, { notice: NOTICES[c.req.query("notice") ?? ""] })
+    ),
+  );
+
+  app.get(
+    "/account/reauth",
+    withPageSession(async (c) =>
+      c.html(
+        <ReauthPage csrf={await csrfToken(c, deps)} next={safeRedirect(c.req.query("next"))} />,
+      )
+    ),
+  );
+
+  app.post(
+    "/account/reauth",
+    withPageSession(async (c, ctx) => {
+      const form = await formRecord(c);
+      const next = safeRedirect(form.next);
+      const parsed = reauthBody.safeParse({
+        password: form.password,
+        code: form.code || undefined,
+        recovery_code: form.recovery_code || undefined,
+      });
+      const rerender = async (error: string, status: number) => {
+        c.status(status as 400);
+        return c.html(<ReauthPage csrf={await csrfToken(c, deps)} next={next} error={error} />);
+      };
+      if (!parsed.success) {
+        return rerender(parsed.error.issues[0]?.message ?? messageOf("validation_failed"), 400);
+      }
+      const r = await reauthenticate(deps, {
+        ctx,
+        password: parsed.data.password,
+        code: parsed.data.code,
+        recoveryCode: parsed.data.recovery_code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) {
+        if (r.retryAfterSeconds !== undefined) c.header("Retry-After", String(r.retryAfterSeconds));
+        return rerender(messageOf(r.code), r.code === "too_many_attempts" ? 429 : 401);
+      }
+      return c.redirect(next === "/account" ? "/account?notice=reauthenticated" : next, 303);
+    }),
+  );
+
+  app.post(
+    "/account/authenticators/:id/rename",
+    withPageSession(async (c, ctx) => {
+      const parsed = labelBody.safeParse(await formRecord(c));
+      if (!parsed.success) {
+        return await renderAccount(c, ctx, { error: parsed.error.issues[0]?.message, status: 400 });
+      }
+      const r = await renameAuthenticator(deps, ctx, {
+        id: c.req.param("id")!,
+        label: parsed.data.label,
+        meta: requestMeta(c, config),
+      });
+      return afterAction(c, ctx, r, "authenticator_renamed");
+    }),
+  );
+
+  app.post(
+    "/account/authenticators/:id/remove",
+    withPageSession(async (c, ctx) =>
+      afterAction(
+        c,
+        ctx,
+        await removeAuthenticator(deps, ctx, {
+          id: c.req.param("id")!,
+          meta: requestMeta(c, config),
+        }),
+        "authenticator_removed",
+      )
+    ),
+  );
+
+  app.post(
+    "/account/authenticators/:id/replace",
+    withPageSession((c, ctx) => {
+      const target = `/enroll?replace=${encodeURIComponent(c.req.param("id")!)}`;
+      const fresh = isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, deps.clock.now());
+      return Promise.resolve(
+        c.redirect(fresh ? target : `/account/reauth?next=${encodeURIComponent(target)}`, 303),
+      );
+    }),
+  );
+
+  app.post(
+    "/account/recovery-codes",
+    withPageSession(async (c, ctx) => {
+      const r = await regenerateRecoveryCodes(deps, ctx, requestMeta(c, config));
+      if (!r.ok) return afterAction(c, ctx, r, "");
+      c.header("Cache-Control", "no-store");
+      return c.html(<NewRecoveryCodesPage csrf={await csrfToken(c, deps)} codes={r.codes} />);
+    }),
+  );
+
+  app.post(
+    "/account/devices/:id/revoke",
+    withPageSession(async (c, ctx) =>
+      afterAction(
+        c,
+        ctx,
+        await revokeMyDevice(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
+        "device_revoked",
+      )
+    ),
+  );
+
+  app.post(
+    "/account/sessions/:id/end",
+    withPageSession(async (c, ctx) =>
+      afterAction(
+        c,
+        ctx,
+        await endMySession(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
+        "session_ended",
+      )
+    ),
+  );
+
+  app.post(
+    "/account/sessions/end-others",
+    withPageSession(async (c, ctx) =>
+      afterAction(
+        c,
+        ctx,
+        await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }),
+        "sessions_ended",
+      )
+    ),
+  );
+
+  app.post(
+    "/account/sessions/end-all",
+    withPageSession(async (c, ctx) => {
+      await endSessions(deps, ctx, { scope: "all", meta: requestMeta(c, config) });
+      clearCookie(c, config, "session");
+      clearCookie(c, config, "device");
+      return c.redirect("/login", 303);
+    }),
+  );
+
+  app.post(
+    "/account/2fa/disable",
+    withPageSession(async (c, ctx) => {
+      const r = await disableTwoFactor(deps, ctx, requestMeta(c, config));
+      if (r.ok) clearCookie(c, config, "device");
+      return afterAction(c, ctx, r, "twofa_disabled");
+    }),
+  );
+
+  return app;
+}

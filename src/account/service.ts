@@ -1,0 +1,234 @@
+/**
+ * @module Self-service: a signed-in user manages their own authenticators, recovery codes,
+ * trusted devices and sessions. Factor changes need a fresh proof (sudo mode), are audited, and
+ * end the user's other sessions (ASVS 7.4.3), each in one batch.
+ */
+import { and, eq, sql } from "drizzle-orm";
+import { auditInsert } from "../audit/repo.ts";
+import { authenticators, enrollments, recoveryCodes } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import {
+  listLiveDevices,
+  revokeAllDevicesStatement,
+  revokeTrustedDevice,
+  type TrustedDeviceRow,
+} from "../devices/repo.ts";
+import { randomId } from "../lib/crypto.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { DEFAULT_POLICY } from "../login/next_step.ts";
+import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
+import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
+import { countUnusedRecoveryCodes, replaceRecoveryCodesWhere } from "../recovery/repo.ts";
+import {
+  endOtherSessionsStatement,
+  listLiveSessions,
+  revokeUserSession,
+  type SessionRow,
+} from "../sessions/repo.ts";
+import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { detectDrift, type Drift, parseOffsets } from "../totp/drift.ts";
+import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
+
+type Ok<T = Record<never, never>> = { ok: true } & T;
+
+/** Whether policy makes this user use a second factor (the policy engine widens this). */
+export function secondFactorRequired(_ctx: SessionContext): boolean {
+  return DEFAULT_POLICY.secondFactorRequired;
+}
+
+function requireFresh(deps: Deps, ctx: SessionContext): Failure | null {
+  return isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, deps.clock.now())
+    ? null
+    : fail("reauthentication_required");
+}
+
+function auditFor(ctx: SessionContext, meta: RequestMeta, event: string, detail: object = {}) {
+  return {
+    event,
+    outcome: "success" as const,
+    userId: ctx.user.id,
+    username: ctx.user.username,
+    ...meta,
+    detail: { session: ctx.session.id, ...detail },
+  };
+}
+
+export type AuthenticatorView = AuthenticatorRow & { drift: Drift };
+
+export async function myAuthenticators(deps: Deps, userId: string): Promise<AuthenticatorView[]> {
+  return (await listAuthenticators(deps.db, userId)).map((a) => ({
+    ...a,
+    drift: detectDrift(parseOffsets(a.recentOffsets), a.period),
+  }));
+}
+
+/** Renaming changes no factor, so it needs no fresh proof. */
+export async function renameAuthenticator(
+  deps: Deps,
+  ctx: SessionContext,
+  input: { id: string; label: string; meta: RequestMeta },
+): Promise<Ok | Failure> {
+  const now = deps.clock.now();
+  const [rows] = await deps.db.batch([
+    deps.db.update(authenticators).set({ label: input.label })
+      .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, ctx.user.id)))
+      .returning({ id: authenticators.id }),
+    auditInsert(
+      deps.db,
+      auditFor(ctx, input.meta, "authenticator.rename", { authenticator: input.id }),
+      now,
+    ),
+  ]);
+  return rows.length === 1 ? { ok: true } : fail("not_found");
+}
+
+/**
+ * Removes an authenticator. Under a 2FA-required policy the last one stays: the DELETE itself
+ * carries the "another remains" condition, so two parallel removals cannot both succeed.
+ */
+export async function removeAuthenticator(
+  deps: Deps,
+  ctx: SessionContext,
+  input: { id: string; meta: RequestMeta },
+): Promise<Ok | Failure> {
+  const stale = requireFresh(deps, ctx);
+  if (stale) return stale;
+  const { db } = deps;
+  const now = deps.clock.now();
+  const userId = ctx.user.id;
+  const keepOne = secondFactorRequired(ctx)
+    ? sql`(SELECT count(*) FROM ${authenticators} WHERE user_id = ${userId}) > 1`
+    : undefined;
+  const [deleted] = await db.batch([
+    db.delete(authenticators)
+      .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, userId), keepOne))
+      .returning({ id: authenticators.id }),
+    endOtherSessionsStatement(db, userId, ctx.session.id, now, sql`changes() = 1`),
+  ]);
+  if (deleted.length !== 1) {
+    const exists = (await listAuthenticators(db, userId)).some((a) => a.id === input.id);
+    return fail(exists ? "last_authenticator" : "not_found");
+  }
+  await auditInsert(
+    db,
+    auditFor(ctx, input.meta, "authenticator.remove", { authenticator: input.id }),
+    now,
+  );
+  return { ok: true };
+}
+
+/** A new set of recovery codes; the old set dies in the same batch. Shown once. */
+export async function regenerateRecoveryCodes(
+  deps: Deps,
+  ctx: SessionContext,
+  meta: RequestMeta,
+): Promise<Ok<{ codes: string[] }> | Failure> {
+  const stale = requireFresh(deps, ctx);
+  if (stale) return stale;
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const userId = ctx.user.id;
+  if ((await listAuthenticators(db, userId)).length === 0) return fail("not_enrolled");
+  const codes = Array.from({ length: config.RECOVERY_CODE_COUNT }, generateRecoveryCode);
+  const hashes = await Promise.all(codes.map(async (code) => ({
+    id: randomId(),
+    hash: await hashRecoveryCode(deps.secrets.recoveryHmac, userId, code),
+  })));
+  await db.batch([
+    ...replaceRecoveryCodesWhere(db, { userId, hashes, now }, sql`1 = 1`),
+    endOtherSessionsStatement(db, userId, ctx.session.id, now),
+    auditInsert(db, auditFor(ctx, meta, "recovery_codes.regenerate", { count: codes.length }), now),
+  ]);
+  return { ok: true, codes };
+}
+
+export async function recoveryCodesRemaining(deps: Deps, userId: string): Promise<number> {
+  return await countUnusedRecoveryCodes(deps.db, userId);
+}
+
+/**
+ * Turns 2FA off entirely, only where policy allows: authenticators, recovery codes, open
+ * enrollments and trusted devices go in one batch, and other sessions end.
+ */
+export async function disableTwoFactor(
+  deps: Deps,
+  ctx: SessionContext,
+  meta: RequestMeta,
+): Promise<Ok | Failure> {
+  if (secondFactorRequired(ctx)) return fail("policy_requires_2fa");
+  const stale = requireFresh(deps, ctx);
+  if (stale) return stale;
+  const { db } = deps;
+  const now = deps.clock.now();
+  const userId = ctx.user.id;
+  await db.batch([
+    db.delete(authenticators).where(eq(authenticators.userId, userId)),
+    db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
+    db.delete(enrollments).where(eq(enrollments.userId, userId)),
+    revokeAllDevicesStatement(db, userId, now),
+    endOtherSessionsStatement(db, userId, ctx.session.id, now),
+    auditInsert(db, auditFor(ctx, meta, "2fa.disable"), now),
+  ]);
+  return { ok: true };
+}
+
+export async function myDevices(deps: Deps, userId: string): Promise<TrustedDeviceRow[]> {
+  return await listLiveDevices(deps.db, userId, deps.clock.now());
+}
+
+export async function revokeMyDevice(
+  deps: Deps,
+  ctx: SessionContext,
+  input: { id: string; meta: RequestMeta },
+): Promise<Ok | Failure> {
+  const now = deps.clock.now();
+  const done = await revokeTrustedDevice(deps.db, { id: input.id, userId: ctx.user.id, now });
+  if (!done) return fail("not_found");
+  await auditInsert(
+    deps.db,
+    auditFor(ctx, input.meta, "trusted_device.revoke", { device: input.id }),
+    now,
+  );
+  return { ok: true };
+}
+
+export async function mySessions(deps: Deps, userId: string): Promise<SessionRow[]> {
+  return await listLiveSessions(deps.db, userId, deps.clock.now());
+}
+
+export async function endMySession(
+  deps: Deps,
+  ctx: SessionContext,
+  input: { id: string; meta: RequestMeta },
+): Promise<Ok | Failure> {
+  const now = deps.clock.now();
+  const done = await revokeUserSession(deps.db, { userId: ctx.user.id, sessionId: input.id, now });
+  if (!done) return fail("not_found");
+  await auditInsert(deps.db, auditFor(ctx, input.meta, "session.end", { ended: input.id }), now);
+  return { ok: true };
+}
+
+/**
+ * Ends the user's other sessions, or all of them ("log out everywhere", which also forgets
+ * every trusted device).
+ */
+export async function endSessions(
+  deps: Deps,
+  ctx: SessionContext,
+  input: { scope: "others" | "all"; meta: RequestMeta },
+): Promise<Ok> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const userId = ctx.user.id;
+  const everywhere = input.scope === "all";
+  await db.batch([
+    endOtherSessionsStatement(db, userId, everywhere ? null : ctx.session.id, now),
+    ...(everywhere ? [revokeAllDevicesStatement(db, userId, now)] : []),
+    auditInsert(
+      db,
+      auditFor(ctx, input.meta, everywhere ? "session.end_all" : "session.end_others"),
+      now,
+    ),
+  ]);
+  return { ok: true };
+}

@@ -1,0 +1,100 @@
+/**
+ * @module Re-authentication inside a session: password plus a current code (or a recovery code)
+ * marks the session fresh for five minutes. The code is consumed like at login (single use),
+ * and failures count toward the same second-factor lock.
+ */
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { audit } from "../audit/repo.ts";
+import { sessions } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { verifyPassword } from "../lib/password.ts";
+import { secondFactorFailure } from "../login/flow.ts";
+import {
+  hashRecoveryCode,
+  isWellFormedRecoveryCode,
+  normalizeRecoveryCode,
+} from "../recovery/recovery.ts";
+import { consumeRecoveryCodeStatement } from "../recovery/repo.ts";
+import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { matchTotp } from "../totp/match.ts";
+import { advanceStepStatement } from "../totp/repo.ts";
+import { REAUTH_WINDOW_MS } from "./reauth.ts";
+
+export async function reauthenticate(deps: Deps, input: {
+  ctx: SessionContext;
+  password: string;
+  code?: string;
+  recoveryCode?: string;
+  meta: RequestMeta;
+}): Promise<{ ok: true; freshUntil: Date } | Failure> {
+  const { db } = deps;
+  const { user, session } = input.ctx;
+  const now = deps.clock.now();
+  const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
+  if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
+
+  const pw = await verifyPassword(
+    input.password,
+    user.passwordHash,
+    deps.config.PBKDF2_ITERATIONS,
+    deps.pbkdf2,
+  );
+  if (!pw.ok) {
+    await audit(db, {
+      event: "reauth",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { reason: "wrong_password", session: session.id },
+    }, now);
+    return fail("invalid_credentials");
+  }
+
+  const markFresh = db.update(sessions).set({ reauthAt: now.getTime() })
+    .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt), sql`changes() = 1`))
+    .returning({ id: sessions.id });
+  let method: "totp" | "recovery_code";
+  let consumed: unknown[];
+  if (input.code) {
+    method = "totp";
+    const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
+    if (!match) {
+      return await secondFactorFailure(
+        deps,
+        user,
+        null,
+        input.meta,
+        replayed ? "replayed" : "invalid",
+        "invalid_code",
+      );
+    }
+    [consumed] = await db.batch([advanceStepStatement(db, { ...match, now }), markFresh]);
+  } else if (input.recoveryCode) {
+    method = "recovery_code";
+    const normalized = normalizeRecoveryCode(input.recoveryCode);
+    const codeHash = isWellFormedRecoveryCode(normalized)
+      ? await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, normalized)
+      : "";
+    [consumed] = await db.batch([
+      consumeRecoveryCodeStatement(db, { userId: user.id, codeHash, now }),
+      markFresh,
+    ]);
+  } else {
+    return fail("validation_failed");
+  }
+  if (consumed.length !== 1) {
+    const code = method === "totp" ? "invalid_code" : "invalid_recovery_code";
+    return await secondFactorFailure(deps, user, null, input.meta, `${method}_rejected`, code);
+  }
+  await audit(db, {
+    event: "reauth",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: { method, session: session.id },
+  }, now);
+  return { ok: true, freshUntil: new Date(now.getTime() + REAUTH_WINDOW_MS) };
+}
