@@ -269,6 +269,16 @@ export async function confirmEnrollment(
     ...(firstFactor
       ? replaceRecoveryCodesWhere(db, { userId: user.id, hashes, now }, created)
       : []),
+    // From a session: the factor change ends the user's other sessions, and a replacement
+    // drops the old authenticator in the same batch, so the account is never without one.
+    ...(!pending && input.auth.kind === "session"
+      ? authenticatorReplaceStatements(db, {
+        userId: user.id,
+        replacesId: e.replacesId,
+        keepSessionId: input.auth.ctx.session.id,
+        now,
+      }, created)
+      : []),
     ...(pending
       ? [insertSessionWhere(
         db,
