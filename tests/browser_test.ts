@@ -3,74 +3,19 @@
  * enrollment inside the login, recovery codes, account page, logout, then password and a TOTP
  * code. Screenshots of each page go to tests/.artifacts/.
  */
-import type { Browser } from "playwright-core";
 import { totpCodeAt } from "../src/totp/totp.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { addUser, PASSWORD, testApp } from "./helpers.ts";
-
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = new URL("./.artifacts/", import.meta.url);
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-  "--no-first-run",
-];
-
-/**
- * playwright-core, loaded only once chromium is known to exist. At load it probes /proc for WSL
- * (the `is-wsl` package), and Deno grants /proc reads only under --allow-all, which the test
- * task does not give; `__IS_WSL_TEST__` makes is-wsl probe lazily, when something opens a URL
- * in a desktop app, which a test never does.
- */
-async function loadChromium() {
-  Deno.env.set("__IS_WSL_TEST__", "1");
-  return (await import("playwright-core")).chromium;
-}
-
-function chromiumInstalled(): boolean {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-}
+import { fillPasswordForm, withBrowser } from "./browser_harness.ts";
 
 Deno.test({
   name: "browser: password, enrollment inside the login, recovery codes, logout, TOTP sign-in",
-  async fn() {
-    assert(
-      chromiumInstalled(),
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run this test`,
-    );
-    await Deno.mkdir(ARTIFACTS, { recursive: true });
-    const shot = (name: string) => new URL(name, ARTIFACTS).pathname;
-
-    const env = await testApp();
-    // The browser judges cookie expiry by its own clock: the pending cookie lives 5 minutes of
-    // the app's clock, so the fixed clock starts at the real time instead of T0.
-    env.clock.set(Math.floor(Date.now() / 1000) * 1000);
-    await addUser(env);
-
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, env.app.fetch);
-    const origin = `http://127.0.0.1:${server.addr.port}`;
-    let browser: Browser | undefined;
-    try {
-      const chromium = await loadChromium();
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-      const page = await browser.newPage();
-      const path = () => new URL(page.url()).pathname;
-
+  fn: () =>
+    withBrowser(async ({ env, origin, page, path, shot }) => {
       // Password step.
       await page.goto(`${origin}/login`);
       assertEquals(path(), "/login");
       await page.screenshot({ path: shot("login.png"), fullPage: true });
-      await page.fill("#username", "alice");
-      await page.fill("#password", PASSWORD);
+      await fillPasswordForm(page);
       await Promise.all([page.waitForURL("**/enroll"), page.click("button[type=submit]")]);
 
       // Enrollment inside the login: no session yet, so no logout button.
@@ -113,8 +58,7 @@ Deno.test({
 
       // Sign in again: password, then a code from the next time step (the enrollment code's step
       // is used up, and the replay rule refuses it).
-      await page.fill("#username", "alice");
-      await page.fill("#password", PASSWORD);
+      await fillPasswordForm(page);
       await Promise.all([page.waitForURL("**/login/totp"), page.click("button[type=submit]")]);
       assertEquals(path(), "/login/totp");
       const input = page.locator("#code");
@@ -141,9 +85,5 @@ Deno.test({
         "10 of your recovery codes",
       );
       await page.screenshot({ path: shot("account.png"), fullPage: true });
-    } finally {
-      await browser?.close();
-      await server.shutdown();
-    }
-  },
+    }),
 });

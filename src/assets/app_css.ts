@@ -42,12 +42,17 @@ button.link { background: none; color: var(--accent); padding: 0; margin: 0; tex
 form.inline { display: inline; }
 button.small { margin: 0.15rem 0.25rem 0.15rem 0; padding: 0.3rem 0.7rem; font-size: 0.9rem; }
 button.danger { background: var(--error); }
-form.rename { display: flex; gap: 0.35rem; align-items: center; }
-form.rename input { width: auto; flex: 1; padding: 0.3rem; }
+form.rename { display: flex; flex-wrap: wrap; gap: 0.35rem; align-items: center; }
+form.rename input { width: auto; flex: 1 1 8rem; min-width: 0; padding: 0.3rem; }
+form.rename button.small { margin: 0; }
 .muted { color: var(--muted); font-size: 0.9rem; }
 .current { margin-left: 0.35rem; font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-main.wide { max-width: 60rem; }
+main.wide, main:has(> table) { max-width: 64rem; }
+@media (max-width: 40rem) {
+  main { margin: 0; padding: 1rem; border-width: 0 0 1px; border-radius: 0; }
+  main > table { display: block; overflow-x: auto; }
+}
 fieldset { border: 1px solid var(--border); border-radius: 0.35rem; margin-top: 1rem; }
 a { color: var(--accent); }
 .error { color: var(--error); font-weight: 600; margin: 0.4rem 0; }
@@ -60,4 +65,5 @@ a { color: var(--accent); }
 .codes li { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 0.35rem 0.5rem; border-bottom: 1px solid var(--border); }
+td .muted { overflow-wrap: anywhere; }
 `;
