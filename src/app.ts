@@ -7,6 +7,9 @@ import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "./assets/app_css.ts";
 import type { Deps } from "./deps.ts";
 import { accountRoutes } from "./account/routes.tsx";
+import { adminRoutes } from "./admin/routes.tsx";
+import { apiKeyRoutes } from "./apikeys/routes.tsx";
+import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
@@ -72,6 +75,9 @@ export function createApp(deps: Deps): Hono {
   app.route("/", enrollmentRoutes(deps));
   app.route("/", sessionRoutes(deps));
   app.route("/", accountRoutes(deps));
+  app.route("/", passwordRoutes(deps));
+  app.route("/", apiKeyRoutes(deps));
+  app.route("/", adminRoutes(deps));
 
   app.notFound((c) =>
     isApi(c.req.path) ? c.json(errorBody("not_found"), 404) : c.html(notFoundPage(), 404)

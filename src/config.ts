@@ -38,6 +38,24 @@ export const configSchema = z.object({
   CLIENT_IP_HEADER: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   AUTO_MIGRATE: bool.default(true),
+  /** Password failures per account within the window that lock the account. */
+  PASSWORD_MAX_FAILURES: int(1, 100).default(5),
+  PASSWORD_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),
+  PASSWORD_LOCK_MINUTES: int(1, 10_080).default(30),
+  /** Login failures per client address (IPv6 per /64) within the window before a block. */
+  IP_MAX_FAILURES: int(1, 10_000).default(20),
+  IP_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),
+  IP_BLOCK_MINUTES: int(1, 10_080).default(15),
+  /** Comma-separated CIDR ranges never throttled (e.g. an office or a monitoring host). */
+  IP_ALLOWLIST: z.string().default(""),
+  /** Concurrent sessions per user; creating one more ends the oldest. */
+  MAX_SESSIONS_PER_USER: int(1, 100).default(3),
+  /** Idle timeout of sessions without remember-me (NIST 800-63B rev 4: 1 h or less at AAL2). */
+  SESSION_IDLE_MINUTES: int(1, 1440).default(60),
+  RESET_TOKEN_MINUTES: int(5, 1440).default(60),
+  /** Where reset links are POSTed as JSON; unset: printed to the log (the embedded default). */
+  RESET_WEBHOOK_URL: z.url().optional(),
+  API_KEY_DAYS: int(1, 3650).default(90),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -13,7 +13,8 @@ import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
 import { jsonFailure, messageOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
-import type { Failure } from "../lib/errors.ts";
+import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
+import { listKeys } from "../apikeys/service.ts";
 import { codeField } from "../login/schemas.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { reauthenticate } from "../reauth/flow.ts";
@@ -56,7 +57,14 @@ const NOTICES: Record<string, string> = {
   sessions_ended: "All your other sessions were ended.",
   reauthenticated: "Thanks. For the next five minutes you can change your second factor.",
   twofa_disabled: "Two-factor sign-in is off. Your other sessions were ended.",
+  password_changed: "Password changed. Your other sessions and trusted devices were ended.",
+  token_revoked: "Token revoked.",
 };
+
+/** A message for an error code from the query string; unknown codes show nothing. */
+function knownError(code: string | undefined): string | undefined {
+  return code && code in ERRORS ? ERRORS[code as ErrorCode].message : undefined;
+}
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -310,6 +318,8 @@ export function accountRoutes(deps: Deps): Hono {
         amr={ctx.amr}
         fresh={isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, now)}
         canDisable2fa={!secondFactorRequired(ctx)}
+        tokens={await listKeys(deps, { userId: ctx.user.id, kind: "pat" })}
+        tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}
         error={extra.error}
       />,

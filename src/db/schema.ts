@@ -16,11 +16,20 @@ export const users = sqliteTable("users", {
   /** JSON array of role names, e.g. ["admin"]. */
   roles: text("roles").notNull().default("[]"),
   disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  /** Normalised (lower case) email, for password reset by email; optional. */
+  email: text("email"),
+  /** A service account: no interactive login, reached only through API keys. */
+  isService: integer("is_service", { mode: "boolean" }).notNull().default(false),
+  /** Password failures in the current window, and when the window began. */
+  passwordFailures: integer("password_failures").notNull().default(0),
+  passwordWindowStart: integer("password_window_start"),
+  passwordLockedUntil: integer("password_locked_until"),
+  passwordChangedAt: integer("password_changed_at"),
   /** Consecutive second-factor failures; reset by a successful code. */
   secondFactorFailures: integer("second_factor_failures").notNull().default(0),
   secondFactorLockedUntil: integer("second_factor_locked_until"),
   createdAt: integer("created_at").notNull(),
-}, (t) => [uniqueIndex("users_username_idx").on(t.username)]);
+}, (t) => [uniqueIndex("users_username_idx").on(t.username), index("users_email_idx").on(t.email)]);
 
 export const authenticators = sqliteTable("authenticators", {
   id: text("id").primaryKey(),
@@ -124,3 +133,74 @@ export const auditEvents = sqliteTable("audit_events", {
   /** JSON object with the reason and context; never secrets or codes. */
   detail: text("detail").notNull().default("{}"),
 }, (t) => [index("audit_events_at_idx").on(t.at), index("audit_events_user_idx").on(t.userId)]);
+
+/** Failures per client address (IPv6 per /64), kept in the database so every isolate sees them. */
+export const ipThrottle = sqliteTable("ip_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStart: integer("window_start").notNull(),
+  blockedUntil: integer("blocked_until"),
+});
+
+/** Password reset tokens: only a hash is stored; single use; a newer request kills older ones. */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (
+    t,
+  ) => [
+    uniqueIndex("password_resets_hash_idx").on(t.tokenHash),
+    index("password_resets_user_idx").on(t.userId),
+  ],
+);
+
+/** Messages to deliver by webhook (reset links, alerts), retried until delivered. */
+export const outbox = sqliteTable("outbox", {
+  id: text("id").primaryKey(),
+  kind: text("kind").notNull(),
+  url: text("url"),
+  payload: text("payload").notNull(),
+  createdAt: integer("created_at").notNull(),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: integer("next_attempt_at").notNull(),
+  deliveredAt: integer("delivered_at"),
+  lastError: text("last_error"),
+}, (t) => [index("outbox_due_idx").on(t.deliveredAt, t.nextAttemptAt)]);
+
+/** API keys (made by an admin) and personal access tokens (made by a user), stored hashed. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** "api_key" | "pat" */
+    kind: text("kind").notNull(),
+    name: text("name").notNull(),
+    /** The first characters of the key, shown in lists so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    /** JSON array of "read" | "write" | "admin". */
+    scopes: text("scopes").notNull(),
+    createdAt: integer("created_at").notNull(),
+    createdBy: text("created_by"),
+    expiresAt: integer("expires_at").notNull(),
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash), index("api_keys_user_idx").on(t.userId)],
+);
+
+/** Admin-settable settings as JSON documents by key ("password_policy", "login_policy", ...). */
+export const settings = sqliteTable("settings", {
+  key: text("key").primaryKey(),
+  value: text("value").notNull(),
+  updatedAt: integer("updated_at").notNull(),
+  updatedBy: text("updated_by"),
+});

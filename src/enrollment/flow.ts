@@ -17,7 +17,7 @@ import {
 } from "../login/pending_repo.ts";
 import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
 import { replaceRecoveryCodesWhere } from "../recovery/repo.ts";
-import { insertSessionWhere } from "../sessions/repo.ts";
+import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import {
   issueSessionToken,
   type RequestMeta,
@@ -63,9 +63,14 @@ export async function resolveEnroller(
   deps: Deps,
   auth: EnrollAuth,
   now: Date,
+  needsFreshSession = true,
 ): Promise<{ ok: true; value: Enroller } | Failure> {
   if (auth.kind === "session") {
-    if (!isFreshlyAuthenticated({ ...auth.ctx.session, amr: auth.ctx.amr }, now)) {
+    // Starting needs a fresh proof; confirming an enrollment that was started with one does not
+    // (the enrollment lives 15 minutes, longer than the 5-minute window).
+    if (
+      needsFreshSession && !isFreshlyAuthenticated({ ...auth.ctx.session, amr: auth.ctx.amr }, now)
+    ) {
       return fail("reauthentication_required");
     }
     return { ok: true, value: { user: auth.ctx.user, pending: null } };
@@ -170,7 +175,7 @@ export async function showEnrollment(
   input: { auth: EnrollAuth; enrollmentId: string },
 ): Promise<{ ok: true; value: EnrollmentView } | Failure> {
   const now = deps.clock.now();
-  const who = await resolveEnroller(deps, input.auth, now);
+  const who = await resolveEnroller(deps, input.auth, now, false);
   if (!who.ok) return who;
   const e = await findLiveEnrollment(deps.db, {
     id: input.enrollmentId,
@@ -196,7 +201,7 @@ export async function confirmEnrollment(
 ): Promise<{ ok: true; value: ConfirmedEnrollment } | Failure> {
   const { db, config } = deps;
   const now = deps.clock.now();
-  const who = await resolveEnroller(deps, input.auth, now);
+  const who = await resolveEnroller(deps, input.auth, now, false);
   if (!who.ok) return who;
   const { user, pending } = who.value;
   const e = await countEnrollmentAttempt(db, {
@@ -280,21 +285,28 @@ export async function confirmEnrollment(
       }, created)
       : []),
     ...(pending
-      ? [insertSessionWhere(
-        db,
-        {
-          id: sessionId!,
+      ? [
+        insertSessionWhere(
+          db,
+          {
+            id: sessionId!,
+            userId: user.id,
+            amr: JSON.stringify(["pwd", "otp"]),
+            rememberMe: pending.rememberMe,
+            ip: input.meta.ip,
+            userAgent: input.meta.userAgent?.slice(0, 512),
+            createdAt: now.getTime(),
+            lastSeenAt: now.getTime(),
+            expiresAt: sessionExpiresAt.getTime(),
+          },
+          sql`${created} AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
+        ),
+        enforceSessionLimitStatement(db, {
           userId: user.id,
-          amr: JSON.stringify(["pwd", "otp"]),
-          rememberMe: pending.rememberMe,
-          ip: input.meta.ip,
-          userAgent: input.meta.userAgent?.slice(0, 512),
-          createdAt: now.getTime(),
-          lastSeenAt: now.getTime(),
-          expiresAt: sessionExpiresAt.getTime(),
-        },
-        sql`${created} AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
-      )]
+          max: config.MAX_SESSIONS_PER_USER,
+          now,
+        }, created),
+      ]
       : []),
     db.run(
       sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)

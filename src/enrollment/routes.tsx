@@ -4,6 +4,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import { looksLikeApiKey } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { bearerToken, pageSession } from "../http/auth.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
@@ -36,6 +37,7 @@ const confirmForm = z.object({ enrollment_id: z.string().min(1).max(64), code: c
  */
 async function authFromToken(deps: Deps, token: string | undefined): Promise<EnrollAuth | Failure> {
   if (!token) return fail("unauthorized");
+  if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
   const session = await authenticateSession(deps, token);
   if (session.ok) return { kind: "session", ctx: session.ctx };
   const pending = await verifyToken(deps.keys, "pending", token, deps.clock.now());
@@ -146,7 +148,10 @@ export function enrollmentRoutes(deps: Deps): Hono {
       return c.redirect("/login", 303);
     }
     if (r.code === "reauthentication_required") {
-      return c.redirect(`/account/reauth?next=${encodeURIComponent("/enroll")}`, 303);
+      // Come back to the same page (keeping ?replace= and ?redirect=) after re-authenticating.
+      const url = new URL(c.req.url);
+      const next = c.req.method === "GET" ? url.pathname + url.search : "/enroll";
+      return c.redirect(`/account/reauth?next=${encodeURIComponent(next)}`, 303);
     }
     c.status(statusOf(r.code));
     return c.html(

@@ -33,6 +33,16 @@ export const ERRORS = {
     message: "Your organisation requires two-factor sign-in, so it cannot be turned off.",
   },
   not_enrolled: { status: 409, message: "Set up an authenticator app first." },
+  weak_password: { status: 400, message: "Choose a stronger password." },
+  invalid_reset_token: {
+    status: 400,
+    message: "This reset link is invalid, used or expired. Ask for a new one.",
+  },
+  api_key_not_allowed: {
+    status: 403,
+    message: "API keys cannot manage authentication settings. Sign in as a person.",
+  },
+  insufficient_scope: { status: 403, message: "This key does not have the scope for that." },
   enrollment_expired: {
     status: 410,
     message: "This setup has expired. Start again to get a new key.",

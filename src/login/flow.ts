@@ -27,7 +27,11 @@ import {
   countUnusedRecoveryCodes,
   hasUnusedRecoveryCode,
 } from "../recovery/repo.ts";
-import { insertSession, insertSessionWhere } from "../sessions/repo.ts";
+import {
+  enforceSessionLimitStatement,
+  insertSession,
+  insertSessionWhere,
+} from "../sessions/repo.ts";
 import {
   type Amr,
   issueSessionToken,
@@ -45,6 +49,8 @@ import {
 } from "../users/repo.ts";
 import { hashPassword } from "../lib/password.ts";
 import { decideNextStep, DEFAULT_POLICY } from "./next_step.ts";
+import { checkClient, clientFailed, passwordFailed } from "../protection/guard.ts";
+import { clearPasswordFailures } from "../protection/repo.ts";
 import {
   cancelPending,
   consumePendingStatement,
@@ -82,24 +88,54 @@ export async function passwordStep(deps: Deps, input: {
 }): Promise<LoginResult> {
   const { db, config } = deps;
   const now = deps.clock.now();
+  const blocked = await checkClient(deps, input.meta);
+  if (blocked) {
+    await audit(db, {
+      event: "login.password",
+      outcome: "failure",
+      username: input.username.slice(0, 128),
+      ...input.meta,
+      detail: { reason: "client_blocked" },
+    }, now);
+    return blocked;
+  }
   const user = await findUserByUsername(db, input.username);
+  // The hash is always computed, also for unknown, locked or disabled accounts, so that every
+  // refusal costs the same and answers the same (no enumeration by message or timing).
   const check = await verifyPassword(
     input.password,
-    user?.passwordHash ?? deps.dummyPasswordHash,
+    user && !user.isService ? user.passwordHash : deps.dummyPasswordHash,
     config.PBKDF2_ITERATIONS,
     deps.pbkdf2,
   );
-  if (!user || !check.ok || user.disabled) {
+  const locked = !!user && (user.passwordLockedUntil ?? 0) > now.getTime();
+  const reason = !user
+    ? "unknown_user"
+    : user.isService
+    ? "service_account"
+    : user.disabled
+    ? "disabled"
+    : locked
+    ? "locked"
+    : !check.ok
+    ? "wrong_password"
+    : null;
+  if (reason) {
     await audit(db, {
       event: "login.password",
       outcome: "failure",
       userId: user?.id,
       username: input.username.slice(0, 128),
       ...input.meta,
-      detail: { reason: !user ? "unknown_user" : user.disabled ? "disabled" : "wrong_password" },
+      detail: { reason },
     }, now);
+    // A correct password on a locked account is not a failure to count.
+    if (reason !== "locked" || !check.ok) await passwordFailed(deps, user ?? null, input.meta);
+    await clientFailed(deps, input.meta);
     return fail("invalid_credentials");
   }
+  if (!user) return fail("invalid_credentials"); // unreachable: narrows the type
+  if (user.passwordFailures > 0) await clearPasswordFailures(db, user.id);
   if (check.needsRehash) {
     await updatePasswordHash(
       db,
@@ -199,6 +235,11 @@ async function createSessionNow(deps: Deps, input: {
       lastSeenAt: now.getTime(),
       expiresAt: expiresAt.getTime(),
     }),
+    enforceSessionLimitStatement(
+      db,
+      { userId: input.user.id, max: deps.config.MAX_SESSIONS_PER_USER, now },
+      sql`1 = 1`,
+    ),
     auditInsert(db, {
       event: "login",
       outcome: "success",
@@ -415,6 +456,11 @@ async function completeSecondFactor(deps: Deps, input: {
     ),
     db.update(users).set({ secondFactorFailures: 0, secondFactorLockedUntil: null })
       .where(and(eq(users.id, user.id), sessionExists)),
+    enforceSessionLimitStatement(
+      db,
+      { userId: user.id, max: config.MAX_SESSIONS_PER_USER, now },
+      sessionExists,
+    ),
     db.run(
       sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)
       SELECT ${auditRow.id}, ${auditRow.at}, ${auditRow.event}, ${auditRow.outcome}, ${auditRow.userId},
@@ -476,6 +522,7 @@ export async function secondFactorFailure(
       sql`CASE WHEN ${users.secondFactorFailures} + 1 >= ${max} THEN ${lockUntil} ELSE ${users.secondFactorLockedUntil} END`,
   }).where(eq(users.id, user.id)).returning({ lockedUntil: users.secondFactorLockedUntil });
   const locked = updated?.lockedUntil === lockUntil;
+  await clientFailed(deps, meta);
   const attemptsLeft = pending ? Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts) : null;
   await db.batch([
     auditInsert(db, {

@@ -21,10 +21,15 @@ export function insertSession(db: Db, s: NewSession) {
 
 export type ActiveSession = { session: SessionRow; user: typeof users.$inferSelect };
 
+/**
+ * A live session and its user: not revoked, not past its absolute expiry, and (unless
+ * remember-me) seen within the idle timeout.
+ */
 export async function findActiveSession(
   db: Db,
   sessionId: string,
   now: Date,
+  idleMs: number,
 ): Promise<ActiveSession | undefined> {
   const rows = await db.select({ session: sessions, user: users })
     .from(sessions)
@@ -33,6 +38,7 @@ export async function findActiveSession(
       eq(sessions.id, sessionId),
       isNull(sessions.revokedAt),
       gt(sessions.expiresAt, now.getTime()),
+      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${now.getTime() - idleMs})`,
       eq(users.disabled, false),
     ))
     .limit(1);
@@ -94,4 +100,21 @@ export async function revokeUserSession(
     ))
     .returning({ id: sessions.id });
   return rows.length === 1;
+}
+
+/**
+ * Keeps at most `max` live sessions per user by ending the oldest, guarded by `condition`
+ * (the new session exists). Runs in the batch that creates a session.
+ */
+export function enforceSessionLimitStatement(
+  db: Db,
+  input: { userId: string; max: number; now: Date },
+  condition: ReturnType<typeof sql>,
+) {
+  const t = input.now.getTime();
+  return db.run(sql`UPDATE ${sessions} SET revoked_at = ${t}
+    WHERE user_id = ${input.userId} AND revoked_at IS NULL AND expires_at > ${t} AND ${condition}
+      AND id NOT IN (SELECT id FROM ${sessions} WHERE user_id = ${input.userId}
+        AND revoked_at IS NULL AND expires_at > ${t}
+        ORDER BY created_at DESC, id DESC LIMIT ${input.max})`);
 }

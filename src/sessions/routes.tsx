@@ -3,7 +3,8 @@ import { Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { audit } from "../audit/repo.ts";
 import { revokeTrustedDevice } from "../devices/repo.ts";
-import { apiSession, pageSession } from "../http/auth.ts";
+import { apiPrincipal, apiSession, pageSession } from "../http/auth.ts";
+import { parseRoles } from "../users/users.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
@@ -33,9 +34,22 @@ export function sessionRoutes(deps: Deps): Hono {
   // ---- JSON ----
 
   app.get("/api/v1/session", async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const { user, session, roles, amr } = s.ctx;
+    const p = await apiPrincipal(c, deps, ["read", "write", "admin"]);
+    if (!p.ok) return jsonFailure(c, p);
+    if (p.value.kind === "api_key") {
+      const { user, key, scopes } = p.value.principal;
+      return c.json({
+        user: { id: user.id, username: user.displayName, roles: parseRoles(user.roles) },
+        api_key: {
+          id: key.id,
+          kind: key.kind,
+          name: key.name,
+          scopes,
+          expires_at: new Date(key.expiresAt).toISOString(),
+        },
+      });
+    }
+    const { user, session, roles, amr } = p.value.ctx;
     return c.json({
       user: { id: user.id, username: user.displayName, roles },
       session: {

@@ -41,7 +41,12 @@ export async function authenticateSession(
   const now = deps.clock.now();
   const verified = await verifyToken(deps.keys, "session", token, now);
   if (!verified.ok) return fail("unauthorized");
-  const found = await findActiveSession(deps.db, verified.token.jti, now);
+  const found = await findActiveSession(
+    deps.db,
+    verified.token.jti,
+    now,
+    deps.config.SESSION_IDLE_MINUTES * 60_000,
+  );
   if (!found || found.user.id !== verified.token.sub) return fail("unauthorized");
   if (found.session.lastSeenAt < now.getTime() - 60_000) {
     await touchSession(deps.db, found.session.id, now);

@@ -4,6 +4,8 @@ import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
 import { driftMessage } from "../totp/drift.ts";
 import { CsrfField, ErrorText, Layout } from "./layout.tsx";
+import type { ApiKeyRow } from "../apikeys/service.ts";
+import { TokensSection } from "./tokens.tsx";
 
 export function when(ms: number | null): string {
   return ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
@@ -39,18 +41,21 @@ export function AccountPage(props: {
   amr: string[];
   fresh: boolean;
   canDisable2fa: boolean;
+  tokens: ApiKeyRow[];
+  tokenError?: string;
   notice?: string;
   error?: string;
 }) {
   const reauthFirst = (next: string) => `/account/reauth?next=${encodeURIComponent(next)}`;
   return (
-    <Layout title="Your account" signedIn csrf={props.csrf}>
+    <Layout title="Your account" signedIn csrf={props.csrf} wide>
       {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
       {props.error ? <p class="error" role="alert">{props.error}</p> : null}
       <p>
         Signed in as <strong id="account-username">{props.username}</strong>
         {props.amr.includes("rec") ? " with a recovery code" : null}
-        {props.amr.includes("dev") ? " on a trusted device" : null}.
+        {props.amr.includes("dev") ? " on a trusted device" : null}.{" "}
+        <a href="/account/password">Change your password</a>
       </p>
       {!props.fresh
         ? (
@@ -240,6 +245,8 @@ export function AccountPage(props: {
           danger
         />
       </p>
+
+      <TokensSection csrf={props.csrf} tokens={props.tokens} error={props.tokenError} />
 
       {props.canDisable2fa && props.authenticators.length > 0
         ? (

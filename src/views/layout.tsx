@@ -4,7 +4,7 @@ import { raw } from "hono/html";
 import { CSRF_FIELD } from "../http/csrf.ts";
 
 export function Layout(
-  props: { title: string; children: Child; signedIn?: boolean; csrf?: string },
+  props: { title: string; children: Child; signedIn?: boolean; csrf?: string; wide?: boolean },
 ) {
   return (
     <>
@@ -29,7 +29,7 @@ export function Layout(
               )
               : null}
           </header>
-          <main id="main">
+          <main id="main" class={props.wide ? "wide" : undefined}>
             <h1>{props.title}</h1>
             {props.children}
           </main>

@@ -38,6 +38,9 @@ export function LoginPage(props: {
         </label>
         <button type="submit">Continue</button>
       </form>
+      <p>
+        <a href="/password/forgot">Forgot your password?</a>
+      </p>
     </Layout>
   );
 }
@@ -124,7 +127,13 @@ export function RecoveryPage(props: { csrf: string; redirect?: string; error?: s
         <button type="submit">Verify</button>
       </form>
       <p>
-        <a href="/login/totp">Use a code from your app instead</a>
+        <a
+          href={`/login/totp${
+            props.redirect ? `?redirect=${encodeURIComponent(props.redirect)}` : ""
+          }`}
+        >
+          Use a code from your app instead
+        </a>
       </p>
       <CancelForm csrf={props.csrf} />
     </Layout>

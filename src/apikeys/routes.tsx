@@ -1,0 +1,191 @@
+/**
+ * @module Keys over HTTP: personal access tokens (`/api/v1/me/tokens`, `/account/tokens`) and
+ * admin-made API keys (`/api/v1/admin/api-keys`).
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { adminApiSession } from "../admin/guard.ts";
+import type { Deps } from "../deps.ts";
+import { apiSession, pageSession } from "../http/auth.ts";
+import { requestMeta } from "../http/client.ts";
+import { csrfToken } from "../http/csrf.ts";
+import { jsonFailure } from "../http/respond.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
+import { fail } from "../lib/errors.ts";
+import { secondFactorFailure } from "../login/flow.ts";
+import { codeField } from "../login/schemas.ts";
+import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { matchTotp } from "../totp/match.ts";
+import { advanceStepStatement } from "../totp/repo.ts";
+import { findUserByUsername } from "../users/repo.ts";
+import { NewTokenPage } from "../views/tokens.tsx";
+import { createApiKey, keyJson, listKeys, revokeKey, SCOPES, scopesSchema } from "./service.ts";
+
+const patBody = z.object({
+  name: z.string().trim().min(1, "Name the token.").max(64),
+  scopes: scopesSchema,
+  expires_in_days: z.number().int().min(1).max(365).optional(),
+  code: codeField,
+});
+
+const adminKeyBody = z.object({
+  username: z.string().trim().min(1).max(128),
+  name: z.string().trim().min(1).max(64),
+  scopes: scopesSchema,
+  expires_in_days: z.number().int().min(1).max(3650).optional(),
+});
+
+/**
+ * A personal access token needs a current TOTP code, consumed like at login: a session alone
+ * (or a stolen cookie) cannot mint a credential that skips the second factor.
+ */
+async function createPat(deps: Deps, ctx: SessionContext, input: {
+  name: string;
+  scopes: z.infer<typeof scopesSchema>;
+  days?: number;
+  code: string;
+  meta: RequestMeta;
+}) {
+  const now = deps.clock.now();
+  const lockedFor = (ctx.user.secondFactorLockedUntil ?? 0) - now.getTime();
+  if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
+  const { match, replayed } = await matchTotp(deps, ctx.user.id, input.code, now);
+  const consumed = match ? await advanceStepStatement(deps.db, { ...match, now }) : [];
+  if (consumed.length !== 1) {
+    return await secondFactorFailure(
+      deps,
+      ctx.user,
+      null,
+      input.meta,
+      replayed ? "replayed" : "invalid",
+      "invalid_code",
+    );
+  }
+  return await createApiKey(deps, {
+    user: ctx.user,
+    kind: "pat",
+    name: input.name,
+    scopes: input.scopes,
+    days: input.days,
+    createdBy: ctx.user.id,
+    meta: input.meta,
+  });
+}
+
+export function apiKeyRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+
+  // ---- JSON: personal access tokens ----
+
+  app.get("/api/v1/me/tokens", async (c) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    return c.json({
+      tokens: (await listKeys(deps, { userId: s.ctx.user.id, kind: "pat" })).map(keyJson),
+    });
+  });
+
+  app.post("/api/v1/me/tokens", jsonBody(patBody), async (c) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const body = patBody.parse(await c.req.json());
+    const r = await createPat(deps, s.ctx, {
+      name: body.name,
+      scopes: body.scopes,
+      days: body.expires_in_days,
+      code: body.code,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return jsonFailure(c, r);
+    return c.json({ token: r.key, ...keyJson(r.row) }, 201);
+  });
+
+  app.delete("/api/v1/me/tokens/:id", async (c) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const r = await revokeKey(deps, {
+      id: c.req.param("id"),
+      userId: s.ctx.user.id,
+      by: s.ctx.user,
+      meta: requestMeta(c, config),
+    });
+    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+  });
+
+  // ---- JSON: admin API keys ----
+
+  app.get("/api/v1/admin/api-keys", async (c) => {
+    const s = await adminApiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    return c.json({ api_keys: (await listKeys(deps, { kind: "api_key" })).map(keyJson) });
+  });
+
+  app.post("/api/v1/admin/api-keys", jsonBody(adminKeyBody), async (c) => {
+    const s = await adminApiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const body = adminKeyBody.parse(await c.req.json());
+    const user = await findUserByUsername(deps.db, body.username);
+    if (!user) return jsonFailure(c, fail("not_found"));
+    const r = await createApiKey(deps, {
+      user,
+      kind: "api_key",
+      name: body.name,
+      scopes: body.scopes,
+      days: body.expires_in_days,
+      createdBy: s.ctx.user.id,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return jsonFailure(c, r);
+    return c.json({ api_key: r.key, ...keyJson({ ...r.row, username: user.displayName }) }, 201);
+  });
+
+  app.delete("/api/v1/admin/api-keys/:id", async (c) => {
+    const s = await adminApiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const r = await revokeKey(deps, {
+      id: c.req.param("id"),
+      by: s.ctx.user,
+      meta: requestMeta(c, config),
+    });
+    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+  });
+
+  // ---- HTML: personal access tokens on the account page ----
+
+  app.post("/account/tokens", async (c) => {
+    const s = await pageSession(c, deps);
+    if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
+    const form = await formRecord(c);
+    const scopes = SCOPES.filter((scope) =>
+      form[`scope_${scope}`] === "true" || form[`scope_${scope}`] === "on"
+    );
+    const parsed = patBody.safeParse({ name: form.name, scopes, code: form.code });
+    const back = (error: string) =>
+      c.redirect(`/account?token_error=${encodeURIComponent(error)}#tokens`, 303);
+    if (!parsed.success) return back("validation_failed");
+    const r = await createPat(deps, s.ctx, {
+      name: parsed.data.name,
+      scopes: parsed.data.scopes,
+      code: parsed.data.code,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return back(r.code);
+    c.header("Cache-Control", "no-store");
+    return c.html(<NewTokenPage csrf={await csrfToken(c, deps)} token={r.key} name={r.row.name} />);
+  });
+
+  app.post("/account/tokens/:id/revoke", async (c: Context) => {
+    const s = await pageSession(c, deps);
+    if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
+    await revokeKey(deps, {
+      id: c.req.param("id")!,
+      userId: s.ctx.user.id,
+      by: s.ctx.user,
+      meta: requestMeta(c, config),
+    });
+    return c.redirect("/account?notice=token_revoked#tokens", 303);
+  });
+
+  return app;
+}

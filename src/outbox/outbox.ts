@@ -1,0 +1,87 @@
+/**
+ * @module The outbox: messages for webhooks (password reset links, alerts) are written in the
+ * same batch as the change that causes them, then delivered by `deliverDue`, with retries and
+ * backoff, never on the request's own path.
+ */
+import { and, asc, eq, isNull, lt, lte, sql } from "drizzle-orm";
+import type { Db } from "../db/client.ts";
+import { outbox } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { randomId } from "../lib/crypto.ts";
+import { SECOND } from "../lib/clock.ts";
+
+export const MAX_DELIVERY_ATTEMPTS = 8;
+
+export function enqueueStatement(
+  db: Db,
+  input: { kind: string; url: string; payload: unknown; now: Date },
+) {
+  return db.insert(outbox).values({
+    id: randomId(),
+    kind: input.kind,
+    url: input.url,
+    payload: JSON.stringify(input.payload),
+    createdAt: input.now.getTime(),
+    nextAttemptAt: input.now.getTime(),
+  });
+}
+
+/** Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, ... capped at 1 h. */
+export function backoffMs(attempts: number): number {
+  return Math.min(30 * SECOND * 2 ** Math.max(0, attempts - 1), 3_600 * SECOND);
+}
+
+export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Delivers due messages: a JSON POST each; 2xx marks it delivered, anything else schedules a
+ * retry. Each row is claimed by a conditional UPDATE first, so two workers never send one twice.
+ */
+export async function deliverDue(deps: Deps, fetchFn: Fetch = fetch, limit = 20): Promise<number> {
+  const { db } = deps;
+  const now = deps.clock.now().getTime();
+  const due = await db.select().from(outbox)
+    .where(and(
+      isNull(outbox.deliveredAt),
+      lte(outbox.nextAttemptAt, now),
+      lt(outbox.attempts, MAX_DELIVERY_ATTEMPTS),
+    ))
+    .orderBy(asc(outbox.nextAttemptAt))
+    .limit(limit);
+  let delivered = 0;
+  for (const row of due) {
+    // Claim: push the next attempt out while this one runs.
+    const claimed = await db.update(outbox)
+      .set({
+        attempts: sql`${outbox.attempts} + 1`,
+        nextAttemptAt: now + backoffMs(row.attempts + 1),
+      })
+      .where(
+        and(eq(outbox.id, row.id), eq(outbox.attempts, row.attempts), isNull(outbox.deliveredAt)),
+      )
+      .returning({ id: outbox.id });
+    if (claimed.length !== 1 || !row.url) continue;
+    let error: string | null = null;
+    try {
+      const res = await fetchFn(row.url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "user-agent": "twofold-webhook" },
+        body: JSON.stringify({ kind: row.kind, id: row.id, ...JSON.parse(row.payload) }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      await res.body?.cancel();
+      if (!res.ok) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = String((e as Error)?.message ?? e).slice(0, 200);
+    }
+    if (error === null) {
+      await db.update(outbox).set({ deliveredAt: deps.clock.now().getTime(), lastError: null })
+        .where(eq(outbox.id, row.id));
+      delivered++;
+    } else {
+      await db.update(outbox).set({ lastError: error }).where(eq(outbox.id, row.id));
+      deps.log("warn", "webhook.failed", { kind: row.kind, attempt: row.attempts + 1, error });
+    }
+  }
+  return delivered;
+}

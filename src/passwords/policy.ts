@@ -1,0 +1,59 @@
+/**
+ * @module The password policy: length, character classes, not the username, not a common
+ * password. Admin-settable (stored as the "password_policy" setting); the checks are pure.
+ */
+import { dictionary } from "@zxcvbn-ts/language-common";
+import { z } from "zod";
+
+export const passwordPolicySchema = z.object({
+  minLength: z.number().int().min(8).max(128).default(12),
+  /** How many of lower case, upper case, digits and symbols must appear (1 = no rule). */
+  minClasses: z.number().int().min(1).max(4).default(1),
+  forbidUsername: z.boolean().default(true),
+  forbidCommon: z.boolean().default(true),
+});
+
+export type PasswordPolicy = z.infer<typeof passwordPolicySchema>;
+
+export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = passwordPolicySchema.parse({});
+
+let common: Set<string> | undefined;
+
+/** Whether a password is on the shipped list of common passwords (49k, from zxcvbn-ts). */
+export function isCommonPassword(password: string): boolean {
+  common ??= new Set((dictionary as Record<string, string[]>)["passwords-common"]);
+  return common.has(password.toLowerCase());
+}
+
+function classes(password: string): number {
+  return [/\p{Ll}/u, /\p{Lu}/u, /\p{N}/u, /[^\p{L}\p{N}]/u].filter((re) => re.test(password))
+    .length;
+}
+
+/** Every rule the password breaks, as messages for the form; empty when it is acceptable. */
+export function checkPassword(
+  policy: PasswordPolicy,
+  password: string,
+  username: string,
+): string[] {
+  const problems: string[] = [];
+  if ([...password].length < policy.minLength) {
+    problems.push(`Use at least ${policy.minLength} characters.`);
+  }
+  if ([...password].length > 1024) problems.push("Use at most 1024 characters.");
+  if (classes(password) < policy.minClasses) {
+    problems.push(
+      `Mix at least ${policy.minClasses} kinds of characters: lower case, upper case, digits, symbols.`,
+    );
+  }
+  const name = username.trim().toLowerCase();
+  if (policy.forbidUsername && name.length >= 3 && password.toLowerCase().includes(name)) {
+    problems.push("Do not put your username in your password.");
+  }
+  if (policy.forbidCommon && isCommonPassword(password)) {
+    problems.push(
+      "This password is too common. Choose one that is not on lists of leaked passwords.",
+    );
+  }
+  return problems;
+}

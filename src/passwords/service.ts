@@ -1,0 +1,238 @@
+/**
+ * @module Changing and resetting passwords. A change needs the current password and ends every
+ * other session and trusted device. A reset answers the same whether or not the account exists,
+ * uses a single-use token valid one hour, and never bypasses the second factor: it creates no
+ * session, ends all of them, and the next login still asks for the code.
+ */
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { audit, auditInsert } from "../audit/repo.ts";
+import { passwordResets, sessions, users } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import { revokeAllDevicesStatement } from "../devices/repo.ts";
+import { randomBytes, randomId } from "../lib/crypto.ts";
+import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { hashPassword, verifyPassword } from "../lib/password.ts";
+import { MINUTE } from "../lib/clock.ts";
+import { enqueueStatement } from "../outbox/outbox.ts";
+import { clientFailed, passwordFailed } from "../protection/guard.ts";
+import { endOtherSessionsStatement } from "../sessions/repo.ts";
+import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { readSetting } from "../settings/repo.ts";
+import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
+import { checkPassword, type PasswordPolicy, passwordPolicySchema } from "./policy.ts";
+
+export const PASSWORD_POLICY_KEY = "password_policy";
+
+export async function passwordPolicy(deps: Deps): Promise<PasswordPolicy> {
+  return await readSetting(deps.db, PASSWORD_POLICY_KEY, passwordPolicySchema);
+}
+
+export type PasswordProblem = { ok: false; code: "weak_password"; problems: string[] };
+
+/** Checks a new password against the policy. */
+export async function validateNewPassword(
+  deps: Deps,
+  password: string,
+  username: string,
+): Promise<PasswordProblem | null> {
+  const problems = checkPassword(await passwordPolicy(deps), password, username);
+  return problems.length ? { ok: false, code: "weak_password", problems } : null;
+}
+
+/** Changes the password of the signed-in user; other sessions and all trusted devices end. */
+export async function changePassword(deps: Deps, ctx: SessionContext, input: {
+  currentPassword: string;
+  newPassword: string;
+  meta: RequestMeta;
+}): Promise<{ ok: true } | Failure | PasswordProblem> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const { user } = ctx;
+  const current = await verifyPassword(
+    input.currentPassword,
+    user.passwordHash,
+    config.PBKDF2_ITERATIONS,
+    deps.pbkdf2,
+  );
+  if (!current.ok) {
+    await audit(db, {
+      event: "password.change",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { reason: "wrong_current_password" },
+    }, now);
+    await passwordFailed(deps, user, input.meta);
+    return fail("invalid_credentials");
+  }
+  const weak = await validateNewPassword(deps, input.newPassword, user.username);
+  if (weak) return weak;
+  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  await db.batch([
+    db.update(users).set({ passwordHash: hash, passwordChangedAt: now.getTime() }).where(
+      eq(users.id, user.id),
+    ),
+    endOtherSessionsStatement(db, user.id, ctx.session.id, now),
+    revokeAllDevicesStatement(db, user.id, now),
+    auditInsert(db, {
+      event: "password.change",
+      outcome: "success",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { session: ctx.session.id },
+    }, now),
+  ]);
+  return { ok: true };
+}
+
+async function tokenHash(token: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token))));
+}
+
+async function findResetTarget(deps: Deps, identifier: string): Promise<UserRow | undefined> {
+  const byName = await findUserByUsername(deps.db, identifier);
+  if (byName) return byName;
+  if (!identifier.includes("@")) return undefined;
+  return await deps.db.query.users.findFirst({
+    where: eq(users.email, identifier.trim().toLowerCase()),
+  });
+}
+
+/**
+ * Starts a reset. The answer never says whether the account exists. For a real account a
+ * token (256 bits, stored as SHA-256) replaces any older one, and the link goes to the webhook
+ * through the outbox, or to the log when no webhook is configured (the embedded default).
+ */
+export async function requestPasswordReset(deps: Deps, input: {
+  identifier: string;
+  baseUrl: string;
+  meta: RequestMeta;
+}): Promise<void> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const token = toBase64Url(randomBytes(32));
+  const hash = await tokenHash(token);
+  const user = await findResetTarget(deps, input.identifier);
+  if (!user || user.disabled || user.isService) {
+    await audit(db, {
+      event: "password.reset_request",
+      outcome: "failure",
+      username: input.identifier.slice(0, 128),
+      ...input.meta,
+      detail: { reason: !user ? "unknown_account" : "not_eligible" },
+    }, now);
+    await clientFailed(deps, input.meta);
+    return;
+  }
+  const expiresAt = new Date(now.getTime() + config.RESET_TOKEN_MINUTES * MINUTE);
+  const url = `${input.baseUrl.replace(/\/$/, "")}/password/reset?token=${token}`;
+  const message = {
+    username: user.displayName,
+    email: user.email,
+    reset_url: url,
+    expires_at: expiresAt.toISOString(),
+  };
+  await db.batch([
+    // A newer request kills older tokens.
+    db.update(passwordResets).set({ usedAt: now.getTime() })
+      .where(and(eq(passwordResets.userId, user.id), isNull(passwordResets.usedAt))),
+    db.insert(passwordResets).values({
+      id: randomId(),
+      userId: user.id,
+      tokenHash: hash,
+      createdAt: now.getTime(),
+      expiresAt: expiresAt.getTime(),
+    }),
+    ...(config.RESET_WEBHOOK_URL
+      ? [
+        enqueueStatement(db, {
+          kind: "password_reset",
+          url: config.RESET_WEBHOOK_URL,
+          payload: message,
+          now,
+        }),
+      ]
+      : []),
+    auditInsert(db, {
+      event: "password.reset_request",
+      outcome: "success",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { delivery: config.RESET_WEBHOOK_URL ? "webhook" : "log" },
+    }, now),
+  ]);
+  if (!config.RESET_WEBHOOK_URL) {
+    deps.log("info", "password reset link (no RESET_WEBHOOK_URL configured)", message);
+  }
+}
+
+/** Who a live reset token is for, without using it (to check the new password against). */
+export async function resetTokenUser(deps: Deps, token: string): Promise<UserRow | undefined> {
+  const row = await deps.db.query.passwordResets.findFirst({
+    where: and(
+      eq(passwordResets.tokenHash, await tokenHash(token)),
+      isNull(passwordResets.usedAt),
+      gt(passwordResets.expiresAt, deps.clock.now().getTime()),
+    ),
+  });
+  return row ? await findUserById(deps.db, row.userId) : undefined;
+}
+
+/**
+ * Completes a reset: the token is consumed by the same batch that sets the password, ends every
+ * session and trusted device and clears the password lock. No session is created; the second
+ * factor stays in force.
+ */
+export async function confirmPasswordReset(deps: Deps, input: {
+  token: string;
+  newPassword: string;
+  meta: RequestMeta;
+}): Promise<{ ok: true } | Failure | PasswordProblem> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const user = await resetTokenUser(deps, input.token);
+  if (!user) {
+    await clientFailed(deps, input.meta);
+    return fail("invalid_reset_token");
+  }
+  const weak = await validateNewPassword(deps, input.newPassword, user.username);
+  if (weak) return weak;
+  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const t = now.getTime();
+  const consumed = sql`EXISTS (SELECT 1 FROM ${passwordResets} WHERE token_hash = ${await tokenHash(
+    input.token,
+  )} AND used_at = ${t})`;
+  const [used] = await db.batch([
+    db.update(passwordResets).set({ usedAt: t })
+      .where(and(
+        eq(passwordResets.tokenHash, await tokenHash(input.token)),
+        eq(passwordResets.userId, user.id),
+        isNull(passwordResets.usedAt),
+        gt(passwordResets.expiresAt, t),
+      ))
+      .returning({ id: passwordResets.id }),
+    db.update(users).set({
+      passwordHash: hash,
+      passwordChangedAt: t,
+      passwordFailures: 0,
+      passwordWindowStart: null,
+      passwordLockedUntil: null,
+    }).where(and(eq(users.id, user.id), consumed)),
+    db.update(sessions).set({ revokedAt: t })
+      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), consumed)),
+    revokeAllDevicesStatement(db, user.id, now, consumed),
+  ]);
+  if (used.length !== 1) return fail("invalid_reset_token");
+  await audit(db, {
+    event: "password.reset",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+  }, now);
+  return { ok: true };
+}

@@ -1,0 +1,78 @@
+/**
+ * @module The brute-force guard around every way in: per-account password lockout (answered
+ * exactly like a wrong password) and per-address throttling (429 with Retry-After).
+ */
+import { audit } from "../audit/repo.ts";
+import type { Deps } from "../deps.ts";
+import { MINUTE } from "../lib/clock.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { inAnyCidr, rateLimitKey } from "../lib/ip.ts";
+import type { RequestMeta } from "../sessions/service.ts";
+import { ipBlockedUntil, recordIpFailure, recordPasswordFailure, type WindowRule } from "./repo.ts";
+
+function allowlisted(deps: Deps, ip: string | null): boolean {
+  const list = deps.config.IP_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean);
+  return list.length > 0 && inAnyCidr(ip, list);
+}
+
+function ipRule(deps: Deps): WindowRule {
+  const c = deps.config;
+  return {
+    max: c.IP_MAX_FAILURES,
+    windowMs: c.IP_FAILURE_WINDOW_MINUTES * MINUTE,
+    lockMs: c.IP_BLOCK_MINUTES * MINUTE,
+  };
+}
+
+function passwordRule(deps: Deps): WindowRule {
+  const c = deps.config;
+  return {
+    max: c.PASSWORD_MAX_FAILURES,
+    windowMs: c.PASSWORD_FAILURE_WINDOW_MINUTES * MINUTE,
+    lockMs: c.PASSWORD_LOCK_MINUTES * MINUTE,
+  };
+}
+
+/** Refuses a client address that is blocked; null when it may go on. */
+export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failure | null> {
+  if (allowlisted(deps, meta.ip)) return null;
+  const now = deps.clock.now();
+  const until = await ipBlockedUntil(deps.db, rateLimitKey(meta.ip), now);
+  return until ? fail("too_many_attempts", Math.ceil((until - now.getTime()) / 1000)) : null;
+}
+
+/** Counts a failed attempt from this client address, and audits a new block. */
+export async function clientFailed(deps: Deps, meta: RequestMeta): Promise<void> {
+  if (allowlisted(deps, meta.ip)) return;
+  const now = deps.clock.now();
+  const key = rateLimitKey(meta.ip);
+  const blocked = await recordIpFailure(deps.db, key, now, ipRule(deps));
+  if (blocked) {
+    await audit(deps.db, {
+      event: "client.blocked",
+      outcome: "failure",
+      ...meta,
+      detail: { key, until: new Date(blocked).toISOString() },
+    }, now);
+  }
+}
+
+/** Counts a password failure for the account (or for nobody, at the same cost); audits a lock. */
+export async function passwordFailed(
+  deps: Deps,
+  user: { id: string; username: string } | null,
+  meta: RequestMeta,
+): Promise<void> {
+  const now = deps.clock.now();
+  const locked = await recordPasswordFailure(deps.db, user?.id ?? null, now, passwordRule(deps));
+  if (locked && user) {
+    await audit(deps.db, {
+      event: "account.locked",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...meta,
+      detail: { until: new Date(locked).toISOString(), reason: "password_failures" },
+    }, now);
+  }
+}
