@@ -30,7 +30,12 @@ export async function bootstrap(config: Config): Promise<Deps> {
   if (url.startsWith("file:")) {
     await Deno.mkdir(dirname(url.slice("file:".length)) || ".", { recursive: true });
   }
-  const db = await openLibsqlDb({ url, authToken: config.DATABASE_AUTH_TOKEN });
+  const db = await openLibsqlDb({
+    url,
+    authToken: config.DATABASE_AUTH_TOKEN,
+    syncUrl: config.DATABASE_SYNC_URL,
+    syncInterval: config.DATABASE_SYNC_INTERVAL,
+  });
   if (config.AUTO_MIGRATE) await migrateDb(db);
   const generated = await loadOrCreateKeys(config.KEYS_FILE, {
     signing: !config.SIGNING_KEYS,

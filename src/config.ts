@@ -14,10 +14,22 @@ export const configSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).default("file:./data/twofold.db"),
   DATABASE_AUTH_TOKEN: z.string().min(1).optional(),
+  /** Turso URL to sync from: DATABASE_URL (a file:) then is an embedded replica of it. */
+  DATABASE_SYNC_URL: z.string().regex(/^(libsql|https?):\/\//, "must be libsql:// or https://")
+    .optional(),
+  /** Seconds between background syncs of an embedded replica; unset: sync at start only. */
+  DATABASE_SYNC_INTERVAL: int(1, 86_400).optional(),
   /** Private signing key(s): a JWK (EC P-256) or a JSON array of them, newest last. */
   SIGNING_KEYS: z.string().min(1).optional(),
   /** 32 bytes, base64: encrypts TOTP secrets and keys the recovery-code and CSRF HMACs. */
   ENCRYPTION_KEY: z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64")
+    .optional(),
+  /**
+   * 32 bytes, base64: keys the recovery-code HMAC instead of ENCRYPTION_KEY. Recovery codes are
+   * stored as keyed hashes that cannot be recomputed, so this must stay the same when
+   * ENCRYPTION_KEY rotates: set it to the old ENCRYPTION_KEY before the first rotation.
+   */
+  RECOVERY_CODE_KEY: z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64")
     .optional(),
   /** Where the embedded default keeps generated keys when none are configured. */
   KEYS_FILE: z.string().min(1).default("./data/keys.json"),
@@ -76,6 +88,11 @@ export function parseConfig(record: Record<string, string | undefined>): Config 
     throw new ConfigError(
       result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
     );
+  }
+  if (result.data.DATABASE_SYNC_URL && !result.data.DATABASE_URL.startsWith("file:")) {
+    throw new ConfigError([
+      "DATABASE_SYNC_URL: needs DATABASE_URL to be a file: URL (the local replica)",
+    ]);
   }
   return result.data;
 }

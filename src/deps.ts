@@ -67,7 +67,12 @@ export async function buildDeps(input: {
     config: input.config,
     log: input.log,
     keys: await loadSigningKeys(input.signingKeys, input.config.ISSUER),
-    secrets: await deriveSecretKeys(input.encryptionKey),
+    secrets: await deriveSecretKeys(
+      input.encryptionKey,
+      input.config.RECOVERY_CODE_KEY
+        ? parseEncryptionKey(input.config.RECOVERY_CODE_KEY)
+        : undefined,
+    ),
     dummyPasswordHash: await hashPassword(randomId(), input.config.PBKDF2_ITERATIONS, input.pbkdf2),
     ...(input.pbkdf2 ? { pbkdf2: input.pbkdf2 } : {}),
   };

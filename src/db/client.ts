@@ -1,6 +1,7 @@
 /**
- * @module Opens the database: a libSQL file or `:memory:` (embedded), or a remote libSQL/Turso
- * URL. Every backend is seen by the rest of the code through the one `Db` type.
+ * @module Opens the database on Deno: a libSQL file or `:memory:` (embedded), a remote
+ * libSQL/Turso URL, or an embedded replica (a local file synced from Turso). Every backend,
+ * including D1 and libSQL over HTTP on Workers (`edge.ts`), is seen through the one `Db` type.
  */
 import { createClient } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
@@ -9,10 +10,34 @@ import * as schema from "./schema.ts";
 
 export type Db = LibSQLDatabase<typeof schema>;
 
-export type OpenDbOptions = { url: string; authToken?: string };
+export type OpenDbOptions = {
+  url: string;
+  authToken?: string;
+  /** Turso URL to replicate from: `url` (a `file:`) becomes an embedded replica. */
+  syncUrl?: string;
+  /** Seconds between background syncs of an embedded replica (writes sync at once). */
+  syncInterval?: number;
+};
 
-/** Opens a libSQL database; for files and memory, turns on WAL and foreign keys. */
+/**
+ * Opens a libSQL database; for plain files and memory, turns on WAL and foreign keys. An
+ * embedded replica reads from its local file and sends every write to the primary, which runs
+ * the conditional statements and batches; the replica is synced once before serving.
+ */
 export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
+  if (options.syncUrl) {
+    if (!options.url.startsWith("file:")) {
+      throw new Error("DATABASE_SYNC_URL needs DATABASE_URL to be a file: URL (the replica)");
+    }
+    const replica = createClient({
+      url: options.url,
+      syncUrl: options.syncUrl,
+      authToken: options.authToken,
+      ...(options.syncInterval ? { syncInterval: options.syncInterval } : {}),
+    });
+    await replica.sync();
+    return drizzle(replica, { schema });
+  }
   const client = createClient({ url: options.url, authToken: options.authToken });
   const local = options.url === ":memory:" || options.url.startsWith("file:");
   if (local) {

@@ -35,24 +35,31 @@ export type SecretKeys = {
   csrfHmac: CryptoKey;
 };
 
-/** Derives purpose-bound keys from the 32-byte master key with HKDF-SHA256. */
-export async function deriveSecretKeys(masterKey: Uint8Array): Promise<SecretKeys> {
-  if (masterKey.length !== 32) throw new Error("the encryption key must be 32 bytes");
-  const base = await crypto.subtle.importKey(
-    "raw",
-    masterKey as BufferSource,
-    "HKDF",
-    false,
-    ["deriveKey"],
-  );
+/**
+ * Derives purpose-bound keys from the 32-byte master key with HKDF-SHA256. The recovery-code
+ * HMAC key may come from its own master (RECOVERY_CODE_KEY): stored codes are keyed hashes
+ * that cannot be recomputed, so that key has to outlive a rotation of the encryption key.
+ */
+export async function deriveSecretKeys(
+  masterKey: Uint8Array,
+  recoveryMasterKey: Uint8Array = masterKey,
+): Promise<SecretKeys> {
+  if (masterKey.length !== 32 || recoveryMasterKey.length !== 32) {
+    throw new Error("the encryption key must be 32 bytes");
+  }
+  const importBase = (key: Uint8Array) =>
+    crypto.subtle.importKey("raw", key as BufferSource, "HKDF", false, ["deriveKey"]);
+  const base = await importBase(masterKey);
+  const recoveryBase = await importBase(recoveryMasterKey);
   const derive = (
     info: string,
     algorithm: AesKeyGenParams | HmacImportParams,
     usages: KeyUsage[],
+    from = base,
   ) =>
     crypto.subtle.deriveKey(
       { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8.encode(info) },
-      base,
+      from,
       algorithm,
       false,
       usages,
@@ -63,7 +70,7 @@ export async function deriveSecretKeys(masterKey: Uint8Array): Promise<SecretKey
       "encrypt",
       "decrypt",
     ]),
-    recoveryHmac: await derive("twofold recovery-code v1", hmac, ["sign"]),
+    recoveryHmac: await derive("twofold recovery-code v1", hmac, ["sign"], recoveryBase),
     csrfHmac: await derive("twofold csrf v1", hmac, ["sign"]),
   };
 }
