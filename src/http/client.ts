@@ -11,6 +11,13 @@ export function clientIp(c: Context, config: Config): string | null {
     const v = c.req.header(config.CLIENT_IP_HEADER)?.split(",")[0]?.trim();
     if (v) return v.slice(0, 64);
   }
+  // On Cloudflare Workers the platform attaches `request.cf`, which a client cannot forge, and
+  // the edge sets CF-Connecting-IP itself (overwriting any value a client sent). Elsewhere the
+  // header is just client input, so it is read only when `cf` shows the request came that way.
+  if ((c.req.raw as Request & { cf?: unknown }).cf) {
+    const v = c.req.header("cf-connecting-ip")?.trim();
+    if (v) return v.slice(0, 64);
+  }
   // Deno.serve passes its ServeHandlerInfo as the second fetch argument, which Hono exposes as env.
   const env = c.env as { remoteAddr?: { hostname?: string } } | undefined;
   return env?.remoteAddr?.hostname ?? null;

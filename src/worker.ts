@@ -1,0 +1,101 @@
+/**
+ * @module Cloudflare Workers entry: `export default { fetch }`. Configuration comes from the
+ * Worker's `env` (vars and secrets), read once per isolate; the database is a D1 binding named
+ * `DB` or libSQL/Turso over HTTP when `DATABASE_URL` is set. Must not import Deno-only modules
+ * (`bootstrap.ts`, `keys_file.ts`, `db/client.ts` at run time).
+ *
+ * Nothing here keeps request state in the isolate: counters, replay guards and locks all live
+ * in the database, since Workers run many isolates and may drop any of them at any time.
+ */
+import type { ExecutionContext, Hono } from "hono";
+import { createApp } from "./app.ts";
+import { ConfigError, configKeys, parseConfig } from "./config.ts";
+import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
+import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
+import { systemClock } from "./lib/clock.ts";
+import { jsonLogger } from "./lib/log.ts";
+
+/** The Worker's bindings: vars and secrets are strings, `DB` is the optional D1 binding. */
+export type WorkerEnv = { DB?: D1Binding } & Record<string, unknown>;
+
+/** Builds the app from the Worker's env; throws a ConfigError naming what is wrong. */
+export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
+  const record: Record<string, string | undefined> = {};
+  for (const key of configKeys()) {
+    const value = env[key];
+    if (typeof value === "string") record[key] = value;
+  }
+  const config = parseConfig(record);
+  const log = jsonLogger(config.LOG_LEVEL, systemClock);
+
+  // Workers have no disk for generated keys: both must be secrets, or nothing is served.
+  const missing = (["SIGNING_KEYS", "ENCRYPTION_KEY"] as const).filter((k) => !config[k]);
+  if (missing.length) {
+    throw new ConfigError(
+      missing.map((k) =>
+        `${k}: required on Workers; set it with \`wrangler secret put ${k}\` ` +
+        "(values from `deno task cli keys:generate`)"
+      ),
+    );
+  }
+
+  let db;
+  if (typeof env.DATABASE_URL === "string" && env.DATABASE_URL !== "") {
+    if (!/^(libsql|https?):\/\//.test(config.DATABASE_URL)) {
+      throw new ConfigError([
+        "DATABASE_URL: on Workers only libsql://, https:// or http:// (libSQL over HTTP) work",
+      ]);
+    }
+    db = openLibsqlHttpDb({ url: config.DATABASE_URL, authToken: config.DATABASE_AUTH_TOKEN });
+  } else if (env.DB) {
+    db = openD1Db(env.DB);
+  } else {
+    throw new ConfigError([
+      "DB: no database; bind a D1 database as DB in wrangler.toml or set DATABASE_URL " +
+      "(and DATABASE_AUTH_TOKEN) for Turso",
+    ]);
+  }
+
+  let signingKeys, encryptionKey;
+  try {
+    signingKeys = parseSigningKeys(config.SIGNING_KEYS!);
+    encryptionKey = parseEncryptionKey(config.ENCRYPTION_KEY!);
+  } catch (e) {
+    throw new ConfigError([(e as Error).message]);
+  }
+  const deps = await buildDeps({ config, db, clock: systemClock, log, signingKeys, encryptionKey });
+  log("info", "worker.ready", {
+    database: env.DB && !env.DATABASE_URL ? "d1" : config.DATABASE_URL.replace(/\/\/.*@/, "//***@"),
+  });
+  return createApp(deps);
+}
+
+// One app per isolate, built on the first request. A failed start is not cached, so a fixed
+// secret or a database that comes back is picked up by the next request.
+let app: Promise<Hono> | undefined;
+
+export default {
+  async fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
+    app ??= createWorkerApp(env).catch((e) => {
+      app = undefined;
+      throw e;
+    });
+    let ready: Hono;
+    try {
+      ready = await app;
+    } catch (e) {
+      // Fail closed: no configuration, no service. The reason goes to the logs, not the client.
+      console.error(JSON.stringify({
+        t: new Date().toISOString(),
+        level: "error",
+        msg: "worker.start_failed",
+        error: e instanceof ConfigError ? e.message : String((e as Error)?.stack ?? e),
+      }));
+      return Response.json(
+        { error: { code: "service_unavailable", message: "The service is not configured." } },
+        { status: 503, headers: { "Cache-Control": "no-store", "Retry-After": "60" } },
+      );
+    }
+    return await ready.fetch(req, env, ctx);
+  },
+};

@@ -1,0 +1,270 @@
+/**
+ * The end-to-end HTTP suite that runs on every target: in process through `app.request()` (in
+ * `deno task test`) and against a running Worker (`wrangler dev` + local D1, with
+ * TWOFOLD_BASE_URL; see run_worker_suite.sh). Only what a client can do over HTTP, plus reads of
+ * the stored state; no clock jumps beyond one TOTP step, no in-process shortcuts.
+ */
+import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { api, Browser, codeNow, enrollViaApi, nextStep, pendingLogin } from "../helpers.ts";
+import { freshStep, lit, PASSWORD, target } from "./target.ts";
+
+Deno.test("http: JSON login sends a new user to enrollment, and the confirmed code gives a session", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  assertEquals(e.recoveryCodes.length, 10);
+  const me = await api(env, "GET", "/api/v1/session", undefined, e.sessionToken);
+  assertEquals(me.status, 200);
+  assertEquals(me.json.user.username, name);
+  assertEquals(me.json.session.amr, ["pwd", "otp"]);
+  const rows = await env.query(
+    `SELECT count(*) AS n FROM authenticators a JOIN users u ON u.id = a.user_id
+     WHERE u.username = ${lit(name)} AND a.last_step IS NOT NULL`,
+  );
+  assertEquals(Number(rows[0].n), 1);
+});
+
+Deno.test("http: a TOTP code is accepted once; the enrollment code and a replay are refused", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  const enrollmentCode = codeNow(env, e.secret);
+
+  const p = await pendingLogin(env, name);
+  assertEquals(p.status, "second_factor_required");
+  assertEquals(p.methods, ["totp", "recovery_code"]);
+  const reused = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: enrollmentCode,
+  });
+  assertEquals([reused.status, reused.json.error.code], [401, "invalid_code"]);
+
+  nextStep(env);
+  const code = codeNow(env, e.secret);
+  const ok = await api(env, "POST", "/api/v1/login/totp", { pending_token: p.pending_token, code });
+  assertEquals(ok.status, 200);
+  assertEquals(ok.json.status, "authenticated");
+  assertMatch(ok.json.expires_at, /^\d{4}-\d\d-\d\dT/);
+
+  const p2 = await pendingLogin(env, name);
+  const replay = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p2.pending_token,
+    code,
+  });
+  assertEquals([replay.status, replay.json.error.code], [401, "invalid_code"]);
+  const failures = await env.query(
+    `SELECT detail FROM audit_events WHERE username = ${lit(name)}
+     AND event = 'login.second_factor' AND outcome = 'failure' ORDER BY at`,
+  );
+  assertEquals(failures.map((f) => JSON.parse(String(f.detail)).reason), ["replayed", "replayed"]);
+});
+
+Deno.test("http: one code sent on five pending logins at once makes exactly one session", async () => {
+  // The batch that completes a login consumes the pending login, then advances the step only if
+  // that changed a row, then inserts the session only if the step advanced (`changes() = 1`).
+  // Here several requests pass the code check before any batch commits; the stored sessions
+  // show that only one batch created one (batch_changes_test.ts checks the guard itself,
+  // deterministically).
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name); // session 1
+  nextStep(env);
+  const pendings = [];
+  for (let i = 0; i < 5; i++) pendings.push((await pendingLogin(env, name)).pending_token);
+  const code = codeNow(env, e.secret);
+  const results = await Promise.all(
+    pendings.map((t) => api(env, "POST", "/api/v1/login/totp", { pending_token: t, code })),
+  );
+  assertEquals(results.map((r) => r.status).sort(), [200, 401, 401, 401, 401]);
+  const rows = await env.query(
+    `SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE u.username = ${lit(name)}`,
+  );
+  assertEquals(Number(rows[0].n), 2);
+});
+
+Deno.test("http: a wrong password and an unknown user get the same answer", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  const wrong = await api(env, "POST", "/api/v1/login", { username: name, password: "nope" });
+  const unknown = await api(env, "POST", "/api/v1/login", {
+    username: `nobody-${crypto.randomUUID()}`,
+    password: "nope",
+  });
+  assertEquals(wrong.status, 401);
+  assertEquals(unknown.status, 401);
+  assertEquals(wrong.json, unknown.json);
+  assertEquals(wrong.json.error.code, "invalid_credentials");
+  assertEquals(wrong.res.headers.get("content-type"), unknown.res.headers.get("content-type"));
+});
+
+Deno.test("http: session, pending and device tokens never stand in for one another", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  nextStep(env);
+  const p = await pendingLogin(env, name);
+  const done = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+    trust_device: true,
+  });
+  assertEquals(done.status, 200);
+  const session = done.json.session_token as string;
+  const device = done.json.trusted_device_token as string;
+  assert(device, "a trusted device token");
+  const pending = (await pendingLogin(env, name)).pending_token as string;
+
+  for (const t of [pending, device, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0."]) {
+    const r = await api(env, "GET", "/api/v1/session", undefined, t);
+    assertEquals([r.status, r.json.error.code], [401, "unauthorized"]);
+  }
+  for (const t of [session, device]) {
+    const r = await api(env, "POST", "/api/v1/login/totp", { pending_token: t, code: "123456" });
+    assertEquals(r.json.error.code, "invalid_pending_token");
+  }
+  for (const t of [session, pending]) {
+    const r = await api(env, "POST", "/api/v1/login", {
+      username: name,
+      password: PASSWORD,
+      trusted_device_token: t,
+    });
+    assertEquals(r.json.status, "second_factor_required");
+  }
+  const skip = await api(env, "POST", "/api/v1/login", {
+    username: name,
+    password: PASSWORD,
+    trusted_device_token: device,
+  });
+  assertEquals(skip.json.status, "authenticated");
+});
+
+Deno.test("http: a recovery code logs in once and the answer counts down", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  const p = await pendingLogin(env, name);
+  const r = await api(env, "POST", "/api/v1/login/recovery", {
+    pending_token: p.pending_token,
+    recovery_code: e.recoveryCodes[3].toUpperCase().replaceAll("-", " "),
+  });
+  assertEquals(r.status, 200);
+  assertEquals(r.json.recovery_codes_remaining, 9);
+  const me = await api(env, "GET", "/api/v1/session", undefined, r.json.session_token);
+  assertEquals(me.json.session.amr, ["pwd", "rec"]);
+
+  const p2 = await pendingLogin(env, name);
+  const again = await api(env, "POST", "/api/v1/login/recovery", {
+    pending_token: p2.pending_token,
+    recovery_code: e.recoveryCodes[3],
+  });
+  assertEquals([again.status, again.json.error.code], [401, "invalid_recovery_code"]);
+  const used = await env.query(
+    `SELECT count(*) AS n FROM recovery_codes c JOIN users u ON u.id = c.user_id
+     WHERE u.username = ${lit(name)} AND c.used_at IS NOT NULL`,
+  );
+  assertEquals(Number(used[0].n), 1);
+});
+
+Deno.test("http: logout ends the session token at once", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, e.sessionToken)).status, 200);
+  const out = await api(env, "POST", "/api/v1/logout", undefined, e.sessionToken);
+  assertEquals(out.status, 204);
+  const after = await api(env, "GET", "/api/v1/session", undefined, e.sessionToken);
+  assertEquals(after.status, 401);
+  const again = await api(env, "POST", "/api/v1/logout", undefined, e.sessionToken);
+  assertEquals(again.status, 401);
+  const rows = await env.query(
+    `SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE u.username = ${lit(name)} AND s.revoked_at IS NOT NULL`,
+  );
+  assertEquals(Number(rows[0].n), 1);
+});
+
+Deno.test("http: bad input answers 400 with field errors, never 500", async () => {
+  const env = await target();
+  const bodies: unknown[] = [
+    "{not json",
+    "[]",
+    "null",
+    {},
+    { username: 5, password: [], pending_token: {}, code: 123456, recovery_code: null },
+    { username: "a".repeat(10_000), password: "b".repeat(10_000), code: "1".repeat(100) },
+  ];
+  for (const path of ["/api/v1/login", "/api/v1/login/totp", "/api/v1/login/recovery"]) {
+    for (const body of bodies) {
+      const r = await api(env, "POST", path, body);
+      assertEquals(r.status, 400, `${path} ${JSON.stringify(body).slice(0, 40)}`);
+      assertEquals(r.json.error.code, "validation_failed");
+    }
+  }
+  const form = await env.app.request("/api/v1/login", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "username=a&password=b",
+  });
+  assertEquals(form.status, 400);
+  await form.body?.cancel();
+  const missing = await api(env, "GET", "/api/v1/nope");
+  assertEquals([missing.status, missing.json.error.code], [404, "not_found"]);
+});
+
+Deno.test("http: a form needs its CSRF token and a same-site Origin", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  const b = new Browser(env, env.origin);
+  const page = await b.get("/login");
+  assertEquals(page.status, 200);
+  const token = b.csrf();
+  assert(token, "the login form carries a CSRF token");
+
+  const none = await b.post("/login", { username: name, password: PASSWORD }, { csrf: null });
+  assertEquals(none.status, 403);
+  const crossSite = await env.app.request(`${env.origin}/login`, {
+    method: "POST",
+    headers: {
+      cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+      "content-type": "application/x-www-form-urlencoded",
+      origin: "https://evil.example",
+    },
+    body: new URLSearchParams({ username: name, password: PASSWORD, csrf_token: token })
+      .toString(),
+  });
+  assertEquals(crossSite.status, 403);
+  await crossSite.body?.cancel();
+
+  const ok = await b.post("/login", { username: name, password: PASSWORD });
+  assertEquals(ok.status, 303);
+  assertEquals(ok.headers.get("location"), "/enroll");
+});
+
+Deno.test("http: the JWKS publishes the public signing keys, and tokens name one of them", async () => {
+  const env = await target();
+  const r = await api(env, "GET", "/.well-known/jwks.json");
+  assertEquals(r.status, 200);
+  const keys = r.json.keys as Record<string, string>[];
+  assert(keys.length >= 1);
+  for (const k of keys) {
+    assertEquals([k.kty, k.crv, k.alg, k.use], ["EC", "P-256", "ES256", "sig"]);
+    assert(k.kid && k.x && k.y);
+    assertEquals("d" in k, false, "no private key material");
+  }
+  const name = await env.newUser();
+  const login = await pendingLogin(env, name);
+  const header = JSON.parse(atob(
+    login.pending_token.split(".")[0].replace(/-/g, "+")
+      .replace(/_/g, "/"),
+  ));
+  assert(keys.some((k) => k.kid === header.kid), "the token's kid is published");
+  const health = await api(env, "GET", "/healthz");
+  assertEquals([health.status, health.json.status], [200, "ok"]);
+});
