@@ -80,8 +80,12 @@ wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-port "$inspector_
   </dev/null >"$work/dev.log" 2>&1 &
 dev_pid=$!
 base="http://127.0.0.1:$port"
+healthy() {
+  deno eval "const r = await fetch('$base/healthz').catch(() => null);
+    if (r?.status !== 200) Deno.exit(1); console.log(await r.text());" 2>/dev/null
+}
 for i in $(seq 1 120); do
-  if curl -fsS "$base/healthz" >/dev/null 2>&1; then break; fi
+  if healthy >/dev/null; then break; fi
   if ! kill -0 "$dev_pid" 2>/dev/null || [ "$i" -eq 120 ]; then
     log "wrangler dev did not come up:"
     cat "$work/dev.log" >&2
@@ -90,7 +94,7 @@ for i in $(seq 1 120); do
   fi
   sleep 0.5
 done
-log "serving: $(curl -fsS "$base/healthz")"
+log "serving: $(healthy)"
 
 status=0
 if [ "$mode" = "--measure" ]; then
