@@ -68,6 +68,8 @@ export const configSchema = z.object({
   /** Where reset links are POSTed as JSON; unset: printed to the log (the embedded default). */
   RESET_WEBHOOK_URL: z.url().optional(),
   API_KEY_DAYS: int(1, 3650).default(90),
+  /** Security alerts (e.g. repeated second-factor failures) are POSTed here as JSON. */
+  ALERT_WEBHOOK_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -11,7 +11,7 @@ import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
-import { jsonFailure, messageOf } from "../http/respond.ts";
+import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
 import { listKeys } from "../apikeys/service.ts";
@@ -36,15 +36,13 @@ import {
   secondFactorRequired,
 } from "./service.ts";
 
+const CODE_NEEDED = "Enter a code from your app or a recovery code.";
 const labelBody = z.object({ label: z.string().trim().min(1, "Enter a name.").max(64) });
 const optionalLabelBody = z.object({ label: z.string().trim().min(1).max(64).optional() });
 const reauthBody = z.object({
   password: z.string().min(1, "Enter your password.").max(1024),
   code: codeField.optional(),
   recovery_code: z.string().trim().min(1).max(64).optional(),
-}).refine((b) => !!b.code || !!b.recovery_code, {
-  message: "Enter a code from your app or a recovery code.",
-  path: ["code"],
 });
 
 /** Fixed notices for `/account?notice=`: a query parameter never puts its own text on the page. */
@@ -121,6 +119,9 @@ export function accountRoutes(deps: Deps): Hono {
         recoveryCode: body.recovery_code,
         meta: requestMeta(c, config),
       });
+      if (!r.ok && r.code === "validation_failed") {
+        return c.json(errorBody("validation_failed", { code: [CODE_NEEDED] }), 400);
+      }
       if (!r.ok) return jsonFailure(c, r);
       return c.json({ fresh_until: r.freshUntil.toISOString() });
     }),
@@ -317,7 +318,7 @@ export function accountRoutes(deps: Deps): Hono {
         currentSessionId={ctx.session.id}
         amr={ctx.amr}
         fresh={isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, now)}
-        canDisable2fa={!secondFactorRequired(ctx)}
+        canDisable2fa={!(await secondFactorRequired(deps, ctx))}
         tokens={await listKeys(deps, { userId: ctx.user.id, kind: "pat" })}
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}
@@ -382,6 +383,7 @@ export function accountRoutes(deps: Deps): Hono {
       });
       if (!r.ok) {
         if (r.retryAfterSeconds !== undefined) c.header("Retry-After", String(r.retryAfterSeconds));
+        if (r.code === "validation_failed") return rerender(CODE_NEEDED, 400);
         return rerender(messageOf(r.code), r.code === "too_many_attempts" ? 429 : 401);
       }
       return c.redirect(next === "/account" ? "/account?notice=reauthenticated" : next, 303);

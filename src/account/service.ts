@@ -15,7 +15,8 @@ import {
 } from "../devices/repo.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { DEFAULT_POLICY } from "../login/next_step.ts";
+import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
+import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
 import { countUnusedRecoveryCodes, replaceRecoveryCodesWhere } from "../recovery/repo.ts";
@@ -31,9 +32,10 @@ import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
 
 type Ok<T = Record<never, never>> = { ok: true } & T;
 
-/** Whether policy makes this user use a second factor (the policy engine widens this). */
-export function secondFactorRequired(_ctx: SessionContext): boolean {
-  return DEFAULT_POLICY.secondFactorRequired;
+/** Whether policy makes this user use a second factor (wherever they log in from). */
+export async function secondFactorRequired(deps: Deps, ctx: SessionContext): Promise<boolean> {
+  const policy = await loadPolicy(deps.db);
+  return policyRequires(policy, subjectOf(ctx.user, true), null);
 }
 
 function requireFresh(deps: Deps, ctx: SessionContext): Failure | null {
@@ -96,7 +98,7 @@ export async function removeAuthenticator(
   const { db } = deps;
   const now = deps.clock.now();
   const userId = ctx.user.id;
-  const keepOne = secondFactorRequired(ctx)
+  const keepOne = (await secondFactorRequired(deps, ctx))
     ? sql`(SELECT count(*) FROM ${authenticators} WHERE user_id = ${userId}) > 1`
     : undefined;
   const [deleted] = await db.batch([
@@ -129,6 +131,7 @@ export async function regenerateRecoveryCodes(
   const now = deps.clock.now();
   const userId = ctx.user.id;
   if ((await listAuthenticators(db, userId)).length === 0) return fail("not_enrolled");
+  if (!(await loadPolicy(db)).recoveryCodesEnabled) return fail("recovery_codes_disabled");
   const codes = Array.from({ length: config.RECOVERY_CODE_COUNT }, generateRecoveryCode);
   const hashes = await Promise.all(codes.map(async (code) => ({
     id: randomId(),
@@ -155,7 +158,7 @@ export async function disableTwoFactor(
   ctx: SessionContext,
   meta: RequestMeta,
 ): Promise<Ok | Failure> {
-  if (secondFactorRequired(ctx)) return fail("policy_requires_2fa");
+  if (await secondFactorRequired(deps, ctx)) return fail("policy_requires_2fa");
   const stale = requireFresh(deps, ctx);
   if (stale) return stale;
   const { db } = deps;

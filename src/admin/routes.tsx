@@ -1,45 +1,390 @@
-/** @module Administration over HTTP: `/api/v1/admin/...` (the console grows here). */
-import { Hono } from "hono";
+/**
+ * @module Administration over JSON: `/api/v1/admin/...`. Only admins in a full session with a
+ * second factor get in; API keys, pending tokens and non-admins are refused on every route.
+ */
+import { type Context, Hono } from "hono";
 import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import { auditInsert } from "../audit/repo.ts";
 import { users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { jsonFailure } from "../http/respond.ts";
+import { errorBody, jsonFailure } from "../http/respond.ts";
+import { jsonBody } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
+import { PASSWORD_POLICY_KEY, passwordPolicy } from "../passwords/service.ts";
+import { passwordPolicySchema } from "../passwords/policy.ts";
+import { loginPolicySchema } from "../policy/policy.ts";
+import { loadPolicy } from "../policy/repo.ts";
+import type { SessionContext } from "../sessions/service.ts";
+import { writeSettingStatement } from "../settings/repo.ts";
 import { adminApiSession } from "./guard.ts";
+import {
+  auditCsv,
+  complianceCsv,
+  createUserByAdmin,
+  disableTwofaByAdmin,
+  endUserSessions,
+  extendGrace,
+  listUsersForAdmin,
+  previewPolicy,
+  queryAudit,
+  resetTwofa,
+  revokeUserDevice,
+  savePolicy,
+  setTwofaRequired,
+  STATUS_FILTERS,
+  updateUserByAdmin,
+  userDevices,
+  userForAdmin,
+  userJson,
+} from "./service.ts";
+
+const names = z.array(z.string().trim().min(1).max(64)).max(50);
+const createBody = z.object({
+  username: z.string().trim().min(1).max(64),
+  password: z.string().max(1024).default(""),
+  roles: names.default([]),
+  groups: names.default([]),
+  email: z.email().optional(),
+  service_account: z.boolean().default(false),
+}).refine((b) => b.service_account || b.password.length > 0, {
+  message: "Required unless service_account.",
+  path: ["password"],
+});
+const updateBody = z.object({
+  roles: names.optional(),
+  groups: names.optional(),
+  email: z.email().nullable().optional(),
+  disabled: z.boolean().optional(),
+}).strict();
+const resetBody = z.object({ mode: z.enum(["pass", "plain"]).default("pass") });
+const graceBody = z.object({ days: z.number().int().min(1).max(365) });
+const listQuery = z.object({
+  q: z.string().max(128).optional(),
+  status: z.enum(STATUS_FILTERS).optional(),
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  page_size: z.coerce.number().int().min(1).max(500).default(50),
+});
+export const auditQuery = z.object({
+  user: z.string().max(128).optional(),
+  event: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(500),
+  format: z.enum(["json", "csv"]).default("json"),
+});
+
+type Handler = (c: Context, ctx: SessionContext) => Promise<Response>;
 
 export function adminRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { db, config } = deps;
 
-  /** Lifts the password lock and the second-factor lock of a user. */
-  app.post("/api/v1/admin/users/:id/unlock", async (c) => {
+  const admin = (h: Handler) => async (c: Context) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
-    const now = deps.clock.now();
-    const [rows] = await db.batch([
-      db.update(users).set({
-        passwordFailures: 0,
-        passwordWindowStart: null,
-        passwordLockedUntil: null,
-        secondFactorFailures: 0,
-        secondFactorLockedUntil: null,
-      }).where(eq(users.id, c.req.param("id"))).returning({
-        id: users.id,
-        username: users.username,
-      }),
-      auditInsert(db, {
-        event: "admin.unlock",
-        outcome: "success",
-        userId: c.req.param("id"),
-        ...requestMeta(c, config),
-        detail: { admin: s.ctx.user.username },
-      }, now),
-    ]);
-    if (rows.length !== 1) return jsonFailure(c, fail("not_found"));
-    return c.body(null, 204);
-  });
+    return await h(c, s.ctx);
+  };
+  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
+  const done = (c: Context, r: { ok: true } | { ok: false; code: Parameters<typeof fail>[0] }) =>
+    r.ok ? c.body(null, 204) : jsonFailure(c, fail(r.code));
+  const invalid = (
+    c: Context,
+    error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
+  ) => {
+    const fields: Record<string, string[]> = {};
+    for (const i of error.issues) {
+      (fields[i.path.map(String).join(".") || "_query"] ??= []).push(i.message);
+    }
+    return c.json(errorBody("validation_failed", fields), 400);
+  };
+
+  app.get(
+    "/api/v1/admin/users",
+    admin(async (c) => {
+      const q = listQuery.safeParse(c.req.query());
+      if (!q.success) return invalid(c, q.error);
+      const r = await listUsersForAdmin(deps, {
+        q: q.data.q,
+        status: q.data.status,
+        page: q.data.page,
+        pageSize: q.data.page_size,
+      });
+      const now = deps.clock.now();
+      return c.json({
+        users: r.users.map((u) => userJson(u, now)),
+        total: r.total,
+        page: q.data.page,
+        page_size: q.data.page_size,
+      });
+    }),
+  );
+
+  app.post(
+    "/api/v1/admin/users",
+    jsonBody(createBody),
+    admin(async (c, ctx) => {
+      const body = createBody.parse(await c.req.json());
+      const r = await createUserByAdmin(deps, who(c, ctx), {
+        username: body.username,
+        password: body.password,
+        roles: body.roles,
+        groups: body.groups,
+        email: body.email,
+        service: body.service_account,
+      });
+      if (!r.ok) return c.json(errorBody("validation_failed", { [r.field]: [r.message] }), 400);
+      return c.json(
+        { user: userJson((await userForAdmin(deps, r.user.id))!, deps.clock.now()) },
+        201,
+      );
+    }),
+  );
+
+  app.get(
+    "/api/v1/admin/users/:id",
+    admin(async (c) => {
+      const v = await userForAdmin(deps, c.req.param("id")!);
+      if (!v) return jsonFailure(c, fail("not_found"));
+      return c.json({ user: userJson(v, deps.clock.now()) });
+    }),
+  );
+
+  app.patch(
+    "/api/v1/admin/users/:id",
+    jsonBody(updateBody),
+    admin(async (c, ctx) => {
+      const body = updateBody.parse(await c.req.json());
+      const r = await updateUserByAdmin(deps, who(c, ctx), c.req.param("id")!, body);
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({
+        user: userJson((await userForAdmin(deps, c.req.param("id")!))!, deps.clock.now()),
+      });
+    }),
+  );
+
+  app.post(
+    "/api/v1/admin/users/:id/require-2fa",
+    admin(async (c, ctx) =>
+      done(c, await setTwofaRequired(deps, who(c, ctx), c.req.param("id")!, true))
+    ),
+  );
+  app.delete(
+    "/api/v1/admin/users/:id/require-2fa",
+    admin(async (c, ctx) =>
+      done(c, await setTwofaRequired(deps, who(c, ctx), c.req.param("id")!, false))
+    ),
+  );
+
+  app.post(
+    "/api/v1/admin/users/:id/reset-2fa",
+    jsonBody(resetBody),
+    admin(async (c, ctx) => {
+      const { mode } = resetBody.parse(await c.req.json());
+      const r = await resetTwofa(deps, who(c, ctx), c.req.param("id")!, mode);
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({
+        mode,
+        enrollment_pass: r.pass,
+        enrollment_pass_expires_at: r.expiresAt ? new Date(r.expiresAt).toISOString() : null,
+      });
+    }),
+  );
+
+  app.post(
+    "/api/v1/admin/users/:id/disable-2fa",
+    admin(async (c, ctx) =>
+      done(c, await disableTwofaByAdmin(deps, who(c, ctx), c.req.param("id")!))
+    ),
+  );
+
+  /** Lifts the password lock and the second-factor lock of a user. */
+  app.post(
+    "/api/v1/admin/users/:id/unlock",
+    admin(async (c, ctx) => {
+      const now = deps.clock.now();
+      const [rows] = await db.batch([
+        db.update(users).set({
+          passwordFailures: 0,
+          passwordWindowStart: null,
+          passwordLockedUntil: null,
+          secondFactorFailures: 0,
+          secondFactorLockedUntil: null,
+        }).where(eq(users.id, c.req.param("id")!)).returning({
+          id: users.id,
+          username: users.username,
+        }),
+        auditInsert(db, {
+          event: "admin.unlock",
+          outcome: "success",
+          userId: c.req.param("id"),
+          ...requestMeta(c, config),
+          detail: { admin: ctx.user.username, admin_id: ctx.user.id },
+        }, now),
+      ]);
+      return rows.length === 1 ? c.body(null, 204) : jsonFailure(c, fail("not_found"));
+    }),
+  );
+
+  app.post(
+    "/api/v1/admin/users/:id/end-sessions",
+    admin(async (c, ctx) => done(c, await endUserSessions(deps, who(c, ctx), c.req.param("id")!))),
+  );
+
+  app.post(
+    "/api/v1/admin/users/:id/extend-grace",
+    jsonBody(graceBody),
+    admin(async (c, ctx) => {
+      const { days } = graceBody.parse(await c.req.json());
+      const r = await extendGrace(deps, who(c, ctx), c.req.param("id")!, days);
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({ grace_until: new Date(r.until).toISOString() });
+    }),
+  );
+
+  app.get(
+    "/api/v1/admin/users/:id/trusted-devices",
+    admin(async (c) => {
+      if (!(await userForAdmin(deps, c.req.param("id")!))) return jsonFailure(c, fail("not_found"));
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      return c.json({
+        trusted_devices: (await userDevices(deps, c.req.param("id")!)).map((d) => ({
+          id: d.id,
+          name: d.name,
+          created_at: iso(d.createdAt),
+          last_used_at: iso(d.lastUsedAt),
+          expires_at: iso(d.expiresAt),
+        })),
+      });
+    }),
+  );
+
+  app.delete(
+    "/api/v1/admin/users/:id/trusted-devices/:device",
+    admin(async (c, ctx) =>
+      done(c, await revokeUserDevice(deps, who(c, ctx), c.req.param("id")!, c.req.param("device")!))
+    ),
+  );
+
+  // ---- policy ----
+
+  app.get("/api/v1/admin/policy", admin(async (c) => c.json({ policy: await loadPolicy(db) })));
+
+  app.post(
+    "/api/v1/admin/policy/preview",
+    admin(async (c) => {
+      const parsed = loginPolicySchema.safeParse(await c.req.json().catch(() => null));
+      if (!parsed.success) return invalid(c, parsed.error);
+      const r = await previewPolicy(deps, parsed.data);
+      return c.json({ would_block: r.wouldBlock, count: r.wouldBlock.length });
+    }),
+  );
+
+  app.put(
+    "/api/v1/admin/policy",
+    admin(async (c, ctx) => {
+      const parsed = loginPolicySchema.safeParse(await c.req.json().catch(() => null));
+      if (!parsed.success) return invalid(c, parsed.error);
+      const previous = await loadPolicy(db);
+      await savePolicy(deps, who(c, ctx), parsed.data, previous);
+      const preview = await previewPolicy(deps, parsed.data);
+      return c.json({ policy: parsed.data, would_block: preview.wouldBlock });
+    }),
+  );
+
+  app.get(
+    "/api/v1/admin/password-policy",
+    admin(async (c) => c.json({ policy: await passwordPolicy(deps) })),
+  );
+
+  app.put(
+    "/api/v1/admin/password-policy",
+    admin(async (c, ctx) => {
+      const parsed = passwordPolicySchema.safeParse(await c.req.json().catch(() => null));
+      if (!parsed.success) return invalid(c, parsed.error);
+      const now = deps.clock.now();
+      await db.batch([
+        writeSettingStatement(db, PASSWORD_POLICY_KEY, parsed.data, now, ctx.user.id),
+        auditInsert(db, {
+          event: "policy.password_change",
+          outcome: "success",
+          ...requestMeta(c, config),
+          detail: { admin: ctx.user.username, policy: parsed.data },
+        }, now),
+      ]);
+      return c.json({ policy: parsed.data });
+    }),
+  );
+
+  // ---- audit, reports, alerts ----
+
+  app.get(
+    "/api/v1/admin/audit",
+    admin(async (c) => {
+      const q = auditQuery.safeParse(c.req.query());
+      if (!q.success) return invalid(c, q.error);
+      const rows = await queryAudit(deps, {
+        user: q.data.user,
+        event: q.data.event,
+        from: q.data.from ? Date.parse(q.data.from) : undefined,
+        to: q.data.to ? Date.parse(q.data.to) : undefined,
+        limit: q.data.limit,
+      });
+      if (q.data.format === "csv") {
+        c.header("Content-Type", "text/csv; charset=utf-8");
+        c.header("Content-Disposition", 'attachment; filename="twofold-audit.csv"');
+        return c.body(auditCsv(rows));
+      }
+      return c.json({
+        events: rows.map((r) => ({
+          id: r.id,
+          at: new Date(r.at).toISOString(),
+          event: r.event,
+          outcome: r.outcome,
+          user_id: r.userId,
+          username: r.username,
+          ip: r.ip,
+          user_agent: r.userAgent,
+          detail: JSON.parse(r.detail),
+        })),
+      });
+    }),
+  );
+
+  app.get(
+    "/api/v1/admin/reports/compliance.csv",
+    admin(async (c) => {
+      c.header("Content-Type", "text/csv; charset=utf-8");
+      c.header("Content-Disposition", 'attachment; filename="twofold-2fa-compliance.csv"');
+      return c.body(await complianceCsv(deps));
+    }),
+  );
+
+  app.get(
+    "/api/v1/admin/alerts",
+    admin(async (c) =>
+      c.json({
+        alerts: (await openAlerts(deps)).map((a) => ({
+          id: a.id,
+          at: new Date(a.at).toISOString(),
+          kind: a.kind,
+          username: a.username,
+          detail: JSON.parse(a.detail),
+        })),
+      })
+    ),
+  );
+
+  app.post(
+    "/api/v1/admin/alerts/:id/ack",
+    admin(async (c, ctx) =>
+      (await acknowledgeAlert(deps, c.req.param("id")!, ctx.user.id))
+        ? c.body(null, 204)
+        : jsonFailure(c, fail("not_found"))
+    ),
+  );
 
   return app;
 }

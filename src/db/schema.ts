@@ -16,6 +16,17 @@ export const users = sqliteTable("users", {
   /** JSON array of role names, e.g. ["admin"]. */
   roles: text("roles").notNull().default("[]"),
   disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  /** JSON array of group names, used by the 2FA policy. */
+  groups: text("groups").notNull().default("[]"),
+  /** An admin required 2FA for this user, whatever the policy says. */
+  twofaRequired: integer("twofa_required", { mode: "boolean" }).notNull().default(false),
+  /** When a login first found 2FA required for this user: the grace period starts here. */
+  twofaRequiredSince: integer("twofa_required_since"),
+  /** An admin's extension of this user's grace period. */
+  graceUntil: integer("grace_until"),
+  /** A one-time enrollment pass (SHA-256) the user needs, with the password, to enroll. */
+  enrollmentPassHash: text("enrollment_pass_hash"),
+  enrollmentPassExpiresAt: integer("enrollment_pass_expires_at"),
   /** Normalised (lower case) email, for password reset by email; optional. */
   email: text("email"),
   /** A service account: no interactive login, reached only through API keys. */
@@ -204,3 +215,24 @@ export const settings = sqliteTable("settings", {
   updatedAt: integer("updated_at").notNull(),
   updatedBy: text("updated_by"),
 });
+
+/** Security alerts for admins (e.g. repeated second-factor failures), also sent by webhook. */
+export const alerts = sqliteTable(
+  "alerts",
+  {
+    id: text("id").primaryKey(),
+    at: integer("at").notNull(),
+    kind: text("kind").notNull(),
+    userId: text("user_id"),
+    username: text("username"),
+    detail: text("detail").notNull().default("{}"),
+    acknowledgedAt: integer("acknowledged_at"),
+    acknowledgedBy: text("acknowledged_by"),
+  },
+  (
+    t,
+  ) => [
+    index("alerts_open_idx").on(t.acknowledgedAt, t.at),
+    index("alerts_user_idx").on(t.userId, t.kind, t.at),
+  ],
+);

@@ -5,7 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { audit, auditValues } from "../audit/repo.ts";
-import { auditEvents, authenticators, pendingLogins } from "../db/schema.ts";
+import { auditEvents, authenticators, pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { decryptSecret, encryptSecret, randomId } from "../lib/crypto.ts";
 import { MINUTE } from "../lib/clock.ts";
@@ -27,7 +27,6 @@ import {
 import { verifyToken } from "../tokens/tokens.ts";
 import { countAuthenticators, listAuthenticators } from "../totp/repo.ts";
 import {
-  DEFAULT_TOTP_PARAMS,
   generateTotpSecret,
   groupSecret,
   otpauthUri,
@@ -37,7 +36,9 @@ import {
   verifyTotp,
 } from "../totp/totp.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
-import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
+import { isFreshlyAuthenticated, REAUTH_WINDOW_MS } from "../reauth/reauth.ts";
+import { loadPolicy } from "../policy/repo.ts";
+import { enrollmentPassMatches } from "./pass.ts";
 import { authenticatorReplaceStatements } from "../totp/repo.ts";
 import {
   consumeEnrollmentStatement,
@@ -71,7 +72,12 @@ export async function resolveEnroller(
     if (
       needsFreshSession && !isFreshlyAuthenticated({ ...auth.ctx.session, amr: auth.ctx.amr }, now)
     ) {
-      return fail("reauthentication_required");
+      // A user without any factor (e.g. in a grace period) proves what they have: a recent
+      // password, at login or by re-authentication.
+      const firstFactor = (await countAuthenticators(deps.db, auth.ctx.user.id)) === 0;
+      const recentPassword = Math.max(auth.ctx.session.createdAt, auth.ctx.session.reauthAt ?? 0) >=
+        now.getTime() - REAUTH_WINDOW_MS;
+      if (!(firstFactor && recentPassword)) return fail("reauthentication_required");
     }
     return { ok: true, value: { user: auth.ctx.user, pending: null } };
   }
@@ -129,12 +135,32 @@ function viewOf(deps: Deps, user: UserRow, e: EnrollmentRow, secret: string): En
 /** Starts an enrollment: a new secret, stored encrypted, shown as QR code, key and URI. */
 export async function startEnrollment(
   deps: Deps,
-  input: { auth: EnrollAuth; label?: string; replacesId?: string; meta: RequestMeta },
+  input: {
+    auth: EnrollAuth;
+    label?: string;
+    replacesId?: string;
+    enrollmentPass?: string;
+    meta: RequestMeta;
+  },
 ): Promise<{ ok: true; value: EnrollmentView } | Failure> {
   const now = deps.clock.now();
   const who = await resolveEnroller(deps, input.auth, now);
   if (!who.ok) return who;
   const { user, pending } = who.value;
+  // After an admin reset with a pass, the password alone cannot enroll a new phone.
+  if (user.enrollmentPassHash && !(await enrollmentPassMatches(user, input.enrollmentPass, now))) {
+    await audit(deps.db, {
+      event: "enrollment.start",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: {
+        reason: input.enrollmentPass ? "wrong_enrollment_pass" : "enrollment_pass_missing",
+      },
+    }, now);
+    return fail("enrollment_pass_required");
+  }
   let replaced: { label: string } | undefined;
   if (input.replacesId) {
     // Only a signed-in user replaces, and only one of their own authenticators.
@@ -143,7 +169,13 @@ export async function startEnrollment(
     if (!replaced) return fail("not_found");
   }
   const secret = generateTotpSecret();
-  const params = DEFAULT_TOTP_PARAMS;
+  const policy = await loadPolicy(deps.db);
+  const params: TotpParams = {
+    algorithm: policy.totpAlgorithm,
+    digits: policy.totpDigits,
+    period: policy.totpPeriod,
+    window: policy.totpWindow,
+  };
   const limit = now.getTime() + deps.config.ENROLLMENT_MINUTES * MINUTE;
   const row: EnrollmentRow = {
     id: randomId(),
@@ -231,7 +263,8 @@ export async function confirmEnrollment(
     return fail("invalid_code");
   }
 
-  const firstFactor = (await countAuthenticators(db, user.id)) === 0;
+  const firstFactor = (await countAuthenticators(db, user.id)) === 0 &&
+    (await loadPolicy(db)).recoveryCodesEnabled;
   const authenticatorId = randomId();
   const sessionId = pending ? randomId() : null;
   const sessionExpiresAt = sessionExpiry(deps, now, pending?.rememberMe ?? false);
@@ -308,6 +341,8 @@ export async function confirmEnrollment(
         }, created),
       ]
       : []),
+    db.run(sql`UPDATE ${users} SET enrollment_pass_hash = NULL, enrollment_pass_expires_at = NULL
+      WHERE id = ${user.id} AND ${created}`),
     db.run(
       sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)
       SELECT ${auditRow.id}, ${auditRow.at}, ${auditRow.event}, ${auditRow.outcome}, ${auditRow.userId},

@@ -17,7 +17,7 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { codeField } from "../login/schemas.ts";
 import { authenticateSession } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { EnrollPage, RecoveryCodesPage } from "../views/enroll.tsx";
+import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "../views/enroll.tsx";
 import { MessagePage } from "../views/layout.tsx";
 import {
   confirmEnrollment,
@@ -27,7 +27,10 @@ import {
   startEnrollment,
 } from "./flow.ts";
 
-const startBody = z.object({ label: z.string().trim().min(1).max(64).optional() });
+const startBody = z.object({
+  label: z.string().trim().min(1).max(64).optional(),
+  enrollment_pass: z.string().trim().min(1).max(64).optional(),
+});
 const confirmBody = z.object({ code: codeField });
 const confirmForm = z.object({ enrollment_id: z.string().min(1).max(64), code: codeField });
 
@@ -66,9 +69,11 @@ export function enrollmentRoutes(deps: Deps): Hono {
   app.post("/api/v1/enrollments", jsonBody(startBody), async (c) => {
     const auth = await authFromToken(deps, bearerToken(c));
     if ("ok" in auth) return jsonFailure(c, auth);
+    const body = c.req.valid("json");
     const r = await startEnrollment(deps, {
       auth,
-      label: c.req.valid("json").label,
+      label: body.label,
+      enrollmentPass: body.enrollment_pass,
       meta: requestMeta(c, config),
     });
     if (!r.ok) return jsonFailure(c, r);
@@ -134,10 +139,26 @@ export function enrollmentRoutes(deps: Deps): Hono {
     redirect: string | undefined,
     error?: string,
     replacesId?: string,
+    enrollmentPass?: string,
   ) => {
     const auth = await pageAuth(c);
     if (!auth) return c.redirect("/login", 303);
-    const r = await startEnrollment(deps, { auth, replacesId, meta: requestMeta(c, config) });
+    const r = await startEnrollment(deps, {
+      auth,
+      replacesId,
+      enrollmentPass,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok && r.code === "enrollment_pass_required") {
+      c.status(enrollmentPass ? 403 : 200);
+      return c.html(
+        <EnrollPassPage
+          csrf={await csrfToken(c, deps)}
+          redirect={redirect}
+          error={enrollmentPass ? messageOf("enrollment_pass_required") : undefined}
+        />,
+      );
+    }
     if (!r.ok) return failurePage(c, r);
     return render(c, auth, r.value, { redirect, error, status: error ? 400 : 200 });
   };
@@ -170,6 +191,12 @@ export function enrollmentRoutes(deps: Deps): Hono {
       undefined,
       c.req.query("replace") || undefined,
     ));
+
+  app.post("/enroll/pass", async (c) => {
+    const form = await formRecord(c);
+    const redirect = safeRedirect(form.redirect, "") || undefined;
+    return await startPage(c, redirect, undefined, undefined, form.enrollment_pass || "-");
+  });
 
   app.post("/enroll", async (c) => {
     const form = await formRecord(c);

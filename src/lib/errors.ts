@@ -42,6 +42,11 @@ export const ERRORS = {
     status: 403,
     message: "API keys cannot manage authentication settings. Sign in as a person.",
   },
+  recovery_codes_disabled: { status: 403, message: "Recovery codes are turned off here." },
+  enrollment_pass_required: {
+    status: 403,
+    message: "Your second factor was reset. Enter the enrollment pass your administrator gave you.",
+  },
   insufficient_scope: { status: 403, message: "This key does not have the scope for that." },
   enrollment_expired: {
     status: 410,

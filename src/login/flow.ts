@@ -7,7 +7,7 @@
  * device if asked. Each statement after the first only acts if the one before changed a row, so
  * a lost race leaves no session behind (D1 has no interactive transactions).
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import { auditInsert, auditValues } from "../audit/repo.ts";
 import { audit } from "../audit/repo.ts";
 import { auditEvents, pendingLogins, sessions, users } from "../db/schema.ts";
@@ -48,7 +48,9 @@ import {
   type UserRow,
 } from "../users/repo.ts";
 import { hashPassword } from "../lib/password.ts";
-import { decideNextStep, DEFAULT_POLICY } from "./next_step.ts";
+import { decideNextStep, secondFactorRequired as policyRequires } from "../policy/policy.ts";
+import { loadPolicy, subjectOf } from "../policy/repo.ts";
+import { checkSecondFactorAlert } from "../alerts/service.ts";
 import { checkClient, clientFailed, passwordFailed } from "../protection/guard.ts";
 import { clearPasswordFailures } from "../protection/repo.ts";
 import {
@@ -66,7 +68,10 @@ export type Authenticated = {
   sessionToken: string;
   expiresAt: Date;
   trustedDeviceToken?: string;
+  trustedDeviceExpiresAt?: Date;
   recoveryCodesRemaining?: number;
+  /** Set during a grace period: the user must enroll a second factor by then. */
+  enrollmentDeadline?: Date;
 };
 
 export type PendingResult = {
@@ -145,24 +150,38 @@ export async function passwordStep(deps: Deps, input: {
   }
 
   const authenticators = await listAuthenticators(db, user.id);
-  const device = input.trustedDeviceToken
+  const policy = await loadPolicy(db);
+  const subject = subjectOf(user, authenticators.length > 0);
+  if (
+    !subject.enrolled && subject.requiredSince === null &&
+    policyRequires(policy, subject, input.meta.ip)
+  ) {
+    // The grace period (if any) starts at the first login that finds 2FA required.
+    subject.requiredSince = now.getTime();
+    await db.update(users).set({ twofaRequiredSince: now.getTime() })
+      .where(and(eq(users.id, user.id), isNull(users.twofaRequiredSince)));
+  }
+  const device = input.trustedDeviceToken && policy.trustedDevicesEnabled && subject.enrolled
     ? await checkTrustedDevice(deps, user.id, input.trustedDeviceToken, now)
     : false;
-  const next = decideNextStep({
-    enrolled: authenticators.length > 0,
-    policy: DEFAULT_POLICY,
-    trustedDevice: device,
-  });
+  const next = decideNextStep({ subject, policy, ip: input.meta.ip, trustedDevice: device, now });
 
-  if (next.step === "done") {
+  if (next.step === "done" || next.step === "grace") {
     const session = await createSessionNow(deps, {
       user,
-      amr: next.amr,
-      rememberMe: input.rememberMe,
+      amr: next.step === "done" ? next.amr : ["pwd"],
+      // Remember-me is honoured only once a second factor (or a trusted device) has passed.
+      rememberMe: next.step === "done" && next.reason === "device" && input.rememberMe,
       meta: input.meta,
       now,
+      detail: { decision: next.step === "done" ? next.reason : "grace" },
     });
-    return { ok: true, value: session };
+    return {
+      ok: true,
+      value: next.step === "grace"
+        ? { ...session, enrollmentDeadline: new Date(next.deadline) }
+        : session,
+    };
   }
 
   const purpose: PendingPurpose = next.step === "challenge" ? "challenge" : "enroll";
@@ -201,7 +220,9 @@ export async function passwordStep(deps: Deps, input: {
       status: purpose === "challenge" ? "second_factor_required" : "enrollment_required",
       pendingToken,
       expiresAt,
-      methods: purpose === "challenge" ? ["totp", "recovery_code"] : [],
+      methods: purpose === "challenge"
+        ? (policy.recoveryCodesEnabled ? ["totp", "recovery_code"] : ["totp"])
+        : [],
     },
   };
 }
@@ -218,6 +239,7 @@ async function createSessionNow(deps: Deps, input: {
   rememberMe: boolean;
   meta: RequestMeta;
   now: Date;
+  detail?: Record<string, unknown>;
 }): Promise<Authenticated> {
   const { db } = deps;
   const { now } = input;
@@ -246,7 +268,7 @@ async function createSessionNow(deps: Deps, input: {
       userId: input.user.id,
       username: input.user.username,
       ...input.meta,
-      detail: { amr: input.amr, session: id },
+      detail: { amr: input.amr, session: id, ...input.detail },
     }, now),
   ]);
   return {
@@ -300,6 +322,7 @@ export async function totpStep(deps: Deps, input: {
   const opened = await openPending(deps, input.pendingToken, "challenge", now);
   if (!opened.ok) return opened;
   const { user, pending } = opened.value;
+  const policy = await loadPolicy(deps.db);
 
   const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   if (!match) {
@@ -317,7 +340,8 @@ export async function totpStep(deps: Deps, input: {
     user,
     pending,
     amr: ["pwd", "otp"],
-    trustDevice: input.trustDevice,
+    trustDevice: policy.trustedDevicesEnabled ? input.trustDevice : null,
+    trustedDeviceDays: policy.trustedDeviceDays,
     meta: input.meta,
     now,
     consume: advanceStepStatement(deps.db, { ...match, now, afterChange: true }),
@@ -340,6 +364,7 @@ export async function recoveryStep(deps: Deps, input: {
   const opened = await openPending(deps, input.pendingToken, "challenge", now);
   if (!opened.ok) return opened;
   const { user, pending } = opened.value;
+  if (!(await loadPolicy(deps.db)).recoveryCodesEnabled) return fail("recovery_codes_disabled");
   const normalized = normalizeRecoveryCode(input.recoveryCode);
   if (!isWellFormedRecoveryCode(normalized)) {
     return await secondFactorFailure(
@@ -368,6 +393,7 @@ export async function recoveryStep(deps: Deps, input: {
     pending,
     amr: ["pwd", "rec"],
     trustDevice: null,
+    trustedDeviceDays: 0,
     meta: input.meta,
     now,
     consume: consumeRecoveryCodeStatement(deps.db, {
@@ -415,6 +441,7 @@ async function completeSecondFactor(deps: Deps, input: {
   pending: PendingRow;
   amr: Amr[];
   trustDevice: TrustRequest;
+  trustedDeviceDays: number;
   meta: RequestMeta;
   now: Date;
   consume: Consume;
@@ -426,7 +453,7 @@ async function completeSecondFactor(deps: Deps, input: {
   const expiresAt = sessionExpiry(deps, now, pending.rememberMe);
   const sessionExists = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
   const deviceId = input.trustDevice ? randomId() : null;
-  const deviceExpiresAt = new Date(now.getTime() + config.TRUSTED_DEVICE_DAYS * DAY);
+  const deviceExpiresAt = new Date(now.getTime() + input.trustedDeviceDays * DAY);
   const auditRow = auditValues({
     event: "login.second_factor",
     outcome: "success",
@@ -488,6 +515,7 @@ async function completeSecondFactor(deps: Deps, input: {
     expiresAt,
     ...(deviceId
       ? {
+        trustedDeviceExpiresAt: deviceExpiresAt,
         trustedDeviceToken: await signToken(deps.keys, "device", {
           sub: user.id,
           jti: deviceId,
@@ -544,6 +572,7 @@ export async function secondFactorFailure(
       }, now)]
       : []),
   ]);
+  await checkSecondFactorAlert(deps, await loadPolicy(db), user);
   if (locked) return fail("too_many_attempts", config.SECOND_FACTOR_LOCK_MINUTES * 60);
   return fail(code);
 }

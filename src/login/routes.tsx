@@ -13,7 +13,7 @@ import { safeRedirect } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import { LoginPage, RecoveryPage, TotpPage } from "../views/login.tsx";
+import { GracePage, LoginPage, RecoveryPage, TotpPage } from "../views/login.tsx";
 import { MessagePage } from "../views/layout.tsx";
 import {
   type Authenticated,
@@ -32,6 +32,7 @@ function authenticatedJson(a: Authenticated) {
     status: a.status,
     session_token: a.sessionToken,
     expires_at: iso(a.expiresAt),
+    ...(a.enrollmentDeadline ? { enrollment_deadline: iso(a.enrollmentDeadline) } : {}),
     ...(a.trustedDeviceToken ? { trusted_device_token: a.trustedDeviceToken } : {}),
     ...(a.recoveryCodesRemaining !== undefined
       ? { recovery_codes_remaining: a.recoveryCodesRemaining }
@@ -138,7 +139,19 @@ export function loginRoutes(deps: Deps): Hono {
     clearCookie(c, config, "pending");
     writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
     if (a.trustedDeviceToken) {
-      writeCookie(c, config, "device", a.trustedDeviceToken, config.TRUSTED_DEVICE_DAYS * 86_400);
+      writeCookie(
+        c,
+        config,
+        "device",
+        a.trustedDeviceToken,
+        secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
+      );
+    }
+    if (a.enrollmentDeadline) {
+      // Grace period: say by when a second factor is needed, and offer to set it up now.
+      return c.html(
+        <GracePage deadline={a.enrollmentDeadline} continueTo={safeRedirect(redirect)} />,
+      );
     }
     return c.redirect(safeRedirect(redirect), 303);
   };

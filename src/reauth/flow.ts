@@ -18,7 +18,7 @@ import {
 import { consumeRecoveryCodeStatement } from "../recovery/repo.ts";
 import type { RequestMeta, SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
-import { advanceStepStatement } from "../totp/repo.ts";
+import { advanceStepStatement, countAuthenticators } from "../totp/repo.ts";
 import { REAUTH_WINDOW_MS } from "./reauth.ts";
 
 export async function reauthenticate(deps: Deps, input: {
@@ -55,7 +55,7 @@ export async function reauthenticate(deps: Deps, input: {
   const markFresh = db.update(sessions).set({ reauthAt: now.getTime() })
     .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt), sql`changes() = 1`))
     .returning({ id: sessions.id });
-  let method: "totp" | "recovery_code";
+  let method: "totp" | "recovery_code" | "password";
   let consumed: unknown[];
   if (input.code) {
     method = "totp";
@@ -80,6 +80,15 @@ export async function reauthenticate(deps: Deps, input: {
     [consumed] = await db.batch([
       consumeRecoveryCodeStatement(db, { userId: user.id, codeHash, now }),
       markFresh,
+    ]);
+  } else if ((await countAuthenticators(db, user.id)) === 0) {
+    // A user with no factor yet (a grace period, or 2FA not required) can only prove the
+    // password; that is enough to set up a first factor.
+    method = "password";
+    [consumed] = await db.batch([
+      db.update(sessions).set({ reauthAt: now.getTime() })
+        .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt)))
+        .returning({ id: sessions.id }),
     ]);
   } else {
     return fail("validation_failed");

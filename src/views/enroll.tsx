@@ -88,3 +88,32 @@ export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; 
     </Layout>
   );
 }
+
+/** Asks for the one-time enrollment pass an admin issued after resetting the user's 2FA. */
+export function EnrollPassPage(props: { csrf: string; redirect?: string; error?: string }) {
+  return (
+    <Layout title="Enter your enrollment pass">
+      <p>
+        Your two-factor sign-in was reset by an administrator. To set up a new authenticator, enter
+        the one-time enrollment pass they gave you.
+      </p>
+      <form method="post" action="/enroll/pass" novalidate>
+        <CsrfField token={props.csrf} />
+        {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
+        <label for="enrollment_pass">Enrollment pass</label>
+        <input
+          id="enrollment_pass"
+          name="enrollment_pass"
+          autocomplete="off"
+          autocapitalize="characters"
+          required
+          autofocus
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={props.error ? "pass-error" : undefined}
+        />
+        <ErrorText id="pass-error" message={props.error} />
+        <button type="submit">Continue</button>
+      </form>
+    </Layout>
+  );
+}

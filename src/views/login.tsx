@@ -148,3 +148,20 @@ function CancelForm(props: { csrf: string }) {
     </form>
   );
 }
+
+/** After a login in a grace period: the deadline, and a way to enroll right away. */
+export function GracePage(props: { deadline: Date; continueTo: string }) {
+  const day = props.deadline.toISOString().slice(0, 10);
+  return (
+    <Layout title="Set up two-factor sign-in soon">
+      <p role="status">
+        Your organisation requires two-factor sign-in. You can still sign in without it until{" "}
+        <strong id="enrollment-deadline">{day}</strong>; after that, setting it up is the only way
+        in.
+      </p>
+      <p>
+        <a class="button" href="/enroll">Set it up now</a> <a href={props.continueTo}>Not now</a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * @module One-time enrollment passes: after an admin resets a user's 2FA (or the emergency CLI
+ * runs), the user needs this pass together with their password to enroll a new authenticator,
+ * so a stolen password alone cannot enroll the attacker's phone. Valid 24 hours, shown once,
+ * stored as SHA-256 (it carries 100 bits).
+ */
+import { randomBytes, timingSafeEqual } from "../lib/crypto.ts";
+import { toHex, utf8 } from "../lib/encoding.ts";
+import { HOUR } from "../lib/clock.ts";
+
+export const ENROLLMENT_PASS_HOURS = 24;
+const ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789";
+
+/** A new pass: 20 characters from a 30-letter alphabet (98 bits), grouped by five. */
+export function generateEnrollmentPass(): string {
+  const bytes = randomBytes(20);
+  const chars = Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
+  return chars.match(/.{5}/g)!.join("-");
+}
+
+export function normalizePass(pass: string): string {
+  return pass.toUpperCase().replace(/[\s-]/g, "");
+}
+
+export async function hashEnrollmentPass(pass: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(normalizePass(pass)));
+  return toHex(new Uint8Array(digest));
+}
+
+export function passExpiry(now: Date): number {
+  return now.getTime() + ENROLLMENT_PASS_HOURS * HOUR;
+}
+
+export async function enrollmentPassMatches(
+  user: { enrollmentPassHash: string | null; enrollmentPassExpiresAt: number | null },
+  pass: string | undefined,
+  now: Date,
+): Promise<boolean> {
+  if (!user.enrollmentPassHash || !pass) return false;
+  if ((user.enrollmentPassExpiresAt ?? 0) <= now.getTime()) return false;
+  return timingSafeEqual(await hashEnrollmentPass(pass), user.enrollmentPassHash);
+}
