@@ -16,15 +16,19 @@ log() { printf '[edge] %s\n' "$*" >&2; }
 
 work="$(mktemp -d)"
 dev_pid=""
+# wrangler dev runs in its own process group (setsid), so stopping it stops everything it
+# started (node, esbuild, the workerd processes), and only that.
 cleanup() {
-  if [ -n "$dev_pid" ] && kill -0 "$dev_pid" 2>/dev/null; then
-    kill "$dev_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$dev_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$dev_pid" 2>/dev/null || true
+  if [ -n "$dev_pid" ]; then
+    kill -TERM -- "-$dev_pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 -- "-$dev_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$dev_pid" 2>/dev/null || true
   fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap "exit 130" INT
+trap "exit 143" TERM
 
 free_port() {
   deno eval 'const l = Deno.listen({ hostname: "127.0.0.1", port: 0 }); console.log(l.addr.port); l.close();'
@@ -54,6 +58,8 @@ deno run -A src/cli.ts keys:generate >"$work/dev.env" </dev/null
     # Many failed codes are measured on one pending login per user: let them all count.
     echo "PENDING_MAX_ATTEMPTS=20"
     echo "SECOND_FACTOR_MAX_FAILURES=100"
+    # Unknown-user logins are measured too, all from 127.0.0.1.
+    echo "IP_MAX_FAILURES=10000"
   fi
 } >>"$work/dev.env"
 
@@ -75,9 +81,9 @@ wrangler d1 execute DB --local --persist-to "$persist" --file "$work/seed.sql" <
 port="$(free_port)"
 inspector_port="$(free_port)"
 log "wrangler dev on 127.0.0.1:$port"
-wrangler dev --local --ip 127.0.0.1 --port "$port" --inspector-port "$inspector_port" \
-  --persist-to "$persist" --env-file "$work/dev.env" --show-interactive-dev-session=false \
-  </dev/null >"$work/dev.log" 2>&1 &
+setsid bash "$root/tools/wrangler.sh" dev --local --ip 127.0.0.1 --port "$port" \
+  --inspector-port "$inspector_port" --persist-to "$persist" --env-file "$work/dev.env" \
+  --show-interactive-dev-session=false </dev/null >"$work/dev.log" 2>&1 &
 dev_pid=$!
 base="http://127.0.0.1:$port"
 healthy() {
@@ -98,7 +104,7 @@ log "serving: $(healthy)"
 
 status=0
 if [ "$mode" = "--measure" ]; then
-  TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_SERVER_PORT="$port" \
+  TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_SERVER_PID="$dev_pid" \
     PBKDF2_ITERATIONS="$iterations" \
     deno run -A tests/edge/measure_cpu.ts </dev/null || status=$?
 else
