@@ -5,6 +5,7 @@
  *   migrate
  *   users:create --username NAME [--role admin] [--role user]   (password on stdin)
  *   users:list
+ *   admin:bypass --username NAME [--plain]   (emergency: reset an admin's 2FA, print a pass)
  *   keys:generate                                               (prints new production keys)
  *   keys:rotate [--keep N]                   (adds a signing key: the newest signs, all verify)
  *   secrets:reencrypt [--dry-run] [--rows FILE]    (OLD_ENCRYPTION_KEY -> ENCRYPTION_KEY)
@@ -14,7 +15,8 @@ import { parseArgs } from "node:util";
 import { dirname } from "node:path";
 import { bootstrap, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
-import { listUsers } from "./users/repo.ts";
+import { findUserByUsername, listUsers } from "./users/repo.ts";
+import { resetTwofa } from "./admin/service.ts";
 import { createUser } from "./users/service.ts";
 import { parseRoles } from "./users/users.ts";
 import { generateSigningJwk } from "./tokens/tokens.ts";
@@ -38,6 +40,8 @@ const USAGE = `usage: deno task cli <command>
   migrate                                   apply the SQL migrations
   users:create --username NAME [--role R]   create a user; the password is read from stdin
   users:list                                list users and their 2FA status
+  admin:bypass --username NAME [--plain]    emergency access: reset an admin's 2FA and print
+                                            a one-time enrollment pass (24 h)
   keys:generate                             print a new SIGNING_KEYS and ENCRYPTION_KEY
   keys:rotate [--keep N]                    add a new signing key (newest signs, older ones
                                             verify): rewrites KEYS_FILE, or prints the new
@@ -109,6 +113,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`created user ${r.user.displayName} (${r.user.id}) roles=${r.user.roles}`);
       return 0;
     }
+    case "admin:bypass": {
+      return await emergencyBypass(config, rest);
+    }
     case "users:list": {
       const deps = await bootstrap(config);
       const rows = await listUsers(deps.db);
@@ -132,8 +139,44 @@ async function main(argv: string[]): Promise<number> {
 /**
  * Adds a new signing key after the existing ones: tokens are signed with the newest, and the
  * older keys stay in the JWKS to verify the tokens they signed until those expire (trusted
- * devices live TRUSTED_DEVICE_DAYS). `--keep N` keeps only the newest N keys.
+ * devices live as long as the policy's trusted-device days). `--keep N` keeps only the newest N
+ * keys.
  */
+/**
+ * Emergency access for when every admin is locked out: resets the named admin's 2FA with a
+ * one-time enrollment pass, printed once. The audit event (emergency.bypass) is highlighted on
+ * the admin dashboard. Needs the database and keys, i.e. shell access to the server.
+ */
+async function emergencyBypass(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { username: { type: "string" }, plain: { type: "boolean" } },
+    strict: true,
+  });
+  if (!values.username) {
+    console.error("admin:bypass needs --username NAME");
+    return 2;
+  }
+  const deps = await bootstrap(config);
+  const user = await findUserByUsername(deps.db, values.username);
+  if (!user || !parseRoles(user.roles).includes("admin")) {
+    console.error(`admin:bypass: no admin named ${values.username}`);
+    return 1;
+  }
+  const r = await resetTwofa(deps, { cli: true }, user.id, values.plain ? "plain" : "pass");
+  if (!r.ok) {
+    console.error(`admin:bypass: ${r.code}`);
+    return 1;
+  }
+  console.log(`2FA of ${user.displayName} was reset; all their sessions ended.`);
+  if (r.pass) {
+    console.log(`one-time enrollment pass (valid until ${new Date(r.expiresAt!).toISOString()}):`);
+    console.log(r.pass);
+    console.log("Sign in with the password, then enter this pass to enroll a new authenticator.");
+  }
+  return 0;
+}
+
 async function rotateSigningKeys(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { keep: { type: "string" } }, strict: true });
   const keep = values.keep === undefined ? Infinity : Number(values.keep);

@@ -40,7 +40,6 @@ export const configSchema = z.object({
   PENDING_MAX_ATTEMPTS: int(1, 20).default(5),
   SESSION_HOURS: int(1, 24).default(24),
   REMEMBER_ME_DAYS: int(1, 30).default(7),
-  TRUSTED_DEVICE_DAYS: int(1, 365).default(30),
   SECOND_FACTOR_MAX_FAILURES: int(1, 100).default(10),
   SECOND_FACTOR_LOCK_MINUTES: int(1, 1440).default(15),
   RECOVERY_CODE_COUNT: int(5, 20).default(10),

@@ -117,3 +117,36 @@ Deno.test("start: the server migrates its file database, serves, and keeps its k
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: admin:bypass resets an admin's 2FA, prints a one-time pass and audits it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assertEquals(
+      (await cli(dir, ["users:create", "--username", "root", "--role", "admin"], PASSWORD)).code,
+      0,
+    );
+    assertEquals((await cli(dir, ["users:create", "--username", "bob"], PASSWORD)).code, 0);
+    const notAdmin = await cli(dir, ["admin:bypass", "--username", "bob"]);
+    assertEquals(notAdmin.code, 1);
+    const r = await cli(dir, ["admin:bypass", "--username", "root"]);
+    assertEquals(r.code, 0, r.stderr);
+    const pass = r.stdout.match(/^([A-Z2-9]{5}-){3}[A-Z2-9]{5}$/m)?.[0];
+    assert(pass, r.stdout);
+    const { createClient } = await import("@libsql/client");
+    const db = createClient({ url: `file:${dir}/twofold.db` });
+    const events = await db.execute(
+      "SELECT event, username FROM audit_events WHERE event = 'emergency.bypass'",
+    );
+    assertEquals(events.rows.map((e) => e.username), ["root"]);
+    const stored = await db.execute(
+      "SELECT enrollment_pass_hash FROM users WHERE username = 'root'",
+    );
+    assert(
+      stored.rows[0].enrollment_pass_hash &&
+        !String(stored.rows[0].enrollment_pass_hash).includes(pass!),
+    );
+    db.close();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -98,7 +98,7 @@ async function allUsersWithCounts(deps: Deps, q?: string) {
     user: users,
     count: sql<
       number
-    >`(SELECT count(*) FROM ${authenticators} WHERE ${authenticators.userId} = ${users.id})`,
+    >`(SELECT count(*) FROM authenticators a WHERE a.user_id = "users"."id")`,
   }).from(users)
     .where(
       term

@@ -43,7 +43,7 @@ export async function listUsers(db: Db): Promise<UserSummary[]> {
     user: users,
     authenticatorCount: sql<
       number
-    >`(SELECT count(*) FROM ${authenticators} WHERE ${authenticators.userId} = ${users.id})`,
+    >`(SELECT count(*) FROM authenticators a WHERE a.user_id = "users"."id")`,
   }).from(users).orderBy(asc(users.username));
   return rows.map((r) => ({ ...r.user, authenticatorCount: Number(r.authenticatorCount) }));
 }
