@@ -1,7 +1,7 @@
 /** @module User rows. */
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { authenticators, users } from "../db/schema.ts";
+import { users } from "../db/schema.ts";
 import { randomId } from "../lib/crypto.ts";
 import { normalizeUsername } from "./users.ts";
 
