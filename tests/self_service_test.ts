@@ -389,3 +389,70 @@ Deno.test("self-service: codes that keep landing one step early produce a clock 
   });
   assertEquals(far.status, 401);
 });
+
+Deno.test("self-service: where policy allows, turning 2FA off removes factors, codes and devices in one go", async () => {
+  const env = await testApp();
+  await addUser(env, "root", ["admin"]);
+  const admin = await enrollViaApi(env, "root");
+  await api(env, "PUT", "/api/v1/admin/policy", { mode: "listed" }, admin.sessionToken);
+  await addUser(env);
+  // Not required: the password signs in, and the user opts in from that session.
+  const first = await api(env, "POST", "/api/v1/login", { username: "alice", password: PASSWORD });
+  assertEquals(first.json.status, "authenticated");
+  const start = await api(env, "POST", "/api/v1/enrollments", {}, first.json.session_token);
+  const ok = await api(env, "POST", `/api/v1/enrollments/${start.json.enrollment_id}/confirm`, {
+    code: codeNow(env, start.json.secret),
+  }, first.json.session_token);
+  assertEquals(ok.json.recovery_codes.length, 10);
+  const e = { secret: start.json.secret, sessionToken: first.json.session_token } as Enrolled;
+  const t = await loginAgain(env, e, { trust_device: true });
+  const off = await api(env, "DELETE", "/api/v1/me/2fa", undefined, t.session_token);
+  assertEquals(off.status, 204);
+  assertEquals(
+    (await api(env, "GET", "/api/v1/me/authenticators", undefined, t.session_token)).json
+      .authenticators,
+    [],
+  );
+  assertEquals(
+    (await api(env, "GET", "/api/v1/me/recovery-codes", undefined, t.session_token)).json.remaining,
+    0,
+  );
+  assertEquals(
+    (await api(env, "GET", "/api/v1/me/trusted-devices", undefined, t.session_token)).json
+      .trusted_devices,
+    [],
+  );
+  assert(!(await alive(env, e.sessionToken)));
+  const next = await api(env, "POST", "/api/v1/login", { username: "alice", password: PASSWORD });
+  assertEquals(next.json.status, "authenticated");
+  assertEquals(
+    (await env.deps.db.select().from(auditEvents).where(eq(auditEvents.event, "2fa.disable")))
+      .length,
+    1,
+  );
+});
+
+Deno.test("self-service: admins see each authenticator's clock drift, never its secret", async () => {
+  const env = await testApp();
+  await addUser(env, "root", ["admin"]);
+  const admin = await enrollViaApi(env, "root");
+  const alice = await addUser(env);
+  const e = await enrollViaApi(env);
+  for (let i = 0; i < 3; i++) {
+    env.clock.advance(60_000);
+    const p = await pendingLogin(env);
+    await api(env, "POST", "/api/v1/login/totp", {
+      pending_token: p.pending_token,
+      code: codeNow(env, e.secret, 30),
+    });
+  }
+  const view = await api(
+    env,
+    "GET",
+    `/api/v1/admin/users/${alice.id}`,
+    undefined,
+    admin.sessionToken,
+  );
+  assertEquals(view.json.authenticators[0].clock_drift, { direction: "ahead", seconds: 30 });
+  assert(!JSON.stringify(view.json).includes(e.secret));
+});

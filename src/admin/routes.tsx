@@ -5,6 +5,7 @@
 import { type Context, Hono } from "hono";
 import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import { auditInsert } from "../audit/repo.ts";
 import { users } from "../db/schema.ts";
@@ -148,7 +149,18 @@ export function adminRoutes(deps: Deps): Hono {
     admin(async (c) => {
       const v = await userForAdmin(deps, c.req.param("id")!);
       if (!v) return jsonFailure(c, fail("not_found"));
-      return c.json({ user: userJson(v, deps.clock.now()) });
+      const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+      return c.json({
+        user: userJson(v, deps.clock.now()),
+        // Labels, use and clock drift only: never secrets.
+        authenticators: (await myAuthenticators(deps, v.user.id)).map((a) => ({
+          id: a.id,
+          label: a.label,
+          created_at: iso(a.createdAt),
+          last_used_at: iso(a.lastUsedAt),
+          clock_drift: a.drift,
+        })),
+      });
     }),
   );
 
