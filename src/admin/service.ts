@@ -24,10 +24,12 @@ import { generateEnrollmentPass, hashEnrollmentPass, passExpiry } from "../enrol
 import { DAY } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { hashPassword } from "../lib/password.ts";
-import { validateNewPassword } from "../passwords/service.ts";
+import { PASSWORD_POLICY_KEY, validateNewPassword } from "../passwords/service.ts";
+import type { PasswordPolicy } from "../passwords/policy.ts";
 import { graceDeadline, type LoginPolicy, secondFactorRequired } from "../policy/policy.ts";
 import { loadPolicy, savePolicyStatement, subjectOf } from "../policy/repo.ts";
 import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { writeSettingStatement } from "../settings/repo.ts";
 import { findUserById, insertUser, type UserRow } from "../users/repo.ts";
 import { USERNAME_PATTERN } from "../users/users.ts";
 import { parseRoles } from "../users/users.ts";
@@ -92,6 +94,11 @@ export function describeUser(
   };
 }
 
+const escapeLike = (s: string) => s.replace(/[%_\\]/g, "\\$&");
+/** SQLite's LIKE has no escape character unless one is named, so `\_` would be literal. */
+const likeEscaped = (column: Parameters<typeof like>[0], pattern: string) =>
+  sql`${column} LIKE ${pattern} ESCAPE '\\'`;
+
 async function allUsersWithCounts(deps: Deps, q?: string) {
   const term = q?.trim().toLowerCase();
   return await deps.db.select({
@@ -103,8 +110,8 @@ async function allUsersWithCounts(deps: Deps, q?: string) {
     .where(
       term
         ? or(
-          like(users.username, `%${term.replace(/[%_\\]/g, "\\$&")}%`),
-          like(users.email, `%${term}%`),
+          likeEscaped(users.username, `%${escapeLike(term)}%`),
+          likeEscaped(users.email, `%${escapeLike(term)}%`),
         )
         : undefined,
     )
@@ -428,7 +435,7 @@ export async function queryAudit(deps: Deps, f: AuditFilter) {
     f.user
       ? or(eq(auditEvents.username, f.user.trim().toLowerCase()), eq(auditEvents.userId, f.user))
       : undefined,
-    f.event ? like(auditEvents.event, `${f.event.replace(/[%_\\]/g, "\\$&")}%`) : undefined,
+    f.event ? likeEscaped(auditEvents.event, `${escapeLike(f.event)}%`) : undefined,
     f.from !== undefined ? gte(auditEvents.at, f.from) : undefined,
     f.to !== undefined ? lte(auditEvents.at, f.to) : undefined,
   )).orderBy(desc(auditEvents.at)).limit(f.limit);
@@ -513,4 +520,60 @@ export function userJson(v: AdminUserView, now: Date) {
     locked_until: iso(v.lockedUntil),
     created_at: iso(v.user.createdAt),
   };
+}
+
+// ---- Added for the HTML console (src/admin/pages.tsx) ----
+
+/** Lifts the password lock and the second-factor lock of a user. */
+export async function unlockUser(
+  deps: Deps,
+  admin: Admin,
+  id: string,
+): Promise<{ ok: true } | Failure> {
+  const target = await findUserById(deps.db, id);
+  if (!target) return fail("not_found");
+  const now = deps.clock.now();
+  await deps.db.batch([
+    deps.db.update(users).set({
+      passwordFailures: 0,
+      passwordWindowStart: null,
+      passwordLockedUntil: null,
+      secondFactorFailures: 0,
+      secondFactorLockedUntil: null,
+    }).where(eq(users.id, id)),
+    auditInsert(deps.db, adminAudit(admin, "admin.unlock", target), now),
+  ]);
+  return { ok: true };
+}
+
+/** How many users are in each 2FA status (and locked), for the dashboard. */
+export async function twofaStatusCounts(
+  deps: Deps,
+): Promise<Record<StatusFilter, number> & { total: number }> {
+  const { users: all } = await listUsersForAdmin(deps, {
+    page: 1,
+    pageSize: Number.MAX_SAFE_INTEGER,
+  });
+  const out = {
+    total: all.length,
+    enrolled: 0,
+    not_enrolled: 0,
+    required_not_enrolled: 0,
+    grace: 0,
+    locked: 0,
+  };
+  for (const v of all) {
+    out[v.status]++;
+    if (v.locked) out.locked++;
+  }
+  return out;
+}
+
+/** Stores the password policy, audited with the admin's identity. */
+export async function savePasswordPolicy(deps: Deps, admin: Admin, policy: PasswordPolicy) {
+  const now = deps.clock.now();
+  await deps.db.batch([
+    writeSettingStatement(deps.db, PASSWORD_POLICY_KEY, policy, now, admin.ctx.user.id),
+    auditInsert(deps.db, adminAudit(admin, "policy.password_change", null, { policy }), now),
+  ]);
 }

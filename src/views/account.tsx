@@ -45,6 +45,8 @@ export function AccountPage(props: {
   tokenError?: string;
   notice?: string;
   error?: string;
+  /** Links the admin console (for admins who signed in with a second factor). */
+  adminConsole?: boolean;
 }) {
   const reauthFirst = (next: string) => `/account/reauth?next=${encodeURIComponent(next)}`;
   return (
@@ -56,6 +58,14 @@ export function AccountPage(props: {
         {props.amr.includes("rec") ? " with a recovery code" : null}
         {props.amr.includes("dev") ? " on a trusted device" : null}.{" "}
         <a href="/account/password">Change your password</a>
+        {props.adminConsole
+          ? (
+            <>
+              {" · "}
+              <a href="/admin" id="admin-console">Admin console</a>
+            </>
+          )
+          : null}
       </p>
       {!props.fresh
         ? (

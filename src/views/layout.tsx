@@ -4,7 +4,15 @@ import { raw } from "hono/html";
 import { CSRF_FIELD } from "../http/csrf.ts";
 
 export function Layout(
-  props: { title: string; children: Child; signedIn?: boolean; csrf?: string; wide?: boolean },
+  props: {
+    title: string;
+    children: Child;
+    signedIn?: boolean;
+    csrf?: string;
+    wide?: boolean;
+    /** Links shown in the header between the brand and "Log out" (the admin console's). */
+    nav?: Child;
+  },
 ) {
   return (
     <>
@@ -20,6 +28,7 @@ export function Layout(
         <body>
           <header class="top">
             <a class="brand" href="/">twofold</a>
+            {props.nav ?? null}
             {props.signedIn && props.csrf
               ? (
                 <form method="post" action="/logout" class="inline">
