@@ -3,6 +3,7 @@
  * record (Deno.env in main.ts, the Workers `env` in worker.ts) and never reads the environment.
  */
 import { z } from "zod";
+import { parseHostList } from "./http/redirect.ts";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -69,6 +70,25 @@ export const configSchema = z.object({
   API_KEY_DAYS: int(1, 3650).default(90),
   /** Security alerts (e.g. repeated second-factor failures) are POSTed here as JSON. */
   ALERT_WEBHOOK_URL: z.url().optional(),
+  /**
+   * Comma-separated hosts (optionally `host:port`) that the login may send a browser back to
+   * with an absolute URL, e.g. the apps a reverse proxy protects with `/api/v1/verify`.
+   */
+  FORWARD_AUTH_ALLOWED_HOSTS: z.string().default("").transform((value, ctx) => {
+    try {
+      return parseHostList(value);
+    } catch (e) {
+      ctx.addIssue({ code: "custom", message: (e as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** Serve Prometheus metrics at /metrics (the Workers entry defaults it to false). */
+  METRICS_ENABLED: bool.default(true),
+  /** When set, /metrics requires `Authorization: Bearer <this>`. */
+  METRICS_TOKEN: z.string().regex(
+    /^[A-Za-z0-9._~+/=-]{16,256}$/,
+    "must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -",
+  ).optional(),
 });
 
 export type Config = z.infer<typeof configSchema>;
