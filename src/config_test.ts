@@ -30,3 +30,35 @@ Deno.test("parseConfig() names every bad variable", () => {
 Deno.test("parseConfig() treats empty strings as unset", () => {
   assertEquals(parseConfig({ PORT: "" }).PORT, 8000);
 });
+
+Deno.test("parseConfig() reads FORWARD_AUTH_ALLOWED_HOSTS as hosts and names a bad entry", () => {
+  assertEquals(parseConfig({}).FORWARD_AUTH_ALLOWED_HOSTS, []);
+  assertEquals(
+    parseConfig({ FORWARD_AUTH_ALLOWED_HOSTS: "App.Example.com, wiki.example.com:8443" })
+      .FORWARD_AUTH_ALLOWED_HOSTS,
+    ["app.example.com", "wiki.example.com:8443"],
+  );
+  try {
+    parseConfig({ FORWARD_AUTH_ALLOWED_HOSTS: "app.example.com,https://wiki.example.com" });
+    throw new Error("expected a ConfigError");
+  } catch (e) {
+    assert(e instanceof ConfigError);
+    assertEquals(e.issues, [
+      "FORWARD_AUTH_ALLOWED_HOSTS: not a host name: https://wiki.example.com",
+    ]);
+  }
+});
+
+Deno.test("parseConfig() has metrics on with no token by default, and refuses a short token", () => {
+  const c = parseConfig({});
+  assertEquals(c.METRICS_ENABLED, true);
+  assertEquals(c.METRICS_TOKEN, undefined);
+  assertEquals(parseConfig({ METRICS_ENABLED: "false" }).METRICS_ENABLED, false);
+  try {
+    parseConfig({ METRICS_TOKEN: "short" });
+    throw new Error("expected a ConfigError");
+  } catch (e) {
+    assert(e instanceof ConfigError);
+    assertEquals(e.issues.map((i) => i.split(":")[0]), ["METRICS_TOKEN"]);
+  }
+});
