@@ -1,7 +1,7 @@
 /**
  * @module The audit log: every authentication decision with its outcome, never a secret or code.
  * `auditInsert` returns a statement so that callers can put it in the same batch as the change
- * it records.
+ * it records. Observers (the JSON log and the metrics, see `observeAudit`) hear of every row.
  */
 import type { Db } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
@@ -31,10 +31,43 @@ export function auditValues(e: AuditEvent, now: Date) {
   };
 }
 
+export type AuditRow = ReturnType<typeof auditValues>;
+export type AuditObserver = (row: AuditRow) => void;
+
+const observers = new WeakMap<object, AuditObserver[]>();
+
+/** Calls `observer` with every audit row written through `db` (by buildDeps: log and metrics). */
+export function observeAudit(db: Db, observer: AuditObserver): void {
+  observers.set(db, [...(observers.get(db) ?? []), observer]);
+}
+
+/**
+ * Tells the observers of `db` about a row. `auditInsert` does so itself; a caller that writes
+ * its row with its own conditional INSERT calls this once the row is known to be stored.
+ * Observers never break the request that is being audited.
+ */
+export function auditRecorded(db: Db, row: AuditRow): void {
+  for (const observer of observers.get(db) ?? []) {
+    try {
+      observer(row);
+    } catch {
+      // A failing log or metric must not turn an authentication decision into an error.
+    }
+  }
+}
+
+/**
+ * The insert as a statement for a caller's batch. Observers hear of it when it is built, just
+ * before the batch runs: a batch that then fails throws, and the error is logged too.
+ */
 export function auditInsert(db: Db, e: AuditEvent, now: Date) {
-  return db.insert(auditEvents).values(auditValues(e, now));
+  const row = auditValues(e, now);
+  auditRecorded(db, row);
+  return db.insert(auditEvents).values(row);
 }
 
 export async function audit(db: Db, e: AuditEvent, now: Date): Promise<void> {
-  await auditInsert(db, e, now);
+  const row = auditValues(e, now);
+  await db.insert(auditEvents).values(row);
+  auditRecorded(db, row);
 }

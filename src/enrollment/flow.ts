@@ -4,7 +4,7 @@
  * session it needs a fresh login (password and code within the last five minutes).
  */
 import { sql } from "drizzle-orm";
-import { audit, auditValues } from "../audit/repo.ts";
+import { audit, auditRecorded, auditValues } from "../audit/repo.ts";
 import { auditEvents, authenticators, pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { decryptSecret, encryptSecret, randomId } from "../lib/crypto.ts";
@@ -352,6 +352,7 @@ export async function confirmEnrollment(
   ]);
   const consumed = results[1] as unknown[];
   if (consumed.length !== 1) return fail(pending ? "invalid_pending_token" : "enrollment_expired");
+  auditRecorded(db, auditRow);
 
   return {
     ok: true,

@@ -8,7 +8,7 @@
  * a lost race leaves no session behind (D1 has no interactive transactions).
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { auditInsert, auditValues } from "../audit/repo.ts";
+import { auditInsert, auditRecorded, auditValues } from "../audit/repo.ts";
 import { audit } from "../audit/repo.ts";
 import { auditEvents, pendingLogins, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
@@ -506,6 +506,7 @@ async function completeSecondFactor(deps: Deps, input: {
   ]);
   if (pendingRows.length !== 1) return "pending_lost";
   if (factorRows.length !== 1) return "factor_lost";
+  auditRecorded(db, auditRow);
 
   return {
     status: "authenticated",
@@ -559,7 +560,11 @@ export async function secondFactorFailure(
       userId: user.id,
       username: user.username,
       ...meta,
-      detail: { reason, pending_attempts_left: attemptsLeft },
+      detail: {
+        method: code === "invalid_code" ? "totp" : "recovery_code",
+        reason,
+        pending_attempts_left: attemptsLeft,
+      },
     }, now),
     ...(locked
       ? [auditInsert(db, {
