@@ -1,0 +1,74 @@
+/**
+ * @module Per request: an `X-Request-Id`, one JSON log line (method, path without the query,
+ * status, duration, request id, client address; never a body, token, code or cookie) and the
+ * HTTP metrics, labelled by the matched route pattern so that label values stay few.
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import type { Deps } from "../deps.ts";
+import { clientIp } from "../http/client.ts";
+import { randomId } from "../lib/crypto.ts";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    requestId: string;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** An incoming `X-Request-Id` if it is short and plain (it lands in logs), else a new one. */
+export function requestIdFrom(incoming: string | undefined): string {
+  return incoming && REQUEST_ID.test(incoming) ? incoming : randomId(12);
+}
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** The method as a label: anything unusual is "other", so clients cannot add label values. */
+export function methodLabel(method: string): string {
+  return METHODS.has(method) ? method : "other";
+}
+
+/**
+ * The route pattern a request was for. The last dispatched handler's pattern when it is a
+ * route; when a middleware answered instead (CSRF, an admin guard), the route it stood in front
+ * of; "unmatched" when no route matched (a 404). Middleware is registered for all methods.
+ */
+export function routeLabel(
+  routes: readonly { method: string; path: string }[],
+  index: number,
+): string {
+  const at = routes[index];
+  if (at && at.method !== "ALL") return at.path;
+  const next = routes.slice(Math.max(0, index + 1)).find((r) => r.method !== "ALL");
+  return next?.path ?? "unmatched";
+}
+
+export function requestObserver(deps: Deps): MiddlewareHandler {
+  return async (c: Context, next) => {
+    const started = performance.now();
+    const requestId = requestIdFrom(c.req.header("x-request-id"));
+    c.set("requestId", requestId);
+    await next();
+    // performance.now() on Workers only advances across I/O: good enough for latency.
+    const seconds = (performance.now() - started) / 1000;
+    const status = c.res.status;
+    const route = routeLabel(matchedRoutes(c), c.req.routeIndex);
+    c.header("X-Request-Id", requestId);
+    deps.metrics.httpRequests.inc({
+      method: methodLabel(c.req.method),
+      route,
+      status: String(status),
+    });
+    deps.metrics.httpDuration.observe({ route }, seconds);
+    deps.log("info", "request", {
+      method: methodLabel(c.req.method),
+      path: c.req.path.slice(0, 512),
+      route,
+      status,
+      duration_ms: Math.round(seconds * 100_000) / 100,
+      request_id: requestId,
+      ip: clientIp(c, deps.config),
+    });
+  };
+}
