@@ -23,9 +23,8 @@ export type Deps = {
 import type { JWK } from "jose";
 import { deriveSecretKeys } from "./lib/crypto.ts";
 import { fromBase64Url } from "./lib/encoding.ts";
-import { hashPassword } from "./lib/password.ts";
+import { unmatchableHash } from "./lib/password.ts";
 import { loadSigningKeys } from "./tokens/tokens.ts";
-import { randomId } from "./lib/crypto.ts";
 
 /** Parses SIGNING_KEYS: one private JWK, or a JSON array of them with the newest last. */
 export function parseSigningKeys(value: string): JWK[] {
@@ -73,7 +72,7 @@ export async function buildDeps(input: {
         ? parseEncryptionKey(input.config.RECOVERY_CODE_KEY)
         : undefined,
     ),
-    dummyPasswordHash: await hashPassword(randomId(), input.config.PBKDF2_ITERATIONS, input.pbkdf2),
+    dummyPasswordHash: unmatchableHash(input.config.PBKDF2_ITERATIONS),
     ...(input.pbkdf2 ? { pbkdf2: input.pbkdf2 } : {}),
   };
 }

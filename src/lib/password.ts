@@ -64,6 +64,16 @@ export async function hashPassword(
   return `${PREFIX}$${iterations}$${toBase64Url(salt)}$${toBase64Url(hash)}`;
 }
 
+/**
+ * A stored-hash string at `iterations` that no password matches (random salt and digest), for
+ * unknown users to be checked against at the same cost. Made without hashing, so that a new
+ * process or Workers isolate does not spend a whole password hash before its first answer.
+ */
+export function unmatchableHash(iterations: number): string {
+  const salt = toBase64Url(randomBytes(16));
+  return `${PREFIX}$${iterations}$${salt}$${toBase64Url(randomBytes(HASH_BYTES))}`;
+}
+
 type ParsedHash = { iterations: number; salt: Uint8Array; hash: string };
 
 function parseHash(stored: string): ParsedHash | null {

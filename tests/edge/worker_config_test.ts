@@ -4,7 +4,11 @@
  */
 import worker, { createWorkerApp } from "../../src/worker.ts";
 import { ConfigError, parseConfig } from "../../src/config.ts";
-import { openLibsqlDb } from "../../src/db/client.ts";
+import { migrateDb, openLibsqlDb } from "../../src/db/client.ts";
+import { buildDeps } from "../../src/deps.ts";
+import { FixedClock } from "../../src/lib/clock.ts";
+import { silentLogger } from "../../src/lib/log.ts";
+import { verifyPassword, webCryptoPbkdf2 } from "../../src/lib/password.ts";
 import { generateSigningJwk } from "../../src/tokens/tokens.ts";
 import { toBase64 } from "../../src/lib/encoding.ts";
 import { assert, assertEquals, assertStringIncludes } from "../assert.ts";
@@ -124,4 +128,31 @@ Deno.test("config: an embedded replica needs a file: DATABASE_URL and a libsql:/
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("worker: building the dependencies hashes no password; unknown users still cost one", async () => {
+  const calls: number[] = [];
+  const counting = async (password: Uint8Array, salt: Uint8Array, iterations: number) => {
+    calls.push(iterations);
+    return await webCryptoPbkdf2(password, salt, iterations);
+  };
+  const config = parseConfig({ DATABASE_URL: ":memory:", PBKDF2_ITERATIONS: "250000" });
+  const db = await openLibsqlDb({ url: ":memory:" });
+  await migrateDb(db);
+  const deps = await buildDeps({
+    config,
+    db,
+    clock: new FixedClock("2026-11-22T12:00:10Z"),
+    log: silentLogger,
+    signingKeys: [await generateSigningJwk()],
+    encryptionKey: crypto.getRandomValues(new Uint8Array(32)),
+    pbkdf2: counting,
+  });
+  // The first request of a new isolate pays no password hash for the dependencies.
+  assertEquals(calls, []);
+  assertStringIncludes(deps.dummyPasswordHash, "pbkdf2-sha256$250000$");
+  const check = await verifyPassword("anything", deps.dummyPasswordHash, 250_000, counting);
+  assertEquals(check.ok, false);
+  // ... and checking an unknown user's password costs the full configured work.
+  assertEquals(calls, [100_000, 100_000, 50_000]);
 });
