@@ -4,7 +4,8 @@
  * changed, so "consume the pending login, then use up the factor only if that happened, then
  * create the session only if that happened" holds without interactive transactions. Runs on
  * libSQL in process and, with TWOFOLD_BASE_URL, on the Worker's local D1 through
- * `D1Database.batch()` (the statements mirror src/login/flow.ts completeSecondFactor).
+ * `D1Database.batch()`, or on a libSQL server over HTTP (the statements mirror
+ * src/login/flow.ts completeSecondFactor).
  */
 import { assertEquals } from "../assert.ts";
 import { lit, target } from "./target.ts";

@@ -157,11 +157,12 @@ const worker = rows.reduce((best, r) => r.cpu.map((c, i) => c + best[i]), pids.m
   .reduce((bi, c, i, all) => c > all[bi] ? i : bi, 0);
 const pad = (s: string, n: number) => s.padEnd(n);
 const fmt = (x: number) => x.toFixed(1).padStart(7);
+const where = Deno.env.get("TWOFOLD_PHASE") === "libsql"
+  ? "libSQL over HTTP: the database in another process"
+  : "local D1: the database inside the Worker's workerd process";
+console.log(`CPU per request under workerd (wrangler dev; ${where}), PBKDF2=${iterations}`);
 console.log(
-  `CPU per request under workerd (wrangler dev, local D1), PBKDF2_ITERATIONS=${iterations}`,
-);
-console.log(
-  `"worker": user+system CPU of the workerd process running the Worker and D1; "all": every ` +
+  `"worker": user+system CPU of the workerd process running the Worker; "all": every ` +
     `workerd process of wrangler dev (adds its proxy). Sequential requests; wall = round trip.`,
 );
 console.log(`${pad("request", 66)}      n   worker      all  wall ms`);

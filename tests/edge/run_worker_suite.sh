@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# The HTTP suite on workerd with a local D1, from a clean machine: install wrangler (pinned, in
-# tools/wrangler), apply the migrations to a fresh local D1, seed users with
-# `deno task cli users:sql`, serve src/worker.ts with `wrangler dev` on 127.0.0.1, run
-# tests/edge/ against it (plus the bundle check), stop the server. deno test's summary line is
-# the last thing it prints; it exits with deno test's status.
+# The HTTP suite on workerd (wrangler dev on 127.0.0.1), from a clean machine, twice:
+#   d1      the Worker on a local D1: migrations with `wrangler d1 migrations apply`, users
+#           seeded with `deno task cli users:sql` + `wrangler d1 execute`; plus the bundle check.
+#   libsql  the Worker on libSQL over HTTP (DATABASE_URL=http://..., DATABASE_AUTH_TOKEN): a
+#           local Hrana server (tests/edge/hrana_server.ts) stands in for Turso; migrations and
+#           users through the CLI over HTTP, as the README does it for Turso.
+# Each phase: install, migrate, seed, serve, test, stop. The last line is a deno-style summary
+# ("ok | N passed | N failed") of both phases; the exit status is non-zero if anything failed.
 #
 #   bash tests/edge/run_worker_suite.sh              the suite (CI)
 #   bash tests/edge/run_worker_suite.sh --measure    CPU per request kind instead (measure_cpu.ts)
@@ -15,15 +18,16 @@ mode="${1:-suite}"
 log() { printf '[edge] %s\n' "$*" >&2; }
 
 work="$(mktemp -d)"
-dev_pid=""
-# wrangler dev runs in its own process group (setsid), so stopping it stops everything it
-# started (node, esbuild, the workerd processes), and only that.
+groups=()
+# Servers run in their own process groups (setsid), so stopping one stops everything it
+# started (wrangler's node, esbuild, the workerd processes), and only that.
+stop_group() {
+  kill -TERM -- "-$1" 2>/dev/null || true
+  for _ in $(seq 1 50); do kill -0 -- "-$1" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL -- "-$1" 2>/dev/null || true
+}
 cleanup() {
-  if [ -n "$dev_pid" ]; then
-    kill -TERM -- "-$dev_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 -- "-$dev_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$dev_pid" 2>/dev/null || true
-  fi
+  for g in "${groups[@]}"; do stop_group "$g"; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -36,11 +40,18 @@ free_port() {
 
 wrangler() { bash "$root/tools/wrangler.sh" "$@"; }
 
+# The counts of a deno test log's summary line, as "passed failed"; nothing if none.
+summary_counts() {
+  sed -e 's/\x1b\[[0-9;]*m//g' "$1" |
+    grep -E '^(ok|FAILED) \| [0-9]+ passed.* \| [0-9]+ failed' |
+    tail -n 1 |
+    sed -E 's/^[A-Za-z]+ \| ([0-9]+) passed.* \| ([0-9]+) failed.*$/\1 \2/'
+}
+
 log "installing wrangler and the app's packages"
 deno install --quiet </dev/null
 wrangler --version </dev/null >&2
 
-persist="$work/state"
 if [ "$mode" = "--measure" ]; then
   iterations="${PBKDF2_ITERATIONS:-600000}"
   user_count="${MEASURE_USERS:-20}"
@@ -63,10 +74,6 @@ deno run -A src/cli.ts keys:generate >"$work/dev.env" </dev/null
   fi
 } >>"$work/dev.env"
 
-log "D1 migrations (local)"
-wrangler d1 migrations apply DB --local --persist-to "$persist" </dev/null >&2
-
-log "seeding $user_count users"
 users="$(seq -f 'edge%02g' 1 "$user_count" | paste -sd, -)"
 password="$(deno eval 'import { PASSWORD } from "./tests/helpers.ts"; console.log(PASSWORD);')"
 user_args=()
@@ -76,43 +83,121 @@ for u in "${names[@]}"; do user_args+=(--username "$u"); done
 printf '%s\n' "$password" |
   PBKDF2_ITERATIONS=1000 DATABASE_URL=":memory:" deno run -A src/cli.ts users:sql "${user_args[@]}" \
     >"$work/seed.sql"
-wrangler d1 execute DB --local --persist-to "$persist" --file "$work/seed.sql" </dev/null >&2
 
-port="$(free_port)"
-inspector_port="$(free_port)"
-log "wrangler dev on 127.0.0.1:$port"
-setsid bash "$root/tools/wrangler.sh" dev --local --ip 127.0.0.1 --port "$port" \
-  --inspector-port "$inspector_port" --persist-to "$persist" --env-file "$work/dev.env" \
-  --show-interactive-dev-session=false </dev/null >"$work/dev.log" 2>&1 &
-dev_pid=$!
-base="http://127.0.0.1:$port"
-healthy() {
-  deno eval "const r = await fetch('$base/healthz').catch(() => null);
-    if (r?.status !== 200) Deno.exit(1); console.log(await r.text());" 2>/dev/null
+# Starts wrangler dev with the given extra arguments; sets $base and $dev_pid.
+serve_worker() {
+  local phase="$1"
+  shift
+  local port inspector_port
+  port="$(free_port)"
+  inspector_port="$(free_port)"
+  log "[$phase] wrangler dev on 127.0.0.1:$port"
+  setsid bash "$root/tools/wrangler.sh" dev --local --ip 127.0.0.1 --port "$port" \
+    --inspector-port "$inspector_port" --persist-to "$work/$phase-state" \
+    --env-file "$work/dev.env" --show-interactive-dev-session=false "$@" \
+    </dev/null >"$work/$phase-dev.log" 2>&1 &
+  dev_pid=$!
+  groups+=("$dev_pid")
+  base="http://127.0.0.1:$port"
+  wait_healthy "$base" "$work/$phase-dev.log"
 }
-for i in $(seq 1 120); do
-  if healthy >/dev/null; then break; fi
-  if ! kill -0 "$dev_pid" 2>/dev/null || [ "$i" -eq 120 ]; then
-    log "wrangler dev did not come up:"
-    cat "$work/dev.log" >&2
-    echo "0 passed, 1 failed"
-    exit 1
-  fi
-  sleep 0.5
-done
-log "serving: $(healthy)"
 
-status=0
-if [ "$mode" = "--measure" ]; then
-  TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_SERVER_PID="$dev_pid" \
-    PBKDF2_ITERATIONS="$iterations" \
-    deno run -A tests/edge/measure_cpu.ts </dev/null || status=$?
+wait_healthy() {
+  local i
+  for i in $(seq 1 120); do
+    if deno eval "const r = await fetch('$1/healthz').catch(() => null);
+      if (r?.status !== 200) Deno.exit(1); await r.body?.cancel();" 2>/dev/null; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  log "no answer from $1/healthz; its log:"
+  cat "$2" >&2
+  return 1
+}
+
+total_passed=0
+total_failed=0
+overall=0
+
+# Runs deno test (or the measurement) against $base with the given env; adds up the counts.
+run_phase() {
+  local phase="$1"
+  shift
+  local status=0 counts passed failed
+  if [ "$mode" = "--measure" ]; then
+    env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_SERVER_PID="$dev_pid" \
+      TWOFOLD_PHASE="$phase" PBKDF2_ITERATIONS="$iterations" \
+      deno run -A tests/edge/measure_cpu.ts </dev/null || status=$?
+    [ "$status" -eq 0 ] || overall=1
+    return 0
+  fi
+  env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" \
+    deno test -A "${tests[@]}" </dev/null 2>&1 | tee "$work/$phase-test.log" || status=$?
+  counts="$(summary_counts "$work/$phase-test.log" || true)"
+  if [ -z "$counts" ]; then counts="0 1"; fi
+  read -r passed failed <<<"$counts"
+  if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  if [ "$status" -ne 0 ] || [ "$failed" -gt 0 ]; then
+    overall=1
+    log "[$phase] server log (last 60 lines):"
+    tail -n 60 "$work/$phase-dev.log" >&2 || true
+  fi
+}
+
+# --- D1 ---------------------------------------------------------------------------------
+log "[d1] migrations (wrangler d1 migrations apply --local)"
+wrangler d1 migrations apply DB --local --persist-to "$work/d1-state" </dev/null >&2
+log "[d1] seeding $user_count users (users:sql | wrangler d1 execute)"
+wrangler d1 execute DB --local --persist-to "$work/d1-state" --file "$work/seed.sql" </dev/null >&2
+if serve_worker d1; then
+  tests=(tests/edge/)
+  run_phase d1 TWOFOLD_D1_PERSIST="$work/d1-state" TWOFOLD_EDGE=1
+  stop_group "$dev_pid"
 else
-  TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_D1_PERSIST="$persist" \
-    TWOFOLD_EDGE=1 deno test -A tests/edge/ </dev/null || status=$?
+  total_failed=$((total_failed + 1))
+  overall=1
 fi
-if [ "$status" -ne 0 ]; then
-  log "server log (last 60 lines):"
-  tail -n 60 "$work/dev.log" >&2 || true
+
+# --- libSQL over HTTP (Turso's protocol) ------------------------------------------------------
+hrana_port="$(free_port)"
+token="test-token-$RANDOM$RANDOM"
+log "[libsql] Hrana server on 127.0.0.1:$hrana_port"
+setsid deno run -A tests/edge/hrana_server.ts --port "$hrana_port" --db "$work/turso.db" \
+  --token "$token" </dev/null >"$work/hrana.log" 2>&1 &
+groups+=("$!")
+libsql_url="http://127.0.0.1:$hrana_port"
+for _ in $(seq 1 100); do
+  deno eval "const r = await fetch('$libsql_url/health').catch(() => null);
+    if (!r) Deno.exit(1); await r.body?.cancel();" 2>/dev/null && break
+  sleep 0.2
+done
+log "[libsql] migrations (deno task migrate over HTTP) and users"
+(
+  set -a
+  # shellcheck disable=SC1091
+  . "$work/dev.env"
+  set +a
+  DATABASE_URL="$libsql_url" DATABASE_AUTH_TOKEN="$token" KEYS_FILE="$work/keys.json" \
+    deno run -A src/cli.ts migrate </dev/null >&2
+  DATABASE_URL="$libsql_url" DATABASE_AUTH_TOKEN="$token" deno eval "
+    import { createClient } from '@libsql/client/web';
+    const c = createClient({ url: Deno.env.get('DATABASE_URL'), authToken: Deno.env.get('DATABASE_AUTH_TOKEN') });
+    await c.executeMultiple(Deno.readTextFileSync('$work/seed.sql'));" </dev/null >&2
+)
+if serve_worker libsql --var "DATABASE_URL:$libsql_url" --var "DATABASE_AUTH_TOKEN:$token"; then
+  tests=(tests/edge/http_suite_test.ts tests/edge/batch_changes_test.ts)
+  run_phase libsql TWOFOLD_LIBSQL_URL="$libsql_url" TWOFOLD_LIBSQL_TOKEN="$token"
+  stop_group "$dev_pid"
+else
+  total_failed=$((total_failed + 1))
+  overall=1
 fi
-exit "$status"
+
+if [ "$mode" != "--measure" ]; then
+  if [ "$overall" -eq 0 ]; then word=ok; else word=FAILED; fi
+  echo "$word | $total_passed passed | $total_failed failed (workerd: D1 and libSQL over HTTP)"
+fi
+exit "$overall"

@@ -5,11 +5,13 @@
  * real clock. Either way the tests get a `TestEnv`-shaped value, so the helpers of
  * tests/helpers.ts (`api`, `codeNow`, `nextStep`, `Browser`) work unchanged on both.
  *
- * Remotely there is no user-creation API: the runner seeds users into D1 with
- * `deno task cli users:sql` and names them in TWOFOLD_REMOTE_USERS (all with PASSWORD); stored
- * state is read with `wrangler d1 execute` on the D1 state in TWOFOLD_D1_PERSIST.
+ * Remotely there is no user-creation API: the runner seeds users with `deno task cli users:sql`
+ * and names them in TWOFOLD_REMOTE_USERS (all with PASSWORD). Stored state is read with
+ * `wrangler d1 execute` on the D1 state in TWOFOLD_D1_PERSIST, or from the libSQL server at
+ * TWOFOLD_LIBSQL_URL (token TWOFOLD_LIBSQL_TOKEN).
  */
 import type { Hono } from "hono";
+import { createClient } from "@libsql/client/web";
 import { sql } from "drizzle-orm";
 import { addUser, PASSWORD, testApp, type TestEnv } from "../helpers.ts";
 
@@ -70,8 +72,8 @@ export async function target(): Promise<Target> {
       if (!name) throw new Error("TWOFOLD_REMOTE_USERS: no seeded user left for this test");
       return Promise.resolve(name);
     },
-    query: async (text) => (await d1Execute(text)).at(-1) ?? [],
-    batch: (statements) => d1Execute(statements.join(";\n")),
+    query: async (text) => (await remoteBatch([text])).at(-1) ?? [],
+    batch: remoteBatch,
   };
 }
 
@@ -103,6 +105,26 @@ export async function freshStep(env: Target): Promise<void> {
 }
 
 const root = new URL("../..", import.meta.url).pathname;
+
+/** The server's database: its local D1 (TWOFOLD_D1_PERSIST) or its libSQL server. */
+function remoteBatch(statements: string[]): Promise<Record<string, unknown>[][]> {
+  const url = Deno.env.get("TWOFOLD_LIBSQL_URL");
+  if (url) return libsqlBatch(url, statements);
+  return d1Execute(statements.join(";\n"));
+}
+
+/** One libSQL batch over HTTP: its statements in order, on one connection, as a transaction. */
+async function libsqlBatch(url: string, statements: string[]) {
+  const client = createClient({ url, authToken: Deno.env.get("TWOFOLD_LIBSQL_TOKEN") });
+  try {
+    const results = await client.batch(statements, "write");
+    return results.map((r) =>
+      r.rows.map((row) => Object.fromEntries(r.columns.map((c, i) => [c, row[i]])))
+    );
+  } finally {
+    client.close();
+  }
+}
 
 /**
  * `wrangler d1 execute --local` on the server's D1 state: several statements run as one
