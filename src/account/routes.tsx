@@ -20,6 +20,17 @@ import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { reauthenticate } from "../reauth/flow.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
+import { describe, type OperationDoc } from "../openapi/describe.ts";
+import {
+  authenticatorResponse,
+  authenticatorsResponse,
+  enrollmentResponse,
+  myDevicesResponse,
+  reauthResponse,
+  recoveryCodesResponse,
+  recoveryRemainingResponse,
+  sessionsResponse,
+} from "../openapi/schemas.ts";
 import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "../views/account.tsx";
 import {
   disableTwoFactor,
@@ -44,6 +55,94 @@ const reauthBody = z.object({
   code: codeField.optional(),
   recovery_code: z.string().trim().min(1).max(64).optional(),
 });
+
+const FRESH = "Needs a fresh proof: a login with a code, or POST /api/v1/me/reauth, " +
+  "within the last 5 minutes.";
+const me = (d: Omit<OperationDoc, "tag" | "auth">) =>
+  describe({ tag: "self-service", auth: ["session"], ...d });
+
+/** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const doc = {
+  reauth: me({
+    summary: "Prove it is you again (password and a code) before changing a factor",
+    success: { status: 200, description: "Fresh until the given time.", json: reauthResponse },
+    errors: ["invalid_credentials", "invalid_code", "invalid_recovery_code", "too_many_attempts"],
+  }),
+  listAuthenticators: me({
+    summary: "My authenticators",
+    success: { status: 200, description: "The list.", json: authenticatorsResponse },
+  }),
+  addAuthenticator: me({
+    summary: "Start adding another authenticator",
+    description: `${FRESH} Confirm with POST /api/v1/enrollments/{id}/confirm.`,
+    success: { status: 201, description: "An enrollment.", json: enrollmentResponse },
+    errors: ["reauthentication_required"],
+  }),
+  renameAuthenticator: me({
+    summary: "Rename an authenticator",
+    success: { status: 200, description: "Renamed.", json: authenticatorResponse },
+    errors: ["not_found"],
+  }),
+  removeAuthenticator: me({
+    summary: "Remove an authenticator",
+    description: FRESH,
+    success: { status: 204, description: "Removed; the other sessions end." },
+    errors: ["reauthentication_required", "last_authenticator", "not_found"],
+  }),
+  replaceAuthenticator: me({
+    summary: "Start replacing an authenticator (the old one goes when the new one is confirmed)",
+    description: FRESH,
+    success: { status: 201, description: "An enrollment.", json: enrollmentResponse },
+    errors: ["reauthentication_required", "not_found"],
+  }),
+  recoveryRemaining: me({
+    summary: "How many recovery codes are left",
+    success: { status: 200, description: "The count.", json: recoveryRemainingResponse },
+  }),
+  regenerateRecovery: me({
+    summary: "A new set of recovery codes (the old set stops working)",
+    description: FRESH,
+    success: {
+      status: 201,
+      description: "The new codes, shown once.",
+      json: recoveryCodesResponse,
+    },
+    errors: ["reauthentication_required", "not_enrolled", "recovery_codes_disabled"],
+  }),
+  listDevices: me({
+    summary: "My trusted devices",
+    headers: { "X-Trusted-Device-Token": "This device's token: its entry is marked current." },
+    success: { status: 200, description: "The list.", json: myDevicesResponse },
+  }),
+  revokeDevice: me({
+    summary: "Forget a trusted device (it is asked for a code again)",
+    success: { status: 204, description: "Revoked." },
+    errors: ["not_found"],
+  }),
+  listSessions: me({
+    summary: "My sessions",
+    success: { status: 200, description: "The list.", json: sessionsResponse },
+  }),
+  endSession: me({
+    summary: "End one of my sessions",
+    success: { status: 204, description: "Ended." },
+    errors: ["not_found"],
+  }),
+  endOthers: me({
+    summary: "End all my other sessions",
+    success: { status: 204, description: "Ended." },
+  }),
+  endAll: me({
+    summary: "Log out everywhere: every session ends and every trusted device is forgotten",
+    success: { status: 204, description: "Ended." },
+  }),
+  disable2fa: me({
+    summary: "Turn two-factor sign-in off, where policy allows it",
+    description: FRESH,
+    success: { status: 204, description: "Off; the authenticators and recovery codes are gone." },
+    errors: ["reauthentication_required", "policy_requires_2fa"],
+  }),
+};
 
 /** Fixed notices for `/account?notice=`: a query parameter never puts its own text on the page. */
 const NOTICES: Record<string, string> = {
@@ -109,6 +208,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/me/reauth",
+    doc.reauth,
     jsonBody(reauthBody),
     withApiSession(async (c, ctx) => {
       const body = reauthBody.parse(await c.req.json()); // already validated by jsonBody
@@ -129,6 +229,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/me/authenticators",
+    doc.listAuthenticators,
     withApiSession(async (c, ctx) =>
       c.json({ authenticators: (await myAuthenticators(deps, ctx.user.id)).map(authenticatorJson) })
     ),
@@ -136,6 +237,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/me/authenticators",
+    doc.addAuthenticator,
     jsonBody(optionalLabelBody),
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
@@ -149,6 +251,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.patch(
     "/api/v1/me/authenticators/:id",
+    doc.renameAuthenticator,
     jsonBody(labelBody),
     withApiSession(async (c, ctx) => {
       const { label } = labelBody.parse(await c.req.json());
@@ -165,6 +268,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.delete(
     "/api/v1/me/authenticators/:id",
+    doc.removeAuthenticator,
     withApiSession(async (c, ctx) =>
       done(
         c,
@@ -178,6 +282,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/me/authenticators/:id/replace",
+    doc.replaceAuthenticator,
     jsonBody(optionalLabelBody),
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
@@ -192,6 +297,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/me/recovery-codes",
+    doc.recoveryRemaining,
     withApiSession(async (c, ctx) =>
       c.json({ remaining: await recoveryCodesRemaining(deps, ctx.user.id) })
     ),
@@ -199,6 +305,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/me/recovery-codes",
+    doc.regenerateRecovery,
     withApiSession(async (c, ctx) => {
       const r = await regenerateRecoveryCodes(deps, ctx, requestMeta(c, config));
       return r.ok ? c.json({ recovery_codes: r.codes }, 201) : jsonFailure(c, r);
@@ -207,6 +314,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/me/trusted-devices",
+    doc.listDevices,
     withApiSession(async (c, ctx) => {
       const current = await currentDeviceId(c.req.header("x-trusted-device-token"), ctx);
       return c.json({
@@ -224,6 +332,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.delete(
     "/api/v1/me/trusted-devices/:id",
+    doc.revokeDevice,
     withApiSession(async (c, ctx) =>
       done(
         c,
@@ -234,6 +343,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/me/sessions",
+    doc.listSessions,
     withApiSession(async (c, ctx) =>
       c.json({
         sessions: (await mySessions(deps, ctx.user.id)).map((s) => ({
@@ -253,6 +363,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.delete(
     "/api/v1/me/sessions/:id",
+    doc.endSession,
     withApiSession(async (c, ctx) =>
       done(
         c,
@@ -263,6 +374,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/me/sessions/end-others",
+    doc.endOthers,
     withApiSession(async (c, ctx) =>
       done(c, await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }))
     ),
@@ -270,6 +382,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/me/sessions/end-all",
+    doc.endAll,
     withApiSession(async (c, ctx) =>
       done(c, await endSessions(deps, ctx, { scope: "all", meta: requestMeta(c, config) }))
     ),
@@ -277,6 +390,7 @@ export function accountRoutes(deps: Deps): Hono {
 
   app.delete(
     "/api/v1/me/2fa",
+    doc.disable2fa,
     withApiSession(async (c, ctx) =>
       done(c, await disableTwoFactor(deps, ctx, requestMeta(c, config)))
     ),

@@ -20,6 +20,21 @@ import { loginPolicySchema } from "../policy/policy.ts";
 import { loadPolicy } from "../policy/repo.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import { writeSettingStatement } from "../settings/repo.ts";
+import { describe, type OperationDoc } from "../openapi/describe.ts";
+import {
+  adminUserDetailResponse,
+  adminUserResponse,
+  adminUsersResponse,
+  alertsResponse,
+  auditResponse,
+  graceResponse,
+  passwordPolicyResponse,
+  policyPreviewResponse,
+  policyResponse,
+  policySavedResponse,
+  resetTwofaResponse,
+  userDevicesResponse,
+} from "../openapi/schemas.ts";
 import { adminApiSession } from "./guard.ts";
 import {
   auditCsv,
@@ -77,6 +92,141 @@ export const auditQuery = z.object({
   format: z.enum(["json", "csv"]).default("json"),
 });
 
+const adminDoc = (d: Omit<OperationDoc, "tag" | "auth">) =>
+  describe({ tag: "admin", auth: ["admin"], ...d });
+const USER_ID = { id: "The user's id." };
+
+/**
+ * The JSON routes in the OpenAPI document. Bodies validated by `jsonBody` come from there; the
+ * policy routes parse theirs after the admin check, so their schemas are named here.
+ */
+const doc = {
+  listUsers: adminDoc({
+    summary: "Users and their 2FA status, filtered and paged",
+    query: listQuery,
+    success: { status: 200, description: "One page of users.", json: adminUsersResponse },
+  }),
+  createUser: adminDoc({
+    summary: "Create a user (or a service account without a password)",
+    success: { status: 201, description: "Created.", json: adminUserResponse },
+  }),
+  getUser: adminDoc({
+    summary: "One user, with their authenticators",
+    params: USER_ID,
+    success: { status: 200, description: "The user.", json: adminUserDetailResponse },
+    errors: ["not_found"],
+  }),
+  updateUser: adminDoc({
+    summary: "Change a user's roles, groups, email or disabled flag (other fields are refused)",
+    params: USER_ID,
+    success: { status: 200, description: "The updated user.", json: adminUserResponse },
+    errors: ["not_found", "forbidden"],
+  }),
+  require2fa: adminDoc({
+    summary: "Require 2FA for this user, whatever the policy says",
+    params: USER_ID,
+    success: { status: 204, description: "Required." },
+    errors: ["not_found"],
+  }),
+  unrequire2fa: adminDoc({
+    summary: "Drop the explicit 2FA requirement (the policy still applies)",
+    params: USER_ID,
+    success: { status: 204, description: "Dropped." },
+    errors: ["not_found"],
+  }),
+  reset2fa: adminDoc({
+    summary: "Reset a user's 2FA: authenticators, recovery codes and trusted devices go",
+    description: "All the user's sessions end. In pass mode (the default) the user needs the " +
+      "returned enrollment pass and the password to enroll again, within 24 hours.",
+    params: USER_ID,
+    success: { status: 200, description: "Reset.", json: resetTwofaResponse },
+    errors: ["not_found"],
+  }),
+  disable2fa: adminDoc({
+    summary: "Turn a user's 2FA off, where policy allows it",
+    params: USER_ID,
+    success: { status: 204, description: "Off." },
+    errors: ["not_found", "policy_requires_2fa"],
+  }),
+  unlock: adminDoc({
+    summary: "Lift a user's password lock and second-factor lock",
+    params: USER_ID,
+    success: { status: 204, description: "Unlocked." },
+    errors: ["not_found"],
+  }),
+  endSessions: adminDoc({
+    summary: "End every session of a user",
+    params: USER_ID,
+    success: { status: 204, description: "Ended." },
+    errors: ["not_found"],
+  }),
+  extendGrace: adminDoc({
+    summary: "Give a user more days to enroll",
+    params: USER_ID,
+    success: { status: 200, description: "The new deadline.", json: graceResponse },
+    errors: ["not_found"],
+  }),
+  userDevices: adminDoc({
+    summary: "A user's trusted devices",
+    params: USER_ID,
+    success: { status: 200, description: "The list.", json: userDevicesResponse },
+    errors: ["not_found"],
+  }),
+  revokeUserDevice: adminDoc({
+    summary: "Forget one of a user's trusted devices",
+    params: { ...USER_ID, device: "The trusted device's id." },
+    success: { status: 204, description: "Revoked." },
+    errors: ["not_found"],
+  }),
+  getPolicy: adminDoc({
+    summary: "The 2FA policy",
+    success: { status: 200, description: "The policy.", json: policyResponse },
+  }),
+  previewPolicy: adminDoc({
+    summary: "Who a policy would make enroll at their next login, without saving it",
+    body: loginPolicySchema,
+    success: { status: 200, description: "The preview.", json: policyPreviewResponse },
+  }),
+  putPolicy: adminDoc({
+    summary: "Replace the 2FA policy (omitted fields take their defaults)",
+    body: loginPolicySchema,
+    success: { status: 200, description: "The saved policy.", json: policySavedResponse },
+  }),
+  getPasswordPolicy: adminDoc({
+    summary: "The password policy",
+    success: { status: 200, description: "The policy.", json: passwordPolicyResponse },
+  }),
+  putPasswordPolicy: adminDoc({
+    summary: "Replace the password policy (omitted fields take their defaults)",
+    body: passwordPolicySchema,
+    success: { status: 200, description: "The saved policy.", json: passwordPolicyResponse },
+  }),
+  audit: adminDoc({
+    summary: "The audit log, newest first, as JSON or CSV",
+    query: auditQuery,
+    success: {
+      status: 200,
+      description: "The events (CSV with format=csv).",
+      json: auditResponse,
+      media: ["text/csv"],
+    },
+  }),
+  compliance: adminDoc({
+    summary: "The 2FA status of every user, as CSV",
+    success: { status: 200, description: "A CSV file.", media: ["text/csv"] },
+  }),
+  alerts: adminDoc({
+    summary: "Open security alerts",
+    success: { status: 200, description: "The alerts.", json: alertsResponse },
+  }),
+  ackAlert: adminDoc({
+    summary: "Acknowledge an alert",
+    params: { id: "The alert's id." },
+    success: { status: 204, description: "Acknowledged." },
+    errors: ["not_found"],
+  }),
+};
+
 type Handler = (c: Context, ctx: SessionContext) => Promise<Response>;
 
 export function adminRoutes(deps: Deps): Hono {
@@ -104,6 +254,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/users",
+    doc.listUsers,
     admin(async (c) => {
       const q = listQuery.safeParse(c.req.query());
       if (!q.success) return invalid(c, q.error);
@@ -125,6 +276,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/admin/users",
+    doc.createUser,
     jsonBody(createBody),
     admin(async (c, ctx) => {
       const body = createBody.parse(await c.req.json());
@@ -146,6 +298,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/users/:id",
+    doc.getUser,
     admin(async (c) => {
       const v = await userForAdmin(deps, c.req.param("id")!);
       if (!v) return jsonFailure(c, fail("not_found"));
@@ -166,6 +319,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.patch(
     "/api/v1/admin/users/:id",
+    doc.updateUser,
     jsonBody(updateBody),
     admin(async (c, ctx) => {
       const body = updateBody.parse(await c.req.json());
@@ -179,12 +333,14 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/admin/users/:id/require-2fa",
+    doc.require2fa,
     admin(async (c, ctx) =>
       done(c, await setTwofaRequired(deps, who(c, ctx), c.req.param("id")!, true))
     ),
   );
   app.delete(
     "/api/v1/admin/users/:id/require-2fa",
+    doc.unrequire2fa,
     admin(async (c, ctx) =>
       done(c, await setTwofaRequired(deps, who(c, ctx), c.req.param("id")!, false))
     ),
@@ -192,6 +348,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/admin/users/:id/reset-2fa",
+    doc.reset2fa,
     jsonBody(resetBody),
     admin(async (c, ctx) => {
       const { mode } = resetBody.parse(await c.req.json());
@@ -207,6 +364,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/admin/users/:id/disable-2fa",
+    doc.disable2fa,
     admin(async (c, ctx) =>
       done(c, await disableTwofaByAdmin(deps, who(c, ctx), c.req.param("id")!))
     ),
@@ -215,6 +373,7 @@ export function adminRoutes(deps: Deps): Hono {
   /** Lifts the password lock and the second-factor lock of a user. */
   app.post(
     "/api/v1/admin/users/:id/unlock",
+    doc.unlock,
     admin(async (c, ctx) => {
       const now = deps.clock.now();
       const [rows] = await db.batch([
@@ -242,11 +401,13 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/admin/users/:id/end-sessions",
+    doc.endSessions,
     admin(async (c, ctx) => done(c, await endUserSessions(deps, who(c, ctx), c.req.param("id")!))),
   );
 
   app.post(
     "/api/v1/admin/users/:id/extend-grace",
+    doc.extendGrace,
     jsonBody(graceBody),
     admin(async (c, ctx) => {
       const { days } = graceBody.parse(await c.req.json());
@@ -258,6 +419,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/users/:id/trusted-devices",
+    doc.userDevices,
     admin(async (c) => {
       if (!(await userForAdmin(deps, c.req.param("id")!))) return jsonFailure(c, fail("not_found"));
       const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -275,6 +437,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.delete(
     "/api/v1/admin/users/:id/trusted-devices/:device",
+    doc.revokeUserDevice,
     admin(async (c, ctx) =>
       done(c, await revokeUserDevice(deps, who(c, ctx), c.req.param("id")!, c.req.param("device")!))
     ),
@@ -282,10 +445,15 @@ export function adminRoutes(deps: Deps): Hono {
 
   // ---- policy ----
 
-  app.get("/api/v1/admin/policy", admin(async (c) => c.json({ policy: await loadPolicy(db) })));
+  app.get(
+    "/api/v1/admin/policy",
+    doc.getPolicy,
+    admin(async (c) => c.json({ policy: await loadPolicy(db) })),
+  );
 
   app.post(
     "/api/v1/admin/policy/preview",
+    doc.previewPolicy,
     admin(async (c) => {
       const parsed = loginPolicySchema.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
@@ -296,6 +464,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.put(
     "/api/v1/admin/policy",
+    doc.putPolicy,
     admin(async (c, ctx) => {
       const parsed = loginPolicySchema.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
@@ -308,11 +477,13 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/password-policy",
+    doc.getPasswordPolicy,
     admin(async (c) => c.json({ policy: await passwordPolicy(deps) })),
   );
 
   app.put(
     "/api/v1/admin/password-policy",
+    doc.putPasswordPolicy,
     admin(async (c, ctx) => {
       const parsed = passwordPolicySchema.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
@@ -334,6 +505,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/audit",
+    doc.audit,
     admin(async (c) => {
       const q = auditQuery.safeParse(c.req.query());
       if (!q.success) return invalid(c, q.error);
@@ -367,6 +539,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/reports/compliance.csv",
+    doc.compliance,
     admin(async (c) => {
       c.header("Content-Type", "text/csv; charset=utf-8");
       c.header("Content-Disposition", 'attachment; filename="twofold-2fa-compliance.csv"');
@@ -376,6 +549,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.get(
     "/api/v1/admin/alerts",
+    doc.alerts,
     admin(async (c) =>
       c.json({
         alerts: (await openAlerts(deps)).map((a) => ({
@@ -391,6 +565,7 @@ export function adminRoutes(deps: Deps): Hono {
 
   app.post(
     "/api/v1/admin/alerts/:id/ack",
+    doc.ackAlert,
     admin(async (c, ctx) =>
       (await acknowledgeAlert(deps, c.req.param("id")!, ctx.user.id))
         ? c.body(null, 204)

@@ -19,6 +19,13 @@ import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 import { findUserByUsername } from "../users/repo.ts";
 import { NewTokenPage } from "../views/tokens.tsx";
+import { describe } from "../openapi/describe.ts";
+import {
+  apiKeyCreatedResponse,
+  apiKeysResponse,
+  tokenCreatedResponse,
+  tokensResponse,
+} from "../openapi/schemas.ts";
 import { createApiKey, keyJson, listKeys, revokeKey, SCOPES, scopesSchema } from "./service.ts";
 
 const patBody = z.object({
@@ -34,6 +41,64 @@ const adminKeyBody = z.object({
   scopes: scopesSchema,
   expires_in_days: z.number().int().min(1).max(3650).optional(),
 });
+
+/** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const doc = {
+  listTokens: describe({
+    summary: "My personal access tokens",
+    tag: "tokens",
+    auth: ["session"],
+    success: {
+      status: 200,
+      description: "The list (never the tokens themselves).",
+      json: tokensResponse,
+    },
+  }),
+  createToken: describe({
+    summary: "Create a personal access token (needs a current code from my authenticator)",
+    description: "Tokens skip the second factor, so one is only made with a fresh TOTP code, " +
+      "and it can never manage authentication.",
+    tag: "tokens",
+    auth: ["session"],
+    success: {
+      status: 201,
+      description: "The token, shown only here.",
+      json: tokenCreatedResponse,
+    },
+    errors: ["invalid_code", "too_many_attempts", "insufficient_scope"],
+  }),
+  revokeToken: describe({
+    summary: "Revoke one of my personal access tokens",
+    tag: "tokens",
+    auth: ["session"],
+    success: { status: 204, description: "Revoked." },
+    errors: ["not_found"],
+  }),
+  listKeys: describe({
+    summary: "All API keys",
+    tag: "tokens",
+    auth: ["admin"],
+    success: {
+      status: 200,
+      description: "The list (never the keys themselves).",
+      json: apiKeysResponse,
+    },
+  }),
+  createKey: describe({
+    summary: "Create an API key for a user",
+    tag: "tokens",
+    auth: ["admin"],
+    success: { status: 201, description: "The key, shown only here.", json: apiKeyCreatedResponse },
+    errors: ["not_found", "insufficient_scope"],
+  }),
+  revokeKey: describe({
+    summary: "Revoke an API key",
+    tag: "tokens",
+    auth: ["admin"],
+    success: { status: 204, description: "Revoked." },
+    errors: ["not_found"],
+  }),
+};
 
 /**
  * A personal access token needs a current TOTP code, consumed like at login: a session alone
@@ -78,7 +143,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
 
   // ---- JSON: personal access tokens ----
 
-  app.get("/api/v1/me/tokens", async (c) => {
+  app.get("/api/v1/me/tokens", doc.listTokens, async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     return c.json({
@@ -86,7 +151,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/api/v1/me/tokens", jsonBody(patBody), async (c) => {
+  app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = patBody.parse(await c.req.json());
@@ -101,7 +166,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     return c.json({ token: r.key, ...keyJson(r.row) }, 201);
   });
 
-  app.delete("/api/v1/me/tokens/:id", async (c) => {
+  app.delete("/api/v1/me/tokens/:id", doc.revokeToken, async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const r = await revokeKey(deps, {
@@ -115,13 +180,13 @@ export function apiKeyRoutes(deps: Deps): Hono {
 
   // ---- JSON: admin API keys ----
 
-  app.get("/api/v1/admin/api-keys", async (c) => {
+  app.get("/api/v1/admin/api-keys", doc.listKeys, async (c) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     return c.json({ api_keys: (await listKeys(deps, { kind: "api_key" })).map(keyJson) });
   });
 
-  app.post("/api/v1/admin/api-keys", jsonBody(adminKeyBody), async (c) => {
+  app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody), async (c) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = adminKeyBody.parse(await c.req.json());
@@ -140,7 +205,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     return c.json({ api_key: r.key, ...keyJson({ ...r.row, username: user.displayName }) }, 201);
   });
 
-  app.delete("/api/v1/admin/api-keys/:id", async (c) => {
+  app.delete("/api/v1/admin/api-keys/:id", doc.revokeKey, async (c) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const r = await revokeKey(deps, {

@@ -5,13 +5,20 @@
 import { zValidator } from "@hono/zod-validator";
 import type { Context } from "hono";
 import { z } from "zod";
+import { documentsBody } from "../openapi/describe.ts";
 import { jsonValidationFailure } from "./respond.ts";
 
-/** Validates a JSON body; bad JSON or bad fields answer 400 `validation_failed` with fields. */
+/**
+ * Validates a JSON body; bad JSON or bad fields answer 400 `validation_failed` with fields. The
+ * schema is also the request body of the route in the OpenAPI document.
+ */
 export function jsonBody<T extends z.ZodType>(schema: T) {
-  return zValidator("json", schema, (result, c) => {
-    if (!result.success) return jsonValidationFailure(c, result.error);
-  });
+  return documentsBody(
+    zValidator("json", schema, (result, c) => {
+      if (!result.success) return jsonValidationFailure(c, result.error);
+    }),
+    schema,
+  );
 }
 
 /** Parses a urlencoded or multipart form into a plain record of strings (first value wins). */

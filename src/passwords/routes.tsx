@@ -14,6 +14,8 @@ import { formRecord, jsonBody } from "../http/validate.ts";
 import { checkClient } from "../protection/guard.ts";
 import { ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage } from "../views/passwords.tsx";
 import { MessagePage } from "../views/layout.tsx";
+import { describe } from "../openapi/describe.ts";
+import { resetRequestedResponse } from "../openapi/schemas.ts";
 import {
   changePassword,
   confirmPasswordReset,
@@ -33,6 +35,38 @@ const resetBody = z.object({
   new_password: z.string().min(1, "Enter a new password.").max(1024),
 });
 
+/** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const doc = {
+  change: describe({
+    summary: "Change my password",
+    description: "A weak_password answer lists every broken rule in fields.new_password.",
+    tag: "passwords",
+    auth: ["session"],
+    success: { status: 204, description: "Changed; other sessions and all trusted devices end." },
+    errors: ["invalid_credentials", "weak_password", "too_many_attempts"],
+  }),
+  forgot: describe({
+    summary: "Ask for a password reset link (sent by email when the account has one)",
+    tag: "passwords",
+    auth: [],
+    success: {
+      status: 202,
+      description: "The same answer for every input, known or not.",
+      json: resetRequestedResponse,
+    },
+    errors: ["too_many_attempts"],
+  }),
+  reset: describe({
+    summary: "Set a new password with the token from a reset link",
+    description: "Every session and trusted device ends, and no session is created: the next " +
+      "login still asks for the second factor.",
+    tag: "passwords",
+    auth: [],
+    success: { status: 204, description: "The password is set." },
+    errors: ["invalid_reset_token", "weak_password", "too_many_attempts"],
+  }),
+};
+
 function weakJson(c: Context, r: PasswordProblem) {
   return c.json(errorBody("weak_password", { new_password: r.problems }), 400);
 }
@@ -44,7 +78,7 @@ export function passwordRoutes(deps: Deps): Hono {
 
   // ---- JSON ----
 
-  app.post("/api/v1/me/password", jsonBody(changeBody), async (c) => {
+  app.post("/api/v1/me/password", doc.change, jsonBody(changeBody), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = changeBody.parse(await c.req.json());
@@ -57,7 +91,7 @@ export function passwordRoutes(deps: Deps): Hono {
     return "problems" in r ? weakJson(c, r) : jsonFailure(c, r);
   });
 
-  app.post("/api/v1/password-reset", jsonBody(forgotBody), async (c) => {
+  app.post("/api/v1/password-reset", doc.forgot, jsonBody(forgotBody), async (c) => {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);
@@ -69,7 +103,7 @@ export function passwordRoutes(deps: Deps): Hono {
     return c.json({ status: "requested" }, 202);
   });
 
-  app.post("/api/v1/password-reset/confirm", jsonBody(resetBody), async (c) => {
+  app.post("/api/v1/password-reset/confirm", doc.reset, jsonBody(resetBody), async (c) => {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);

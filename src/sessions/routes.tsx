@@ -9,10 +9,29 @@ import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
+import { describe } from "../openapi/describe.ts";
+import { sessionResponse } from "../openapi/schemas.ts";
 import { verifyToken } from "../tokens/tokens.ts";
 import { CsrfField, Layout } from "../views/layout.tsx";
 import { revokeSession } from "./repo.ts";
 import type { SessionContext } from "./service.ts";
+
+/** The JSON routes in the OpenAPI document. */
+const doc = {
+  session: describe({
+    summary: "Who the bearer is: the user and the session, or the API key",
+    tag: "session",
+    auth: ["session", "api_key"],
+    scopes: ["read", "write", "admin"],
+    success: { status: 200, description: "The bearer.", json: sessionResponse },
+  }),
+  logout: describe({
+    summary: "End this session",
+    tag: "session",
+    auth: ["session"],
+    success: { status: 204, description: "The session token is dead at once." },
+  }),
+};
 
 export function sessionRoutes(deps: Deps): Hono {
   const app = new Hono();
@@ -33,7 +52,7 @@ export function sessionRoutes(deps: Deps): Hono {
 
   // ---- JSON ----
 
-  app.get("/api/v1/session", async (c) => {
+  app.get("/api/v1/session", doc.session, async (c) => {
     const p = await apiPrincipal(c, deps, ["read", "write", "admin"]);
     if (!p.ok) return jsonFailure(c, p);
     if (p.value.kind === "api_key") {
@@ -61,7 +80,7 @@ export function sessionRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/api/v1/logout", async (c) => {
+  app.post("/api/v1/logout", doc.logout, async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     await logout(s.ctx, requestMeta(c, config));

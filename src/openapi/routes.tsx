@@ -1,0 +1,66 @@
+/**
+ * @module The API description over HTTP: `/api/v1/openapi.json` (OpenAPI 3.1) and `/api/docs`
+ * (the same document as a page). Both are built once, on first request, from the routes `root`
+ * has registered by then (all of them: requests only arrive after createApp returns).
+ */
+import { Hono } from "hono";
+import type { Deps } from "../deps.ts";
+import { ApiDocsPage } from "../views/api_docs.tsx";
+import { describe } from "./describe.ts";
+import { buildOpenApiDocument, type OpenApiDocument } from "./document.ts";
+import { healthResponse, jwksResponse } from "./schemas.ts";
+
+/** `GET /healthz` (registered in app.ts). */
+export const healthzDoc = describe({
+  summary: "Liveness with a database round trip",
+  tag: "meta",
+  auth: [],
+  success: { status: 200, description: "The database answered.", json: healthResponse },
+});
+
+/** `GET /.well-known/jwks.json` (registered in app.ts). */
+export const jwksDoc = describe({
+  summary: "Public keys that verify twofold's tokens (JWKS)",
+  description: "Downstream services may verify session tokens (each kind has its own typ and " +
+    "aud) against these keys instead of calling GET /api/v1/session.",
+  tag: "meta",
+  auth: [],
+  success: { status: 200, description: "A JSON Web Key Set.", json: jwksResponse },
+});
+
+export function openApiRoutes(deps: Deps, root: Hono): Hono {
+  const app = new Hono();
+  let doc: OpenApiDocument | undefined;
+  const document =
+    () => (doc ??= buildOpenApiDocument(root, { serverUrl: deps.config.PUBLIC_URL }));
+
+  app.get(
+    "/api/v1/openapi.json",
+    describe({
+      summary: "This API as an OpenAPI 3.1 document",
+      tag: "meta",
+      auth: [],
+      success: { status: 200, description: "The OpenAPI document (application/json)." },
+    }),
+    (c) => {
+      c.header("Cache-Control", "public, max-age=300");
+      return c.json(document());
+    },
+  );
+
+  app.get(
+    "/api/docs",
+    describe({
+      summary: "The API reference as a web page",
+      tag: "meta",
+      auth: [],
+      success: { status: 200, description: "An HTML page.", media: ["text/html"] },
+    }),
+    (c) => {
+      c.header("Cache-Control", "public, max-age=300");
+      return c.html(<ApiDocsPage doc={document()} />);
+    },
+  );
+
+  return app;
+}
