@@ -1,7 +1,9 @@
 /**
- * @module CPU time per request kind under workerd (`wrangler dev`, local D1). Run through
- * `bash tests/edge/run_worker_suite.sh --measure` (PBKDF2_ITERATIONS=600000 by default), which
- * starts the server and seeds users.
+ * @module CPU time per request kind. Two ways:
+ * - under workerd: `bash tests/edge/run_worker_suite.sh --measure` (PBKDF2_ITERATIONS=600000 by
+ *   default) starts wrangler dev on D1, then on libSQL over HTTP, seeds users and runs this;
+ * - in process, for the app's own work: `deno run -A tests/edge/measure_cpu.ts` (app.request()
+ *   over an in-memory libSQL, this process's CPU from process.cpuUsage()).
  *
  * Each kind is sent N times, one after another; the CPU time (user + system, from
  * /proc/<pid>/stat) of the workerd processes under wrangler dev is read before and after. The
@@ -9,7 +11,8 @@
  * not billed to the Worker, so the numbers are an upper bound of the Worker's CPU time;
  * `GET /healthz` (one `SELECT 1`) shows that floor.
  */
-import { api, codeNow } from "../helpers.ts";
+import process from "node:process";
+import { addUser, api, codeNow, testApp, type TestEnv } from "../helpers.ts";
 import { target } from "./target.ts";
 
 const iterations = Number(Deno.env.get("PBKDF2_ITERATIONS") ?? "600000");
@@ -38,8 +41,9 @@ function workerdPids(): number[] {
   );
 }
 
-const pids = workerdPids();
-if (!pids.length) throw new Error("no workerd process under wrangler dev");
+const inProcess = !Deno.env.get("TWOFOLD_BASE_URL");
+const pids = inProcess ? [] : workerdPids();
+if (!inProcess && !pids.length) throw new Error("no workerd process under wrangler dev");
 
 function cpuMsOf(pid: number): number {
   // After the command name (in parentheses): utime is the 14th field, stime the 15th.
@@ -47,7 +51,11 @@ function cpuMsOf(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 1000 / CLK_TCK;
 }
-const cpuMs = () => pids.map(cpuMsOf);
+const cpuMs = () => {
+  if (!inProcess) return pids.map(cpuMsOf);
+  const u = process.cpuUsage();
+  return [(u.user + u.system) / 1000];
+};
 
 type Row = { kind: string; n: number; cpu: number[]; wall: number };
 const rows: Row[] = [];
@@ -63,10 +71,22 @@ async function measure<T>(kind: string, items: T[], call: (item: T) => Promise<v
   console.error(`measured ${kind}`);
 }
 
-const env = await target();
+let env: TestEnv;
 const users: string[] = [];
-for (const name of (Deno.env.get("TWOFOLD_REMOTE_USERS") ?? "").split(",").filter(Boolean)) {
-  users.push(name);
+if (inProcess) {
+  env = await testApp({
+    PBKDF2_ITERATIONS: String(iterations),
+    PENDING_MAX_ATTEMPTS: "20",
+    SECOND_FACTOR_MAX_FAILURES: "100",
+    IP_MAX_FAILURES: "10000",
+  });
+  // Stored at the low test cost, like the seeded users of the workerd runs.
+  env.deps.config = { ...env.deps.config, PBKDF2_ITERATIONS: 1000 };
+  for (let i = 1; i <= 20; i++) users.push((await addUser(env, `edge${i}`)).username);
+  env.deps.config = { ...env.deps.config, PBKDF2_ITERATIONS: iterations };
+} else {
+  env = await target();
+  users.push(...(Deno.env.get("TWOFOLD_REMOTE_USERS") ?? "").split(",").filter(Boolean));
 }
 const PASSWORD = "correct horse battery staple";
 const expect = (ok: boolean, what: string) => {
@@ -157,13 +177,17 @@ const worker = rows.reduce((best, r) => r.cpu.map((c, i) => c + best[i]), pids.m
   .reduce((bi, c, i, all) => c > all[bi] ? i : bi, 0);
 const pad = (s: string, n: number) => s.padEnd(n);
 const fmt = (x: number) => x.toFixed(1).padStart(7);
-const where = Deno.env.get("TWOFOLD_PHASE") === "libsql"
-  ? "libSQL over HTTP: the database in another process"
-  : "local D1: the database inside the Worker's workerd process";
-console.log(`CPU per request under workerd (wrangler dev; ${where}), PBKDF2=${iterations}`);
+const where = inProcess
+  ? "in process: Deno, app.request(), in-memory libSQL in the same process"
+  : Deno.env.get("TWOFOLD_PHASE") === "libsql"
+  ? "workerd (wrangler dev), libSQL over HTTP: the database in another process"
+  : "workerd (wrangler dev), local D1: the database inside the Worker's workerd process";
+console.log(`CPU per request, ${where}; PBKDF2_ITERATIONS=${iterations}`);
 console.log(
-  `"worker": user+system CPU of the workerd process running the Worker; "all": every ` +
-    `workerd process of wrangler dev (adds its proxy). Sequential requests; wall = round trip.`,
+  inProcess
+    ? `"worker" and "all": this process's user+system CPU. Sequential requests.`
+    : `"worker": user+system CPU of the workerd process running the Worker; "all": every ` +
+      `workerd process of wrangler dev (adds its proxy). Sequential requests; wall = round trip.`,
 );
 console.log(`${pad("request", 66)}      n   worker      all  wall ms`);
 for (const r of rows) {
