@@ -455,3 +455,27 @@ Deno.test("self-verification: the README's jose example accepts a session token 
     await server.shutdown();
   }
 });
+
+Deno.test("behind a TLS-terminating proxy the pages' forms need PUBLIC_URL to be the protected host", async () => {
+  // The proxy speaks plain http to twofold, so the request URL is http://app.example.com/...
+  // while the browser's Origin is https://app.example.com.
+  const passwordStep = async (env: TestEnv) => {
+    const page = await env.app.request("http://app.example.com/login");
+    const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrf = (await page.text()).match(/name="csrf_token" value="([^"]+)"/)![1];
+    const res = await env.app.request("http://app.example.com/login", {
+      method: "POST",
+      headers: {
+        cookie,
+        origin: APP,
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ csrf_token: csrf, username: "alice", password: PASSWORD }),
+    });
+    return res.status;
+  };
+  const withPublicUrl = await setup({ PUBLIC_URL: APP, COOKIE_SECURE: "true" });
+  assertEquals(await passwordStep(withPublicUrl.env), 303);
+  const without = await setup({ COOKIE_SECURE: "true" });
+  assertEquals(await passwordStep(without.env), 403);
+});

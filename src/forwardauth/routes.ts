@@ -16,7 +16,42 @@ import { returnHosts } from "../http/redirect.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { fail } from "../lib/errors.ts";
 import { parseRoles } from "../users/users.ts";
+import { describe } from "../openapi/describe.ts";
 import { headerSafe, loginLocation, returnUrlOf, wantsLoginRedirect } from "./forward_auth.ts";
+
+const verifyDoc = describe({
+  summary: "Forward-auth for reverse proxies (nginx auth_request, Traefik, Caddy); also HEAD",
+  description: "The pages' session cookie, a session token or an API key with the read scope " +
+    "gives 200 with the identity in headers; anything else 401. A browser (Accept: text/html) " +
+    "behind a proxy that passes the answer on (?rd= or X-Forwarded-Uri, and no X-Original-URI: " +
+    "nginx turns redirects into errors) is sent to the login instead.",
+  tag: "session",
+  auth: ["session_cookie", "session", "api_key"],
+  scopes: ["read"],
+  queryParams: { rd: "Where to return after the login: a path, or a URL on an allowed host." },
+  headers: {
+    "X-Forwarded-Uri": "The original path and query (Traefik, Caddy): asks for a redirect.",
+    "X-Forwarded-Host": "The original host: the return URL keeps it if it is allowed.",
+    "X-Forwarded-Proto": "The original scheme (http or https).",
+    "X-Original-URI": "Set by nginx auth_request configurations: never a redirect.",
+  },
+  success: {
+    status: 200,
+    description: "Signed in. No body.",
+    headers: {
+      "X-Auth-User": "The username (non-ASCII percent-encoded as UTF-8).",
+      "X-Auth-User-Id": "The user id.",
+      "X-Auth-Roles": "The roles, comma-separated (each percent-encoded the same way).",
+      "X-Auth-Session": "The session id (for a session cookie or token).",
+      "X-Auth-Key": "The key id (for an API key).",
+    },
+  },
+  also: [{
+    status: 302,
+    description: "Not signed in, asked by a browser through Traefik, Caddy or with ?rd=.",
+    headers: { Location: "/login?redirect=<the return URL, if it is safe>" },
+  }],
+});
 
 export function forwardAuthRoutes(deps: Deps): Hono {
   const app = new Hono();
@@ -33,7 +68,7 @@ export function forwardAuthRoutes(deps: Deps): Hono {
   };
 
   // Hono answers HEAD with the GET route, without the body.
-  app.get("/api/v1/verify", async (c) => {
+  app.get("/api/v1/verify", verifyDoc, async (c) => {
     const bearer = bearerToken(c);
     if (bearer) {
       const p = await apiPrincipal(c, deps, ["read"]);
