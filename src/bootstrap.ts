@@ -24,8 +24,12 @@ export function readEnvConfig(): Config {
   }
 }
 
-export async function bootstrap(config: Config): Promise<Deps> {
-  const log = jsonLogger(config.LOG_LEVEL, systemClock);
+/** `logToStderr`: for the CLI, whose stdout is the command's output (audit events are logged). */
+export async function bootstrap(
+  config: Config,
+  options: { logToStderr?: boolean } = {},
+): Promise<Deps> {
+  const log = jsonLogger(config.LOG_LEVEL, systemClock, { allToStderr: options.logToStderr });
   const url = config.DATABASE_URL;
   if (url.startsWith("file:")) {
     await Deno.mkdir(dirname(url.slice("file:".length)) || ".", { recursive: true });

@@ -13,7 +13,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
-import { bootstrap, readEnvConfig } from "./bootstrap.ts";
+import { bootstrap as bootstrapServer, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
 import { findUserByUsername, listUsers } from "./users/repo.ts";
 import { resetTwofa } from "./admin/service.ts";
@@ -35,6 +35,9 @@ import { systemClock } from "./lib/clock.ts";
 import { silentLogger } from "./lib/log.ts";
 import { sql } from "drizzle-orm";
 import type { JWK } from "jose";
+
+/** Logs (audit events among them) go to stderr: stdout is the command's output. */
+const bootstrap = (config: Config) => bootstrapServer(config, { logToStderr: true });
 
 const USAGE = `usage: deno task cli <command>
   migrate                                   apply the SQL migrations
