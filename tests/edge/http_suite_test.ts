@@ -23,6 +23,14 @@ Deno.test("http: JSON login sends a new user to enrollment, and the confirmed co
      WHERE u.username = ${lit(name)} AND a.last_step IS NOT NULL`,
   );
   assertEquals(Number(rows[0].n), 1);
+  // The audit log names the client: on Workers from CF-Connecting-IP, which wrangler dev sets
+  // like Cloudflare's edge does; in process there is no client address.
+  const seen = await env.query(
+    `SELECT DISTINCT ip FROM audit_events WHERE username = ${
+      lit(name)
+    } AND event = 'login.password'`,
+  );
+  assertEquals(seen.map((r) => r.ip), [env.remote ? "127.0.0.1" : null]);
 });
 
 Deno.test("http: a TOTP code is accepted once; the enrollment code and a replay are refused", async () => {
