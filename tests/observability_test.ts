@@ -280,3 +280,44 @@ Deno.test("X-Request-Id: a fresh id on every answer, an incoming plain one kept"
   assert(missing.headers.get("x-request-id"));
   assertStringIncludes(await missing.text(), "not_found");
 });
+
+Deno.test("logs: the CLI logs its audit events on stderr, so stdout stays the command's output", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        new URL("../src/cli.ts", import.meta.url).pathname,
+        "users:create",
+        "--username",
+        "carol",
+      ],
+      cwd: dir,
+      env: { DATABASE_URL: `file:${dir}/t.db`, KEYS_FILE: `${dir}/keys.json`, NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(`${PASSWORD}\n`));
+    await w.close();
+    const out = await child.output();
+    assertEquals(out.code, 0);
+    const stdout = new TextDecoder().decode(out.stdout).trim().split("\n");
+    assertEquals(stdout.length, 1);
+    assertMatch(stdout[0], /^created user carol /);
+    const audit = new TextDecoder().decode(out.stderr).split("\n").filter((l) =>
+      l.includes('"audit"')
+    )
+      .map((l) => JSON.parse(l));
+    assertEquals(audit.map((a) => [a.event, a.outcome, a.username]), [[
+      "user.create",
+      "success",
+      "carol",
+    ]]);
+    assert(!new TextDecoder().decode(out.stderr).includes(PASSWORD));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
