@@ -1,0 +1,970 @@
+/**
+ * @module The load driver: seeds users, enrolls them through the JSON API, then times the three
+ * steps of a login separately (password, TOTP, session check) against the real server process,
+ * reading its CPU time and memory from /proc.
+ *
+ *   deno run -A bench/load.ts [--users 2000] [--concurrency 32] [--password-requests 300]
+ *     [--session-seconds 10] [--no-profile] [--json results.json]
+ *   deno run -A bench/load.ts --url http://127.0.0.1:8787 --database-url file:<its db>
+ *     [--server-pid PID] [--pbkdf2-iterations 600000]
+ *
+ * Without `--url` it starts `deno run -A src/main.ts` on a temporary database and key file,
+ * with the default PBKDF2 cost for every timed phase. Traffic only ever goes to 127.0.0.1.
+ */
+import { hashPassword } from "../src/lib/password.ts";
+import { timeStep, totpCodeAt } from "../src/totp/totp.ts";
+import { HttpConnection, type HttpRequest, type HttpResponse, startWatchdog } from "./http.ts";
+import { type ProfileSummary, summarizeProfileDir } from "./profile.ts";
+import { createBenchUsers, setBenchPasswordHashes } from "./seed.ts";
+
+const REPO = new URL("..", import.meta.url).pathname;
+const PERIOD_SECONDS = 30;
+const BENCH_PASSWORD = "twofold benchmark passphrase";
+/** PBKDF2 cost of the seeding server only (enrollment logins); never of a timed phase. */
+const SEED_ITERATIONS = 1_000;
+const DEFAULT_ITERATIONS = 600_000;
+const PROFILE_PASSWORD_REQUESTS = 40;
+const PROFILE_SESSION_SECONDS = 5;
+const PROFILE_TOTP_REQUESTS = 500;
+
+// ---------------------------------------------------------------- options
+
+export type Options = {
+  users: number;
+  concurrency: number;
+  passwordRequests: number;
+  sessionSeconds: number;
+  url?: string;
+  databaseUrl?: string;
+  serverPid?: number;
+  pbkdf2Iterations: number;
+  profile: boolean;
+  json?: string;
+  /** Extra V8 flags for the timed and profiled servers (experiments, e.g. a smaller heap). */
+  v8Flags?: string;
+  /** Extra environment for the timed and profiled servers (experiments: MALLOC_ARENA_MAX=2). */
+  serverEnv: Record<string, string>;
+};
+
+const USAGE = `usage: deno run -A bench/load.ts [options]
+  --users N               users to seed and enroll (2000)
+  --concurrency C         requests in flight (32)
+  --password-requests P   logins in the timed password phase (300)
+  --session-seconds S     length of the timed session phase (10)
+  --no-profile            skip the --cpu-prof runs after the timed ones
+  --json FILE             also write the results as JSON
+  --url URL               drive an already running server on 127.0.0.1 instead of starting one
+  --database-url URL      (with --url) the libSQL file that server uses, for seeding users
+  --server-pid PID        (with --url) the server process, for CPU time and memory
+  --pbkdf2-iterations N   (with --url) that server's PBKDF2_ITERATIONS (600000)
+  --v8-flags FLAGS        run the timed servers with --v8-flags=FLAGS (experiments)
+  --server-env NAME=VALUE an extra variable for the timed servers (experiments; repeatable)`;
+
+export function parseOptions(args: string[]): Options {
+  const o: Options = {
+    users: 2000,
+    concurrency: 32,
+    passwordRequests: 300,
+    sessionSeconds: 10,
+    pbkdf2Iterations: DEFAULT_ITERATIONS,
+    profile: true,
+    serverEnv: {},
+  };
+  const int = (name: string, v: string | undefined, min: number, max: number) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new Error(`${name} must be an integer from ${min} to ${max}\n${USAGE}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const next = () => args[++i];
+    switch (a) {
+      case "--users":
+        o.users = int(a, next(), 1, 100_000);
+        break;
+      case "--concurrency":
+        o.concurrency = int(a, next(), 1, 1024);
+        break;
+      case "--password-requests":
+        o.passwordRequests = int(a, next(), 1, 100_000);
+        break;
+      case "--session-seconds":
+        o.sessionSeconds = int(a, next(), 1, 600);
+        break;
+      case "--pbkdf2-iterations":
+        o.pbkdf2Iterations = int(a, next(), 1_000, 10_000_000);
+        break;
+      case "--server-pid":
+        o.serverPid = int(a, next(), 1, 2 ** 31);
+        break;
+      case "--no-profile":
+        o.profile = false;
+        break;
+      case "--json":
+        o.json = next();
+        break;
+      case "--url":
+        o.url = next();
+        break;
+      case "--database-url":
+        o.databaseUrl = next();
+        break;
+      case "--v8-flags":
+        o.v8Flags = next();
+        break;
+      case "--server-env": {
+        const [name, ...value] = (next() ?? "").split("=");
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || !value.length) {
+          throw new Error(`--server-env needs NAME=VALUE\n${USAGE}`);
+        }
+        o.serverEnv[name] = value.join("=");
+        break;
+      }
+      case "--help":
+      case "-h":
+        console.log(USAGE);
+        Deno.exit(0);
+        break;
+      default:
+        throw new Error(`unknown option ${a}\n${USAGE}`);
+    }
+  }
+  if (o.url) {
+    const u = new URL(o.url);
+    // Never send load anywhere but this machine's loopback address.
+    if (u.hostname !== "127.0.0.1" && u.hostname !== "localhost") {
+      throw new Error("--url must point at 127.0.0.1 (or localhost)");
+    }
+    if (u.protocol !== "http:") throw new Error("--url must be plain http://");
+    if (!o.databaseUrl?.startsWith("file:")) {
+      throw new Error("--url needs --database-url file:<path> of that server, to seed users");
+    }
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------- /proc readings
+
+let clockTicks = 100;
+
+async function readClockTicks(): Promise<void> {
+  try {
+    const out = await new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).output();
+    const n = Number(new TextDecoder().decode(out.stdout).trim());
+    if (n > 0) clockTicks = n;
+  } catch {
+    // keep 100, the Linux default
+  }
+}
+
+/** utime + stime of /proc/<pid>/stat (or a thread's) in milliseconds. */
+function cpuMsOf(statPath: string): number {
+  try {
+    const text = Deno.readTextFileSync(statPath);
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is field 3 (state); utime is field 14 and stime field 15.
+    return ((Number(fields[11]) + Number(fields[12])) / clockTicks) * 1000;
+  } catch {
+    return NaN;
+  }
+}
+
+type CpuReading = { total: number; main: number };
+
+function readCpu(pid: number | "self"): CpuReading {
+  const main = pid === "self" ? NaN : cpuMsOf(`/proc/${pid}/task/${pid}/stat`);
+  return { total: cpuMsOf(`/proc/${pid}/stat`), main };
+}
+
+/** Busy time of the whole machine (all CPUs) from /proc/stat, in milliseconds. */
+function readMachineBusyMs(): number {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];
+    const [user, nice, system, _idle, _iowait, irq, softirq, steal] = line.trim().split(/\s+/)
+      .slice(1).map(Number);
+    return ((user + nice + system + irq + softirq + steal) / clockTicks) * 1000;
+  } catch {
+    return NaN;
+  }
+}
+
+function loadAverage(): number {
+  try {
+    return Number(Deno.readTextFileSync("/proc/loadavg").split(" ")[0]);
+  } catch {
+    return NaN;
+  }
+}
+
+type Memory = { rssMb: number; hwmMb: number; anonMb: number; fileMb: number };
+
+const roundMemory = (m: Memory): Memory => ({
+  rssMb: round(m.rssMb, 1),
+  hwmMb: round(m.hwmMb, 1),
+  anonMb: round(m.anonMb, 1),
+  fileMb: round(m.fileMb, 1),
+});
+
+/** VmRSS and VmHWM from /proc/<pid>/status in MB, and the RSS split into anonymous memory
+ * (heaps) and file pages (mostly the deno executable's own code, shared with other processes). */
+function readMemory(pid: number): Memory {
+  try {
+    const text = Deno.readTextFileSync(`/proc/${pid}/status`);
+    const kb = (key: string) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1]);
+    return {
+      rssMb: kb("VmRSS") / 1024,
+      hwmMb: kb("VmHWM") / 1024,
+      anonMb: kb("RssAnon") / 1024,
+      fileMb: kb("RssFile") / 1024,
+    };
+  } catch {
+    return { rssMb: NaN, hwmMb: NaN, anonMb: NaN, fileMb: NaN };
+  }
+}
+
+// ---------------------------------------------------------------- the server process
+
+class Server {
+  private constructor(
+    readonly child: Deno.ChildProcess,
+    readonly pid: number,
+    readonly port: number,
+    private readonly drained: Promise<void>,
+  ) {}
+
+  /** Starts `deno run -A src/main.ts` (or the profiling wrapper) and waits until it listens. */
+  static async start(input: {
+    label: string;
+    env: Record<string, string>;
+    profileDir?: string;
+    v8Flags?: string;
+  }): Promise<Server> {
+    const flags = input.v8Flags ? [`--v8-flags=${input.v8Flags}`] : [];
+    const args = input.profileDir
+      ? [
+        "run",
+        "-A",
+        ...flags,
+        "--cpu-prof",
+        `--cpu-prof-dir=${input.profileDir}`,
+        "bench/profile_server.ts",
+      ]
+      : ["run", "-A", ...flags, "src/main.ts"];
+    const inherit = ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"];
+    const env: Record<string, string> = { NO_COLOR: "1" };
+    for (const k of inherit) {
+      const v = Deno.env.get(k);
+      if (v) env[k] = v;
+    }
+    // A free loopback port picked here: the server's stdout is not read (see below), so its
+    // "listening" line cannot tell us the port.
+    const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (probe.addr as Deno.NetAddr).port;
+    probe.close();
+    const child = new Deno.Command(Deno.execPath(), {
+      args,
+      cwd: REPO,
+      // A clean environment: nothing from the caller's shell (a PBKDF2_ITERATIONS or a webhook
+      // URL, say) leaks in.
+      clearEnv: true,
+      env: { ...env, ...input.env, HOST: "127.0.0.1", PORT: String(port) },
+      stdin: "null",
+      // One JSON log line per request goes to stdout at the default LOG_LEVEL; reading it would
+      // cost this driver CPU that the server needs, so it goes to /dev/null.
+      stdout: "null",
+      stderr: "piped",
+    }).spawn();
+
+    const stderrTail: string[] = [];
+    const drained = (async () => {
+      let rest = "";
+      for await (const chunk of child.stderr.pipeThrough(new TextDecoderStream())) {
+        rest += chunk;
+        let nl;
+        while ((nl = rest.indexOf("\n")) >= 0) {
+          const line = rest.slice(0, nl);
+          rest = rest.slice(nl + 1);
+          stderrTail.push(line);
+          if (stderrTail.length > 20) stderrTail.shift();
+          if (!line.includes("Production must set them")) {
+            console.error(`  [${input.label} server] ${line}`);
+          }
+        }
+      }
+    })();
+    let exited: Deno.CommandStatus | null = null;
+    child.status.then((s) => (exited = s));
+
+    // Ready when /healthz answers (it makes a database round trip); at most 120 s.
+    const conn = new HttpConnection(port);
+    const deadline = performance.now() + 120_000;
+    try {
+      for (;;) {
+        if (exited) {
+          throw new Error(
+            `the ${input.label} server exited (${(exited as Deno.CommandStatus).code}):\n` +
+              stderrTail.join("\n"),
+          );
+        }
+        if (performance.now() > deadline) {
+          throw new Error(`the ${input.label} server did not start within 120 s`);
+        }
+        try {
+          if ((await conn.request({ method: "GET", path: "/healthz" })).status === 200) break;
+        } catch {
+          // not listening yet
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return new Server(child, child.pid, port, drained);
+    } catch (e) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      throw e;
+    } finally {
+      conn.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    try {
+      this.child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+    const kill = setTimeout(() => {
+      try {
+        this.child.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 15_000);
+    await this.child.status;
+    clearTimeout(kill);
+    await this.drained;
+  }
+}
+
+// ---------------------------------------------------------------- phases
+
+export type PhaseResult = {
+  name: string;
+  concurrency: number;
+  requests: number;
+  ok: number;
+  errors: number;
+  errorKinds: Record<string, number>;
+  seconds: number;
+  rps: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Server process CPU (all threads) per request, microseconds. */
+  serverCpuUsPerRequest: number | null;
+  /** Of which the server's main (JavaScript) thread. */
+  serverMainThreadCpuUsPerRequest: number | null;
+  /** This driver's own CPU per request, microseconds (it shares the machine). */
+  driverCpuUsPerRequest: number;
+  /** CPUs' worth of time used by every other process on the machine during the phase. */
+  otherProcessesCores: number | null;
+  /** The 1-minute load average when the phase started. */
+  loadAverageAtStart: number;
+  serverRssMbAfter: number | null;
+};
+
+type PhaseSpec = {
+  name: string;
+  concurrency: number;
+  /** Send exactly this many requests... */
+  count?: number;
+  /** ...or keep sending for this long. */
+  seconds?: number;
+  request(i: number): HttpRequest;
+  /** null when the answer is what this phase expects, else a short error kind. */
+  check(res: HttpResponse, i: number): string | null;
+};
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+const round = (x: number, digits = 2) =>
+  Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
+
+async function runPhase(port: number, pid: number | undefined, spec: PhaseSpec) {
+  const conns = Array.from({ length: spec.concurrency }, () => new HttpConnection(port));
+  // Open every connection before the clock starts.
+  await Promise.all(conns.map((c) => c.request({ method: "GET", path: "/healthz" })));
+
+  const cap = spec.count ?? 5_000_000;
+  const latencies = new Float64Array(cap);
+  const errorKinds: Record<string, number> = {};
+  let next = 0;
+  let done = 0;
+  let ok = 0;
+  let consecutiveExceptions = 0;
+  const loadAverageAtStart = loadAverage();
+  const serverBefore = pid ? readCpu(pid) : null;
+  const selfBefore = readCpu("self");
+  const machineBefore = readMachineBusyMs();
+  const t0 = performance.now();
+  const deadline = spec.seconds ? t0 + spec.seconds * 1000 : Infinity;
+
+  const worker = async (conn: HttpConnection) => {
+    while (next < cap && performance.now() < deadline && consecutiveExceptions < 200) {
+      const i = next++;
+      const req = spec.request(i);
+      const start = performance.now();
+      let kind: string | null;
+      try {
+        const res = await conn.request(req);
+        kind = spec.check(res, i);
+        consecutiveExceptions = 0;
+      } catch (e) {
+        kind = `exception: ${(e as Error).message}`;
+        consecutiveExceptions++;
+      }
+      latencies[done++] = performance.now() - start;
+      if (kind === null) ok++;
+      else errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
+    }
+  };
+  const stopWatchdog = startWatchdog(conns);
+  await Promise.all(conns.map(worker));
+  stopWatchdog();
+  const elapsed = (performance.now() - t0) / 1000;
+  const serverAfter = pid ? readCpu(pid) : null;
+  const selfAfter = readCpu("self");
+  const machineAfter = readMachineBusyMs();
+  for (const c of conns) c.close();
+  const others = machineAfter - machineBefore - (selfAfter.total - selfBefore.total) -
+    (serverBefore && serverAfter ? serverAfter.total - serverBefore.total : 0);
+
+  const sorted = latencies.slice(0, done).sort();
+  const perRequest = (before: number, after: number) =>
+    done ? round(((after - before) * 1000) / done, 1) : NaN;
+  const result: PhaseResult = {
+    name: spec.name,
+    concurrency: spec.concurrency,
+    requests: done,
+    ok,
+    errors: done - ok,
+    errorKinds,
+    seconds: round(elapsed, 3),
+    rps: round(done / elapsed, 1),
+    p50Ms: round(percentile(sorted, 0.5)),
+    p90Ms: round(percentile(sorted, 0.9)),
+    p99Ms: round(percentile(sorted, 0.99)),
+    maxMs: round(sorted[sorted.length - 1] ?? NaN),
+    serverCpuUsPerRequest: serverBefore && serverAfter
+      ? perRequest(serverBefore.total, serverAfter.total)
+      : null,
+    serverMainThreadCpuUsPerRequest: serverBefore && serverAfter
+      ? perRequest(serverBefore.main, serverAfter.main)
+      : null,
+    driverCpuUsPerRequest: perRequest(selfBefore.total, selfAfter.total),
+    otherProcessesCores: pid ? round(Math.max(0, others) / (elapsed * 1000)) : null,
+    loadAverageAtStart,
+    serverRssMbAfter: pid ? round(readMemory(pid).rssMb, 1) : null,
+  };
+  return result;
+}
+
+function printPhase(r: PhaseResult): void {
+  const cpu = r.serverCpuUsPerRequest === null
+    ? ""
+    : `, server CPU ${r.serverCpuUsPerRequest} µs/req (main thread ${r.serverMainThreadCpuUsPerRequest})`;
+  console.log(
+    `  ${r.name}: ${r.requests} requests in ${r.seconds} s = ${r.rps} req/s, ` +
+      `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}${cpu}, ` +
+      `driver CPU ${r.driverCpuUsPerRequest} µs/req` +
+      (r.otherProcessesCores === null ? "" : `, other processes ${r.otherProcessesCores} CPUs`),
+  );
+  if (r.errors) console.log(`    errors: ${JSON.stringify(r.errorKinds)}`);
+}
+
+// ---------------------------------------------------------------- the login steps
+
+type BenchUser = {
+  username: string;
+  secret: string;
+  /** The TOTP step the enrollment code used (the authenticator's last accepted step). */
+  enrolledStep: number;
+  sessionToken: string;
+};
+
+const json = (body: unknown) => JSON.stringify(body);
+
+function parse(res: HttpResponse): Record<string, unknown> {
+  try {
+    return JSON.parse(res.body);
+  } catch {
+    return {};
+  }
+}
+
+function errorKind(res: HttpResponse): string {
+  const code = (parse(res).error as { code?: string } | undefined)?.code;
+  return `${res.status}${code ? ` ${code}` : ""}`;
+}
+
+const currentStep = () => timeStep(new Date(), PERIOD_SECONDS);
+
+/** Waits (at most one period) until the TOTP step is newer than `step`. */
+async function waitForStepAfter(step: number): Promise<number> {
+  const started = performance.now();
+  while (currentStep() <= step && performance.now() - started < (PERIOD_SECONDS + 2) * 1000) {
+    const nextBoundary = (step + 1) * PERIOD_SECONDS * 1000;
+    await new Promise((r) => setTimeout(r, Math.max(20, nextBoundary - Date.now() + 50)));
+  }
+  return (performance.now() - started) / 1000;
+}
+
+/** Enrolls each user through the JSON API, as an app would: login, start, confirm. */
+async function enrollAll(
+  port: number,
+  usernames: string[],
+  concurrency: number,
+): Promise<{ users: BenchUser[]; failures: Record<string, number> }> {
+  const users: BenchUser[] = [];
+  const failures: Record<string, number> = {};
+  const fail = (k: string) => (failures[k] = (failures[k] ?? 0) + 1);
+  let next = 0;
+  const conns = Array.from({ length: concurrency }, () => new HttpConnection(port));
+  const stopWatchdog = startWatchdog(conns);
+  const worker = async (conn: HttpConnection) => {
+    while (next < usernames.length) {
+      const username = usernames[next++];
+      try {
+        const login = await conn.request({
+          method: "POST",
+          path: "/api/v1/login",
+          body: json({ username, password: BENCH_PASSWORD }),
+        });
+        const pending = parse(login);
+        if (login.status !== 200 || pending.status !== "enrollment_required") {
+          fail(`login ${errorKind(login)} ${pending.status ?? ""}`);
+          continue;
+        }
+        const token = pending.pending_token as string;
+        const start = await conn.request({
+          method: "POST",
+          path: "/api/v1/enrollments",
+          body: json({ label: "bench" }),
+          bearer: token,
+        });
+        const enrollment = parse(start);
+        if (start.status !== 201) {
+          fail(`start ${errorKind(start)}`);
+          continue;
+        }
+        const secret = enrollment.secret as string;
+        const confirm = await conn.request({
+          method: "POST",
+          path: `/api/v1/enrollments/${enrollment.enrollment_id}/confirm`,
+          body: json({ code: totpCodeAt(secret, new Date()) }),
+          bearer: token,
+        });
+        // The server used the step current when it handled this, at the latest the one now.
+        const enrolledStep = currentStep();
+        const confirmed = parse(confirm);
+        if (confirm.status !== 200 || typeof confirmed.session_token !== "string") {
+          fail(`confirm ${errorKind(confirm)}`);
+          continue;
+        }
+        users.push({ username, secret, enrolledStep, sessionToken: confirmed.session_token });
+      } catch (e) {
+        fail(`exception: ${(e as Error).message}`);
+      }
+    }
+    conn.close();
+  };
+  await Promise.all(conns.map(worker));
+  stopWatchdog();
+  return { users, failures };
+}
+
+/** Logs each user in with the password; returns their pending tokens (second factor next). */
+async function gatherPendingTokens(
+  port: number,
+  users: BenchUser[],
+  concurrency: number,
+): Promise<Map<BenchUser, string>> {
+  const tokens = new Map<BenchUser, string>();
+  let next = 0;
+  const conns = Array.from({ length: concurrency }, () => new HttpConnection(port));
+  const stopWatchdog = startWatchdog(conns);
+  const worker = async (conn: HttpConnection) => {
+    while (next < users.length) {
+      const user = users[next++];
+      try {
+        const res = await conn.request({
+          method: "POST",
+          path: "/api/v1/login",
+          body: json({ username: user.username, password: BENCH_PASSWORD }),
+        });
+        const body = parse(res);
+        if (res.status === 200 && body.status === "second_factor_required") {
+          tokens.set(user, body.pending_token as string);
+        }
+      } catch {
+        // counted by the caller as a missing token
+      }
+    }
+    conn.close();
+  };
+  await Promise.all(conns.map(worker));
+  stopWatchdog();
+  return tokens;
+}
+
+function passwordPhase(users: BenchUser[], count: number, concurrency: number): PhaseSpec {
+  return {
+    name: "password",
+    concurrency,
+    count,
+    request: (i) => ({
+      method: "POST",
+      path: "/api/v1/login",
+      body: json({ username: users[i % users.length].username, password: BENCH_PASSWORD }),
+    }),
+    check: (res) => {
+      if (res.status !== 200) return errorKind(res);
+      return parse(res).status === "second_factor_required" ? null : "unexpected status";
+    },
+  };
+}
+
+function totpPhase(
+  tokens: [BenchUser, string][],
+  concurrency: number,
+  sessions: string[],
+  steps: { max: number },
+): PhaseSpec {
+  return {
+    name: "totp",
+    concurrency,
+    count: tokens.length,
+    request: (i) => {
+      const [user, pendingToken] = tokens[i];
+      const now = new Date();
+      steps.max = Math.max(steps.max, timeStep(now, PERIOD_SECONDS));
+      return {
+        method: "POST",
+        path: "/api/v1/login/totp",
+        body: json({ pending_token: pendingToken, code: totpCodeAt(user.secret, now) }),
+      };
+    },
+    check: (res) => {
+      if (res.status !== 200) return errorKind(res);
+      const body = parse(res);
+      if (body.status !== "authenticated" || typeof body.session_token !== "string") {
+        return "unexpected body";
+      }
+      sessions.push(body.session_token);
+      return null;
+    },
+  };
+}
+
+function sessionPhase(tokens: string[], seconds: number, concurrency: number): PhaseSpec {
+  return {
+    name: "session",
+    concurrency,
+    seconds,
+    request: (i) => ({
+      method: "GET",
+      path: "/api/v1/session",
+      bearer: tokens[i % tokens.length],
+    }),
+    check: (res) => res.status === 200 && res.body.startsWith('{"user"') ? null : errorKind(res),
+  };
+}
+
+// ---------------------------------------------------------------- the run
+
+export type LoadResults = {
+  mode: "spawn" | "url";
+  target: string;
+  options: Options;
+  startedAt: string;
+  seeding: {
+    usersCreated: number;
+    createSeconds: number;
+    enrolled: number;
+    enrollSeconds: number;
+    enrollFailures: Record<string, number>;
+    pendingTokens: number;
+    seedServerIterations: number | null;
+  };
+  kdf: { iterations: number; msPerHash: number[]; medianMs: number; cpuMsPerHash: number };
+  timedServer: {
+    pbkdf2Iterations: string;
+    pid: number | null;
+    v8Flags: string | null;
+    env: Record<string, string>;
+  };
+  phases: { password: PhaseResult; totp: PhaseResult; session: PhaseResult };
+  waitForStepSeconds: number;
+  memory: {
+    /** Once listening, before any timed request. */
+    idle: Memory | null;
+    /** After the last timed phase; `hwmMb` is the peak resident size of the whole run. */
+    end: Memory | null;
+  };
+  profiles: {
+    password?: { phase: PhaseResult; summary: ProfileSummary | null };
+    totp?: { phase: PhaseResult; summary: ProfileSummary | null };
+    session?: { phase: PhaseResult; summary: ProfileSummary | null };
+  };
+  totalSeconds: number;
+};
+
+/**
+ * Time of one full-cost hash on this machine, measured in this process while no server runs:
+ * wall time per hash, and the process's CPU time over all of them (less disturbed by whatever
+ * else the machine is doing).
+ */
+async function measureKdf(iterations: number) {
+  await hashPassword(BENCH_PASSWORD, iterations); // warm-up
+  const ms: number[] = [];
+  const cpuBefore = readCpu("self").total;
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    await hashPassword(BENCH_PASSWORD, iterations);
+    ms.push(round(performance.now() - t, 1));
+  }
+  const cpuMsPerHash = round((readCpu("self").total - cpuBefore) / 5, 1);
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { iterations, msPerHash: ms, medianMs: sorted[2], cpuMsPerHash };
+}
+
+export async function runLoad(o: Options): Promise<LoadResults> {
+  const began = performance.now();
+  await readClockTicks();
+  const spawn = !o.url;
+  const tmp = await Deno.makeTempDir({ prefix: "twofold-bench-" });
+  const databaseUrl = spawn ? `file:${tmp}/bench.db` : o.databaseUrl!;
+  const baseEnv = {
+    DATABASE_URL: databaseUrl,
+    KEYS_FILE: `${tmp}/keys.json`,
+    LOG_LEVEL: "info",
+  };
+  // A fresh prefix per run, so that a reused database (with --url) has no stale bench users.
+  const prefix = `bench${crypto.randomUUID().slice(0, 6)}-`;
+  const usernames = Array.from(
+    { length: o.users },
+    (_, i) => `${prefix}${String(i).padStart(5, "0")}`,
+  );
+  const servers: Server[] = [];
+  const startServer = async (label: string, env: Record<string, string>, profileDir?: string) => {
+    const s = await Server.start({
+      label,
+      env: { ...baseEnv, ...(label === "seeding" ? {} : o.serverEnv), ...env },
+      profileDir,
+      v8Flags: label === "seeding" ? undefined : o.v8Flags,
+    });
+    servers.push(s);
+    return s;
+  };
+  const stopServer = async (s: Server) => {
+    await s.stop();
+    servers.splice(servers.indexOf(s), 1);
+  };
+
+  try {
+    console.log(`twofold load bench: ${o.users} users, concurrency ${o.concurrency}`);
+    console.log(spawn ? `  database ${databaseUrl}` : `  target ${o.url}, database ${databaseUrl}`);
+
+    // 1. Users, through createUser at a low cost (each its own salt).
+    let t = performance.now();
+    await createBenchUsers({
+      databaseUrl,
+      usernames,
+      password: BENCH_PASSWORD,
+      iterations: SEED_ITERATIONS,
+      migrate: spawn,
+    });
+    if (!spawn) {
+      // An already running server has its own cost: give the users a hash at that cost now.
+      await setBenchPasswordHashes({
+        databaseUrl,
+        prefix,
+        password: BENCH_PASSWORD,
+        iterations: o.pbkdf2Iterations,
+      });
+    }
+    const createSeconds = round((performance.now() - t) / 1000, 1);
+    console.log(`  created ${o.users} users with createUser() in ${createSeconds} s`);
+
+    // 2. Enrollment and pending tokens through the JSON API. A spawned seeding server runs at a
+    //    low PBKDF2 cost so that this untimed part does not take minutes.
+    const seedServer = spawn
+      ? await startServer("seeding", {
+        PBKDF2_ITERATIONS: String(SEED_ITERATIONS),
+        // The pending tokens made here wait for the timed phases, which may take minutes on a
+        // busy machine; a longer lifetime changes nothing in what the timed server does.
+        PENDING_TOKEN_MINUTES: "20",
+      })
+      : null;
+    const port = seedServer?.port ?? Number(new URL(o.url!).port || 80);
+    t = performance.now();
+    const enrolled = await enrollAll(port, usernames, o.concurrency);
+    const enrollSeconds = round((performance.now() - t) / 1000, 1);
+    console.log(
+      `  enrolled ${enrolled.users.length} users through the API in ${enrollSeconds} s` +
+        (Object.keys(enrolled.failures).length
+          ? `; failures ${JSON.stringify(enrolled.failures)}`
+          : ""),
+    );
+    if (enrolled.users.length === 0) throw new Error("no user could be enrolled");
+    const users = enrolled.users;
+
+    const tokensTimed = await gatherPendingTokens(port, users, o.concurrency);
+    const tokensProfile = spawn && o.profile
+      ? await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency)
+      : new Map<BenchUser, string>();
+    console.log(`  ${tokensTimed.size} pending tokens for the timed TOTP phase`);
+    if (seedServer) await stopServer(seedServer);
+
+    // 3. The full cost from here on: every user gets a hash at the default 600,000 iterations
+    //    and the timed server runs with PBKDF2_ITERATIONS unset (its default).
+    if (spawn) {
+      const n = await setBenchPasswordHashes({
+        databaseUrl,
+        prefix,
+        password: BENCH_PASSWORD,
+        iterations: DEFAULT_ITERATIONS,
+      });
+      console.log(`  ${n} users now hold a ${DEFAULT_ITERATIONS}-iteration hash`);
+    }
+    const kdf = await measureKdf(spawn ? DEFAULT_ITERATIONS : o.pbkdf2Iterations);
+    console.log(
+      `  one PBKDF2 hash at ${kdf.iterations}: median ${kdf.medianMs} ms, ${kdf.cpuMsPerHash} ms CPU`,
+    );
+
+    const timed = spawn ? await startServer("timed", {}) : null;
+    const pid = timed?.pid ?? o.serverPid;
+    // Resident size before the timed phases (a spawned server has only just started).
+    const idleMemory = pid ? roundMemory(readMemory(pid)) : null;
+    const timedPort = timed?.port ?? port;
+
+    const password = await runPhase(
+      timedPort,
+      pid,
+      passwordPhase(users, o.passwordRequests, o.concurrency),
+    );
+    printPhase(password);
+
+    // Each code must be for a newer step than the one its enrollment used.
+    const waitForStepSeconds = round(
+      await waitForStepAfter(Math.max(...users.map((u) => u.enrolledStep))),
+      1,
+    );
+    const sessions: string[] = [];
+    const totpSteps = { max: 0 };
+    const totp = await runPhase(
+      timedPort,
+      pid,
+      totpPhase([...tokensTimed], o.concurrency, sessions, totpSteps),
+    );
+    printPhase(totp);
+
+    const sessionTokens = sessions.length ? sessions : users.map((u) => u.sessionToken);
+    const session = await runPhase(
+      timedPort,
+      pid,
+      sessionPhase(sessionTokens, o.sessionSeconds, o.concurrency),
+    );
+    printPhase(session);
+
+    const memory = pid ? roundMemory(readMemory(pid)) : null;
+    if (memory) {
+      console.log(
+        `  server memory: ${idleMemory?.rssMb} MB before the timed phases, peak ${memory.hwmMb} MB` +
+          ` (at the end ${memory.anonMb} MB anonymous + ${memory.fileMb} MB file pages)`,
+      );
+    }
+    if (timed) await stopServer(timed);
+
+    // 4. Where the time goes: the same phases again, shorter, each on its own server started
+    //    with --cpu-prof (sampling costs a few per cent, so these figures are not the results).
+    const profiles: LoadResults["profiles"] = {};
+    if (spawn && o.profile) {
+      console.log("  profiling (deno run --cpu-prof), one server per phase:");
+      const profiled = async (name: "password" | "totp" | "session", spec: () => PhaseSpec) => {
+        const dir = `${tmp}/profile-${name}`;
+        await Deno.mkdir(dir);
+        const s = await startServer(`profiled ${name}`, {}, dir);
+        const phase = await runPhase(s.port, s.pid, spec());
+        await stopServer(s);
+        printPhase(phase);
+        profiles[name] = { phase, summary: await summarizeProfileDir(dir) };
+      };
+      await profiled(
+        "session",
+        () => sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
+      );
+      await waitForStepAfter(totpSteps.max);
+      await profiled(
+        "totp",
+        () => totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
+      );
+      await profiled(
+        "password",
+        () => passwordPhase(users, PROFILE_PASSWORD_REQUESTS, o.concurrency),
+      );
+    }
+
+    return {
+      mode: spawn ? "spawn" : "url",
+      target: spawn ? "deno run -A src/main.ts" : o.url!,
+      options: o,
+      startedAt: new Date(Date.now() - (performance.now() - began)).toISOString(),
+      seeding: {
+        usersCreated: o.users,
+        createSeconds,
+        enrolled: users.length,
+        enrollSeconds,
+        enrollFailures: enrolled.failures,
+        pendingTokens: tokensTimed.size,
+        seedServerIterations: spawn ? SEED_ITERATIONS : null,
+      },
+      kdf,
+      timedServer: {
+        pbkdf2Iterations: spawn ? "unset (default 600000)" : String(o.pbkdf2Iterations),
+        pid: pid ?? null,
+        v8Flags: o.v8Flags ?? null,
+        env: o.serverEnv,
+      },
+      phases: { password, totp, session },
+      waitForStepSeconds,
+      memory: { idle: idleMemory, end: memory },
+      profiles,
+      totalSeconds: round((performance.now() - began) / 1000, 1),
+    };
+  } finally {
+    for (const s of [...servers]) await s.stop();
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  let options: Options;
+  try {
+    options = parseOptions(Deno.args);
+  } catch (e) {
+    console.error((e as Error).message);
+    Deno.exit(2);
+  }
+  const results = await runLoad(options);
+  if (options.json) await Deno.writeTextFile(options.json, JSON.stringify(results, null, 2) + "\n");
+  console.log(`  done in ${results.totalSeconds} s`);
+}
