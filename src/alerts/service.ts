@@ -73,10 +73,18 @@ export async function openAlerts(deps: Deps): Promise<AlertRow[]> {
     .orderBy(desc(alerts.at)).limit(200);
 }
 
+/** Marks an alert as handled by an admin; audited. */
 export async function acknowledgeAlert(deps: Deps, id: string, by: string): Promise<boolean> {
-  const rows = await deps.db.update(alerts)
-    .set({ acknowledgedAt: deps.clock.now().getTime(), acknowledgedBy: by })
-    .where(and(eq(alerts.id, id), isNull(alerts.acknowledgedAt)))
-    .returning({ id: alerts.id });
+  const now = deps.clock.now();
+  const [rows] = await deps.db.batch([
+    deps.db.update(alerts)
+      .set({ acknowledgedAt: now.getTime(), acknowledgedBy: by })
+      .where(and(eq(alerts.id, id), isNull(alerts.acknowledgedAt)))
+      .returning({ id: alerts.id, username: alerts.username, kind: alerts.kind }),
+    deps.db.run(sql`INSERT INTO ${auditEvents} (id, at, event, outcome, detail)
+      SELECT ${randomId()}, ${now.getTime()}, 'alert.acknowledge', 'success',
+        json_object('alert', ${id}, 'admin_id', ${by})
+      WHERE changes() = 1`),
+  ]);
   return rows.length === 1;
 }

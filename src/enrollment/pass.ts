@@ -13,8 +13,14 @@ const ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789";
 
 /** A new pass: 20 characters from a 30-letter alphabet (98 bits), grouped by five. */
 export function generateEnrollmentPass(): string {
-  const bytes = randomBytes(20);
-  const chars = Array.from(bytes, (b) => ALPHABET[b % ALPHABET.length]).join("");
+  // Rejection sampling: bytes of 240 and above are dropped so that every letter of the
+  // 30-letter alphabet is equally likely (b % 30 alone would favour the first 16).
+  let chars = "";
+  while (chars.length < 20) {
+    for (const b of randomBytes(24)) {
+      if (b < 240 && chars.length < 20) chars += ALPHABET[b % ALPHABET.length];
+    }
+  }
   return chars.match(/.{5}/g)!.join("-");
 }
 

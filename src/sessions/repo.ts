@@ -31,18 +31,39 @@ export async function findActiveSession(
   now: Date,
   idleMs: number,
 ): Promise<ActiveSession | undefined> {
-  const rows = await db.select({ session: sessions, user: users })
+  const rows = await activeSessionQuery(db).execute({
+    id: sessionId,
+    now: now.getTime(),
+    idleSince: now.getTime() - idleMs,
+  });
+  return rows[0];
+}
+
+/**
+ * The session check runs on every request, so its query is built once per database and
+ * reused with placeholders (building it each time cost more than running it).
+ */
+const preparedActiveSession = new WeakMap<Db, ReturnType<typeof buildActiveSessionQuery>>();
+
+function activeSessionQuery(db: Db) {
+  let q = preparedActiveSession.get(db);
+  if (!q) preparedActiveSession.set(db, q = buildActiveSessionQuery(db));
+  return q;
+}
+
+function buildActiveSessionQuery(db: Db) {
+  return db.select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(
-      eq(sessions.id, sessionId),
+      eq(sessions.id, sql.placeholder("id")),
       isNull(sessions.revokedAt),
-      gt(sessions.expiresAt, now.getTime()),
-      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${now.getTime() - idleMs})`,
+      gt(sessions.expiresAt, sql.placeholder("now")),
+      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${sql.placeholder("idleSince")})`,
       eq(users.disabled, false),
     ))
-    .limit(1);
-  return rows[0];
+    .limit(1)
+    .prepare();
 }
 
 /** Records activity at most once a minute, so reads stay reads. */

@@ -99,3 +99,14 @@ Deno.test("loadSigningKeys() signs with the newest key and verifies with older o
   assertEquals(k2.jwks.keys.length, 2);
   assert(k2.jwks.keys.every((key) => !("d" in key)), "public JWKS must not carry private parts");
 });
+
+Deno.test("verifyToken() remembers a verified token but still expires it and keeps kinds apart", async () => {
+  const k = await keys();
+  const t = await signToken(k, "session", { sub: "u", jti: "c", expiresAt: later }, now);
+  assert((await verifyToken(k, "session", t, now)).ok);
+  assert((await verifyToken(k, "session", t, now)).ok); // from the cache
+  assertEquals((await verifyToken(k, "pending", t, now)).ok, false);
+  assertEquals(await verifyToken(k, "session", t, later), { ok: false, reason: "expired" });
+  // Another key set (a restart after rotation) verifies from scratch.
+  assertEquals((await verifyToken(await keys(), "session", t, now)).ok, false);
+});
