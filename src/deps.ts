@@ -5,6 +5,7 @@ import type { Clock } from "./lib/clock.ts";
 import type { SecretKeys } from "./lib/crypto.ts";
 import type { Logger } from "./lib/log.ts";
 import type { Pbkdf2 } from "./lib/password.ts";
+import type { Metrics } from "./observability/metrics.ts";
 import type { SigningKeys } from "./tokens/tokens.ts";
 
 export type Deps = {
@@ -14,6 +15,8 @@ export type Deps = {
   keys: SigningKeys;
   secrets: SecretKeys;
   log: Logger;
+  /** Prometheus counters and histograms, served at /metrics; one registry per Deps. */
+  metrics: Metrics;
   /** A hash of a random password at the configured cost, checked for unknown usernames. */
   dummyPasswordHash: string;
   /** Replaceable PBKDF2 (tests count its calls); defaults to WebCrypto. */
@@ -25,6 +28,9 @@ import { deriveSecretKeys } from "./lib/crypto.ts";
 import { fromBase64Url } from "./lib/encoding.ts";
 import { unmatchableHash } from "./lib/password.ts";
 import { loadSigningKeys } from "./tokens/tokens.ts";
+import { observeAudit } from "./audit/repo.ts";
+import { createMetrics } from "./observability/metrics.ts";
+import { countAuditEvent, logAuditEvent } from "./observability/events.ts";
 
 /** Parses SIGNING_KEYS: one private JWK, or a JSON array of them with the newest last. */
 export function parseSigningKeys(value: string): JWK[] {
@@ -60,11 +66,12 @@ export async function buildDeps(input: {
   encryptionKey: Uint8Array;
   pbkdf2?: Pbkdf2;
 }): Promise<Deps> {
-  return {
+  const deps: Deps = {
     db: input.db,
     clock: input.clock,
     config: input.config,
     log: input.log,
+    metrics: createMetrics(),
     keys: await loadSigningKeys(input.signingKeys, input.config.ISSUER),
     secrets: await deriveSecretKeys(
       input.encryptionKey,
@@ -75,4 +82,11 @@ export async function buildDeps(input: {
     dummyPasswordHash: unmatchableHash(input.config.PBKDF2_ITERATIONS),
     ...(input.pbkdf2 ? { pbkdf2: input.pbkdf2 } : {}),
   };
+  // Every security event also becomes a JSON log line and a metric. Looked up on `deps` at each
+  // event, so a test that swaps `deps.log` sees them.
+  observeAudit(input.db, (row) => {
+    logAuditEvent(deps.log, row);
+    countAuditEvent(deps.metrics, row);
+  });
+  return deps;
 }

@@ -25,6 +25,8 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
     const value = env[key];
     if (typeof value === "string") record[key] = value;
   }
+  // Metrics live in one isolate's memory, and Workers run many: off unless asked for.
+  if (!record.METRICS_ENABLED) record.METRICS_ENABLED = "false";
   const config = parseConfig(record);
   const log = jsonLogger(config.LOG_LEVEL, systemClock);
 
