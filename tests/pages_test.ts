@@ -219,3 +219,11 @@ Deno.test("pages: every step of the HTML login is audited", async () => {
   const all = JSON.stringify(await env.deps.db.select().from(auditEvents));
   assert(!all.includes(PASSWORD) && !all.includes('"wrong"'));
 });
+
+Deno.test("pages: behind a TLS proxy that forwards to plain http, an https PUBLIC_URL keeps cookies secure", async () => {
+  const env = await testApp({ PUBLIC_URL: "https://login.example.com" });
+  const r = await env.app.request("http://127.0.0.1:8000/login");
+  const cookie = r.headers.getSetCookie().find((c) => c.includes("twofold_csrf"))!;
+  assert(cookie.startsWith("__Host-twofold_csrf="), cookie);
+  assertStringIncludes(cookie, "Secure");
+});

@@ -12,6 +12,9 @@ const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function secureCookies(c: Context, config: Config): boolean {
   if (config.COOKIE_SECURE !== "auto") return config.COOKIE_SECURE === "true";
+  // Behind a TLS-terminating proxy we may see http://127.0.0.1: an https PUBLIC_URL says
+  // what browsers really use, so cookies keep Secure and the __Host- prefix.
+  if (config.PUBLIC_URL?.startsWith("https://")) return true;
   const url = new URL(c.req.url);
   return !(url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
 }
