@@ -555,7 +555,10 @@ Deno.test("admin pages: a policy change is previewed with the users it would blo
   assertStringIncludes(b.lastHtml, "This change would block 2 users who are");
   const blocked = b.lastHtml.match(/<ul id="would-block-users">(.*?)<\/ul>/)?.[1];
   assertEquals(blocked, "<li><strong>bob</strong></li><li><strong>fin</strong></li>");
-  assertStringIncludes(b.lastHtml, "<td>listed</td><td>everyone</td>");
+  assertStringIncludes(
+    b.lastHtml,
+    "<td>Only the roles and groups listed below</td><td>Everyone</td>",
+  );
   assertEquals((await loadPolicy(env.deps.db)).mode, "listed", "a preview saves nothing");
 
   const save = hiddenFields(b.lastHtml, 'id="save-policy"');

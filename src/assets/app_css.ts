@@ -28,17 +28,24 @@ export const APP_CSS = `:root {
   }
 }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 button, input, select, textarea { font: inherit; }
 body { margin: 0; background: var(--bg); color: var(--fg); }
 .top { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; justify-content: space-between; align-items: center; padding: 0.75rem 1rem; border-bottom: 1px solid var(--border); }
 .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
+.top-end { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-left: auto; }
+nav.lang ul { display: flex; gap: 0.75rem; list-style: none; margin: 0; padding: 0; font-size: 0.9rem; }
+nav.lang a[aria-current] { font-weight: 700; color: var(--fg); text-decoration: none; }
+.skip { position: absolute; left: 0.5rem; top: -3rem; padding: 0.5rem 0.75rem; background: var(--card); color: var(--accent); border: 2px solid var(--accent); border-radius: 0.35rem; z-index: 10; }
+.skip:focus { top: 0.5rem; }
+main:focus { outline: none; }
 main { max-width: 34rem; margin: 2rem auto; padding: 1.5rem; background: var(--card); border: 1px solid var(--border); border-radius: 0.5rem; }
 h1 { font-size: 1.5rem; margin-top: 0; }
 h2 { font-size: 1.15rem; margin-top: 1.5rem; }
 label { display: block; margin-top: 1rem; font-weight: 600; }
 label.check { font-weight: 400; display: flex; gap: 0.5rem; align-items: center; }
 input:not([type=checkbox]):not([type=radio]), select, textarea { width: 100%; padding: 0.6rem; font-size: 1rem; border: 1px solid var(--border); border-radius: 0.35rem; background: var(--bg); color: var(--fg); }
-input:focus-visible, select:focus-visible, textarea:focus-visible, button:focus-visible, a:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 button, .button { display: inline-block; margin-top: 1.25rem; padding: 0.6rem 1.2rem; font-size: 1rem; border: 0; border-radius: 0.35rem; background: var(--accent); color: var(--accent-fg); cursor: pointer; text-decoration: none; }
 button.link { background: none; color: var(--accent); padding: 0; margin: 0; text-decoration: underline; }
 form.inline { display: inline; }
@@ -50,17 +57,22 @@ form.rename button.small { margin: 0; }
 .muted { color: var(--muted); font-size: 0.9rem; }
 .current { margin-left: 0.35rem; font-weight: 600; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-main.wide, main:has(> table) { max-width: 64rem; }
+main.wide, main:has(> table) { max-width: min(64rem, calc(100% - 2rem)); }
+.table-scroll { overflow-x: auto; }
 @media (max-width: 40rem) {
-  main { margin: 0; padding: 1rem; border-width: 0 0 1px; border-radius: 0; }
+  main, main.wide, main:has(> table) { max-width: none; margin: 0; padding: 1rem; border-width: 0 0 1px; border-radius: 0; }
   main > table { display: block; overflow-x: auto; }
+  .top { padding: 0.5rem 1rem; }
 }
 fieldset { border: 1px solid var(--border); border-radius: 0.35rem; margin-top: 1rem; }
 a { color: var(--accent); }
 .error { color: var(--error); font-weight: 600; margin: 0.4rem 0; }
 .warning { color: var(--error); }
 .notice { padding: 0.5rem 0.75rem; border-left: 4px solid var(--accent); }
-.qr svg { width: min(18rem, 100%); height: auto; display: block; background: #fff; padding: 0.25rem; }
+.qr svg { width: min(20rem, 100%); height: auto; display: block; background: #fff; border-radius: 0.35rem; }
+.copyable { display: flex; flex-wrap: wrap; gap: 0.5rem 0.75rem; align-items: center; }
+button.copy { margin: 0; }
+.copyable code { overflow-wrap: anywhere; }
 .secret { font-size: 1.15rem; letter-spacing: 0.05em; word-break: normal; overflow-wrap: normal; }
 .uri code { word-break: break-all; font-size: 0.85rem; color: var(--muted); }
 .codes { font-size: 1.05rem; padding-left: 1.5rem; }
@@ -86,6 +98,7 @@ ul.actions { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 
 a.button.small { margin: 0; padding: 0.3rem 0.7rem; font-size: 0.9rem; }
 .button.danger { background: var(--error); }
 button.secondary { background: none; color: var(--accent); border: 1px solid var(--accent); }
+button.small.secondary { padding: calc(0.3rem - 1px) calc(0.7rem - 1px); }
 .pass code { font-size: 1.4rem; letter-spacing: 0.05em; }
 td.detail code { font-size: 0.8rem; overflow-wrap: anywhere; }
 td.nowrap { white-space: nowrap; }

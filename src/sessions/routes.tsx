@@ -12,7 +12,7 @@ import { jsonFailure } from "../http/respond.ts";
 import { describe } from "../openapi/describe.ts";
 import { sessionResponse } from "../openapi/schemas.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { CsrfField, Layout } from "../views/layout.tsx";
+import { LogoutPage } from "../views/login.tsx";
 import { revokeSession } from "./repo.ts";
 import type { SessionContext } from "./service.ts";
 
@@ -98,15 +98,7 @@ export function sessionRoutes(deps: Deps): Hono {
     const s = await pageSession(c, deps);
     if (!s.ok) return c.redirect("/login", 303);
     const csrf = await csrfToken(c, deps);
-    return c.html(
-      <Layout title="Log out" signedIn csrf={csrf}>
-        <p>End your session on this device?</p>
-        <form method="post" action="/logout">
-          <CsrfField token={csrf} />
-          <button type="submit" autofocus>Log out</button>
-        </form>
-      </Layout>,
-    );
+    return c.html(<LogoutPage csrf={csrf} />);
   });
 
   app.post("/logout", async (c) => {

@@ -2,15 +2,20 @@
 import type { AuthenticatorView } from "../account/service.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
-import { driftMessage } from "../totp/drift.ts";
-import { CsrfField, ErrorText, Layout } from "./layout.tsx";
+import type { Drift } from "../totp/drift.ts";
+import { localize, t, tj, tp } from "../i18n/i18n.ts";
+import { CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
 import type { ApiKeyRow } from "../apikeys/service.ts";
+import { RecoveryCodeList } from "./enroll.tsx";
 import { TokensSection } from "./tokens.tsx";
 
 export function when(ms: number | null): string {
-  return ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+  return ms === null
+    ? t("common.never")
+    : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
 
+/** How a session proved the second factor, in English: the JSON API's `second_factor`. */
 export function methodOf(amrJson: string): string {
   const amr: string[] = JSON.parse(amrJson);
   if (amr.includes("otp")) return "authenticator code";
@@ -19,12 +24,37 @@ export function methodOf(amrJson: string): string {
   return "password only";
 }
 
+/** The same, in the page's language. */
+function methodLabel(amrJson: string): string {
+  const amr: string[] = JSON.parse(amrJson);
+  if (amr.includes("otp")) return t("account.method.otp");
+  if (amr.includes("rec")) return t("account.method.rec");
+  if (amr.includes("dev")) return t("account.method.dev");
+  return t("account.method.pwd");
+}
+
+/** Clock drift help for an authenticator, or null when its codes are in step. */
+export function driftText(drift: Drift): string | null {
+  if (!drift) return null;
+  return drift.direction === "behind"
+    ? t("account.drift.behind", { seconds: drift.seconds })
+    : t("account.drift.ahead", { seconds: drift.seconds });
+}
+
 /** A one-button form posting to `action`. */
-function ActionButton(props: { csrf: string; action: string; label: string; danger?: boolean }) {
+function ActionButton(
+  props: { csrf: string; action: string; label: string; danger?: boolean; describedBy?: string },
+) {
   return (
     <form method="post" action={props.action} class="inline">
       <CsrfField token={props.csrf} />
-      <button type="submit" class={props.danger ? "small danger" : "small"}>{props.label}</button>
+      <button
+        type="submit"
+        class={props.danger ? "small danger" : "small"}
+        aria-describedby={props.describedBy}
+      >
+        {props.label}
+      </button>
     </form>
   );
 }
@@ -49,20 +79,23 @@ export function AccountPage(props: {
   adminConsole?: boolean;
 }) {
   const reauthFirst = (next: string) => `/account/reauth?next=${encodeURIComponent(next)}`;
+  const name = <strong id="account-username">{props.username}</strong>;
+  const signedInAs = props.amr.includes("rec")
+    ? tj("account.signed_in_recovery", { name })
+    : props.amr.includes("dev")
+    ? tj("account.signed_in_device", { name })
+    : tj("account.signed_in", { name });
   return (
-    <Layout title="Your account" signedIn csrf={props.csrf} wide>
-      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
-      {props.error ? <p class="error" role="alert">{props.error}</p> : null}
+    <Layout title={t("account.title")} signedIn csrf={props.csrf} wide>
+      {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
+      {props.error ? <p class="error" role="alert">{localize(props.error)}</p> : null}
       <p>
-        Signed in as <strong id="account-username">{props.username}</strong>
-        {props.amr.includes("rec") ? " with a recovery code" : null}
-        {props.amr.includes("dev") ? " on a trusted device" : null}.{" "}
-        <a href="/account/password">Change your password</a>
+        {signedInAs} <a href="/account/password">{t("account.change_password")}</a>
         {props.adminConsole
           ? (
             <>
               {" · "}
-              <a href="/admin" id="admin-console">Admin console</a>
+              <a href="/admin" id="admin-console">{t("account.admin_console")}</a>
             </>
           )
           : null}
@@ -70,66 +103,71 @@ export function AccountPage(props: {
       {!props.fresh
         ? (
           <p class="muted">
-            Changing your second factor asks for your password and a code first.{" "}
-            <a href={reauthFirst("/account")}>Confirm it's you</a>
+            {t("account.reauth_hint")} <a href={reauthFirst("/account")}>{t("reauth.title")}</a>
           </p>
         )
         : null}
 
-      <h2>Authenticator apps</h2>
+      <h2>{t("account.authenticators")}</h2>
       {props.authenticators.length === 0
-        ? <p>No authenticator is set up.</p>
+        ? <p>{t("account.no_authenticator")}</p>
         : (
-          <table id="authenticators">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.authenticators.map((a) => (
+          <TableScroll label={t("account.authenticators")}>
+            <table id="authenticators">
+              <thead>
                 <tr>
-                  <td>
-                    <form
-                      method="post"
-                      action={`/account/authenticators/${a.id}/rename`}
-                      class="rename"
-                    >
-                      <CsrfField token={props.csrf} />
-                      <label class="visually-hidden" for={`label-${a.id}`}>Name</label>
-                      <input
-                        id={`label-${a.id}`}
-                        name="label"
-                        value={a.label}
-                        maxlength={64}
-                        required
-                      />
-                      <button type="submit" class="small">Rename</button>
-                    </form>
-                    {a.drift ? <p class="warning drift">{driftMessage(a.drift)}</p> : null}
-                  </td>
-                  <td>{when(a.createdAt)}</td>
-                  <td>{when(a.lastUsedAt)}</td>
-                  <td>
-                    <ActionButton
-                      csrf={props.csrf}
-                      action={`/account/authenticators/${a.id}/replace`}
-                      label="Replace"
-                    />
-                    <ActionButton
-                      csrf={props.csrf}
-                      action={`/account/authenticators/${a.id}/remove`}
-                      label="Remove"
-                      danger
-                    />
-                  </td>
+                  <th scope="col">{t("account.col.name")}</th>
+                  <th scope="col">{t("account.col.added")}</th>
+                  <th scope="col">{t("account.col.last_used")}</th>
+                  <th scope="col">{t("account.col.actions")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.authenticators.map((a) => (
+                  <tr>
+                    <td>
+                      <form
+                        method="post"
+                        action={`/account/authenticators/${a.id}/rename`}
+                        class="rename"
+                      >
+                        <CsrfField token={props.csrf} />
+                        <label class="visually-hidden" for={`label-${a.id}`}>
+                          {t("account.col.name")}
+                        </label>
+                        <input
+                          id={`label-${a.id}`}
+                          name="label"
+                          value={a.label}
+                          maxlength={64}
+                          required
+                        />
+                        <button type="submit" class="small">{t("account.rename")}</button>
+                      </form>
+                      {a.drift ? <p class="warning drift">{driftText(a.drift)}</p> : null}
+                    </td>
+                    <td>{when(a.createdAt)}</td>
+                    <td>{when(a.lastUsedAt)}</td>
+                    <td>
+                      <ActionButton
+                        csrf={props.csrf}
+                        action={`/account/authenticators/${a.id}/replace`}
+                        label={t("account.replace")}
+                        describedBy={`label-${a.id}`}
+                      />
+                      <ActionButton
+                        csrf={props.csrf}
+                        action={`/account/authenticators/${a.id}/remove`}
+                        label={t("account.remove")}
+                        describedBy={`label-${a.id}`}
+                        danger
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       <p>
         <a
@@ -137,121 +175,122 @@ export function AccountPage(props: {
           href={props.fresh ? "/enroll" : reauthFirst("/enroll")}
           id="add-authenticator"
         >
-          Add an authenticator
+          {t("account.add_authenticator")}
         </a>
       </p>
 
-      <h2>Recovery codes</h2>
+      <h2>{t("account.recovery_codes")}</h2>
       <p id="recovery-remaining">
-        {props.recoveryCodesRemaining} of your recovery codes{" "}
-        {props.recoveryCodesRemaining === 1 ? "is" : "are"} unused.
+        {tp("account.recovery_remaining", props.recoveryCodesRemaining)}
       </p>
       {props.recoveryCodesRemaining <= 2 && props.authenticators.length > 0
-        ? (
-          <p class="warning" role="status">
-            You are running out of recovery codes. Generate a new set.
-          </p>
-        )
+        ? <p class="warning" role="status">{t("account.recovery_low")}</p>
         : null}
       {props.authenticators.length > 0
         ? (
           <ActionButton
             csrf={props.csrf}
             action="/account/recovery-codes"
-            label="Generate new recovery codes"
+            label={t("account.recovery_generate")}
           />
         )
         : null}
 
-      <h2>Trusted devices</h2>
-      {props.devices.length === 0 ? <p>No device skips the code.</p> : (
-        <table id="devices">
+      <h2>{t("account.devices")}</h2>
+      {props.devices.length === 0
+        ? <p>{t("account.no_devices")}</p>
+        : (
+          <TableScroll label={t("account.devices")}>
+            <table id="devices">
+              <thead>
+                <tr>
+                  <th scope="col">{t("account.col.device")}</th>
+                  <th scope="col">{t("account.col.trusted_since")}</th>
+                  <th scope="col">{t("account.col.last_used")}</th>
+                  <th scope="col">{t("account.col.until")}</th>
+                  <th scope="col">{t("account.col.actions")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.devices.map((d) => (
+                  <tr>
+                    <td>
+                      {d.name}
+                      {d.id === props.currentDeviceId
+                        ? <strong class="current">{t("account.this_device")}</strong>
+                        : null}
+                    </td>
+                    <td>{when(d.createdAt)}</td>
+                    <td>{when(d.lastUsedAt)}</td>
+                    <td>{when(d.expiresAt)}</td>
+                    <td>
+                      <ActionButton
+                        csrf={props.csrf}
+                        action={`/account/devices/${d.id}/revoke`}
+                        label={t("account.revoke")}
+                        danger
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
+
+      <h2>{t("account.sessions")}</h2>
+      <TableScroll label={t("account.sessions")}>
+        <table id="sessions">
           <thead>
             <tr>
-              <th scope="col">Device</th>
-              <th scope="col">Trusted since</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Until</th>
-              <th scope="col">Actions</th>
+              <th scope="col">{t("account.col.started")}</th>
+              <th scope="col">{t("account.col.last_seen")}</th>
+              <th scope="col">{t("account.col.from")}</th>
+              <th scope="col">{t("account.col.second_factor")}</th>
+              <th scope="col">{t("account.col.actions")}</th>
             </tr>
           </thead>
           <tbody>
-            {props.devices.map((d) => (
+            {props.sessions.map((s) => (
               <tr>
                 <td>
-                  {d.name}
-                  {d.id === props.currentDeviceId
-                    ? <strong class="current">(this device)</strong>
+                  {when(s.createdAt)}
+                  {s.id === props.currentSessionId
+                    ? <strong class="current">{t("account.this_session")}</strong>
                     : null}
                 </td>
-                <td>{when(d.createdAt)}</td>
-                <td>{when(d.lastUsedAt)}</td>
-                <td>{when(d.expiresAt)}</td>
+                <td>{when(s.lastSeenAt)}</td>
                 <td>
-                  <ActionButton
-                    csrf={props.csrf}
-                    action={`/account/devices/${d.id}/revoke`}
-                    label="Revoke"
-                    danger
-                  />
+                  {s.ip ?? t("account.unknown_address")}
+                  <br />
+                  <span class="muted">{s.userAgent ?? ""}</span>
+                </td>
+                <td>{methodLabel(s.amr)}</td>
+                <td>
+                  {s.id === props.currentSessionId ? null : (
+                    <ActionButton
+                      csrf={props.csrf}
+                      action={`/account/sessions/${s.id}/end`}
+                      label={t("account.end")}
+                      danger
+                    />
+                  )}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      )}
-
-      <h2>Sessions</h2>
-      <table id="sessions">
-        <thead>
-          <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">From</th>
-            <th scope="col">Second factor</th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.sessions.map((s) => (
-            <tr>
-              <td>
-                {when(s.createdAt)}
-                {s.id === props.currentSessionId
-                  ? <strong class="current">(this session)</strong>
-                  : null}
-              </td>
-              <td>{when(s.lastSeenAt)}</td>
-              <td>
-                {s.ip ?? "unknown address"}
-                <br />
-                <span class="muted">{s.userAgent ?? ""}</span>
-              </td>
-              <td>{methodOf(s.amr)}</td>
-              <td>
-                {s.id === props.currentSessionId ? null : (
-                  <ActionButton
-                    csrf={props.csrf}
-                    action={`/account/sessions/${s.id}/end`}
-                    label="End"
-                    danger
-                  />
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      </TableScroll>
       <p>
         <ActionButton
           csrf={props.csrf}
           action="/account/sessions/end-others"
-          label="End all other sessions"
+          label={t("account.end_others")}
         />
         <ActionButton
           csrf={props.csrf}
           action="/account/sessions/end-all"
-          label="Log out everywhere"
+          label={t("account.end_all")}
           danger
         />
       </p>
@@ -261,12 +300,12 @@ export function AccountPage(props: {
       {props.canDisable2fa && props.authenticators.length > 0
         ? (
           <>
-            <h2>Two-factor sign-in</h2>
-            <p>Turning it off removes your authenticators, recovery codes and trusted devices.</p>
+            <h2>{t("account.twofa")}</h2>
+            <p>{t("account.twofa_off_hint")}</p>
             <ActionButton
               csrf={props.csrf}
               action="/account/2fa/disable"
-              label="Turn off two-factor sign-in"
+              label={t("account.twofa_off")}
               danger
             />
           </>
@@ -278,13 +317,13 @@ export function AccountPage(props: {
 
 export function ReauthPage(props: { csrf: string; next: string; error?: string }) {
   return (
-    <Layout title="Confirm it's you" signedIn csrf={props.csrf}>
-      <p>Enter your password and a code from your authenticator app (or a recovery code).</p>
+    <Layout title={t("reauth.title")} signedIn csrf={props.csrf} keep={{ next: props.next }}>
+      <p>{t("reauth.intro")}</p>
       <form method="post" action="/account/reauth" novalidate>
         <CsrfField token={props.csrf} />
         <input type="hidden" name="next" value={props.next} />
         <ErrorText id="reauth-error" message={props.error} />
-        <label for="password">Password</label>
+        <label for="password">{t("login.password")}</label>
         <input
           id="password"
           name="password"
@@ -294,40 +333,40 @@ export function ReauthPage(props: { csrf: string; next: string; error?: string }
           autofocus
           aria-describedby={props.error ? "reauth-error" : undefined}
         />
-        <label for="code">Code from your app</label>
+        <label for="code">{t("reauth.code")}</label>
         <input
           id="code"
           name="code"
           autocomplete="one-time-code"
           inputmode="numeric"
           maxlength={12}
+          aria-describedby={props.error ? "reauth-error" : undefined}
         />
         <details>
-          <summary>Use a recovery code instead</summary>
-          <label for="recovery_code">Recovery code</label>
+          <summary>{t("totp.use_recovery")}</summary>
+          <label for="recovery_code">{t("recovery.code")}</label>
           <input id="recovery_code" name="recovery_code" autocomplete="off" maxlength={64} />
         </details>
-        <button type="submit">Confirm</button>
+        <button type="submit">{t("enroll.submit")}</button>
       </form>
     </Layout>
   );
 }
 
 export function NewRecoveryCodesPage(props: { csrf: string; codes: string[] }) {
-  const text = `twofold recovery codes\nEach code works once.\n\n${props.codes.join("\n")}\n`;
+  const text = `${t("codes.file_heading")}\n\n${props.codes.join("\n")}\n`;
   return (
-    <Layout title="Your new recovery codes" signedIn csrf={props.csrf}>
+    <Layout
+      title={t("codes.new_title")}
+      signedIn
+      csrf={props.csrf}
+      languageBase="/account"
+      script
+    >
       <p>
-        Your old recovery codes no longer work. Save these now:{" "}
-        <strong>they will not be shown again.</strong>
+        {tj("codes.new_intro", { warning: <strong>{t("codes.not_again")}</strong> })}
       </p>
-      <ul class="codes" id="recovery-codes">
-        {props.codes.map((code) => (
-          <li>
-            <code>{code}</code>
-          </li>
-        ))}
-      </ul>
+      <RecoveryCodeList codes={props.codes} />
       <p>
         <a
           class="button"
@@ -335,9 +374,9 @@ export function NewRecoveryCodesPage(props: { csrf: string; codes: string[] }) {
           download="twofold-recovery-codes.txt"
           href={`data:text/plain;charset=utf-8,${encodeURIComponent(text)}`}
         >
-          Download as a text file
+          {t("codes.download")}
         </a>{" "}
-        <a href="/account">Back to your account</a>
+        <a href="/account">{t("common.back_to_account")}</a>
       </p>
     </Layout>
   );

@@ -4,10 +4,11 @@ import type { AdminUserView, StatusFilter } from "../admin/service.ts";
 import type { AlertRow } from "../alerts/service.ts";
 import type { auditEvents } from "../db/schema.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
+import { localize, type MessageKey, t, tj, tp } from "../i18n/i18n.ts";
 import type { Drift } from "../totp/drift.ts";
 import { type LoginPolicy, loginPolicySchema } from "../policy/policy.ts";
 import { when } from "./account.tsx";
-import { CsrfField, ErrorText, Layout } from "./layout.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
 
 export type AuditRow = typeof auditEvents.$inferSelect;
 /** What admins see of an authenticator: never its secret. */
@@ -22,13 +23,16 @@ export type AuthenticatorSummary = {
 export type FormErrors = Record<string, string | undefined>;
 export type FormValues = Record<string, string | undefined>;
 
-export const STATUS_LABELS: Record<StatusFilter, string> = {
-  enrolled: "Enrolled",
-  not_enrolled: "Not enrolled",
-  required_not_enrolled: "Required, not enrolled",
-  grace: "In grace period",
-  locked: "Locked",
-};
+const STATUSES: StatusFilter[] = [
+  "enrolled",
+  "not_enrolled",
+  "required_not_enrolled",
+  "grace",
+  "locked",
+];
+
+/** A 2FA status in the page's language. */
+export const statusLabel = (status: StatusFilter) => t(`admin.status.${status}`);
 
 /** The actions on one user; each is confirmed on GET .../confirm?action= and done by POST. */
 export const USER_ACTIONS = [
@@ -53,12 +57,12 @@ function AdminNav(props: { current?: Section }) {
     <a href={href} aria-current={props.current === section ? "page" : undefined}>{text}</a>
   );
   return (
-    <nav class="admin" aria-label="Admin console">
-      {link("dashboard", "/admin", "Dashboard")}
-      {link("users", "/admin/users", "Users")}
-      {link("policy", "/admin/policy", "Policy")}
-      {link("audit", "/admin/audit", "Audit log")}
-      <a href="/account">Your account</a>
+    <nav class="admin" aria-label={t("admin.nav.label")}>
+      {link("dashboard", "/admin", t("admin.nav.dashboard"))}
+      {link("users", "/admin/users", t("admin.nav.users"))}
+      {link("policy", "/admin/policy", t("admin.nav.policy"))}
+      {link("audit", "/admin/audit", t("admin.nav.audit"))}
+      <a href="/account">{t("admin.nav.account")}</a>
     </nav>
   );
 }
@@ -70,6 +74,8 @@ function AdminLayout(props: {
   wide?: boolean;
   notice?: string;
   error?: string;
+  languageBase?: string;
+  script?: boolean;
   children: Child;
 }) {
   return (
@@ -79,9 +85,13 @@ function AdminLayout(props: {
       csrf={props.csrf}
       wide={props.wide}
       nav={<AdminNav current={props.current} />}
+      languageBase={props.languageBase}
+      script={props.script}
     >
-      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
-      {props.error ? <p class="error" role="alert" id="page-error">{props.error}</p> : null}
+      {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
+      {props.error
+        ? <p class="error" role="alert" id="page-error">{localize(props.error)}</p>
+        : null}
       {props.children}
     </Layout>
   );
@@ -119,13 +129,10 @@ function detailOf(json: string): Record<string, unknown> {
 
 export function AdminForbiddenPage(props: { csrf: string }) {
   return (
-    <Layout title="Admins only" signedIn csrf={props.csrf}>
+    <Layout title={t("admin.forbidden.title")} signedIn csrf={props.csrf}>
+      <p>{t("admin.forbidden.message")}</p>
       <p>
-        The admin console is for administrators who signed in with a second factor (an authenticator
-        code, a recovery code or a trusted device).
-      </p>
-      <p>
-        <a href="/account">Back to your account</a>
+        <a href="/account">{t("common.back_to_account")}</a>
       </p>
     </Layout>
   );
@@ -150,7 +157,7 @@ export function DashboardPage(props: {
   ];
   return (
     <AdminLayout
-      title="Admin console"
+      title={t("admin.dashboard.title")}
       csrf={props.csrf}
       current="dashboard"
       wide
@@ -160,113 +167,134 @@ export function DashboardPage(props: {
       {props.emergencies.length
         ? (
           <section class="emergency" id="emergency-access" aria-labelledby="emergency-title">
-            <h2 id="emergency-title">Emergency access was used</h2>
-            <p>
-              Someone ran the emergency command on the server in the last 30 days. Check that it was
-              expected.
-            </p>
+            <h2 id="emergency-title">{t("admin.emergency.title")}</h2>
+            <p>{t("admin.emergency.intro")}</p>
             <ul>
               {props.emergencies.map((e) => {
                 const d = detailOf(e.detail);
+                const params = {
+                  when: <strong>{when(e.at)}</strong>,
+                  user: <strong>{e.username ?? "?"}</strong>,
+                };
                 return (
                   <li>
-                    <strong>{when(e.at)}</strong>: 2FA of <strong>{e.username ?? "?"}</strong> reset
-                    {" "}
-                    {d.mode === "pass" ? "with an enrollment pass" : "(plain)"}
-                    {d.via ? ` via ${String(d.via)}` : ""}
+                    {tj(
+                      d.mode === "pass"
+                        ? "admin.emergency.reset_pass"
+                        : "admin.emergency.reset_plain",
+                      params,
+                    )}
+                    {d.via ? ` ${t("admin.emergency.via", { via: String(d.via) })}` : ""}
                   </li>
                 );
               })}
             </ul>
             <p>
-              <a href="/admin/audit?event=emergency.">All emergency events</a>
+              <a href="/admin/audit?event=emergency.">{t("admin.emergency.all")}</a>
             </p>
           </section>
         )
         : null}
 
-      <h2>Open alerts</h2>
-      {props.alerts.length === 0 ? <p id="no-alerts">No open alerts.</p> : (
-        <table id="alerts">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">User</th>
-              <th scope="col">What</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.alerts.map((a) => {
-              const d = detailOf(a.detail);
-              return (
+      <h2>{t("admin.alerts.title")}</h2>
+      {props.alerts.length === 0
+        ? <p id="no-alerts">{t("admin.alerts.none")}</p>
+        : (
+          <TableScroll label={t("admin.alerts.title")}>
+            <table id="alerts">
+              <thead>
                 <tr>
-                  <td>{when(a.at)}</td>
-                  <td>
-                    {a.userId
-                      ? <a href={`/admin/users/${a.userId}`}>{a.username ?? a.userId}</a>
-                      : a.username}
-                  </td>
-                  <td>
-                    {a.kind === "second_factor_failures"
-                      ? `${d.failures ?? "Several"} failed second-factor attempts within ${
-                        d.window_minutes ?? "a few"
-                      } minutes`
-                      : a.kind}
-                  </td>
-                  <td>
-                    <form method="post" action={`/admin/alerts/${a.id}/ack`} class="inline">
-                      <CsrfField token={props.csrf} />
-                      <button type="submit" class="small">Acknowledge</button>
-                    </form>
-                  </td>
+                  <th scope="col">{t("admin.col.when")}</th>
+                  <th scope="col">{t("admin.col.user")}</th>
+                  <th scope="col">{t("admin.col.what")}</th>
+                  <th scope="col">{t("account.col.actions")}</th>
                 </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+              </thead>
+              <tbody>
+                {props.alerts.map((a) => {
+                  const d = detailOf(a.detail);
+                  return (
+                    <tr>
+                      <td>{when(a.at)}</td>
+                      <td>
+                        {a.userId
+                          ? <a href={`/admin/users/${a.userId}`}>{a.username ?? a.userId}</a>
+                          : a.username}
+                      </td>
+                      <td>
+                        {a.kind === "second_factor_failures"
+                          ? t("admin.alerts.failures", {
+                            failures: typeof d.failures === "number"
+                              ? d.failures
+                              : t("admin.alerts.several"),
+                            minutes: typeof d.window_minutes === "number"
+                              ? d.window_minutes
+                              : t("admin.alerts.few"),
+                          })
+                          : a.kind}
+                      </td>
+                      <td>
+                        <form method="post" action={`/admin/alerts/${a.id}/ack`} class="inline">
+                          <CsrfField token={props.csrf} />
+                          <button type="submit" class="small">{t("admin.alerts.ack")}</button>
+                        </form>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
 
-      <h2>Two-factor status</h2>
+      <h2>{t("admin.counts.title")}</h2>
       <table id="status-counts" class="compact">
         <thead>
           <tr>
-            <th scope="col">Status</th>
-            <th scope="col">Users</th>
+            <th scope="col">{t("admin.col.status")}</th>
+            <th scope="col">{t("admin.col.users")}</th>
           </tr>
         </thead>
         <tbody>
           {statuses.map((s) => (
             <tr>
               <th scope="row">
-                <a href={usersHref(s)}>{STATUS_LABELS[s]}</a>
+                <a href={usersHref(s)}>{statusLabel(s)}</a>
               </th>
               <td data-status={s}>{props.counts[s]}</td>
             </tr>
           ))}
           <tr>
             <th scope="row">
-              <a href="/admin/users">All users</a>
+              <a href="/admin/users">{t("admin.counts.all")}</a>
             </th>
             <td data-status="total">{props.counts.total}</td>
           </tr>
         </tbody>
       </table>
 
-      <h2>More</h2>
+      <h2>{t("admin.more.title")}</h2>
       <ul>
         <li>
-          <a href="/admin/users">Users</a> and <a href="/admin/users/new">a new user</a>
+          {tj("admin.more.users", {
+            users: <a href="/admin/users">{t("admin.nav.users")}</a>,
+            new: <a href="/admin/users/new">{t("admin.more.new_user")}</a>,
+          })}
         </li>
         <li>
-          <a href="/admin/policy">2FA and password policy</a>
+          <a href="/admin/policy">{t("admin.more.policy")}</a>
         </li>
         <li>
-          <a href="/admin/audit">Audit log</a>
+          <a href="/admin/audit">{t("admin.nav.audit")}</a>
         </li>
         <li>
-          <a href="/admin/compliance.csv" download>Compliance report (CSV)</a>: the 2FA status of
-          every user
+          {tj("admin.more.compliance", {
+            link: (
+              <a href="/admin/compliance.csv" download>
+                {t("admin.more.compliance_link")}
+              </a>
+            ),
+          })}
         </li>
       </ul>
     </AdminLayout>
@@ -279,9 +307,14 @@ function StatusCell(props: { view: AdminUserView }) {
   const v = props.view;
   return (
     <>
-      {STATUS_LABELS[v.status]}
+      {statusLabel(v.status)}
       {v.status === "grace" && v.graceDeadline
-        ? <span class="muted">{` until ${when(v.graceDeadline)}`}</span>
+        ? (
+          <span class="muted">
+            {" "}
+            {t("admin.users.until", { date: when(v.graceDeadline) })}
+          </span>
+        )
         : null}
     </>
   );
@@ -309,77 +342,97 @@ export function UsersPage(props: {
     return s ? `/admin/users?${s}` : "/admin/users";
   };
   return (
-    <AdminLayout title="Users" csrf={props.csrf} current="users" wide error={props.error}>
-      <form method="get" action="/admin/users" class="filters" role="search">
+    <AdminLayout
+      title={t("admin.nav.users")}
+      csrf={props.csrf}
+      current="users"
+      wide
+      error={props.error}
+    >
+      <form
+        method="get"
+        action="/admin/users"
+        class="filters"
+        role="search"
+        aria-label={t("admin.users.search_label")}
+      >
         <div>
-          <label for="q">Search</label>
+          <label for="q">{t("admin.users.search")}</label>
           <input id="q" name="q" type="search" value={props.q ?? ""} maxlength={128} />
         </div>
         <div>
-          <label for="status">2FA status</label>
+          <label for="status">{t("admin.users.status")}</label>
           <select id="status" name="status">
-            <option value="" selected={!props.status}>Any</option>
-            {(Object.keys(STATUS_LABELS) as StatusFilter[]).map((s) => (
-              <option value={s} selected={props.status === s}>{STATUS_LABELS[s]}</option>
+            <option value="" selected={!props.status}>{t("admin.users.any")}</option>
+            {STATUSES.map((s) => (
+              <option value={s} selected={props.status === s}>{statusLabel(s)}</option>
             ))}
           </select>
         </div>
         <div class="submit">
-          <button type="submit">Filter</button>
+          <button type="submit">{t("admin.filter")}</button>
         </div>
       </form>
       <p>
-        <span id="user-count">
-          {props.total} user{props.total === 1 ? "" : "s"}
-        </span>
+        <span id="user-count">{tp("admin.users.count", props.total)}</span>
         {props.q || props.status
           ? (
             <>
               {" · "}
-              <a href="/admin/users">Clear the filter</a>
+              <a href="/admin/users">{t("admin.users.clear")}</a>
             </>
           )
           : null}
         {" · "}
-        <a href="/admin/users/new">Create a user</a>
+        <a href="/admin/users/new">{t("admin.new_user.title")}</a>
       </p>
-      {props.users.length === 0 ? <p>No user matches.</p> : (
-        <table id="users">
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Groups</th>
-              <th scope="col">2FA status</th>
-              <th scope="col">Locked</th>
-              <th scope="col">Disabled</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.users.map((v) => (
-              <tr data-user={v.user.username}>
-                <th scope="row">
-                  <a href={`/admin/users/${v.user.id}`}>{v.user.displayName}</a>
-                  {v.user.isService ? <span class="muted">(service)</span> : null}
-                </th>
-                <td>{list(v.roles)}</td>
-                <td>{list(v.groups)}</td>
-                <td>
-                  <StatusCell view={v} />
-                </td>
-                <td>{v.locked ? "Locked" : "—"}</td>
-                <td>{v.user.disabled ? "Disabled" : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {props.users.length === 0
+        ? <p>{t("admin.users.none")}</p>
+        : (
+          <TableScroll label={t("admin.nav.users")}>
+            <table id="users">
+              <thead>
+                <tr>
+                  <th scope="col">{t("login.username")}</th>
+                  <th scope="col">{t("admin.col.roles")}</th>
+                  <th scope="col">{t("admin.col.groups")}</th>
+                  <th scope="col">{t("admin.users.status")}</th>
+                  <th scope="col">{t("admin.col.locked")}</th>
+                  <th scope="col">{t("admin.col.disabled")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.users.map((v) => (
+                  <tr data-user={v.user.username}>
+                    <th scope="row">
+                      <a href={`/admin/users/${v.user.id}`}>{v.user.displayName}</a>
+                      {v.user.isService
+                        ? <span class="muted">{t("admin.users.service")}</span>
+                        : null}
+                    </th>
+                    <td>{list(v.roles)}</td>
+                    <td>{list(v.groups)}</td>
+                    <td>
+                      <StatusCell view={v} />
+                    </td>
+                    <td>{v.locked ? t("admin.status.locked") : "—"}</td>
+                    <td>{v.user.disabled ? t("admin.users.disabled") : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
       {pages > 1
         ? (
-          <nav class="pager" aria-label="Pages">
-            {props.page > 1 ? <a href={pageHref(props.page - 1)} rel="prev">Previous</a> : null}
-            <span>Page {props.page} of {pages}</span>
-            {props.page < pages ? <a href={pageHref(props.page + 1)} rel="next">Next</a> : null}
+          <nav class="pager" aria-label={t("admin.users.pages")}>
+            {props.page > 1
+              ? <a href={pageHref(props.page - 1)} rel="prev">{t("admin.users.previous")}</a>
+              : null}
+            <span>{t("admin.users.page_of", { page: props.page, pages })}</span>
+            {props.page < pages
+              ? <a href={pageHref(props.page + 1)} rel="next">{t("admin.users.next")}</a>
+              : null}
           </nav>
         )
         : null}
@@ -390,10 +443,10 @@ export function UsersPage(props: {
 export function NewUserPage(props: { csrf: string; values: FormValues; errors: FormErrors }) {
   const { values: v, errors: e } = props;
   return (
-    <AdminLayout title="Create a user" csrf={props.csrf} current="users">
+    <AdminLayout title={t("admin.new_user.title")} csrf={props.csrf} current="users">
       <form method="post" action="/admin/users/new" novalidate>
         <CsrfField token={props.csrf} />
-        <label for="username">Username</label>
+        <label for="username">{t("login.username")}</label>
         <input
           id="username"
           name="username"
@@ -405,7 +458,7 @@ export function NewUserPage(props: { csrf: string; values: FormValues; errors: F
           {...described(e, "username")}
         />
         <ErrorText id="username-error" message={e.username} />
-        <label for="password">Initial password</label>
+        <label for="password">{t("admin.new_user.password")}</label>
         <input
           id="password"
           name="password"
@@ -414,11 +467,9 @@ export function NewUserPage(props: { csrf: string; values: FormValues; errors: F
           maxlength={1024}
           {...described(e, "password", "password-hint")}
         />
-        <p class="muted" id="password-hint">
-          Give it to the person over a separate channel. Leave it empty for a service account.
-        </p>
+        <p class="muted" id="password-hint">{t("admin.new_user.password_hint")}</p>
         <ErrorText id="password-error" message={e.password} />
-        <label for="roles">Roles</label>
+        <label for="roles">{t("admin.col.roles")}</label>
         <input
           id="roles"
           name="roles"
@@ -426,9 +477,9 @@ export function NewUserPage(props: { csrf: string; values: FormValues; errors: F
           autocomplete="off"
           {...described(e, "roles", "roles-hint")}
         />
-        <p class="muted" id="roles-hint">Separated by commas, e.g. "admin".</p>
+        <p class="muted" id="roles-hint">{t("admin.new_user.roles_hint")}</p>
         <ErrorText id="roles-error" message={e.roles} />
-        <label for="groups">Groups</label>
+        <label for="groups">{t("admin.col.groups")}</label>
         <input
           id="groups"
           name="groups"
@@ -436,9 +487,9 @@ export function NewUserPage(props: { csrf: string; values: FormValues; errors: F
           autocomplete="off"
           {...described(e, "groups", "groups-hint")}
         />
-        <p class="muted" id="groups-hint">Separated by commas, e.g. "finance, support".</p>
+        <p class="muted" id="groups-hint">{t("admin.new_user.groups_hint")}</p>
         <ErrorText id="groups-error" message={e.groups} />
-        <label for="email">Email (optional, for password resets)</label>
+        <label for="email">{t("admin.new_user.email")}</label>
         <input
           id="email"
           name="email"
@@ -451,9 +502,9 @@ export function NewUserPage(props: { csrf: string; values: FormValues; errors: F
         <ErrorText id="email-error" message={e.email} />
         <label class="check">
           <input type="checkbox" name="service_account" value="on" checked={!!v.service_account} />
-          Service account (no interactive login, reached only through API keys)
+          {t("admin.new_user.service")}
         </label>
-        <button type="submit">Create the user</button>
+        <button type="submit">{t("admin.new_user.submit")}</button>
       </form>
     </AdminLayout>
   );
@@ -490,7 +541,7 @@ export function UserPage(props: {
   );
   return (
     <AdminLayout
-      title={`User ${u.displayName}`}
+      title={t("admin.user.title", { name: u.displayName })}
       csrf={props.csrf}
       current="users"
       wide
@@ -498,103 +549,112 @@ export function UserPage(props: {
       error={props.error}
     >
       <dl class="facts" id="user-facts">
-        <dt>Username</dt>
+        <dt>{t("login.username")}</dt>
         <dd>{u.displayName}</dd>
-        <dt>Email</dt>
+        <dt>{t("admin.user.email")}</dt>
         <dd>{u.email ?? "—"}</dd>
-        <dt>Roles</dt>
+        <dt>{t("admin.col.roles")}</dt>
         <dd id="user-roles">{list(v.roles)}</dd>
-        <dt>Groups</dt>
+        <dt>{t("admin.col.groups")}</dt>
         <dd id="user-groups">{list(v.groups)}</dd>
-        <dt>Account</dt>
+        <dt>{t("admin.user.account")}</dt>
         <dd id="user-account">
-          {u.disabled ? "Disabled" : "Active"}
-          {u.isService ? ", service account" : ""}
+          {u.disabled ? t("admin.users.disabled") : t("admin.user.active")}
+          {u.isService ? t("admin.user.service_suffix") : ""}
         </dd>
-        <dt>Created</dt>
+        <dt>{t("admin.user.created")}</dt>
         <dd>{when(u.createdAt)}</dd>
-        <dt>2FA status</dt>
+        <dt>{t("admin.users.status")}</dt>
         <dd id="user-status">
           <StatusCell view={v} />
         </dd>
-        <dt>2FA required</dt>
+        <dt>{t("admin.user.required")}</dt>
         <dd id="user-required">
-          {v.required ? (u.twofaRequired ? "Yes, by an admin" : "Yes, by the policy") : "No"}
+          {v.required
+            ? (u.twofaRequired ? t("admin.user.required_admin") : t("admin.user.required_policy"))
+            : t("common.no")}
         </dd>
-        <dt>Authenticators</dt>
+        <dt>{t("account.authenticators")}</dt>
         <dd id="user-authenticators">{v.authenticatorCount}</dd>
         {passPending
           ? (
             <>
-              <dt>Enrollment pass</dt>
-              <dd>Issued, valid until {when(u.enrollmentPassExpiresAt)}</dd>
+              <dt>{t("pass.label")}</dt>
+              <dd>{t("admin.user.pass_until", { date: when(u.enrollmentPassExpiresAt) })}</dd>
             </>
           )
           : null}
-        <dt>Locked</dt>
-        <dd id="user-locked">{v.locked ? `Until ${when(v.lockedUntil)}` : "No"}</dd>
+        <dt>{t("admin.col.locked")}</dt>
+        <dd id="user-locked">
+          {v.locked ? t("admin.user.locked_until", { date: when(v.lockedUntil) }) : t("common.no")}
+        </dd>
       </dl>
 
-      <h2>Authenticators</h2>
+      <h2>{t("account.authenticators")}</h2>
       {props.authenticators.length === 0
-        ? <p>No authenticator is set up.</p>
+        ? <p>{t("account.no_authenticator")}</p>
         : (
-          <table id="authenticators">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Clock</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.authenticators.map((a) => (
+          <TableScroll label={t("account.authenticators")}>
+            <table id="authenticators">
+              <thead>
                 <tr>
-                  <th scope="row">{a.label}</th>
-                  <td>{when(a.createdAt)}</td>
-                  <td>{when(a.lastUsedAt)}</td>
-                  <td>
-                    {a.drift
-                      ? (
-                        <span class="warning">
-                          {`${a.drift.direction} by about ${a.drift.seconds} s`}
-                        </span>
-                      )
-                      : "in step"}
-                  </td>
+                  <th scope="col">{t("account.col.name")}</th>
+                  <th scope="col">{t("account.col.added")}</th>
+                  <th scope="col">{t("account.col.last_used")}</th>
+                  <th scope="col">{t("admin.col.clock")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.authenticators.map((a) => (
+                  <tr>
+                    <th scope="row">{a.label}</th>
+                    <td>{when(a.createdAt)}</td>
+                    <td>{when(a.lastUsedAt)}</td>
+                    <td>
+                      {a.drift
+                        ? (
+                          <span class="warning">
+                            {t(
+                              a.drift.direction === "behind"
+                                ? "admin.user.drift_behind"
+                                : "admin.user.drift_ahead",
+                              { seconds: a.drift.seconds },
+                            )}
+                          </span>
+                        )
+                        : t("admin.user.in_step")}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
 
-      <h2>Actions</h2>
-      <p class="muted">
-        Each action asks you to confirm it first, and is recorded in the audit log.
-      </p>
+      <h2>{t("admin.user.actions")}</h2>
+      <p class="muted">{t("admin.user.actions_hint")}</p>
       <ul class="actions" id="user-actions">
         {u.twofaRequired
-          ? action("unrequire-2fa", "Stop requiring 2FA")
-          : action("require-2fa", "Require 2FA")}
-        {action("reset-2fa", "Reset 2FA with an enrollment pass", { mode: "pass" }, true)}
-        {action("reset-2fa", "Plain reset of 2FA", { mode: "plain" }, true)}
+          ? action("unrequire-2fa", t("admin.action.unrequire-2fa.title"))
+          : action("require-2fa", t("admin.action.require-2fa.title"))}
+        {action("reset-2fa", t("admin.user.reset_pass"), { mode: "pass" }, true)}
+        {action("reset-2fa", t("admin.user.reset_plain"), { mode: "plain" }, true)}
         {!v.required && v.authenticatorCount > 0
-          ? action("disable-2fa", "Turn off 2FA", {}, true)
+          ? action("disable-2fa", t("admin.action.disable-2fa.title"), {}, true)
           : null}
-        {v.locked ? action("unlock", "Unlock") : null}
-        {action("end-sessions", "End all sessions", {}, true)}
+        {v.locked ? action("unlock", t("admin.action.unlock.title")) : null}
+        {action("end-sessions", t("admin.action.end-sessions.title"), {}, true)}
         {v.status === "grace" || v.status === "required_not_enrolled"
-          ? action("extend-grace", "Extend the grace period")
+          ? action("extend-grace", t("admin.action.extend-grace.title"))
           : null}
         {u.disabled
-          ? action("enable", "Enable the account")
+          ? action("enable", t("admin.action.enable.title"))
           : props.isSelf
           ? null
-          : action("disable", "Disable the account", {}, true)}
+          : action("disable", t("admin.action.disable.title"), {}, true)}
       </ul>
 
-      <h2 id="edit-title">Roles and groups</h2>
+      <h2 id="edit-title">{t("admin.user.edit_title")}</h2>
       <form
         method="get"
         action={`/admin/users/${u.id}/confirm`}
@@ -602,7 +662,7 @@ export function UserPage(props: {
         novalidate
       >
         <input type="hidden" name="action" value="edit" />
-        <label for="edit-roles">Roles</label>
+        <label for="edit-roles">{t("admin.col.roles")}</label>
         <input
           id="edit-roles"
           name="roles"
@@ -611,7 +671,7 @@ export function UserPage(props: {
           {...described(e, "edit-roles", "edit-hint")}
         />
         <ErrorText id="edit-roles-error" message={e["edit-roles"]} />
-        <label for="edit-groups">Groups</label>
+        <label for="edit-groups">{t("admin.col.groups")}</label>
         <input
           id="edit-groups"
           name="groups"
@@ -620,49 +680,49 @@ export function UserPage(props: {
           {...described(e, "edit-groups", "edit-hint")}
         />
         <ErrorText id="edit-groups-error" message={e["edit-groups"]} />
-        <p class="muted" id="edit-hint">
-          Separated by commas. Groups and roles decide who the policy requires 2FA for.
-        </p>
-        <button type="submit">Review the change</button>
+        <p class="muted" id="edit-hint">{t("admin.user.edit_hint")}</p>
+        <button type="submit">{t("admin.user.edit_review")}</button>
       </form>
 
-      <h2>Trusted devices</h2>
+      <h2>{t("account.devices")}</h2>
       {props.devices.length === 0
-        ? <p id="no-devices">No device skips the code.</p>
+        ? <p id="no-devices">{t("account.no_devices")}</p>
         : (
-          <table id="devices">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">Trusted since</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Until</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.devices.map((d) => (
+          <TableScroll label={t("account.devices")}>
+            <table id="devices">
+              <thead>
                 <tr>
-                  <th scope="row">{d.name}</th>
-                  <td>{when(d.createdAt)}</td>
-                  <td>{when(d.lastUsedAt)}</td>
-                  <td>{when(d.expiresAt)}</td>
-                  <td>
-                    <a
-                      class="button small danger"
-                      href={actionHref(u.id, "revoke-device", { device: d.id })}
-                    >
-                      Revoke
-                    </a>
-                  </td>
+                  <th scope="col">{t("account.col.device")}</th>
+                  <th scope="col">{t("account.col.trusted_since")}</th>
+                  <th scope="col">{t("account.col.last_used")}</th>
+                  <th scope="col">{t("account.col.until")}</th>
+                  <th scope="col">{t("account.col.actions")}</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.devices.map((d) => (
+                  <tr>
+                    <th scope="row">{d.name}</th>
+                    <td>{when(d.createdAt)}</td>
+                    <td>{when(d.lastUsedAt)}</td>
+                    <td>{when(d.expiresAt)}</td>
+                    <td>
+                      <a
+                        class="button small danger"
+                        href={actionHref(u.id, "revoke-device", { device: d.id })}
+                      >
+                        {t("account.revoke")}
+                      </a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
       <p>
         <a href={`/admin/audit?user=${encodeURIComponent(u.username)}`}>
-          Audit events of this user
+          {t("admin.user.audit_link")}
         </a>
       </p>
     </AdminLayout>
@@ -671,90 +731,17 @@ export function UserPage(props: {
 
 /** What an action does, said before it is confirmed. */
 function actionText(action: UserAction, name: string, required: boolean) {
-  switch (action) {
-    case "require-2fa":
-      return {
-        title: "Require 2FA",
-        question: `Require two-factor sign-in for ${name}, whatever the policy says?`,
-        detail:
-          "Without an authenticator they set one up at their next sign-in (after any grace period).",
-        button: "Require 2FA",
-      };
-    case "unrequire-2fa":
-      return {
-        title: "Stop requiring 2FA",
-        question: `Stop requiring two-factor sign-in for ${name}?`,
-        detail: "The policy still applies to them; their authenticators stay.",
-        button: "Stop requiring 2FA",
-      };
-    case "reset-2fa":
-      return {
-        title: "Reset 2FA",
-        question: `Reset two-factor sign-in for ${name}?`,
-        detail: "Their authenticators, recovery codes and trusted devices are removed and all " +
-          "their sessions end. They set up a new authenticator at their next sign-in.",
-        button: "Reset 2FA",
-      };
-    case "disable-2fa":
-      return {
-        title: "Turn off 2FA",
-        question: `Turn off two-factor sign-in for ${name}?`,
-        detail: required
-          ? `The policy requires two-factor sign-in for ${name}, so it cannot be turned off.`
-          : "Their authenticators, recovery codes and trusted devices are removed and all " +
-            "their sessions end. Their password alone will sign them in.",
-        button: "Turn off 2FA",
-      };
-    case "unlock":
-      return {
-        title: "Unlock",
-        question: `Unlock ${name}?`,
-        detail: "This lifts the password lock and the second-factor lock.",
-        button: "Unlock",
-      };
-    case "end-sessions":
-      return {
-        title: "End all sessions",
-        question: `End all sessions of ${name}?`,
-        detail: "They are signed out everywhere. Their trusted devices stay trusted.",
-        button: "End all sessions",
-      };
-    case "extend-grace":
-      return {
-        title: "Extend the grace period",
-        question: `Give ${name} more time to set up two-factor sign-in?`,
-        detail: "Counted from now. Until then they can sign in without a second factor.",
-        button: "Extend the grace period",
-      };
-    case "disable":
-      return {
-        title: "Disable the account",
-        question: `Disable the account of ${name}?`,
-        detail: "They cannot sign in any more and all their sessions end.",
-        button: "Disable the account",
-      };
-    case "enable":
-      return {
-        title: "Enable the account",
-        question: `Enable the account of ${name}?`,
-        detail: "They can sign in again.",
-        button: "Enable the account",
-      };
-    case "edit":
-      return {
-        title: "Change roles and groups",
-        question: `Change the roles and groups of ${name}?`,
-        detail: "This can change whether the policy requires two-factor sign-in for them.",
-        button: "Save roles and groups",
-      };
-    case "revoke-device":
-      return {
-        title: "Revoke a trusted device",
-        question: `Revoke this trusted device of ${name}?`,
-        detail: "The next sign-in on it asks for a code.",
-        button: "Revoke the device",
-      };
-  }
+  const key = (part: "title" | "question" | "detail" | "button") =>
+    `admin.action.${action}.${part}` as MessageKey;
+  const detail = action === "disable-2fa" && required
+    ? t("admin.action.disable-2fa.blocked", { name })
+    : t(key("detail"), { name });
+  return {
+    title: t(key("title")),
+    question: t(key("question"), { name }),
+    detail,
+    button: t(key("button")),
+  };
 }
 
 const DANGEROUS: UserAction[] = [
@@ -777,22 +764,25 @@ export function ConfirmPage(props: {
 }) {
   const v = props.view;
   const name = v.user.displayName;
-  const t = actionText(props.action, name, v.required);
+  const text = actionText(props.action, name, v.required);
   const e = props.errors ?? {};
   const blocked = props.action === "disable-2fa" && v.required;
   return (
-    <AdminLayout title={t.title} csrf={props.csrf} current="users">
+    <AdminLayout title={text.title} csrf={props.csrf} current="users">
       <p id="confirm-question">
-        <strong>Are you sure?</strong> {t.question}
+        <strong>{t("admin.confirm.sure")}</strong> {text.question}
       </p>
       <p class={blocked ? "warning" : undefined} role={blocked ? "alert" : undefined}>
-        {t.detail}
+        {text.detail}
       </p>
       {props.device
         ? (
           <p>
-            Device: <strong>{props.device.name}</strong>, trusted since{" "}
-            {when(props.device.createdAt)}, last used {when(props.device.lastUsedAt)}.
+            {tj("admin.confirm.device", {
+              name: <strong>{props.device.name}</strong>,
+              since: when(props.device.createdAt),
+              used: when(props.device.lastUsedAt),
+            })}
           </p>
         )
         : null}
@@ -802,18 +792,18 @@ export function ConfirmPage(props: {
             <thead>
               <tr>
                 <td></td>
-                <th scope="col">Now</th>
-                <th scope="col">After</th>
+                <th scope="col">{t("admin.col.now")}</th>
+                <th scope="col">{t("admin.col.after")}</th>
               </tr>
             </thead>
             <tbody>
               <tr>
-                <th scope="row">Roles</th>
+                <th scope="row">{t("admin.col.roles")}</th>
                 <td>{list(v.roles)}</td>
                 <td>{list(props.edit.roles)}</td>
               </tr>
               <tr>
-                <th scope="row">Groups</th>
+                <th scope="row">{t("admin.col.groups")}</th>
                 <td>{list(v.groups)}</td>
                 <td>{list(props.edit.groups)}</td>
               </tr>
@@ -829,11 +819,10 @@ export function ConfirmPage(props: {
             {props.action === "reset-2fa"
               ? (
                 <fieldset>
-                  <legend>How the user enrolls again</legend>
+                  <legend>{t("admin.confirm.how")}</legend>
                   <label class="check">
                     <input type="radio" name="mode" value="pass" checked={props.mode !== "plain"} />
-                    With a one-time enrollment pass (recommended): they need it together with their
-                    password. It is shown to you once and expires after 24 hours.
+                    {t("admin.confirm.with_pass")}
                   </label>
                   <label class="check">
                     <input
@@ -842,8 +831,7 @@ export function ConfirmPage(props: {
                       value="plain"
                       checked={props.mode === "plain"}
                     />
-                    Plain: their password alone lets them (or anyone who knows it) enroll a new
-                    authenticator.
+                    {t("admin.confirm.plain")}
                   </label>
                 </fieldset>
               )
@@ -851,7 +839,7 @@ export function ConfirmPage(props: {
             {props.action === "extend-grace"
               ? (
                 <>
-                  <label for="days">Days from now</label>
+                  <label for="days">{t("admin.confirm.days")}</label>
                   <input
                     id="days"
                     name="days"
@@ -881,12 +869,12 @@ export function ConfirmPage(props: {
               class={DANGEROUS.includes(props.action) ? "danger" : undefined}
               id="confirm-button"
             >
-              {t.button}
+              {text.button}
             </button>
           </form>
         )}
       <p>
-        <a href={`/admin/users/${v.user.id}`}>Cancel</a>
+        <a href={`/admin/users/${v.user.id}`}>{t("common.cancel")}</a>
       </p>
     </AdminLayout>
   );
@@ -897,29 +885,35 @@ export function ResetDonePage(
 ) {
   const u = props.view.user;
   return (
-    <AdminLayout title="2FA reset" csrf={props.csrf} current="users">
+    <AdminLayout
+      title={t("admin.reset_done.title")}
+      csrf={props.csrf}
+      current="users"
+      languageBase={`/admin/users/${u.id}`}
+      script
+    >
       <p class="notice" role="status">
-        Two-factor sign-in of <strong>{u.displayName}</strong>{" "}
-        was reset and all their sessions ended.
+        {tj("admin.reset_done.notice", { name: <strong>{u.displayName}</strong> })}
       </p>
       {props.pass
         ? (
           <>
             <p>
-              Give this one-time enrollment pass to {u.displayName}{" "}
-              over a channel you trust (in person, by phone). They need it together with their
-              password to set up a new authenticator. <strong>It is shown only this once</strong>
-              {" "}
-              and expires at <span id="pass-expiry">{when(props.expiresAt)}</span> (24 hours).
+              {tj("admin.reset_done.give", {
+                name: u.displayName,
+                once: <strong>{t("admin.reset_done.once")}</strong>,
+                expiry: <span id="pass-expiry">{when(props.expiresAt)}</span>,
+              })}
             </p>
-            <p class="pass">
-              <code id="enrollment-pass">{props.pass}</code>
+            <p class="pass copyable">
+              <code id="enrollment-pass">{props.pass}</code>{" "}
+              <CopyButton target="enrollment-pass" label={t("admin.reset_done.copy")} />
             </p>
           </>
         )
-        : <p>Their password alone lets them set up a new authenticator at their next sign-in.</p>}
+        : <p>{t("admin.reset_done.plain")}</p>}
       <p>
-        <a href={`/admin/users/${u.id}`}>Back to {u.displayName}</a>
+        <a href={`/admin/users/${u.id}`}>{t("admin.reset_done.back", { name: u.displayName })}</a>
       </p>
     </AdminLayout>
   );
@@ -927,26 +921,9 @@ export function ResetDonePage(
 
 // ---- policy ----
 
-/** Labels of the policy fields, also used to list a preview's changes. */
-export const POLICY_LABELS: Record<keyof LoginPolicy, string> = {
-  mode: "Who must use 2FA",
-  requiredRoles: "Required roles",
-  requiredGroups: "Required groups",
-  adminsAlways: "Admins always use 2FA",
-  exemptGroups: "Exempt groups",
-  networkRequire: "Networks where 2FA is always required",
-  networkSkip: "Networks where the second factor is skipped",
-  graceDays: "Grace period (days)",
-  recoveryCodesEnabled: "Recovery codes",
-  trustedDevicesEnabled: "Trusted devices",
-  trustedDeviceDays: "Trusted device validity (days)",
-  totpAlgorithm: "TOTP algorithm",
-  totpDigits: "TOTP digits",
-  totpPeriod: "TOTP period (seconds)",
-  totpWindow: "TOTP window (steps either side)",
-  alertThreshold: "Alert after more than this many failures",
-  alertWindowMinutes: "Alert window (minutes)",
-};
+/** The label of a policy field, also used to list a preview's changes. */
+const policyLabel = (key: keyof LoginPolicy) => t(`admin.policy.field.${key}`);
+const POLICY_FIELDS = Object.keys(loginPolicySchema.shape) as (keyof LoginPolicy)[];
 
 type NumberField =
   | "graceDays"
@@ -963,7 +940,7 @@ function NumberInput(
   const n = loginPolicySchema.shape[props.name].unwrap();
   return (
     <>
-      <label for={props.name}>{POLICY_LABELS[props.name]}</label>
+      <label for={props.name}>{policyLabel(props.name)}</label>
       <input
         id={props.name}
         name={props.name}
@@ -995,7 +972,7 @@ function TextInput(props: {
   };
   return (
     <>
-      <label for={props.name}>{POLICY_LABELS[props.name]}</label>
+      <label for={props.name}>{policyLabel(props.name)}</label>
       {props.lines
         ? (
           <textarea rows={3} spellcheck={false} {...attrs}>
@@ -1029,96 +1006,98 @@ export function PolicyPage(props: {
   const { values: v, errors: e, passwordValues: pv, passwordErrors: pe } = props;
   const invalid = Object.values(e).some(Boolean);
   return (
-    <AdminLayout title="Policy" csrf={props.csrf} current="policy" notice={props.notice}>
-      <h2 id="login-policy">Two-factor sign-in</h2>
+    <AdminLayout
+      title={t("admin.nav.policy")}
+      csrf={props.csrf}
+      current="policy"
+      notice={props.notice}
+    >
+      <h2 id="login-policy">{t("account.twofa")}</h2>
       {invalid
-        ? (
-          <p class="error" role="alert" id="policy-errors">
-            Some values are not valid. The fields below say why.
-          </p>
-        )
+        ? <p class="error" role="alert" id="policy-errors">{t("admin.policy.invalid")}</p>
         : null}
       <form method="post" action="/admin/policy" novalidate aria-labelledby="login-policy">
         <CsrfField token={props.csrf} />
         <fieldset>
-          <legend>Who must use 2FA</legend>
+          <legend>{policyLabel("mode")}</legend>
           <label class="check">
-            <input type="radio" name="mode" value="everyone" checked={v.mode !== "listed"} />
-            Everyone
+            <input
+              type="radio"
+              name="mode"
+              value="everyone"
+              checked={v.mode !== "listed"}
+              aria-describedby={e.mode ? "mode-error" : undefined}
+            />
+            {t("admin.policy.everyone")}
           </label>
           <label class="check">
-            <input type="radio" name="mode" value="listed" checked={v.mode === "listed"} />
-            Only the roles and groups listed below
+            <input
+              type="radio"
+              name="mode"
+              value="listed"
+              checked={v.mode === "listed"}
+              aria-describedby={e.mode ? "mode-error" : undefined}
+            />
+            {t("admin.policy.listed")}
           </label>
           <ErrorText id="mode-error" message={e.mode} />
           <TextInput
             name="requiredRoles"
             values={v}
             errors={e}
-            hint="Separated by commas. Used when only the listed roles and groups must use 2FA."
+            hint={t("admin.policy.hint.requiredRoles")}
           />
           <TextInput
             name="requiredGroups"
             values={v}
             errors={e}
-            hint="Separated by commas, e.g. finance, support."
+            hint={t("admin.policy.hint.requiredGroups")}
           />
-          <Check name="adminsAlways" values={v} text="Admins always use 2FA (recommended)" />
+          <Check name="adminsAlways" values={v} text={t("admin.policy.admins_always")} />
           <TextInput
             name="exemptGroups"
             values={v}
             errors={e}
-            hint="Separated by commas. Members never need a second factor; admins stay covered while the box above is ticked."
+            hint={t("admin.policy.hint.exemptGroups")}
           />
-          <p class="warning" id="exempt-warning">
-            Warning: an exempt group signs in with a password alone. Use it only for service
-            accounts and similar, never for people.
-          </p>
+          <p class="warning" id="exempt-warning">{t("admin.policy.exempt_warning")}</p>
         </fieldset>
         <fieldset>
-          <legend>Networks</legend>
+          <legend>{t("admin.policy.networks")}</legend>
           <TextInput
             name="networkRequire"
             values={v}
             errors={e}
             lines
-            hint="CIDR ranges, one per line (e.g. 203.0.113.0/24). Over exemptions and skips."
+            hint={t("admin.policy.hint.networkRequire")}
           />
           <TextInput
             name="networkSkip"
             values={v}
             errors={e}
             lines
-            hint="CIDR ranges, one per line. Not for admins while admins always use 2FA."
+            hint={t("admin.policy.hint.networkSkip")}
           />
         </fieldset>
         <fieldset>
-          <legend>Enrollment and devices</legend>
+          <legend>{t("admin.policy.enrollment")}</legend>
           <NumberInput
             name="graceDays"
             values={v}
             errors={e}
-            hint="Days a user may still sign in without a second factor after it becomes required for them. 0: none."
+            hint={t("admin.policy.hint.graceDays")}
           />
-          <Check
-            name="recoveryCodesEnabled"
-            values={v}
-            text="Recovery codes are issued and accepted"
-          />
-          <Check
-            name="trustedDevicesEnabled"
-            values={v}
-            text="Users may trust a device to skip the code"
-          />
+          <Check name="recoveryCodesEnabled" values={v} text={t("admin.policy.recovery_on")} />
+          <Check name="trustedDevicesEnabled" values={v} text={t("admin.policy.devices_on")} />
           <NumberInput name="trustedDeviceDays" values={v} errors={e} />
         </fieldset>
         <fieldset>
-          <legend>Authenticator codes (for new enrollments)</legend>
-          <label for="totpAlgorithm">{POLICY_LABELS.totpAlgorithm}</label>
+          <legend>{t("admin.policy.codes")}</legend>
+          <label for="totpAlgorithm">{policyLabel("totpAlgorithm")}</label>
           <select id="totpAlgorithm" name="totpAlgorithm" {...described(e, "totpAlgorithm")}>
             {["SHA1", "SHA256", "SHA512"].map((a) => (
               <option value={a} selected={v.totpAlgorithm === a}>
-                {a === "SHA1" ? "SHA1 (works with every app)" : a}
+                {a === "SHA1" ? t("admin.policy.sha1") : a}
               </option>
             ))}
           </select>
@@ -1128,14 +1107,14 @@ export function PolicyPage(props: {
           <NumberInput name="totpWindow" values={v} errors={e} />
         </fieldset>
         <fieldset>
-          <legend>Alerts</legend>
+          <legend>{t("admin.policy.alerts")}</legend>
           <NumberInput name="alertThreshold" values={v} errors={e} />
           <NumberInput name="alertWindowMinutes" values={v} errors={e} />
         </fieldset>
-        <button type="submit" id="preview-button">Preview the change</button>
+        <button type="submit" id="preview-button">{t("admin.policy.preview")}</button>
       </form>
 
-      <h2 id="password-policy">Passwords</h2>
+      <h2 id="password-policy">{t("admin.policy.passwords")}</h2>
       <form
         method="post"
         action="/admin/password-policy"
@@ -1143,7 +1122,7 @@ export function PolicyPage(props: {
         aria-labelledby="password-policy"
       >
         <CsrfField token={props.csrf} />
-        <label for="minLength">Minimum length</label>
+        <label for="minLength">{t("admin.policy.min_length")}</label>
         <input
           id="minLength"
           name="minLength"
@@ -1156,24 +1135,24 @@ export function PolicyPage(props: {
           {...described(pe, "minLength")}
         />
         <ErrorText id="minLength-error" message={pe.minLength} />
-        <label for="minClasses">Kinds of characters required</label>
+        <label for="minClasses">{t("admin.policy.min_classes")}</label>
         <select id="minClasses" name="minClasses" {...described(pe, "minClasses")}>
           {["1", "2", "3", "4"].map((n) => (
             <option value={n} selected={pv.minClasses === n}>
-              {n === "1" ? "1 (no rule)" : `${n} of lower case, upper case, digits, symbols`}
+              {n === "1" ? t("admin.policy.classes_none") : t("admin.policy.classes", { n })}
             </option>
           ))}
         </select>
         <ErrorText id="minClasses-error" message={pe.minClasses} />
         <label class="check">
           <input type="checkbox" name="forbidUsername" value="on" checked={!!pv.forbidUsername} />
-          Refuse passwords that contain the username
+          {t("admin.policy.forbid_username")}
         </label>
         <label class="check">
           <input type="checkbox" name="forbidCommon" value="on" checked={!!pv.forbidCommon} />
-          Refuse common passwords (49,000 from leaked lists)
+          {t("admin.policy.forbid_common")}
         </label>
-        <button type="submit">Save the password policy</button>
+        <button type="submit">{t("admin.policy.save_passwords")}</button>
       </form>
     </AdminLayout>
   );
@@ -1189,9 +1168,19 @@ function HiddenValues(props: { values: FormValues }) {
   );
 }
 
-function shown(value: unknown): string {
-  if (Array.isArray(value)) return value.length ? value.join(", ") : "none";
-  if (typeof value === "boolean") return value ? "on" : "off";
+/** A policy value as text, for comparing (language-neutral). */
+function raw(value: unknown): string {
+  if (Array.isArray(value)) return value.join(", ");
+  return String(value);
+}
+
+/** A policy value as the page shows it. */
+function shown(key: keyof LoginPolicy, value: unknown): string {
+  if (Array.isArray(value)) return value.length ? value.join(", ") : t("admin.preview.none");
+  if (typeof value === "boolean") return value ? t("admin.preview.on") : t("admin.preview.off");
+  if (key === "mode") {
+    return value === "listed" ? t("admin.policy.listed") : t("admin.policy.everyone");
+  }
   return String(value);
 }
 
@@ -1202,21 +1191,21 @@ export function PolicyPreviewPage(props: {
   after: LoginPolicy;
   wouldBlock: string[];
 }) {
-  const changed = (Object.keys(POLICY_LABELS) as (keyof LoginPolicy)[])
-    .filter((k) => shown(props.before[k]) !== shown(props.after[k]));
+  const changed = POLICY_FIELDS.filter((k) => raw(props.before[k]) !== raw(props.after[k]));
   const n = props.wouldBlock.length;
   return (
-    <AdminLayout title="Preview the policy change" csrf={props.csrf} current="policy" wide>
+    <AdminLayout
+      title={t("admin.preview.title")}
+      csrf={props.csrf}
+      current="policy"
+      wide
+      languageBase="/admin/policy"
+    >
       {n
         ? (
           <div class="emergency" id="would-block">
             <p>
-              <strong>
-                This change would block {n} user{n === 1 ? "" : "s"} who {n === 1 ? "is" : "are"}
-                {" "}
-                not enrolled.
-              </strong>{" "}
-              At their next sign-in they must set up an authenticator before they get in:
+              <strong>{tp("admin.preview.would_block", n)}</strong> {t("admin.preview.next_login")}
             </p>
             <ul id="would-block-users">
               {props.wouldBlock.map((name) => (
@@ -1227,44 +1216,43 @@ export function PolicyPreviewPage(props: {
             </ul>
           </div>
         )
+        : <p class="notice" id="would-block">{t("admin.preview.blocks_nobody")}</p>}
+      <h2>{t("admin.preview.changes")}</h2>
+      {changed.length === 0
+        ? <p>{t("admin.preview.nothing")}</p>
         : (
-          <p class="notice" id="would-block">
-            This change blocks nobody: every user it requires 2FA for is enrolled or has a grace
-            period.
-          </p>
+          <TableScroll label={t("admin.preview.changes")}>
+            <table id="policy-changes">
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.col.setting")}</th>
+                  <th scope="col">{t("admin.col.now")}</th>
+                  <th scope="col">{t("admin.col.after")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {changed.map((k) => (
+                  <tr>
+                    <th scope="row">{policyLabel(k)}</th>
+                    <td>{shown(k, props.before[k])}</td>
+                    <td>{shown(k, props.after[k])}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
-      <h2>Changes</h2>
-      {changed.length === 0 ? <p>Nothing changes.</p> : (
-        <table id="policy-changes">
-          <thead>
-            <tr>
-              <th scope="col">Setting</th>
-              <th scope="col">Now</th>
-              <th scope="col">After</th>
-            </tr>
-          </thead>
-          <tbody>
-            {changed.map((k) => (
-              <tr>
-                <th scope="row">{POLICY_LABELS[k]}</th>
-                <td>{shown(props.before[k])}</td>
-                <td>{shown(props.after[k])}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
       <form method="post" action="/admin/policy" class="inline">
         <CsrfField token={props.csrf} />
         <HiddenValues values={props.values} />
         <input type="hidden" name="confirm" value="1" />
-        <button type="submit" id="save-policy">Save</button>
+        <button type="submit" id="save-policy">{t("admin.preview.save")}</button>
       </form>{" "}
       <form method="post" action="/admin/policy" class="inline">
         <CsrfField token={props.csrf} />
         <HiddenValues values={props.values} />
         <input type="hidden" name="edit" value="1" />
-        <button type="submit" class="secondary">Back to the form</button>
+        <button type="submit" class="secondary">{t("admin.preview.back")}</button>
       </form>
     </AdminLayout>
   );
@@ -1308,61 +1296,71 @@ export function AuditPage(props: {
     </div>
   );
   return (
-    <AdminLayout title="Audit log" csrf={props.csrf} current="audit" wide>
-      <form method="get" action="/admin/audit" class="filters" role="search">
-        {input("user", "User (name or id)")}
-        {input("event", "Event type starts with", "text", "event-hint")}
-        {input("from", "From (UTC)", "datetime-local", "time-hint")}
-        {input("to", "To (UTC)", "datetime-local", "time-hint")}
+    <AdminLayout title={t("admin.nav.audit")} csrf={props.csrf} current="audit" wide>
+      <form
+        method="get"
+        action="/admin/audit"
+        class="filters"
+        role="search"
+        aria-label={t("admin.audit.search_label")}
+      >
+        {input("user", t("admin.audit.user"))}
+        {input("event", t("admin.audit.event"), "text", "event-hint")}
+        {input("from", t("admin.audit.from"), "datetime-local", "time-hint")}
+        {input("to", t("admin.audit.to"), "datetime-local", "time-hint")}
         <div class="submit">
-          <button type="submit">Filter</button>
+          <button type="submit">{t("admin.filter")}</button>
         </div>
       </form>
       <p class="muted">
-        <span id="event-hint">e.g. "admin." or "login.second_factor".</span>{" "}
-        <span id="time-hint">Times are UTC; "To" includes its whole minute.</span>
+        <span id="event-hint">{t("admin.audit.event_hint")}</span>{" "}
+        <span id="time-hint">{t("admin.audit.time_hint")}</span>
       </p>
       <p>
         {props.rows.length === props.limit
-          ? `The newest ${props.limit} events.`
-          : `${props.rows.length} event${props.rows.length === 1 ? "" : "s"}, newest first.`}{" "}
-        <a href={props.csvHref} id="export-csv" download>Export CSV</a>{" "}
-        <span class="muted">(up to 10,000 events with these filters)</span>
+          ? t("admin.audit.newest", { n: props.limit })
+          : tp("admin.audit.count", props.rows.length)}{" "}
+        <a href={props.csvHref} id="export-csv" download>{t("admin.audit.export")}</a>{" "}
+        <span class="muted">{t("admin.audit.export_hint")}</span>
       </p>
-      {props.rows.length === 0 ? <p>No events match.</p> : (
-        <table id="audit">
-          <thead>
-            <tr>
-              <th scope="col">When (UTC)</th>
-              <th scope="col">Event</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">User</th>
-              <th scope="col">Address</th>
-              <th scope="col">Detail</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((r) => (
-              <tr class={r.event.startsWith("emergency.") ? "emergency" : undefined}>
-                <td class="nowrap">{when(r.at)}</td>
-                <td>
-                  <code>{r.event}</code>
-                </td>
-                <td>{r.outcome}</td>
-                <td>
-                  {r.userId
-                    ? <a href={`/admin/users/${r.userId}`}>{r.username ?? r.userId}</a>
-                    : r.username ?? "—"}
-                </td>
-                <td>{r.ip ?? "—"}</td>
-                <td class="detail">
-                  <Detail text={detailText(r.detail)} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      {props.rows.length === 0
+        ? <p>{t("admin.audit.none")}</p>
+        : (
+          <TableScroll label={t("admin.nav.audit")}>
+            <table id="audit">
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.col.when_utc")}</th>
+                  <th scope="col">{t("admin.col.event")}</th>
+                  <th scope="col">{t("admin.col.outcome")}</th>
+                  <th scope="col">{t("admin.col.user")}</th>
+                  <th scope="col">{t("admin.col.address")}</th>
+                  <th scope="col">{t("admin.col.detail")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.rows.map((r) => (
+                  <tr class={r.event.startsWith("emergency.") ? "emergency" : undefined}>
+                    <td class="nowrap">{when(r.at)}</td>
+                    <td>
+                      <code>{r.event}</code>
+                    </td>
+                    <td>{r.outcome}</td>
+                    <td>
+                      {r.userId
+                        ? <a href={`/admin/users/${r.userId}`}>{r.username ?? r.userId}</a>
+                        : r.username ?? "—"}
+                    </td>
+                    <td>{r.ip ?? "—"}</td>
+                    <td class="detail">
+                      <Detail text={detailText(r.detail)} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
     </AdminLayout>
   );
 }

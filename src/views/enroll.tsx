@@ -1,7 +1,16 @@
 /** @module Enrollment pages: scan or type the key, confirm a code, then the recovery codes once. */
 import { raw } from "hono/html";
 import type { EnrollmentView } from "../enrollment/flow.ts";
-import { CsrfField, ErrorText, Layout } from "./layout.tsx";
+import { t, tj } from "../i18n/i18n.ts";
+import { CopyButton, CsrfField, ErrorText, Layout } from "./layout.tsx";
+
+const escapeAttr = (s: string) =>
+  s.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
+
+/** The QR code's SVG with its accessible name in the page's language. */
+function qrWithLabel(svg: string): string {
+  return svg.replace(/aria-label="[^"]*"/, `aria-label="${escapeAttr(t("enroll.qr_label"))}"`);
+}
 
 export function EnrollPage(props: {
   csrf: string;
@@ -13,28 +22,35 @@ export function EnrollPage(props: {
 }) {
   const { view } = props;
   return (
-    <Layout title="Set up two-factor sign-in" signedIn={props.signedIn} csrf={props.csrf}>
-      {props.duringLogin
-        ? <p>Your account needs a second factor. Set up an authenticator app to continue.</p>
-        : null}
+    <Layout
+      title={t("enroll.title")}
+      signedIn={props.signedIn}
+      csrf={props.csrf}
+      keep={{ redirect: props.redirect }}
+      script
+    >
+      {props.duringLogin ? <p>{t("enroll.during_login")}</p> : null}
       <ol class="steps">
         <li>
-          <p>
-            Scan this QR code with your authenticator app (Google Authenticator, Aegis, 1Password,
-            …).
-          </p>
-          <div class="qr">{raw(view.qrSvg)}</div>
+          <p>{t("enroll.scan")}</p>
+          <div class="qr">{raw(qrWithLabel(view.qrSvg))}</div>
         </li>
         <li>
-          <p>Or enter this key by hand:</p>
-          <p>
-            <code class="secret" id="secret" data-secret={view.secret}>{view.groupedSecret}</code>
+          <p>{t("enroll.by_hand")}</p>
+          <p class="copyable">
+            <code class="secret" id="secret" data-secret={view.secret} data-copy-text={view.secret}>
+              {view.groupedSecret}
+            </code>{" "}
+            <CopyButton target="secret" label={t("enroll.copy_key")} />
           </p>
           <details>
-            <summary>Details</summary>
+            <summary>{t("enroll.details")}</summary>
             <p>
-              Time-based, {view.params.algorithm}, {view.params.digits} digits, every{" "}
-              {view.params.period} seconds.
+              {t("enroll.params", {
+                algorithm: view.params.algorithm,
+                digits: view.params.digits,
+                period: view.params.period,
+              })}
             </p>
             <p class="uri">
               <code id="otpauth-uri">{view.otpauthUri}</code>
@@ -46,7 +62,7 @@ export function EnrollPage(props: {
             <CsrfField token={props.csrf} />
             <input type="hidden" name="enrollment_id" value={view.enrollmentId} />
             {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-            <label for="code">Enter the code your app shows</label>
+            <label for="code">{t("enroll.code")}</label>
             <input
               id="code"
               name="code"
@@ -60,7 +76,7 @@ export function EnrollPage(props: {
               aria-describedby={props.error ? "code-error" : undefined}
             />
             <ErrorText id="code-error" message={props.error} />
-            <button type="submit">Confirm</button>
+            <button type="submit">{t("enroll.submit")}</button>
           </form>
         </li>
       </ol>
@@ -68,14 +84,11 @@ export function EnrollPage(props: {
   );
 }
 
-export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; csrf: string }) {
+/** The recovery codes as a list, with a copy button that copies them one per line. */
+export function RecoveryCodeList(props: { codes: string[] }) {
   return (
-    <Layout title="Save your recovery codes" signedIn csrf={props.csrf}>
-      <p>
-        Your authenticator is set up. If you lose your phone, each of these codes lets you sign in
-        once. Store them somewhere safe now: <strong>they will not be shown again.</strong>
-      </p>
-      <ul class="codes" id="recovery-codes">
+    <>
+      <ul class="codes" id="recovery-codes" data-copy-text={props.codes.join("\n")}>
         {props.codes.map((code) => (
           <li>
             <code>{code}</code>
@@ -83,7 +96,21 @@ export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; 
         ))}
       </ul>
       <p>
-        <a class="button" href={props.continueTo}>I have saved my codes, continue</a>
+        <CopyButton target="recovery-codes" label={t("codes.copy")} />
+      </p>
+    </>
+  );
+}
+
+export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; csrf: string }) {
+  return (
+    <Layout title={t("codes.title")} signedIn csrf={props.csrf} languageBase="/account" script>
+      <p>
+        {tj("codes.intro", { warning: <strong>{t("codes.not_again")}</strong> })}
+      </p>
+      <RecoveryCodeList codes={props.codes} />
+      <p>
+        <a class="button" href={props.continueTo}>{t("codes.continue")}</a>
       </p>
     </Layout>
   );
@@ -92,15 +119,12 @@ export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; 
 /** Asks for the one-time enrollment pass an admin issued after resetting the user's 2FA. */
 export function EnrollPassPage(props: { csrf: string; redirect?: string; error?: string }) {
   return (
-    <Layout title="Enter your enrollment pass">
-      <p>
-        Your two-factor sign-in was reset by an administrator. To set up a new authenticator, enter
-        the one-time enrollment pass they gave you.
-      </p>
+    <Layout title={t("pass.title")} keep={{ redirect: props.redirect }}>
+      <p>{t("pass.intro")}</p>
       <form method="post" action="/enroll/pass" novalidate>
         <CsrfField token={props.csrf} />
         {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <label for="enrollment_pass">Enrollment pass</label>
+        <label for="enrollment_pass">{t("pass.label")}</label>
         <input
           id="enrollment_pass"
           name="enrollment_pass"
@@ -112,7 +136,7 @@ export function EnrollPassPage(props: { csrf: string; redirect?: string; error?:
           aria-describedby={props.error ? "pass-error" : undefined}
         />
         <ErrorText id="pass-error" message={props.error} />
-        <button type="submit">Continue</button>
+        <button type="submit">{t("common.continue")}</button>
       </form>
     </Layout>
   );

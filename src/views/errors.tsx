@@ -1,23 +1,23 @@
 /** @module Pages for errors that leave nothing to fill in. */
-import { ERRORS } from "../lib/errors.ts";
+import { t } from "../i18n/i18n.ts";
 import { MessagePage } from "./layout.tsx";
 
 export const csrfFailedPage = () => (
   <MessagePage
-    title="Form expired"
-    message={ERRORS.csrf_failed.message}
-    link={{ href: "/login", text: "Back to sign in" }}
+    title={t("errors.csrf.title")}
+    message={t("error.csrf_failed")}
+    link={{ href: "/login", text: t("common.back_to_sign_in") }}
   />
 );
 
 export const notFoundPage = () => (
   <MessagePage
-    title="Not found"
-    message="There is no page here."
-    link={{ href: "/", text: "Home" }}
+    title={t("errors.not_found.title")}
+    message={t("errors.not_found.message")}
+    link={{ href: "/", text: t("errors.not_found.home") }}
   />
 );
 
 export const internalErrorPage = () => (
-  <MessagePage title="Something went wrong" message={ERRORS.internal_error.message} />
+  <MessagePage title={t("errors.internal.title")} message={t("error.internal_error")} />
 );

@@ -1,4 +1,5 @@
-/** @module Login pages: password, code challenge, recovery code. */
+/** @module Login pages: password, code challenge, recovery code, and logout. */
+import { localize, t, tj, tp } from "../i18n/i18n.ts";
 import { CsrfField, ErrorText, Layout } from "./layout.tsx";
 
 export function LoginPage(props: {
@@ -9,41 +10,47 @@ export function LoginPage(props: {
   notice?: string;
 }) {
   return (
-    <Layout title="Sign in">
-      {props.notice ? <p class="notice" role="status">{props.notice}</p> : null}
+    <Layout title={t("login.title")} keep={{ redirect: props.redirect }}>
+      {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
       <form method="post" action="/login" novalidate>
         <CsrfField token={props.csrf} />
         {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
         <ErrorText id="login-error" message={props.error} />
-        <label for="username">Username</label>
+        <label for="username">{t("login.username")}</label>
         <input
           id="username"
           name="username"
           autocomplete="username"
+          autocapitalize="none"
+          spellcheck={false}
           required
           autofocus
           value={props.values?.username ?? ""}
           aria-describedby={props.error ? "login-error" : undefined}
         />
-        <label for="password">Password</label>
+        <label for="password">{t("login.password")}</label>
         <input
           id="password"
           name="password"
           type="password"
           autocomplete="current-password"
           required
+          aria-describedby={props.error ? "login-error" : undefined}
         />
         <label class="check">
-          <input type="checkbox" name="remember_me" value="true" /> Keep me signed in for 7 days
+          <input type="checkbox" name="remember_me" value="true" /> {t("login.remember_me")}
         </label>
-        <button type="submit">Continue</button>
+        <button type="submit">{t("login.submit")}</button>
       </form>
       <p>
-        <a href="/password/forgot">Forgot your password?</a>
+        <a href="/password/forgot">{t("login.forgot")}</a>
       </p>
     </Layout>
   );
 }
+
+const withRedirect = (path: string, redirect?: string) =>
+  redirect ? `${path}?redirect=${encodeURIComponent(redirect)}` : path;
 
 export function TotpPage(props: {
   csrf: string;
@@ -53,12 +60,12 @@ export function TotpPage(props: {
   trustedDevicesAllowed: boolean;
 }) {
   return (
-    <Layout title="Enter your code">
-      <p>Open your authenticator app and enter the code it shows for twofold.</p>
+    <Layout title={t("totp.title")} keep={{ redirect: props.redirect }}>
+      <p>{t("totp.intro")}</p>
       <form method="post" action="/login/totp" novalidate>
         <CsrfField token={props.csrf} />
         {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <label for="code">Code</label>
+        <label for="code">{t("totp.code")}</label>
         <input
           id="code"
           name="code"
@@ -75,25 +82,19 @@ export function TotpPage(props: {
         {props.trustedDevicesAllowed
           ? (
             <fieldset>
+              <legend>{t("totp.device_legend")}</legend>
               <label class="check">
-                <input type="checkbox" name="trust_device" value="true" />{" "}
-                Trust this device for 30 days
+                <input type="checkbox" name="trust_device" value="true" /> {t("totp.trust")}
               </label>
-              <label for="device_name">Device name</label>
+              <label for="device_name">{t("totp.device_name")}</label>
               <input id="device_name" name="device_name" maxlength={64} value={props.deviceName} />
             </fieldset>
           )
           : null}
-        <button type="submit">Verify</button>
+        <button type="submit">{t("totp.submit")}</button>
       </form>
       <p>
-        <a
-          href={`/login/recovery${
-            props.redirect ? `?redirect=${encodeURIComponent(props.redirect)}` : ""
-          }`}
-        >
-          Use a recovery code instead
-        </a>
+        <a href={withRedirect("/login/recovery", props.redirect)}>{t("totp.use_recovery")}</a>
       </p>
       <CancelForm csrf={props.csrf} />
     </Layout>
@@ -102,15 +103,12 @@ export function TotpPage(props: {
 
 export function RecoveryPage(props: { csrf: string; redirect?: string; error?: string }) {
   return (
-    <Layout title="Use a recovery code">
-      <p>
-        Enter one of the recovery codes you saved when you set up two-factor sign-in. Each works
-        once.
-      </p>
+    <Layout title={t("recovery.title")} keep={{ redirect: props.redirect }}>
+      <p>{t("recovery.intro")}</p>
       <form method="post" action="/login/recovery" novalidate>
         <CsrfField token={props.csrf} />
         {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <label for="recovery_code">Recovery code</label>
+        <label for="recovery_code">{t("recovery.code")}</label>
         <input
           id="recovery_code"
           name="recovery_code"
@@ -124,16 +122,10 @@ export function RecoveryPage(props: { csrf: string; redirect?: string; error?: s
           aria-describedby={props.error ? "recovery-error" : undefined}
         />
         <ErrorText id="recovery-error" message={props.error} />
-        <button type="submit">Verify</button>
+        <button type="submit">{t("totp.submit")}</button>
       </form>
       <p>
-        <a
-          href={`/login/totp${
-            props.redirect ? `?redirect=${encodeURIComponent(props.redirect)}` : ""
-          }`}
-        >
-          Use a code from your app instead
-        </a>
+        <a href={withRedirect("/login/totp", props.redirect)}>{t("recovery.use_app")}</a>
       </p>
       <CancelForm csrf={props.csrf} />
     </Layout>
@@ -144,8 +136,23 @@ function CancelForm(props: { csrf: string }) {
   return (
     <form method="post" action="/login/cancel" class="inline">
       <CsrfField token={props.csrf} />
-      <button type="submit" class="link">Cancel and sign in as someone else</button>
+      <button type="submit" class="link">{t("login.cancel")}</button>
     </form>
+  );
+}
+
+/** After a sign-in with a recovery code: how many are left, and a nudge when few are. */
+export function RecoveryCodeUsedPage(props: { remaining: number; continueTo: string }) {
+  return (
+    <Layout title={t("recovery.used.title")}>
+      <p>
+        {t("recovery.used.message")} {tp("recovery.used.left", props.remaining)}
+      </p>
+      {props.remaining <= 2 ? <p class="warning" role="status">{t("recovery.used.few")}</p> : null}
+      <p>
+        <a class="button" href={props.continueTo}>{t("common.continue")}</a>
+      </p>
+    </Layout>
   );
 }
 
@@ -153,15 +160,27 @@ function CancelForm(props: { csrf: string }) {
 export function GracePage(props: { deadline: Date; continueTo: string }) {
   const day = props.deadline.toISOString().slice(0, 10);
   return (
-    <Layout title="Set up two-factor sign-in soon">
+    <Layout title={t("grace.title")}>
       <p role="status">
-        Your organisation requires two-factor sign-in. You can still sign in without it until{" "}
-        <strong id="enrollment-deadline">{day}</strong>; after that, setting it up is the only way
-        in.
+        {tj("grace.message", { date: <strong id="enrollment-deadline">{day}</strong> })}
       </p>
       <p>
-        <a class="button" href="/enroll">Set it up now</a> <a href={props.continueTo}>Not now</a>
+        <a class="button" href="/enroll">{t("grace.now")}</a>{" "}
+        <a href={props.continueTo}>{t("grace.later")}</a>
       </p>
+    </Layout>
+  );
+}
+
+/** GET /logout: a confirmation, so that a link cannot sign anyone out. */
+export function LogoutPage(props: { csrf: string }) {
+  return (
+    <Layout title={t("logout.title")} signedIn csrf={props.csrf}>
+      <p>{t("logout.question")}</p>
+      <form method="post" action="/logout">
+        <CsrfField token={props.csrf} />
+        <button type="submit" autofocus>{t("layout.logout")}</button>
+      </form>
     </Layout>
   );
 }

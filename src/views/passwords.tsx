@@ -1,23 +1,27 @@
 /** @module Password pages: change (signed in), forgot and reset (signed out). */
+import { localize, t } from "../i18n/i18n.ts";
 import { CsrfField, ErrorText, Layout } from "./layout.tsx";
 
 function Problems(props: { id: string; problems?: string[] }) {
   if (!props.problems?.length) return null;
   return (
-    <ul class="error" id={props.id} role="alert">
-      {props.problems.map((p) => <li key={p}>{p}</li>)}
-    </ul>
+    <div class="error" id={props.id} role="alert">
+      <ul>
+        {props.problems.map((p) => <li key={p}>{localize(p)}</li>)}
+      </ul>
+    </div>
   );
 }
 
 export function ChangePasswordPage(props: { csrf: string; error?: string; problems?: string[] }) {
+  const weak = !!props.problems?.length;
   return (
-    <Layout title="Change your password" signedIn csrf={props.csrf}>
-      <p>Other sessions and trusted devices end when you change your password.</p>
+    <Layout title={t("password.change.title")} signedIn csrf={props.csrf}>
+      <p>{t("password.change.intro")}</p>
       <form method="post" action="/account/password" novalidate>
         <CsrfField token={props.csrf} />
         <ErrorText id="current-error" message={props.error} />
-        <label for="current_password">Current password</label>
+        <label for="current_password">{t("password.current")}</label>
         <input
           id="current_password"
           name="current_password"
@@ -25,22 +29,22 @@ export function ChangePasswordPage(props: { csrf: string; error?: string; proble
           autocomplete="current-password"
           required
           autofocus
+          aria-invalid={props.error ? "true" : undefined}
           aria-describedby={props.error ? "current-error" : undefined}
         />
-        <label for="new_password">New password</label>
+        <label for="new_password">{t("password.new")}</label>
         <input
           id="new_password"
           name="new_password"
           type="password"
           autocomplete="new-password"
           required
-          aria-describedby={props.problems?.length ? "new-error" : "new-hint"}
+          aria-invalid={weak ? "true" : undefined}
+          aria-describedby={weak ? "new-error new-hint" : "new-hint"}
         />
-        <p class="muted" id="new-hint">
-          At least 12 characters. A few unrelated words make a good one.
-        </p>
+        <p class="muted" id="new-hint">{t("password.hint")}</p>
         <Problems id="new-error" problems={props.problems} />
-        <button type="submit">Change password</button>
+        <button type="submit">{t("password.change.submit")}</button>
       </form>
     </Layout>
   );
@@ -48,23 +52,27 @@ export function ChangePasswordPage(props: { csrf: string; error?: string; proble
 
 export function ForgotPasswordPage(props: { csrf: string; sent?: boolean; error?: string }) {
   return (
-    <Layout title="Forgot your password?">
-      {props.sent
-        ? (
-          <p class="notice" role="status">
-            If an account matches, a reset link is on its way. It works once, for one hour.
-          </p>
-        )
-        : null}
+    <Layout title={t("password.forgot.title")}>
+      {props.sent ? <p class="notice" role="status">{t("password.forgot.sent")}</p> : null}
       <form method="post" action="/password/forgot" novalidate>
         <CsrfField token={props.csrf} />
         <ErrorText id="forgot-error" message={props.error} />
-        <label for="username">Username or email</label>
-        <input id="username" name="username" autocomplete="username" required autofocus />
-        <button type="submit">Send a reset link</button>
+        <label for="username">{t("password.forgot.username")}</label>
+        <input
+          id="username"
+          name="username"
+          autocomplete="username"
+          autocapitalize="none"
+          spellcheck={false}
+          required
+          autofocus
+          aria-invalid={props.error ? "true" : undefined}
+          aria-describedby={props.error ? "forgot-error" : undefined}
+        />
+        <button type="submit">{t("password.forgot.submit")}</button>
       </form>
       <p>
-        <a href="/login">Back to sign in</a>
+        <a href="/login">{t("common.back_to_sign_in")}</a>
       </p>
     </Layout>
   );
@@ -73,14 +81,15 @@ export function ForgotPasswordPage(props: { csrf: string; sent?: boolean; error?
 export function ResetPasswordPage(
   props: { csrf: string; token: string; error?: string; problems?: string[] },
 ) {
+  const weak = !!props.problems?.length;
   return (
-    <Layout title="Choose a new password">
-      <p>Your authenticator stays as it is: you will still need a code to sign in.</p>
+    <Layout title={t("password.reset.title")}>
+      <p>{t("password.reset.intro")}</p>
       <form method="post" action="/password/reset" novalidate>
         <CsrfField token={props.csrf} />
         <input type="hidden" name="token" value={props.token} />
         <ErrorText id="reset-error" message={props.error} />
-        <label for="new_password">New password</label>
+        <label for="new_password">{t("password.new")}</label>
         <input
           id="new_password"
           name="new_password"
@@ -88,10 +97,11 @@ export function ResetPasswordPage(
           autocomplete="new-password"
           required
           autofocus
-          aria-describedby={props.problems?.length ? "new-error" : undefined}
+          aria-invalid={weak ? "true" : undefined}
+          aria-describedby={weak ? "new-error" : props.error ? "reset-error" : undefined}
         />
         <Problems id="new-error" problems={props.problems} />
-        <button type="submit">Set the new password</button>
+        <button type="submit">{t("password.reset.submit")}</button>
       </form>
     </Layout>
   );
