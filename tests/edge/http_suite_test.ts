@@ -255,6 +255,44 @@ Deno.test("http: a form needs its CSRF token and a same-site Origin", async () =
   assertEquals(ok.headers.get("location"), "/enroll");
 });
 
+Deno.test("http: pages speak the language asked for, each request its own", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  // Concurrent requests in different languages: the request's language lives in an
+  // AsyncLocalStorage, which must keep them apart on Workers as on Deno.
+  const langs = ["fr", "de", "en", "de", "fr", "en"] as const;
+  const pages = await Promise.all(langs.map(async (lang) => {
+    const res = await env.app.request(`${env.origin}/login`, {
+      headers: { "accept-language": `${lang};q=0.9, it;q=0.1` },
+    });
+    return await res.text();
+  }));
+  const titles = { en: "Sign in", fr: "Connexion", de: "Anmelden" };
+  pages.forEach((html, i) => {
+    assert(html.includes(`<html lang="${langs[i]}">`), `${langs[i]}: ${html.slice(0, 80)}`);
+    assert(html.includes(`<h1>${titles[langs[i]]}</h1>`), `${langs[i]}: the title`);
+  });
+  // The lang cookie, set by ?lang=, carries the language to a form's error.
+  const b = new Browser(env, env.origin);
+  await b.get("/login?lang=de");
+  assertEquals(b.cookies.get("lang"), "de");
+  const wrong = await b.post("/login", { username: name, password: "not it" });
+  assertEquals(wrong.status, 401);
+  assert(b.lastHtml.includes("Benutzername oder Passwort ist falsch."), "a German error");
+  // The JSON API stays English.
+  const api401 = await api(
+    env,
+    "POST",
+    "/api/v1/login",
+    { username: name, password: "x" },
+    undefined,
+    {
+      "accept-language": "de",
+    },
+  );
+  assertEquals(api401.json.error.message, "Invalid username or password.");
+});
+
 Deno.test("http: the JWKS publishes the public signing keys, and tokens name one of them", async () => {
   const env = await target();
   const r = await api(env, "GET", "/.well-known/jwks.json");
