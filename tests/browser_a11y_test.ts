@@ -1,0 +1,451 @@
+/**
+ * @module Accessibility and looks in a real browser (Chromium through playwright-core): every page
+ * a person meets, in English, French and German, passes axe-core with no serious or critical
+ * violation in light mode, and its colours pass in dark mode too. German, the language with the
+ * longest words, is walked on a 375 px phone screen, where no page may scroll sideways. The login
+ * form is completed with the keyboard alone, with the focus visible; the copy buttons work under
+ * the real Content-Security-Policy and stay hidden without JavaScript. The English walk writes the
+ * README's screenshots to docs/screenshots/.
+ *
+ * axe is injected as an inline script, which the CSP forbids, so the axe walks use contexts that
+ * bypass the CSP; the keyboard and copy checks run in the harness's context, which does not.
+ */
+import axe from "axe-core";
+import type { Browser, Page } from "playwright-core";
+import { eq } from "drizzle-orm";
+import { users } from "../src/db/schema.ts";
+import type { Locale } from "../src/i18n/i18n.ts";
+import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
+import { savePolicyStatement } from "../src/policy/repo.ts";
+import { totpCodeAt } from "../src/totp/totp.ts";
+import { assert, assertEquals, assertMatch } from "./assert.ts";
+import { type BrowserRun, withBrowser } from "./browser_harness.ts";
+import { addUser, PASSWORD } from "./helpers.ts";
+
+const SCREENSHOTS = new URL("../docs/screenshots/", import.meta.url);
+const DESKTOP = { width: 1000, height: 750 };
+/** The README's screenshots: page name -> file, per walk. */
+const SCREENSHOT_PAGES: Record<Locale, Record<string, string>> = {
+  en: {
+    login: "login",
+    enroll: "enroll",
+    "code challenge": "challenge",
+    account: "account",
+    "admin dashboard": "admin",
+  },
+  fr: { "admin users": "admin-users-fr" },
+  de: { "code challenge": "challenge-de-phone" },
+};
+const PHONE = { width: 375, height: 740 };
+
+type Violation = { id: string; impact: string | null; help: string; nodes: string[] };
+
+/** axe's violations on the page as it is now; `rules` limits the run (the dark pass). */
+async function axeViolations(page: Page, rules?: string[]): Promise<Violation[]> {
+  if (await page.evaluate("typeof window.axe") !== "object") {
+    await page.addScriptTag({ content: axe.source });
+  }
+  const options = rules
+    ? { runOnly: { type: "rule", values: rules }, resultTypes: ["violations"] }
+    : { resultTypes: ["violations"] };
+  return await page.evaluate(
+    `axe.run(document, ${JSON.stringify(options)}).then((r) => r.violations.map((v) => ({
+      id: v.id, impact: v.impact, help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(" ") + " " + (n.failureSummary || "")),
+    })))`,
+  ) as Violation[];
+}
+
+/** Clicks something that loads a new page and waits until it has loaded. */
+async function go(page: Page, selector: string): Promise<void> {
+  await Promise.all([page.waitForEvent("load"), page.click(selector)]);
+}
+
+const path = (page: Page) => new URL(page.url()).pathname;
+
+/** One walk through the pages in one language, checking each. */
+class Walk {
+  checked: string[] = [];
+  problems: string[] = [];
+  constructor(
+    readonly page: Page,
+    readonly locale: Locale,
+    readonly phone: boolean,
+    /** Page name -> the README screenshot it makes (docs/screenshots/<file>.png). */
+    readonly screenshots: Record<string, string>,
+  ) {}
+
+  /** axe in light mode, the contrast rules again in dark mode; on a phone, no sideways scroll. */
+  async check(name: string) {
+    const { page, locale } = this;
+    assertEquals(await page.getAttribute("html", "lang"), locale, `${name}: <html lang>`);
+    assert(!(await page.content()).includes("⟦missing:"), `${locale} ${name}: a missing key`);
+    const shot = this.screenshots[name];
+    if (shot) await page.evaluate("window.scrollTo(0, 0)");
+    const light = await axeViolations(page);
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await axeViolations(page, ["color-contrast", "link-in-text-block"]);
+    if (shot === "login") await this.screenshot("login-dark");
+    if (Deno.env.get("A11Y_SHOTS")) await this.artifact(name, "dark");
+    await page.emulateMedia({ colorScheme: "light" });
+    for (const [mode, list] of [["light", light], ["dark", dark]] as const) {
+      for (const v of list) {
+        const line = `${locale} ${name} (${mode}): ${v.impact} ${v.id}: ${v.help}\n    ` +
+          v.nodes.slice(0, 3).join("\n    ");
+        if (v.impact === "serious" || v.impact === "critical") this.problems.push(line);
+        else console.log(`axe, not failing: ${line}`);
+      }
+    }
+    if (this.phone) {
+      const overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth",
+      );
+      if (overflow as number > 0) {
+        this.problems.push(`${locale} ${name}: scrolls ${overflow}px sideways at 375 px`);
+      }
+    }
+    if (shot) await this.screenshot(shot);
+    if (Deno.env.get("A11Y_SHOTS")) await this.artifact(name, "light");
+    this.checked.push(name);
+  }
+
+  /** A README screenshot: the top of the page, or all of the enrollment page. */
+  async screenshot(file: string) {
+    await this.page.screenshot({
+      path: new URL(`${file}.png`, SCREENSHOTS).pathname,
+      fullPage: file === "enroll",
+      animations: "disabled",
+      caret: "hide",
+    });
+  }
+
+  /** With A11Y_SHOTS=1, every page of every walk goes to tests/.artifacts/a11y/ for a look. */
+  async artifact(name: string, mode: string) {
+    const dir = new URL("./.artifacts/a11y/", import.meta.url);
+    await Deno.mkdir(dir, { recursive: true });
+    const file = `${this.locale}-${mode}-${name.replace(/[^a-z0-9]+/gi, "-")}.png`;
+    await this.page.screenshot({ path: new URL(file, dir).pathname, fullPage: true });
+  }
+
+  /** Submits the form `form` and waits for the page it leads to. */
+  async submit(form: string) {
+    await go(this.page, `${form} button[type=submit]`);
+  }
+}
+
+/** An admin of this language, a user to act on, and one who will get a grace period. */
+async function people(run: BrowserRun, locale: Locale) {
+  const admin = await addUser(run.env, `admin-${locale}`, ["admin"]);
+  const member = await addUser(run.env, `member-${locale}`);
+  const late = await addUser(run.env, `late-${locale}`);
+  return { admin, member, late };
+}
+
+/** Everything a person meets, in `locale`, in a context that lets axe in. */
+async function walk(
+  run: BrowserRun,
+  browser: Browser,
+  locale: Locale,
+  screenshots: Record<string, string>,
+) {
+  const { env, origin } = run;
+  const phone = locale === "de";
+  const context = await browser.newContext({
+    bypassCSP: true,
+    viewport: phone ? PHONE : DESKTOP,
+    deviceScaleFactor: 1,
+  });
+  // axe in every document of this context, before the page's own script.
+  await context.addInitScript({ content: axe.source });
+  const page = await context.newPage();
+  const w = new Walk(page, locale, phone, screenshots);
+  const { admin, member, late } = await people(run, locale);
+  const code = (secret: string) => totpCodeAt(secret, env.clock.now());
+  try {
+    // Sign in: the language comes from the switcher's ?lang= and sticks through its cookie.
+    await page.goto(`${origin}/login?lang=${locale}`);
+    await w.check("login");
+    if (locale === "en") {
+      // axe sees what it should: a planted image without a text alternative is reported.
+      await page.evaluate(`document.querySelector("main").append(document.createElement("img"))`);
+      const planted = await axeViolations(page);
+      assertEquals(planted.map((v) => v.id), ["image-alt"]);
+      await page.reload();
+    }
+    await page.fill("#username", admin.username);
+    await page.fill("#password", "not the password");
+    await w.submit("form[action='/login']");
+    await w.check("login with an error");
+    await page.fill("#password", PASSWORD);
+    await w.submit("form[action='/login']");
+    assertEquals(path(page), "/enroll");
+
+    // Enrollment inside the login: a QR code big enough to scan from the screen.
+    const qr = await page.locator(".qr svg").boundingBox();
+    assert(qr && qr.width >= (phone ? 300 : 280), `QR code only ${qr?.width}px wide`);
+    await w.check("enroll");
+    const secret = await page.getAttribute("#secret", "data-secret");
+    assert(secret, "no key on the enrollment page");
+    await page.fill("#code", "000000");
+    await w.submit("form[action='/enroll']");
+    await w.check("enroll with an error");
+    await page.fill("#code", code(secret));
+    await w.submit("form[action='/enroll']");
+    await page.waitForSelector("#recovery-codes");
+    await w.check("recovery codes");
+    await go(page, "main a.button");
+
+    // The account and the pages around it.
+    assertEquals(path(page), "/account");
+    await w.check("account");
+    await page.goto(`${origin}/account/password`);
+    await w.check("change password");
+    await page.fill("#current_password", PASSWORD);
+    await page.fill("#new_password", admin.username);
+    await w.submit("form[action='/account/password']");
+    await w.check("change password with errors");
+    await page.goto(`${origin}/account/reauth?next=%2Faccount`);
+    await w.check("confirm it's you");
+    await page.goto(`${origin}/account`);
+    env.clock.advance(30_000);
+    await page.fill("#token-name", "ci");
+    await page.fill("#token-code", code(secret));
+    await w.submit("form[action='/account/tokens']");
+    assert(await page.isVisible("#new-token"), "no new token");
+    await w.check("new token");
+    await page.goto(`${origin}/account`);
+    await w.submit("form[action='/account/recovery-codes']");
+    await page.waitForSelector("#download-codes");
+    await w.check("new recovery codes");
+    await page.goto(`${origin}/logout`);
+    await w.check("log out");
+
+    // The admin console.
+    await page.goto(`${origin}/admin`);
+    await w.check("admin dashboard");
+    await page.goto(`${origin}/admin/users`);
+    await w.check("admin users");
+    await page.goto(`${origin}/admin/users/${member.id}`);
+    await w.check("admin user");
+    await page.goto(`${origin}/admin/users/${member.id}/confirm?action=reset-2fa`);
+    await w.check("admin confirm");
+    await w.submit("form[action$='/reset-2fa']");
+    assert(await page.isVisible("#enrollment-pass"), "no enrollment pass");
+    await w.check("admin 2FA reset");
+    await page.goto(`${origin}/admin/users/new`);
+    await w.check("admin new user");
+    await page.fill("#email", "not an email");
+    await w.submit("form[action='/admin/users/new']");
+    await w.check("admin new user with errors");
+    await page.goto(`${origin}/admin/policy`);
+    await w.check("admin policy");
+    await page.fill("#graceDays", "-3");
+    await page.fill("#networkSkip", "10.0.0.300/8");
+    await w.submit("form[action='/admin/policy']");
+    await w.check("admin policy with errors");
+    await page.fill("#graceDays", "0");
+    await page.fill("#networkSkip", "");
+    await page.check("input[name=mode][value=listed]");
+    await page.fill("#requiredGroups", "finance");
+    await w.submit("form[action='/admin/policy']");
+    await page.waitForSelector("#would-block");
+    await w.check("admin policy preview");
+    await page.goto(`${origin}/admin/audit`);
+    await w.check("admin audit");
+
+    // Sign in again: the code challenge and the recovery code.
+    await go(page, "header form[action='/logout'] button");
+    await page.fill("#username", admin.username);
+    await page.fill("#password", PASSWORD);
+    await w.submit("form[action='/login']");
+    assertEquals(path(page), "/login/totp");
+    await w.check("code challenge");
+    await page.fill("#code", "000000");
+    await w.submit("form[action='/login/totp']");
+    await w.check("code challenge with an error");
+    await go(page, "main a[href^='/login/recovery']");
+    await w.check("recovery code");
+    await w.submit("form[action='/login/cancel']");
+
+    // Signed out.
+    await page.goto(`${origin}/password/forgot`);
+    await w.check("forgot password");
+    await w.submit("form[action='/password/forgot']");
+    await w.check("forgot password with an error");
+    await page.goto(`${origin}/password/reset?token=abcdefghijklmnopqrstuvwxyz`);
+    await w.check("reset password");
+    await page.goto(`${origin}/no/such/page`);
+    await w.check("not found");
+
+    // The member, whose 2FA the admin reset: asked for the pass; then a non-admin at /admin.
+    await page.goto(`${origin}/login`);
+    await page.fill("#username", member.username);
+    await page.fill("#password", PASSWORD);
+    await w.submit("form[action='/login']");
+    await page.goto(`${origin}/enroll`);
+    assert(await page.isVisible("#enrollment_pass"), "no enrollment pass form");
+    await w.check("enrollment pass");
+    await page.goto(`${origin}/login`);
+
+    // A user with a grace period signs in without a second factor.
+    const policy = (graceDays: number) =>
+      savePolicyStatement(
+        env.deps.db,
+        { ...DEFAULT_LOGIN_POLICY, graceDays },
+        env.clock.now(),
+        "t",
+      );
+    await policy(7);
+    await page.fill("#username", late.username);
+    await page.fill("#password", PASSWORD);
+    await w.submit("form[action='/login']");
+    await policy(0);
+    assert(await page.isVisible("#enrollment-deadline"), "no grace page");
+    await w.check("grace period");
+    await page.goto(`${origin}/admin`);
+    await w.check("admins only");
+  } catch (e) {
+    throw new Error(`${locale}, after the page "${w.checked.at(-1)}": ${(e as Error).message}`);
+  } finally {
+    await context.close();
+  }
+  return w;
+}
+
+Deno.test({
+  name: "browser a11y: every page passes axe in English, French and German, light and dark",
+  fn: () =>
+    withBrowser(async (run) => {
+      const browser = run.context.browser();
+      assert(browser, "no browser behind the context");
+      await Deno.mkdir(SCREENSHOTS, { recursive: true });
+      const problems: string[] = [];
+      const checked: Record<string, number> = {};
+      for (const locale of ["en", "fr", "de"] as const) {
+        const w = await walk(run, browser, locale, SCREENSHOT_PAGES[locale]);
+        problems.push(...w.problems);
+        checked[locale] = w.checked.length;
+      }
+      assertEquals(problems, [], `\n${problems.join("\n")}`);
+      assertEquals(checked.fr, checked.en);
+      assertEquals(checked.de, checked.en);
+      assert(checked.en >= 30, `only ${checked.en} pages checked`);
+    }),
+});
+
+Deno.test({
+  name: "browser a11y: the login form works with the keyboard alone, with the focus visible",
+  fn: () =>
+    withBrowser(async ({ origin, page, path }) => {
+      await page.goto(`${origin}/login`);
+      const focused = () => page.evaluate("document.activeElement && document.activeElement.id");
+      /** The focused element's outline, which :focus-visible draws for keyboard focus. */
+      const outline = () =>
+        page.evaluate(`(() => {
+          const s = getComputedStyle(document.activeElement);
+          return { style: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+        })()`) as Promise<{ style: string; width: number }>;
+      const visibleFocus = async (what: string) => {
+        const o = await outline();
+        assert(
+          o.style !== "none" && o.width >= 2,
+          `${what}: no visible focus (${JSON.stringify(o)})`,
+        );
+      };
+
+      // The page opens with the username focused; Tab walks the form in order.
+      assertEquals(await focused(), "username");
+      await page.keyboard.type("alice");
+      await page.keyboard.press("Tab");
+      assertEquals(await focused(), "password");
+      await visibleFocus("password");
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press("Tab");
+      assertEquals(await page.evaluate("document.activeElement.name"), "remember_me");
+      await visibleFocus("remember me");
+      await page.keyboard.press("Space");
+      assert(await page.isChecked("input[name=remember_me]"), "Space did not tick the box");
+      await page.keyboard.press("Tab");
+      assertEquals(await page.evaluate("document.activeElement.type"), "submit");
+      await visibleFocus("the submit button");
+      await Promise.all([page.waitForEvent("load"), page.keyboard.press("Enter")]);
+      assertEquals(path(), "/enroll");
+
+      // On a page without a form, the first Tab reaches the skip link, shown on focus; it
+      // leads to <main>.
+      await page.goto(`${origin}/no/such/page?lang=fr`);
+      await page.keyboard.press("Tab");
+      assertEquals(await page.evaluate("document.activeElement.className"), "skip");
+      await visibleFocus("skip link");
+      const box = await page.locator("a.skip").boundingBox();
+      assert(box && box.y >= 0, "the skip link stays off screen when focused");
+      await page.keyboard.press("Enter");
+      assertEquals(await focused(), "main");
+    }),
+});
+
+Deno.test({
+  name: "browser: copy buttons copy the key and the codes under the CSP, and hide without JS",
+  fn: () =>
+    withBrowser(async ({ env, origin, context, page, userId }) => {
+      await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        // Chromium asks for /favicon.ico, which twofold does not have.
+        if (m.type() === "error" && !m.location().url.endsWith("/favicon.ico")) {
+          errors.push(m.text());
+        }
+      });
+      await page.goto(`${origin}/login`);
+      await page.fill("#username", "alice");
+      await page.fill("#password", PASSWORD);
+      await go(page, "form[action='/login'] button[type=submit]");
+      const secret = await page.getAttribute("#secret", "data-secret");
+      assert(secret, "no key");
+
+      // The script ran (the CSP allows /assets/app.js) and showed the button.
+      const copyKey = page.locator("button[data-copy=secret]");
+      assert(await copyKey.isVisible(), "the copy button stayed hidden");
+      await copyKey.focus();
+      await page.keyboard.press("Enter");
+      // A selector, not waitForFunction: its polling evaluates strings, which the CSP forbids.
+      await page.waitForSelector("button[data-copy=secret]:text-is('Copied')");
+      assertEquals(await page.evaluate("navigator.clipboard.readText()"), secret);
+      assertEquals(await page.textContent("button[data-copy=secret] + [role=status]"), "Copied");
+
+      await page.fill("#code", totpCodeAt(secret, env.clock.now()));
+      await go(page, "form[action='/enroll'] button[type=submit]");
+      const codes = (await page.locator("#recovery-codes li").allTextContents()).map((c) =>
+        c.trim()
+      );
+      await page.click("button[data-copy=recovery-codes]");
+      // A selector, not waitForFunction: its polling evaluates strings, which the CSP forbids.
+      await page.waitForSelector("button[data-copy=recovery-codes]:text-is('Copied')");
+      assertEquals(await page.evaluate("navigator.clipboard.readText()"), codes.join("\n"));
+      assertEquals(errors, [], "console errors (a CSP refusal?)");
+
+      // Without JavaScript: no button, the key and codes are there to copy by hand.
+      const browser = context.browser()!;
+      const noJs = await browser.newContext({ javaScriptEnabled: false });
+      try {
+        await env.deps.db.update(users).set({ twofaRequired: true }).where(eq(users.id, userId));
+        const other = await addUser(env, "nojs");
+        const p = await noJs.newPage();
+        await p.goto(`${origin}/login`);
+        await p.fill("#username", other.username);
+        await p.fill("#password", PASSWORD);
+        await go(p, "form[action='/login'] button[type=submit]");
+        assertEquals(new URL(p.url()).pathname, "/enroll");
+        assertEquals(await p.locator("button[data-copy]").count(), 1);
+        assertEquals(await p.isVisible("button[data-copy]"), false);
+        assertMatch((await p.textContent("#secret")) ?? "", /^[A-Z2-7]{4}( [A-Z2-7]{4}){7}$/);
+        const key = await p.getAttribute("#secret", "data-secret");
+        await p.fill("#code", totpCodeAt(key!, env.clock.now()));
+        await go(p, "form[action='/enroll'] button[type=submit]");
+        assertEquals(await p.locator("#recovery-codes li").count(), 10);
+        assertEquals(await p.isVisible("button[data-copy]"), false);
+      } finally {
+        await noJs.close();
+      }
+    }),
+});
