@@ -419,6 +419,13 @@ Deno.test("i18n pages: Accept-Language picks the language, q-values honoured", a
   assertStringIncludes((await page(de, "/login?lang=en")).html, '<html lang="en">');
   assertStringIncludes((await page(de, "/login?lang=xx")).html, '<html lang="fr">');
   assertStringIncludes((await page({ cookie: "lang=xx" })).html, '<html lang="en">');
+  // The stylesheet and the script are the same in every language.
+  for (const asset of ["/assets/app.css", "/assets/app.js"]) {
+    const { res } = await page({ "accept-language": "fr" }, asset);
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("vary"), null, asset);
+    assertStringIncludes(res.headers.get("cache-control") ?? "", "public");
+  }
 });
 
 Deno.test("i18n pages: ?lang= sets a plain lang cookie and the switcher is on the page", async () => {

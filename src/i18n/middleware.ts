@@ -1,7 +1,7 @@
 /**
  * @module The request's language: `?lang=` (which also sets the `lang` cookie), else the cookie,
  * else Accept-Language. Pages under /api/ (the JSON API and its reference) stay English: their
- * messages are machine-facing, the error codes are the contract.
+ * messages are machine-facing, the error codes are the contract. /assets/ needs no language.
  */
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
@@ -32,7 +32,9 @@ function configureZod() {
 export function localeMiddleware(): MiddlewareHandler {
   configureZod();
   return async (c, next) => {
-    if (c.req.path.startsWith("/api/")) return await next();
+    // The API speaks English; the stylesheet and script are the same in every language (and
+    // stay cacheable without a Vary on the cookie).
+    if (c.req.path.startsWith("/api/") || c.req.path.startsWith("/assets/")) return await next();
     const asked = c.req.query("lang");
     const cookie = getCookie(c, LANG_COOKIE);
     const locale: Locale = isLocale(asked)
