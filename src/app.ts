@@ -5,22 +5,30 @@
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "./assets/app_css.ts";
+import { APP_JS } from "./assets/app_js.ts";
 import type { Deps } from "./deps.ts";
 import { accountRoutes } from "./account/routes.tsx";
+import { adminPages } from "./admin/pages.tsx";
 import { adminRoutes } from "./admin/routes.tsx";
 import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
+import { forwardAuthRoutes } from "./forwardauth/routes.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
 import { formRecord } from "./http/validate.ts";
+import { localeMiddleware } from "./i18n/middleware.ts";
 import { loginRoutes } from "./login/routes.tsx";
+import { metricsRoutes } from "./observability/routes.ts";
+import { requestObserver } from "./observability/request.ts";
+import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
 import { csrfFailedPage, internalErrorPage, notFoundPage } from "./views/errors.tsx";
 
 const CSP = [
   "default-src 'none'",
   "style-src 'self'",
+  "script-src 'self'",
   "img-src 'self' data:",
   "form-action 'self'",
   "frame-ancestors 'none'",
@@ -32,6 +40,9 @@ const isApi = (path: string) => path.startsWith("/api/");
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
 
+  // First, so that it times and logs everything below, error pages included.
+  app.use("*", requestObserver(deps));
+
   app.use("*", async (c, next) => {
     await next();
     c.header("X-Content-Type-Options", "nosniff");
@@ -42,8 +53,12 @@ export function createApp(deps: Deps): Hono {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
   });
 
+  // The page language, before anything that may answer with a page (the CSRF refusal too).
+  app.use("*", localeMiddleware());
+
   // Every state-changing request of a page carries a CSRF token; the JSON API authenticates
   // with Bearer tokens only (never cookies), so a cross-site request has nothing to ride on.
+  // The one exception, GET /api/v1/verify (forward-auth), reads the cookie but changes nothing.
   app.use("*", async (c, next) => {
     const method = c.req.method;
     if (method === "GET" || method === "HEAD" || method === "OPTIONS" || isApi(c.req.path)) {
@@ -57,11 +72,11 @@ export function createApp(deps: Deps): Hono {
     return await next();
   });
 
-  app.get("/healthz", async (c) => {
+  app.get("/healthz", healthzDoc, async (c) => {
     await deps.db.run("SELECT 1");
     return c.json({ status: "ok" });
   });
-  app.get("/.well-known/jwks.json", (c) => {
+  app.get("/.well-known/jwks.json", jwksDoc, (c) => {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(deps.keys.jwks);
   });
@@ -69,6 +84,11 @@ export function createApp(deps: Deps): Hono {
     c.header("Cache-Control", "public, max-age=3600");
     c.header("Content-Type", "text/css; charset=utf-8");
     return c.body(APP_CSS);
+  });
+  app.get("/assets/app.js", (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    c.header("Content-Type", "text/javascript; charset=utf-8");
+    return c.body(APP_JS);
   });
 
   app.route("/", loginRoutes(deps));
@@ -78,6 +98,10 @@ export function createApp(deps: Deps): Hono {
   app.route("/", passwordRoutes(deps));
   app.route("/", apiKeyRoutes(deps));
   app.route("/", adminRoutes(deps));
+  app.route("/", forwardAuthRoutes(deps));
+  app.route("/", metricsRoutes(deps));
+  app.route("/", openApiRoutes(deps, app));
+  app.route("/", adminPages(deps));
 
   app.notFound((c) =>
     isApi(c.req.path) ? c.json(errorBody("not_found"), 404) : c.html(notFoundPage(), 404)
@@ -90,7 +114,11 @@ export function createApp(deps: Deps): Hono {
         ? c.json(errorBody("validation_failed", { _body: [err.message] }), 400)
         : c.html(notFoundPage(), 400);
     }
-    deps.log("error", "unhandled", { path: c.req.path, error: String(err?.stack ?? err) });
+    deps.log("error", "unhandled", {
+      path: c.req.path,
+      request_id: c.get("requestId"),
+      error: String(err?.stack ?? err),
+    });
     return isApi(c.req.path)
       ? c.json(errorBody("internal_error"), 500)
       : c.html(internalErrorPage(), 500);

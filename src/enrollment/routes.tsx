@@ -10,7 +10,7 @@ import { bearerToken, pageSession } from "../http/auth.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { safeRedirect } from "../http/redirect.ts";
+import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -19,6 +19,8 @@ import { authenticateSession } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
 import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "../views/enroll.tsx";
 import { MessagePage } from "../views/layout.tsx";
+import { describe } from "../openapi/describe.ts";
+import { enrollmentConfirmedResponse, enrollmentResponse } from "../openapi/schemas.ts";
 import {
   confirmEnrollment,
   type EnrollAuth,
@@ -33,6 +35,37 @@ const startBody = z.object({
 });
 const confirmBody = z.object({ code: codeField });
 const confirmForm = z.object({ enrollment_id: z.string().min(1).max(64), code: codeField });
+
+/** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const doc = {
+  start: describe({
+    summary: "Start adding an authenticator: a new TOTP key",
+    description: "With the pending token of an enrollment_required login, or with a session " +
+      "that signed in within 5 minutes. After an admin reset, enrollment_pass is needed.",
+    tag: "enrollment",
+    auth: ["pending", "session"],
+    success: {
+      status: 201,
+      description: "The key, as text, URI and QR code.",
+      json: enrollmentResponse,
+    },
+    errors: ["enrollment_pass_required", "reauthentication_required", "forbidden"],
+  }),
+  confirm: describe({
+    summary: "Confirm an enrollment with one code from the new authenticator",
+    description: "The authenticator counts only from here. The first one comes with recovery " +
+      "codes; during a login the answer also carries the session.",
+    tag: "enrollment",
+    auth: ["pending", "session"],
+    params: { id: "The enrollment_id from the start." },
+    success: {
+      status: 200,
+      description: "The authenticator is active.",
+      json: enrollmentConfirmedResponse,
+    },
+    errors: ["invalid_code", "enrollment_expired", "not_found", "too_many_attempts"],
+  }),
+};
 
 /**
  * Who is enrolling, from a token: a session token first, else a pending token. Each kind is
@@ -63,10 +96,14 @@ function viewJson(v: EnrollmentView) {
 export function enrollmentRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
+  const allowedHosts = returnHosts(config);
+  /** The login's return URL, passed through enrollment: same-origin or an allowed host. */
+  const redirectParam = (value: string | undefined): string | undefined =>
+    safeReturnUrl(value, allowedHosts) ?? undefined;
 
   // ---- JSON ----
 
-  app.post("/api/v1/enrollments", jsonBody(startBody), async (c) => {
+  app.post("/api/v1/enrollments", doc.start, jsonBody(startBody), async (c) => {
     const auth = await authFromToken(deps, bearerToken(c));
     if ("ok" in auth) return jsonFailure(c, auth);
     const body = c.req.valid("json");
@@ -80,7 +117,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
     return c.json(viewJson(r.value), 201);
   });
 
-  app.post("/api/v1/enrollments/:id/confirm", jsonBody(confirmBody), async (c) => {
+  app.post("/api/v1/enrollments/:id/confirm", doc.confirm, jsonBody(confirmBody), async (c) => {
     const auth = await authFromToken(deps, bearerToken(c));
     if ("ok" in auth) return jsonFailure(c, auth);
     const r = await confirmEnrollment(deps, {
@@ -187,20 +224,20 @@ export function enrollmentRoutes(deps: Deps): Hono {
   app.get("/enroll", (c) =>
     startPage(
       c,
-      safeRedirect(c.req.query("redirect"), "") || undefined,
+      redirectParam(c.req.query("redirect")),
       undefined,
       c.req.query("replace") || undefined,
     ));
 
   app.post("/enroll/pass", async (c) => {
     const form = await formRecord(c);
-    const redirect = safeRedirect(form.redirect, "") || undefined;
+    const redirect = redirectParam(form.redirect);
     return await startPage(c, redirect, undefined, undefined, form.enrollment_pass || "-");
   });
 
   app.post("/enroll", async (c) => {
     const form = await formRecord(c);
-    const redirect = safeRedirect(form.redirect, "") || undefined;
+    const redirect = redirectParam(form.redirect);
     const auth = await pageAuth(c);
     if (!auth) return c.redirect("/login", 303);
     const parsed = confirmForm.safeParse(form);
@@ -245,14 +282,14 @@ export function enrollmentRoutes(deps: Deps): Hono {
     c.header("Cache-Control", "no-store");
     if (v.recoveryCodes.length === 0) {
       return c.redirect(
-        redirect ? safeRedirect(redirect) : "/account?notice=authenticator_added",
+        redirectParam(redirect) ?? "/account?notice=authenticator_added",
         303,
       );
     }
     return c.html(
       <RecoveryCodesPage
         codes={v.recoveryCodes}
-        continueTo={safeRedirect(redirect)}
+        continueTo={redirectParam(redirect) ?? "/account"}
         csrf={await csrfToken(c, deps)}
       />,
     );

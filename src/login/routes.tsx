@@ -9,12 +9,19 @@ import { pageSession } from "../http/auth.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { requestMeta } from "../http/client.ts";
-import { safeRedirect } from "../http/redirect.ts";
+import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import { GracePage, LoginPage, RecoveryPage, TotpPage } from "../views/login.tsx";
-import { MessagePage } from "../views/layout.tsx";
+import {
+  GracePage,
+  LoginPage,
+  RecoveryCodeUsedPage,
+  RecoveryPage,
+  TotpPage,
+} from "../views/login.tsx";
+import { describe } from "../openapi/describe.ts";
+import { authenticatedResponse, loginResponse } from "../openapi/schemas.ts";
 import {
   type Authenticated,
   cancelLogin,
@@ -26,6 +33,44 @@ import {
 import { cancelBody, loginBody, recoveryBody, totpBody } from "./schemas.ts";
 
 const iso = (d: Date) => d.toISOString();
+
+/** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const doc = {
+  login: describe({
+    summary: "Password step of a login",
+    description: "Answers with a session when no second factor is needed (policy, network " +
+      "rule or a valid trusted_device_token), else with a pending token for the next step.",
+    tag: "login",
+    auth: [],
+    success: { status: 200, description: "The next step of the login.", json: loginResponse },
+    errors: ["invalid_credentials", "too_many_attempts"],
+  }),
+  totp: describe({
+    summary: "Second factor: a code from the authenticator app",
+    tag: "login",
+    auth: [],
+    success: { status: 200, description: "Signed in.", json: authenticatedResponse },
+    errors: ["invalid_pending_token", "invalid_code", "too_many_attempts"],
+  }),
+  recovery: describe({
+    summary: "Second factor: a single-use recovery code",
+    tag: "login",
+    auth: [],
+    success: { status: 200, description: "Signed in.", json: authenticatedResponse },
+    errors: [
+      "invalid_pending_token",
+      "invalid_recovery_code",
+      "recovery_codes_disabled",
+      "too_many_attempts",
+    ],
+  }),
+  cancel: describe({
+    summary: "Abandon a login: the pending token stops working",
+    tag: "login",
+    auth: [],
+    success: { status: 204, description: "Cancelled (also when the token was already dead)." },
+  }),
+};
 
 function authenticatedJson(a: Authenticated) {
   return {
@@ -50,12 +95,6 @@ function loginJson(r: Extract<LoginResult, { ok: true }>["value"]) {
   };
 }
 
-/** `?redirect=` kept only when it is a same-origin path. */
-function redirectParam(value: string | undefined): string | undefined {
-  const safe = safeRedirect(value, "");
-  return safe || undefined;
-}
-
 function withRedirect(path: string, redirect: string | undefined): string {
   return redirect ? `${path}?redirect=${encodeURIComponent(redirect)}` : path;
 }
@@ -63,10 +102,22 @@ function withRedirect(path: string, redirect: string | undefined): string {
 export function loginRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
+  const allowedHosts = returnHosts(config);
+
+  /**
+   * `?redirect=` kept only when it is a same-origin path or an absolute URL on a host in
+   * FORWARD_AUTH_ALLOWED_HOSTS (forward-auth sends people here from the apps it protects).
+   */
+  const redirectParam = (value: string | undefined): string | undefined =>
+    safeReturnUrl(value, allowedHosts) ?? undefined;
+
+  /** Where a finished login goes: the checked `redirect`, else the account page. */
+  const continueTo = (redirect: string | undefined): string =>
+    safeReturnUrl(redirect, allowedHosts) ?? "/account";
 
   // ---- JSON ----
 
-  app.post("/api/v1/login", jsonBody(loginBody), async (c) => {
+  app.post("/api/v1/login", doc.login, jsonBody(loginBody), async (c) => {
     const body = c.req.valid("json");
     const r = await passwordStep(deps, {
       username: body.username,
@@ -79,7 +130,7 @@ export function loginRoutes(deps: Deps): Hono {
     return c.json(loginJson(r.value), 200);
   });
 
-  app.post("/api/v1/login/totp", jsonBody(totpBody), async (c) => {
+  app.post("/api/v1/login/totp", doc.totp, jsonBody(totpBody), async (c) => {
     const body = c.req.valid("json");
     const meta = requestMeta(c, config);
     const r = await totpStep(deps, {
@@ -94,7 +145,7 @@ export function loginRoutes(deps: Deps): Hono {
     return c.json(authenticatedJson(r.value), 200);
   });
 
-  app.post("/api/v1/login/recovery", jsonBody(recoveryBody), async (c) => {
+  app.post("/api/v1/login/recovery", doc.recovery, jsonBody(recoveryBody), async (c) => {
     const body = c.req.valid("json");
     const r = await recoveryStep(deps, {
       pendingToken: body.pending_token,
@@ -105,7 +156,7 @@ export function loginRoutes(deps: Deps): Hono {
     return c.json(authenticatedJson(r.value), 200);
   });
 
-  app.post("/api/v1/login/cancel", jsonBody(cancelBody), async (c) => {
+  app.post("/api/v1/login/cancel", doc.cancel, jsonBody(cancelBody), async (c) => {
     await cancelLogin(deps, c.req.valid("json").pending_token);
     return c.body(null, 204);
   });
@@ -150,10 +201,10 @@ export function loginRoutes(deps: Deps): Hono {
     if (a.enrollmentDeadline) {
       // Grace period: say by when a second factor is needed, and offer to set it up now.
       return c.html(
-        <GracePage deadline={a.enrollmentDeadline} continueTo={safeRedirect(redirect)} />,
+        <GracePage deadline={a.enrollmentDeadline} continueTo={continueTo(redirect)} />,
       );
     }
-    return c.redirect(safeRedirect(redirect), 303);
+    return c.redirect(continueTo(redirect), 303);
   };
 
   /** A dead pending login sends the browser back to the password form with the reason. */
@@ -169,7 +220,7 @@ export function loginRoutes(deps: Deps): Hono {
   app.get("/login", async (c) => {
     const redirect = redirectParam(c.req.query("redirect"));
     const s = await pageSession(c, deps);
-    if (s.ok) return c.redirect(safeRedirect(redirect), 303);
+    if (s.ok) return c.redirect(continueTo(redirect), 303);
     return renderLogin(c, { redirect });
   });
 
@@ -297,14 +348,10 @@ export function loginRoutes(deps: Deps): Hono {
       r.value.sessionToken,
       secondsUntil(r.value.expiresAt, deps.clock.now()),
     );
-    const remaining = r.value.recoveryCodesRemaining ?? 0;
     return c.html(
-      <MessagePage
-        title="Signed in with a recovery code"
-        message={`That code is now used up. You have ${remaining} recovery code${
-          remaining === 1 ? "" : "s"
-        } left${remaining <= 2 ? ": generate a new set soon from your account page" : ""}.`}
-        link={{ href: safeRedirect(redirect), text: "Continue" }}
+      <RecoveryCodeUsedPage
+        remaining={r.value.recoveryCodesRemaining ?? 0}
+        continueTo={continueTo(redirect)}
       />,
     );
   });
