@@ -20,7 +20,7 @@ export const configSchema = z.object({
     .optional(),
   /** Seconds between background syncs of an embedded replica; unset: sync at start only. */
   DATABASE_SYNC_INTERVAL: int(1, 86_400).optional(),
-  /** Private signing key(s): a JWK (EC P-256) or a JSON array of them, newest last. */
+  /** Private signing key(s): a JWK (Ed25519, or an older P-256) or a JSON array, newest last. */
   SIGNING_KEYS: z.string().min(1).optional(),
   /** 32 bytes, base64: encrypts TOTP secrets and keys the recovery-code and CSRF HMACs. */
   ENCRYPTION_KEY: z.string().regex(/^[A-Za-z0-9+/_-]{43}=?$/, "must be 32 bytes in base64")

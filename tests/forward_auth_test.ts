@@ -433,7 +433,7 @@ Deno.test("self-verification: the README's jose example accepts a session token 
       jwtVerify(token, JWKS, {
         issuer: "twofold",
         audience: "twofold:session",
-        algorithms: ["ES256"],
+        algorithms: ["EdDSA", "ES256"],
         typ: "twofold-session+jwt",
         requiredClaims: ["exp", "iat", "jti", "sub"],
         currentDate: env.clock.now(),

@@ -126,6 +126,10 @@ Deno.test("token kinds: the JWKS publishes public keys only", async () => {
   const r = await api(env, "GET", "/.well-known/jwks.json");
   assertEquals(r.status, 200);
   assertEquals(r.json.keys.length, 1);
-  assertEquals(r.json.keys[0].kty, "EC");
+  assertEquals([r.json.keys[0].kty, r.json.keys[0].crv, r.json.keys[0].alg], [
+    "OKP",
+    "Ed25519",
+    "EdDSA",
+  ]);
   assertEquals("d" in r.json.keys[0], false);
 });

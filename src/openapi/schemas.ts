@@ -245,13 +245,23 @@ export const alertsResponse = z.object({
 
 export const healthResponse = z.object({ status: z.literal("ok") });
 export const jwksResponse = z.object({
-  keys: z.array(z.object({
-    kty: z.literal("EC"),
-    crv: z.literal("P-256"),
-    x: z.string(),
-    y: z.string(),
-    kid: z.string(),
-    alg: z.literal("ES256"),
-    use: z.literal("sig"),
-  })),
+  keys: z.array(z.union([
+    z.object({
+      kty: z.literal("OKP"),
+      crv: z.literal("Ed25519"),
+      x: z.string(),
+      kid: z.string(),
+      alg: z.literal("EdDSA"),
+      use: z.literal("sig"),
+    }),
+    z.object({
+      kty: z.literal("EC"),
+      crv: z.literal("P-256"),
+      x: z.string(),
+      y: z.string(),
+      kid: z.string(),
+      alg: z.literal("ES256"),
+      use: z.literal("sig"),
+    }),
+  ])),
 });

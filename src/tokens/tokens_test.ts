@@ -72,8 +72,8 @@ Deno.test("verifyToken() refuses alg none, foreign keys and embedded keys", asyn
   const { d: _d, ...pub } = jwk;
   const { importJWK } = await import("jose");
   const embedded = await new SignJWT(claims)
-    .setProtectedHeader({ alg: "ES256", typ: TOKEN_KINDS.session.typ, jwk: pub })
-    .sign(await importJWK(jwk, "ES256"));
+    .setProtectedHeader({ alg: "EdDSA", typ: TOKEN_KINDS.session.typ, jwk: pub })
+    .sign(await importJWK(jwk, "EdDSA"));
   assertEquals((await verifyToken(k, "session", embedded, now)).ok, false);
   assertEquals((await verifyToken(k, "session", "not-a-token", now)).ok, false);
 });
@@ -83,10 +83,10 @@ Deno.test("verifyToken() requires jti, sub, iat and exp", async () => {
   const k = await keys([jwk]);
   const { importJWK } = await import("jose");
   const noJti = await new SignJWT({})
-    .setProtectedHeader({ alg: "ES256", typ: TOKEN_KINDS.session.typ, kid: jwk.kid })
+    .setProtectedHeader({ alg: "EdDSA", typ: TOKEN_KINDS.session.typ, kid: jwk.kid })
     .setIssuer("twofold-test").setAudience("twofold:session").setSubject("u1")
     .setIssuedAt(now).setExpirationTime(later)
-    .sign(await importJWK(jwk, "ES256"));
+    .sign(await importJWK(jwk, "EdDSA"));
   assertEquals((await verifyToken(k, "session", noJti, now)).ok, false);
 });
 
@@ -108,5 +108,24 @@ Deno.test("verifyToken() remembers a verified token but still expires it and kee
   assertEquals((await verifyToken(k, "pending", t, now)).ok, false);
   assertEquals(await verifyToken(k, "session", t, later), { ok: false, reason: "expired" });
   // Another key set (a restart after rotation) verifies from scratch.
+  assertEquals((await verifyToken(await keys(), "session", t, now)).ok, false);
+});
+
+Deno.test("loadSigningKeys() keeps accepting an older ES256 key next to a new Ed25519 one", async () => {
+  const { generateKeyPair, exportJWK } = await import("jose");
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const ec = { ...(await exportJWK(privateKey)), kid: "old-ec" };
+  const before = await keys([ec]);
+  assertEquals(before.algorithms, ["ES256"]);
+  const t = await signToken(before, "session", { sub: "u", jti: "e", expiresAt: later }, now);
+  const after = await keys([ec, await generateSigningJwk()]);
+  assertEquals([after.alg, after.algorithms], ["EdDSA", ["ES256", "EdDSA"]]);
+  assert((await verifyToken(after, "session", t, now)).ok);
+  const fresh = await signToken(after, "session", { sub: "u", jti: "f", expiresAt: later }, now);
+  assertEquals(
+    JSON.parse(atob(fresh.split(".")[0].replaceAll("-", "+").replaceAll("_", "/"))).alg,
+    "EdDSA",
+  );
+  // An Ed25519-only set refuses ES256 tokens outright (the algorithm list is pinned).
   assertEquals((await verifyToken(await keys(), "session", t, now)).ok, false);
 });
