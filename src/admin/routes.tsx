@@ -3,23 +3,19 @@
  * second factor get in; API keys, pending tokens and non-admins are refused on every route.
  */
 import { type Context, Hono } from "hono";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
-import { auditInsert } from "../audit/repo.ts";
-import { users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { errorBody, jsonFailure } from "../http/respond.ts";
 import { jsonBody } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
-import { PASSWORD_POLICY_KEY, passwordPolicy } from "../passwords/service.ts";
+import { passwordPolicy } from "../passwords/service.ts";
 import { passwordPolicySchema } from "../passwords/policy.ts";
 import { loginPolicySchema } from "../policy/policy.ts";
 import { loadPolicy } from "../policy/repo.ts";
 import type { SessionContext } from "../sessions/service.ts";
-import { writeSettingStatement } from "../settings/repo.ts";
 import { describe, type OperationDoc } from "../openapi/describe.ts";
 import {
   adminUserDetailResponse,
@@ -48,9 +44,11 @@ import {
   queryAudit,
   resetTwofa,
   revokeUserDevice,
+  savePasswordPolicy,
   savePolicy,
   setTwofaRequired,
   STATUS_FILTERS,
+  unlockUser,
   updateUserByAdmin,
   userDevices,
   userForAdmin,
@@ -374,29 +372,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users/:id/unlock",
     doc.unlock,
-    admin(async (c, ctx) => {
-      const now = deps.clock.now();
-      const [rows] = await db.batch([
-        db.update(users).set({
-          passwordFailures: 0,
-          passwordWindowStart: null,
-          passwordLockedUntil: null,
-          secondFactorFailures: 0,
-          secondFactorLockedUntil: null,
-        }).where(eq(users.id, c.req.param("id")!)).returning({
-          id: users.id,
-          username: users.username,
-        }),
-        auditInsert(db, {
-          event: "admin.unlock",
-          outcome: "success",
-          userId: c.req.param("id"),
-          ...requestMeta(c, config),
-          detail: { admin: ctx.user.username, admin_id: ctx.user.id },
-        }, now),
-      ]);
-      return rows.length === 1 ? c.body(null, 204) : jsonFailure(c, fail("not_found"));
-    }),
+    admin(async (c, ctx) => done(c, await unlockUser(deps, who(c, ctx), c.req.param("id")!))),
   );
 
   app.post(
@@ -487,16 +463,7 @@ export function adminRoutes(deps: Deps): Hono {
     admin(async (c, ctx) => {
       const parsed = passwordPolicySchema.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
-      const now = deps.clock.now();
-      await db.batch([
-        writeSettingStatement(db, PASSWORD_POLICY_KEY, parsed.data, now, ctx.user.id),
-        auditInsert(db, {
-          event: "policy.password_change",
-          outcome: "success",
-          ...requestMeta(c, config),
-          detail: { admin: ctx.user.username, policy: parsed.data },
-        }, now),
-      ]);
+      await savePasswordPolicy(deps, who(c, ctx), parsed.data);
       return c.json({ policy: parsed.data });
     }),
   );
