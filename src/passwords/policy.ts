@@ -2,7 +2,6 @@
  * @module The password policy: length, character classes, not the username, not a common
  * password. Admin-settable (stored as the "password_policy" setting); the checks are pure.
  */
-import { dictionary } from "@zxcvbn-ts/language-common";
 import { z } from "zod";
 
 export const passwordPolicySchema = z.object({
@@ -17,12 +16,17 @@ export type PasswordPolicy = z.infer<typeof passwordPolicySchema>;
 
 export const DEFAULT_PASSWORD_POLICY: PasswordPolicy = passwordPolicySchema.parse({});
 
-let common: Set<string> | undefined;
+let common: Promise<Set<string>> | undefined;
 
-/** Whether a password is on the shipped list of common passwords (49k, from zxcvbn-ts). */
-export function isCommonPassword(password: string): boolean {
-  common ??= new Set((dictionary as Record<string, string[]>)["passwords-common"]);
-  return common.has(password.toLowerCase());
+/**
+ * Whether a password is on the shipped list of common passwords (49k, from zxcvbn-ts). The list
+ * is loaded on first use: it takes 13 MB, and most processes never check a new password.
+ */
+export async function isCommonPassword(password: string): Promise<boolean> {
+  common ??= import("@zxcvbn-ts/language-common").then(({ dictionary }) =>
+    new Set((dictionary as Record<string, string[]>)["passwords-common"])
+  );
+  return (await common).has(password.toLowerCase());
 }
 
 function classes(password: string): number {
@@ -31,11 +35,11 @@ function classes(password: string): number {
 }
 
 /** Every rule the password breaks, as messages for the form; empty when it is acceptable. */
-export function checkPassword(
+export async function checkPassword(
   policy: PasswordPolicy,
   password: string,
   username: string,
-): string[] {
+): Promise<string[]> {
   const problems: string[] = [];
   if ([...password].length < policy.minLength) {
     problems.push(`Use at least ${policy.minLength} characters.`);
@@ -50,7 +54,7 @@ export function checkPassword(
   if (policy.forbidUsername && name.length >= 3 && password.toLowerCase().includes(name)) {
     problems.push("Do not put your username in your password.");
   }
-  if (policy.forbidCommon && isCommonPassword(password)) {
+  if (policy.forbidCommon && await isCommonPassword(password)) {
     problems.push(
       "This password is too common. Choose one that is not on lists of leaked passwords.",
     );

@@ -36,7 +36,7 @@ export async function validateNewPassword(
   password: string,
   username: string,
 ): Promise<PasswordProblem | null> {
-  const problems = checkPassword(await passwordPolicy(deps), password, username);
+  const problems = await checkPassword(await passwordPolicy(deps), password, username);
   return problems.length ? { ok: false, code: "weak_password", problems } : null;
 }
 
