@@ -1,0 +1,548 @@
+/**
+ * @module The embedded libSQL database (a local file or `:memory:`) as a `@libsql/client`
+ * `Client`, over the same `libsql` engine that `@libsql/client` uses for files, but with the
+ * compiled statements kept. `@libsql/client` compiles every statement again on each call and
+ * reads its column list twice; on the session check that was half of the server's CPU
+ * (bench/RESULTS.md). Here a statement is compiled once per connection and SQL text, its
+ * columns are read once, and rows are built from one shared prototype per statement.
+ *
+ * Semantics follow `@libsql/client`'s file client: the same `ResultSet` shape (named columns
+ * enumerable, indexes and `length` not), integers beyond 2^53 refused, batches in one
+ * transaction that rolls back on the first error (`LibsqlBatchError` names the statement),
+ * `migrate()` with foreign keys off. Every call runs synchronously on the one connection, so
+ * a batch can never interleave with another call; an interactive transaction gets its own
+ * connection (on `:memory:`, where a second connection would be a second database, it holds
+ * the only one and other calls are refused until it ends, as `@libsql/client` does).
+ */
+import Database from "libsql";
+import {
+  type Client,
+  type InArgs,
+  type InStatement,
+  type InValue,
+  LibsqlBatchError,
+  LibsqlError,
+  type ResultSet,
+  type Row,
+  type Transaction,
+  type TransactionMode,
+} from "@libsql/client";
+
+type Connection = InstanceType<typeof Database>;
+type Statement = ReturnType<Connection["prepare"]>;
+
+/** How many compiled statements a connection keeps (the app has about 150 distinct ones). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/** Where a row keeps its values; the indexes and `length` read them through the prototype. */
+const VALUES = Symbol("values");
+
+type Prepared = {
+  stmt: Statement;
+  reader: boolean;
+  columns: string[];
+  columnTypes: string[];
+  rowProto: object;
+};
+
+/** Opens a local libSQL database: `file:path`, `file:///abs/path` or `:memory:`. */
+export function openEmbeddedClient(url: string, pragmas: string[] = []): EmbeddedClient {
+  return new EmbeddedClient(localPath(url), pragmas);
+}
+
+function localPath(url: string): string {
+  if (url === ":memory:" || url === "file::memory:") return ":memory:";
+  if (!url.startsWith("file:")) throw new LibsqlError(`not a local URL: ${url}`, "URL_INVALID");
+  if (url.startsWith("file://")) {
+    const u = new URL(url);
+    if (u.host !== "" && u.host !== "localhost") {
+      throw new LibsqlError(`Invalid host in file URL: ${u.host}`, "URL_INVALID");
+    }
+    return decodeURIComponent(u.pathname);
+  }
+  return url.slice("file:".length);
+}
+
+/** One open connection with its cache of compiled statements. */
+class Conn {
+  readonly raw: Connection;
+  readonly #cache = new Map<string, Prepared>();
+
+  constructor(path: string, pragmas: string[]) {
+    this.raw = wrap(() => new Database(path));
+    for (const p of pragmas) this.exec(p);
+  }
+
+  exec(sql: string): void {
+    wrap(() => this.raw.exec(sql));
+    // a schema change can alter what a cached `SELECT *` returns
+    this.#cache.clear();
+  }
+
+  prepare(sql: string): Prepared {
+    const hit = this.#cache.get(sql);
+    if (hit) return hit;
+    const stmt = wrap(() => this.raw.prepare(sql));
+    const reader = stmt.reader as boolean;
+    let columns: string[] = [];
+    let columnTypes: string[] = [];
+    if (reader) {
+      stmt.raw(true);
+      stmt.safeIntegers(true);
+      const cols = stmt.columns() as { name: string; type: string | null }[];
+      columns = cols.map((c) => c.name);
+      columnTypes = cols.map((c) => c.type ?? "");
+    } else {
+      stmt.safeIntegers(true);
+    }
+    const prepared = { stmt, reader, columns, columnTypes, rowProto: rowPrototype(columns.length) };
+    if (/^\s*(create|alter|drop)\b/i.test(sql)) return prepared;
+    if (this.#cache.size >= STATEMENT_CACHE_SIZE) {
+      this.#cache.delete(this.#cache.keys().next().value!);
+    }
+    this.#cache.set(sql, prepared);
+    return prepared;
+  }
+
+  execute(stmt: InStatement): ResultSet {
+    const { sql, args } = typeof stmt === "string" ? { sql: stmt, args: [] } : stmt;
+    const p = this.prepare(sql);
+    const bound = bindArgs(args ?? []);
+    if (p.reader) {
+      const raw = wrap(() => p.stmt.all(bound)) as unknown[][];
+      const rows = new Array<Row>(raw.length);
+      for (let i = 0; i < raw.length; i++) rows[i] = makeRow(p, raw[i]);
+      return new Result(p.columns, p.columnTypes, rows, 0, undefined);
+    }
+    const info = wrap(() => p.stmt.run(bound)) as { changes: number; lastInsertRowid: unknown };
+    if (/^\s*(create|alter|drop)\b/i.test(sql)) this.#cache.clear();
+    return new Result([], [], [], info.changes, BigInt(info.lastInsertRowid as number));
+  }
+
+  /** Runs statements in one transaction; on any error, nothing of it stays. */
+  transactional(
+    begin: string,
+    stmts: Array<InStatement | [string, InArgs?]>,
+  ): ResultSet[] {
+    this.execute(begin);
+    try {
+      const results: ResultSet[] = [];
+      for (let i = 0; i < stmts.length; i++) {
+        const s = stmts[i];
+        try {
+          if (!this.raw.inTransaction) {
+            throw new LibsqlBatchError(
+              "The transaction has been rolled back",
+              i,
+              "TRANSACTION_CLOSED",
+            );
+          }
+          results.push(this.execute(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s));
+        } catch (e) {
+          throw asBatchError(e, i);
+        }
+      }
+      this.execute("COMMIT");
+      return results;
+    } finally {
+      if (this.raw.open && this.raw.inTransaction) this.execute("ROLLBACK");
+    }
+  }
+
+  close(): void {
+    this.#cache.clear();
+    if (this.raw.open) this.raw.close();
+  }
+}
+
+export class EmbeddedClient implements Client {
+  closed = false;
+  readonly protocol = "file";
+  readonly #path: string;
+  readonly #pragmas: string[];
+  #conn: Conn;
+  /** On `:memory:`, the open interactive transaction holding the only connection. */
+  #heldBy: EmbeddedTransaction | null = null;
+
+  constructor(path: string, pragmas: string[]) {
+    this.#path = path;
+    this.#pragmas = pragmas;
+    this.#conn = new Conn(path, pragmas);
+  }
+
+  execute(stmt: InStatement): Promise<ResultSet>;
+  execute(sql: string, args?: InArgs): Promise<ResultSet>;
+  execute(stmtOrSql: InStatement, args?: InArgs): Promise<ResultSet> {
+    return run(() =>
+      this.#usable().execute(
+        typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql,
+      )
+    );
+  }
+
+  batch(
+    stmts: Array<InStatement | [string, InArgs?]>,
+    mode: TransactionMode = "deferred",
+  ): Promise<ResultSet[]> {
+    return run(() => this.#usable().transactional(beginFor(mode), stmts));
+  }
+
+  migrate(stmts: InStatement[]): Promise<ResultSet[]> {
+    return run(() => {
+      const conn = this.#usable();
+      conn.exec("PRAGMA foreign_keys=off");
+      try {
+        return conn.transactional(beginFor("deferred"), stmts);
+      } finally {
+        conn.exec("PRAGMA foreign_keys=on");
+      }
+    });
+  }
+
+  transaction(mode: TransactionMode = "write"): Promise<Transaction> {
+    return run(() => {
+      const memory = this.#path === ":memory:";
+      const conn = memory ? this.#usable() : (this.#usable(), new Conn(this.#path, this.#pragmas));
+      try {
+        conn.execute(beginFor(mode));
+      } catch (e) {
+        if (!memory) conn.close();
+        throw e;
+      }
+      const tx: EmbeddedTransaction = new EmbeddedTransaction(conn, () => {
+        if (memory) this.#heldBy = null;
+        else conn.close();
+      });
+      if (memory) this.#heldBy = tx;
+      return tx;
+    });
+  }
+
+  executeMultiple(sql: string): Promise<void> {
+    return run(() => this.#usable().exec(sql));
+  }
+
+  sync(): Promise<undefined> {
+    return Promise.reject(
+      new LibsqlError("sync() needs an embedded replica (DATABASE_SYNC_URL)", "SYNC_NOT_SUPPORTED"),
+    );
+  }
+
+  close(): void {
+    this.closed = true;
+    this.#conn.close();
+  }
+
+  reconnect(): void {
+    this.#conn.close();
+    this.#conn = new Conn(this.#path, this.#pragmas);
+    this.closed = false;
+  }
+
+  #usable(): Conn {
+    if (this.closed) throw new LibsqlError("The client is closed", "CLIENT_CLOSED");
+    if (this.#heldBy) {
+      throw new LibsqlError(
+        "This in-memory database has a single connection, which an open transaction is holding.",
+        "TRANSACTION_ACTIVE",
+      );
+    }
+    return this.#conn;
+  }
+}
+
+class EmbeddedTransaction implements Transaction {
+  #conn: Conn | null;
+  readonly #release: () => void;
+
+  constructor(conn: Conn, release: () => void) {
+    this.#conn = conn;
+    this.#release = release;
+  }
+
+  get closed(): boolean {
+    return this.#conn === null;
+  }
+
+  execute(stmt: InStatement): Promise<ResultSet>;
+  execute(sql: string, args?: InArgs): Promise<ResultSet>;
+  execute(stmtOrSql: InStatement, args?: InArgs): Promise<ResultSet> {
+    return run(() =>
+      this.#live().execute(
+        typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql,
+      )
+    );
+  }
+
+  batch(stmts: Array<InStatement | [string, InArgs?]>): Promise<ResultSet[]> {
+    return run(() => {
+      const conn = this.#live();
+      return stmts.map((s, i) => {
+        try {
+          return conn.execute(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s);
+        } catch (e) {
+          throw asBatchError(e, i);
+        }
+      });
+    });
+  }
+
+  executeMultiple(sql: string): Promise<void> {
+    return run(() => this.#live().exec(sql));
+  }
+
+  rollback(): Promise<void> {
+    return run(() => {
+      const conn = this.#conn;
+      if (!conn) return;
+      try {
+        if (conn.raw.open && conn.raw.inTransaction) conn.execute("ROLLBACK");
+      } finally {
+        this.#settle();
+      }
+    });
+  }
+
+  commit(): Promise<void> {
+    return run(() => {
+      try {
+        this.#live().execute("COMMIT");
+      } finally {
+        this.#settle();
+      }
+    });
+  }
+
+  close(): void {
+    const conn = this.#conn;
+    if (!conn) return;
+    try {
+      if (conn.raw.open && conn.raw.inTransaction) conn.execute("ROLLBACK");
+    } finally {
+      this.#settle();
+    }
+  }
+
+  #live(): Conn {
+    if (!this.#conn) throw new LibsqlError("The transaction is closed", "TRANSACTION_CLOSED");
+    return this.#conn;
+  }
+
+  #settle(): void {
+    if (!this.#conn) return;
+    this.#conn = null;
+    this.#release();
+  }
+}
+
+class Result implements ResultSet {
+  constructor(
+    readonly columns: string[],
+    readonly columnTypes: string[],
+    readonly rows: Row[],
+    readonly rowsAffected: number,
+    readonly lastInsertRowid: bigint | undefined,
+  ) {}
+
+  toJSON() {
+    return {
+      columns: this.columns,
+      columnTypes: this.columnTypes,
+      rows: this.rows.map((r) => Array.prototype.map.call(r, jsonValue)),
+      rowsAffected: this.rowsAffected,
+      lastInsertRowid: this.lastInsertRowid !== undefined ? "" + this.lastInsertRowid : null,
+    };
+  }
+}
+
+function jsonValue(v: unknown): unknown {
+  if (typeof v === "bigint") return "" + v;
+  if (v instanceof ArrayBuffer) return btoa(String.fromCharCode(...new Uint8Array(v)));
+  return v;
+}
+
+/**
+ * The prototype shared by every row of one statement: `row[i]` and `row.length` read the
+ * row's values, so only the named columns are the row's own (enumerable) properties.
+ */
+const rowPrototypes: object[] = [];
+function rowPrototype(n: number): object {
+  let proto = rowPrototypes[n];
+  if (proto) return proto;
+  proto = {};
+  for (let i = 0; i < n; i++) {
+    Object.defineProperty(proto, i, {
+      get(this: { [VALUES]: unknown[] }) {
+        return this[VALUES][i];
+      },
+    });
+  }
+  Object.defineProperty(proto, "length", { value: n });
+  return rowPrototypes[n] = proto;
+}
+
+function makeRow(p: Prepared, raw: unknown[]): Row {
+  const values = new Array<unknown>(raw.length);
+  for (let i = 0; i < raw.length; i++) values[i] = fromSql(raw[i]);
+  const row = Object.create(p.rowProto) as Record<string | symbol, unknown>;
+  // not enumerable, so that `{ ...row }` copies only the named columns
+  Object.defineProperty(row, VALUES, { value: values });
+  const cols = p.columns;
+  for (let i = 0; i < cols.length; i++) {
+    // a joined query can repeat a name (`id`): the first column keeps it, as in @libsql/client
+    if (!Object.hasOwn(row, cols[i])) row[cols[i]] = values[i];
+  }
+  return row as unknown as Row;
+}
+
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+function fromSql(v: unknown): unknown {
+  if (typeof v === "bigint") {
+    if (v < MIN_SAFE || v > MAX_SAFE) {
+      throw new RangeError(
+        "Received integer which cannot be safely represented as a JavaScript number",
+      );
+    }
+    return Number(v);
+  }
+  if (v instanceof Uint8Array) {
+    return v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength);
+  }
+  return v;
+}
+
+function bindArgs(args: InArgs): unknown[] | Record<string, unknown> {
+  if (Array.isArray(args)) {
+    const out = new Array<unknown>(args.length);
+    for (let i = 0; i < args.length; i++) out[i] = toSql(args[i]);
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const name in args) {
+    const key = name[0] === "@" || name[0] === "$" || name[0] === ":" ? name.slice(1) : name;
+    out[key] = toSql(args[name]);
+  }
+  return out;
+}
+
+const MIN_I64 = -9223372036854775808n;
+const MAX_I64 = 9223372036854775807n;
+
+function toSql(v: InValue | undefined): unknown {
+  switch (typeof v) {
+    case "number":
+      if (!Number.isFinite(v)) {
+        throw new RangeError(
+          "Only finite numbers (not Infinity or NaN) can be passed as arguments",
+        );
+      }
+      return v;
+    case "bigint":
+      if (v < MIN_I64 || v > MAX_I64) {
+        throw new RangeError("bigint is too large to be represented as a 64-bit integer");
+      }
+      return v;
+    case "boolean":
+      return v ? 1 : 0;
+    case "undefined":
+      throw new TypeError("undefined cannot be passed as argument to the database");
+  }
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (v instanceof Date) return v.valueOf();
+  return v;
+}
+
+function beginFor(mode: TransactionMode): string {
+  switch (mode) {
+    case "write":
+      return "BEGIN IMMEDIATE";
+    case "read":
+      return "BEGIN TRANSACTION READONLY";
+    case "deferred":
+      return "BEGIN DEFERRED";
+  }
+  throw new RangeError(
+    'Unknown transaction mode, supported values are "write", "read" and "deferred"',
+  );
+}
+
+/** The engine's errors as `LibsqlError`, with the same codes `@libsql/client` gives. */
+function wrap<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw asLibsqlError(e);
+  }
+}
+
+function asLibsqlError(e: unknown): unknown {
+  if (e instanceof Database.SqliteError) {
+    const err = e as Error & { code: string; rawCode?: number };
+    const base = err.rawCode === undefined ? undefined : SQLITE_CODES[err.rawCode & 0xff];
+    return new LibsqlError(
+      err.message,
+      base ??
+        (err.rawCode === undefined ? "SQLITE_UNKNOWN" : `SQLITE_UNKNOWN_${err.rawCode & 0xff}`),
+      err.code,
+      err.rawCode,
+      err,
+    );
+  }
+  return e;
+}
+
+function asBatchError(e: unknown, index: number): unknown {
+  if (e instanceof LibsqlBatchError) return e;
+  if (e instanceof LibsqlError) {
+    return new LibsqlBatchError(
+      e.message,
+      index,
+      e.code,
+      e.extendedCode,
+      e.rawCode,
+      e.cause instanceof Error ? e.cause : undefined,
+    );
+  }
+  return e;
+}
+
+function run<T>(f: () => T): Promise<T> {
+  try {
+    return Promise.resolve(f());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+const SQLITE_CODES: Record<number, string> = {
+  1: "SQLITE_ERROR",
+  2: "SQLITE_INTERNAL",
+  3: "SQLITE_PERM",
+  4: "SQLITE_ABORT",
+  5: "SQLITE_BUSY",
+  6: "SQLITE_LOCKED",
+  7: "SQLITE_NOMEM",
+  8: "SQLITE_READONLY",
+  9: "SQLITE_INTERRUPT",
+  10: "SQLITE_IOERR",
+  11: "SQLITE_CORRUPT",
+  12: "SQLITE_NOTFOUND",
+  13: "SQLITE_FULL",
+  14: "SQLITE_CANTOPEN",
+  15: "SQLITE_PROTOCOL",
+  16: "SQLITE_EMPTY",
+  17: "SQLITE_SCHEMA",
+  18: "SQLITE_TOOBIG",
+  19: "SQLITE_CONSTRAINT",
+  20: "SQLITE_MISMATCH",
+  21: "SQLITE_MISUSE",
+  22: "SQLITE_NOLFS",
+  23: "SQLITE_AUTH",
+  24: "SQLITE_FORMAT",
+  25: "SQLITE_RANGE",
+  26: "SQLITE_NOTADB",
+  27: "SQLITE_NOTICE",
+  28: "SQLITE_WARNING",
+};

@@ -1,0 +1,160 @@
+import { createClient, LibsqlBatchError, LibsqlError } from "@libsql/client";
+import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { openEmbeddedClient } from "./embedded.ts";
+
+const SETUP = [
+  "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER, f REAL, b BLOB)",
+  "CREATE TABLE c (id TEXT PRIMARY KEY, a_id INTEGER NOT NULL REFERENCES a(id), note TEXT)",
+];
+
+/** Everything a caller can observe of a result: own keys, indexes, length, JSON. */
+function observe(rs: { rows: ArrayLike<unknown>[]; columns: string[]; rowsAffected: number }) {
+  return {
+    columns: rs.columns,
+    rowsAffected: rs.rowsAffected,
+    rows: rs.rows.map((r) => ({
+      keys: Object.keys(r),
+      named: { ...r },
+      indexed: Array.prototype.slice.call(r),
+      length: r.length,
+      json: JSON.stringify(r),
+    })),
+  };
+}
+
+async function both() {
+  const ours = openEmbeddedClient(":memory:", ["PRAGMA foreign_keys = ON"]);
+  const theirs = createClient({ url: ":memory:" });
+  await theirs.execute("PRAGMA foreign_keys = ON");
+  for (const s of SETUP) {
+    await ours.execute(s);
+    await theirs.execute(s);
+  }
+  return { ours, theirs, clients: [ours, theirs] as const };
+}
+
+Deno.test("embedded client: results look exactly like @libsql/client's", async () => {
+  const { ours, theirs } = await both();
+  const statements = [
+    { sql: "INSERT INTO a (name, n, f) VALUES (?, ?, ?)", args: ["x", 5, 1.5] },
+    { sql: "INSERT INTO a (name, n, f) VALUES (:name, :n, :f)", args: { name: "y", n: 7, f: 2 } },
+    { sql: "INSERT INTO a (name, n) VALUES (?, ?)", args: ["z", true] },
+    { sql: "INSERT INTO c VALUES (?, ?, ?)", args: ["c1", 1, null] },
+    { sql: "SELECT a.id, a.name, c.id, c.note FROM a JOIN c ON c.a_id = a.id", args: [] },
+    { sql: "SELECT * FROM a ORDER BY id", args: [] },
+    { sql: "UPDATE a SET n = n + 1 WHERE n > ? RETURNING id, n", args: [0] },
+    { sql: "UPDATE a SET n = 0 WHERE name = ?", args: ["nobody"] },
+    { sql: "DELETE FROM c", args: [] },
+  ];
+  for (const s of statements) {
+    const a = await ours.execute(s);
+    const b = await theirs.execute(s);
+    assertEquals(observe(a), observe(b), s.sql);
+    assertEquals(a.lastInsertRowid, b.lastInsertRowid, s.sql);
+    assertEquals(JSON.stringify(a), JSON.stringify(b), s.sql);
+  }
+});
+
+Deno.test("embedded client: a statement run again with other values uses the new values", async () => {
+  const { ours } = await both();
+  for (let i = 0; i < 5; i++) {
+    await ours.execute("INSERT INTO a (name, n) VALUES (?, ?)", [`u${i}`, i]);
+  }
+  for (let i = 0; i < 5; i++) {
+    const rs = await ours.execute("SELECT name FROM a WHERE n = ?", [i]);
+    assertEquals(rs.rows.map((r) => r.name), [`u${i}`]);
+  }
+});
+
+Deno.test("embedded client: a schema change is seen by statements compiled before it", async () => {
+  const { ours } = await both();
+  await ours.execute("INSERT INTO a (name) VALUES ('x')");
+  assertEquals((await ours.execute("SELECT * FROM c")).columns, ["id", "a_id", "note"]);
+  await ours.execute("ALTER TABLE c ADD COLUMN extra TEXT");
+  assertEquals((await ours.execute("SELECT * FROM c")).columns, ["id", "a_id", "note", "extra"]);
+  await ours.executeMultiple("ALTER TABLE c ADD COLUMN more TEXT; ALTER TABLE c ADD COLUMN z INT");
+  assertEquals((await ours.execute("SELECT * FROM c")).columns.length, 6);
+});
+
+Deno.test("embedded client: errors carry the same codes as @libsql/client's", async () => {
+  const { clients } = await both();
+  const seen = [];
+  for (const c of clients) {
+    await c.execute("INSERT INTO a (name) VALUES ('dup')");
+    const unique = await assertRejects(() => c.execute("INSERT INTO a (name) VALUES ('dup')"));
+    const fk = await assertRejects(() => c.execute("INSERT INTO c VALUES ('x', 999, null)"));
+    const syntax = await assertRejects(() => c.execute("SELEC 1"));
+    const big = await assertRejects(() => c.execute("SELECT 9007199254740993"));
+    const undef = await assertRejects(() => c.execute("SELECT ?", [undefined as unknown as null]));
+    seen.push(
+      [unique, fk, syntax].map((e) => {
+        assert(e instanceof LibsqlError);
+        return [e.code, e.extendedCode, e.rawCode];
+      }).concat([[(big as Error).name], [(undef as Error).name]]),
+    );
+  }
+  assertEquals(seen[0], seen[1]);
+  assertEquals(seen[0][0], ["SQLITE_CONSTRAINT", "SQLITE_CONSTRAINT_UNIQUE", 2067]);
+});
+
+Deno.test("embedded client: a failing batch leaves nothing and names the statement", async () => {
+  const { clients } = await both();
+  for (const c of clients) {
+    const err = await assertRejects(() =>
+      c.batch([
+        { sql: "INSERT INTO a (name) VALUES (?)", args: ["one"] },
+        { sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] },
+        { sql: "INSERT INTO a (name) VALUES (?)", args: ["one"] },
+      ], "write")
+    );
+    assert(err instanceof LibsqlBatchError);
+    assertEquals(err.statementIndex, 2);
+    assertEquals((await c.execute("SELECT count(*) AS n FROM a")).rows[0].n, 0);
+    const ok = await c.batch([
+      ["INSERT INTO a (name) VALUES (?)", ["one"]],
+      { sql: "UPDATE a SET n = 1 WHERE name = ? AND n IS NULL", args: ["one"] },
+      { sql: "UPDATE a SET n = 1 WHERE name = ? AND n IS NULL", args: ["one"] },
+    ]);
+    assertEquals(ok.map((r) => r.rowsAffected), [1, 1, 0]);
+  }
+});
+
+Deno.test("embedded client: an interactive transaction on a file has its own connection", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const c = openEmbeddedClient(`file:${dir}/t.db`, ["PRAGMA journal_mode = WAL"]);
+    for (const s of SETUP) await c.execute(s);
+    const tx = await c.transaction("write");
+    await tx.execute("INSERT INTO a (name) VALUES ('in-tx')");
+    // the client's own connection does not see the uncommitted row
+    assertEquals((await c.execute("SELECT count(*) AS n FROM a")).rows[0].n, 0);
+    await tx.commit();
+    assert(tx.closed);
+    assertEquals((await c.execute("SELECT count(*) AS n FROM a")).rows[0].n, 1);
+    const tx2 = await c.transaction("write");
+    await tx2.execute("INSERT INTO a (name) VALUES ('rolled-back')");
+    await tx2.rollback();
+    assertEquals((await c.execute("SELECT count(*) AS n FROM a")).rows[0].n, 1);
+    c.close();
+    await assertRejects(() => c.execute("SELECT 1"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("embedded client: on :memory: a transaction holds the only connection", async () => {
+  const { ours } = await both();
+  const tx = await ours.transaction("write");
+  await tx.execute("INSERT INTO a (name) VALUES ('x')");
+  const err = await assertRejects(() => ours.execute("SELECT 1"));
+  assert(err instanceof LibsqlError && err.code === "TRANSACTION_ACTIVE");
+  await tx.commit();
+  assertEquals((await ours.execute("SELECT count(*) AS n FROM a")).rows[0].n, 1);
+});
+
+Deno.test("embedded client: migrate() runs with foreign keys off and turns them back on", async () => {
+  const { ours } = await both();
+  await ours.migrate([{ sql: "INSERT INTO c VALUES ('orphan', 42, null)", args: [] }]);
+  assertEquals((await ours.execute("PRAGMA foreign_keys")).rows[0][0], 1);
+  await assertRejects(() => ours.execute("INSERT INTO c VALUES ('x', 999, null)"));
+});
