@@ -40,6 +40,8 @@ export type Options = {
   pbkdf2Iterations: number;
   profile: boolean;
   json?: string;
+  /** Copy the raw .cpuprofile files here (for a closer look in Chrome DevTools). */
+  keepProfiles?: string;
   /** Extra V8 flags for the timed and profiled servers (experiments, e.g. a smaller heap). */
   v8Flags?: string;
   /** Extra environment for the timed and profiled servers (experiments: MALLOC_ARENA_MAX=2). */
@@ -53,6 +55,7 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --session-seconds S     length of the timed session phase (10)
   --no-profile            skip the --cpu-prof runs after the timed ones
   --json FILE             also write the results as JSON
+  --keep-profiles DIR     keep the raw .cpuprofile files in DIR
   --url URL               drive an already running server on 127.0.0.1 instead of starting one
   --database-url URL      (with --url) the libSQL file that server uses, for seeding users
   --server-pid PID        (with --url) the server process, for CPU time and memory
@@ -104,6 +107,9 @@ export function parseOptions(args: string[]): Options {
         break;
       case "--json":
         o.json = next();
+        break;
+      case "--keep-profiles":
+        o.keepProfiles = next();
         break;
       case "--url":
         o.url = next();
@@ -378,7 +384,7 @@ export type PhaseResult = {
   serverRssMbAfter: number | null;
 };
 
-type PhaseSpec = {
+export type PhaseSpec = {
   name: string;
   concurrency: number;
   /** Send exactly this many requests... */
@@ -398,7 +404,7 @@ function percentile(sorted: Float64Array, p: number): number {
 const round = (x: number, digits = 2) =>
   Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
 
-async function runPhase(port: number, pid: number | undefined, spec: PhaseSpec) {
+export async function runPhase(port: number, pid: number | undefined, spec: PhaseSpec) {
   const conns = Array.from({ length: spec.concurrency }, () => new HttpConnection(port));
   // Open every connection before the clock starts.
   await Promise.all(conns.map((c) => c.request({ method: "GET", path: "/healthz" })));
@@ -907,6 +913,12 @@ export async function runLoad(o: Options): Promise<LoadResults> {
         await stopServer(s);
         printPhase(phase);
         profiles[name] = { phase, summary: await summarizeProfileDir(dir) };
+        if (o.keepProfiles) {
+          await Deno.mkdir(o.keepProfiles, { recursive: true });
+          for await (const f of Deno.readDir(dir)) {
+            await Deno.copyFile(`${dir}/${f.name}`, `${o.keepProfiles}/${name}-${f.name}`);
+          }
+        }
       };
       await profiled(
         "session",

@@ -35,6 +35,14 @@ const CSP = [
   "base-uri 'none'",
 ].join("; ");
 
+const SECURITY_HEADERS: [string, string][] = [
+  ["X-Content-Type-Options", "nosniff"],
+  ["Referrer-Policy", "no-referrer"],
+  ["X-Frame-Options", "DENY"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+  ["Content-Security-Policy", CSP],
+];
+
 const isApi = (path: string) => path.startsWith("/api/");
 
 export function createApp(deps: Deps): Hono {
@@ -43,14 +51,18 @@ export function createApp(deps: Deps): Hono {
   // First, so that it times and logs everything below, error pages included.
   app.use("*", requestObserver(deps));
 
+  // Set before the handler runs, so that they are part of the response it builds (a header
+  // set afterwards makes Hono copy the whole response, once per header); a handler's own
+  // Cache-Control replaces the default. A Response built by hand misses them: added after.
   app.use("*", async (c, next) => {
+    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+    c.header("Cache-Control", "no-store");
     await next();
-    c.header("X-Content-Type-Options", "nosniff");
-    c.header("Referrer-Policy", "no-referrer");
-    c.header("X-Frame-Options", "DENY");
-    c.header("Cross-Origin-Opener-Policy", "same-origin");
-    c.header("Content-Security-Policy", CSP);
-    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+    const headers = c.res.headers;
+    if (headers.get("Content-Security-Policy") === null) {
+      for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
+      if (!headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+    }
   });
 
   // The page language, before anything that may answer with a page (the CSRF refusal too).

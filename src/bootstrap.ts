@@ -6,7 +6,7 @@ import { type Config, ConfigError, configKeys, parseConfig } from "./config.ts";
 import { migrateDb, openLibsqlDb } from "./db/client.ts";
 import { buildDeps, type Deps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
-import { jsonLogger } from "./lib/log.ts";
+import { jsonLogger, type LineSink } from "./lib/log.ts";
 import { loadOrCreateKeys } from "./keys_file.ts";
 import { dirname } from "node:path";
 
@@ -24,12 +24,18 @@ export function readEnvConfig(): Config {
   }
 }
 
-/** `logToStderr`: for the CLI, whose stdout is the command's output (audit events are logged). */
+/**
+ * `logToStderr`: for the CLI, whose stdout is the command's output (audit events are logged).
+ * `logSink`: where log lines go (the server buffers them: src/lib/log_sink.ts).
+ */
 export async function bootstrap(
   config: Config,
-  options: { logToStderr?: boolean } = {},
+  options: { logToStderr?: boolean; logSink?: LineSink } = {},
 ): Promise<Deps> {
-  const log = jsonLogger(config.LOG_LEVEL, systemClock, { allToStderr: options.logToStderr });
+  const log = jsonLogger(config.LOG_LEVEL, systemClock, {
+    allToStderr: options.logToStderr,
+    sink: options.logSink,
+  });
   const url = config.DATABASE_URL;
   if (url.startsWith("file:")) {
     await Deno.mkdir(dirname(url.slice("file:".length)) || ".", { recursive: true });

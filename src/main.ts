@@ -1,13 +1,15 @@
 /** @module Deno entry: parse config, open libSQL, serve createApp(deps). */
 import { createApp } from "./app.ts";
 import { bootstrap, readEnvConfig } from "./bootstrap.ts";
+import { bufferedStdio } from "./lib/log_sink.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 
 const config = readEnvConfig();
-const deps = await bootstrap(config);
+const logSink = bufferedStdio();
+const deps = await bootstrap(config, { logSink });
 const app = createApp(deps);
 
-Deno.serve({
+const server = Deno.serve({
   hostname: config.HOST,
   port: config.PORT,
   onListen: ({ hostname, port }) =>
@@ -19,6 +21,22 @@ Deno.serve({
 
 // Webhook deliveries (reset links, alerts) leave from the outbox in the background, so a slow
 // or failing receiver never holds up a request.
-setInterval(() => {
+const outbox = setInterval(() => {
   deliverDue(deps).catch((e) => deps.log("error", "outbox.delivery", { error: String(e) }));
 }, 10_000);
+
+// On SIGTERM or SIGINT: stop accepting, let requests in flight finish, write the last log lines.
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  clearInterval(outbox);
+  deps.log("info", "stopping", { signal });
+  await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 10_000))]);
+  logSink.flush();
+  Deno.exit(0);
+};
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => void stop(signal));
+}
+globalThis.addEventListener("unload", () => logSink.flush());

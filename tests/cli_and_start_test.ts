@@ -96,9 +96,17 @@ Deno.test("start: the server migrates its file database, serves, and keeps its k
   try {
     assertEquals(await waitUp(), { status: "ok" });
     const jwks1 = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json();
-    child.kill();
+    child.kill("SIGTERM");
     const first = await child.output();
     assertStringIncludes(new TextDecoder().decode(first.stderr), "Production must set them");
+    // A SIGTERM is a clean stop: exit 0, and the buffered request log lines are all written.
+    assertEquals(first.code, 0);
+    const lines = new TextDecoder().decode(first.stdout).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    const paths = lines.filter((l) => l.msg === "request").map((l) => l.path);
+    assert(paths.includes("/healthz") && paths.includes("/.well-known/jwks.json"), String(paths));
+    assertEquals(lines.at(-1).msg, "stopping");
     child = serve();
     await waitUp();
     const jwks2 = await (await fetch(`http://127.0.0.1:${port}/.well-known/jwks.json`)).json();

@@ -45,6 +45,8 @@ export function localeMiddleware(): MiddlewareHandler {
     const url = new URL(c.req.url);
     url.searchParams.delete("lang");
     const get = c.req.method === "GET" || c.req.method === "HEAD";
+    c.header("Content-Language", locale);
+    c.header("Vary", "Accept-Language, Cookie", { append: true });
     await runWithLocale(
       {
         locale,
@@ -56,7 +58,5 @@ export function localeMiddleware(): MiddlewareHandler {
     if (isLocale(asked) && asked !== cookie) {
       setCookie(c, LANG_COOKIE, asked, { path: "/", sameSite: "Lax", maxAge: YEAR_SECONDS });
     }
-    c.header("Content-Language", locale);
-    c.header("Vary", "Accept-Language, Cookie", { append: true });
   };
 }

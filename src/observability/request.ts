@@ -49,12 +49,14 @@ export function requestObserver(deps: Deps): MiddlewareHandler {
     const started = performance.now();
     const requestId = requestIdFrom(c.req.header("x-request-id"));
     c.set("requestId", requestId);
+    // before the handler, so that it is part of the response the handler builds
+    c.header("X-Request-Id", requestId);
     await next();
     // performance.now() on Workers only advances across I/O: good enough for latency.
     const seconds = (performance.now() - started) / 1000;
     const status = c.res.status;
     const route = routeLabel(matchedRoutes(c), c.req.routeIndex);
-    c.header("X-Request-Id", requestId);
+    if (c.res.headers.get("X-Request-Id") === null) c.header("X-Request-Id", requestId);
     deps.metrics.httpRequests.inc({
       method: methodLabel(c.req.method),
       route,

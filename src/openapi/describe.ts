@@ -83,9 +83,7 @@ export type Described = MiddlewareHandler & { [OPERATION]: OperationDoc };
 
 /** Documents the route it is registered on; does nothing at request time. */
 export function describe(doc: OperationDoc): Described {
-  const middleware: MiddlewareHandler = async (_c, next) => {
-    await next();
-  };
+  const middleware: MiddlewareHandler = (_c, next) => next();
   return Object.assign(middleware, { [OPERATION]: doc });
 }
 
