@@ -404,11 +404,15 @@ export function accountRoutes(deps: Deps): Hono {
     return v.ok && v.token.sub === ctx.user.id ? v.token.jti : null;
   };
 
-  /** Resolves the page session or sends the browser to the login, back here afterwards. */
+  /** Sends the browser to the login, back here afterwards. */
+  const toLogin = (c: Context) =>
+    c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
+
+  /** Resolves the page session or sends the browser to the login. */
   const withPageSession =
     (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
       const s = await pageSession(c, deps);
-      if (!s.ok) return c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
+      if (!s.ok) return toLogin(c);
       return await handler(c, s.ctx);
     };
 
@@ -418,6 +422,8 @@ export function accountRoutes(deps: Deps): Hono {
     extra: { notice?: string; error?: string; status?: number } = {},
   ) => {
     const now = deps.clock.now();
+    const policy = await secondFactorRequired(deps, ctx);
+    if (!policy.ok) return toLogin(c);
     c.header("Cache-Control", "no-store");
     c.status((extra.status ?? 200) as 200);
     return c.html(
@@ -432,7 +438,7 @@ export function accountRoutes(deps: Deps): Hono {
         currentSessionId={ctx.session.id}
         amr={ctx.amr}
         fresh={isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, now)}
-        canDisable2fa={!(await secondFactorRequired(deps, ctx))}
+        canDisable2fa={!policy.required}
         tokens={await listKeys(deps, { userId: ctx.user.id, kind: "pat" })}
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}

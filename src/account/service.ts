@@ -26,16 +26,21 @@ import {
   revokeUserSession,
   type SessionRow,
 } from "../sessions/repo.ts";
-import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
 import { detectDrift, type Drift, parseOffsets } from "../totp/drift.ts";
 import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
 
 type Ok<T = Record<never, never>> = { ok: true } & T;
 
 /** Whether policy makes this user use a second factor (wherever they log in from). */
-export async function secondFactorRequired(deps: Deps, ctx: SessionContext): Promise<boolean> {
+export async function secondFactorRequired(
+  deps: Deps,
+  ctx: SessionContext,
+): Promise<Ok<{ required: boolean }> | Failure> {
+  const current = await currentUser(deps, ctx);
+  if (!current.ok) return current;
   const policy = await loadPolicy(deps.db);
-  return policyRequires(policy, subjectOf(ctx.user, true), null);
+  return { ok: true, required: policyRequires(policy, subjectOf(current.user, true), null) };
 }
 
 function requireFresh(deps: Deps, ctx: SessionContext): Failure | null {
@@ -98,7 +103,9 @@ export async function removeAuthenticator(
   const { db } = deps;
   const now = deps.clock.now();
   const userId = ctx.user.id;
-  const keepOne = (await secondFactorRequired(deps, ctx))
+  const policy = await secondFactorRequired(deps, ctx);
+  if (!policy.ok) return policy;
+  const keepOne = policy.required
     ? sql`(SELECT count(*) FROM ${authenticators} WHERE user_id = ${userId}) > 1`
     : undefined;
   const [deleted] = await db.batch([
@@ -158,7 +165,9 @@ export async function disableTwoFactor(
   ctx: SessionContext,
   meta: RequestMeta,
 ): Promise<Ok | Failure> {
-  if (await secondFactorRequired(deps, ctx)) return fail("policy_requires_2fa");
+  const policy = await secondFactorRequired(deps, ctx);
+  if (!policy.ok) return policy;
+  if (policy.required) return fail("policy_requires_2fa");
   const stale = requireFresh(deps, ctx);
   if (stale) return stale;
   const { db } = deps;

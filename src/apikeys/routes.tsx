@@ -14,7 +14,7 @@ import { formRecord, jsonBody } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { secondFactorFailure } from "../login/flow.ts";
 import { codeField } from "../login/schemas.ts";
-import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 import { findUserByUsername } from "../users/repo.ts";
@@ -112,14 +112,17 @@ async function createPat(deps: Deps, ctx: SessionContext, input: {
   meta: RequestMeta;
 }) {
   const now = deps.clock.now();
-  const lockedFor = (ctx.user.secondFactorLockedUntil ?? 0) - now.getTime();
+  const current = await currentUser(deps, ctx);
+  if (!current.ok) return current;
+  const { user } = current;
+  const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
   if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
-  const { match, replayed } = await matchTotp(deps, ctx.user.id, input.code, now);
+  const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   const consumed = match ? await advanceStepStatement(deps.db, { ...match, now }) : [];
   if (consumed.length !== 1) {
     return await secondFactorFailure(
       deps,
-      ctx.user,
+      user,
       null,
       input.meta,
       replayed ? "replayed" : "invalid",
@@ -127,12 +130,12 @@ async function createPat(deps: Deps, ctx: SessionContext, input: {
     );
   }
   return await createApiKey(deps, {
-    user: ctx.user,
+    user,
     kind: "pat",
     name: input.name,
     scopes: input.scopes,
     days: input.days,
-    createdBy: ctx.user.id,
+    createdBy: user.id,
     meta: input.meta,
   });
 }

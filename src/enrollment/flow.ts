@@ -19,6 +19,7 @@ import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts"
 import { replaceRecoveryCodesWhere } from "../recovery/repo.ts";
 import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import {
+  currentUser,
   issueSessionToken,
   type RequestMeta,
   type SessionContext,
@@ -79,7 +80,9 @@ export async function resolveEnroller(
         now.getTime() - REAUTH_WINDOW_MS;
       if (!(firstFactor && recentPassword)) return fail("reauthentication_required");
     }
-    return { ok: true, value: { user: auth.ctx.user, pending: null } };
+    const current = await currentUser(deps, auth.ctx);
+    if (!current.ok) return current;
+    return { ok: true, value: { user: current.user, pending: null } };
   }
   const verified = await verifyToken(deps.keys, "pending", auth.token, now);
   if (!verified.ok || verified.token.payload.purpose !== "enroll") {

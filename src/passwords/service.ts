@@ -17,7 +17,7 @@ import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
 import { clientFailed, passwordFailed } from "../protection/guard.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
-import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
 import { readSetting } from "../settings/repo.ts";
 import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
 import { checkPassword, type PasswordPolicy, passwordPolicySchema } from "./policy.ts";
@@ -48,7 +48,9 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
 }): Promise<{ ok: true } | Failure | PasswordProblem> {
   const { db, config } = deps;
   const now = deps.clock.now();
-  const { user } = ctx;
+  const found = await currentUser(deps, ctx);
+  if (!found.ok) return found;
+  const { user } = found;
   const current = await verifyPassword(
     input.currentPassword,
     user.passwordHash,

@@ -16,7 +16,7 @@ import {
   normalizeRecoveryCode,
 } from "../recovery/recovery.ts";
 import { consumeRecoveryCodeStatement } from "../recovery/repo.ts";
-import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement, countAuthenticators } from "../totp/repo.ts";
 import { REAUTH_WINDOW_MS } from "./reauth.ts";
@@ -29,8 +29,11 @@ export async function reauthenticate(deps: Deps, input: {
   meta: RequestMeta;
 }): Promise<{ ok: true; freshUntil: Date } | Failure> {
   const { db } = deps;
-  const { user, session } = input.ctx;
+  const { session } = input.ctx;
   const now = deps.clock.now();
+  const current = await currentUser(deps, input.ctx);
+  if (!current.ok) return current;
+  const { user } = current;
   const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
   if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
 

@@ -19,7 +19,16 @@ export function insertSession(db: Db, s: NewSession) {
   return db.insert(sessions).values(s);
 }
 
-export type ActiveSession = { session: SessionRow; user: typeof users.$inferSelect };
+/**
+ * What ordinary request handling needs to know about the signed-in user. Code that needs
+ * more (the password hash, lockout counters, policy inputs) loads the current row itself.
+ */
+export type SessionUser = Pick<
+  typeof users.$inferSelect,
+  "id" | "username" | "displayName" | "roles"
+>;
+
+export type ActiveSession = { session: SessionRow; user: SessionUser };
 
 /**
  * A live session and its user: not revoked, not past its absolute expiry, and (unless
@@ -51,8 +60,17 @@ function activeSessionQuery(db: Db) {
   return q;
 }
 
+/** Selects only the user columns in `SessionUser`: each column costs on every request. */
 function buildActiveSessionQuery(db: Db) {
-  return db.select({ session: sessions, user: users })
+  return db.select({
+    session: sessions,
+    user: {
+      id: users.id,
+      username: users.username,
+      displayName: users.displayName,
+      roles: users.roles,
+    },
+  })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(

@@ -3,6 +3,7 @@ import type { Deps } from "../deps.ts";
 import { DAY, HOUR } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
+import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
 import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
 
@@ -55,4 +56,17 @@ export async function authenticateSession(
     ok: true,
     ctx: { ...found, roles: parseRoles(found.user.roles), amr: JSON.parse(found.session.amr) },
   };
+}
+
+/**
+ * The signed-in user's full, current row, for the few actions that need more than the session
+ * check loads (the password hash, lockout counters, policy inputs). Read fresh, so a lock set
+ * since the check counts; a user deleted or disabled since then fails like the check would.
+ */
+export async function currentUser(
+  deps: Deps,
+  ctx: SessionContext,
+): Promise<{ ok: true; user: UserRow } | Failure> {
+  const user = await findUserById(deps.db, ctx.user.id);
+  return user && !user.disabled ? { ok: true, user } : fail("unauthorized");
 }
