@@ -1,6 +1,7 @@
 /** @module Pending logins: the single-use state behind a pending token. */
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { perDb } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
 
 export type PendingRow = typeof pendingLogins.$inferSelect;
@@ -18,19 +19,30 @@ export async function countPendingAttempt(
   db: Db,
   input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
 ): Promise<PendingRow | undefined> {
-  const rows = await db.update(pendingLogins)
-    .set({ attempts: sql`${pendingLogins.attempts} + 1` })
-    .where(and(
-      eq(pendingLogins.id, input.id),
-      eq(pendingLogins.userId, input.userId),
-      eq(pendingLogins.purpose, input.purpose),
-      isNull(pendingLogins.consumedAt),
-      gt(pendingLogins.expiresAt, input.now.getTime()),
-      lt(pendingLogins.attempts, input.maxAttempts),
-    ))
-    .returning();
+  const rows = await countAttempt(db).all({
+    id: input.id,
+    userId: input.userId,
+    purpose: input.purpose,
+    now: input.now.getTime(),
+    maxAttempts: input.maxAttempts,
+  });
   return rows[0];
 }
+
+const countAttempt = perDb((db) =>
+  db.update(pendingLogins)
+    .set({ attempts: sql`${pendingLogins.attempts} + 1` })
+    .where(and(
+      eq(pendingLogins.id, sql.placeholder("id")),
+      eq(pendingLogins.userId, sql.placeholder("userId")),
+      eq(pendingLogins.purpose, sql.placeholder("purpose")),
+      isNull(pendingLogins.consumedAt),
+      gt(pendingLogins.expiresAt, sql.placeholder("now")),
+      lt(pendingLogins.attempts, sql.placeholder("maxAttempts")),
+    ))
+    .returning()
+    .prepare()
+);
 
 /** Finds a live pending login without counting an attempt (to show a page). */
 export async function findLivePending(

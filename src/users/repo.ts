@@ -1,20 +1,28 @@
 /** @module User rows. */
 import { asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
+import { perDb } from "../db/prepared.ts";
 import { users } from "../db/schema.ts";
 import { randomId } from "../lib/crypto.ts";
 import { normalizeUsername } from "./users.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
+const byUsername = perDb((db) =>
+  db.select().from(users).where(eq(users.username, sql.placeholder("username"))).limit(1)
+    .prepare()
+);
+
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  return await db.query.users.findFirst({
-    where: eq(users.username, normalizeUsername(username)),
-  });
+  return await byUsername(db).get({ username: normalizeUsername(username) });
 }
 
+const byId = perDb((db) =>
+  db.select().from(users).where(eq(users.id, sql.placeholder("id"))).limit(1).prepare()
+);
+
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
-  return await db.query.users.findFirst({ where: eq(users.id, id) });
+  return await byId(db).get({ id });
 }
 
 export type CreateUser = { username: string; passwordHash: string; roles: string[]; now: Date };
