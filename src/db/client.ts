@@ -22,7 +22,8 @@ export type OpenDbOptions = {
 
 /**
  * Opens a libSQL database; plain files and memory go through the embedded client (which keeps
- * compiled statements), with WAL and foreign keys on. An
+ * compiled statements and commits the writes of one event-loop turn together), with WAL and
+ * foreign keys on. An
  * embedded replica reads from its local file and sends every write to the primary, which runs
  * the conditional statements and batches; the replica is synced once before serving.
  */
@@ -45,7 +46,7 @@ export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
     const pragmas = memory
       ? ["PRAGMA foreign_keys = ON"]
       : ["PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"];
-    return drizzle(openEmbeddedClient(options.url, pragmas), { schema });
+    return drizzle(openEmbeddedClient(options.url, pragmas, { groupCommit: true }), { schema });
   }
   return drizzle(createClient({ url: options.url, authToken: options.authToken }), { schema });
 }

@@ -45,10 +45,23 @@ type Prepared = {
   rowProto: object;
 };
 
-/** Opens a local libSQL database: `file:path`, `file:///abs/path` or `:memory:`. */
-export function openEmbeddedClient(url: string, pragmas: string[] = []): EmbeddedClient {
-  return new EmbeddedClient(localPath(url), pragmas);
+/**
+ * Opens a local libSQL database: `file:path`, `file:///abs/path` or `:memory:`. With
+ * `groupCommit`, the writes of one event-loop turn share one commit.
+ */
+export function openEmbeddedClient(
+  url: string,
+  pragmas: string[] = [],
+  options: { groupCommit?: boolean } = {},
+): EmbeddedClient {
+  return new EmbeddedClient(localPath(url), pragmas, options);
 }
+
+/** Statements that only read: they run at once, inside an open group if there is one. */
+const READ = /^\s*(select|values)\b/i;
+/** Statements that write rows or schema: they join the group. Anything else (PRAGMA,
+ * BEGIN, SAVEPOINT...) first commits the group and then runs on its own. */
+const WRITE = /^\s*(insert|update|delete|replace|with|create|drop|alter)\b/i;
 
 function localPath(url: string): string {
   if (url === ":memory:" || url === "file::memory:") return ":memory:";
@@ -163,32 +176,116 @@ export class EmbeddedClient implements Client {
   #conn: Conn;
   /** On `:memory:`, the open interactive transaction holding the only connection. */
   #heldBy: EmbeddedTransaction | null = null;
+  /** Whether writes share one commit per event-loop turn (see `#groupWrite`). */
+  readonly #grouping: boolean;
+  #group: { waiters: { resolve(): void; reject(e: unknown): void }[] } | null = null;
 
-  constructor(path: string, pragmas: string[]) {
+  constructor(path: string, pragmas: string[], options: { groupCommit?: boolean } = {}) {
     this.#path = path;
     this.#pragmas = pragmas;
+    this.#grouping = options.groupCommit ?? false;
     this.#conn = new Conn(path, pragmas);
   }
 
   execute(stmt: InStatement): Promise<ResultSet>;
   execute(sql: string, args?: InArgs): Promise<ResultSet>;
   execute(stmtOrSql: InStatement, args?: InArgs): Promise<ResultSet> {
-    return run(() =>
-      this.#usable().execute(
-        typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql,
-      )
-    );
+    const stmt = typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql;
+    const sql = typeof stmt === "string" ? stmt : stmt.sql;
+    if (this.#grouping && WRITE.test(sql)) {
+      return this.#groupWrite([stmt]).then((r) => r[0]);
+    }
+    return run(() => {
+      const conn = this.#usable();
+      // statements that cannot run inside a transaction (PRAGMA, BEGIN...) wait for none
+      if (!READ.test(sql)) this.#commitGroup();
+      return conn.execute(stmt);
+    });
   }
 
   batch(
     stmts: Array<InStatement | [string, InArgs?]>,
     mode: TransactionMode = "deferred",
   ): Promise<ResultSet[]> {
+    if (this.#grouping) return this.#groupWrite(stmts);
     return run(() => this.#usable().transactional(beginFor(mode), stmts));
+  }
+
+  /**
+   * Group commit. A write joins the transaction of the current event-loop turn, inside its
+   * own savepoint (so a failing batch leaves nothing, as before), and its promise settles
+   * only once that transaction has committed: one fsync for every write of the turn instead
+   * of one each. Nobody is told a write happened before it is durable. Reads in the same turn
+   * run inside the transaction and see its writes, as they would a moment later.
+   */
+  #groupWrite(stmts: Array<InStatement | [string, InArgs?]>): Promise<ResultSet[]> {
+    let conn: Conn;
+    let results: ResultSet[];
+    try {
+      conn = this.#usable();
+      if (!this.#group) {
+        conn.execute("BEGIN IMMEDIATE");
+        this.#group = { waiters: [] };
+        setTimeout(() => this.#commitGroup(), 0);
+      }
+      conn.execute("SAVEPOINT twofold_write");
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    try {
+      results = stmts.map((s, i) => {
+        try {
+          return conn.execute(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s);
+        } catch (e) {
+          throw asBatchError(e, i);
+        }
+      });
+      conn.execute("RELEASE twofold_write");
+    } catch (e) {
+      if (conn.raw.inTransaction) {
+        conn.execute("ROLLBACK TO twofold_write");
+        conn.execute("RELEASE twofold_write");
+      } else {
+        // the engine rolled back the whole transaction (disk full, I/O error...): every write
+        // of this turn is lost, and each is told so
+        this.#failGroup(e);
+      }
+      return Promise.reject(e);
+    }
+    return new Promise((resolve, reject) =>
+      this.#group!.waiters.push({ resolve: () => resolve(results), reject })
+    );
+  }
+
+  /** Commits the open group, if any, and settles its writes. */
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = null;
+    try {
+      this.#conn.execute("COMMIT");
+    } catch (e) {
+      this.#group = group;
+      this.#failGroup(e);
+      return;
+    }
+    for (const w of group.waiters) w.resolve();
+  }
+
+  #failGroup(e: unknown): void {
+    const group = this.#group;
+    this.#group = null;
+    if (!group) return;
+    try {
+      if (this.#conn.raw.open && this.#conn.raw.inTransaction) this.#conn.execute("ROLLBACK");
+    } finally {
+      for (const w of group.waiters) w.reject(e);
+    }
   }
 
   migrate(stmts: InStatement[]): Promise<ResultSet[]> {
     return run(() => {
+      this.#commitGroup();
       const conn = this.#usable();
       conn.exec("PRAGMA foreign_keys=off");
       try {
@@ -201,6 +298,7 @@ export class EmbeddedClient implements Client {
 
   transaction(mode: TransactionMode = "write"): Promise<Transaction> {
     return run(() => {
+      this.#commitGroup();
       const memory = this.#path === ":memory:";
       const conn = memory ? this.#usable() : (this.#usable(), new Conn(this.#path, this.#pragmas));
       try {
@@ -219,7 +317,10 @@ export class EmbeddedClient implements Client {
   }
 
   executeMultiple(sql: string): Promise<void> {
-    return run(() => this.#usable().exec(sql));
+    return run(() => {
+      this.#commitGroup();
+      this.#usable().exec(sql);
+    });
   }
 
   sync(): Promise<undefined> {
@@ -229,11 +330,13 @@ export class EmbeddedClient implements Client {
   }
 
   close(): void {
+    this.#commitGroup();
     this.closed = true;
     this.#conn.close();
   }
 
   reconnect(): void {
+    this.#commitGroup();
     this.#conn.close();
     this.#conn = new Conn(this.#path, this.#pragmas);
     this.closed = false;

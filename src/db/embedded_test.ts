@@ -158,3 +158,104 @@ Deno.test("embedded client: migrate() runs with foreign keys off and turns them 
   assertEquals((await ours.execute("PRAGMA foreign_keys")).rows[0][0], 1);
   await assertRejects(() => ours.execute("INSERT INTO c VALUES ('x', 999, null)"));
 });
+
+async function fileClients(groupCommit: boolean) {
+  const dir = await Deno.makeTempDir();
+  const url = `file:${dir}/g.db`;
+  const c = openEmbeddedClient(url, ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"], {
+    groupCommit,
+  });
+  for (const s of SETUP) await c.execute(s);
+  // another connection, as another process would have
+  const other = openEmbeddedClient(url, ["PRAGMA busy_timeout = 5000"]);
+  const count = async () => (await other.execute("SELECT count(*) AS n FROM a")).rows[0].n;
+  const cleanup = async () => {
+    c.close();
+    other.close();
+    await Deno.remove(dir, { recursive: true });
+  };
+  return { c, count, cleanup };
+}
+
+Deno.test("group commit: the writes of one turn commit together, and none is answered before", async () => {
+  const { c, count, cleanup } = await fileClients(true);
+  try {
+    const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
+    const w2 = c.batch([{ sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] }]);
+    // same turn: the reader on this connection sees both, another connection neither
+    assertEquals((await c.execute("SELECT count(*) AS n FROM a")).rows[0].n, 2);
+    assertEquals(await count(), 0);
+    await w1;
+    // the first answer comes only once both are durable
+    assertEquals(await count(), 2);
+    assertEquals((await w2)[0].rowsAffected, 1);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("group commit: a failing batch leaves nothing; the others of its turn still commit", async () => {
+  const { c, count, cleanup } = await fileClients(true);
+  try {
+    const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
+    const bad = c.batch([
+      { sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] },
+      { sql: "INSERT INTO a (name) VALUES (?)", args: ["one"] },
+    ]);
+    const w3 = c.execute("INSERT INTO a (name) VALUES ('three')");
+    const err = await assertRejects(() => bad);
+    assert(err instanceof LibsqlBatchError && err.statementIndex === 1, String(err));
+    await w1;
+    await w3;
+    assertEquals(await count(), 2);
+    const names = (await c.execute("SELECT name FROM a ORDER BY name")).rows.map((r) => r.name);
+    assertEquals(names, ["one", "three"]);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("group commit: of two conditional updates in one turn, exactly one changes the row", async () => {
+  const { c, cleanup } = await fileClients(true);
+  try {
+    await c.execute("INSERT INTO a (name, n) VALUES ('step', 10)");
+    const advance = () =>
+      c.batch([{
+        sql: "UPDATE a SET n = ? WHERE name = 'step' AND n < ? RETURNING n",
+        args: [11, 11],
+      }]);
+    const [r1, r2] = await Promise.all([advance(), advance()]);
+    assertEquals([r1[0].rows.length, r2[0].rows.length].sort(), [0, 1]);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("group commit: a PRAGMA or an interactive transaction first commits the open group", async () => {
+  const { c, count, cleanup } = await fileClients(true);
+  try {
+    const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
+    await c.execute("PRAGMA journal_mode = WAL");
+    assertEquals(await count(), 1);
+    await w1;
+    const w2 = c.execute("INSERT INTO a (name) VALUES ('two')");
+    const tx = await c.transaction("write");
+    await tx.execute("INSERT INTO a (name) VALUES ('three')");
+    await tx.commit();
+    await w2;
+    assertEquals(await count(), 3);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("group commit off: every write commits on its own", async () => {
+  const { c, count, cleanup } = await fileClients(false);
+  try {
+    const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
+    assertEquals(await count(), 1);
+    await w1;
+  } finally {
+    await cleanup();
+  }
+});
