@@ -40,6 +40,14 @@ const VALUES = Symbol("values");
 type Prepared = {
   stmt: Statement;
   reader: boolean;
+  /** A read that ends in `LIMIT ?`: bound to 1, one `get()` replaces the row iterator. */
+  limitParam: boolean;
+  /**
+   * The same SQL compiled a second time, used only with `get()`: libsql 0.5 returns a stale
+   * row from `get()` on a statement last run with `all()` (embedded_test.ts shows it), so a
+   * statement object is only ever used one way.
+   */
+  single?: Statement;
   columns: string[];
   columnTypes: string[];
   rowProto: object;
@@ -108,7 +116,14 @@ class Conn {
     } else {
       stmt.safeIntegers(true);
     }
-    const prepared = { stmt, reader, columns, columnTypes, rowProto: rowPrototype(columns.length) };
+    const prepared: Prepared = {
+      stmt,
+      reader,
+      limitParam: reader && /^\s*select\b[\s\S]*\blimit \?\s*$/i.test(sql),
+      columns,
+      columnTypes,
+      rowProto: rowPrototype(columns.length),
+    };
     if (/^\s*(create|alter|drop)\b/i.test(sql)) return prepared;
     if (this.#cache.size >= STATEMENT_CACHE_SIZE) {
       this.#cache.delete(this.#cache.keys().next().value!);
@@ -121,7 +136,30 @@ class Conn {
     const { sql, args } = typeof stmt === "string" ? { sql: stmt, args: [] } : stmt;
     const p = this.prepare(sql);
     const bound = bindArgs(args ?? []);
+    try {
+      return this.#run(sql, p, bound);
+    } catch (e) {
+      // a statement that failed half-way is not trusted again: it is compiled afresh next time
+      this.#cache.delete(sql);
+      throw e;
+    }
+  }
+
+  #run(sql: string, p: Prepared, bound: unknown[] | Record<string, unknown>): ResultSet {
     if (p.reader) {
+      if (p.limitParam && Array.isArray(bound) && bound[bound.length - 1] === 1) {
+        // at most one row: one call into the engine instead of an iterator's two or three
+        if (!p.single) {
+          const single = wrap(() => this.raw.prepare(sql));
+          single.raw(true);
+          single.safeIntegers(true);
+          p.single = single;
+        }
+        const single = p.single;
+        const row = wrap(() => single.get(bound)) as unknown[] | undefined | null;
+        const rows = row ? [makeRow(p, row)] : [];
+        return new Result(p.columns, p.columnTypes, rows, 0, undefined);
+      }
       const raw = wrap(() => p.stmt.all(bound)) as unknown[][];
       const rows = new Array<Row>(raw.length);
       for (let i = 0; i < raw.length; i++) rows[i] = makeRow(p, raw[i]);

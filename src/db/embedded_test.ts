@@ -259,3 +259,16 @@ Deno.test("group commit off: every write commits on its own", async () => {
     await cleanup();
   }
 });
+
+Deno.test("embedded client: a LIMIT ? query answers the same through its one-row path", async () => {
+  const { ours, theirs } = await both();
+  for (const c of [ours, theirs]) {
+    for (const name of ["x", "y", "z"]) {
+      await c.execute("INSERT INTO a (name, n) VALUES (?, 1)", [name]);
+    }
+  }
+  for (const args of [[1, 1], [1, 2], [5, 1], [1, 0]]) {
+    const q = { sql: "SELECT id, name FROM a WHERE n = ? ORDER BY id LIMIT ?", args };
+    assertEquals(observe(await ours.execute(q)), observe(await theirs.execute(q)), String(args));
+  }
+});
