@@ -25,7 +25,7 @@ const SEED_ITERATIONS = 1_000;
 const DEFAULT_ITERATIONS = 600_000;
 const PROFILE_PASSWORD_REQUESTS = 40;
 const PROFILE_SESSION_SECONDS = 5;
-const PROFILE_TOTP_REQUESTS = 500;
+const PROFILE_TOTP_REQUESTS = 2000;
 
 // ---------------------------------------------------------------- options
 

@@ -3,6 +3,7 @@
  * on the embedded database (bench/RESULTS.md), so the queries that run on every login or
  * request are built once, with `sql.placeholder()` for their values, and reused.
  */
+import { fillPlaceholders } from "drizzle-orm";
 import type { Db } from "./client.ts";
 
 /** `build` runs once per `Db`; later calls with the same `Db` get the same prepared query. */
@@ -12,5 +13,45 @@ export function perDb<T>(build: (db: Db) => T): (db: Db) => T {
     let q = built.get(db);
     if (q === undefined) built.set(db, q = build(db));
     return q;
+  };
+}
+
+type BuiltQuery = { sql: string; params: unknown[] };
+type PreparedLike = {
+  getQuery(): BuiltQuery;
+  mapResult(result: unknown, fromBatch?: boolean): unknown;
+};
+
+/**
+ * A write statement whose SQL drizzle builds once per database, with `sql.placeholder()`s for
+ * its values; each call fills them in. The result stands where the builder would: in
+ * `db.batch([...])` (drizzle's batch, and the D1 one in edge.ts, take `_prepare().getQuery()`
+ * and `mapResult()` from each item, which is all this provides) or awaited on its own (a batch
+ * of one). The SQL and the mapping of its rows are the builder's own.
+ */
+export function statementTemplate<T>(
+  build: (db: Db) => T,
+): (db: Db, values: Record<string, unknown>) => T {
+  const built = perDb((db) => {
+    const prepared = (build(db) as unknown as { _prepare(): PreparedLike })._prepare();
+    return { prepared, query: prepared.getQuery() };
+  });
+  return (db, values) => {
+    const { prepared, query } = built(db);
+    const filled: BuiltQuery = { ...query, params: fillPlaceholders(query.params, values) };
+    const item: PreparedLike = {
+      getQuery: () => filled,
+      mapResult: (result, fromBatch) => prepared.mapResult(result, fromBatch),
+    };
+    const statement = {
+      _prepare: () => item,
+      then<A, B>(
+        onFulfilled?: (value: unknown) => A | PromiseLike<A>,
+        onRejected?: (reason: unknown) => B | PromiseLike<B>,
+      ): Promise<A | B> {
+        return db.batch([statement as never]).then(([r]) => r).then(onFulfilled, onRejected);
+      },
+    };
+    return statement as unknown as T;
   };
 }

@@ -6,15 +6,6 @@ import { trustedDevices } from "../db/schema.ts";
 export type TrustedDeviceRow = typeof trustedDevices.$inferSelect;
 export type NewTrustedDevice = typeof trustedDevices.$inferInsert;
 
-export function insertTrustedDeviceWhere(
-  db: Db,
-  d: NewTrustedDevice,
-  condition: ReturnType<typeof sql>,
-) {
-  return db.run(sql`INSERT INTO ${trustedDevices} (id, user_id, name, created_at, expires_at)
-    SELECT ${d.id}, ${d.userId}, ${d.name}, ${d.createdAt}, ${d.expiresAt} WHERE ${condition}`);
-}
-
 /** A live device of this user, or nothing; marks it used. */
 export async function useTrustedDevice(
   db: Db,

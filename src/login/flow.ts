@@ -10,9 +10,9 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { auditInsert, auditRecorded, auditValues } from "../audit/repo.ts";
 import { audit } from "../audit/repo.ts";
-import { auditEvents, pendingLogins, sessions, users } from "../db/schema.ts";
+import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { insertTrustedDeviceWhere, useTrustedDevice } from "../devices/repo.ts";
+import { useTrustedDevice } from "../devices/repo.ts";
 import { randomId } from "../lib/crypto.ts";
 import { DAY, MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -27,11 +27,7 @@ import {
   countUnusedRecoveryCodes,
   hasUnusedRecoveryCode,
 } from "../recovery/repo.ts";
-import {
-  enforceSessionLimitStatement,
-  insertSession,
-  insertSessionWhere,
-} from "../sessions/repo.ts";
+import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
 import {
   type Amr,
   issueSessionToken,
@@ -40,6 +36,7 @@ import {
 } from "../sessions/service.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
+import { secondFactorSuccessStatements } from "./complete_repo.ts";
 import { matchTotp } from "../totp/match.ts";
 import {
   findUserById,
@@ -451,7 +448,6 @@ async function completeSecondFactor(deps: Deps, input: {
   const { user, pending, now } = input;
   const sessionId = randomId();
   const expiresAt = sessionExpiry(deps, now, pending.rememberMe);
-  const sessionExists = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
   const deviceId = input.trustDevice ? randomId() : null;
   const deviceExpiresAt = new Date(now.getTime() + input.trustedDeviceDays * DAY);
   const auditRow = auditValues({
@@ -466,43 +462,27 @@ async function completeSecondFactor(deps: Deps, input: {
   const [pendingRows, factorRows] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId, now }),
     input.consume,
-    insertSessionWhere(
-      db,
-      {
-        id: sessionId,
-        userId: user.id,
-        amr: JSON.stringify(input.amr),
-        rememberMe: pending.rememberMe,
-        ip: input.meta.ip,
-        userAgent: input.meta.userAgent?.slice(0, 512),
-        createdAt: now.getTime(),
-        lastSeenAt: now.getTime(),
-        expiresAt: expiresAt.getTime(),
+    ...secondFactorSuccessStatements(db, {
+      pendingId: pending.id,
+      sessionId,
+      userId: user.id,
+      amr: JSON.stringify(input.amr),
+      rememberMe: pending.rememberMe,
+      ip: auditRow.ip,
+      userAgent: auditRow.userAgent,
+      now: now.getTime(),
+      expiresAt: expiresAt.getTime(),
+      maxSessions: config.MAX_SESSIONS_PER_USER,
+      audit: {
+        id: auditRow.id,
+        event: auditRow.event,
+        username: user.username,
+        detail: auditRow.detail,
       },
-      sql`changes() = 1 AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
-    ),
-    db.update(users).set({ secondFactorFailures: 0, secondFactorLockedUntil: null })
-      .where(and(eq(users.id, user.id), sessionExists)),
-    enforceSessionLimitStatement(
-      db,
-      { userId: user.id, max: config.MAX_SESSIONS_PER_USER, now },
-      sessionExists,
-    ),
-    db.run(
-      sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)
-      SELECT ${auditRow.id}, ${auditRow.at}, ${auditRow.event}, ${auditRow.outcome}, ${auditRow.userId},
-        ${auditRow.username}, ${auditRow.ip}, ${auditRow.userAgent}, ${auditRow.detail}
-      WHERE ${sessionExists}`,
-    ),
-    ...(deviceId
-      ? [insertTrustedDeviceWhere(db, {
-        id: deviceId,
-        userId: user.id,
-        name: input.trustDevice!.name,
-        createdAt: now.getTime(),
-        expiresAt: deviceExpiresAt.getTime(),
-      }, sessionExists)]
-      : []),
+      device: deviceId
+        ? { id: deviceId, name: input.trustDevice!.name, expiresAt: deviceExpiresAt.getTime() }
+        : null,
+    }),
   ]);
   if (pendingRows.length !== 1) return "pending_lost";
   if (factorRows.length !== 1) return "factor_lost";

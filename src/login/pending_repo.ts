@@ -1,7 +1,7 @@
 /** @module Pending logins: the single-use state behind a pending token. */
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { perDb } from "../db/prepared.ts";
+import { perDb, statementTemplate } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
 
 export type PendingRow = typeof pendingLogins.$inferSelect;
@@ -69,15 +69,22 @@ export function consumePendingStatement(
   db: Db,
   input: { id: string; sessionId: string; now: Date },
 ) {
-  return db.update(pendingLogins)
-    .set({ consumedAt: input.now.getTime(), sessionId: input.sessionId })
-    .where(and(
-      eq(pendingLogins.id, input.id),
-      isNull(pendingLogins.consumedAt),
-      gt(pendingLogins.expiresAt, input.now.getTime()),
-    ))
-    .returning({ id: pendingLogins.id });
+  return consumePending(db, { id: input.id, sessionId: input.sessionId, now: input.now.getTime() });
 }
+
+const consumePending = statementTemplate((db) =>
+  db.update(pendingLogins)
+    .set({
+      consumedAt: sql`${sql.placeholder("now")}`,
+      sessionId: sql`${sql.placeholder("sessionId")}`,
+    })
+    .where(and(
+      eq(pendingLogins.id, sql.placeholder("id")),
+      isNull(pendingLogins.consumedAt),
+      gt(pendingLogins.expiresAt, sql.placeholder("now")),
+    ))
+    .returning({ id: pendingLogins.id })
+);
 
 /** Ends a pending login without a session (cancel). */
 export async function cancelPending(db: Db, input: { id: string; userId: string; now: Date }) {

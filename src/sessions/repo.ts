@@ -150,10 +150,19 @@ export function enforceSessionLimitStatement(
   input: { userId: string; max: number; now: Date },
   condition: ReturnType<typeof sql>,
 ) {
-  const t = input.now.getTime();
-  return db.run(sql`UPDATE ${sessions} SET revoked_at = ${t}
-    WHERE user_id = ${input.userId} AND revoked_at IS NULL AND expires_at > ${t} AND ${condition}
-      AND id NOT IN (SELECT id FROM ${sessions} WHERE user_id = ${input.userId}
+  return db.run(sessionLimitSql(input.userId, input.max, input.now.getTime(), condition));
+}
+
+/** The UPDATE of `enforceSessionLimitStatement`; values may be `sql.placeholder()`s. */
+export function sessionLimitSql(
+  userId: unknown,
+  max: unknown,
+  t: unknown,
+  condition: ReturnType<typeof sql>,
+) {
+  return sql`UPDATE ${sessions} SET revoked_at = ${t}
+    WHERE user_id = ${userId} AND revoked_at IS NULL AND expires_at > ${t} AND ${condition}
+      AND id NOT IN (SELECT id FROM ${sessions} WHERE user_id = ${userId}
         AND revoked_at IS NULL AND expires_at > ${t}
-        ORDER BY created_at DESC, id DESC LIMIT ${input.max})`);
+        ORDER BY created_at DESC, id DESC LIMIT ${max})`;
 }

@@ -1,7 +1,7 @@
 /** @module Authenticator rows and the replay-proof step update. */
 import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { perDb } from "../db/prepared.ts";
+import { perDb, statementTemplate } from "../db/prepared.ts";
 import { authenticators } from "../db/schema.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 
@@ -40,20 +40,34 @@ export function advanceStepStatement(
     afterChange?: boolean;
   },
 ) {
+  return (input.afterChange ? advanceStepAfterChange : advanceStep)(db, {
+    id: input.id,
+    step: input.step,
+    offset: input.offset,
+    recentOffsets: input.recentOffsets,
+    now: input.now.getTime(),
+  });
+}
+
+function advanceStepQuery(db: Db, afterChange: boolean) {
+  const p = sql.placeholder;
   return db.update(authenticators)
     .set({
-      lastStep: input.step,
-      lastOffset: input.offset,
-      recentOffsets: input.recentOffsets,
-      lastUsedAt: input.now.getTime(),
+      lastStep: sql`${p("step")}`,
+      lastOffset: sql`${p("offset")}`,
+      recentOffsets: sql`${p("recentOffsets")}`,
+      lastUsedAt: sql`${p("now")}`,
     })
     .where(and(
-      eq(authenticators.id, input.id),
-      or(isNull(authenticators.lastStep), lt(authenticators.lastStep, input.step)),
-      input.afterChange ? sql`changes() = 1` : undefined,
+      eq(authenticators.id, p("id")),
+      or(isNull(authenticators.lastStep), lt(authenticators.lastStep, p("step"))),
+      afterChange ? sql`changes() = 1` : undefined,
     ))
     .returning({ id: authenticators.id });
 }
+
+const advanceStep = statementTemplate((db) => advanceStepQuery(db, false));
+const advanceStepAfterChange = statementTemplate((db) => advanceStepQuery(db, true));
 
 /**
  * Statements for a batch that changed a user's factors from a session, guarded by `condition`

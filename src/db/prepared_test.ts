@@ -1,0 +1,61 @@
+import { and, eq, gt, sql } from "drizzle-orm";
+import { assertEquals } from "../../tests/assert.ts";
+import { migrateDb, openLibsqlDb } from "./client.ts";
+import { perDb, statementTemplate } from "./prepared.ts";
+import { pendingLogins, users } from "./schema.ts";
+
+async function freshDb() {
+  const db = await openLibsqlDb({ url: ":memory:" });
+  await migrateDb(db);
+  await db.insert(users).values({
+    id: "u1",
+    username: "ann",
+    displayName: "Ann",
+    passwordHash: "x",
+    createdAt: 1,
+  });
+  return db;
+}
+
+const consume = statementTemplate((db) =>
+  db.update(users)
+    .set({ secondFactorFailures: sql`${sql.placeholder("n")}`, graceUntil: null })
+    .where(and(eq(users.id, sql.placeholder("id")), eq(users.disabled, false)))
+    .returning({ id: users.id, n: users.secondFactorFailures })
+);
+
+Deno.test("statementTemplate: the same SQL and values as the builder, built once", async () => {
+  const db = await freshDb();
+  const built = db.update(users)
+    .set({ secondFactorFailures: sql`${7}`, graceUntil: null })
+    .where(and(eq(users.id, "u1"), eq(users.disabled, false)))
+    .returning({ id: users.id, n: users.secondFactorFailures });
+  const q = (x: unknown) => (x as { _prepare(): { getQuery(): unknown } })._prepare().getQuery();
+  assertEquals(q(consume(db, { n: 7, id: "u1" })), q(built));
+});
+
+Deno.test("statementTemplate: runs in a batch and on its own, with its rows mapped", async () => {
+  const db = await freshDb();
+  const [a, b] = await db.batch([
+    consume(db, { n: 3, id: "u1" }),
+    consume(db, { n: 4, id: "nobody" }),
+  ]);
+  assertEquals(a, [{ id: "u1", n: 3 }]);
+  assertEquals(b, []);
+  assertEquals(await consume(db, { n: 5, id: "u1" }), [{ id: "u1", n: 5 }]);
+});
+
+Deno.test("perDb: built once per database, separately for each", async () => {
+  let builds = 0;
+  const q = perDb((db) => {
+    builds++;
+    return db.select().from(pendingLogins).where(gt(pendingLogins.expiresAt, sql.placeholder("t")))
+      .prepare();
+  });
+  const [db1, db2] = [await freshDb(), await freshDb()];
+  q(db1);
+  q(db1);
+  q(db2);
+  assertEquals(builds, 2);
+  assertEquals(await q(db1).all({ t: 0 }), []);
+});
