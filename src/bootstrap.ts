@@ -27,10 +27,11 @@ export function readEnvConfig(): Config {
 /**
  * `logToStderr`: for the CLI, whose stdout is the command's output (audit events are logged).
  * `logSink`: where log lines go (the server buffers them: src/lib/log_sink.ts).
+ * `server`: a long-running server, whose file database is checkpointed in the background.
  */
 export async function bootstrap(
   config: Config,
-  options: { logToStderr?: boolean; logSink?: LineSink } = {},
+  options: { logToStderr?: boolean; logSink?: LineSink; server?: boolean } = {},
 ): Promise<Deps> {
   const log = jsonLogger(config.LOG_LEVEL, systemClock, {
     allToStderr: options.logToStderr,
@@ -45,6 +46,13 @@ export async function bootstrap(
     authToken: config.DATABASE_AUTH_TOKEN,
     syncUrl: config.DATABASE_SYNC_URL,
     syncInterval: config.DATABASE_SYNC_INTERVAL,
+    ...(options.server
+      ? {
+        backgroundCheckpointMs: 500,
+        onCheckpointFailure: (error: string) =>
+          log("error", "db.checkpoint_failed", { error, fallback: "wal_autocheckpoint" }),
+      }
+      : {}),
   });
   if (config.AUTO_MIGRATE) await migrateDb(db);
   const generated = await loadOrCreateKeys(config.KEYS_FILE, {

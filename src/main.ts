@@ -6,7 +6,7 @@ import { deliverDue } from "./outbox/outbox.ts";
 
 const config = readEnvConfig();
 const logSink = bufferedStdio();
-const deps = await bootstrap(config, { logSink });
+const deps = await bootstrap(config, { logSink, server: true });
 const app = createApp(deps);
 
 const server = Deno.serve({

@@ -18,6 +18,9 @@ export type OpenDbOptions = {
   syncUrl?: string;
   /** Seconds between background syncs of an embedded replica (writes sync at once). */
   syncInterval?: number;
+  /** A file database's WAL is checkpointed on a thread of its own this often (the server). */
+  backgroundCheckpointMs?: number;
+  onCheckpointFailure?: (error: string) => void;
 };
 
 /**
@@ -46,7 +49,12 @@ export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
     const pragmas = memory
       ? ["PRAGMA foreign_keys = ON"]
       : ["PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"];
-    return drizzle(openEmbeddedClient(options.url, pragmas, { groupCommit: true }), { schema });
+    const client = openEmbeddedClient(options.url, pragmas, {
+      groupCommit: true,
+      checkpointEveryMs: options.backgroundCheckpointMs,
+      onCheckpointFailure: options.onCheckpointFailure,
+    });
+    return drizzle(client, { schema });
   }
   return drizzle(createClient({ url: options.url, authToken: options.authToken }), { schema });
 }

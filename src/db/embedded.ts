@@ -15,6 +15,7 @@
  * the only one and other calls are refused until it ends, as `@libsql/client` does).
  */
 import Database from "libsql";
+import { type Checkpointer, type CheckpointReport, startCheckpointer } from "./checkpoint.ts";
 import {
   type Client,
   type InArgs,
@@ -60,10 +61,19 @@ type Prepared = {
 export function openEmbeddedClient(
   url: string,
   pragmas: string[] = [],
-  options: { groupCommit?: boolean } = {},
+  options: EmbeddedOptions = {},
 ): EmbeddedClient {
   return new EmbeddedClient(localPath(url), pragmas, options);
 }
+
+export type EmbeddedOptions = {
+  /** The writes of one event-loop turn share one commit (see `#groupWrite`). */
+  groupCommit?: boolean;
+  /** Checkpoint the WAL on a thread of its own this often (checkpoint.ts); files only. */
+  checkpointEveryMs?: number;
+  /** Told when the background checkpointer failed (SQLite's own then takes over again). */
+  onCheckpointFailure?: (error: string) => void;
+};
 
 /** Statements that only read: they run at once, inside an open group if there is one. */
 const READ = /^\s*(select|values)\b/i;
@@ -218,11 +228,26 @@ export class EmbeddedClient implements Client {
   readonly #grouping: boolean;
   #group: { waiters: { resolve(): void; reject(e: unknown): void }[] } | null = null;
 
-  constructor(path: string, pragmas: string[], options: { groupCommit?: boolean } = {}) {
+  #checkpointer: Checkpointer | null = null;
+
+  constructor(path: string, pragmas: string[], options: EmbeddedOptions = {}) {
     this.#path = path;
     this.#pragmas = pragmas;
     this.#grouping = options.groupCommit ?? false;
     this.#conn = new Conn(path, pragmas);
+    if (options.checkpointEveryMs && path !== ":memory:") {
+      this.#conn.exec("PRAGMA wal_autocheckpoint = 0");
+      this.#checkpointer = startCheckpointer(path, options.checkpointEveryMs, (error) => {
+        this.#checkpointer = null;
+        if (this.#conn.raw.open) this.#conn.exec("PRAGMA wal_autocheckpoint = 1000");
+        options.onCheckpointFailure?.(error);
+      });
+    }
+  }
+
+  /** The background checkpointer's latest report (null without one, or before its first). */
+  get lastCheckpoint(): CheckpointReport | null {
+    return this.#checkpointer?.last ?? null;
   }
 
   execute(stmt: InStatement): Promise<ResultSet>;
@@ -369,6 +394,8 @@ export class EmbeddedClient implements Client {
 
   close(): void {
     this.#commitGroup();
+    this.#checkpointer?.stop();
+    this.#checkpointer = null;
     this.closed = true;
     this.#conn.close();
   }

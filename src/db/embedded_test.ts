@@ -272,3 +272,46 @@ Deno.test("embedded client: a LIMIT ? query answers the same through its one-row
     assertEquals(observe(await ours.execute(q)), observe(await theirs.execute(q)), String(args));
   }
 });
+
+Deno.test("background checkpoint: the WAL is copied into the database off the server's connection", async () => {
+  const dir = await Deno.makeTempDir();
+  const c = openEmbeddedClient(`file:${dir}/ck.db`, ["PRAGMA journal_mode = WAL"], {
+    groupCommit: true,
+    checkpointEveryMs: 50,
+  });
+  try {
+    assertEquals((await c.execute("PRAGMA wal_autocheckpoint")).rows[0][0], 0);
+    for (const s of SETUP) await c.execute(s);
+    for (let i = 0; i < 200; i++) await c.execute("INSERT INTO a (name) VALUES (?)", [`n${i}`]);
+    // a report after the writes that has every frame of the WAL checkpointed
+    let last = c.lastCheckpoint;
+    for (let i = 0; i < 100 && !(last?.ok && last.log > 0 && last.checkpointed === last.log); i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      last = c.lastCheckpoint;
+    }
+    assert(last?.ok && last.log > 0 && last.checkpointed === last.log, JSON.stringify(last));
+  } finally {
+    c.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("background checkpoint: if the worker fails, SQLite's own checkpoint is back on", async () => {
+  const dir = await Deno.makeTempDir();
+  const failures: string[] = [];
+  // a directory where the database file should be: the worker cannot open it
+  const c = openEmbeddedClient(`file:${dir}/ck2.db`, [], {
+    checkpointEveryMs: 50,
+    onCheckpointFailure: (e) => failures.push(e),
+  });
+  try {
+    await Deno.remove(`${dir}/ck2.db`);
+    await Deno.mkdir(`${dir}/ck2.db`);
+    for (let i = 0; i < 100 && !failures.length; i++) await new Promise((r) => setTimeout(r, 20));
+    assertEquals(failures.length, 1);
+    assertEquals((await c.execute("PRAGMA wal_autocheckpoint")).rows[0][0], 1000);
+  } finally {
+    c.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
