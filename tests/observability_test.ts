@@ -266,14 +266,20 @@ Deno.test("X-Request-Id: a fresh id on every answer, an incoming plain one kept"
   const env = await testApp();
   const a = await env.app.request("/healthz");
   const b = await env.app.request("/healthz");
-  assertMatch(a.headers.get("x-request-id")!, /^[A-Za-z0-9_-]{16}$/);
+  assertMatch(
+    a.headers.get("x-request-id")!,
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   assert(a.headers.get("x-request-id") !== b.headers.get("x-request-id"));
   const kept = await env.app.request("/healthz", { headers: { "x-request-id": "lb-7f3a.01_x" } });
   assertEquals(kept.headers.get("x-request-id"), "lb-7f3a.01_x");
   const replaced = await env.app.request("/healthz", {
     headers: { "x-request-id": "x".repeat(65) },
   });
-  assertMatch(replaced.headers.get("x-request-id")!, /^[A-Za-z0-9_-]{16}$/);
+  assertMatch(
+    replaced.headers.get("x-request-id")!,
+    /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   // Also on error pages and API errors.
   const missing = await env.app.request("/api/v1/nothing");
   assertEquals(missing.status, 404);

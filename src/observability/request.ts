@@ -7,7 +7,6 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Deps } from "../deps.ts";
 import { clientIp } from "../http/client.ts";
-import { randomId } from "../lib/crypto.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -17,9 +16,12 @@ declare module "hono" {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
-/** An incoming `X-Request-Id` if it is short and plain (it lands in logs), else a new one. */
+/**
+ * An incoming `X-Request-Id` if it is short and plain (it lands in logs), else a new random
+ * UUID (a native call: a twentieth of the cost of random bytes made base64url).
+ */
 export function requestIdFrom(incoming: string | undefined): string {
-  return incoming && REQUEST_ID.test(incoming) ? incoming : randomId(12);
+  return incoming && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
 }
 
 const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);

@@ -7,7 +7,7 @@ Deno.test("requestIdFrom() keeps a short plain incoming id and replaces anything
   for (const bad of [undefined, "", "a".repeat(65), "a b", "a\nb", "x;y", "é", '"x"']) {
     const id = requestIdFrom(bad);
     assertNotEquals(id, bad);
-    assertMatch(id, /^[A-Za-z0-9_-]{16}$/);
+    assertMatch(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   }
 });
 
