@@ -47,6 +47,15 @@ const sessionClaims = {
   extra: { sid: "s" },
 };
 const sessionToken = await signToken(keys, "session", sessionClaims, now);
+// More distinct tokens than the verified-token cache holds (10,000, oldest out): cycling
+// through them, every verification is a real signature check.
+const freshTokens = await Promise.all(
+  Array.from(
+    { length: 20_000 },
+    () => signToken(keys, "session", { ...sessionClaims, jti: randomId() }, now),
+  ),
+);
+let fresh = 0;
 const password = "twofold benchmark passphrase";
 const hash600k = await hashPassword(password, 600_000);
 
@@ -88,9 +97,6 @@ for (let i = 0; i < USERS; i += 250) {
   await db.insert(sessions).values(rows);
   sessionIds.push(...rows.map((r) => r.id));
 }
-// findActiveSession gained an idle-timeout argument in the working tree; extra arguments are
-// ignored by the older signature, so this runs against either.
-const findActiveSessionAny = findActiveSession as (...args: unknown[]) => Promise<unknown>;
 
 globalThis.addEventListener("unload", () => {
   Deno.removeSync(dir, { recursive: true });
@@ -114,14 +120,27 @@ Deno.bench("decryptSecret(): AES-256-GCM TOTP secret", { group: "totp" }, async 
   await decryptSecret(secrets.encryption, secretEnc, "totp:user-1");
 });
 
-Deno.bench("signToken(): session (ES256)", { group: "tokens" }, async () => {
+Deno.bench("signToken(): session (EdDSA, Ed25519)", { group: "tokens" }, async () => {
   await signToken(keys, "session", sessionClaims, now);
 });
 
-Deno.bench("verifyToken(): session (ES256)", { group: "tokens" }, async () => {
-  const r = await verifyToken(keys, "session", sessionToken, now);
-  if (!r.ok) throw new Error("expected ok");
-});
+Deno.bench(
+  "verifyToken(): session token seen before (verified-token cache)",
+  { group: "tokens" },
+  async () => {
+    const r = await verifyToken(keys, "session", sessionToken, now);
+    if (!r.ok) throw new Error("expected ok");
+  },
+);
+
+Deno.bench(
+  "verifyToken(): a session token not seen before (Ed25519 signature)",
+  { group: "tokens" },
+  async () => {
+    const r = await verifyToken(keys, "session", freshTokens[fresh = (fresh + 1) % 20_000], now);
+    if (!r.ok) throw new Error("expected ok");
+  },
+);
 
 Deno.bench("hmacHex(): HMAC-SHA256 (recovery code, CSRF)", { group: "tokens" }, async () => {
   await hmacHex(secrets.recoveryHmac, "user-1:abcd-efgh-ijkl");
@@ -158,10 +177,14 @@ Deno.bench(
 
 // ---- repo calls on the file database
 
-Deno.bench("findActiveSession(): session + user join", { group: "repo" }, async () => {
-  const found = await findActiveSessionAny(db, sessionIds[nextIndex()], now, 30 * 60_000);
-  if (!found) throw new Error("expected a session");
-});
+Deno.bench(
+  "findActiveSession(): session + user join (prepared, one row)",
+  { group: "repo" },
+  async () => {
+    const found = await findActiveSession(db, sessionIds[nextIndex()], now, 30 * 60_000);
+    if (!found) throw new Error("expected a session");
+  },
+);
 
 Deno.bench("listAuthenticators()", { group: "repo" }, async () => {
   const rows = await listAuthenticators(db, userIds[nextIndex()]);
