@@ -6,10 +6,12 @@
  *   deno run -A bench/load.ts [--users 2000] [--concurrency 32] [--password-requests 300]
  *     [--session-seconds 10] [--no-profile] [--json results.json]
  *   deno run -A bench/load.ts --url http://127.0.0.1:8787 --database-url file:<its db>
- *     [--server-pid PID] [--pbkdf2-iterations 600000]
+ *     [--server-pid PID] [--also-pid LABEL=PID ...] [--pbkdf2-iterations 600000]
  *
  * Without `--url` it starts `deno run -A src/main.ts` on a temporary database and key file,
- * with the default PBKDF2 cost for every timed phase. Traffic only ever goes to 127.0.0.1.
+ * with the default PBKDF2 cost for every timed phase. With `--url` it drives a server that is
+ * already running (bench/worker.sh: `wrangler dev` on a local D1, whose SQLite file is the
+ * --database-url). Traffic only ever goes to 127.0.0.1.
  */
 import { hashPassword } from "../src/lib/password.ts";
 import { timeStep, totpCodeAt } from "../src/totp/totp.ts";
@@ -37,6 +39,8 @@ export type Options = {
   url?: string;
   databaseUrl?: string;
   serverPid?: number;
+  /** Other processes whose CPU time per request is recorded too (wrangler's proxy, say). */
+  alsoPids: Record<string, number>;
   pbkdf2Iterations: number;
   profile: boolean;
   json?: string;
@@ -59,6 +63,8 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --url URL               drive an already running server on 127.0.0.1 instead of starting one
   --database-url URL      (with --url) the libSQL file that server uses, for seeding users
   --server-pid PID        (with --url) the server process, for CPU time and memory
+  --also-pid LABEL=PID    (with --url) another process to read CPU time of (repeatable), e.g.
+                          the proxy in front of the server
   --pbkdf2-iterations N   (with --url) that server's PBKDF2_ITERATIONS (600000)
   --v8-flags FLAGS        run the timed servers with --v8-flags=FLAGS (default: those of
                           \`deno task start\`)
@@ -81,6 +87,7 @@ export function parseOptions(args: string[]): Options {
     passwordRequests: 300,
     sessionSeconds: 10,
     pbkdf2Iterations: DEFAULT_ITERATIONS,
+    alsoPids: {},
     profile: true,
     serverEnv: {},
   };
@@ -113,6 +120,14 @@ export function parseOptions(args: string[]): Options {
       case "--server-pid":
         o.serverPid = int(a, next(), 1, 2 ** 31);
         break;
+      case "--also-pid": {
+        const [label, pid] = (next() ?? "").split("=");
+        if (!/^[\w .-]+$/.test(label ?? "") || !/^\d+$/.test(pid ?? "")) {
+          throw new Error(`--also-pid needs LABEL=PID\n${USAGE}`);
+        }
+        o.alsoPids[label] = Number(pid);
+        break;
+      }
       case "--no-profile":
         o.profile = false;
         break;
@@ -386,9 +401,12 @@ export type PhaseResult = {
   serverCpuUsPerRequest: number | null;
   /** Of which the server's main (JavaScript) thread. */
   serverMainThreadCpuUsPerRequest: number | null;
+  /** CPU per request of the `--also-pid` processes (all threads), microseconds, by label. */
+  alsoCpuUsPerRequest?: Record<string, number>;
   /** This driver's own CPU per request, microseconds (it shares the machine). */
   driverCpuUsPerRequest: number;
-  /** CPUs' worth of time used by every other process on the machine during the phase. */
+  /** CPUs' worth of time used by every other process on the machine during the phase (not
+   * the driver, the server or the `--also-pid` processes). */
   otherProcessesCores: number | null;
   /** The 1-minute load average when the phase started. */
   loadAverageAtStart: number;
@@ -415,7 +433,30 @@ function percentile(sorted: Float64Array, p: number): number {
 const round = (x: number, digits = 2) =>
   Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : x;
 
-export async function runPhase(port: number, pid: number | undefined, spec: PhaseSpec) {
+/** Fails the run when a process it measures has gone (a restarted server: its CPU would be lost). */
+function assertAlive(pids: Record<string, number | undefined>): void {
+  for (const [label, pid] of Object.entries(pids)) {
+    if (pid && !existsSync(`/proc/${pid}/stat`)) {
+      throw new Error(`the ${label} process (pid ${pid}) is gone: restarted or exited mid-run`);
+    }
+  }
+}
+
+function existsSync(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function runPhase(
+  port: number,
+  pid: number | undefined,
+  spec: PhaseSpec,
+  alsoPids: Record<string, number> = {},
+) {
   const conns = Array.from({ length: spec.concurrency }, () => new HttpConnection(port));
   // Open every connection before the clock starts.
   await Promise.all(conns.map((c) => c.request({ method: "GET", path: "/healthz" })));
@@ -428,7 +469,11 @@ export async function runPhase(port: number, pid: number | undefined, spec: Phas
   let ok = 0;
   let consecutiveExceptions = 0;
   const loadAverageAtStart = loadAverage();
+  assertAlive({ server: pid, ...alsoPids });
   const serverBefore = pid ? readCpu(pid) : null;
+  const alsoBefore = Object.entries(alsoPids).map(([label, p]) =>
+    [label, readCpu(p).total] as const
+  );
   const selfBefore = readCpu("self");
   const machineBefore = readMachineBusyMs();
   const t0 = performance.now();
@@ -458,11 +503,17 @@ export async function runPhase(port: number, pid: number | undefined, spec: Phas
   stopWatchdog();
   const elapsed = (performance.now() - t0) / 1000;
   const serverAfter = pid ? readCpu(pid) : null;
+  const alsoMs = alsoBefore.map(([label, before]) =>
+    [label, readCpu(alsoPids[label]).total - before] as const
+  );
   const selfAfter = readCpu("self");
   const machineAfter = readMachineBusyMs();
   for (const c of conns) c.close();
+  // A process that restarted during the phase would make its CPU figures meaningless.
+  assertAlive({ server: pid, ...alsoPids });
   const others = machineAfter - machineBefore - (selfAfter.total - selfBefore.total) -
-    (serverBefore && serverAfter ? serverAfter.total - serverBefore.total : 0);
+    (serverBefore && serverAfter ? serverAfter.total - serverBefore.total : 0) -
+    alsoMs.reduce((sum, [, ms]) => sum + ms, 0);
 
   const sorted = latencies.slice(0, done).sort();
   const perRequest = (before: number, after: number) =>
@@ -486,6 +537,9 @@ export async function runPhase(port: number, pid: number | undefined, spec: Phas
     serverMainThreadCpuUsPerRequest: serverBefore && serverAfter
       ? perRequest(serverBefore.main, serverAfter.main)
       : null,
+    ...(alsoMs.length
+      ? { alsoCpuUsPerRequest: Object.fromEntries(alsoMs.map(([l, ms]) => [l, perRequest(0, ms)])) }
+      : {}),
     driverCpuUsPerRequest: perRequest(selfBefore.total, selfAfter.total),
     otherProcessesCores: pid ? round(Math.max(0, others) / (elapsed * 1000)) : null,
     loadAverageAtStart,
@@ -497,7 +551,8 @@ export async function runPhase(port: number, pid: number | undefined, spec: Phas
 function printPhase(r: PhaseResult): void {
   const cpu = r.serverCpuUsPerRequest === null
     ? ""
-    : `, server CPU ${r.serverCpuUsPerRequest} µs/req (main thread ${r.serverMainThreadCpuUsPerRequest})`;
+    : `, server CPU ${r.serverCpuUsPerRequest} µs/req (main thread ${r.serverMainThreadCpuUsPerRequest})` +
+      Object.entries(r.alsoCpuUsPerRequest ?? {}).map(([l, us]) => `, ${l} ${us} µs/req`).join("");
   console.log(
     `  ${r.name}: ${r.requests} requests in ${r.seconds} s = ${r.rps} req/s, ` +
       `p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms, errors ${r.errors}${cpu}, ` +
@@ -613,8 +668,10 @@ async function gatherPendingTokens(
   port: number,
   users: BenchUser[],
   concurrency: number,
-): Promise<Map<BenchUser, string>> {
+): Promise<{ tokens: Map<BenchUser, string>; failures: Record<string, number> }> {
   const tokens = new Map<BenchUser, string>();
+  const failures: Record<string, number> = {};
+  const fail = (k: string) => (failures[k] = (failures[k] ?? 0) + 1);
   let next = 0;
   const conns = Array.from({ length: concurrency }, () => new HttpConnection(port));
   const stopWatchdog = startWatchdog(conns);
@@ -630,16 +687,18 @@ async function gatherPendingTokens(
         const body = parse(res);
         if (res.status === 200 && body.status === "second_factor_required") {
           tokens.set(user, body.pending_token as string);
+        } else {
+          fail(`${errorKind(res)} ${body.status ?? ""}`.trim());
         }
-      } catch {
-        // counted by the caller as a missing token
+      } catch (e) {
+        fail(`exception: ${(e as Error).message}`);
       }
     }
     conn.close();
   };
   await Promise.all(conns.map(worker));
   stopWatchdog();
-  return tokens;
+  return { tokens, failures };
 }
 
 function passwordPhase(users: BenchUser[], count: number, concurrency: number): PhaseSpec {
@@ -719,6 +778,7 @@ export type LoadResults = {
     enrollSeconds: number;
     enrollFailures: Record<string, number>;
     pendingTokens: number;
+    pendingTokenFailures: Record<string, number>;
     seedServerIterations: number | null;
   };
   kdf: { iterations: number; msPerHash: number[]; medianMs: number; cpuMsPerHash: number };
@@ -767,7 +827,8 @@ export async function runLoad(o: Options): Promise<LoadResults> {
   const began = performance.now();
   await readClockTicks();
   const spawn = !o.url;
-  const tmp = await Deno.makeTempDir({ prefix: "twofold-bench-" });
+  // Database, keys and profiles of the spawned servers; a --url run needs none of it.
+  const tmp = spawn ? await Deno.makeTempDir({ prefix: "twofold-bench-" }) : "";
   const databaseUrl = spawn ? `file:${tmp}/bench.db` : o.databaseUrl!;
   const baseEnv = {
     DATABASE_URL: databaseUrl,
@@ -844,11 +905,18 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     if (enrolled.users.length === 0) throw new Error("no user could be enrolled");
     const users = enrolled.users;
 
-    const tokensTimed = await gatherPendingTokens(port, users, o.concurrency);
+    const pending = await gatherPendingTokens(port, users, o.concurrency);
+    const tokensTimed = pending.tokens;
     const tokensProfile = spawn && o.profile
-      ? await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency)
+      ? (await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency))
+        .tokens
       : new Map<BenchUser, string>();
-    console.log(`  ${tokensTimed.size} pending tokens for the timed TOTP phase`);
+    console.log(
+      `  ${tokensTimed.size} pending tokens for the timed TOTP phase` +
+        (Object.keys(pending.failures).length
+          ? `; failures ${JSON.stringify(pending.failures)}`
+          : ""),
+    );
     if (seedServer) await stopServer(seedServer);
 
     // 3. The full cost from here on: every user gets a hash at the default 600,000 iterations
@@ -872,11 +940,13 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     // Resident size before the timed phases (a spawned server has only just started).
     const idleMemory = pid ? roundMemory(readMemory(pid)) : null;
     const timedPort = timed?.port ?? port;
+    const alsoPids = spawn ? {} : o.alsoPids;
 
     const password = await runPhase(
       timedPort,
       pid,
       passwordPhase(users, o.passwordRequests, o.concurrency),
+      alsoPids,
     );
     printPhase(password);
 
@@ -891,6 +961,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       timedPort,
       pid,
       totpPhase([...tokensTimed], o.concurrency, sessions, totpSteps),
+      alsoPids,
     );
     printPhase(totp);
 
@@ -899,6 +970,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       timedPort,
       pid,
       sessionPhase(sessionTokens, o.sessionSeconds, o.concurrency),
+      alsoPids,
     );
     printPhase(session);
 
@@ -958,6 +1030,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
         enrollSeconds,
         enrollFailures: enrolled.failures,
         pendingTokens: tokensTimed.size,
+        pendingTokenFailures: pending.failures,
         seedServerIterations: spawn ? SEED_ITERATIONS : null,
       },
       kdf,
@@ -975,7 +1048,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     };
   } finally {
     for (const s of [...servers]) await s.stop();
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+    if (tmp) await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
 }
 

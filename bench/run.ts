@@ -1,7 +1,10 @@
 /**
  * @module `deno task bench`: the micro-benchmarks (`deno bench`), then the load driver
- * (bench/load.ts), then bench/RESULTS.md with the machine, the versions, the command, every
- * figure and the targets of issue 7. Arguments are passed on to bench/load.ts.
+ * (bench/load.ts), then the same driver against the Worker under `wrangler dev` on a local D1
+ * (bench/worker.sh), then bench/RESULTS.md with the machine, the versions, the command, every
+ * figure and the targets of issue 7. Arguments are passed on to bench/load.ts (the Deno run),
+ * except `--no-worker`, which skips the Worker part. If the Worker part fails or times out, the
+ * Deno results are still written, with the reason in the Worker section.
  *
  * A section of RESULTS.md between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (the analysis of a run) and kept when the file is regenerated.
@@ -96,6 +99,108 @@ async function runLoadProcess(args: string[]): Promise<LoadResults> {
   }
 }
 
+/** The Worker part (bench/worker.sh): its results, or why there are none. */
+type WorkerRun =
+  | { ok: true; load: LoadResults; seconds: number; versions: string }
+  | { ok: false; reason: string; tail: string[]; seconds: number; versions: string };
+
+/** Wrangler's first install (npm) takes about a minute; the run itself about 75 s. */
+const WORKER_TIMEOUT_MS = 6 * 60_000;
+
+async function workerVersions(): Promise<string> {
+  const version = async (pkg: string) => {
+    const path = `${REPO}tools/wrangler/node_modules/${pkg}/package.json`;
+    return JSON.parse(await Deno.readTextFile(path).catch(() => "{}")).version ?? "?";
+  };
+  return `wrangler ${await version("wrangler")}, workerd ${await version("workerd")}`;
+}
+
+/** Copies a child's output stream to ours, keeping its last lines for a failure report. */
+async function relay(stream: ReadableStream<Uint8Array>, to: typeof Deno.stdout, tail: string[]) {
+  const text = new TextDecoder();
+  let rest = "";
+  for await (const chunk of stream) {
+    for (let off = 0; off < chunk.length;) off += await to.write(chunk.subarray(off));
+    rest += text.decode(chunk, { stream: true });
+    const lines = rest.split("\n");
+    rest = lines.pop() ?? "";
+    for (const line of lines) {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+    }
+  }
+  if (rest) tail.push(rest);
+}
+
+async function runWorker(): Promise<WorkerRun> {
+  const t0 = performance.now();
+  const json = await Deno.makeTempFile({ prefix: "twofold-worker-", suffix: ".json" });
+  const tail: string[] = [];
+  const seconds = () => (performance.now() - t0) / 1000;
+  try {
+    console.log(`== worker: bash bench/worker.sh --json ${json}`);
+    const child = new Deno.Command("bash", {
+      args: ["bench/worker.sh", "--json", json],
+      cwd: REPO,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let timedOut = false;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    // SIGTERM lets worker.sh stop wrangler dev (its trap); SIGKILL only if that hangs.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGTERM");
+      killTimer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, 30_000);
+    }, WORKER_TIMEOUT_MS);
+    const [status] = await Promise.all([
+      child.status,
+      relay(child.stdout, Deno.stdout, tail),
+      relay(child.stderr, Deno.stderr, tail),
+    ]);
+    clearTimeout(timer);
+    clearTimeout(killTimer);
+    const versions = await workerVersions();
+    if (timedOut) {
+      return {
+        ok: false,
+        reason: `timed out after ${WORKER_TIMEOUT_MS / 1000} s and was stopped`,
+        tail,
+        seconds: seconds(),
+        versions,
+      };
+    }
+    if (!status.success) {
+      return {
+        ok: false,
+        reason: `bench/worker.sh exited with status ${status.code}`,
+        tail,
+        seconds: seconds(),
+        versions,
+      };
+    }
+    const load = JSON.parse(await Deno.readTextFile(json)) as LoadResults;
+    return { ok: true, load, seconds: seconds(), versions };
+  } catch (e) {
+    return {
+      ok: false,
+      reason: `could not run bench/worker.sh: ${(e as Error).message}`,
+      tail,
+      seconds: seconds(),
+      versions: await workerVersions(),
+    };
+  } finally {
+    await Deno.remove(json).catch(() => {});
+  }
+}
+
 // ---------------------------------------------------------------- formatting
 
 function fmtNs(ns: number): string {
@@ -144,10 +249,105 @@ function profileSection(name: string, p?: { phase: PhaseResult; summary: Profile
   ].join("\n");
 }
 
+function workerSection(w: WorkerRun | null): string {
+  const title = "## Worker (wrangler dev, local D1)\n\n";
+  if (!w) return title + "Not run (`--no-worker`).\n";
+  if (!w.ok) {
+    return title +
+      `**The Worker part failed** after ${
+        n(w.seconds, 0)
+      } s: ${w.reason}. The Deno results above ` +
+      `are complete. The last lines of \`bash bench/worker.sh\` (${w.versions}):\n\n` +
+      "```\n" + w.tail.join("\n").replaceAll("```", "'''") + "\n```\n";
+  }
+  const load = w.load;
+  const { password, totp, session } = load.phases;
+  const also = (p: PhaseResult, label: string) => n(p.alsoCpuUsPerRequest?.[label], 0);
+  const row = (p: PhaseResult) => [
+    p.name,
+    n(p.requests, 0),
+    n(p.seconds, 2),
+    n(p.rps),
+    n(p.p50Ms, 1),
+    n(p.p99Ms, 1),
+    `${n(p.errors, 0)}${
+      p.errors ? ` (${Object.entries(p.errorKinds).map(([k, v]) => `${k}: ${v}`).join(", ")})` : ""
+    }`,
+    n(p.serverCpuUsPerRequest, 0),
+    n(p.serverMainThreadCpuUsPerRequest, 0),
+    also(p, "proxy workerd"),
+    also(p, "wrangler node"),
+    n(p.driverCpuUsPerRequest, 0),
+  ];
+  const loginCeiling = password.serverMainThreadCpuUsPerRequest
+    ? 1e6 / password.serverMainThreadCpuUsPerRequest
+    : null;
+  return title + `What this measures: the Worker (src/worker.ts) under workerd on this machine, as
+\`wrangler dev --local\` runs it (${w.versions}), not Cloudflare's production, whose machines,
+isolate scheduling and D1 (a database over the network) differ. Wrangler puts its own proxy in
+front: the driver talks to a second workerd process, which forwards each request to the one that
+runs the Worker; and wrangler's node process prints a line per request. Their CPU time is in the
+"proxy" and "node" columns, not in the Worker's. The Worker's workerd process also runs miniflare's
+entry worker and the local D1 (SQLite in a Durable Object), which Cloudflare does not bill to a
+Worker, so its figure is an upper bound of the Worker's own CPU time. All of it shares the
+machine's CPUs with the driver, so req/s and latency are those of the whole chain here.
+
+Run by \`bash bench/worker.sh\` (bench/load.ts \`--url\`): ${n(load.seeding.usersCreated, 0)} users,
+concurrency ${load.options.concurrency}, PBKDF2_ITERATIONS=${load.timedServer.pbkdf2Iterations},
+LOG_LEVEL=info (as in wrangler.toml). The Worker part took ${n(w.seconds, 0)} s in all (install
+check, bundling, migrations, seeding and enrollment at the full cost, the timed phases).
+
+${
+    table(
+      [
+        "phase",
+        "requests",
+        "s",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "workerd (Worker) CPU µs/req",
+        "of it main thread",
+        "proxy workerd µs/req",
+        "wrangler node µs/req",
+        "driver µs/req",
+      ],
+      [row(password), row(totp), row(session)],
+    )
+  }
+
+- The phases are those of the Deno run, on fewer users: ${
+    n(load.options.passwordRequests, 0)
+  } password logins (each user once), one TOTP login per user (a short phase, so its figures vary
+  more from run to run), ${load.options.sessionSeconds} s of session checks. CPU per request
+  is utime + stime from \`/proc/<pid>/stat\` of each process before and after each phase; the
+  run fails if any of them restarted.
+- workerd computes PBKDF2 on the isolate's own thread (the main-thread column is nearly all of a
+  password login), where Deno uses a thread pool: one Worker process does at most 1 s ÷
+  ${n(password.serverMainThreadCpuUsPerRequest, 0)} µs = ${n(loginCeiling)} logins per second.
+- Memory of the Worker's workerd process (with the local D1 and miniflare's entry worker): ${
+    n(load.memory.idle?.rssMb)
+  } MB resident before the timed phases, peak (VmHWM) ${n(load.memory.end?.hwmMb)} MB.
+- Setup: the Worker was bundled once (\`wrangler deploy --dry-run\`) and served with
+  \`wrangler dev --no-bundle\`, so that edits to src/ during the run do not reload it. The users
+  were created with \`createUser()\` straight into the D1 SQLite file under the persist directory
+  while wrangler dev ran (${n(load.seeding.createSeconds)} s), given a ${
+    n(load.kdf.iterations, 0)
+  }-iteration hash, then enrolled through the JSON API at the Worker's full cost
+  (${n(load.seeding.enrolled, 0)} users in ${
+    n(load.seeding.enrollSeconds)
+  } s); the pending tokens of
+  the totp phase came from password logins at that cost too (PENDING_TOKEN_MINUTES=20 so that they
+  outlive the run).
+`;
+}
+
 function render(input: {
   m: Awaited<ReturnType<typeof machine>>;
   micro: MicroResult[];
   load: LoadResults;
+  worker: WorkerRun | null;
   args: string[];
   startedAt: Date;
   seconds: number;
@@ -363,6 +563,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
       : "Pending tokens for the totp phase came from password logins at the server's own cost."
   }
 
+${workerSection(input.worker)}
 ## Micro-benchmarks
 
 \`deno bench -A bench/micro_bench.ts\`: pure functions, and repo calls on a migrated libSQL file in
@@ -410,11 +611,14 @@ ${input.notes.trim()}
 if (import.meta.main) {
   const started = new Date();
   const t0 = performance.now();
-  const args = Deno.args;
+  const withWorker = !Deno.args.includes("--no-worker");
+  const args = Deno.args.filter((a) => a !== "--no-worker");
   const m = await machine();
   console.log(`${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGb} GB; ${m.deno}`);
   const micro = await runMicro();
   const load = await runLoadProcess(args);
+  const worker = withWorker ? await runWorker() : null;
+  if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
   const previous = await Deno.readTextFile(RESULTS).catch(() => "");
   const notes = previous.match(/<!-- notes -->([\s\S]*?)<!-- \/notes -->/)?.[1] ??
     "(none yet)";
@@ -422,7 +626,8 @@ if (import.meta.main) {
     m,
     micro,
     load,
-    args,
+    worker,
+    args: Deno.args,
     startedAt: started,
     seconds: (performance.now() - t0) / 1000,
     notes,
