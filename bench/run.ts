@@ -9,6 +9,7 @@
  * A section of RESULTS.md between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (the analysis of a run) and kept when the file is regenerated.
  */
+import { type FloorResults, runFloor } from "./floor.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
 
@@ -343,10 +344,49 @@ ${
 `;
 }
 
+/** What a request costs before twofold does anything (bench/floor.ts), beside the session check. */
+function floorSection(floor: FloorResults | null, session: PhaseResult): string {
+  const title = "## The HTTP floor\n\n";
+  if (!floor) return title + "Not measured.\n";
+  const row = (label: string, p: PhaseResult) => [
+    label,
+    n(p.rps),
+    n(p.p99Ms, 2),
+    n(p.serverCpuUsPerRequest, 1),
+    n(p.serverMainThreadCpuUsPerRequest, 1),
+    n(p.driverCpuUsPerRequest, 1),
+  ];
+  return title +
+    `\`deno run -A bench/floor.ts\`: the same driver, concurrency and request as the session phase,
+against a server that only answers with a fixed JSON body (bench/floor_server.ts): straight from
+\`Deno.serve\`, then through a bare Hono app. Everything above these figures in the session check
+is twofold's own work: the token, the session row, the security headers, the log line, the metrics.
+
+${
+      table(
+        [
+          "server",
+          "req/s",
+          "p99 ms",
+          "server CPU µs/req",
+          "of it main thread",
+          "driver CPU µs/req",
+        ],
+        [
+          row("Deno.serve, fixed body", floor.raw),
+          row("Hono, fixed body", floor.hono),
+          row("twofold, GET /api/v1/session", session),
+        ],
+      )
+    }
+`;
+}
+
 function render(input: {
   m: Awaited<ReturnType<typeof machine>>;
   micro: MicroResult[];
   load: LoadResults;
+  floor: FloorResults | null;
   worker: WorkerRun | null;
   args: string[];
   startedAt: Date;
@@ -449,9 +489,9 @@ kept.
         `(the server ran the working tree)`
       : ""
   }
-- The machine was shared: other developers' tests and \`wrangler dev\` ran at the same time.
-  The load average and the CPU time that every other process used during each phase are in the
-  phase table; CPU time per request is the figure least disturbed by that.
+- Other processes may have shared the machine: the load average and the CPU time that every
+  other process used during each phase are in the phase table; CPU time per request is the
+  figure least disturbed by them.
 
 ## Targets (issue 7)
 
@@ -563,6 +603,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
       : "Pending tokens for the totp phase came from password logins at the server's own cost."
   }
 
+${floorSection(input.floor, session)}
 ${workerSection(input.worker)}
 ## Micro-benchmarks
 
@@ -592,8 +633,8 @@ ${
       ? `Each phase was run again, shorter, on its own server started with \`deno run -A --cpu-prof\`
 (bench/profile_server.ts imports src/main.ts and exits cleanly on SIGTERM so that the profile is
 written). These runs are not the results above: sampling costs a little. The V8 profile covers
-the main (JavaScript) thread only; WebCrypto work that Deno runs on its blocking pool (PBKDF2,
-ECDSA) appears there as the time its JavaScript caller waited, so compare with the CPU figures.
+the main (JavaScript) thread only; WebCrypto work that Deno runs on its blocking pool (PBKDF2)
+appears there as the time its JavaScript caller waited, so compare with the CPU figures.
 
 ${profileSection("session check", load.profiles.session)}
 ${profileSection("second factor (TOTP)", load.profiles.totp)}
@@ -617,6 +658,11 @@ if (import.meta.main) {
   console.log(`${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGb} GB; ${m.deno}`);
   const micro = await runMicro();
   const load = await runLoadProcess(args);
+  console.log("== floor: deno run -A bench/floor.ts");
+  const floor = await runFloor(5, 32).catch((e) => {
+    console.error(`!! the floor measurement failed: ${(e as Error).message}`);
+    return null;
+  });
   const worker = withWorker ? await runWorker() : null;
   if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
   const previous = await Deno.readTextFile(RESULTS).catch(() => "");
@@ -626,6 +672,7 @@ if (import.meta.main) {
     m,
     micro,
     load,
+    floor,
     worker,
     args: Deno.args,
     startedAt: started,
