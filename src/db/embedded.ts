@@ -552,15 +552,44 @@ function rowPrototype(n: number): object {
 function makeRow(p: Prepared, raw: unknown[]): Row {
   const values = new Array<unknown>(raw.length);
   for (let i = 0; i < raw.length; i++) values[i] = fromSql(raw[i]);
-  const row = Object.create(p.rowProto) as Record<string | symbol, unknown>;
+  return rowOf(p.rowProto, p.columns, values);
+}
+
+function rowOf(proto: object, cols: string[], values: unknown[]): Row {
+  const row = Object.create(proto) as Record<string | symbol, unknown>;
   // not enumerable, so that `{ ...row }` copies only the named columns
   Object.defineProperty(row, VALUES, { value: values });
-  const cols = p.columns;
   for (let i = 0; i < cols.length; i++) {
     // a joined query can repeat a name (`id`): the first column keeps it, as in @libsql/client
     if (!Object.hasOwn(row, cols[i])) row[cols[i]] = values[i];
   }
   return row as unknown as Row;
+}
+
+/** A result as plain data, for another thread (structured clone keeps none of the row shape). */
+export type WireResult = {
+  columns: string[];
+  columnTypes: string[];
+  rows: unknown[][];
+  rowsAffected: number;
+  lastInsertRowid: bigint | undefined;
+};
+
+export function resultToWire(r: ResultSet): WireResult {
+  return {
+    columns: r.columns,
+    columnTypes: r.columnTypes,
+    rows: r.rows.map((row) => Array.prototype.slice.call(row)),
+    rowsAffected: r.rowsAffected,
+    lastInsertRowid: r.lastInsertRowid,
+  };
+}
+
+export function resultFromWire(w: WireResult): ResultSet {
+  const proto = rowPrototype(w.columns.length);
+  const rows = new Array<Row>(w.rows.length);
+  for (let i = 0; i < w.rows.length; i++) rows[i] = rowOf(proto, w.columns, w.rows[i]);
+  return new Result(w.columns, w.columnTypes, rows, w.rowsAffected, w.lastInsertRowid);
 }
 
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
