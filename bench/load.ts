@@ -72,7 +72,7 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
- * does: a 4 MB young generation measured faster and smaller than V8's 16 MB default here.
+ * does (a 4 MB young generation and --optimize-for-size: see README, "Speed and durability").
  */
 export function startTaskV8Flags(): string | undefined {
   const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
