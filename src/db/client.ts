@@ -27,9 +27,9 @@ export type OpenDbOptions = {
 };
 
 /**
- * Opens a libSQL database; plain files and memory go through the embedded client (which keeps
+ * Opens a libSQL database. Plain files and memory go through the embedded client (which keeps
  * compiled statements and commits the writes of one event-loop turn together), with WAL and
- * foreign keys on. An
+ * foreign keys on; with `thread`, a file is served from a thread of its own (thread.ts). An
  * embedded replica reads from its local file and sends every write to the primary, which runs
  * the conditional statements and batches; the replica is synced once before serving.
  */

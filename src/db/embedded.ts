@@ -460,15 +460,7 @@ class EmbeddedTransaction implements Transaction {
   }
 
   rollback(): Promise<void> {
-    return run(() => {
-      const conn = this.#conn;
-      if (!conn) return;
-      try {
-        if (conn.raw.open && conn.raw.inTransaction) conn.execute("ROLLBACK");
-      } finally {
-        this.#settle();
-      }
-    });
+    return run(() => this.close());
   }
 
   commit(): Promise<void> {

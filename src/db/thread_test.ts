@@ -1,25 +1,9 @@
 import { createClient, LibsqlBatchError, LibsqlError } from "@libsql/client";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { openThreadClient } from "./thread.ts";
+import { observe, SETUP } from "./client_test_support.ts";
 
-const SETUP = [
-  "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER, f REAL)",
-  "CREATE TABLE c (id TEXT PRIMARY KEY, a_id INTEGER NOT NULL REFERENCES a(id), note TEXT)",
-];
 const PRAGMAS = ["PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL"];
-
-function observe(rs: { rows: ArrayLike<unknown>[]; columns: string[]; rowsAffected: number }) {
-  return {
-    columns: rs.columns,
-    rowsAffected: rs.rowsAffected,
-    rows: rs.rows.map((r) => ({
-      keys: Object.keys(r),
-      named: { ...r },
-      indexed: Array.prototype.slice.call(r),
-      length: r.length,
-    })),
-  };
-}
 
 async function clients() {
   const dir = await Deno.makeTempDir();
