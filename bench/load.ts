@@ -599,59 +599,26 @@ async function waitForStepAfter(step: number): Promise<number> {
   return (performance.now() - started) / 1000;
 }
 
-/** Enrolls each user through the JSON API, as an app would: login, start, confirm. */
-async function enrollAll(
+/**
+ * Runs `each` once per item over `concurrency` kept-alive connections (untimed seeding work);
+ * an item's failure is counted by kind (`fail`), and an exception counts as one.
+ */
+async function overConnections<T>(
   port: number,
-  usernames: string[],
+  items: T[],
   concurrency: number,
-): Promise<{ users: BenchUser[]; failures: Record<string, number> }> {
-  const users: BenchUser[] = [];
+  each: (conn: HttpConnection, item: T, fail: (kind: string) => void) => Promise<void>,
+): Promise<Record<string, number>> {
   const failures: Record<string, number> = {};
   const fail = (k: string) => (failures[k] = (failures[k] ?? 0) + 1);
   let next = 0;
   const conns = Array.from({ length: concurrency }, () => new HttpConnection(port));
   const stopWatchdog = startWatchdog(conns);
   const worker = async (conn: HttpConnection) => {
-    while (next < usernames.length) {
-      const username = usernames[next++];
+    while (next < items.length) {
+      const item = items[next++];
       try {
-        const login = await conn.request({
-          method: "POST",
-          path: "/api/v1/login",
-          body: json({ username, password: BENCH_PASSWORD }),
-        });
-        const pending = parse(login);
-        if (login.status !== 200 || pending.status !== "enrollment_required") {
-          fail(`login ${errorKind(login)} ${pending.status ?? ""}`);
-          continue;
-        }
-        const token = pending.pending_token as string;
-        const start = await conn.request({
-          method: "POST",
-          path: "/api/v1/enrollments",
-          body: json({ label: "bench" }),
-          bearer: token,
-        });
-        const enrollment = parse(start);
-        if (start.status !== 201) {
-          fail(`start ${errorKind(start)}`);
-          continue;
-        }
-        const secret = enrollment.secret as string;
-        const confirm = await conn.request({
-          method: "POST",
-          path: `/api/v1/enrollments/${enrollment.enrollment_id}/confirm`,
-          body: json({ code: totpCodeAt(secret, new Date()) }),
-          bearer: token,
-        });
-        // The server used the step current when it handled this, at the latest the one now.
-        const enrolledStep = currentStep();
-        const confirmed = parse(confirm);
-        if (confirm.status !== 200 || typeof confirmed.session_token !== "string") {
-          fail(`confirm ${errorKind(confirm)}`);
-          continue;
-        }
-        users.push({ username, secret, enrolledStep, sessionToken: confirmed.session_token });
+        await each(conn, item, fail);
       } catch (e) {
         fail(`exception: ${(e as Error).message}`);
       }
@@ -660,6 +627,55 @@ async function enrollAll(
   };
   await Promise.all(conns.map(worker));
   stopWatchdog();
+  return failures;
+}
+
+/** Enrolls each user through the JSON API, as an app would: login, start, confirm. */
+async function enrollAll(
+  port: number,
+  usernames: string[],
+  concurrency: number,
+): Promise<{ users: BenchUser[]; failures: Record<string, number> }> {
+  const users: BenchUser[] = [];
+  const failures = await overConnections(
+    port,
+    usernames,
+    concurrency,
+    async (conn, username, fail) => {
+      const login = await conn.request({
+        method: "POST",
+        path: "/api/v1/login",
+        body: json({ username, password: BENCH_PASSWORD }),
+      });
+      const pending = parse(login);
+      if (login.status !== 200 || pending.status !== "enrollment_required") {
+        return fail(`login ${errorKind(login)} ${pending.status ?? ""}`);
+      }
+      const token = pending.pending_token as string;
+      const start = await conn.request({
+        method: "POST",
+        path: "/api/v1/enrollments",
+        body: json({ label: "bench" }),
+        bearer: token,
+      });
+      const enrollment = parse(start);
+      if (start.status !== 201) return fail(`start ${errorKind(start)}`);
+      const secret = enrollment.secret as string;
+      const confirm = await conn.request({
+        method: "POST",
+        path: `/api/v1/enrollments/${enrollment.enrollment_id}/confirm`,
+        body: json({ code: totpCodeAt(secret, new Date()) }),
+        bearer: token,
+      });
+      // The server used the step current when it handled this, at the latest the one now.
+      const enrolledStep = currentStep();
+      const confirmed = parse(confirm);
+      if (confirm.status !== 200 || typeof confirmed.session_token !== "string") {
+        return fail(`confirm ${errorKind(confirm)}`);
+      }
+      users.push({ username, secret, enrolledStep, sessionToken: confirmed.session_token });
+    },
+  );
   return { users, failures };
 }
 
@@ -670,34 +686,19 @@ async function gatherPendingTokens(
   concurrency: number,
 ): Promise<{ tokens: Map<BenchUser, string>; failures: Record<string, number> }> {
   const tokens = new Map<BenchUser, string>();
-  const failures: Record<string, number> = {};
-  const fail = (k: string) => (failures[k] = (failures[k] ?? 0) + 1);
-  let next = 0;
-  const conns = Array.from({ length: concurrency }, () => new HttpConnection(port));
-  const stopWatchdog = startWatchdog(conns);
-  const worker = async (conn: HttpConnection) => {
-    while (next < users.length) {
-      const user = users[next++];
-      try {
-        const res = await conn.request({
-          method: "POST",
-          path: "/api/v1/login",
-          body: json({ username: user.username, password: BENCH_PASSWORD }),
-        });
-        const body = parse(res);
-        if (res.status === 200 && body.status === "second_factor_required") {
-          tokens.set(user, body.pending_token as string);
-        } else {
-          fail(`${errorKind(res)} ${body.status ?? ""}`.trim());
-        }
-      } catch (e) {
-        fail(`exception: ${(e as Error).message}`);
-      }
+  const failures = await overConnections(port, users, concurrency, async (conn, user, fail) => {
+    const res = await conn.request({
+      method: "POST",
+      path: "/api/v1/login",
+      body: json({ username: user.username, password: BENCH_PASSWORD }),
+    });
+    const body = parse(res);
+    if (res.status === 200 && body.status === "second_factor_required") {
+      tokens.set(user, body.pending_token as string);
+    } else {
+      fail(`${errorKind(res)} ${body.status ?? ""}`.trim());
     }
-    conn.close();
-  };
-  await Promise.all(conns.map(worker));
-  stopWatchdog();
+  });
   return { tokens, failures };
 }
 
