@@ -37,7 +37,10 @@ const CSP = [
 
 const SECURITY_HEADERS: [string, string][] = [
   ["X-Content-Type-Options", "nosniff"],
-  ["Referrer-Policy", "no-referrer"],
+  // Not no-referrer: under it Chromium sends `Origin: null` with our own form posts, and the CSRF
+  // check needs their real origin. same-origin still sends no Referer to any other site (the login
+  // URL may carry a return address, the reset page its token), and the real Origin to ourselves.
+  ["Referrer-Policy", "same-origin"],
   ["X-Frame-Options", "DENY"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
   ["Content-Security-Policy", CSP],
@@ -77,8 +80,13 @@ export function createApp(deps: Deps): Hono {
       return await next();
     }
     const form = await formRecord(c);
-    if (!(await verifyCsrf(c, deps, form[CSRF_FIELD]))) {
-      deps.log("warn", "csrf.rejected", { path: c.req.path });
+    const csrf = await verifyCsrf(c, deps, form[CSRF_FIELD]);
+    if (!csrf.ok) {
+      deps.log("warn", "csrf.rejected", {
+        path: c.req.path,
+        reason: csrf.reason,
+        origin: c.req.header("origin")?.slice(0, 256),
+      });
       return c.html(csrfFailedPage(), 403);
     }
     return await next();

@@ -1,7 +1,7 @@
 /**
  * @module CSRF protection for every HTML form (ASVS 3.5): a signed double-submit token. A random
- * value lives in an HttpOnly cookie; forms carry HMAC(key, value) in `csrf_token`. A request whose
- * Origin header names another site is refused as well.
+ * value lives in an HttpOnly cookie; forms carry HMAC(key, value) in `csrf_token`. The form's
+ * `Origin` must be the service's own origin as well.
  */
 import type { Context } from "hono";
 import type { Deps } from "../deps.ts";
@@ -20,14 +20,42 @@ export async function csrfToken(c: Context, deps: Deps): Promise<string> {
   return await hmacHex(deps.secrets.csrfHmac, value);
 }
 
-export async function verifyCsrf(c: Context, deps: Deps, submitted: unknown): Promise<boolean> {
-  const origin = c.req.header("origin");
-  if (origin && origin !== "null") {
-    const allowed = [new URL(c.req.url).origin];
-    if (deps.config.PUBLIC_URL) allowed.push(new URL(deps.config.PUBLIC_URL).origin);
-    if (!allowed.includes(origin)) return false;
-  }
+/** Why a form post was refused: its token, or (with a good token) its `Origin`. */
+export type CsrfResult = { ok: true } | { ok: false; reason: "token" | "origin" };
+
+/**
+ * Checks a form post: the submitted token against the cookie, then the `Origin` header against
+ * the service's own origins. The token goes first so that the reason names the only check that
+ * failed: `origin` means a valid token arrived from somewhere else (an attack, or a PUBLIC_URL
+ * that does not match the address people use).
+ */
+export async function verifyCsrf(c: Context, deps: Deps, submitted: unknown): Promise<CsrfResult> {
   const value = readCookie(c, deps.config, "csrf");
-  if (!value || typeof submitted !== "string") return false;
-  return timingSafeEqual(await hmacHex(deps.secrets.csrfHmac, value), submitted);
+  if (!value || typeof submitted !== "string") return { ok: false, reason: "token" };
+  if (!timingSafeEqual(await hmacHex(deps.secrets.csrfHmac, value), submitted)) {
+    return { ok: false, reason: "token" };
+  }
+  return originAllowed(c, deps) ? { ok: true } : { ok: false, reason: "origin" };
+}
+
+/**
+ * The origins a form of ours is posted from: the one the request reached us at, and PUBLIC_URL's
+ * (behind a proxy that ends TLS we see http://, browsers send https://). Hosts in
+ * FORWARD_AUTH_ALLOWED_HOSTS are not among them: they are the protected apps, return targets
+ * only, and none of their pages has any business posting our forms.
+ *
+ * - `Origin: null` is refused. Browsers send it from opaque origins (sandboxed frames, data:
+ *   URLs, some cross-origin redirects) and for a page whose referrer policy is `no-referrer`,
+ *   never for a form of ours, whose pages send `Referrer-Policy: same-origin`.
+ * - No `Origin` at all is left to the token alone. Every current browser sends one with every
+ *   POST (Fetch: "append a request `Origin` header"), so a cross-site form post always carries
+ *   one; a request without it comes from a non-browser client (curl, a script), which has no
+ *   victim's cookies to ride on and must still present the cookie and its signed token.
+ */
+function originAllowed(c: Context, deps: Deps): boolean {
+  const origin = c.req.header("origin");
+  if (origin === undefined) return true;
+  if (origin === new URL(c.req.url).origin) return true;
+  return deps.config.PUBLIC_URL !== undefined &&
+    origin === new URL(deps.config.PUBLIC_URL).origin;
 }
