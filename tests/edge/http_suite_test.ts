@@ -226,7 +226,7 @@ Deno.test("http: bad input answers 400 with field errors, never 500", async () =
   assertEquals([missing.status, missing.json.error.code], [404, "not_found"]);
 });
 
-Deno.test("http: a form needs its CSRF token and a same-site Origin", async () => {
+Deno.test("http: a form needs its CSRF token and the service's own Origin", async () => {
   const env = await target();
   const name = await env.newUser();
   const b = new Browser(env, env.origin);
@@ -237,18 +237,21 @@ Deno.test("http: a form needs its CSRF token and a same-site Origin", async () =
 
   const none = await b.post("/login", { username: name, password: PASSWORD }, { csrf: null });
   assertEquals(none.status, 403);
-  const crossSite = await env.app.request(`${env.origin}/login`, {
-    method: "POST",
-    headers: {
-      cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
-      "content-type": "application/x-www-form-urlencoded",
-      origin: "https://evil.example",
-    },
-    body: new URLSearchParams({ username: name, password: PASSWORD, csrf_token: token })
-      .toString(),
-  });
-  assertEquals(crossSite.status, 403);
-  await crossSite.body?.cancel();
+  // A valid token from another origin, or from an opaque one (`Origin: null`), is refused.
+  for (const origin of ["https://evil.example", "null"]) {
+    const crossSite = await env.app.request(`${env.origin}/login`, {
+      method: "POST",
+      headers: {
+        cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
+        "content-type": "application/x-www-form-urlencoded",
+        origin,
+      },
+      body: new URLSearchParams({ username: name, password: PASSWORD, csrf_token: token })
+        .toString(),
+    });
+    assertEquals(crossSite.status, 403, origin);
+    await crossSite.body?.cancel();
+  }
 
   const ok = await b.post("/login", { username: name, password: PASSWORD });
   assertEquals(ok.status, 303);
