@@ -48,7 +48,6 @@ export async function bootstrap(
     syncInterval: config.DATABASE_SYNC_INTERVAL,
     ...(options.server
       ? {
-        thread: config.DATABASE_THREAD,
         backgroundCheckpointMs: 500,
         onCheckpointFailure: (error: string) =>
           log("error", "db.checkpoint_failed", { error, fallback: "wal_autocheckpoint" }),

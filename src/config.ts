@@ -20,8 +20,6 @@ export const configSchema = z.object({
     .optional(),
   /** Seconds between background syncs of an embedded replica; unset: sync at start only. */
   DATABASE_SYNC_INTERVAL: int(1, 86_400).optional(),
-  /** The server runs a file database on a thread of its own (src/db/thread.ts). */
-  DATABASE_THREAD: bool.default(false),
   /** Private signing key(s): a JWK (Ed25519, or an older P-256) or a JSON array, newest last. */
   SIGNING_KEYS: z.string().min(1).optional(),
   /** 32 bytes, base64: encrypts TOTP secrets and keys the recovery-code and CSRF HMACs. */

@@ -27,7 +27,7 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestEnv
     LOG_LEVEL: "error",
     ...env,
   });
-  const db = await openLibsqlDb({ url: config.DATABASE_URL, thread: config.DATABASE_THREAD });
+  const db = await openLibsqlDb({ url: config.DATABASE_URL });
   await migrateDb(db);
   const clock = new FixedClock(T0);
   const deps = await buildDeps({

@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
-import { apiSession, pageSession } from "../http/auth.ts";
+import { apiSession, pageSession } from "../caller/resolve.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";

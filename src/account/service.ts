@@ -26,7 +26,8 @@ import {
   revokeUserSession,
   type SessionRow,
 } from "../sessions/repo.ts";
-import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
+import type { RequestMeta } from "../http/client.ts";
+import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { detectDrift, type Drift, parseOffsets } from "../totp/drift.ts";
 import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
 

@@ -4,7 +4,7 @@
  */
 import type { Context } from "hono";
 import type { Deps } from "../deps.ts";
-import { apiSession, pageSession } from "../http/auth.ts";
+import { apiSession, pageSession } from "../caller/resolve.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import type { SessionContext } from "../sessions/service.ts";
 

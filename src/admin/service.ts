@@ -28,7 +28,8 @@ import { PASSWORD_POLICY_KEY, validateNewPassword } from "../passwords/service.t
 import type { PasswordPolicy } from "../passwords/policy.ts";
 import { graceDeadline, type LoginPolicy, secondFactorRequired } from "../policy/policy.ts";
 import { loadPolicy, savePolicyStatement, subjectOf } from "../policy/repo.ts";
-import type { RequestMeta, SessionContext } from "../sessions/service.ts";
+import type { RequestMeta } from "../http/client.ts";
+import type { SessionContext } from "../sessions/service.ts";
 import { writeSettingStatement } from "../settings/repo.ts";
 import { findUserById, insertUser, type UserRow } from "../users/repo.ts";
 import { USERNAME_PATTERN } from "../users/users.ts";

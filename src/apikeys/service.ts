@@ -13,13 +13,13 @@ import { DAY, MINUTE } from "../lib/clock.ts";
 import { randomBytes, randomId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import type { RequestMeta } from "../sessions/service.ts";
+import { type Scope, SCOPES } from "../lib/scopes.ts";
+import type { RequestMeta } from "../http/client.ts";
 import type { UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
 
 export const KEY_PREFIX = "tfk_";
-export const SCOPES = ["read", "write", "admin"] as const;
-export type Scope = typeof SCOPES[number];
+export { type Scope, SCOPES };
 export const scopesSchema = z.array(z.enum(SCOPES)).min(1).max(3);
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -7,7 +7,6 @@ import { createClient } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { openEmbeddedClient } from "./embedded.ts";
-import { openThreadClient } from "./thread.ts";
 import * as schema from "./schema.ts";
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -19,8 +18,6 @@ export type OpenDbOptions = {
   syncUrl?: string;
   /** Seconds between background syncs of an embedded replica (writes sync at once). */
   syncInterval?: number;
-  /** A file database is served by a thread of its own (thread.ts; the server). */
-  thread?: boolean;
   /** A file database's WAL is checkpointed on a thread of its own this often (the server). */
   backgroundCheckpointMs?: number;
   onCheckpointFailure?: (error: string) => void;
@@ -29,9 +26,9 @@ export type OpenDbOptions = {
 /**
  * Opens a libSQL database. Plain files and memory go through the embedded client (which keeps
  * compiled statements and commits the writes of one event-loop turn together), with WAL and
- * foreign keys on; with `thread`, a file is served from a thread of its own (thread.ts). An
- * embedded replica reads from its local file and sends every write to the primary, which runs
- * the conditional statements and batches; the replica is synced once before serving.
+ * foreign keys on. An embedded replica reads from its local file and sends every write to the
+ * primary, which runs the conditional statements and batches; the replica is synced once before
+ * serving.
  */
 export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
   if (options.syncUrl) {
@@ -52,14 +49,6 @@ export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
     const pragmas = memory
       ? ["PRAGMA foreign_keys = ON"]
       : ["PRAGMA foreign_keys = ON", "PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"];
-    if (options.thread && !memory) {
-      const threaded = await openThreadClient({
-        url: options.url,
-        pragmas,
-        checkpointEveryMs: options.backgroundCheckpointMs,
-      });
-      return drizzle(threaded, { schema });
-    }
     const client = openEmbeddedClient(options.url, pragmas, {
       groupCommit: true,
       checkpointEveryMs: options.backgroundCheckpointMs,

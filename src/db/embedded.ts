@@ -558,32 +558,6 @@ function rowOf(proto: object, cols: string[], values: unknown[]): Row {
   return row as unknown as Row;
 }
 
-/** A result as plain data, for another thread (structured clone keeps none of the row shape). */
-export type WireResult = {
-  columns: string[];
-  columnTypes: string[];
-  rows: unknown[][];
-  rowsAffected: number;
-  lastInsertRowid: bigint | undefined;
-};
-
-export function resultToWire(r: ResultSet): WireResult {
-  return {
-    columns: r.columns,
-    columnTypes: r.columnTypes,
-    rows: r.rows.map((row) => Array.prototype.slice.call(row)),
-    rowsAffected: r.rowsAffected,
-    lastInsertRowid: r.lastInsertRowid,
-  };
-}
-
-export function resultFromWire(w: WireResult): ResultSet {
-  const proto = rowPrototype(w.columns.length);
-  const rows = new Array<Row>(w.rows.length);
-  for (let i = 0; i < w.rows.length; i++) rows[i] = rowOf(proto, w.columns, w.rows[i]);
-  return new Result(w.columns, w.columnTypes, rows, w.rowsAffected, w.lastInsertRowid);
-}
-
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 

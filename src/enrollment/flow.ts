@@ -17,11 +17,11 @@ import {
 } from "../login/pending_repo.ts";
 import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
 import { replaceRecoveryCodesWhere } from "../recovery/repo.ts";
+import type { RequestMeta } from "../http/client.ts";
 import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import {
   currentUser,
   issueSessionToken,
-  type RequestMeta,
   type SessionContext,
   sessionExpiry,
 } from "../sessions/service.ts";

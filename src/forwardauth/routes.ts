@@ -11,7 +11,8 @@
  */
 import { type Context, Hono } from "hono";
 import type { Deps } from "../deps.ts";
-import { apiPrincipal, bearerToken, pageSession } from "../http/auth.ts";
+import { apiPrincipal, pageSession } from "../caller/resolve.ts";
+import { bearerToken } from "../http/bearer.ts";
 import { returnHosts } from "../http/redirect.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { fail } from "../lib/errors.ts";

@@ -4,7 +4,9 @@
  */
 import type { Context } from "hono";
 import type { Config } from "../config.ts";
-import type { RequestMeta } from "../sessions/service.ts";
+
+/** Where a request came from, as audit entries and rate limits record it. */
+export type RequestMeta = { ip: string | null; userAgent: string | null };
 
 export function clientIp(c: Context, config: Config): string | null {
   if (config.CLIENT_IP_HEADER) {

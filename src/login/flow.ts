@@ -27,13 +27,9 @@ import {
   countUnusedRecoveryCodes,
   hasUnusedRecoveryCode,
 } from "../recovery/repo.ts";
+import type { RequestMeta } from "../http/client.ts";
 import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
-import {
-  type Amr,
-  issueSessionToken,
-  type RequestMeta,
-  sessionExpiry,
-} from "../sessions/service.ts";
+import { type Amr, issueSessionToken, sessionExpiry } from "../sessions/service.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
 import { secondFactorSuccessStatements } from "./complete_repo.ts";

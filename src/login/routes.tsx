@@ -5,7 +5,7 @@
 import { type Context, Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
-import { pageSession } from "../http/auth.ts";
+import { pageSession } from "../caller/resolve.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { requestMeta } from "../http/client.ts";

@@ -4,7 +4,7 @@
  */
 import { Hono } from "hono";
 import type { Deps } from "../deps.ts";
-import { bearerToken } from "../http/auth.ts";
+import { bearerToken } from "../http/bearer.ts";
 import { timingSafeEqual } from "../lib/crypto.ts";
 import { METRICS_CONTENT_TYPE } from "./metrics.ts";
 import { describe } from "../openapi/describe.ts";

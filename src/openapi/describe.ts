@@ -7,8 +7,8 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { z } from "zod";
-import type { Scope } from "../apikeys/service.ts";
 import type { ErrorCode } from "../lib/errors.ts";
+import type { Scope } from "../lib/scopes.ts";
 
 /** The operation groups of the document, in the order the reference page lists them. */
 export const TAGS = {

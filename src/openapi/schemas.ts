@@ -4,8 +4,8 @@
  * here and tests/openapi_test.ts checks real answers against them (no missing or extra field).
  */
 import { z } from "zod";
-import { SCOPES } from "../apikeys/service.ts";
 import { type ErrorCode, ERRORS } from "../lib/errors.ts";
+import { SCOPES } from "../lib/scopes.ts";
 import { passwordPolicySchema } from "../passwords/policy.ts";
 import { loginPolicySchema } from "../policy/policy.ts";
 

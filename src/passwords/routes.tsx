@@ -5,7 +5,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { apiSession, pageSession } from "../http/auth.ts";
+import { apiSession, pageSession } from "../caller/resolve.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";

@@ -7,7 +7,7 @@ import type { Deps } from "../deps.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { inAnyCidr, rateLimitKey } from "../lib/ip.ts";
-import type { RequestMeta } from "../sessions/service.ts";
+import type { RequestMeta } from "../http/client.ts";
 import { ipBlockedUntil, recordIpFailure, recordPasswordFailure, type WindowRule } from "./repo.ts";
 
 function allowlisted(deps: Deps, ip: string | null): boolean {

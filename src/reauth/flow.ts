@@ -16,7 +16,8 @@ import {
   normalizeRecoveryCode,
 } from "../recovery/recovery.ts";
 import { consumeRecoveryCodeStatement } from "../recovery/repo.ts";
-import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
+import type { RequestMeta } from "../http/client.ts";
+import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement, countAuthenticators } from "../totp/repo.ts";
 import { REAUTH_WINDOW_MS } from "./reauth.ts";

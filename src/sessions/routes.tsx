@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { audit } from "../audit/repo.ts";
 import { revokeTrustedDevice } from "../devices/repo.ts";
-import { apiPrincipal, apiSession, pageSession } from "../http/auth.ts";
+import { apiPrincipal, apiSession, pageSession } from "../caller/resolve.ts";
 import { parseRoles } from "../users/users.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";

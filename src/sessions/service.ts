@@ -9,8 +9,6 @@ import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
 
 export type Amr = "pwd" | "otp" | "rec" | "dev";
 
-export type RequestMeta = { ip: string | null; userAgent: string | null };
-
 /** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
 export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
   const ms = rememberMe ? deps.config.REMEMBER_ME_DAYS * DAY : deps.config.SESSION_HOURS * HOUR;

@@ -1,22 +1,17 @@
-/** @module Reading credentials from requests: Bearer tokens for JSON, cookies for pages. */
+/**
+ * @module Who is calling: the session of a page (cookie), the session of a JSON request (Bearer
+ * session token), or an API key with the scopes a route accepts. Features ask here; this folder
+ * asks the sessions and API-key services, and src/http/ below it knows neither.
+ */
 import type { Context } from "hono";
 import type { Deps } from "../deps.ts";
-import {
-  type ApiKeyPrincipal,
-  authenticateApiKey,
-  looksLikeApiKey,
-  type Scope,
-} from "../apikeys/service.ts";
+import { type ApiKeyPrincipal, authenticateApiKey, looksLikeApiKey } from "../apikeys/service.ts";
 import { fail, type Failure } from "../lib/errors.ts";
+import type { Scope } from "../lib/scopes.ts";
 import { authenticateSession, type SessionContext } from "../sessions/service.ts";
-import { requestMeta } from "./client.ts";
-import { readCookie } from "./cookies.ts";
-
-export function bearerToken(c: Context): string | undefined {
-  const h = c.req.header("authorization");
-  const m = h?.match(/^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i);
-  return m?.[1];
-}
+import { bearerToken } from "../http/bearer.ts";
+import { requestMeta } from "../http/client.ts";
+import { readCookie } from "../http/cookies.ts";
 
 /**
  * The session of a JSON request (Bearer only: the API never trusts cookies, so needs no CSRF).
