@@ -72,7 +72,7 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
- * does (a 4 MB young generation and --optimize-for-size: see README, "Speed and durability").
+ * does (a 4 MB young generation and --optimize-for-size: see docs/operations.md, "Speed and durability").
  */
 export function startTaskV8Flags(): string | undefined {
   const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));

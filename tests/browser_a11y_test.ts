@@ -5,7 +5,7 @@
  * longest words, is walked on a 375 px phone screen, where no page may scroll sideways. The login
  * form is completed with the keyboard alone, with the focus visible; the copy buttons work under
  * the real Content-Security-Policy and stay hidden without JavaScript. The English walk writes the
- * README's screenshots to docs/screenshots/.
+ * screenshots in docs/screenshots/ that README.md and docs/pages.md show.
  *
  * axe is injected as an inline script, which the CSP forbids, so the axe walks use contexts that
  * bypass the CSP; the keyboard and copy checks run in the harness's context, which does not.
@@ -24,7 +24,7 @@ import { addUser, PASSWORD } from "./helpers.ts";
 
 const SCREENSHOTS = new URL("../docs/screenshots/", import.meta.url);
 const DESKTOP = { width: 1000, height: 750 };
-/** The README's screenshots: page name -> file, per walk. */
+/** The screenshots of README.md and docs/pages.md: page name -> file, per walk. */
 const SCREENSHOT_PAGES: Record<Locale, Record<string, string>> = {
   en: {
     login: "login",
@@ -71,7 +71,7 @@ class Walk {
     readonly page: Page,
     readonly locale: Locale,
     readonly phone: boolean,
-    /** Page name -> the README screenshot it makes (docs/screenshots/<file>.png). */
+    /** Page name -> the screenshot it makes (docs/screenshots/<file>.png). */
     readonly screenshots: Record<string, string>,
   ) {}
 
@@ -109,7 +109,7 @@ class Walk {
     this.checked.push(name);
   }
 
-  /** A README screenshot: the top of the page, or all of the enrollment page. */
+  /** A screenshot for the docs: the top of the page, or all of the enrollment page. */
   async screenshot(file: string) {
     await this.page.screenshot({
       path: new URL(`${file}.png`, SCREENSHOTS).pathname,

@@ -422,12 +422,12 @@ Deno.test("the login returns to allowed absolute URLs through enrollment too", a
   assertStringIncludes(b.lastHtml, `href="${target}"`);
 });
 
-Deno.test("self-verification: the README's jose example accepts a session token and refuses the others", async () => {
+Deno.test("self-verification: the jose example of docs/protecting-apps.md accepts a session token and refuses the others", async () => {
   const { env, enrolled } = await setup();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, env.app.fetch);
   try {
     const base = `http://127.0.0.1:${server.addr.port}`;
-    // As in the README (plus currentDate: the test clock is fixed).
+    // As in docs/protecting-apps.md (plus currentDate: the test clock is fixed).
     const JWKS = createRemoteJWKSet(new URL(`${base}/.well-known/jwks.json`));
     const verifySession = (token: string) =>
       jwtVerify(token, JWKS, {

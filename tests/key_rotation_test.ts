@@ -297,7 +297,7 @@ Deno.test("secrets:reencrypt --rows turns `wrangler d1 execute --json` rows into
     await addUser(env, "alice");
     const alice = await enrollViaApi(env, "alice");
     const rows = await env.deps.db.all<Record<string, unknown>>(
-      // deno-lint-ignore no-explicit-any -- the query the README gives for D1
+      // deno-lint-ignore no-explicit-any -- the query docs/operations.md gives for D1
       "SELECT 'authenticators' AS tbl, id, user_id, secret_enc FROM authenticators UNION ALL SELECT 'enrollments' AS tbl, id, user_id, secret_enc FROM enrollments" as any,
     );
     await Deno.writeTextFile(

@@ -14,7 +14,7 @@ export type ProxyAsk = {
   forwardedProto?: string;
   forwardedHost?: string;
   forwardedUri?: string;
-  /** nginx `auth_request` configurations send this (by convention, see the README). */
+  /** nginx `auth_request` configurations send this (by convention, see docs/protecting-apps.md). */
   originalUri?: string;
 };
 

@@ -4,7 +4,7 @@
 #           seeded with `deno task cli users:sql` + `wrangler d1 execute`; plus the bundle check.
 #   libsql  the Worker on libSQL over HTTP (DATABASE_URL=http://..., DATABASE_AUTH_TOKEN): a
 #           local Hrana server (tests/edge/hrana_server.ts) stands in for Turso; migrations and
-#           users through the CLI over HTTP, as the README does it for Turso.
+#           users through the CLI over HTTP, as docs/deploy-workers.md does it for Turso.
 # Each phase: install, migrate, seed, serve, test, stop. The last line is a deno-style summary
 # ("ok | N passed | N failed") of both phases; the exit status is non-zero if anything failed.
 #
