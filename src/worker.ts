@@ -9,7 +9,7 @@
  */
 import type { ExecutionContext, Hono } from "hono";
 import { createApp } from "./app.ts";
-import { ConfigError, configKeys, parseConfig } from "./config.ts";
+import { ConfigError, configKeys, configWarnings, parseConfig } from "./config.ts";
 import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
@@ -66,6 +66,7 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
     throw new ConfigError([(e as Error).message]);
   }
   const deps = await buildDeps({ config, db, clock: systemClock, log, signingKeys, encryptionKey });
+  for (const warning of configWarnings(config)) log("warn", warning);
   log("info", "worker.ready", {
     database: env.DB && !env.DATABASE_URL ? "d1" : config.DATABASE_URL.replace(/\/\/.*@/, "//***@"),
   });

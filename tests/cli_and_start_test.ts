@@ -173,6 +173,18 @@ Deno.test("start: a signing key whose halves do not match stops start-up naming 
   }
 });
 
+Deno.test("start: RESET_LINKS_IN_LOG=true is announced with a warning; the default is silent", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const on = await withServer(dir, { RESET_LINKS_IN_LOG: "true" }, async () => {});
+    assertStringIncludes(on.stderr, "RESET_LINKS_IN_LOG=true: password reset links");
+    const off = await withServer(dir, {}, async () => {});
+    assert(!off.stderr.includes("RESET_LINKS_IN_LOG"), off.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("start: the server migrates its file database, serves, and keeps its keys across restarts", async () => {
   const dir = await Deno.makeTempDir();
   const port = 20000 + Math.floor(Math.random() * 20000);

@@ -186,3 +186,17 @@ Deno.test("worker: SIGNING_KEYS is checked at start; WebCrypto's export shape wo
     'SIGNING_KEYS: key 2 of 2 (kid "broken")',
   );
 });
+
+Deno.test("worker: RESET_LINKS_IN_LOG=true is announced with a warning at start", async () => {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    await createWorkerApp({ ...(await keys()), DB: unusedD1, RESET_LINKS_IN_LOG: "true" });
+  } finally {
+    console.error = original;
+  }
+  const warnings = errors.map((l) => JSON.parse(l)).filter((l) => l.level === "warn");
+  assertEquals(warnings.length, 1);
+  assertStringIncludes(warnings[0].msg, "RESET_LINKS_IN_LOG=true: password reset links");
+});
