@@ -2,6 +2,7 @@
 import { createApp } from "./app.ts";
 import { bootstrap, readEnvConfig } from "./bootstrap.ts";
 import { configWarnings } from "./config.ts";
+import { urlForLog } from "./lib/log.ts";
 import { bufferedStdio } from "./lib/log_sink.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 
@@ -17,7 +18,7 @@ const server = Deno.serve({
   onListen: ({ hostname, port }) =>
     deps.log("info", "listening", {
       url: `http://${hostname}:${port}/`,
-      database: config.DATABASE_URL.replace(/\/\/.*@/, "//***@"),
+      database: urlForLog(config.DATABASE_URL),
     }),
 }, app.fetch);
 

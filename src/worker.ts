@@ -13,7 +13,7 @@ import { ConfigError, configKeys, configWarnings, parseConfig } from "./config.t
 import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
-import { jsonLogger } from "./lib/log.ts";
+import { jsonLogger, urlForLog } from "./lib/log.ts";
 
 /** The Worker's bindings: vars and secrets are strings, `DB` is the optional D1 binding. */
 export type WorkerEnv = { DB?: D1Binding } & Record<string, unknown>;
@@ -68,7 +68,7 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
   const deps = await buildDeps({ config, db, clock: systemClock, log, signingKeys, encryptionKey });
   for (const warning of configWarnings(config)) log("warn", warning);
   log("info", "worker.ready", {
-    database: env.DB && !env.DATABASE_URL ? "d1" : config.DATABASE_URL.replace(/\/\/.*@/, "//***@"),
+    database: env.DB && !env.DATABASE_URL ? "d1" : urlForLog(config.DATABASE_URL),
   });
   return createApp(deps);
 }
