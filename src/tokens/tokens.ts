@@ -227,8 +227,8 @@ export async function verifyToken(
   const cacheKey = `${kind}:${token}`;
   const hit = typeof token === "string" ? verified.get(keys)?.get(cacheKey) : undefined;
   if (hit) {
-    // Expired once now >= exp, as in verifyUncached; the other claims do not change with time
-    // (an `iat` within the skew only becomes more acceptable).
+    // Expired once now >= exp, as in verifyUncached. No other check can start failing before
+    // then: `iat`/`nbf` within the skew only grow older, and exp - iat caps the token's age.
     if (Math.floor(now.getTime() / 1000) >= hit.exp) return { ok: false, reason: "expired" };
     return { ok: true, token: hit };
   }
