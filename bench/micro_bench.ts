@@ -4,7 +4,9 @@
  *
  *   deno bench -A bench/micro_bench.ts
  */
+import { parseConfig } from "../src/config.ts";
 import { migrateDb, openLibsqlDb } from "../src/db/client.ts";
+import { tokenLifetimes } from "../src/deps.ts";
 import { authenticators, sessions } from "../src/db/schema.ts";
 import {
   decryptSecret,
@@ -34,7 +36,11 @@ import { findUserByUsername, insertUser } from "../src/users/repo.ts";
 // ---- fixtures
 
 const now = new Date();
-const keys = await loadSigningKeys([await generateSigningJwk()], "twofold");
+const keys = await loadSigningKeys(
+  [await generateSigningJwk()],
+  "twofold",
+  tokenLifetimes(parseConfig({})),
+);
 const secrets = await deriveSecretKeys(crypto.getRandomValues(new Uint8Array(32)));
 const secret = generateTotpSecret();
 const secretEnc = await encryptSecret(secrets.encryption, secret, "totp:user-1");

@@ -71,7 +71,9 @@ export async function bootstrap(
       encryptionKey: parseEncryptionKey(config.ENCRYPTION_KEY ?? generated.encryptionKey!),
     });
   } catch (e) {
-    console.error(`invalid configuration: ${(e as Error).message}`);
+    console.error(
+      e instanceof ConfigError ? e.message : `invalid configuration: ${(e as Error).message}`,
+    );
     Deno.exit(2);
   }
 }

@@ -65,8 +65,13 @@ export const configSchema = z.object({
   /** Idle timeout of sessions without remember-me (NIST 800-63B rev 4: 1 h or less at AAL2). */
   SESSION_IDLE_MINUTES: int(1, 1440).default(60),
   RESET_TOKEN_MINUTES: int(5, 1440).default(60),
-  /** Where reset links are POSTed as JSON; unset: printed to the log (the embedded default). */
+  /** Where reset links are POSTed as JSON; unset: no delivery (see RESET_LINKS_IN_LOG). */
   RESET_WEBHOOK_URL: z.url().optional(),
+  /**
+   * Without RESET_WEBHOOK_URL, write reset links (live tokens) to the log. Off by default: anyone
+   * who reads the log could reset passwords. The start warns while it is on.
+   */
+  RESET_LINKS_IN_LOG: bool.default(false),
   API_KEY_DAYS: int(1, 3650).default(90),
   /** Security alerts (e.g. repeated second-factor failures) are POSTed here as JSON. */
   ALERT_WEBHOOK_URL: z.url().optional(),
@@ -116,6 +121,18 @@ export function parseConfig(record: Record<string, string | undefined>): Config 
     ]);
   }
   return result.data;
+}
+
+/** Settings that work but weaken security: logged as warnings at every start. */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.RESET_LINKS_IN_LOG && !config.RESET_WEBHOOK_URL) {
+    warnings.push(
+      "RESET_LINKS_IN_LOG=true: password reset links with live tokens are written to the log; " +
+        "anyone who can read the log can reset passwords. Set RESET_WEBHOOK_URL instead.",
+    );
+  }
+  return warnings;
 }
 
 /** Reads only the variables the schema knows. */

@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../tests/assert.ts";
-import { ConfigError, parseConfig } from "./config.ts";
+import { ConfigError, configWarnings, parseConfig } from "./config.ts";
 
 Deno.test("parseConfig() gives defaults that serve a first run", () => {
   const c = parseConfig({});
@@ -61,4 +61,17 @@ Deno.test("parseConfig() has metrics on with no token by default, and refuses a 
     assert(e instanceof ConfigError);
     assertEquals(e.issues.map((i) => i.split(":")[0]), ["METRICS_TOKEN"]);
   }
+});
+
+Deno.test("configWarnings() warns while reset links go to the log, and only then", () => {
+  assertEquals(parseConfig({}).RESET_LINKS_IN_LOG, false);
+  assertEquals(configWarnings(parseConfig({})), []);
+  const [warning] = configWarnings(parseConfig({ RESET_LINKS_IN_LOG: "true" }));
+  assert(warning.startsWith("RESET_LINKS_IN_LOG=true: password reset links"), warning);
+  // With a webhook the links go there, not to the log.
+  const hooked = parseConfig({
+    RESET_LINKS_IN_LOG: "true",
+    RESET_WEBHOOK_URL: "https://h.example/",
+  });
+  assertEquals(configWarnings(hooked), []);
 });

@@ -24,10 +24,13 @@ export type Deps = {
 };
 
 import type { JWK } from "jose";
+import { ConfigError } from "./config.ts";
+import { DAY, HOUR, MINUTE } from "./lib/clock.ts";
 import { deriveSecretKeys } from "./lib/crypto.ts";
 import { fromBase64Url } from "./lib/encoding.ts";
 import { unmatchableHash } from "./lib/password.ts";
-import { loadSigningKeys } from "./tokens/tokens.ts";
+import { TRUSTED_DEVICE_MAX_DAYS } from "./policy/policy.ts";
+import { loadSigningKeys, type TokenLifetimes } from "./tokens/tokens.ts";
 import { observeAudit } from "./audit/repo.ts";
 import { createMetrics } from "./observability/metrics.ts";
 import { countAuditEvent, logAuditEvent } from "./observability/events.ts";
@@ -49,11 +52,38 @@ export function parseSigningKeys(value: string): JWK[] {
   return list as JWK[];
 }
 
+/**
+ * The longest lifetime each token kind is issued with, in seconds; verification refuses longer
+ * ones. A pending token lives PENDING_TOKEN_MINUTES (second factor) or ENROLLMENT_MINUTES
+ * (enrollment); a session SESSION_HOURS, or REMEMBER_ME_DAYS with remember-me; a trusted device
+ * the policy's days, which an admin may raise to TRUSTED_DEVICE_MAX_DAYS at any time.
+ */
+export function tokenLifetimes(config: Config): TokenLifetimes {
+  return {
+    pending: Math.max(config.PENDING_TOKEN_MINUTES, config.ENROLLMENT_MINUTES) * MINUTE / 1000,
+    session: Math.max(config.SESSION_HOURS * HOUR, config.REMEMBER_ME_DAYS * DAY) / 1000,
+    device: TRUSTED_DEVICE_MAX_DAYS * DAY / 1000,
+  };
+}
+
 /** Decodes ENCRYPTION_KEY (base64 or base64url, 32 bytes). */
 export function parseEncryptionKey(value: string): Uint8Array {
   const bytes = fromBase64Url(value.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, ""));
   if (bytes.length !== 32) throw new Error("ENCRYPTION_KEY: must decode to 32 bytes");
   return bytes;
+}
+
+/**
+ * Loads the signing keys, each checked with a sign-and-verify round trip. A key that cannot
+ * work stops the start with a ConfigError naming where it came from and which key it is.
+ */
+async function signingKeysOrConfigError(config: Config, jwks: JWK[]) {
+  try {
+    return await loadSigningKeys(jwks, config.ISSUER, tokenLifetimes(config));
+  } catch (e) {
+    const source = config.SIGNING_KEYS ? "SIGNING_KEYS" : `signing_keys in ${config.KEYS_FILE}`;
+    throw new ConfigError([`${source}: ${(e as Error).message}`]);
+  }
 }
 
 /** Builds the dependencies every request shares; done once per process or isolate. */
@@ -72,7 +102,7 @@ export async function buildDeps(input: {
     config: input.config,
     log: input.log,
     metrics: createMetrics(),
-    keys: await loadSigningKeys(input.signingKeys, input.config.ISSUER),
+    keys: await signingKeysOrConfigError(input.config, input.signingKeys),
     secrets: await deriveSecretKeys(
       input.encryptionKey,
       input.config.RECOVERY_CODE_KEY

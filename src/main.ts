@@ -1,12 +1,15 @@
 /** @module Deno entry: parse config, open libSQL, serve createApp(deps). */
 import { createApp } from "./app.ts";
 import { bootstrap, readEnvConfig } from "./bootstrap.ts";
+import { configWarnings } from "./config.ts";
+import { urlForLog } from "./lib/log.ts";
 import { bufferedStdio } from "./lib/log_sink.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 
 const config = readEnvConfig();
 const logSink = bufferedStdio();
 const deps = await bootstrap(config, { logSink, server: true });
+for (const warning of configWarnings(config)) deps.log("warn", warning);
 const app = createApp(deps);
 
 const server = Deno.serve({
@@ -15,7 +18,7 @@ const server = Deno.serve({
   onListen: ({ hostname, port }) =>
     deps.log("info", "listening", {
       url: `http://${hostname}:${port}/`,
-      database: config.DATABASE_URL.replace(/\/\/.*@/, "//***@"),
+      database: urlForLog(config.DATABASE_URL),
     }),
 }, app.fetch);
 

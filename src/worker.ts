@@ -9,11 +9,11 @@
  */
 import type { ExecutionContext, Hono } from "hono";
 import { createApp } from "./app.ts";
-import { ConfigError, configKeys, parseConfig } from "./config.ts";
+import { ConfigError, configKeys, configWarnings, parseConfig } from "./config.ts";
 import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
-import { jsonLogger } from "./lib/log.ts";
+import { jsonLogger, urlForLog } from "./lib/log.ts";
 
 /** The Worker's bindings: vars and secrets are strings, `DB` is the optional D1 binding. */
 export type WorkerEnv = { DB?: D1Binding } & Record<string, unknown>;
@@ -66,8 +66,9 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
     throw new ConfigError([(e as Error).message]);
   }
   const deps = await buildDeps({ config, db, clock: systemClock, log, signingKeys, encryptionKey });
+  for (const warning of configWarnings(config)) log("warn", warning);
   log("info", "worker.ready", {
-    database: env.DB && !env.DATABASE_URL ? "d1" : config.DATABASE_URL.replace(/\/\/.*@/, "//***@"),
+    database: env.DB && !env.DATABASE_URL ? "d1" : urlForLog(config.DATABASE_URL),
   });
   return createApp(deps);
 }

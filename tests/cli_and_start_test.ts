@@ -71,6 +71,120 @@ Deno.test("start: a bad configuration value stops start-up naming the variable",
   assertStringIncludes(new TextDecoder().decode(out.stderr), "PORT");
 });
 
+/** Runs the server until `use` is done, then stops it; returns what it wrote. */
+async function withServer(
+  dir: string,
+  extra: Record<string, string>,
+  use: (origin: string) => Promise<void>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${root}src/main.ts`],
+    cwd: dir,
+    env: envFor(dir, { PORT: String(port), ...extra }),
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    let up = false;
+    for (let i = 0; i < 100 && !up; i++) {
+      try {
+        const r = await fetch(`${origin}/healthz`);
+        await r.body?.cancel();
+        up = r.ok;
+      } catch { /* not up yet */ }
+      if (!up) await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!up) throw new Error("server did not start");
+    await use(origin);
+  } finally {
+    child.kill("SIGTERM");
+  }
+  const out = await child.output();
+  const text = new TextDecoder();
+  return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
+}
+
+/** A private key as `crypto.subtle.exportKey("jwk")` gives it: with key_ops and ext. */
+async function webCryptoJwk(kid: string): Promise<JsonWebKey & { kid: string }> {
+  const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+  return { ...(await crypto.subtle.exportKey("jwk", (pair as CryptoKeyPair).privateKey)), kid };
+}
+
+Deno.test("start: SIGNING_KEYS as WebCrypto exports them signs tokens that verify", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    assertEquals((await cli(dir, ["users:create", "--username", "carol"], PASSWORD)).code, 0);
+    const jwk = await webCryptoJwk("exported");
+    assertEquals(jwk.key_ops, ["sign"]);
+    await withServer(dir, { SIGNING_KEYS: JSON.stringify(jwk) }, async (origin) => {
+      const login = await (await fetch(`${origin}/api/v1/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "carol", password: PASSWORD }),
+      })).json();
+      assertEquals(login.status, "enrollment_required");
+      // The pending token it signed is accepted where a pending token is expected.
+      const start = await fetch(`${origin}/api/v1/enrollments`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${login.pending_token}`,
+        },
+        body: "{}",
+      });
+      assertEquals(start.status, 201);
+      await start.body?.cancel();
+      const jwks = await (await fetch(`${origin}/.well-known/jwks.json`)).json();
+      assertEquals(jwks.keys.map((k: JsonWebKey) => [k.key_ops, k.ext, k.d]), [[
+        undefined,
+        undefined,
+        undefined,
+      ]]);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start: a signing key whose halves do not match stops start-up naming SIGNING_KEYS", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const good = await webCryptoJwk("good");
+    const bad = { ...(await webCryptoJwk("broken")), x: good.x };
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}src/main.ts`],
+      cwd: dir,
+      env: envFor(dir, { SIGNING_KEYS: JSON.stringify([good, bad]), PORT: "0" }),
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    // A server that starts anyway is stopped, and the test fails on its exit code.
+    const timer = setTimeout(() => child.kill("SIGTERM"), 20_000);
+    const out = await child.output();
+    clearTimeout(timer);
+    assertEquals(out.code, 2);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assertStringIncludes(stderr, 'SIGNING_KEYS: key 2 of 2 (kid "broken")');
+    assert(!stderr.includes(bad.d!), "the private key reached the output");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start: RESET_LINKS_IN_LOG=true is announced with a warning; the default is silent", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const on = await withServer(dir, { RESET_LINKS_IN_LOG: "true" }, async () => {});
+    assertStringIncludes(on.stderr, "RESET_LINKS_IN_LOG=true: password reset links");
+    const off = await withServer(dir, {}, async () => {});
+    assert(!off.stderr.includes("RESET_LINKS_IN_LOG"), off.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("start: the server migrates its file database, serves, and keeps its keys across restarts", async () => {
   const dir = await Deno.makeTempDir();
   const port = 20000 + Math.floor(Math.random() * 20000);

@@ -3,6 +3,8 @@
  * failures and locks; the text format; off, or behind a token), one JSON log line per request
  * and per security event without secrets, and the X-Request-Id header.
  */
+import { outbox } from "../src/db/schema.ts";
+import { deliverDue } from "../src/outbox/outbox.ts";
 import { createWorkerApp } from "../src/worker.ts";
 import type { Level } from "../src/lib/log.ts";
 import { generateSigningJwk } from "../src/tokens/tokens.ts";
@@ -326,4 +328,38 @@ Deno.test("logs: the CLI logs its audit events on stderr, so stdout stays the co
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("logs: a credential in DATABASE_URL or a webhook URL never reaches the logs", async () => {
+  // The Workers entry logs the database it uses; libSQL takes the auth token in the query.
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (line: string) => lines.push(line);
+  try {
+    await createWorkerApp({
+      SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+      ENCRYPTION_KEY: toBase64(crypto.getRandomValues(new Uint8Array(32))),
+      DATABASE_URL: "libsql://twofold-example.turso.io?authToken=db-secret-in-the-url",
+    });
+  } finally {
+    console.log = original;
+  }
+  const ready = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "worker.ready");
+  assertEquals(ready.database, "libsql://twofold-example.turso.io");
+  assert(!lines.join("\n").includes("db-secret-in-the-url"));
+
+  // A failed delivery is logged and stored without the webhook's path, often its secret.
+  const hook = "https://hooks.example/services/T0/B0/hook-secret-in-the-path";
+  const env = await testApp({ RESET_WEBHOOK_URL: hook });
+  await addUser(env);
+  const logged = capture(env);
+  await api(env, "POST", "/api/v1/password-reset", { username: "alice" });
+  const failing = (url: string) =>
+    Promise.reject(new TypeError(`error sending request for url (${url}): connection refused`));
+  assertEquals(await deliverDue(env.deps, failing), 0);
+  const failed = logged.find((l) => l.msg === "webhook.failed")!;
+  assertStringIncludes(String(failed.fields.error), "(https://hooks.example)");
+  const [row] = await env.deps.db.select().from(outbox);
+  assert(!JSON.stringify(logged).includes("hook-secret"), JSON.stringify(failed));
+  assert(!row.lastError!.includes("hook-secret"), row.lastError!);
 });

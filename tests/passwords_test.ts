@@ -18,9 +18,13 @@ import {
 
 const NEW_PASSWORD = "a different long passphrase";
 
-/** Captures what the app logs, to read the reset link in the embedded default. */
+/**
+ * Opts in to reset links in the log (RESET_LINKS_IN_LOG, off by default) and captures them,
+ * the one way to read a link without a webhook.
+ */
 function captureLinks(env: TestEnv): string[] {
   const links: string[] = [];
+  env.deps.config.RESET_LINKS_IN_LOG = true;
   env.deps.log = (_level, _msg, fields) => {
     if (fields && typeof fields.reset_url === "string") links.push(fields.reset_url);
   };
@@ -94,6 +98,80 @@ Deno.test("password reset: the answer is the same for every account, real or not
   assertEquals(real.json, fake.json);
   assertEquals(links.length, 1);
   assertMatch(links[0], /^http:\/\/localhost\/password\/reset\?token=[A-Za-z0-9_-]{43}$/);
+});
+
+type LogLine = { level: string; msg: string; fields: Record<string, unknown> };
+
+function captureLog(env: TestEnv): LogLine[] {
+  const lines: LogLine[] = [];
+  env.deps.log = (level, msg, fields) => lines.push({ level, msg, fields: fields ?? {} });
+  return lines;
+}
+
+/** Every 43-character base64url run in the log whose SHA-256 is a stored reset token's. */
+async function liveTokensIn(env: TestEnv, lines: LogLine[]): Promise<string[]> {
+  const stored = new Set((await env.deps.db.select().from(passwordResets)).map((r) => r.tokenHash));
+  assert(stored.size > 0, "no reset token was stored");
+  const found: string[] = [];
+  for (const candidate of JSON.stringify(lines).match(/[A-Za-z0-9_-]{43}/g) ?? []) {
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(candidate));
+    const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    if (stored.has(hex)) found.push(candidate);
+  }
+  return found;
+}
+
+Deno.test("password reset: by default no log line holds the link or its token", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const lines = captureLog(env);
+  assertEquals(
+    (await api(env, "POST", "/api/v1/password-reset", { username: "alice" })).status,
+    202,
+  );
+  const b = new Browser(env);
+  await b.get("/password/forgot");
+  await b.post("/password/forgot", { username: "alice" });
+  assertStringIncludes(b.lastHtml, "If an account matches");
+
+  assertEquals(await liveTokensIn(env, lines), []);
+  for (const line of lines) {
+    const text = JSON.stringify(line);
+    assert(!text.includes("token="), `a reset link reached the log: ${text}`);
+    assert(!("reset_url" in line.fields), `a reset link reached the log: ${text}`);
+  }
+  // The log says what happened, and that nothing was sent.
+  const told = lines.filter((l) =>
+    l.msg === "password reset requested, but no delivery is configured"
+  );
+  assertEquals(told.map((l) => [l.level, l.fields.username]), [["warn", "alice"], [
+    "warn",
+    "alice",
+  ]]);
+  const events = await env.deps.db.select().from(auditEvents).where(
+    eq(auditEvents.event, "password.reset_request"),
+  );
+  assertEquals(events.map((e) => JSON.parse(e.detail!).delivery), ["none", "none"]);
+});
+
+Deno.test("password reset: with RESET_LINKS_IN_LOG=true the link is logged, and only then", async () => {
+  const env = await testApp({ RESET_LINKS_IN_LOG: "true" });
+  await addUser(env);
+  const lines = captureLog(env);
+  await api(env, "POST", "/api/v1/password-reset", { username: "alice" });
+  const [logged] = await liveTokensIn(env, lines);
+  assert(logged, "the opted-in link is not in the log");
+  const line = lines.find((l) => typeof l.fields.reset_url === "string")!;
+  assertEquals(line.fields.reset_url, `http://localhost/password/reset?token=${logged}`);
+  // A webhook takes precedence: the link then leaves only through the outbox.
+  const hooked = await testApp({
+    RESET_LINKS_IN_LOG: "true",
+    RESET_WEBHOOK_URL: "http://127.0.0.1:9/hook",
+  });
+  await addUser(hooked);
+  const hookedLines = captureLog(hooked);
+  await api(hooked, "POST", "/api/v1/password-reset", { username: "alice" });
+  assertEquals(await liveTokensIn(hooked, hookedLines), []);
 });
 
 Deno.test("password reset: single use, one hour, newer request kills older; 2FA stays in force", async () => {

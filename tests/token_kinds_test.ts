@@ -1,7 +1,17 @@
 /** Security property: each token kind is refused wherever another kind is expected. */
-import { signToken } from "../src/tokens/tokens.ts";
+import { decodeJwt, SignJWT } from "jose";
+import { signToken, TOKEN_KINDS, type TokenKind } from "../src/tokens/tokens.ts";
 import { assertEquals } from "./assert.ts";
-import { addUser, api, codeNow, enrollViaApi, nextStep, pendingLogin, testApp } from "./helpers.ts";
+import {
+  addUser,
+  api,
+  codeNow,
+  enrollViaApi,
+  nextStep,
+  pendingLogin,
+  testApp,
+  type TestEnv,
+} from "./helpers.ts";
 
 Deno.test("token kinds: session, pending and device tokens never stand in for one another", async () => {
   const env = await testApp();
@@ -132,4 +142,87 @@ Deno.test("token kinds: the JWKS publishes public keys only", async () => {
     "EdDSA",
   ]);
   assertEquals("d" in r.json.keys[0], false);
+});
+
+/**
+ * The claims of a real token, re-signed with the service's own key after `change`: a forgery
+ * only the key holder (or a bug) could make, so the time rules are all that stands in its way.
+ */
+async function reSigned(
+  env: TestEnv,
+  kind: TokenKind,
+  token: string,
+  change: (claims: Record<string, unknown>, now: number) => void,
+): Promise<string> {
+  const claims: Record<string, unknown> = { ...decodeJwt(token) };
+  change(claims, Math.floor(env.clock.now().getTime() / 1000));
+  const keys = env.deps.keys;
+  return await new SignJWT(claims)
+    .setProtectedHeader({ alg: keys.alg, typ: TOKEN_KINDS[kind].typ, kid: keys.kid })
+    .sign(keys.privateKey);
+}
+
+type Claims = Record<string, unknown>;
+const TEN_YEARS = 10 * 365 * 86_400;
+/** Forgeries every kind refuses: iat or nbf an hour ahead, ten years to live, no iat. */
+const REFUSED: Record<string, (c: Claims, now: number) => void> = {
+  "iat an hour ahead": (c, now) => (c.iat = now + 3600),
+  "iat past the 60 s skew": (c, now) => (c.iat = now + 61),
+  "nbf an hour ahead": (c, now) => (c.nbf = now + 3600),
+  "exp ten years ahead": (c, now) => (c.iat = now, c.exp = now + TEN_YEARS),
+  "no iat": (c) => delete c.iat,
+};
+/** And what they accept: an issuer clock running 60 s fast. */
+const AT_THE_EDGE = (c: Claims, now: number) => (c.iat = now + 60, c.nbf = now + 60);
+
+Deno.test("token kinds: forged time claims are refused for session, device and pending tokens", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const e = await enrollViaApi(env);
+  nextStep(env);
+  const p = await pendingLogin(env);
+  const done = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+    trust_device: true,
+  });
+  const session = done.json.session_token as string;
+  const device = done.json.trusted_device_token as string;
+
+  // Session: GET /api/v1/session answers 401 to each forgery, 200 at the edge of the skew.
+  for (const [name, change] of Object.entries(REFUSED)) {
+    const forged = await reSigned(env, "session", session, change);
+    assertEquals((await api(env, "GET", "/api/v1/session", undefined, forged)).status, 401, name);
+  }
+  const sessionEdge = await reSigned(env, "session", session, AT_THE_EDGE);
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, sessionEdge)).status, 200);
+
+  // Trusted device: a forgery does not skip the second factor; the edge one does.
+  const loginWith = async (trusted_device_token: string) =>
+    (await api(env, "POST", "/api/v1/login", {
+      username: "alice",
+      password: "correct horse battery staple",
+      trusted_device_token,
+    })).json.status;
+  for (const [name, change] of Object.entries(REFUSED)) {
+    const forged = await reSigned(env, "device", device, change);
+    assertEquals(await loginWith(forged), "second_factor_required", name);
+  }
+  assertEquals(
+    await loginWith(await reSigned(env, "device", device, AT_THE_EDGE)),
+    "authenticated",
+  );
+
+  // Pending: each forgery is not a pending token; the edge one completes the login.
+  nextStep(env);
+  const pending = (await pendingLogin(env)).pending_token as string;
+  const code = codeNow(env, e.secret);
+  for (const [name, change] of Object.entries(REFUSED)) {
+    const forged = await reSigned(env, "pending", pending, change);
+    const r = await api(env, "POST", "/api/v1/login/totp", { pending_token: forged, code });
+    assertEquals(r.json.error?.code, "invalid_pending_token", name);
+  }
+  const pendingEdge = await reSigned(env, "pending", pending, AT_THE_EDGE);
+  const ok = await api(env, "POST", "/api/v1/login/totp", { pending_token: pendingEdge, code });
+  assertEquals(ok.json.status, "authenticated");
 });

@@ -32,3 +32,18 @@ export function jsonLogger(
 }
 
 export const silentLogger: Logger = () => {};
+
+/**
+ * A URL as it may appear in a log. Network URLs keep only scheme, host and port: user info,
+ * query (libSQL takes `?authToken=`) and path (webhook URLs often carry their secret there) can
+ * all hold credentials. A local `file:` database keeps its path, without any query.
+ */
+export function urlForLog(url: string): string {
+  if (url.startsWith("file:") || url === ":memory:") return url.replace(/\?.*$/s, "");
+  try {
+    const { protocol, host } = new URL(url);
+    return `${protocol}//${host}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}

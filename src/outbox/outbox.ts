@@ -9,6 +9,7 @@ import { outbox } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { randomId } from "../lib/crypto.ts";
 import { SECOND } from "../lib/clock.ts";
+import { urlForLog } from "../lib/log.ts";
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 
@@ -32,6 +33,19 @@ export function backoffMs(attempts: number): number {
 }
 
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * A fetch error may quote the URL, whose path or query is often the receiver's secret: the
+ * error is logged and stored, so it names the host only.
+ */
+function withoutUrl(message: string, url: string): string {
+  let href = url;
+  try {
+    href = new URL(url).href;
+  } catch { /* not a URL: only the text as written can appear */ }
+  const safe = urlForLog(url);
+  return message.replaceAll(url, safe).replaceAll(href, safe);
+}
 
 /**
  * Delivers due messages: a JSON POST each; 2xx marks it delivered, anything else schedules a
@@ -72,7 +86,7 @@ export async function deliverDue(deps: Deps, fetchFn: Fetch = fetch, limit = 20)
       await res.body?.cancel();
       if (!res.ok) error = `HTTP ${res.status}`;
     } catch (e) {
-      error = String((e as Error)?.message ?? e).slice(0, 200);
+      error = withoutUrl(String((e as Error)?.message ?? e), row.url).slice(0, 200);
     }
     if (error === null) {
       await db.update(outbox).set({ deliveredAt: deps.clock.now().getTime(), lastError: null })

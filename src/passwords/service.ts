@@ -107,7 +107,8 @@ async function findResetTarget(deps: Deps, identifier: string): Promise<UserRow 
 /**
  * Starts a reset. The answer never says whether the account exists. For a real account a
  * token (256 bits, stored as SHA-256) replaces any older one, and the link goes to the webhook
- * through the outbox, or to the log when no webhook is configured (the embedded default).
+ * through the outbox. Without a webhook the link goes nowhere (the log only says a reset was
+ * asked for) unless the operator opted in to links in the log with RESET_LINKS_IN_LOG.
  */
 export async function requestPasswordReset(deps: Deps, input: {
   identifier: string;
@@ -131,6 +132,11 @@ export async function requestPasswordReset(deps: Deps, input: {
     return;
   }
   const expiresAt = new Date(now.getTime() + config.RESET_TOKEN_MINUTES * MINUTE);
+  const delivery = config.RESET_WEBHOOK_URL
+    ? "webhook"
+    : config.RESET_LINKS_IN_LOG
+    ? "log"
+    : "none";
   const url = `${input.baseUrl.replace(/\/$/, "")}/password/reset?token=${token}`;
   const message = {
     username: user.displayName,
@@ -165,11 +171,18 @@ export async function requestPasswordReset(deps: Deps, input: {
       userId: user.id,
       username: user.username,
       ...input.meta,
-      detail: { delivery: config.RESET_WEBHOOK_URL ? "webhook" : "log" },
+      detail: { delivery },
     }, now),
   ]);
-  if (!config.RESET_WEBHOOK_URL) {
-    deps.log("info", "password reset link (no RESET_WEBHOOK_URL configured)", message);
+  // The link holds a live token: it reaches the log only when the operator asked for that.
+  if (delivery === "log") {
+    deps.log("info", "password reset link (RESET_LINKS_IN_LOG=true)", message);
+  } else if (delivery === "none") {
+    deps.log("warn", "password reset requested, but no delivery is configured", {
+      username: user.username,
+      expires_at: message.expires_at,
+      hint: "set RESET_WEBHOOK_URL (or RESET_LINKS_IN_LOG=true to log reset links)",
+    });
   }
 }
 

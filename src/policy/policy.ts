@@ -7,6 +7,9 @@ import { z } from "zod";
 import { DAY } from "../lib/clock.ts";
 import { inAnyCidr, parseCidr } from "../lib/ip.ts";
 
+/** The longest an admin may let a trusted device skip the second factor. */
+export const TRUSTED_DEVICE_MAX_DAYS = 365;
+
 const cidrList = z.array(
   z.string().trim().refine((c) => parseCidr(c) !== null, { message: "not a CIDR range" }),
 ).max(200);
@@ -29,7 +32,7 @@ export const loginPolicySchema = z.object({
   graceDays: z.number().int().min(0).max(365).default(0),
   recoveryCodesEnabled: z.boolean().default(true),
   trustedDevicesEnabled: z.boolean().default(true),
-  trustedDeviceDays: z.number().int().min(1).max(365).default(30),
+  trustedDeviceDays: z.number().int().min(1).max(TRUSTED_DEVICE_MAX_DAYS).default(30),
   totpAlgorithm: z.enum(["SHA1", "SHA256", "SHA512"]).default("SHA1"),
   totpDigits: z.number().int().min(6).max(10).default(6),
   totpPeriod: z.number().int().min(15).max(120).default(30),

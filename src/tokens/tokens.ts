@@ -39,6 +39,15 @@ export const TOKEN_KINDS = {
 
 export type TokenKind = keyof typeof TOKEN_KINDS;
 
+/**
+ * How far a token's `iat` or `nbf` may lie ahead of our clock, in seconds: several instances
+ * (or a Worker and its neighbours) never agree to the second. `exp` gets no such allowance.
+ */
+export const TOKEN_CLOCK_SKEW_SECONDS = 60;
+
+/** The longest lifetime (`exp` - `iat`, seconds) each kind is issued with; longer ones are refused. */
+export type TokenLifetimes = Record<TokenKind, number>;
+
 export type SigningKeys = {
   issuer: string;
   kid: string;
@@ -50,6 +59,8 @@ export type SigningKeys = {
   algorithms: TokenAlg[];
   jwks: { keys: JWK[] };
   verifyKey: ReturnType<typeof createLocalJWKSet>;
+  /** Tokens living longer than their kind's maximum are never issued and never accepted. */
+  maxLifetime: TokenLifetimes;
 };
 
 /** A new Ed25519 private key as a JWK with a `kid`. */
@@ -59,25 +70,90 @@ export async function generateSigningJwk(): Promise<JWK> {
   return { ...jwk, kid: randomId(8), alg: TOKEN_ALG, use: "sig" };
 }
 
-/** Loads private JWKs (newest last): the newest signs, all verify. */
-export async function loadSigningKeys(privateJwks: JWK[], issuer: string): Promise<SigningKeys> {
-  const newest = privateJwks.at(-1);
-  if (!newest?.kid || !newest.d) throw new Error("a signing key must be a private JWK with a kid");
-  const alg = algOf(newest);
-  const privateKey = await importJWK({ ...newest, alg }, alg) as CryptoKey;
-  const publicKeys = privateJwks.map(({ d: _d, ...pub }) => ({
-    ...pub,
-    alg: algOf(pub),
+/**
+ * The members of a JWK that take part in signing, in a fixed form. A key exported by WebCrypto
+ * carries `key_ops: ["sign"]` and `ext`; kept on the public half, they make the verifying key
+ * unusable (a public key cannot "sign"), so every token the key signs would be refused.
+ */
+function normalizedJwk(jwk: JWK, alg: TokenAlg, withPrivate: boolean): JWK {
+  return {
+    kty: jwk.kty,
+    crv: jwk.crv,
+    x: jwk.x,
+    ...(jwk.y !== undefined ? { y: jwk.y } : {}),
+    ...(withPrivate ? { d: jwk.d } : {}),
+    kid: jwk.kid,
+    alg,
     use: "sig",
-  }));
+  };
+}
+
+/**
+ * Loads private JWKs (newest last): the newest signs, all verify. Each key must prove itself
+ * with a sign-and-verify round trip through the published key set, so a key that cannot work
+ * (a public part that does not match the private one, a malformed member) stops the start
+ * instead of refusing every token later. Errors name the key by position and `kid`.
+ */
+export async function loadSigningKeys(
+  privateJwks: JWK[],
+  issuer: string,
+  maxLifetime: TokenLifetimes,
+): Promise<SigningKeys> {
+  if (privateJwks.length === 0) throw new Error("no signing key");
+  const label = (i: number) =>
+    `key ${i + 1} of ${privateJwks.length}` +
+    (typeof privateJwks[i]?.kid === "string" ? ` (kid "${privateJwks[i].kid}")` : "");
+  const keys = privateJwks.map((jwk, i) => {
+    if (!jwk || typeof jwk.kid !== "string" || !jwk.kid || typeof jwk.d !== "string") {
+      throw new Error(`${label(i)}: a signing key must be a private JWK with a kid`);
+    }
+    let alg: TokenAlg;
+    try {
+      alg = algOf(jwk);
+    } catch (e) {
+      throw new Error(`${label(i)}: ${(e as Error).message}`);
+    }
+    const first = privateJwks.findIndex((other) => other?.kid === jwk.kid);
+    if (first !== i) throw new Error(`${label(i)}: the same kid as key ${first + 1}`);
+    return {
+      alg,
+      privateJwk: normalizedJwk(jwk, alg, true),
+      publicJwk: normalizedJwk(jwk, alg, false),
+    };
+  });
+  const publicKeys = keys.map((k) => k.publicJwk);
+  const verifyKey = createLocalJWKSet({ keys: publicKeys });
+  const privateKeys: CryptoKey[] = [];
+  for (const [i, { alg, privateJwk }] of keys.entries()) {
+    let privateKey: CryptoKey;
+    try {
+      privateKey = await importJWK(privateJwk, alg) as CryptoKey;
+    } catch (e) {
+      throw new Error(`${label(i)}: not a usable ${alg} private key (${(e as Error).message})`);
+    }
+    try {
+      const probe = await new SignJWT({}).setProtectedHeader({ alg, kid: privateJwk.kid })
+        .sign(privateKey);
+      await jwtVerify(probe, verifyKey, { algorithms: [alg] });
+    } catch {
+      throw new Error(
+        `${label(i)}: a token it signs does not verify (does its public part, x${
+          alg === "ES256" ? "/y" : ""
+        }, belong to its private part, d?)`,
+      );
+    }
+    privateKeys.push(privateKey);
+  }
+  const newest = keys.length - 1;
   return {
     issuer,
-    kid: newest.kid,
-    alg,
-    algorithms: [...new Set(publicKeys.map((k) => k.alg))],
-    privateKey,
+    kid: keys[newest].privateJwk.kid!,
+    alg: keys[newest].alg,
+    algorithms: [...new Set(keys.map((k) => k.alg))],
+    privateKey: privateKeys[newest],
     jwks: { keys: publicKeys },
-    verifyKey: createLocalJWKSet({ keys: publicKeys }),
+    verifyKey,
+    maxLifetime,
   };
 }
 
@@ -95,14 +171,19 @@ export async function signToken(
   now: Date,
 ): Promise<string> {
   const { typ, aud } = TOKEN_KINDS[kind];
+  const iat = Math.floor(now.getTime() / 1000);
+  const exp = Math.floor(claims.expiresAt.getTime() / 1000);
+  if (exp - iat > keys.maxLifetime[kind]) {
+    throw new Error(`a ${kind} token may live at most ${keys.maxLifetime[kind]} s`);
+  }
   return await new SignJWT({ ...claims.extra })
     .setProtectedHeader({ alg: keys.alg, typ, kid: keys.kid })
     .setIssuer(keys.issuer)
     .setAudience(aud)
     .setSubject(claims.sub)
     .setJti(claims.jti)
-    .setIssuedAt(Math.floor(now.getTime() / 1000))
-    .setExpirationTime(Math.floor(claims.expiresAt.getTime() / 1000))
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
     .sign(keys.privateKey);
 }
 
@@ -146,7 +227,8 @@ export async function verifyToken(
   const cacheKey = `${kind}:${token}`;
   const hit = typeof token === "string" ? verified.get(keys)?.get(cacheKey) : undefined;
   if (hit) {
-    // Same rule as jwtVerify with clockTolerance 0: expired once now >= exp.
+    // Expired once now >= exp, as in verifyUncached. No other check can start failing before
+    // then: `iat`/`nbf` within the skew only grow older, and exp - iat caps the token's age.
     if (Math.floor(now.getTime() / 1000) >= hit.exp) return { ok: false, reason: "expired" };
     return { ok: true, token: hit };
   }
@@ -179,8 +261,17 @@ async function verifyUncached(
       issuer: keys.issuer,
       requiredClaims: ["exp", "iat", "jti", "sub"],
       currentDate: now,
-      clockTolerance: 0,
+      // `iat` and `nbf` may lie up to the skew ahead of our clock, no further; `iat` must exist
+      // and be no older than the kind's longest lifetime. `exp` is checked strictly below.
+      clockTolerance: TOKEN_CLOCK_SKEW_SECONDS,
+      maxTokenAge: keys.maxLifetime[kind],
     });
+    // Same rule as the cache: expired once now >= exp, with no allowance for skew.
+    if (Math.floor(now.getTime() / 1000) >= payload.exp!) return { ok: false, reason: "expired" };
+    // A token signed with our key but living longer than we ever issue is not one of ours.
+    if (payload.exp! - payload.iat! > keys.maxLifetime[kind]) {
+      return { ok: false, reason: "invalid" };
+    }
     return {
       ok: true,
       token: {

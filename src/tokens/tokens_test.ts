@@ -1,19 +1,27 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
 import { toBase64Url } from "../lib/encoding.ts";
 import {
   generateSigningJwk,
   loadSigningKeys,
+  type SigningKeys,
   signToken,
+  TOKEN_CLOCK_SKEW_SECONDS,
   TOKEN_KINDS,
+  type TokenKind,
+  type TokenLifetimes,
   verifyToken,
 } from "./tokens.ts";
-import { type JWK, SignJWT } from "jose";
+import { type JWK, jwtVerify, SignJWT } from "jose";
 
 const now = new Date("2026-11-22T12:00:00Z");
 const later = new Date(now.getTime() + 5 * 60_000);
 
+/** Longest lifetimes, seconds: 15 minutes, 7 days, 30 days. */
+const LIFETIMES: TokenLifetimes = { pending: 900, session: 7 * 86_400, device: 30 * 86_400 };
+const KINDS = Object.keys(TOKEN_KINDS) as TokenKind[];
+
 async function keys(jwks?: JWK[]) {
-  return await loadSigningKeys(jwks ?? [await generateSigningJwk()], "twofold-test");
+  return await loadSigningKeys(jwks ?? [await generateSigningJwk()], "twofold-test", LIFETIMES);
 }
 
 Deno.test("verifyToken() accepts a token of its own kind", async () => {
@@ -128,4 +136,125 @@ Deno.test("loadSigningKeys() keeps accepting an older ES256 key next to a new Ed
   );
   // An Ed25519-only set refuses ES256 tokens outright (the algorithm list is pinned).
   assertEquals((await verifyToken(await keys(), "session", t, now)).ok, false);
+});
+
+const nowSec = Math.floor(now.getTime() / 1000);
+
+/** A token of `kind` signed with the real key, with the time claims given (none left out). */
+async function forge(
+  k: SigningKeys,
+  kind: TokenKind,
+  time: { iat?: number; nbf?: number; exp: number },
+): Promise<string> {
+  const { typ, aud } = TOKEN_KINDS[kind];
+  return await new SignJWT({ ...time })
+    .setProtectedHeader({ alg: k.alg, typ, kid: k.kid })
+    .setIssuer(k.issuer).setAudience(aud).setSubject("u1").setJti(crypto.randomUUID())
+    .sign(k.privateKey);
+}
+
+Deno.test("verifyToken() refuses an iat or nbf beyond the clock skew, for every kind", async () => {
+  const k = await keys();
+  const skew = TOKEN_CLOCK_SKEW_SECONDS;
+  assertEquals(skew, 60);
+  for (const kind of KINDS) {
+    const ok = async (time: { iat?: number; nbf?: number; exp: number }) =>
+      (await verifyToken(k, kind, await forge(k, kind, time), now)).ok;
+    const exp = nowSec + 300;
+    assert(await ok({ iat: nowSec, exp }), `${kind}: a normal token`);
+    assertEquals(await ok({ iat: nowSec + 3600, exp: nowSec + 3900 }), false, `${kind}: iat +1 h`);
+    assertEquals(await ok({ iat: nowSec + skew + 1, exp }), false, `${kind}: iat past the skew`);
+    assert(await ok({ iat: nowSec + skew, exp }), `${kind}: iat at the edge of the skew`);
+    assertEquals(await ok({ iat: nowSec, nbf: nowSec + 3600, exp }), false, `${kind}: nbf +1 h`);
+    assertEquals(await ok({ iat: nowSec, nbf: nowSec + skew + 1, exp }), false, `${kind}: nbf`);
+    assert(await ok({ iat: nowSec, nbf: nowSec + skew, exp }), `${kind}: nbf at the edge`);
+    assertEquals(await ok({ exp }), false, `${kind}: no iat`);
+  }
+});
+
+Deno.test("verifyToken() refuses a lifetime longer than the kind's maximum, for every kind", async () => {
+  const k = await keys();
+  for (const kind of KINDS) {
+    const max = LIFETIMES[kind];
+    const ok = async (iat: number, exp: number) =>
+      (await verifyToken(k, kind, await forge(k, kind, { iat, exp }), now)).ok;
+    assertEquals(await ok(nowSec, nowSec + 10 * 365 * 86_400), false, `${kind}: ten years`);
+    assertEquals(await ok(nowSec, nowSec + max + 1), false, `${kind}: one second too long`);
+    assert(await ok(nowSec, nowSec + max), `${kind}: exactly the maximum`);
+    // An old iat cannot stretch it either: issued max + 1 s ago, still "valid" for 10 s.
+    assertEquals(await ok(nowSec - max - 1, nowSec + 10), false, `${kind}: issued too long ago`);
+  }
+});
+
+Deno.test("verifyToken() gives exp no clock-skew allowance", async () => {
+  const k = await keys();
+  const t = await forge(k, "session", { iat: nowSec - 100, exp: nowSec });
+  assertEquals(await verifyToken(k, "session", t, now), { ok: false, reason: "expired" });
+  const edge = await forge(k, "session", { iat: nowSec - 100, exp: nowSec + 1 });
+  assert((await verifyToken(k, "session", edge, now)).ok);
+});
+
+Deno.test("signToken() never issues a token longer than its kind's maximum", async () => {
+  const k = await keys();
+  const tooLong = new Date(now.getTime() + (LIFETIMES.pending + 1) * 1000);
+  await assertRejects(() =>
+    signToken(k, "pending", { sub: "u", jti: "j", expiresAt: tooLong }, now)
+  );
+});
+
+async function webCryptoJwk(alg: "EdDSA" | "ES256"): Promise<JWK> {
+  const params = alg === "EdDSA" ? { name: "Ed25519" } : { name: "ECDSA", namedCurve: "P-256" };
+  const pair = await crypto.subtle.generateKey(params, true, ["sign", "verify"]) as CryptoKeyPair;
+  return { ...(await crypto.subtle.exportKey("jwk", pair.privateKey)) as JWK, kid: `wc-${alg}` };
+}
+
+Deno.test("loadSigningKeys() accepts keys as WebCrypto exports them (key_ops, ext) and they work", async () => {
+  for (const alg of ["EdDSA", "ES256"] as const) {
+    const jwk = await webCryptoJwk(alg);
+    assertEquals([jwk.key_ops, jwk.ext], [["sign"], true]);
+    const k = await keys([jwk]);
+    const t = await signToken(k, "session", { sub: "u", jti: "w", expiresAt: later }, now);
+    assert((await verifyToken(k, "session", t, now)).ok, `${alg}: own token refused`);
+    // The published JWKS is clean and verifies the token on its own (as a relying party would).
+    const [pub] = k.jwks.keys;
+    assertEquals(
+      Object.keys(pub).sort(),
+      alg === "EdDSA"
+        ? ["alg", "crv", "kid", "kty", "use", "x"]
+        : ["alg", "crv", "kid", "kty", "use", "x", "y"],
+    );
+    const { createLocalJWKSet } = await import("jose");
+    await jwtVerify(t, createLocalJWKSet(k.jwks), { currentDate: now });
+  }
+});
+
+async function loadError(jwks: JWK[]): Promise<string> {
+  try {
+    await keys(jwks);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  throw new Error("the key set was accepted");
+}
+
+Deno.test("loadSigningKeys() refuses a key whose public part does not match its private part", async () => {
+  const good = await generateSigningJwk();
+  const other = await generateSigningJwk();
+  const corrupt = { ...(await generateSigningJwk()), kid: "bad-one", x: other.x };
+  // Named by position and kid, whether it is the signing key or an older one.
+  assertStringIncludes(await loadError([good, corrupt]), 'key 2 of 2 (kid "bad-one")');
+  assertStringIncludes(await loadError([corrupt, good]), 'key 1 of 2 (kid "bad-one")');
+  const ec = await webCryptoJwk("ES256");
+  const ecOther = await webCryptoJwk("ES256");
+  assertStringIncludes(
+    await loadError([{ ...ec, x: ecOther.x, y: ecOther.y }]),
+    'key 1 of 1 (kid "wc-ES256")',
+  );
+  assertStringIncludes(await loadError([{ ...good, d: "AAAA" }]), "key 1 of 1");
+});
+
+Deno.test("loadSigningKeys() refuses two keys with the same kid", async () => {
+  const a = await generateSigningJwk();
+  const b = { ...(await generateSigningJwk()), kid: a.kid };
+  assertStringIncludes(await loadError([a, b]), "the same kid as key 1");
 });

@@ -156,3 +156,47 @@ Deno.test("worker: building the dependencies hashes no password; unknown users s
   // ... and checking an unknown user's password costs the full configured work.
   assertEquals(calls, [100_000, 100_000, 50_000]);
 });
+
+Deno.test("worker: SIGNING_KEYS is checked at start; WebCrypto's export shape works, a broken key stops it", async () => {
+  const exported = async (kid: string) => {
+    const pair = await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"]);
+    return { ...(await crypto.subtle.exportKey("jwk", (pair as CryptoKeyPair).privateKey)), kid };
+  };
+  const { ENCRYPTION_KEY } = await keys();
+  const good = await exported("good");
+  const app = await createWorkerApp({
+    SIGNING_KEYS: JSON.stringify(good),
+    ENCRYPTION_KEY,
+    DB: unusedD1,
+    PBKDF2_ITERATIONS: "1000",
+  });
+  const jwks = await (await app.request("/.well-known/jwks.json")).json();
+  assertEquals(jwks.keys.map((k: { kid: string; key_ops?: string[] }) => [k.kid, k.key_ops]), [[
+    "good",
+    undefined,
+  ]]);
+
+  const broken = { ...(await exported("broken")), x: good.x };
+  assertStringIncludes(
+    await startError({
+      SIGNING_KEYS: JSON.stringify([good, broken]),
+      ENCRYPTION_KEY,
+      DB: unusedD1,
+    }),
+    'SIGNING_KEYS: key 2 of 2 (kid "broken")',
+  );
+});
+
+Deno.test("worker: RESET_LINKS_IN_LOG=true is announced with a warning at start", async () => {
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    await createWorkerApp({ ...(await keys()), DB: unusedD1, RESET_LINKS_IN_LOG: "true" });
+  } finally {
+    console.error = original;
+  }
+  const warnings = errors.map((l) => JSON.parse(l)).filter((l) => l.level === "warn");
+  assertEquals(warnings.length, 1);
+  assertStringIncludes(warnings[0].msg, "RESET_LINKS_IN_LOG=true: password reset links");
+});
