@@ -205,9 +205,12 @@ export async function confirmPasswordReset(deps: Deps, input: {
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
   const t = now.getTime();
-  const consumed = sql`EXISTS (SELECT 1 FROM ${passwordResets} WHERE token_hash = ${await tokenHash(
-    input.token,
-  )} AND used_at = ${t})`;
+  // Only the request whose UPDATE consumed the token writes: the password UPDATE follows it
+  // directly and needs `changes() = 1` (D1 has no interactive transactions), and the rest needs
+  // the hash this request computed (its salt is random) to be the one in force. A marker such
+  // as `used_at = now` would not do: parallel requests share the millisecond.
+  const written = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${user.id}
+    AND ${users.passwordHash} = ${hash})`;
   const [used] = await db.batch([
     db.update(passwordResets).set({ usedAt: t })
       .where(and(
@@ -223,10 +226,10 @@ export async function confirmPasswordReset(deps: Deps, input: {
       passwordFailures: 0,
       passwordWindowStart: null,
       passwordLockedUntil: null,
-    }).where(and(eq(users.id, user.id), consumed)),
+    }).where(and(eq(users.id, user.id), sql`changes() = 1`)),
     db.update(sessions).set({ revokedAt: t })
-      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), consumed)),
-    revokeAllDevicesStatement(db, user.id, now, consumed),
+      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
+    revokeAllDevicesStatement(db, user.id, now, written),
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
   await audit(db, {
