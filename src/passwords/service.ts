@@ -12,10 +12,11 @@ import { revokeAllDevicesStatement } from "../devices/repo.ts";
 import { randomBytes, randomId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { hashPassword, verifyPassword } from "../lib/password.ts";
+import { hashPassword } from "../lib/password.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
-import { clientFailed, passwordFailed } from "../protection/guard.ts";
+import { clientFailed } from "../protection/guard.ts";
+import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
 import { readSetting } from "../settings/repo.ts";
@@ -40,7 +41,10 @@ export async function validateNewPassword(
   return problems.length ? { ok: false, code: "weak_password", problems } : null;
 }
 
-/** Changes the password of the signed-in user; other sessions and all trusted devices end. */
+/**
+ * Changes the password of the signed-in user; other sessions and all trusted devices end. The
+ * current password is checked under the login's guard (lockout and address throttle).
+ */
 export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   currentPassword: string;
   newPassword: string;
@@ -51,24 +55,14 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   const found = await currentUser(deps, ctx);
   if (!found.ok) return found;
   const { user } = found;
-  const current = await verifyPassword(
-    input.currentPassword,
-    user.passwordHash,
-    config.PBKDF2_ITERATIONS,
-    deps.pbkdf2,
-  );
-  if (!current.ok) {
-    await audit(db, {
-      event: "password.change",
-      outcome: "failure",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { reason: "wrong_current_password" },
-    }, now);
-    await passwordFailed(deps, user, input.meta);
-    return fail("invalid_credentials");
-  }
+  const current = await checkPasswordAttempt(deps, {
+    user,
+    username: user.username,
+    password: input.currentPassword,
+    meta: input.meta,
+    event: "password.change",
+  });
+  if (!current.ok) return sessionRefusal(current);
   const weak = await validateNewPassword(deps, input.newPassword, user.username);
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);

@@ -1,5 +1,5 @@
 /** @module User rows. */
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { perDb } from "../db/prepared.ts";
 import { users } from "../db/schema.ts";
@@ -40,8 +40,16 @@ export async function insertUser(db: Db, input: CreateUser): Promise<UserRow | n
   return rows[0] ?? null;
 }
 
-export async function updatePasswordHash(db: Db, userId: string, passwordHash: string) {
-  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+/**
+ * Stores a fresh hash of the same password (new parameters), only if the stored hash is still
+ * the one that was checked: a password changed in the meantime is never overwritten.
+ */
+export async function updatePasswordHash(
+  db: Db,
+  input: { userId: string; checkedHash: string; passwordHash: string },
+) {
+  await db.update(users).set({ passwordHash: input.passwordHash })
+    .where(and(eq(users.id, input.userId), eq(users.passwordHash, input.checkedHash)));
 }
 
 export type UserSummary = UserRow & { authenticatorCount: number };
