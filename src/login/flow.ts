@@ -143,6 +143,8 @@ export async function passwordStep(deps: Deps, input: {
       rememberMe: input.rememberMe,
       createdAt: now.getTime(),
       expiresAt: expiresAt.getTime(),
+      // As read before the password was checked: a change since then kills this login.
+      credentialEpoch: user.credentialEpoch,
     }),
     auditInsert(db, {
       event: "login.password",

@@ -20,7 +20,12 @@ import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts"
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import { currentUser, type RequestMeta, type SessionContext } from "../sessions/service.ts";
 import { readSetting } from "../settings/repo.ts";
-import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
+import {
+  findUserById,
+  findUserByUsername,
+  nextCredentialEpoch,
+  type UserRow,
+} from "../users/repo.ts";
 import { checkPassword, type PasswordPolicy, passwordPolicySchema } from "./policy.ts";
 
 export const PASSWORD_POLICY_KEY = "password_policy";
@@ -42,8 +47,9 @@ export async function validateNewPassword(
 }
 
 /**
- * Changes the password of the signed-in user; other sessions and all trusted devices end. The
- * current password is checked under the login's guard (lockout and address throttle).
+ * Changes the password of the signed-in user; other sessions, all trusted devices, pending
+ * logins and unconfirmed enrollments end. The current password is checked under the login's
+ * guard (lockout and address throttle).
  */
 export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   currentPassword: string;
@@ -67,9 +73,11 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
   await db.batch([
-    db.update(users).set({ passwordHash: hash, passwordChangedAt: now.getTime() }).where(
-      eq(users.id, user.id),
-    ),
+    db.update(users).set({
+      passwordHash: hash,
+      passwordChangedAt: now.getTime(),
+      credentialEpoch: nextCredentialEpoch,
+    }).where(eq(users.id, user.id)),
     endOtherSessionsStatement(db, user.id, ctx.session.id, now),
     revokeAllDevicesStatement(db, user.id, now),
     auditInsert(db, {
@@ -180,8 +188,8 @@ export async function resetTokenUser(deps: Deps, token: string): Promise<UserRow
 
 /**
  * Completes a reset: the token is consumed by the same batch that sets the password, ends every
- * session and trusted device and clears the password lock. No session is created; the second
- * factor stays in force.
+ * session, trusted device and pending login, and clears the password lock. No session is
+ * created; the second factor stays in force.
  */
 export async function confirmPasswordReset(deps: Deps, input: {
   token: string;
@@ -220,6 +228,7 @@ export async function confirmPasswordReset(deps: Deps, input: {
       passwordFailures: 0,
       passwordWindowStart: null,
       passwordLockedUntil: null,
+      credentialEpoch: nextCredentialEpoch,
     }).where(and(eq(users.id, user.id), sql`changes() = 1`)),
     db.update(sessions).set({ revokedAt: t })
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
