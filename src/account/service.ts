@@ -29,6 +29,7 @@ import {
 import type { RequestMeta } from "../http/client.ts";
 import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { detectDrift, type Drift, parseOffsets } from "../totp/drift.ts";
+import { bumpCredentialEpochStatement } from "../users/repo.ts";
 import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
 
 type Ok<T = Record<never, never>> = { ok: true } & T;
@@ -159,7 +160,7 @@ export async function recoveryCodesRemaining(deps: Deps, userId: string): Promis
 
 /**
  * Turns 2FA off entirely, only where policy allows: authenticators, recovery codes, open
- * enrollments and trusted devices go in one batch, and other sessions end.
+ * enrollments and trusted devices go in one batch, and other sessions and pending logins end.
  */
 export async function disableTwoFactor(
   deps: Deps,
@@ -180,6 +181,7 @@ export async function disableTwoFactor(
     db.delete(enrollments).where(eq(enrollments.userId, userId)),
     revokeAllDevicesStatement(db, userId, now),
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
+    bumpCredentialEpochStatement(db, userId),
     auditInsert(db, auditFor(ctx, meta, "2fa.disable"), now),
   ]);
   return { ok: true };

@@ -31,7 +31,13 @@ import { loadPolicy, savePolicyStatement, subjectOf } from "../policy/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import { writeSettingStatement } from "../settings/repo.ts";
-import { findUserById, insertUser, type UserRow } from "../users/repo.ts";
+import {
+  bumpCredentialEpochStatement,
+  findUserById,
+  insertUser,
+  nextCredentialEpoch,
+  type UserRow,
+} from "../users/repo.ts";
 import { USERNAME_PATTERN } from "../users/users.ts";
 import { parseRoles } from "../users/users.ts";
 
@@ -222,6 +228,8 @@ export async function updateUserByAdmin(deps: Deps, admin: Admin, id: string, in
       ...(input.groups ? { groups: JSON.stringify(cleanNames(input.groups)) } : {}),
       ...(input.email !== undefined ? { email: input.email?.trim().toLowerCase() || null } : {}),
       ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+      // Disabling kills pending logins and enrollments too, so re-enabling revives none.
+      ...(input.disabled ? { credentialEpoch: nextCredentialEpoch } : {}),
     }).where(eq(users.id, id)),
     ...(input.disabled ? [endAllSessionsStatement(deps, id, now)] : []),
     auditInsert(db, adminAudit(admin, "admin.user_update", target, { changes: input }), now),
@@ -302,6 +310,8 @@ function removeFactorsStatements(deps: Deps, userId: string, now: Date) {
     db.delete(enrollments).where(eq(enrollments.userId, userId)),
     revokeAllDevicesStatement(db, userId, now),
     endAllSessionsStatement(deps, userId, now),
+    // Pending logins die too: one begun before the reset must not finish with an old factor.
+    bumpCredentialEpochStatement(db, userId),
   ] as const;
 }
 

@@ -39,6 +39,12 @@ export const users = sqliteTable("users", {
   /** Consecutive second-factor failures; reset by a successful code. */
   secondFactorFailures: integer("second_factor_failures").notNull().default(0),
   secondFactorLockedUntil: integer("second_factor_locked_until"),
+  /**
+   * Moves on every credential change (password changed or reset, 2FA reset or disabled, account
+   * disabled): pending logins and enrollments carry the value they were issued under and die
+   * when it moves.
+   */
+  credentialEpoch: integer("credential_epoch").notNull().default(0),
   createdAt: integer("created_at").notNull(),
 }, (t) => [uniqueIndex("users_username_idx").on(t.username), index("users_email_idx").on(t.email)]);
 
@@ -78,6 +84,8 @@ export const enrollments = sqliteTable("enrollments", {
   createdAt: integer("created_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
   consumedAt: integer("consumed_at"),
+  /** The user's credential epoch when this began; a later credential change kills it. */
+  credentialEpoch: integer("credential_epoch").notNull().default(0),
 }, (t) => [index("enrollments_user_idx").on(t.userId)]);
 
 export const recoveryCodes = sqliteTable("recovery_codes", {
@@ -102,6 +110,8 @@ export const pendingLogins = sqliteTable("pending_logins", {
   consumedAt: integer("consumed_at"),
   /** The session this pending login turned into; set in the same statement that consumes it. */
   sessionId: text("session_id"),
+  /** The user's credential epoch when the password was checked; a later change kills it. */
+  credentialEpoch: integer("credential_epoch").notNull().default(0),
 });
 
 export const sessions = sqliteTable("sessions", {

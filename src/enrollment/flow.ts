@@ -191,6 +191,7 @@ export async function startEnrollment(
     createdAt: now.getTime(),
     expiresAt: pending ? Math.min(pending.expiresAt, limit) : limit,
     consumedAt: null,
+    credentialEpoch: user.credentialEpoch,
   };
   await insertEnrollment(deps.db, row);
   await audit(deps.db, {

@@ -2,6 +2,7 @@
 import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { authenticators, enrollments } from "../db/schema.ts";
+import { credentialEpochCurrent } from "../users/repo.ts";
 
 export type EnrollmentRow = typeof enrollments.$inferSelect;
 
@@ -19,6 +20,7 @@ export async function findLiveEnrollment(
       eq(enrollments.userId, input.userId),
       isNull(enrollments.consumedAt),
       gt(enrollments.expiresAt, input.now.getTime()),
+      credentialEpochCurrent(enrollments),
     ),
   });
 }
@@ -36,6 +38,7 @@ export async function countEnrollmentAttempt(
       isNull(enrollments.consumedAt),
       gt(enrollments.expiresAt, input.now.getTime()),
       lt(enrollments.attempts, input.maxAttempts),
+      credentialEpochCurrent(enrollments),
     ))
     .returning();
   return rows[0];
@@ -52,6 +55,8 @@ export function consumeEnrollmentStatement(
       eq(enrollments.id, input.id),
       isNull(enrollments.consumedAt),
       gt(enrollments.expiresAt, input.now.getTime()),
+      // Started before a credential change: dead, also if the change lands mid-confirmation.
+      credentialEpochCurrent(enrollments),
       input.afterChange ? sql`changes() = 1` : undefined,
     ))
     .returning({ id: enrollments.id });

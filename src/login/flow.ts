@@ -16,7 +16,6 @@ import { useTrustedDevice } from "../devices/repo.ts";
 import { randomId } from "../lib/crypto.ts";
 import { DAY, MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { verifyPassword } from "../lib/password.ts";
 import {
   hashRecoveryCode,
   isWellFormedRecoveryCode,
@@ -34,18 +33,12 @@ import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
 import { secondFactorSuccessStatements } from "./complete_repo.ts";
 import { matchTotp } from "../totp/match.ts";
-import {
-  findUserById,
-  findUserByUsername,
-  updatePasswordHash,
-  type UserRow,
-} from "../users/repo.ts";
-import { hashPassword } from "../lib/password.ts";
+import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
 import { decideNextStep, secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { checkSecondFactorAlert } from "../alerts/service.ts";
-import { checkClient, clientFailed, passwordFailed } from "../protection/guard.ts";
-import { clearPasswordFailures } from "../protection/repo.ts";
+import { clientFailed } from "../protection/guard.ts";
+import { checkPasswordAttempt, loginRefusal } from "../protection/password.ts";
 import {
   cancelPending,
   consumePendingStatement,
@@ -86,61 +79,16 @@ export async function passwordStep(deps: Deps, input: {
 }): Promise<LoginResult> {
   const { db, config } = deps;
   const now = deps.clock.now();
-  const blocked = await checkClient(deps, input.meta);
-  if (blocked) {
-    await audit(db, {
-      event: "login.password",
-      outcome: "failure",
-      username: input.username.slice(0, 128),
-      ...input.meta,
-      detail: { reason: "client_blocked" },
-    }, now);
-    return blocked;
-  }
   const user = await findUserByUsername(db, input.username);
-  // The hash is always computed, also for unknown, locked or disabled accounts, so that every
-  // refusal costs the same and answers the same (no enumeration by message or timing).
-  const check = await verifyPassword(
-    input.password,
-    user && !user.isService ? user.passwordHash : deps.dummyPasswordHash,
-    config.PBKDF2_ITERATIONS,
-    deps.pbkdf2,
-  );
-  const locked = !!user && (user.passwordLockedUntil ?? 0) > now.getTime();
-  const reason = !user
-    ? "unknown_user"
-    : user.isService
-    ? "service_account"
-    : user.disabled
-    ? "disabled"
-    : locked
-    ? "locked"
-    : !check.ok
-    ? "wrong_password"
-    : null;
-  if (reason) {
-    await audit(db, {
-      event: "login.password",
-      outcome: "failure",
-      userId: user?.id,
-      username: input.username.slice(0, 128),
-      ...input.meta,
-      detail: { reason },
-    }, now);
-    // A correct password on a locked account is not a failure to count.
-    if (reason !== "locked" || !check.ok) await passwordFailed(deps, user ?? null, input.meta);
-    await clientFailed(deps, input.meta);
-    return fail("invalid_credentials");
-  }
+  const verdict = await checkPasswordAttempt(deps, {
+    user,
+    username: input.username,
+    password: input.password,
+    meta: input.meta,
+    event: "login.password",
+  });
+  if (!verdict.ok) return loginRefusal(verdict);
   if (!user) return fail("invalid_credentials"); // unreachable: narrows the type
-  if (user.passwordFailures > 0) await clearPasswordFailures(db, user.id);
-  if (check.needsRehash) {
-    await updatePasswordHash(
-      db,
-      user.id,
-      await hashPassword(input.password, config.PBKDF2_ITERATIONS, deps.pbkdf2),
-    );
-  }
 
   const authenticators = await listAuthenticators(db, user.id);
   const policy = await loadPolicy(db);
@@ -191,6 +139,8 @@ export async function passwordStep(deps: Deps, input: {
       rememberMe: input.rememberMe,
       createdAt: now.getTime(),
       expiresAt: expiresAt.getTime(),
+      // As read before the password was checked: a change since then kills this login.
+      credentialEpoch: user.credentialEpoch,
     }),
     auditInsert(db, {
       event: "login.password",

@@ -3,6 +3,7 @@ import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { perDb, statementTemplate } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
+import { credentialEpochCurrent } from "../users/repo.ts";
 
 export type PendingRow = typeof pendingLogins.$inferSelect;
 export type PendingPurpose = "challenge" | "enroll";
@@ -13,7 +14,8 @@ export async function insertPending(db: Db, row: typeof pendingLogins.$inferInse
 
 /**
  * Counts one code attempt against a live pending login, in one conditional statement: a
- * consumed, expired or exhausted pending login yields nothing, so it is dead.
+ * consumed, expired or exhausted pending login, or one issued before a credential change,
+ * yields nothing, so it is dead.
  */
 export async function countPendingAttempt(
   db: Db,
@@ -39,6 +41,7 @@ const countAttempt = perDb((db) =>
       isNull(pendingLogins.consumedAt),
       gt(pendingLogins.expiresAt, sql.placeholder("now")),
       lt(pendingLogins.attempts, sql.placeholder("maxAttempts")),
+      credentialEpochCurrent(pendingLogins),
     ))
     .returning()
     .prepare()
@@ -57,6 +60,7 @@ export async function findLivePending(
       isNull(pendingLogins.consumedAt),
       gt(pendingLogins.expiresAt, input.now.getTime()),
       lt(pendingLogins.attempts, input.maxAttempts),
+      credentialEpochCurrent(pendingLogins),
     ),
   });
 }
@@ -82,6 +86,9 @@ const consumePending = statementTemplate((db) =>
       eq(pendingLogins.id, sql.placeholder("id")),
       isNull(pendingLogins.consumedAt),
       gt(pendingLogins.expiresAt, sql.placeholder("now")),
+      // A credential change since the password was checked kills the pending login, also
+      // when the change lands between opening it and this batch.
+      credentialEpochCurrent(pendingLogins),
     ))
     .returning({ id: pendingLogins.id })
 );

@@ -143,7 +143,8 @@ export function passwordRoutes(deps: Deps): Hono {
     });
     if (r.ok) return c.redirect("/account?notice=password_changed", 303);
     if ("problems" in r) return render(400, undefined, r.problems);
-    return render(401, messageOf(r.code));
+    if (r.retryAfterSeconds !== undefined) c.header("Retry-After", String(r.retryAfterSeconds));
+    return render(r.code === "too_many_attempts" ? 429 : 401, messageOf(r.code));
   });
 
   app.get(

@@ -12,15 +12,21 @@ import { revokeAllDevicesStatement } from "../devices/repo.ts";
 import { randomBytes, randomId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { hashPassword, verifyPassword } from "../lib/password.ts";
+import { hashPassword } from "../lib/password.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
-import { clientFailed, passwordFailed } from "../protection/guard.ts";
+import { clientFailed } from "../protection/guard.ts";
+import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { readSetting } from "../settings/repo.ts";
-import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
+import {
+  findUserById,
+  findUserByUsername,
+  nextCredentialEpoch,
+  type UserRow,
+} from "../users/repo.ts";
 import { checkPassword, type PasswordPolicy, passwordPolicySchema } from "./policy.ts";
 
 export const PASSWORD_POLICY_KEY = "password_policy";
@@ -41,7 +47,11 @@ export async function validateNewPassword(
   return problems.length ? { ok: false, code: "weak_password", problems } : null;
 }
 
-/** Changes the password of the signed-in user; other sessions and all trusted devices end. */
+/**
+ * Changes the password of the signed-in user; other sessions, all trusted devices, pending
+ * logins and unconfirmed enrollments end. The current password is checked under the login's
+ * guard (lockout and address throttle).
+ */
 export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   currentPassword: string;
   newPassword: string;
@@ -52,31 +62,23 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   const found = await currentUser(deps, ctx);
   if (!found.ok) return found;
   const { user } = found;
-  const current = await verifyPassword(
-    input.currentPassword,
-    user.passwordHash,
-    config.PBKDF2_ITERATIONS,
-    deps.pbkdf2,
-  );
-  if (!current.ok) {
-    await audit(db, {
-      event: "password.change",
-      outcome: "failure",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { reason: "wrong_current_password" },
-    }, now);
-    await passwordFailed(deps, user, input.meta);
-    return fail("invalid_credentials");
-  }
+  const current = await checkPasswordAttempt(deps, {
+    user,
+    username: user.username,
+    password: input.currentPassword,
+    meta: input.meta,
+    event: "password.change",
+  });
+  if (!current.ok) return sessionRefusal(current);
   const weak = await validateNewPassword(deps, input.newPassword, user.username);
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
   await db.batch([
-    db.update(users).set({ passwordHash: hash, passwordChangedAt: now.getTime() }).where(
-      eq(users.id, user.id),
-    ),
+    db.update(users).set({
+      passwordHash: hash,
+      passwordChangedAt: now.getTime(),
+      credentialEpoch: nextCredentialEpoch,
+    }).where(eq(users.id, user.id)),
     endOtherSessionsStatement(db, user.id, ctx.session.id, now),
     revokeAllDevicesStatement(db, user.id, now),
     auditInsert(db, {
@@ -200,8 +202,8 @@ export async function resetTokenUser(deps: Deps, token: string): Promise<UserRow
 
 /**
  * Completes a reset: the token is consumed by the same batch that sets the password, ends every
- * session and trusted device and clears the password lock. No session is created; the second
- * factor stays in force.
+ * session, trusted device and pending login, and clears the password lock. No session is
+ * created; the second factor stays in force.
  */
 export async function confirmPasswordReset(deps: Deps, input: {
   token: string;
@@ -219,9 +221,12 @@ export async function confirmPasswordReset(deps: Deps, input: {
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
   const t = now.getTime();
-  const consumed = sql`EXISTS (SELECT 1 FROM ${passwordResets} WHERE token_hash = ${await tokenHash(
-    input.token,
-  )} AND used_at = ${t})`;
+  // Only the request whose UPDATE consumed the token writes: the password UPDATE follows it
+  // directly and needs `changes() = 1` (D1 has no interactive transactions), and the rest needs
+  // the hash this request computed (its salt is random) to be the one in force. A marker such
+  // as `used_at = now` would not do: parallel requests share the millisecond.
+  const written = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${user.id}
+    AND ${users.passwordHash} = ${hash})`;
   const [used] = await db.batch([
     db.update(passwordResets).set({ usedAt: t })
       .where(and(
@@ -237,10 +242,11 @@ export async function confirmPasswordReset(deps: Deps, input: {
       passwordFailures: 0,
       passwordWindowStart: null,
       passwordLockedUntil: null,
-    }).where(and(eq(users.id, user.id), consumed)),
+      credentialEpoch: nextCredentialEpoch,
+    }).where(and(eq(users.id, user.id), sql`changes() = 1`)),
     db.update(sessions).set({ revokedAt: t })
-      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), consumed)),
-    revokeAllDevicesStatement(db, user.id, now, consumed),
+      .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
+    revokeAllDevicesStatement(db, user.id, now, written),
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
   await audit(db, {

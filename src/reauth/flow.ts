@@ -1,15 +1,16 @@
 /**
  * @module Re-authentication inside a session: password plus a current code (or a recovery code)
  * marks the session fresh for five minutes. The code is consumed like at login (single use),
- * and failures count toward the same second-factor lock.
+ * and failures count toward the same second-factor lock. The password goes through the same
+ * guard as at the login: its failures lock the account and throttle the address.
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { audit } from "../audit/repo.ts";
 import { sessions } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { verifyPassword } from "../lib/password.ts";
 import { secondFactorFailure } from "../login/flow.ts";
+import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
 import {
   hashRecoveryCode,
   isWellFormedRecoveryCode,
@@ -38,23 +39,15 @@ export async function reauthenticate(deps: Deps, input: {
   const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
   if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
 
-  const pw = await verifyPassword(
-    input.password,
-    user.passwordHash,
-    deps.config.PBKDF2_ITERATIONS,
-    deps.pbkdf2,
-  );
-  if (!pw.ok) {
-    await audit(db, {
-      event: "reauth",
-      outcome: "failure",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { reason: "wrong_password", session: session.id },
-    }, now);
-    return fail("invalid_credentials");
-  }
+  const pw = await checkPasswordAttempt(deps, {
+    user,
+    username: user.username,
+    password: input.password,
+    meta: input.meta,
+    event: "reauth",
+    detail: { session: session.id },
+  });
+  if (!pw.ok) return sessionRefusal(pw);
 
   const markFresh = db.update(sessions).set({ reauthAt: now.getTime() })
     .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt), sql`changes() = 1`))

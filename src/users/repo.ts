@@ -1,5 +1,6 @@
 /** @module User rows. */
-import { asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
+import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client.ts";
 import { perDb } from "../db/prepared.ts";
 import { users } from "../db/schema.ts";
@@ -40,8 +41,44 @@ export async function insertUser(db: Db, input: CreateUser): Promise<UserRow | n
   return rows[0] ?? null;
 }
 
-export async function updatePasswordHash(db: Db, userId: string, passwordHash: string) {
-  await db.update(users).set({ passwordHash }).where(eq(users.id, userId));
+/**
+ * Stores a fresh hash of the same password (new parameters), only if the stored hash is still
+ * the one that was checked: a password changed in the meantime is never overwritten.
+ */
+export async function updatePasswordHash(
+  db: Db,
+  input: { userId: string; checkedHash: string; passwordHash: string },
+) {
+  await db.update(users).set({ passwordHash: input.passwordHash })
+    .where(and(eq(users.id, input.userId), eq(users.passwordHash, input.checkedHash)));
+}
+
+/**
+ * The SET value that moves a user's credential epoch, for the statement of a credential change
+ * (password changed or reset, 2FA reset or disabled, account disabled). Every pending login
+ * and enrollment issued before it dies, since each is only alive while it carries the current
+ * epoch (`credentialEpochCurrent`).
+ */
+export const nextCredentialEpoch = sql`${users.credentialEpoch} + 1`;
+
+/** Moves the user's credential epoch, as a statement of the change's batch. */
+export function bumpCredentialEpochStatement(db: Db, userId: string) {
+  return db.update(users).set({ credentialEpoch: nextCredentialEpoch })
+    .where(eq(users.id, userId));
+}
+
+/**
+ * The condition that a row issued to a user (pending login, enrollment) carries the user's
+ * current credential epoch, checked inside the statement that opens or consumes it.
+ */
+export function credentialEpochCurrent(row: {
+  credentialEpoch: AnySQLiteColumn;
+  userId: AnySQLiteColumn;
+}) {
+  // The users columns are written out: drizzle's relational queries would re-alias them as
+  // columns of the outer table.
+  return sql`${row.credentialEpoch} = (SELECT "users"."credential_epoch" FROM ${users}
+    WHERE "users"."id" = ${row.userId})`;
 }
 
 export type UserSummary = UserRow & { authenticatorCount: number };
