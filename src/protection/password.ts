@@ -10,7 +10,7 @@ import { audit } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { hashPassword, verifyPassword } from "../lib/password.ts";
-import type { RequestMeta } from "../sessions/service.ts";
+import type { RequestMeta } from "../http/client.ts";
 import { updatePasswordHash, type UserRow } from "../users/repo.ts";
 import { checkClient, clientFailed, passwordFailed } from "./guard.ts";
 import { clearPasswordFailures } from "./repo.ts";
