@@ -226,6 +226,38 @@ Deno.test("http: bad input answers 400 with field errors, never 500", async () =
   assertEquals([missing.status, missing.json.error.code], [404, "not_found"]);
 });
 
+Deno.test("http: a body over the limit gets 413 (JSON or page); one at the limit is served", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  const limit = 131_072; // the default MAX_BODY_BYTES, which the suite's servers keep
+  const login = JSON.stringify({ username: name, password: PASSWORD });
+  const padded = (bytes: number) => new TextEncoder().encode(login.padEnd(bytes, " "));
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    env.app.request(`${env.origin}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+
+  const atLimit = await post(padded(limit));
+  assertEquals(atLimit.status, 200);
+  assertEquals((await atLimit.json()).status, "enrollment_required");
+  const over = await post(padded(limit + 1)); // sent with its Content-Length
+  assertEquals(over.status, 413);
+  assertEquals((await over.json()).error.code, "payload_too_large");
+  // Chunked, without a Content-Length: counted as it arrives.
+  const chunk = new Uint8Array(16_384).fill(32);
+  const chunked = await post(ReadableStream.from(Array.from({ length: 64 }, () => chunk)));
+  assertEquals(chunked.status, 413);
+  assertEquals((await chunked.json()).error.code, "payload_too_large");
+
+  const b = new Browser(env, env.origin);
+  await b.get("/login?lang=de");
+  const page = await b.post("/login", { username: name, password: "x".repeat(limit) });
+  assertEquals(page.status, 413);
+  assert(b.lastHtml.includes("Was Sie gesendet haben, ist zu groß."), "a German 413 page");
+});
+
 Deno.test("http: a form needs its CSRF token and a same-site Origin", async () => {
   const env = await target();
   const name = await env.newUser();
