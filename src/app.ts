@@ -15,6 +15,7 @@ import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
 import { forwardAuthRoutes } from "./forwardauth/routes.ts";
+import { authenticateBeforeBody } from "./http/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
 import { formRecord } from "./http/validate.ts";
@@ -108,6 +109,10 @@ export function createApp(deps: Deps): Hono {
     }
     return await next();
   });
+
+  // A JSON route that requires credentials answers a caller without them 401/403 before its
+  // body is validated, never a 400 about the input.
+  app.use("/api/*", authenticateBeforeBody(deps));
 
   app.get("/healthz", healthzDoc, async (c) => {
     await deps.db.run("SELECT 1");

@@ -133,3 +133,44 @@ Deno.test("bad input: no body, a form body or an empty patch on the routes that 
   assertEquals(reset.status, 200);
   assertEquals((await reset.json()).mode, "pass");
 });
+
+Deno.test("bad input: credentials are checked before the body is read", async () => {
+  const env = await testApp();
+  await addUser(env, "root", ["admin"]);
+  await addUser(env);
+  const admin = (await enrollViaApi(env, "root")).sessionToken;
+  const user = (await enrollViaApi(env, "alice")).sessionToken;
+  const cases: [string, string, string | undefined, number, string][] = [
+    ["POST", "/api/v1/me/password", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/me/reauth", "x.y.z", 401, "unauthorized"],
+    ["POST", "/api/v1/enrollments/x/confirm", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/me/tokens", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/admin/users", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/admin/users", user, 403, "forbidden"],
+    ["POST", "/api/v1/admin/api-keys", user, 403, "forbidden"],
+    ["POST", "/api/v1/admin/users", admin, 400, "validation_failed"],
+    ["POST", "/api/v1/me/password", user, 400, "validation_failed"],
+  ];
+  for (const [method, path, token, status, code] of cases) {
+    for (const body of [{ password: 5 }, "{not json"]) {
+      const r = await api(env, method, path, body, token);
+      assertEquals([r.status, r.json.error.code], [status, code], `${path} ${token?.slice(0, 5)}`);
+    }
+  }
+  // Not one byte of an anonymous body is read (its Content-Length is within the limit).
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      controller.enqueue(new TextEncoder().encode("{}"));
+      controller.close();
+    },
+  }, { highWaterMark: 0 });
+  const anonymous = await env.app.request("/api/v1/me/password", {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-length": "2" },
+    body,
+  });
+  assertEquals(anonymous.status, 401);
+  assertEquals(pulled, 0);
+});

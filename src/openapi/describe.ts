@@ -5,7 +5,9 @@
  * so the document is built from the routes that are actually registered and the schemas they
  * actually validate with.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { findTargetHandler } from "hono/utils/handler";
 import type { z } from "zod";
 import type { Scope } from "../apikeys/service.ts";
 import type { ErrorCode } from "../lib/errors.ts";
@@ -93,4 +95,25 @@ export function documentsBody<M extends object>(
   schema: z.ZodType,
 ): M & { [REQUEST_BODY]: z.ZodType } {
   return Object.assign(middleware, { [REQUEST_BODY]: schema });
+}
+
+/**
+ * What the route a request matched says about itself: its `describe()` entry, and whether one of
+ * its handlers validates a JSON body (`jsonBody()`).
+ */
+export function matchedOperation(
+  c: Context,
+): { doc: OperationDoc; validatesBody: boolean } | undefined {
+  let doc: OperationDoc | undefined;
+  let validatesBody = false;
+  for (const route of matchedRoutes(c)) {
+    if (route.method !== c.req.method) continue;
+    const handler = findTargetHandler(route.handler) as {
+      [OPERATION]?: OperationDoc;
+      [REQUEST_BODY]?: z.ZodType;
+    };
+    doc ??= handler[OPERATION];
+    if (handler[REQUEST_BODY]) validatesBody = true;
+  }
+  return doc ? { doc, validatesBody } : undefined;
 }
