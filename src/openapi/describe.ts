@@ -104,16 +104,20 @@ export function documentsBody<M extends object>(
 export function matchedOperation(
   c: Context,
 ): { doc: OperationDoc; validatesBody: boolean } | undefined {
-  let doc: OperationDoc | undefined;
-  let validatesBody = false;
-  for (const route of matchedRoutes(c)) {
-    if (route.method !== c.req.method) continue;
-    const handler = findTargetHandler(route.handler) as {
-      [OPERATION]?: OperationDoc;
-      [REQUEST_BODY]?: z.ZodType;
-    };
-    doc ??= handler[OPERATION];
-    if (handler[REQUEST_BODY]) validatesBody = true;
-  }
-  return doc ? { doc, validatesBody } : undefined;
+  // Each handler of a route is a matched entry of its own, in registration order; the first
+  // documented route is the one that answers (middleware entries have method ALL).
+  const handlers = matchedRoutes(c).filter((r) => r.method === c.req.method)
+    .map((r) => ({
+      path: r.path,
+      handler: findTargetHandler(r.handler) as {
+        [OPERATION]?: OperationDoc;
+        [REQUEST_BODY]?: z.ZodType;
+      },
+    }));
+  const described = handlers.find((h) => h.handler[OPERATION]);
+  if (!described) return undefined;
+  return {
+    doc: described.handler[OPERATION]!,
+    validatesBody: handlers.some((h) => h.path === described.path && h.handler[REQUEST_BODY]),
+  };
 }
