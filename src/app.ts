@@ -3,6 +3,7 @@
  * sub-app per feature mounted with `app.route()`.
  */
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "./assets/app_css.ts";
 import { APP_JS } from "./assets/app_js.ts";
@@ -14,6 +15,7 @@ import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
 import { forwardAuthRoutes } from "./forwardauth/routes.ts";
+import { authenticateBeforeBody } from "./caller/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
 import { formRecord } from "./http/validate.ts";
@@ -23,7 +25,12 @@ import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
-import { csrfFailedPage, internalErrorPage, notFoundPage } from "./views/errors.tsx";
+import {
+  csrfFailedPage,
+  internalErrorPage,
+  notFoundPage,
+  payloadTooLargePage,
+} from "./views/errors.tsx";
 
 const CSP = [
   "default-src 'none'",
@@ -71,6 +78,25 @@ export function createApp(deps: Deps): Hono {
   // The page language, before anything that may answer with a page (the CSRF refusal too).
   app.use("*", localeMiddleware());
 
+  // Before anything reads a body (the CSRF check below parses forms): a body larger than
+  // MAX_BODY_BYTES is refused by its Content-Length at once, unread, and a chunked one as soon
+  // as the bytes counted pass the limit, so no request makes the server buffer more than that.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.config.MAX_BODY_BYTES,
+      onError: (c) => {
+        deps.log("warn", "request.too_large", {
+          path: c.req.path,
+          content_length: c.req.header("content-length") ?? null,
+        });
+        return isApi(c.req.path)
+          ? c.json(errorBody("payload_too_large"), 413)
+          : c.html(payloadTooLargePage(), 413);
+      },
+    }),
+  );
+
   // Every state-changing request of a page carries a CSRF token; the JSON API authenticates
   // with Bearer tokens only (never cookies), so a cross-site request has nothing to ride on.
   // The one exception, GET /api/v1/verify (forward-auth), reads the cookie but changes nothing.
@@ -91,6 +117,10 @@ export function createApp(deps: Deps): Hono {
     }
     return await next();
   });
+
+  // A JSON route that requires credentials answers a caller without them 401/403 before its
+  // body is validated, never a 400 about the input.
+  app.use("/api/*", authenticateBeforeBody(deps));
 
   app.get("/healthz", healthzDoc, async (c) => {
     await deps.db.run("SELECT 1");

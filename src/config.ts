@@ -87,6 +87,12 @@ export const configSchema = z.object({
       return z.NEVER;
     }
   }),
+  /**
+   * The largest request body accepted, in bytes; a larger one is refused with 413 before it is
+   * read (by Content-Length at once, by counting for chunked bodies). The default covers the
+   * largest legitimate body, a 2FA policy with every list full (about 66 kB as a form).
+   */
+  MAX_BODY_BYTES: int(16_384, 16_777_216).default(131_072),
   /** Serve Prometheus metrics at /metrics (the Workers entry defaults it to false). */
   METRICS_ENABLED: bool.default(true),
   /** When set, /metrics requires `Authorization: Bearer <this>`. */

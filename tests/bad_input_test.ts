@@ -1,6 +1,6 @@
 /** Bad input gets a clear 400 with field errors, never a 500. */
 import { assert, assertEquals } from "./assert.ts";
-import { addUser, api, Browser, testApp } from "./helpers.ts";
+import { addUser, api, Browser, enrollViaApi, testApp } from "./helpers.ts";
 
 const ROUTES = [
   "/api/v1/login",
@@ -77,4 +77,100 @@ Deno.test("bad input: garbage bearer tokens are 401, not 500", async () => {
     });
     assertEquals(r.status, 401, t.slice(0, 20));
   }
+});
+
+Deno.test("bad input: no body, a form body or an empty patch on the routes that answered 500", async () => {
+  const env = await testApp();
+  await addUser(env, "root", ["admin"]);
+  const alice = await addUser(env);
+  const admin = (await enrollViaApi(env, "root")).sessionToken;
+  const user = (await enrollViaApi(env, "alice")).sessionToken;
+  const send = (method: string, path: string, token: string, init: RequestInit = {}) =>
+    env.app.request(path, {
+      method,
+      ...init,
+      headers: { ...init.headers, authorization: `Bearer ${token}` },
+    });
+  const form = {
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: "label=phone",
+  };
+
+  for (
+    const [path, status] of [
+      ["/api/v1/me/authenticators", 201], // the session is fresh from enrolling
+      ["/api/v1/me/authenticators/x/replace", 404],
+    ] as const
+  ) {
+    // No body: all its fields are optional, so the route runs.
+    const none = await send("POST", path, user);
+    assertEquals(none.status, status, path);
+    await none.body?.cancel();
+    const asForm = await send("POST", path, user, form);
+    assertEquals(asForm.status, 400);
+    assertEquals((await asForm.json()).error.fields, {
+      _body: ["Send a JSON body with Content-Type: application/json."],
+    });
+  }
+
+  const userPath = `/api/v1/admin/users/${alice.id}`;
+  for (const init of [{}, { headers: { "content-type": "application/json" }, body: "{}" }]) {
+    const patch = await send("PATCH", userPath, admin, init);
+    assertEquals(patch.status, 200);
+    assertEquals((await patch.json()).user.username, "alice");
+  }
+  const events = await env.deps.db.run(
+    "SELECT 1 FROM audit_events WHERE event = 'admin.user_update'",
+  );
+  assertEquals(events.rows.length, 0, "an empty patch changes nothing and logs nothing");
+
+  const text = await send("POST", `${userPath}/reset-2fa`, admin, {
+    headers: { "content-type": "text/plain" },
+    body: "mode=plain",
+  });
+  assertEquals([text.status, (await text.json()).error.code], [400, "validation_failed"]);
+  const reset = await send("POST", `${userPath}/reset-2fa`, admin);
+  assertEquals(reset.status, 200);
+  assertEquals((await reset.json()).mode, "pass");
+});
+
+Deno.test("bad input: credentials are checked before the body is read", async () => {
+  const env = await testApp();
+  await addUser(env, "root", ["admin"]);
+  await addUser(env);
+  const admin = (await enrollViaApi(env, "root")).sessionToken;
+  const user = (await enrollViaApi(env, "alice")).sessionToken;
+  const cases: [string, string, string | undefined, number, string][] = [
+    ["POST", "/api/v1/me/password", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/me/reauth", "x.y.z", 401, "unauthorized"],
+    ["POST", "/api/v1/enrollments/x/confirm", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/me/tokens", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/admin/users", undefined, 401, "unauthorized"],
+    ["POST", "/api/v1/admin/users", user, 403, "forbidden"],
+    ["POST", "/api/v1/admin/api-keys", user, 403, "forbidden"],
+    ["POST", "/api/v1/admin/users", admin, 400, "validation_failed"],
+    ["POST", "/api/v1/me/password", user, 400, "validation_failed"],
+  ];
+  for (const [method, path, token, status, code] of cases) {
+    for (const body of [{ password: 5 }, "{not json"]) {
+      const r = await api(env, method, path, body, token);
+      assertEquals([r.status, r.json.error.code], [status, code], `${path} ${token?.slice(0, 5)}`);
+    }
+  }
+  // Not one byte of an anonymous body is read (its Content-Length is within the limit).
+  let pulled = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      pulled++;
+      controller.enqueue(new TextEncoder().encode("{}"));
+      controller.close();
+    },
+  }, { highWaterMark: 0 });
+  const anonymous = await env.app.request("/api/v1/me/password", {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-length": "2" },
+    body,
+  });
+  assertEquals(anonymous.status, 401);
+  assertEquals(pulled, 0);
 });

@@ -12,7 +12,7 @@ import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
-import { formRecord, jsonBody } from "../http/validate.ts";
+import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
 import { listKeys } from "../apikeys/service.ts";
 import { codeField } from "../login/schemas.ts";
@@ -211,7 +211,7 @@ export function accountRoutes(deps: Deps): Hono {
     doc.reauth,
     jsonBody(reauthBody),
     withApiSession(async (c, ctx) => {
-      const body = reauthBody.parse(await c.req.json()); // already validated by jsonBody
+      const body = validJson(c, reauthBody); // already validated by jsonBody
       const r = await reauthenticate(deps, {
         ctx,
         password: body.password,
@@ -242,7 +242,7 @@ export function accountRoutes(deps: Deps): Hono {
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
-        label: optionalLabelBody.parse(await c.req.json()).label,
+        label: validJson(c, optionalLabelBody).label,
         meta: requestMeta(c, config),
       });
       return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
@@ -254,7 +254,7 @@ export function accountRoutes(deps: Deps): Hono {
     doc.renameAuthenticator,
     jsonBody(labelBody),
     withApiSession(async (c, ctx) => {
-      const { label } = labelBody.parse(await c.req.json());
+      const { label } = validJson(c, labelBody);
       const r = await renameAuthenticator(deps, ctx, {
         id: c.req.param("id")!,
         label,
@@ -287,7 +287,7 @@ export function accountRoutes(deps: Deps): Hono {
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
-        label: optionalLabelBody.parse(await c.req.json()).label,
+        label: validJson(c, optionalLabelBody).label,
         replacesId: c.req.param("id"),
         meta: requestMeta(c, config),
       });

@@ -9,7 +9,7 @@ import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { errorBody, jsonFailure } from "../http/respond.ts";
-import { jsonBody } from "../http/validate.ts";
+import { jsonBody, validJson } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { passwordPolicy } from "../passwords/service.ts";
 import { passwordPolicySchema } from "../passwords/policy.ts";
@@ -277,7 +277,7 @@ export function adminRoutes(deps: Deps): Hono {
     doc.createUser,
     jsonBody(createBody),
     admin(async (c, ctx) => {
-      const body = createBody.parse(await c.req.json());
+      const body = validJson(c, createBody);
       const r = await createUserByAdmin(deps, who(c, ctx), {
         username: body.username,
         password: body.password,
@@ -320,7 +320,7 @@ export function adminRoutes(deps: Deps): Hono {
     doc.updateUser,
     jsonBody(updateBody),
     admin(async (c, ctx) => {
-      const body = updateBody.parse(await c.req.json());
+      const body = validJson(c, updateBody);
       const r = await updateUserByAdmin(deps, who(c, ctx), c.req.param("id")!, body);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({
@@ -349,7 +349,7 @@ export function adminRoutes(deps: Deps): Hono {
     doc.reset2fa,
     jsonBody(resetBody),
     admin(async (c, ctx) => {
-      const { mode } = resetBody.parse(await c.req.json());
+      const { mode } = validJson(c, resetBody);
       const r = await resetTwofa(deps, who(c, ctx), c.req.param("id")!, mode);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({
@@ -386,7 +386,7 @@ export function adminRoutes(deps: Deps): Hono {
     doc.extendGrace,
     jsonBody(graceBody),
     admin(async (c, ctx) => {
-      const { days } = graceBody.parse(await c.req.json());
+      const { days } = validJson(c, graceBody);
       const r = await extendGrace(deps, who(c, ctx), c.req.param("id")!, days);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({ grace_until: new Date(r.until).toISOString() });

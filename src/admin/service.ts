@@ -220,17 +220,20 @@ export async function updateUserByAdmin(deps: Deps, admin: Admin, id: string, in
   const target = await findUserById(deps.db, id);
   if (!target) return fail("not_found");
   if (input.disabled && id === admin.ctx.user.id) return fail("forbidden");
+  const changes = {
+    ...(input.roles ? { roles: JSON.stringify(cleanNames(input.roles)) } : {}),
+    ...(input.groups ? { groups: JSON.stringify(cleanNames(input.groups)) } : {}),
+    ...(input.email !== undefined ? { email: input.email?.trim().toLowerCase() || null } : {}),
+    ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
+    // Disabling kills pending logins and enrollments too, so re-enabling revives none.
+    ...(input.disabled ? { credentialEpoch: nextCredentialEpoch } : {}),
+  };
+  // An empty patch changes nothing: no write, no audit event (an UPDATE needs a column to set).
+  if (Object.keys(changes).length === 0) return { ok: true };
   const now = deps.clock.now();
   const { db } = deps;
   await db.batch([
-    db.update(users).set({
-      ...(input.roles ? { roles: JSON.stringify(cleanNames(input.roles)) } : {}),
-      ...(input.groups ? { groups: JSON.stringify(cleanNames(input.groups)) } : {}),
-      ...(input.email !== undefined ? { email: input.email?.trim().toLowerCase() || null } : {}),
-      ...(input.disabled !== undefined ? { disabled: input.disabled } : {}),
-      // Disabling kills pending logins and enrollments too, so re-enabling revives none.
-      ...(input.disabled ? { credentialEpoch: nextCredentialEpoch } : {}),
-    }).where(eq(users.id, id)),
+    db.update(users).set(changes).where(eq(users.id, id)),
     ...(input.disabled ? [endAllSessionsStatement(deps, id, now)] : []),
     auditInsert(db, adminAudit(admin, "admin.user_update", target, { changes: input }), now),
   ]);

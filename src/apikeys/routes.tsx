@@ -157,7 +157,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
-    const body = patBody.parse(await c.req.json());
+    const body = c.req.valid("json");
     const r = await createPat(deps, s.ctx, {
       name: body.name,
       scopes: body.scopes,
@@ -192,7 +192,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody), async (c) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
-    const body = adminKeyBody.parse(await c.req.json());
+    const body = c.req.valid("json");
     const user = await findUserByUsername(deps.db, body.username);
     if (!user) return jsonFailure(c, fail("not_found"));
     const r = await createApiKey(deps, {

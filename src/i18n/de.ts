@@ -21,6 +21,7 @@ export const de: Messages = {
   "errors.not_found.message": "Unter dieser Adresse gibt es keine Seite.",
   "errors.not_found.home": "Startseite",
   "errors.internal.title": "Etwas ist schiefgelaufen",
+  "errors.too_large.title": "Zu groß",
 
   // ---- login ----
   "login.title": "Anmelden",
@@ -468,6 +469,7 @@ export const de: Messages = {
   "error.insufficient_scope": "Dieser Schlüssel hat dafür nicht die nötige Berechtigung.",
   "error.enrollment_expired":
     "Diese Einrichtung ist abgelaufen. Beginnen Sie neu, um einen neuen Schlüssel zu erhalten.",
+  "error.payload_too_large": "Was Sie gesendet haben, ist zu groß.",
   "error.too_many_attempts":
     "Zu viele Versuche. Warten Sie eine Weile und versuchen Sie es dann noch einmal.",
   "error.internal_error": "Bei uns ist etwas schiefgelaufen.",

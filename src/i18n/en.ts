@@ -24,6 +24,7 @@ export const en = {
   "errors.not_found.message": "There is no page here.",
   "errors.not_found.home": "Home",
   "errors.internal.title": "Something went wrong",
+  "errors.too_large.title": "Too large",
 
   // ---- login ----
   "login.title": "Sign in",
@@ -454,6 +455,7 @@ export const en = {
     "Your second factor was reset. Enter the enrollment pass your administrator gave you.",
   "error.insufficient_scope": "This key does not have the scope for that.",
   "error.enrollment_expired": "This setup has expired. Start again to get a new key.",
+  "error.payload_too_large": "What you sent is too large.",
   "error.too_many_attempts": "Too many attempts. Wait a while and try again.",
   "error.internal_error": "Something went wrong on our side.",
 

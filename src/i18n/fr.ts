@@ -24,6 +24,7 @@ export const fr: Messages = {
   "errors.not_found.message": "Il n'y a pas de page à cette adresse.",
   "errors.not_found.home": "Accueil",
   "errors.internal.title": "Une erreur s'est produite",
+  "errors.too_large.title": "Trop volumineux",
 
   // ---- login ----
   "login.title": "Connexion",
@@ -479,6 +480,7 @@ export const fr: Messages = {
   "error.insufficient_scope": "Cette clé n'a pas la portée nécessaire.",
   "error.enrollment_expired":
     "Cette configuration a expiré. Recommencez pour obtenir une nouvelle clé.",
+  "error.payload_too_large": "Ce que vous avez envoyé est trop volumineux.",
   "error.too_many_attempts": "Trop de tentatives. Patientez un moment, puis réessayez.",
   "error.internal_error": "Une erreur s'est produite de notre côté.",
 

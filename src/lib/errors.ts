@@ -52,6 +52,7 @@ export const ERRORS = {
     status: 410,
     message: "This setup has expired. Start again to get a new key.",
   },
+  payload_too_large: { status: 413, message: "What you sent is too large." },
   too_many_attempts: { status: 429, message: "Too many attempts. Wait a while and try again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },
 } as const;

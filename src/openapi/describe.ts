@@ -5,7 +5,9 @@
  * so the document is built from the routes that are actually registered and the schemas they
  * actually validate with.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { findTargetHandler } from "hono/utils/handler";
 import type { z } from "zod";
 import type { ErrorCode } from "../lib/errors.ts";
 import type { Scope } from "../lib/scopes.ts";
@@ -93,4 +95,29 @@ export function documentsBody<M extends object>(
   schema: z.ZodType,
 ): M & { [REQUEST_BODY]: z.ZodType } {
   return Object.assign(middleware, { [REQUEST_BODY]: schema });
+}
+
+/**
+ * What the route a request matched says about itself: its `describe()` entry, and whether one of
+ * its handlers validates a JSON body (`jsonBody()`).
+ */
+export function matchedOperation(
+  c: Context,
+): { doc: OperationDoc; validatesBody: boolean } | undefined {
+  // Each handler of a route is a matched entry of its own, in registration order; the first
+  // documented route is the one that answers (middleware entries have method ALL).
+  const handlers = matchedRoutes(c).filter((r) => r.method === c.req.method)
+    .map((r) => ({
+      path: r.path,
+      handler: findTargetHandler(r.handler) as {
+        [OPERATION]?: OperationDoc;
+        [REQUEST_BODY]?: z.ZodType;
+      },
+    }));
+  const described = handlers.find((h) => h.handler[OPERATION]);
+  if (!described) return undefined;
+  return {
+    doc: described.handler[OPERATION]!,
+    validatesBody: handlers.some((h) => h.path === described.path && h.handler[REQUEST_BODY]),
+  };
 }

@@ -198,6 +198,18 @@ function errorResponses(codes: Iterable<ErrorCode>): Record<string, Json> {
   return out;
 }
 
+/**
+ * A JSON request body. One that `jsonBody()` validates may be left out when none of its fields
+ * is required (no body reads as `{}`); a handler that parses its own body needs one.
+ */
+function requestBodyOf(body: z.ZodType, viaJsonBody: boolean): Json {
+  const schema = jsonSchemaOf(body, "input");
+  return {
+    required: !viaJsonBody || (schema.required ?? []).length > 0,
+    content: { "application/json": { schema } },
+  };
+}
+
 function operation(method: string, path: string, doc: OperationDoc, body?: z.ZodType): Json {
   const requestBody = body ?? doc.body;
   const implied: ErrorCode[] = [
@@ -205,6 +217,8 @@ function operation(method: string, path: string, doc: OperationDoc, body?: z.Zod
       // Where a key is one of the accepted credentials, it is not refused as a key.
       .filter((code) => !(code === "api_key_not_allowed" && doc.auth.includes("api_key"))),
     ...(requestBody || doc.query ? ["validation_failed" as const] : []),
+    // Any body over MAX_BODY_BYTES is refused before the route sees it.
+    ...(requestBody ? ["payload_too_large" as const] : []),
   ];
   const params = parameters(path, doc);
   return {
@@ -214,14 +228,7 @@ function operation(method: string, path: string, doc: OperationDoc, body?: z.Zod
     tags: [doc.tag],
     security: doc.auth.map((a) => securityRequirement(a, doc)),
     ...(params.length ? { parameters: params } : {}),
-    ...(requestBody
-      ? {
-        requestBody: {
-          required: true,
-          content: { "application/json": { schema: jsonSchemaOf(requestBody, "input") } },
-        },
-      }
-      : {}),
+    ...(requestBody ? { requestBody: requestBodyOf(requestBody, body !== undefined) } : {}),
     responses: {
       [String(doc.success.status)]: response(doc.success),
       ...Object.fromEntries((doc.also ?? []).map((r) => [String(r.status), response(r)])),

@@ -81,7 +81,7 @@ export function passwordRoutes(deps: Deps): Hono {
   app.post("/api/v1/me/password", doc.change, jsonBody(changeBody), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
-    const body = changeBody.parse(await c.req.json());
+    const body = c.req.valid("json");
     const r = await changePassword(deps, s.ctx, {
       currentPassword: body.current_password,
       newPassword: body.new_password,
@@ -96,7 +96,7 @@ export function passwordRoutes(deps: Deps): Hono {
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);
     await requestPasswordReset(deps, {
-      identifier: forgotBody.parse(await c.req.json()).username,
+      identifier: c.req.valid("json").username,
       baseUrl: baseUrl(c),
       meta,
     });
@@ -107,7 +107,7 @@ export function passwordRoutes(deps: Deps): Hono {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);
-    const body = resetBody.parse(await c.req.json());
+    const body = c.req.valid("json");
     const r = await confirmPasswordReset(deps, {
       token: body.token,
       newPassword: body.new_password,

@@ -18,6 +18,14 @@ export const notFoundPage = () => (
   />
 );
 
+export const payloadTooLargePage = () => (
+  <MessagePage
+    title={t("errors.too_large.title")}
+    message={t("error.payload_too_large")}
+    link={{ href: "/", text: t("errors.not_found.home") }}
+  />
+);
+
 export const internalErrorPage = () => (
   <MessagePage title={t("errors.internal.title")} message={t("error.internal_error")} />
 );

@@ -228,6 +228,55 @@ Deno.test("http: bad input answers 400 with field errors, never 500", async () =
   assertEquals([missing.status, missing.json.error.code], [404, "not_found"]);
 });
 
+Deno.test("http: a body over the limit gets 413 (JSON or page); one at the limit is served", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  const limit = 131_072; // the default MAX_BODY_BYTES, which the suite's servers keep
+  const login = JSON.stringify({ username: name, password: PASSWORD });
+  const padded = (bytes: number) => new TextEncoder().encode(login.padEnd(bytes, " "));
+  const post = (body: BodyInit, headers: Record<string, string> = {}) =>
+    env.app.request(`${env.origin}/api/v1/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+
+  const atLimit = await post(padded(limit));
+  assertEquals(atLimit.status, 200);
+  assertEquals((await atLimit.json()).status, "enrollment_required");
+  // The server answers without reading the rest of the body, and may close the connection
+  // while the client is still sending it: the status arrives, the JSON after it may not.
+  const refused = async (r: Response) => {
+    assertEquals(r.status, 413);
+    try {
+      assertEquals((await r.json()).error.code, "payload_too_large");
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // "error reading a body from connection"
+    }
+  };
+  await refused(await post(padded(limit + 1))); // sent with its Content-Length
+  // Chunked, without a Content-Length: counted as it arrives.
+  const chunk = new Uint8Array(16_384).fill(32);
+  await refused(await post(ReadableStream.from(Array.from({ length: 64 }, () => chunk))));
+
+  const page = await env.app.request(`${env.origin}/login`, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      "accept-language": "de",
+      origin: env.origin,
+    },
+    body: new URLSearchParams({ username: name, password: "x".repeat(limit) }).toString(),
+  });
+  assertEquals(page.status, 413);
+  assertEquals(page.headers.get("content-language"), "de");
+  try {
+    assert((await page.text()).includes("Was Sie gesendet haben, ist zu groß."), "a German page");
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e; // the connection closed after the status, as above
+  }
+});
+
 Deno.test("http: a form needs its CSRF token and the service's own Origin", async () => {
   const env = await target();
   const name = await env.newUser();
