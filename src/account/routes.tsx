@@ -31,7 +31,7 @@ import {
   recoveryRemainingResponse,
   sessionsResponse,
 } from "../openapi/schemas.ts";
-import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "../views/account.tsx";
+import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "./pages.tsx";
 import {
   disableTwoFactor,
   endMySession,

@@ -18,7 +18,7 @@ import { currentUser, type RequestMeta, type SessionContext } from "../sessions/
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 import { findUserByUsername } from "../users/repo.ts";
-import { NewTokenPage } from "../views/tokens.tsx";
+import { NewTokenPage } from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
 import {
   apiKeyCreatedResponse,

@@ -17,7 +17,7 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { codeField } from "../login/schemas.ts";
 import { authenticateSession } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "../views/enroll.tsx";
+import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
 import { describe } from "../openapi/describe.ts";
 import { enrollmentConfirmedResponse, enrollmentResponse } from "../openapi/schemas.ts";

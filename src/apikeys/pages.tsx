@@ -1,8 +1,8 @@
 /** @module Personal access tokens on the account page. */
-import type { ApiKeyRow } from "../apikeys/service.ts";
-import { SCOPES } from "../apikeys/service.ts";
+import type { ApiKeyRow } from "./service.ts";
+import { SCOPES } from "./service.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "../views/layout.tsx";
 
 function day(ms: number | null) {
   return ms === null ? t("common.never") : new Date(ms).toISOString().slice(0, 10);

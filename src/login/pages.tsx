@@ -1,6 +1,6 @@
 /** @module Login pages: password, code challenge, recovery code, and logout. */
 import { localize, t, tj, tp } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout } from "./layout.tsx";
+import { CsrfField, ErrorText, Layout } from "../views/layout.tsx";
 
 export function LoginPage(props: {
   csrf: string;

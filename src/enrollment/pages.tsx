@@ -1,8 +1,8 @@
 /** @module Enrollment pages: scan or type the key, confirm a code, then the recovery codes once. */
 import { raw } from "hono/html";
-import type { EnrollmentView } from "../enrollment/flow.ts";
+import type { EnrollmentView } from "./flow.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { CopyButton, CsrfField, ErrorText, Layout } from "./layout.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout } from "../views/layout.tsx";
 
 const escapeAttr = (s: string) =>
   s.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");

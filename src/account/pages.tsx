@@ -1,13 +1,13 @@
 /** @module The account page and the self-service pages around it. */
-import type { AuthenticatorView } from "../account/service.ts";
+import type { AuthenticatorView } from "./service.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
 import type { Drift } from "../totp/drift.ts";
 import { localize, t, tj, tp } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
+import { CsrfField, ErrorText, Layout, TableScroll } from "../views/layout.tsx";
 import type { ApiKeyRow } from "../apikeys/service.ts";
-import { RecoveryCodeList } from "./enroll.tsx";
-import { TokensSection } from "./tokens.tsx";
+import { RecoveryCodeList } from "../enrollment/pages.tsx";
+import { TokensSection } from "../apikeys/pages.tsx";
 
 export function when(ms: number | null): string {
   return ms === null

@@ -1,14 +1,14 @@
 /** @module The admin console pages: dashboard, users, a user and its confirmed actions, policy, audit. */
 import type { Child } from "hono/jsx";
-import type { AdminUserView, StatusFilter } from "../admin/service.ts";
+import type { AdminUserView, StatusFilter } from "./service.ts";
 import type { AlertRow } from "../alerts/service.ts";
 import type { auditEvents } from "../db/schema.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import { localize, type MessageKey, t, tj, tp } from "../i18n/i18n.ts";
 import type { Drift } from "../totp/drift.ts";
 import { type LoginPolicy, loginPolicySchema } from "../policy/policy.ts";
-import { when } from "./account.tsx";
-import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
+import { when } from "../account/pages.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "../views/layout.tsx";
 
 export type AuditRow = typeof auditEvents.$inferSelect;
 /** What admins see of an authenticator: never its secret. */

@@ -36,7 +36,7 @@ import {
   type UserAction,
   UserPage,
   UsersPage,
-} from "../views/admin.tsx";
+} from "./user_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
 import { adminPageSession } from "./guard.ts";
 import {

@@ -1,6 +1,6 @@
 /** @module Password pages: change (signed in), forgot and reset (signed out). */
 import { localize, t } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout } from "./layout.tsx";
+import { CsrfField, ErrorText, Layout } from "../views/layout.tsx";
 
 function Problems(props: { id: string; problems?: string[] }) {
   if (!props.problems?.length) return null;

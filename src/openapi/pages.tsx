@@ -3,8 +3,8 @@
  * one section per operation. Reads only the document, so the page and `/api/v1/openapi.json`
  * always say the same thing. No scripts, no styles of its own (the CSP allows neither).
  */
-import type { Json, OpenApiDocument } from "../openapi/document.ts";
-import { Layout } from "./layout.tsx";
+import type { Json, OpenApiDocument } from "./document.ts";
+import { Layout } from "../views/layout.tsx";
 
 const METHODS = ["get", "put", "post", "patch", "delete"] as const;
 
