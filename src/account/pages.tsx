@@ -3,17 +3,20 @@ import type { AuthenticatorView } from "./service.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
 import type { Drift } from "../totp/drift.ts";
-import { localize, t, tj, tp } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout, TableScroll } from "../views/layout.tsx";
+import { t, tj, tp } from "../i18n/i18n.ts";
+import { CsrfField, ErrorText, Layout } from "../views/layout.tsx";
+import {
+  ActionButton,
+  CodeField,
+  DataTable,
+  Notices,
+  PasswordField,
+  when,
+} from "../views/components.tsx";
+import { DevicesTable } from "../devices/pages.tsx";
 import type { ApiKeyRow } from "../apikeys/service.ts";
 import { RecoveryCodeList } from "../enrollment/pages.tsx";
 import { TokensSection } from "../apikeys/pages.tsx";
-
-export function when(ms: number | null): string {
-  return ms === null
-    ? t("common.never")
-    : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
-}
 
 /** How a session proved the second factor, in English: the JSON API's `second_factor`. */
 export function methodOf(amrJson: string): string {
@@ -39,24 +42,6 @@ export function driftText(drift: Drift): string | null {
   return drift.direction === "behind"
     ? t("account.drift.behind", { seconds: drift.seconds })
     : t("account.drift.ahead", { seconds: drift.seconds });
-}
-
-/** A one-button form posting to `action`. */
-function ActionButton(
-  props: { csrf: string; action: string; label: string; danger?: boolean; describedBy?: string },
-) {
-  return (
-    <form method="post" action={props.action} class="inline">
-      <CsrfField token={props.csrf} />
-      <button
-        type="submit"
-        class={props.danger ? "small danger" : "small"}
-        aria-describedby={props.describedBy}
-      >
-        {props.label}
-      </button>
-    </form>
-  );
 }
 
 export function AccountPage(props: {
@@ -87,8 +72,7 @@ export function AccountPage(props: {
     : tj("account.signed_in", { name });
   return (
     <Layout title={t("account.title")} signedIn csrf={props.csrf} wide>
-      {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
-      {props.error ? <p class="error" role="alert">{localize(props.error)}</p> : null}
+      <Notices notice={props.notice} error={props.error} />
       <p>
         {signedInAs} <a href="/account/password">{t("account.change_password")}</a>
         {props.adminConsole
@@ -109,66 +93,42 @@ export function AccountPage(props: {
         : null}
 
       <h2>{t("account.authenticators")}</h2>
-      {props.authenticators.length === 0
-        ? <p>{t("account.no_authenticator")}</p>
-        : (
-          <TableScroll label={t("account.authenticators")}>
-            <table id="authenticators">
-              <thead>
-                <tr>
-                  <th scope="col">{t("account.col.name")}</th>
-                  <th scope="col">{t("account.col.added")}</th>
-                  <th scope="col">{t("account.col.last_used")}</th>
-                  <th scope="col">{t("account.col.actions")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.authenticators.map((a) => (
-                  <tr>
-                    <td>
-                      <form
-                        method="post"
-                        action={`/account/authenticators/${a.id}/rename`}
-                        class="rename"
-                      >
-                        <CsrfField token={props.csrf} />
-                        <label class="visually-hidden" for={`label-${a.id}`}>
-                          {t("account.col.name")}
-                        </label>
-                        <input
-                          id={`label-${a.id}`}
-                          name="label"
-                          value={a.label}
-                          maxlength={64}
-                          required
-                        />
-                        <button type="submit" class="small">{t("account.rename")}</button>
-                      </form>
-                      {a.drift ? <p class="warning drift">{driftText(a.drift)}</p> : null}
-                    </td>
-                    <td>{when(a.createdAt)}</td>
-                    <td>{when(a.lastUsedAt)}</td>
-                    <td>
-                      <ActionButton
-                        csrf={props.csrf}
-                        action={`/account/authenticators/${a.id}/replace`}
-                        label={t("account.replace")}
-                        describedBy={`label-${a.id}`}
-                      />
-                      <ActionButton
-                        csrf={props.csrf}
-                        action={`/account/authenticators/${a.id}/remove`}
-                        label={t("account.remove")}
-                        describedBy={`label-${a.id}`}
-                        danger
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
-        )}
+      <DataTable
+        id="authenticators"
+        label={t("account.authenticators")}
+        columns={[
+          [t("account.col.name"), (a) => (
+            <td>
+              <form method="post" action={`/account/authenticators/${a.id}/rename`} class="rename">
+                <CsrfField token={props.csrf} />
+                <label class="visually-hidden" for={`label-${a.id}`}>
+                  {t("account.col.name")}
+                </label>
+                <input id={`label-${a.id}`} name="label" value={a.label} maxlength={64} required />
+                <button type="submit" class="small">{t("account.rename")}</button>
+              </form>
+              {a.drift ? <p class="warning drift">{driftText(a.drift)}</p> : null}
+            </td>
+          )],
+          [t("account.col.added"), (a) => <td>{when(a.createdAt)}</td>],
+          [t("account.col.last_used"), (a) => <td>{when(a.lastUsedAt)}</td>],
+          [t("account.col.actions"), (a) => (
+            <td>
+              {(["replace", "remove"] as const).map((what) => (
+                <ActionButton
+                  csrf={props.csrf}
+                  action={`/account/authenticators/${a.id}/${what}`}
+                  label={t(`account.${what}`)}
+                  describedBy={`label-${a.id}`}
+                  danger={what === "remove"}
+                />
+              ))}
+            </td>
+          )],
+        ]}
+        rows={props.authenticators}
+        empty={<p>{t("account.no_authenticator")}</p>}
+      />
       <p>
         <a
           class="button"
@@ -197,90 +157,64 @@ export function AccountPage(props: {
         : null}
 
       <h2>{t("account.devices")}</h2>
-      {props.devices.length === 0
-        ? <p>{t("account.no_devices")}</p>
-        : (
-          <TableScroll label={t("account.devices")}>
-            <table id="devices">
-              <thead>
-                <tr>
-                  <th scope="col">{t("account.col.device")}</th>
-                  <th scope="col">{t("account.col.trusted_since")}</th>
-                  <th scope="col">{t("account.col.last_used")}</th>
-                  <th scope="col">{t("account.col.until")}</th>
-                  <th scope="col">{t("account.col.actions")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.devices.map((d) => (
-                  <tr>
-                    <td>
-                      {d.name}
-                      {d.id === props.currentDeviceId
-                        ? <strong class="current">{t("account.this_device")}</strong>
-                        : null}
-                    </td>
-                    <td>{when(d.createdAt)}</td>
-                    <td>{when(d.lastUsedAt)}</td>
-                    <td>{when(d.expiresAt)}</td>
-                    <td>
-                      <ActionButton
-                        csrf={props.csrf}
-                        action={`/account/devices/${d.id}/revoke`}
-                        label={t("account.revoke")}
-                        danger
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
+      <DevicesTable
+        devices={props.devices}
+        empty={<p>{t("account.no_devices")}</p>}
+        name={(d) => (
+          <td>
+            {d.name}
+            {d.id === props.currentDeviceId
+              ? <strong class="current">{t("account.this_device")}</strong>
+              : null}
+          </td>
         )}
+        action={(d) => (
+          <ActionButton
+            csrf={props.csrf}
+            action={`/account/devices/${d.id}/revoke`}
+            label={t("account.revoke")}
+            danger
+          />
+        )}
+      />
 
       <h2>{t("account.sessions")}</h2>
-      <TableScroll label={t("account.sessions")}>
-        <table id="sessions">
-          <thead>
-            <tr>
-              <th scope="col">{t("account.col.started")}</th>
-              <th scope="col">{t("account.col.last_seen")}</th>
-              <th scope="col">{t("account.col.from")}</th>
-              <th scope="col">{t("account.col.second_factor")}</th>
-              <th scope="col">{t("account.col.actions")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.sessions.map((s) => (
-              <tr>
-                <td>
-                  {when(s.createdAt)}
-                  {s.id === props.currentSessionId
-                    ? <strong class="current">{t("account.this_session")}</strong>
-                    : null}
-                </td>
-                <td>{when(s.lastSeenAt)}</td>
-                <td>
-                  {s.ip ?? t("account.unknown_address")}
-                  <br />
-                  <span class="muted">{s.userAgent ?? ""}</span>
-                </td>
-                <td>{methodLabel(s.amr)}</td>
-                <td>
-                  {s.id === props.currentSessionId ? null : (
-                    <ActionButton
-                      csrf={props.csrf}
-                      action={`/account/sessions/${s.id}/end`}
-                      label={t("account.end")}
-                      danger
-                    />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </TableScroll>
+      <DataTable
+        id="sessions"
+        label={t("account.sessions")}
+        columns={[
+          [t("account.col.started"), (s) => (
+            <td>
+              {when(s.createdAt)}
+              {s.id === props.currentSessionId
+                ? <strong class="current">{t("account.this_session")}</strong>
+                : null}
+            </td>
+          )],
+          [t("account.col.last_seen"), (s) => <td>{when(s.lastSeenAt)}</td>],
+          [t("account.col.from"), (s) => (
+            <td>
+              {s.ip ?? t("account.unknown_address")}
+              <br />
+              <span class="muted">{s.userAgent ?? ""}</span>
+            </td>
+          )],
+          [t("account.col.second_factor"), (s) => <td>{methodLabel(s.amr)}</td>],
+          [t("account.col.actions"), (s) => (
+            <td>
+              {s.id === props.currentSessionId ? null : (
+                <ActionButton
+                  csrf={props.csrf}
+                  action={`/account/sessions/${s.id}/end`}
+                  label={t("account.end")}
+                  danger
+                />
+              )}
+            </td>
+          )],
+        ]}
+        rows={props.sessions}
+      />
       <p>
         <ActionButton
           csrf={props.csrf}
@@ -316,6 +250,7 @@ export function AccountPage(props: {
 }
 
 export function ReauthPage(props: { csrf: string; next: string; error?: string }) {
+  const described = props.error ? "reauth-error" : undefined;
   return (
     <Layout title={t("reauth.title")} signedIn csrf={props.csrf} keep={{ next: props.next }}>
       <p>{t("reauth.intro")}</p>
@@ -323,25 +258,8 @@ export function ReauthPage(props: { csrf: string; next: string; error?: string }
         <CsrfField token={props.csrf} />
         <input type="hidden" name="next" value={props.next} />
         <ErrorText id="reauth-error" message={props.error} />
-        <label for="password">{t("login.password")}</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          autofocus
-          aria-describedby={props.error ? "reauth-error" : undefined}
-        />
-        <label for="code">{t("reauth.code")}</label>
-        <input
-          id="code"
-          name="code"
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          maxlength={12}
-          aria-describedby={props.error ? "reauth-error" : undefined}
-        />
+        <PasswordField label={t("login.password")} describedBy={described} autofocus />
+        <CodeField id="code" label={t("reauth.code")} describedBy={described} required={false} />
         <details>
           <summary>{t("totp.use_recovery")}</summary>
           <label for="recovery_code">{t("recovery.code")}</label>
