@@ -9,6 +9,7 @@ import {
   ActionButton,
   CodeField,
   DataTable,
+  FormPage,
   Notices,
   PasswordField,
   when,
@@ -252,22 +253,24 @@ export function AccountPage(props: {
 export function ReauthPage(props: { csrf: string; next: string; error?: string }) {
   const described = props.error ? "reauth-error" : undefined;
   return (
-    <Layout title={t("reauth.title")} signedIn csrf={props.csrf} keep={{ next: props.next }}>
-      <p>{t("reauth.intro")}</p>
-      <form method="post" action="/account/reauth" novalidate>
-        <CsrfField token={props.csrf} />
-        <input type="hidden" name="next" value={props.next} />
-        <ErrorText id="reauth-error" message={props.error} />
-        <PasswordField label={t("login.password")} describedBy={described} autofocus />
-        <CodeField id="code" label={t("reauth.code")} describedBy={described} required={false} />
-        <details>
-          <summary>{t("totp.use_recovery")}</summary>
-          <label for="recovery_code">{t("recovery.code")}</label>
-          <input id="recovery_code" name="recovery_code" autocomplete="off" maxlength={64} />
-        </details>
-        <button type="submit">{t("enroll.submit")}</button>
-      </form>
-    </Layout>
+    <FormPage
+      page={props}
+      text={[t("reauth.title"), t("reauth.intro")]}
+      signedIn
+      keep={{ next: props.next }}
+      action="/account/reauth"
+    >
+      <input type="hidden" name="next" value={props.next} />
+      <ErrorText id="reauth-error" message={props.error} />
+      <PasswordField label={t("login.password")} describedBy={described} autofocus />
+      <CodeField id="code" label={t("reauth.code")} describedBy={described} required={false} />
+      <details>
+        <summary>{t("totp.use_recovery")}</summary>
+        <label for="recovery_code">{t("recovery.code")}</label>
+        <input id="recovery_code" name="recovery_code" autocomplete="off" maxlength={64} />
+      </details>
+      <button type="submit">{t("enroll.submit")}</button>
+    </FormPage>
   );
 }
 

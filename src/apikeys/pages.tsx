@@ -2,7 +2,8 @@
 import type { ApiKeyRow } from "./service.ts";
 import { SCOPES } from "./service.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "../views/layout.tsx";
+import { ActionButton, CodeField, DataTable, Field } from "../views/components.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout } from "../views/layout.tsx";
 
 function day(ms: number | null) {
   return ms === null ? t("common.never") : new Date(ms).toISOString().slice(0, 10);
@@ -14,51 +15,42 @@ export function TokensSection(props: { csrf: string; tokens: ApiKeyRow[]; error?
     <section id="tokens" aria-labelledby="tokens-title">
       <h2 id="tokens-title">{t("tokens.title")}</h2>
       <p class="muted">{t("tokens.intro")}</p>
-      {props.tokens.length
-        ? (
-          <TableScroll label={t("tokens.title")}>
-            <table id="token-list">
-              <thead>
-                <tr>
-                  <th scope="col">{t("account.col.name")}</th>
-                  <th scope="col">{t("tokens.col.scopes")}</th>
-                  <th scope="col">{t("tokens.col.expires")}</th>
-                  <th scope="col">{t("account.col.last_used")}</th>
-                  <th scope="col">{t("account.col.actions")}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.tokens.map((k) => (
-                  <tr>
-                    <td>
-                      {k.name} <code>{k.prefix}…</code>
-                    </td>
-                    <td>{(JSON.parse(k.scopes) as string[]).join(", ")}</td>
-                    <td>{day(k.expiresAt)}</td>
-                    <td>{day(k.lastUsedAt)}</td>
-                    <td>
-                      <form method="post" action={`/account/tokens/${k.id}/revoke`} class="inline">
-                        <CsrfField token={props.csrf} />
-                        <button type="submit" class="small danger">{t("account.revoke")}</button>
-                      </form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </TableScroll>
-        )
-        : null}
+      <DataTable
+        id="token-list"
+        label={t("tokens.title")}
+        columns={[
+          [t("account.col.name"), (k) => (
+            <td>
+              {k.name} <code>{k.prefix}…</code>
+            </td>
+          )],
+          [t("tokens.col.scopes"), (k) => <td>{(JSON.parse(k.scopes) as string[]).join(", ")}</td>],
+          [t("tokens.col.expires"), (k) => <td>{day(k.expiresAt)}</td>],
+          [t("account.col.last_used"), (k) => <td>{day(k.lastUsedAt)}</td>],
+          [t("account.col.actions"), (k) => (
+            <td>
+              <ActionButton
+                csrf={props.csrf}
+                action={`/account/tokens/${k.id}/revoke`}
+                label={t("account.revoke")}
+                danger
+              />
+            </td>
+          )],
+        ]}
+        rows={props.tokens}
+        empty={null}
+      />
       <form method="post" action="/account/tokens" novalidate>
         <CsrfField token={props.csrf} />
         <ErrorText id="token-error" message={props.error} />
-        <label for="token-name">{t("tokens.name")}</label>
-        <input
+        <Field
           id="token-name"
           name="name"
+          label={t("tokens.name")}
           maxlength={64}
           required
-          aria-describedby={describedBy}
+          describedBy={describedBy}
         />
         <fieldset>
           <legend>{t("tokens.col.scopes")}</legend>
@@ -68,16 +60,7 @@ export function TokensSection(props: { csrf: string; tokens: ApiKeyRow[]; error?
             </label>
           ))}
         </fieldset>
-        <label for="token-code">{t("tokens.code")}</label>
-        <input
-          id="token-code"
-          name="code"
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          maxlength={12}
-          required
-          aria-describedby={describedBy}
-        />
+        <CodeField id="token-code" label={t("tokens.code")} describedBy={describedBy} />
         <button type="submit">{t("tokens.create")}</button>
       </form>
     </section>

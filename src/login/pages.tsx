@@ -1,6 +1,14 @@
 /** @module Login pages: password, code challenge, recovery code, and logout. */
 import { localize, t, tj, tp } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout } from "../views/layout.tsx";
+import {
+  ActionButton,
+  CodeField,
+  Field,
+  FormPage,
+  PasswordField,
+  UsernameField,
+} from "../views/components.tsx";
+import { ErrorText, Layout } from "../views/layout.tsx";
 
 export function LoginPage(props: {
   csrf: string;
@@ -10,42 +18,38 @@ export function LoginPage(props: {
   notice?: string;
 }) {
   return (
-    <Layout title={t("login.title")} keep={{ redirect: props.redirect }}>
-      {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
-      <form method="post" action="/login" novalidate>
-        <CsrfField token={props.csrf} />
-        {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <ErrorText id="login-error" message={props.error} />
-        <label for="username">{t("login.username")}</label>
-        <input
-          id="username"
-          name="username"
-          autocomplete="username"
-          autocapitalize="none"
-          spellcheck={false}
-          required
-          autofocus
-          value={props.values?.username ?? ""}
-          aria-describedby={props.error ? "login-error" : undefined}
-        />
-        <label for="password">{t("login.password")}</label>
-        <input
-          id="password"
-          name="password"
-          type="password"
-          autocomplete="current-password"
-          required
-          aria-describedby={props.error ? "login-error" : undefined}
-        />
-        <label class="check">
-          <input type="checkbox" name="remember_me" value="true" /> {t("login.remember_me")}
-        </label>
-        <button type="submit">{t("login.submit")}</button>
-      </form>
-      <p>
-        <a href="/password/forgot">{t("login.forgot")}</a>
-      </p>
-    </Layout>
+    <FormPage
+      page={props}
+      text={[t("login.title")]}
+      action="/login"
+      before={
+        <>
+          {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
+        </>
+      }
+      after={
+        <>
+          <p>
+            <a href="/password/forgot">{t("login.forgot")}</a>
+          </p>
+        </>
+      }
+    >
+      <ErrorText id="login-error" message={props.error} />
+      <UsernameField
+        label={t("login.username")}
+        value={props.values?.username ?? ""}
+        describedBy={props.error ? "login-error" : undefined}
+      />
+      <PasswordField
+        label={t("login.password")}
+        describedBy={props.error ? "login-error" : undefined}
+      />
+      <label class="check">
+        <input type="checkbox" name="remember_me" value="true" /> {t("login.remember_me")}
+      </label>
+      <button type="submit">{t("login.submit")}</button>
+    </FormPage>
   );
 }
 
@@ -60,84 +64,77 @@ export function TotpPage(props: {
   trustedDevicesAllowed: boolean;
 }) {
   return (
-    <Layout title={t("totp.title")} keep={{ redirect: props.redirect }}>
-      <p>{t("totp.intro")}</p>
-      <form method="post" action="/login/totp" novalidate>
-        <CsrfField token={props.csrf} />
-        {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <label for="code">{t("totp.code")}</label>
-        <input
-          id="code"
-          name="code"
-          autocomplete="one-time-code"
-          inputmode="numeric"
-          pattern="[0-9 ]*"
-          maxlength={12}
-          required
-          autofocus
-          aria-invalid={props.error ? "true" : undefined}
-          aria-describedby={props.error ? "code-error" : undefined}
-        />
-        <ErrorText id="code-error" message={props.error} />
-        {props.trustedDevicesAllowed
-          ? (
-            <fieldset>
-              <legend>{t("totp.device_legend")}</legend>
-              <label class="check">
-                <input type="checkbox" name="trust_device" value="true" /> {t("totp.trust")}
-              </label>
-              <label for="device_name">{t("totp.device_name")}</label>
-              <input id="device_name" name="device_name" maxlength={64} value={props.deviceName} />
-            </fieldset>
-          )
-          : null}
-        <button type="submit">{t("totp.submit")}</button>
-      </form>
-      <p>
-        <a href={withRedirect("/login/recovery", props.redirect)}>{t("totp.use_recovery")}</a>
-      </p>
-      <CancelForm csrf={props.csrf} />
-    </Layout>
+    <FormPage
+      page={props}
+      text={[t("totp.title"), t("totp.intro")]}
+      action="/login/totp"
+      after={<OtherWayOrCancel page={props} to="/login/recovery" text={t("totp.use_recovery")} />}
+    >
+      <CodeField
+        id="code"
+        label={t("totp.code")}
+        pattern="[0-9 ]*"
+        autofocus
+        error={props.error}
+      />
+      {props.trustedDevicesAllowed
+        ? (
+          <fieldset>
+            <legend>{t("totp.device_legend")}</legend>
+            <label class="check">
+              <input type="checkbox" name="trust_device" value="true" /> {t("totp.trust")}
+            </label>
+            <label for="device_name">{t("totp.device_name")}</label>
+            <input id="device_name" name="device_name" maxlength={64} value={props.deviceName} />
+          </fieldset>
+        )
+        : null}
+      <button type="submit">{t("totp.submit")}</button>
+    </FormPage>
   );
 }
 
 export function RecoveryPage(props: { csrf: string; redirect?: string; error?: string }) {
   return (
-    <Layout title={t("recovery.title")} keep={{ redirect: props.redirect }}>
-      <p>{t("recovery.intro")}</p>
-      <form method="post" action="/login/recovery" novalidate>
-        <CsrfField token={props.csrf} />
-        {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <label for="recovery_code">{t("recovery.code")}</label>
-        <input
-          id="recovery_code"
-          name="recovery_code"
-          autocomplete="off"
-          autocapitalize="none"
-          spellcheck={false}
-          maxlength={64}
-          required
-          autofocus
-          aria-invalid={props.error ? "true" : undefined}
-          aria-describedby={props.error ? "recovery-error" : undefined}
-        />
-        <ErrorText id="recovery-error" message={props.error} />
-        <button type="submit">{t("totp.submit")}</button>
-      </form>
-      <p>
-        <a href={withRedirect("/login/totp", props.redirect)}>{t("recovery.use_app")}</a>
-      </p>
-      <CancelForm csrf={props.csrf} />
-    </Layout>
+    <FormPage
+      page={props}
+      text={[t("recovery.title"), t("recovery.intro")]}
+      action="/login/recovery"
+      after={<OtherWayOrCancel page={props} to="/login/totp" text={t("recovery.use_app")} />}
+    >
+      <Field
+        id="recovery_code"
+        label={t("recovery.code")}
+        autocomplete="off"
+        autocapitalize="none"
+        spellcheck={false}
+        maxlength={64}
+        required
+        autofocus
+        error={props.error}
+        errorId="recovery-error"
+      />
+      <button type="submit">{t("totp.submit")}</button>
+    </FormPage>
   );
 }
 
-function CancelForm(props: { csrf: string }) {
+/** Under a second-factor form: a link to the other way of proving it, and a way out. */
+function OtherWayOrCancel(
+  props: { page: { csrf: string; redirect?: string }; to: string; text: string },
+) {
   return (
-    <form method="post" action="/login/cancel" class="inline">
-      <CsrfField token={props.csrf} />
-      <button type="submit" class="link">{t("login.cancel")}</button>
-    </form>
+    <>
+      <p>
+        <a href={withRedirect(props.to, props.page.redirect)}>{props.text}</a>
+      </p>
+      <ActionButton
+        csrf={props.page.csrf}
+        action="/login/cancel"
+        class="link"
+        label={t("login.cancel")}
+      />
+    </>
   );
 }
 
@@ -168,19 +165,6 @@ export function GracePage(props: { deadline: Date; continueTo: string }) {
         <a class="button" href="/enroll">{t("grace.now")}</a>{" "}
         <a href={props.continueTo}>{t("grace.later")}</a>
       </p>
-    </Layout>
-  );
-}
-
-/** GET /logout: a confirmation, so that a link cannot sign anyone out. */
-export function LogoutPage(props: { csrf: string }) {
-  return (
-    <Layout title={t("logout.title")} signedIn csrf={props.csrf}>
-      <p>{t("logout.question")}</p>
-      <form method="post" action="/logout">
-        <CsrfField token={props.csrf} />
-        <button type="submit" autofocus>{t("layout.logout")}</button>
-      </form>
     </Layout>
   );
 }

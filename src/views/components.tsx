@@ -5,7 +5,7 @@
  */
 import type { Child, JSX } from "hono/jsx";
 import { localize, t } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, TableScroll } from "./layout.tsx";
+import { CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
 
 /** Field name -> message, for re-rendered forms. */
 export type FormErrors = Record<string, string | undefined>;
@@ -46,8 +46,10 @@ type FieldOwnProps = {
   error?: string;
   /** The id of that message; `<id>-error` unless given. */
   errorId?: string;
-  /** A hint under the input (`<id>-hint`), which describes it while there is no error. */
+  /** A hint under the input, which describes it while there is no error. */
   hint?: Child;
+  /** The id of that hint; `<id>-hint` unless given. */
+  hintId?: string;
   /** Without an error: what describes the input instead (a message elsewhere, a shared hint). */
   describedBy?: string;
   /** Without an error of its own: marks the input invalid (a message elsewhere says why). */
@@ -62,9 +64,10 @@ type FieldProps = JSX.IntrinsicElements["input"] & FieldOwnProps & { id: string 
  * `aria-invalid`/`aria-describedby` follow from the error, the hint or `describedBy`.
  */
 export function Field(props: FieldProps) {
-  const { id, name, label, error, errorId, hint, describedBy, invalid, rows, ...input } = props;
-  const errorAt = errorId ?? `${props.id}-error`;
-  const hintAt = hint ? `${props.id}-hint` : undefined;
+  const { id, name, label, error, errorId, hint, hintId, describedBy, invalid, rows, ...input } =
+    props;
+  const errorAt = errorId ?? `${id}-error`;
+  const hintAt = hint ? hintId ?? `${id}-hint` : undefined;
   const aria = error
     ? { "aria-invalid": "true", "aria-describedby": errorAt }
     : { "aria-invalid": invalid ? "true" : undefined, "aria-describedby": describedBy ?? hintAt };
@@ -148,6 +151,8 @@ export function ActionButton(
 /** A table column: its heading, and the cell it draws for a row (a `<td>`, or a row's `<th>`). */
 export type Column<T> = [heading: Child, cell: (row: T) => Child];
 
+const columnHeading = (heading: Child) => <th scope="col">{heading}</th>;
+
 /**
  * A table of `rows` in `columns`, scrolling sideways on a narrow screen (`label` names it for
  * the keyboard). With no rows it shows `empty` instead, when given.
@@ -167,7 +172,7 @@ export function DataTable<T>(props: {
       <table id={props.id}>
         <thead>
           <tr>
-            {props.columns.map(([heading]) => <th scope="col">{heading}</th>)}
+            {props.columns.map(([heading]) => columnHeading(heading))}
           </tr>
         </thead>
         <tbody>
@@ -201,6 +206,11 @@ export function Facts(props: {
   );
 }
 
+/** A hidden field, left out when it has no value (a checked return URL, say). */
+export function Hidden(props: { name: string; value?: string }) {
+  return props.value ? <input type="hidden" name={props.name} value={props.value} /> : null;
+}
+
 /** A one-time code from an authenticator app: numeric keyboard, autofill from the app. */
 export function CodeField(props: FieldProps) {
   return (
@@ -227,5 +237,61 @@ export function PasswordField(
       required
       {...props}
     />
+  );
+}
+
+/** A username, as typed to sign in (no capitals or spelling fixes forced on it). */
+export function UsernameField(
+  props: JSX.IntrinsicElements["input"] & FieldOwnProps & { id?: string },
+) {
+  return (
+    <Field
+      id="username"
+      autocomplete="username"
+      autocapitalize="none"
+      spellcheck={false}
+      required
+      autofocus
+      {...props}
+    />
+  );
+}
+
+/**
+ * A page that is one form: an introduction, the form (with the CSRF token, and the return URL
+ * posted back and kept by the language links), then what follows it (links, a cancel button).
+ */
+export function FormPage(props: {
+  /** The page's own props: the CSRF token, and a checked return URL. */
+  page: { csrf: string; redirect?: string };
+  /** The page's title, and the introduction above the form. */
+  text: [title: string, intro?: Child];
+  action: string;
+  /** Other checked query parameters for the language links to keep (instead of `redirect`). */
+  keep?: Record<string, string | undefined>;
+  signedIn?: boolean;
+  /** Above the introduction: a notice. */
+  before?: Child;
+  children: Child;
+  after?: Child;
+}) {
+  const { csrf, redirect } = props.page;
+  const [title, intro] = props.text;
+  return (
+    <Layout
+      title={title}
+      signedIn={props.signedIn}
+      csrf={csrf}
+      keep={props.keep ?? { redirect }}
+    >
+      {props.before}
+      {intro ? <p>{intro}</p> : null}
+      <form method="post" action={props.action} novalidate>
+        <CsrfField token={csrf} />
+        <Hidden name="redirect" value={redirect} />
+        {props.children}
+      </form>
+      {props.after}
+    </Layout>
   );
 }
