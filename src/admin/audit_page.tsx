@@ -2,7 +2,7 @@
 import type { auditEvents } from "../db/schema.ts";
 import { t, tp } from "../i18n/i18n.ts";
 import { DataTable, Field, type FormErrors, type FormValues, when } from "../views/components.tsx";
-import { AdminLayout, UserLink } from "./console_layout.tsx";
+import { AdminLayout, SearchForm, UserLink } from "./console_layout.tsx";
 
 export type AuditRow = typeof auditEvents.$inferSelect;
 
@@ -51,22 +51,13 @@ export function AuditPage(props: {
     </div>
   );
   return (
-    <AdminLayout title={t("admin.nav.audit")} csrf={props.csrf} current="audit" wide>
-      <form
-        method="get"
-        action="/admin/audit"
-        class="filters"
-        role="search"
-        aria-label={t("admin.audit.search_label")}
-      >
+    <AdminLayout title={t("admin.nav.audit")} page={props} current="audit" wide>
+      <SearchForm action="/admin/audit" label={t("admin.audit.search_label")}>
         {input("user", t("admin.audit.user"))}
         {input("event", t("admin.audit.event"), "text", "event-hint")}
         {input("from", t("admin.audit.from"), "datetime-local", "time-hint")}
         {input("to", t("admin.audit.to"), "datetime-local", "time-hint")}
-        <div class="submit">
-          <button type="submit">{t("admin.filter")}</button>
-        </div>
-      </form>
+      </SearchForm>
       <p class="muted">
         <span id="event-hint">{t("admin.audit.event_hint")}</span>{" "}
         <span id="time-hint">{t("admin.audit.time_hint")}</span>

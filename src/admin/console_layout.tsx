@@ -25,11 +25,10 @@ function AdminNav(props: { current?: Section }) {
 /** The page layout with the console's navigation (`current` marks the section) and notices. */
 export function AdminLayout(props: {
   title: string;
-  csrf: string;
+  /** The page's own props: the CSRF token, and the notice and error to show. */
+  page: { csrf: string; notice?: string; error?: string };
   current?: Section;
   wide?: boolean;
-  notice?: string;
-  error?: string;
   languageBase?: string;
   script?: boolean;
   children: Child;
@@ -38,13 +37,13 @@ export function AdminLayout(props: {
     <Layout
       title={props.title}
       signedIn
-      csrf={props.csrf}
+      csrf={props.page.csrf}
       wide={props.wide}
       nav={<AdminNav current={props.current} />}
       languageBase={props.languageBase}
       script={props.script}
     >
-      <Notices notice={props.notice} error={props.error} errorId="page-error" />
+      <Notices notice={props.page.notice} error={props.page.error} errorId="page-error" />
       {props.children}
     </Layout>
   );
@@ -94,5 +93,17 @@ export function UserLink(
         ? <a href={`/admin/users/${props.userId}`}>{props.username ?? props.userId}</a>
         : props.username ?? props.none}
     </>
+  );
+}
+
+/** A search form over a list (GET, so that its URL can be shared), with its Filter button. */
+export function SearchForm(props: { action: string; label: string; children: Child }) {
+  return (
+    <form method="get" action={props.action} class="filters" role="search" aria-label={props.label}>
+      {props.children}
+      <div class="submit">
+        <button type="submit">{t("admin.filter")}</button>
+      </div>
+    </form>
   );
 }

@@ -80,14 +80,7 @@ export function DashboardPage(props: {
     "locked",
   ];
   return (
-    <AdminLayout
-      title={t("admin.dashboard.title")}
-      csrf={props.csrf}
-      current="dashboard"
-      wide
-      notice={props.notice}
-      error={props.error}
-    >
+    <AdminLayout title={t("admin.dashboard.title")} page={props} current="dashboard" wide>
       <Emergencies emergencies={props.emergencies} />
 
       <h2>{t("admin.alerts.title")}</h2>

@@ -9,6 +9,7 @@ import {
   Field,
   type FormErrors,
   type FormValues,
+  NumberField,
 } from "../views/components.tsx";
 import { CsrfField, ErrorText } from "../views/layout.tsx";
 import { AdminLayout } from "./console_layout.tsx";
@@ -17,7 +18,7 @@ import { AdminLayout } from "./console_layout.tsx";
 const policyLabel = (key: keyof LoginPolicy) => t(`admin.policy.field.${key}`);
 const POLICY_FIELDS = Object.keys(loginPolicySchema.shape) as (keyof LoginPolicy)[];
 
-type NumberField =
+type NumberSetting =
   | "graceDays"
   | "trustedDeviceDays"
   | "totpDigits"
@@ -29,18 +30,15 @@ type NumberField =
 /** A policy form's values and errors, handed to each of its fields. */
 type PolicyForm = { values: FormValues; errors: FormErrors };
 
-function NumberInput(props: PolicyForm & { name: NumberField; hint?: string }) {
+function NumberInput(props: PolicyForm & { name: NumberSetting; hint?: string }) {
   const n = loginPolicySchema.shape[props.name].unwrap();
   return (
-    <Field
+    <NumberField
       id={props.name}
       label={policyLabel(props.name)}
-      type="number"
-      inputmode="numeric"
       min={n.minValue ?? undefined}
       max={n.maxValue ?? undefined}
       value={props.values[props.name] ?? ""}
-      required
       hint={props.hint}
       error={props.errors[props.name]}
     />
@@ -77,12 +75,7 @@ export function PolicyPage(props: {
   const invalid = Object.values(e).some(Boolean);
   const form = { values: v, errors: e };
   return (
-    <AdminLayout
-      title={t("admin.nav.policy")}
-      csrf={props.csrf}
-      current="policy"
-      notice={props.notice}
-    >
+    <AdminLayout title={t("admin.nav.policy")} page={props} current="policy">
       <h2 id="login-policy">{t("account.twofa")}</h2>
       {invalid
         ? <p class="error" role="alert" id="policy-errors">{t("admin.policy.invalid")}</p>
@@ -161,15 +154,12 @@ export function PolicyPage(props: {
         aria-labelledby="password-policy"
       >
         <CsrfField token={props.csrf} />
-        <Field
+        <NumberField
           id="minLength"
           label={t("admin.policy.min_length")}
-          type="number"
-          inputmode="numeric"
           min={8}
           max={128}
           value={pv.minLength ?? ""}
-          required
           error={pe.minLength}
         />
         <label for="minClasses">{t("admin.policy.min_classes")}</label>
@@ -217,7 +207,7 @@ export function PolicyPreviewPage(props: {
   return (
     <AdminLayout
       title={t("admin.preview.title")}
-      csrf={props.csrf}
+      page={props}
       current="policy"
       wide
       languageBase="/admin/policy"

@@ -10,6 +10,7 @@ import {
   Field,
   type FormErrors,
   type FormValues,
+  NumberField,
   when,
 } from "../views/components.tsx";
 import { CopyButton, CsrfField } from "../views/layout.tsx";
@@ -71,11 +72,9 @@ export function UserPage(props: {
   return (
     <AdminLayout
       title={t("admin.user.title", { name: u.displayName })}
-      csrf={props.csrf}
+      page={props}
       current="users"
       wide
-      notice={props.notice}
-      error={props.error}
     >
       <Facts
         id="user-facts"
@@ -249,7 +248,7 @@ export function ConfirmPage(props: {
   const e = props.errors ?? {};
   const blocked = props.action === "disable-2fa" && v.required;
   return (
-    <AdminLayout title={text.title} csrf={props.csrf} current="users">
+    <AdminLayout title={text.title} page={props} current="users">
       <p id="confirm-question">
         <strong>{t("admin.confirm.sure")}</strong> {text.question}
       </p>
@@ -320,15 +319,12 @@ export function ConfirmPage(props: {
               : null}
             {props.action === "extend-grace"
               ? (
-                <Field
+                <NumberField
                   id="days"
                   label={t("admin.confirm.days")}
-                  type="number"
-                  inputmode="numeric"
                   min={1}
                   max={365}
                   value={props.days ?? "7"}
-                  required
                   error={e.days}
                 />
               )
@@ -365,7 +361,7 @@ export function ResetDonePage(
   return (
     <AdminLayout
       title={t("admin.reset_done.title")}
-      csrf={props.csrf}
+      page={props}
       current="users"
       languageBase={`/admin/users/${u.id}`}
       script

@@ -2,7 +2,7 @@
 import { t, tp } from "../i18n/i18n.ts";
 import { Check, DataTable, Field, type FormErrors, type FormValues } from "../views/components.tsx";
 import { CsrfField } from "../views/layout.tsx";
-import { AdminLayout, list, StatusCell, statusLabel } from "./console_layout.tsx";
+import { AdminLayout, list, SearchForm, StatusCell, statusLabel } from "./console_layout.tsx";
 import type { AdminUserView, StatusFilter } from "./service.ts";
 
 const STATUSES: StatusFilter[] = [
@@ -33,20 +33,8 @@ export function UsersPage(props: {
     return s ? `/admin/users?${s}` : "/admin/users";
   };
   return (
-    <AdminLayout
-      title={t("admin.nav.users")}
-      csrf={props.csrf}
-      current="users"
-      wide
-      error={props.error}
-    >
-      <form
-        method="get"
-        action="/admin/users"
-        class="filters"
-        role="search"
-        aria-label={t("admin.users.search_label")}
-      >
+    <AdminLayout title={t("admin.nav.users")} page={props} current="users" wide>
+      <SearchForm action="/admin/users" label={t("admin.users.search_label")}>
         <div>
           <label for="q">{t("admin.users.search")}</label>
           <input id="q" name="q" type="search" value={props.q ?? ""} maxlength={128} />
@@ -60,10 +48,7 @@ export function UsersPage(props: {
             ))}
           </select>
         </div>
-        <div class="submit">
-          <button type="submit">{t("admin.filter")}</button>
-        </div>
-      </form>
+      </SearchForm>
       <p>
         <span id="user-count">{tp("admin.users.count", props.total)}</span>
         {props.q || props.status
@@ -124,7 +109,7 @@ export function UsersPage(props: {
 export function NewUserPage(props: { csrf: string; values: FormValues; errors: FormErrors }) {
   const { values: v, errors: e } = props;
   return (
-    <AdminLayout title={t("admin.new_user.title")} csrf={props.csrf} current="users">
+    <AdminLayout title={t("admin.new_user.title")} page={props} current="users">
       <form method="post" action="/admin/users/new" novalidate>
         <CsrfField token={props.csrf} />
         <Field

@@ -4,6 +4,7 @@
  * always say the same thing. No scripts, no styles of its own (the CSP allows neither).
  */
 import type { Json, OpenApiDocument } from "./document.ts";
+import { TableHead } from "../views/components.tsx";
 import { Layout } from "../views/layout.tsx";
 
 const METHODS = ["get", "put", "post", "patch", "delete"] as const;
@@ -104,14 +105,7 @@ function FieldTable(props: { schema: Json; caption: string }) {
   return (
     <table>
       <caption class="visually-hidden">{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Type</th>
-          <th scope="col">Required</th>
-          <th scope="col">Notes</th>
-        </tr>
-      </thead>
+      <TableHead columns={["Field", "Type", "Required", "Notes"]} />
       <tbody>
         {rows.map((f) => (
           <tr>
@@ -193,15 +187,7 @@ function OperationView(props: { doc: OpenApiDocument; o: Operation }) {
           <>
             <h4>Parameters</h4>
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">In</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Required</th>
-                  <th scope="col">Notes</th>
-                </tr>
-              </thead>
+              <TableHead columns={["Name", "In", "Type", "Required", "Notes"]} />
               <tbody>
                 {params.map((p) => (
                   <tr>

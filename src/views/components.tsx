@@ -153,6 +153,15 @@ export type Column<T> = [heading: Child, cell: (row: T) => Child];
 
 const columnHeading = (heading: Child) => <th scope="col">{heading}</th>;
 
+/** A table's head: one row of column headings. */
+export function TableHead(props: { columns: Child[] }) {
+  return (
+    <thead>
+      <tr>{props.columns.map(columnHeading)}</tr>
+    </thead>
+  );
+}
+
 /**
  * A table of `rows` in `columns`, scrolling sideways on a narrow screen (`label` names it for
  * the keyboard). With no rows it shows `empty` instead, when given.
@@ -170,11 +179,7 @@ export function DataTable<T>(props: {
   return (
     <TableScroll label={props.label}>
       <table id={props.id}>
-        <thead>
-          <tr>
-            {props.columns.map(([heading]) => columnHeading(heading))}
-          </tr>
-        </thead>
+        <TableHead columns={props.columns.map(([heading]) => heading)} />
         <tbody>
           {props.rows.map((row) => (
             <tr {...props.rowAttrs?.(row)}>{props.columns.map(([, cell]) => cell(row))}</tr>
@@ -223,6 +228,11 @@ export function CodeField(props: FieldProps) {
       {...props}
     />
   );
+}
+
+/** A whole number (typed on a numeric keyboard). */
+export function NumberField(props: FieldProps) {
+  return <Field type="number" inputmode="numeric" required {...props} />;
 }
 
 /** The user's current password. */
