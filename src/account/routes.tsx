@@ -6,6 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
+import { enrollmentJson } from "../enrollment/json.ts";
 import { apiSession, pageSession } from "../http/auth.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -18,7 +19,7 @@ import { listKeys } from "../apikeys/service.ts";
 import { codeField } from "../login/schemas.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { reauthenticate } from "../reauth/flow.ts";
-import type { SessionContext } from "../sessions/service.ts";
+import type { RequestMeta, SessionContext } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
 import { describe, type OperationDoc } from "../openapi/describe.ts";
 import {
@@ -172,18 +173,6 @@ function authenticatorJson(a: Awaited<ReturnType<typeof myAuthenticators>>[numbe
     created_at: iso(a.createdAt),
     last_used_at: iso(a.lastUsedAt),
     clock_drift: a.drift,
-  };
-}
-
-function enrollmentJson(
-  v: { enrollmentId: string; secret: string; otpauthUri: string; qrSvg: string; expiresAt: Date },
-) {
-  return {
-    enrollment_id: v.enrollmentId,
-    secret: v.secret,
-    otpauth_uri: v.otpauthUri,
-    qr_svg: v.qrSvg,
-    expires_at: v.expiresAt.toISOString(),
   };
 }
 
@@ -461,6 +450,20 @@ export function accountRoutes(deps: Deps): Hono {
     return await renderAccount(c, ctx, { error: messageOf(r.code), status: 409 });
   };
 
+  /** A one-button action: run it, then back to the account page with `notice` (see afterAction). */
+  const pageAction = (
+    path: string,
+    notice: string,
+    run: (c: Context, ctx: SessionContext, meta: RequestMeta) => Promise<{ ok: true } | Failure>,
+  ) =>
+    app.post(
+      path,
+      withPageSession(async (c, ctx) =>
+        afterAction(c, ctx, await run(c, ctx, requestMeta(c, config)), notice)
+      ),
+    );
+  const byId = (c: Context, meta: RequestMeta) => ({ id: c.req.param("id")!, meta });
+
   app.get(
     "/account",
     withPageSession((c, ctx) =>
@@ -526,19 +529,10 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
+  pageAction(
     "/account/authenticators/:id/remove",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await removeAuthenticator(deps, ctx, {
-          id: c.req.param("id")!,
-          meta: requestMeta(c, config),
-        }),
-        "authenticator_removed",
-      )
-    ),
+    "authenticator_removed",
+    (c, ctx, meta) => removeAuthenticator(deps, ctx, byId(c, meta)),
   );
 
   app.post(
@@ -562,40 +556,22 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
+  pageAction(
     "/account/devices/:id/revoke",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await revokeMyDevice(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-        "device_revoked",
-      )
-    ),
+    "device_revoked",
+    (c, ctx, meta) => revokeMyDevice(deps, ctx, byId(c, meta)),
   );
 
-  app.post(
+  pageAction(
     "/account/sessions/:id/end",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await endMySession(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-        "session_ended",
-      )
-    ),
+    "session_ended",
+    (c, ctx, meta) => endMySession(deps, ctx, byId(c, meta)),
   );
 
-  app.post(
+  pageAction(
     "/account/sessions/end-others",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }),
-        "sessions_ended",
-      )
-    ),
+    "sessions_ended",
+    (_c, ctx, meta) => endSessions(deps, ctx, { scope: "others", meta }),
   );
 
   app.post(
@@ -608,14 +584,11 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
-    "/account/2fa/disable",
-    withPageSession(async (c, ctx) => {
-      const r = await disableTwoFactor(deps, ctx, requestMeta(c, config));
-      if (r.ok) clearCookie(c, config, "device");
-      return afterAction(c, ctx, r, "twofa_disabled");
-    }),
-  );
+  pageAction("/account/2fa/disable", "twofa_disabled", async (c, ctx, meta) => {
+    const r = await disableTwoFactor(deps, ctx, meta);
+    if (r.ok) clearCookie(c, config, "device");
+    return r;
+  });
 
   return app;
 }
