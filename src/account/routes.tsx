@@ -176,6 +176,13 @@ function authenticatorJson(a: Awaited<ReturnType<typeof myAuthenticators>>[numbe
   };
 }
 
+/** A one-step action on the caller's account, by the JSON API or a button on the page. */
+type Action = (
+  c: Context,
+  ctx: SessionContext,
+  meta: RequestMeta,
+) => Promise<{ ok: true } | Failure>;
+
 export function accountRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
@@ -192,6 +199,20 @@ export function accountRoutes(deps: Deps): Hono {
 
   const done = (c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204) =>
     r.ok ? c.body(null, status) : jsonFailure(c, r);
+
+  const byId = (c: Context, meta: RequestMeta) => ({ id: c.req.param("id")!, meta });
+  /** The one-step actions, done alike by the JSON routes and by the account page's buttons. */
+  const actions = {
+    removeAuthenticator: (c, ctx, meta) => removeAuthenticator(deps, ctx, byId(c, meta)),
+    revokeDevice: (c, ctx, meta) => revokeMyDevice(deps, ctx, byId(c, meta)),
+    endSession: (c, ctx, meta) => endMySession(deps, ctx, byId(c, meta)),
+    endOthers: (_c, ctx, meta) => endSessions(deps, ctx, { scope: "others", meta }),
+    endAll: (_c, ctx, meta) => endSessions(deps, ctx, { scope: "all", meta }),
+    disable2fa: (_c, ctx, meta) => disableTwoFactor(deps, ctx, meta),
+  } satisfies Record<string, Action>;
+  /** An action over JSON: 204 once done, else its failure. */
+  const apiAction = (run: Action) =>
+    withApiSession(async (c, ctx) => done(c, await run(c, ctx, requestMeta(c, config))));
 
   // ---- JSON: /api/v1/me ----
 
@@ -258,15 +279,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.delete(
     "/api/v1/me/authenticators/:id",
     doc.removeAuthenticator,
-    withApiSession(async (c, ctx) =>
-      done(
-        c,
-        await removeAuthenticator(deps, ctx, {
-          id: c.req.param("id")!,
-          meta: requestMeta(c, config),
-        }),
-      )
-    ),
+    apiAction(actions.removeAuthenticator),
   );
 
   app.post(
@@ -322,12 +335,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.delete(
     "/api/v1/me/trusted-devices/:id",
     doc.revokeDevice,
-    withApiSession(async (c, ctx) =>
-      done(
-        c,
-        await revokeMyDevice(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-      )
-    ),
+    apiAction(actions.revokeDevice),
   );
 
   app.get(
@@ -353,36 +361,25 @@ export function accountRoutes(deps: Deps): Hono {
   app.delete(
     "/api/v1/me/sessions/:id",
     doc.endSession,
-    withApiSession(async (c, ctx) =>
-      done(
-        c,
-        await endMySession(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-      )
-    ),
+    apiAction(actions.endSession),
   );
 
   app.post(
     "/api/v1/me/sessions/end-others",
     doc.endOthers,
-    withApiSession(async (c, ctx) =>
-      done(c, await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }))
-    ),
+    apiAction(actions.endOthers),
   );
 
   app.post(
     "/api/v1/me/sessions/end-all",
     doc.endAll,
-    withApiSession(async (c, ctx) =>
-      done(c, await endSessions(deps, ctx, { scope: "all", meta: requestMeta(c, config) }))
-    ),
+    apiAction(actions.endAll),
   );
 
   app.delete(
     "/api/v1/me/2fa",
     doc.disable2fa,
-    withApiSession(async (c, ctx) =>
-      done(c, await disableTwoFactor(deps, ctx, requestMeta(c, config)))
-    ),
+    apiAction(actions.disable2fa),
   );
 
   // ---- HTML: /account ----
@@ -450,20 +447,14 @@ export function accountRoutes(deps: Deps): Hono {
     return await renderAccount(c, ctx, { error: messageOf(r.code), status: 409 });
   };
 
-  /** A one-button action: run it, then back to the account page with `notice` (see afterAction). */
-  const pageAction = (
-    path: string,
-    notice: string,
-    run: (c: Context, ctx: SessionContext, meta: RequestMeta) => Promise<{ ok: true } | Failure>,
-  ) =>
+  /** A button's action: done, then back to the account page with `notice` (see afterAction). */
+  const pageAction = (path: string, notice: string, run: Action) =>
     app.post(
       path,
       withPageSession(async (c, ctx) =>
         afterAction(c, ctx, await run(c, ctx, requestMeta(c, config)), notice)
       ),
     );
-  const byId = (c: Context, meta: RequestMeta) => ({ id: c.req.param("id")!, meta });
-
   app.get(
     "/account",
     withPageSession((c, ctx) =>
@@ -532,7 +523,7 @@ export function accountRoutes(deps: Deps): Hono {
   pageAction(
     "/account/authenticators/:id/remove",
     "authenticator_removed",
-    (c, ctx, meta) => removeAuthenticator(deps, ctx, byId(c, meta)),
+    actions.removeAuthenticator,
   );
 
   app.post(
@@ -556,23 +547,9 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  pageAction(
-    "/account/devices/:id/revoke",
-    "device_revoked",
-    (c, ctx, meta) => revokeMyDevice(deps, ctx, byId(c, meta)),
-  );
-
-  pageAction(
-    "/account/sessions/:id/end",
-    "session_ended",
-    (c, ctx, meta) => endMySession(deps, ctx, byId(c, meta)),
-  );
-
-  pageAction(
-    "/account/sessions/end-others",
-    "sessions_ended",
-    (_c, ctx, meta) => endSessions(deps, ctx, { scope: "others", meta }),
-  );
+  pageAction("/account/devices/:id/revoke", "device_revoked", actions.revokeDevice);
+  pageAction("/account/sessions/:id/end", "session_ended", actions.endSession);
+  pageAction("/account/sessions/end-others", "sessions_ended", actions.endOthers);
 
   app.post(
     "/account/sessions/end-all",
@@ -585,7 +562,7 @@ export function accountRoutes(deps: Deps): Hono {
   );
 
   pageAction("/account/2fa/disable", "twofa_disabled", async (c, ctx, meta) => {
-    const r = await disableTwoFactor(deps, ctx, meta);
+    const r = await actions.disable2fa(c, ctx, meta);
     if (r.ok) clearCookie(c, config, "device");
     return r;
   });
