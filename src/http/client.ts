@@ -4,7 +4,9 @@
  */
 import type { Context } from "hono";
 import type { Config } from "../config.ts";
-import type { RequestMeta } from "../sessions/service.ts";
+
+/** Who made a request, as the audit log and the sessions record it. */
+export type RequestMeta = { ip: string | null; userAgent: string | null };
 
 export function clientIp(c: Context, config: Config): string | null {
   if (config.CLIENT_IP_HEADER) {

@@ -9,7 +9,7 @@ import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
 
 export type Amr = "pwd" | "otp" | "rec" | "dev";
 
-export type RequestMeta = { ip: string | null; userAgent: string | null };
+export type { RequestMeta } from "../http/client.ts";
 
 /** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
 export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
