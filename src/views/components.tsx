@@ -216,56 +216,41 @@ export function Hidden(props: { name: string; value?: string }) {
   return props.value ? <input type="hidden" name={props.name} value={props.value} /> : null;
 }
 
-/** A one-time code from an authenticator app: numeric keyboard, autofill from the app. */
-export function CodeField(props: FieldProps) {
-  return (
-    <Field
-      name="code"
-      autocomplete="one-time-code"
-      inputmode="numeric"
-      maxlength={12}
-      required
-      {...props}
-    />
-  );
+/** A Field with attributes preset for one kind of input; the caller's props come after them. */
+type InputAttrs = JSX.IntrinsicElements["input"] & { id?: string };
+function preset(defaults: InputAttrs) {
+  return (props: InputAttrs & FieldOwnProps) => <Field {...defaults} {...props as FieldProps} />;
 }
+
+/** A one-time code from an authenticator app: numeric keyboard, autofill from the app. */
+export const CodeField = preset({
+  name: "code",
+  autocomplete: "one-time-code",
+  inputmode: "numeric",
+  maxlength: 12,
+  required: true,
+});
 
 /** A whole number (typed on a numeric keyboard). */
-export function NumberField(props: FieldProps) {
-  return <Field type="number" inputmode="numeric" required {...props} />;
-}
+export const NumberField = preset({ type: "number", inputmode: "numeric", required: true });
 
 /** The user's current password. */
-export function PasswordField(
-  props: JSX.IntrinsicElements["input"] & FieldOwnProps & { id?: string },
-) {
-  return (
-    <Field
-      id="password"
-      type="password"
-      autocomplete="current-password"
-      required
-      {...props}
-    />
-  );
-}
+export const PasswordField = preset({
+  id: "password",
+  type: "password",
+  autocomplete: "current-password",
+  required: true,
+});
 
 /** A username, as typed to sign in (no capitals or spelling fixes forced on it). */
-export function UsernameField(
-  props: JSX.IntrinsicElements["input"] & FieldOwnProps & { id?: string },
-) {
-  return (
-    <Field
-      id="username"
-      autocomplete="username"
-      autocapitalize="none"
-      spellcheck={false}
-      required
-      autofocus
-      {...props}
-    />
-  );
-}
+export const UsernameField = preset({
+  id: "username",
+  autocomplete: "username",
+  autocapitalize: "none",
+  spellcheck: false,
+  required: true,
+  autofocus: true,
+});
 
 /**
  * A page that is one form: an introduction, the form (with the CSRF token, and the return URL
