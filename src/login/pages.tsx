@@ -1,4 +1,4 @@
-/** @module Login pages: password, code challenge, recovery code, and logout. */
+/** @module Login pages: password, code challenge, recovery code, and what comes after them. */
 import { localize, t, tj, tp } from "../i18n/i18n.ts";
 import {
   ActionButton,
