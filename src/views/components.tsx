@@ -19,7 +19,10 @@ export function when(ms: number | null): string {
     : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
 }
 
-/** Attributes that tie an input to its error message (or, while it has none, to its hint). */
+/**
+ * Attributes that tie an input to its error message (or, while it has none, to its hint), for
+ * inputs that are not a Field (a select).
+ */
 export function described(errors: FormErrors, field: string, hint?: string) {
   return errors[field]
     ? { "aria-invalid": "true", "aria-describedby": `${field}-error` }
@@ -216,8 +219,9 @@ export function Hidden(props: { name: string; value?: string }) {
   return props.value ? <input type="hidden" name={props.name} value={props.value} /> : null;
 }
 
-/** A Field with attributes preset for one kind of input; the caller's props come after them. */
 type InputAttrs = JSX.IntrinsicElements["input"] & { id?: string };
+
+/** A Field with attributes preset for one kind of input; the caller's props come after them. */
 function preset(defaults: InputAttrs) {
   return (props: InputAttrs & FieldOwnProps) => <Field {...defaults} {...props as FieldProps} />;
 }
