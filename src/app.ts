@@ -9,7 +9,7 @@ import { APP_CSS } from "./assets/app_css.ts";
 import { APP_JS } from "./assets/app_js.ts";
 import type { Deps } from "./deps.ts";
 import { accountRoutes } from "./account/routes.tsx";
-import { adminPages } from "./admin/pages.tsx";
+import { adminPages } from "./admin/console_routes.tsx";
 import { adminRoutes } from "./admin/routes.tsx";
 import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";

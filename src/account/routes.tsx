@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
 import { apiSession, pageSession } from "../caller/resolve.ts";
+import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
@@ -19,6 +20,7 @@ import { codeField } from "../login/schemas.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { reauthenticate } from "../reauth/flow.ts";
 import type { SessionContext } from "../sessions/service.ts";
+import type { RequestMeta } from "../http/client.ts";
 import { verifyToken } from "../tokens/tokens.ts";
 import { describe, type OperationDoc } from "../openapi/describe.ts";
 import {
@@ -31,7 +33,7 @@ import {
   recoveryRemainingResponse,
   sessionsResponse,
 } from "../openapi/schemas.ts";
-import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "../views/account.tsx";
+import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "./pages.tsx";
 import {
   disableTwoFactor,
   endMySession,
@@ -175,17 +177,12 @@ function authenticatorJson(a: Awaited<ReturnType<typeof myAuthenticators>>[numbe
   };
 }
 
-function enrollmentJson(
-  v: { enrollmentId: string; secret: string; otpauthUri: string; qrSvg: string; expiresAt: Date },
-) {
-  return {
-    enrollment_id: v.enrollmentId,
-    secret: v.secret,
-    otpauth_uri: v.otpauthUri,
-    qr_svg: v.qrSvg,
-    expires_at: v.expiresAt.toISOString(),
-  };
-}
+/** A one-step action on the caller's account, by the JSON API or a button on the page. */
+type Action = (
+  c: Context,
+  ctx: SessionContext,
+  meta: RequestMeta,
+) => Promise<{ ok: true } | Failure>;
 
 export function accountRoutes(deps: Deps): Hono {
   const app = new Hono();
@@ -203,6 +200,20 @@ export function accountRoutes(deps: Deps): Hono {
 
   const done = (c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204) =>
     r.ok ? c.body(null, status) : jsonFailure(c, r);
+
+  const byId = (c: Context, meta: RequestMeta) => ({ id: c.req.param("id")!, meta });
+  /** The one-step actions, done alike by the JSON routes and by the account page's buttons. */
+  const actions = {
+    removeAuthenticator: (c, ctx, meta) => removeAuthenticator(deps, ctx, byId(c, meta)),
+    revokeDevice: (c, ctx, meta) => revokeMyDevice(deps, ctx, byId(c, meta)),
+    endSession: (c, ctx, meta) => endMySession(deps, ctx, byId(c, meta)),
+    endOthers: (_c, ctx, meta) => endSessions(deps, ctx, { scope: "others", meta }),
+    endAll: (_c, ctx, meta) => endSessions(deps, ctx, { scope: "all", meta }),
+    disable2fa: (_c, ctx, meta) => disableTwoFactor(deps, ctx, meta),
+  } satisfies Record<string, Action>;
+  /** An action over JSON: 204 once done, else its failure. */
+  const apiAction = (run: Action) =>
+    withApiSession(async (c, ctx) => done(c, await run(c, ctx, requestMeta(c, config))));
 
   // ---- JSON: /api/v1/me ----
 
@@ -269,15 +280,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.delete(
     "/api/v1/me/authenticators/:id",
     doc.removeAuthenticator,
-    withApiSession(async (c, ctx) =>
-      done(
-        c,
-        await removeAuthenticator(deps, ctx, {
-          id: c.req.param("id")!,
-          meta: requestMeta(c, config),
-        }),
-      )
-    ),
+    apiAction(actions.removeAuthenticator),
   );
 
   app.post(
@@ -333,12 +336,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.delete(
     "/api/v1/me/trusted-devices/:id",
     doc.revokeDevice,
-    withApiSession(async (c, ctx) =>
-      done(
-        c,
-        await revokeMyDevice(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-      )
-    ),
+    apiAction(actions.revokeDevice),
   );
 
   app.get(
@@ -364,36 +362,25 @@ export function accountRoutes(deps: Deps): Hono {
   app.delete(
     "/api/v1/me/sessions/:id",
     doc.endSession,
-    withApiSession(async (c, ctx) =>
-      done(
-        c,
-        await endMySession(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-      )
-    ),
+    apiAction(actions.endSession),
   );
 
   app.post(
     "/api/v1/me/sessions/end-others",
     doc.endOthers,
-    withApiSession(async (c, ctx) =>
-      done(c, await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }))
-    ),
+    apiAction(actions.endOthers),
   );
 
   app.post(
     "/api/v1/me/sessions/end-all",
     doc.endAll,
-    withApiSession(async (c, ctx) =>
-      done(c, await endSessions(deps, ctx, { scope: "all", meta: requestMeta(c, config) }))
-    ),
+    apiAction(actions.endAll),
   );
 
   app.delete(
     "/api/v1/me/2fa",
     doc.disable2fa,
-    withApiSession(async (c, ctx) =>
-      done(c, await disableTwoFactor(deps, ctx, requestMeta(c, config)))
-    ),
+    apiAction(actions.disable2fa),
   );
 
   // ---- HTML: /account ----
@@ -461,6 +448,14 @@ export function accountRoutes(deps: Deps): Hono {
     return await renderAccount(c, ctx, { error: messageOf(r.code), status: 409 });
   };
 
+  /** A button's action: done, then back to the account page with `notice` (see afterAction). */
+  const pageAction = (path: string, notice: string, run: Action) =>
+    app.post(
+      path,
+      withPageSession(async (c, ctx) =>
+        afterAction(c, ctx, await run(c, ctx, requestMeta(c, config)), notice)
+      ),
+    );
   app.get(
     "/account",
     withPageSession((c, ctx) =>
@@ -526,19 +521,10 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
+  pageAction(
     "/account/authenticators/:id/remove",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await removeAuthenticator(deps, ctx, {
-          id: c.req.param("id")!,
-          meta: requestMeta(c, config),
-        }),
-        "authenticator_removed",
-      )
-    ),
+    "authenticator_removed",
+    actions.removeAuthenticator,
   );
 
   app.post(
@@ -562,41 +548,9 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
-    "/account/devices/:id/revoke",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await revokeMyDevice(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-        "device_revoked",
-      )
-    ),
-  );
-
-  app.post(
-    "/account/sessions/:id/end",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await endMySession(deps, ctx, { id: c.req.param("id")!, meta: requestMeta(c, config) }),
-        "session_ended",
-      )
-    ),
-  );
-
-  app.post(
-    "/account/sessions/end-others",
-    withPageSession(async (c, ctx) =>
-      afterAction(
-        c,
-        ctx,
-        await endSessions(deps, ctx, { scope: "others", meta: requestMeta(c, config) }),
-        "sessions_ended",
-      )
-    ),
-  );
+  pageAction("/account/devices/:id/revoke", "device_revoked", actions.revokeDevice);
+  pageAction("/account/sessions/:id/end", "session_ended", actions.endSession);
+  pageAction("/account/sessions/end-others", "sessions_ended", actions.endOthers);
 
   app.post(
     "/account/sessions/end-all",
@@ -608,14 +562,11 @@ export function accountRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
-    "/account/2fa/disable",
-    withPageSession(async (c, ctx) => {
-      const r = await disableTwoFactor(deps, ctx, requestMeta(c, config));
-      if (r.ok) clearCookie(c, config, "device");
-      return afterAction(c, ctx, r, "twofa_disabled");
-    }),
-  );
+  pageAction("/account/2fa/disable", "twofa_disabled", async (c, ctx, meta) => {
+    const r = await actions.disable2fa(c, ctx, meta);
+    if (r.ok) clearCookie(c, config, "device");
+    return r;
+  });
 
   return app;
 }

@@ -13,20 +13,19 @@ export function isAdminSession(ctx: SessionContext): boolean {
   return ctx.roles.includes("admin") && passedSecondFactor;
 }
 
-export async function adminApiSession(
+type SessionCheck = (
   c: Context,
   deps: Deps,
-): Promise<{ ok: true; ctx: SessionContext } | Failure> {
-  const s = await apiSession(c, deps);
-  if (!s.ok) return s;
-  return isAdminSession(s.ctx) ? s : fail("forbidden");
-}
+) => Promise<{ ok: true; ctx: SessionContext } | Failure>;
 
-export async function adminPageSession(
-  c: Context,
-  deps: Deps,
-): Promise<{ ok: true; ctx: SessionContext } | Failure> {
-  const s = await pageSession(c, deps);
+/** `check`, and then refused (`forbidden`) unless the caller is an admin session. */
+const adminOnly = (check: SessionCheck): SessionCheck => async (c, deps) => {
+  const s = await check(c, deps);
   if (!s.ok) return s;
   return isAdminSession(s.ctx) ? s : fail("forbidden");
-}
+};
+
+/** For `/api/v1/admin/...`: an admin's session token (Bearer; API keys are refused). */
+export const adminApiSession = adminOnly(apiSession);
+/** For the console's pages (`/admin/...`). */
+export const adminPageSession = adminOnly(pageSession);

@@ -536,7 +536,7 @@ export function userJson(v: AdminUserView, now: Date) {
   };
 }
 
-// ---- Added for the HTML console (src/admin/pages.tsx) ----
+// ---- Added for the HTML console (src/admin/console_routes.tsx) ----
 
 /** Lifts the password lock and the second-factor lock of a user. */
 export async function unlockUser(

@@ -18,7 +18,7 @@ import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 import { findUserByUsername } from "../users/repo.ts";
-import { NewTokenPage } from "../views/tokens.tsx";
+import { NewTokenPage } from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
 import {
   apiKeyCreatedResponse,

@@ -18,7 +18,8 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { codeField } from "../login/schemas.ts";
 import { authenticateSession } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "../views/enroll.tsx";
+import { enrollmentJson } from "./json.ts";
+import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
 import { describe } from "../openapi/describe.ts";
 import { enrollmentConfirmedResponse, enrollmentResponse } from "../openapi/schemas.ts";
@@ -84,16 +85,6 @@ async function authFromToken(deps: Deps, token: string | undefined): Promise<Enr
   return fail("unauthorized");
 }
 
-function viewJson(v: EnrollmentView) {
-  return {
-    enrollment_id: v.enrollmentId,
-    secret: v.secret,
-    otpauth_uri: v.otpauthUri,
-    qr_svg: v.qrSvg,
-    expires_at: v.expiresAt.toISOString(),
-  };
-}
-
 export function enrollmentRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
@@ -115,7 +106,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
       meta: requestMeta(c, config),
     });
     if (!r.ok) return jsonFailure(c, r);
-    return c.json(viewJson(r.value), 201);
+    return c.json(enrollmentJson(r.value), 201);
   });
 
   app.post("/api/v1/enrollments/:id/confirm", doc.confirm, jsonBody(confirmBody), async (c) => {

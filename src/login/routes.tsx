@@ -13,13 +13,7 @@ import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import {
-  GracePage,
-  LoginPage,
-  RecoveryCodeUsedPage,
-  RecoveryPage,
-  TotpPage,
-} from "../views/login.tsx";
+import { GracePage, LoginPage, RecoveryCodeUsedPage, RecoveryPage, TotpPage } from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
 import { authenticatedResponse, loginResponse } from "../openapi/schemas.ts";
 import {

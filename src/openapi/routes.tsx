@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import type { Deps } from "../deps.ts";
-import { ApiDocsPage } from "../views/api_docs.tsx";
+import { ApiDocsPage } from "./pages.tsx";
 import { describe } from "./describe.ts";
 import { buildOpenApiDocument, type OpenApiDocument } from "./document.ts";
 import { healthResponse, jwksResponse } from "./schemas.ts";

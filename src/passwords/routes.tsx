@@ -12,7 +12,7 @@ import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import { checkClient } from "../protection/guard.ts";
-import { ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage } from "../views/passwords.tsx";
+import { ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
 import { describe } from "../openapi/describe.ts";
 import { resetRequestedResponse } from "../openapi/schemas.ts";

@@ -15,23 +15,18 @@ function allowlisted(deps: Deps, ip: string | null): boolean {
   return list.length > 0 && inAnyCidr(ip, list);
 }
 
-function ipRule(deps: Deps): WindowRule {
-  const c = deps.config;
-  return {
-    max: c.IP_MAX_FAILURES,
-    windowMs: c.IP_FAILURE_WINDOW_MINUTES * MINUTE,
-    lockMs: c.IP_BLOCK_MINUTES * MINUTE,
-  };
-}
+/** `max` failures within `windowMinutes` lock for `lockMinutes` (the config counts in minutes). */
+const rule = (max: number, windowMinutes: number, lockMinutes: number): WindowRule => ({
+  max,
+  windowMs: windowMinutes * MINUTE,
+  lockMs: lockMinutes * MINUTE,
+});
 
-function passwordRule(deps: Deps): WindowRule {
-  const c = deps.config;
-  return {
-    max: c.PASSWORD_MAX_FAILURES,
-    windowMs: c.PASSWORD_FAILURE_WINDOW_MINUTES * MINUTE,
-    lockMs: c.PASSWORD_LOCK_MINUTES * MINUTE,
-  };
-}
+const ipRule = ({ config: c }: Deps) =>
+  rule(c.IP_MAX_FAILURES, c.IP_FAILURE_WINDOW_MINUTES, c.IP_BLOCK_MINUTES);
+
+const passwordRule = ({ config: c }: Deps) =>
+  rule(c.PASSWORD_MAX_FAILURES, c.PASSWORD_FAILURE_WINDOW_MINUTES, c.PASSWORD_LOCK_MINUTES);
 
 /** Refuses a client address that is blocked; null when it may go on. */
 export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failure | null> {

@@ -12,7 +12,7 @@ import { jsonFailure } from "../http/respond.ts";
 import { describe } from "../openapi/describe.ts";
 import { sessionResponse } from "../openapi/schemas.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { LogoutPage } from "../views/login.tsx";
+import { LogoutPage } from "./pages.tsx";
 import { revokeSession } from "./repo.ts";
 import type { SessionContext } from "./service.ts";
 

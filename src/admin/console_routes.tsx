@@ -21,22 +21,18 @@ import { passwordPolicy } from "../passwords/service.ts";
 import { type LoginPolicy, loginPolicySchema } from "../policy/policy.ts";
 import { loadPolicy } from "../policy/repo.ts";
 import type { SessionContext } from "../sessions/service.ts";
+import type { FormErrors, FormValues } from "../views/components.tsx";
+import { AuditPage } from "./audit_page.tsx";
+import { AdminForbiddenPage, DashboardPage } from "./dashboard_page.tsx";
+import { PolicyPage, PolicyPreviewPage } from "./policy_pages.tsx";
 import {
-  AdminForbiddenPage,
-  AuditPage,
   ConfirmPage,
-  DashboardPage,
-  type FormErrors,
-  type FormValues,
-  NewUserPage,
-  PolicyPage,
-  PolicyPreviewPage,
   ResetDonePage,
   USER_ACTIONS,
   type UserAction,
   UserPage,
-  UsersPage,
-} from "../views/admin.tsx";
+} from "./user_pages.tsx";
+import { NewUserPage, UsersPage } from "./users_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
 import { adminPageSession } from "./guard.ts";
 import {

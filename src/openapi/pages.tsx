@@ -3,8 +3,9 @@
  * one section per operation. Reads only the document, so the page and `/api/v1/openapi.json`
  * always say the same thing. No scripts, no styles of its own (the CSP allows neither).
  */
-import type { Json, OpenApiDocument } from "../openapi/document.ts";
-import { Layout } from "./layout.tsx";
+import type { Json, OpenApiDocument } from "./document.ts";
+import { TableHead } from "../views/components.tsx";
+import { Layout } from "../views/layout.tsx";
 
 const METHODS = ["get", "put", "post", "patch", "delete"] as const;
 
@@ -98,38 +99,41 @@ function fields(schema: Json, prefix = "", depth = 0): Field[] {
   return out;
 }
 
-function FieldTable(props: { schema: Json; caption: string }) {
-  const rows = fields(props.schema);
-  if (!rows.length) return <p class="muted">{typeLabel(props.schema)}</p>;
+/** Named values (a body's fields, or parameters with where they go): type, required, notes. */
+function ValuesTable(props: {
+  rows: { name: string; in?: string; schema: Json; required?: boolean; description?: string }[];
+  first: string;
+  where?: boolean;
+  caption?: string;
+}) {
+  const columns = [props.first, ...(props.where ? ["In"] : []), "Type", "Required", "Notes"];
   return (
     <table>
-      <caption class="visually-hidden">{props.caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Type</th>
-          <th scope="col">Required</th>
-          <th scope="col">Notes</th>
-        </tr>
-      </thead>
+      {props.caption ? <caption class="visually-hidden">{props.caption}</caption> : null}
+      <TableHead columns={columns} />
       <tbody>
-        {rows.map((f) => (
+        {props.rows.map((v) => (
           <tr>
             <td>
-              <code>{f.name}</code>
+              <code>{v.name}</code>
             </td>
-            <td>{typeLabel(f.schema)}</td>
-            <td>{f.required ? "yes" : "no"}</td>
+            {props.where ? <td>{v.in}</td> : null}
+            <td>{typeLabel(v.schema)}</td>
+            <td>{v.required ? "yes" : "no"}</td>
             <td>
-              <Text
-                text={[f.schema.description, constraints(f.schema)].filter(Boolean).join(". ")}
-              />
+              <Text text={[v.description, constraints(v.schema)].filter(Boolean).join(". ")} />
             </td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+function FieldTable(props: { schema: Json; caption: string }) {
+  const rows = fields(props.schema).map((f) => ({ ...f, description: f.schema.description }));
+  if (!rows.length) return <p class="muted">{typeLabel(props.schema)}</p>;
+  return <ValuesTable rows={rows} first="Field" caption={props.caption} />;
 }
 
 /** A body schema: its fields, or one table per variant of a union. */
@@ -192,34 +196,7 @@ function OperationView(props: { doc: OpenApiDocument; o: Operation }) {
         ? (
           <>
             <h4>Parameters</h4>
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">In</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Required</th>
-                  <th scope="col">Notes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {params.map((p) => (
-                  <tr>
-                    <td>
-                      <code>{p.name}</code>
-                    </td>
-                    <td>{p.in}</td>
-                    <td>{typeLabel(p.schema)}</td>
-                    <td>{p.required ? "yes" : "no"}</td>
-                    <td>
-                      <Text
-                        text={[p.description, constraints(p.schema)].filter(Boolean).join(". ")}
-                      />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ValuesTable rows={params} first="Name" where />
           </>
         )
         : null}

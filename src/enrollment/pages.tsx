@@ -1,8 +1,9 @@
 /** @module Enrollment pages: scan or type the key, confirm a code, then the recovery codes once. */
 import { raw } from "hono/html";
-import type { EnrollmentView } from "../enrollment/flow.ts";
+import type { EnrollmentView } from "./flow.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { CopyButton, CsrfField, ErrorText, Layout } from "./layout.tsx";
+import { CodeField, Field, FormPage, Hidden } from "../views/components.tsx";
+import { CopyButton, CsrfField, Layout } from "../views/layout.tsx";
 
 const escapeAttr = (s: string) =>
   s.replaceAll("&", "&amp;").replaceAll('"', "&quot;").replaceAll("<", "&lt;");
@@ -61,21 +62,15 @@ export function EnrollPage(props: {
           <form method="post" action="/enroll" novalidate>
             <CsrfField token={props.csrf} />
             <input type="hidden" name="enrollment_id" value={view.enrollmentId} />
-            {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-            <label for="code">{t("enroll.code")}</label>
-            <input
+            <Hidden name="redirect" value={props.redirect} />
+            <CodeField
               id="code"
-              name="code"
-              autocomplete="one-time-code"
-              inputmode="numeric"
+              label={t("enroll.code")}
               pattern="[0-9 ]*"
               maxlength={14}
-              required
               autofocus
-              aria-invalid={props.error ? "true" : undefined}
-              aria-describedby={props.error ? "code-error" : undefined}
+              error={props.error}
             />
-            <ErrorText id="code-error" message={props.error} />
             <button type="submit">{t("enroll.submit")}</button>
           </form>
         </li>
@@ -119,25 +114,22 @@ export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; 
 /** Asks for the one-time enrollment pass an admin issued after resetting the user's 2FA. */
 export function EnrollPassPage(props: { csrf: string; redirect?: string; error?: string }) {
   return (
-    <Layout title={t("pass.title")} keep={{ redirect: props.redirect }}>
-      <p>{t("pass.intro")}</p>
-      <form method="post" action="/enroll/pass" novalidate>
-        <CsrfField token={props.csrf} />
-        {props.redirect ? <input type="hidden" name="redirect" value={props.redirect} /> : null}
-        <label for="enrollment_pass">{t("pass.label")}</label>
-        <input
-          id="enrollment_pass"
-          name="enrollment_pass"
-          autocomplete="off"
-          autocapitalize="characters"
-          required
-          autofocus
-          aria-invalid={props.error ? "true" : undefined}
-          aria-describedby={props.error ? "pass-error" : undefined}
-        />
-        <ErrorText id="pass-error" message={props.error} />
-        <button type="submit">{t("common.continue")}</button>
-      </form>
-    </Layout>
+    <FormPage
+      page={props}
+      text={[t("pass.title"), t("pass.intro")]}
+      action="/enroll/pass"
+    >
+      <Field
+        id="enrollment_pass"
+        label={t("pass.label")}
+        autocomplete="off"
+        autocapitalize="characters"
+        required
+        autofocus
+        error={props.error}
+        errorId="pass-error"
+      />
+      <button type="submit">{t("common.continue")}</button>
+    </FormPage>
   );
 }
