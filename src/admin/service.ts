@@ -5,6 +5,7 @@
  * see secrets or recovery codes.
  */
 import { and, asc, desc, eq, gte, like, lte, or, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { audit, auditInsert } from "../audit/repo.ts";
 import {
   auditEvents,
@@ -164,6 +165,28 @@ function adminAudit(admin: Admin, event: string, target: UserRow | null, detail:
   };
 }
 
+/**
+ * The common shape of an admin action on one user: the user must exist; then the action's
+ * statements and its audit event run in one batch.
+ */
+async function actOnUser(
+  deps: Deps,
+  admin: Admin,
+  id: string,
+  event: string,
+  statements: (now: Date) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
+  detail?: object,
+): Promise<{ ok: true } | Failure> {
+  const target = await findUserById(deps.db, id);
+  if (!target) return fail("not_found");
+  const now = deps.clock.now();
+  await deps.db.batch([
+    ...statements(now),
+    auditInsert(deps.db, adminAudit(admin, event, target, detail), now),
+  ]);
+  return { ok: true };
+}
+
 const cleanNames = (names: string[]) =>
   [...new Set(names.map((n) => n.trim()).filter(Boolean))].sort();
 
@@ -252,18 +275,13 @@ export async function setTwofaRequired(
   id: string,
   required: boolean,
 ): Promise<{ ok: true } | Failure> {
-  const target = await findUserById(deps.db, id);
-  if (!target) return fail("not_found");
-  const now = deps.clock.now();
-  await deps.db.batch([
-    deps.db.update(users).set({ twofaRequired: required }).where(eq(users.id, id)),
-    auditInsert(
-      deps.db,
-      adminAudit(admin, required ? "admin.require_2fa" : "admin.unrequire_2fa", target),
-      now,
-    ),
-  ]);
-  return { ok: true };
+  return await actOnUser(
+    deps,
+    admin,
+    id,
+    required ? "admin.require_2fa" : "admin.unrequire_2fa",
+    () => [deps.db.update(users).set({ twofaRequired: required }).where(eq(users.id, id))],
+  );
 }
 
 /**
@@ -340,14 +358,13 @@ export async function endUserSessions(
   admin: Admin,
   id: string,
 ): Promise<{ ok: true } | Failure> {
-  const target = await findUserById(deps.db, id);
-  if (!target) return fail("not_found");
-  const now = deps.clock.now();
-  await deps.db.batch([
-    endAllSessionsStatement(deps, id, now),
-    auditInsert(deps.db, adminAudit(admin, "admin.end_sessions", target), now),
-  ]);
-  return { ok: true };
+  return await actOnUser(
+    deps,
+    admin,
+    id,
+    "admin.end_sessions",
+    (now) => [endAllSessionsStatement(deps, id, now)],
+  );
 }
 
 export async function userDevices(deps: Deps, id: string) {
@@ -377,22 +394,16 @@ export async function extendGrace(
   id: string,
   days: number,
 ): Promise<{ ok: true; until: number } | Failure> {
-  const target = await findUserById(deps.db, id);
-  if (!target) return fail("not_found");
-  const now = deps.clock.now();
-  const until = now.getTime() + days * DAY;
-  await deps.db.batch([
-    deps.db.update(users).set({ graceUntil: until }).where(eq(users.id, id)),
-    auditInsert(
-      deps.db,
-      adminAudit(admin, "admin.extend_grace", target, {
-        days,
-        until: new Date(until).toISOString(),
-      }),
-      now,
-    ),
-  ]);
-  return { ok: true, until };
+  const until = deps.clock.now().getTime() + days * DAY;
+  const done = await actOnUser(
+    deps,
+    admin,
+    id,
+    "admin.extend_grace",
+    () => [deps.db.update(users).set({ graceUntil: until }).where(eq(users.id, id))],
+    { days, until: new Date(until).toISOString() },
+  );
+  return done.ok ? { ok: true, until } : done;
 }
 
 /**
@@ -544,10 +555,7 @@ export async function unlockUser(
   admin: Admin,
   id: string,
 ): Promise<{ ok: true } | Failure> {
-  const target = await findUserById(deps.db, id);
-  if (!target) return fail("not_found");
-  const now = deps.clock.now();
-  await deps.db.batch([
+  return await actOnUser(deps, admin, id, "admin.unlock", () => [
     deps.db.update(users).set({
       passwordFailures: 0,
       passwordWindowStart: null,
@@ -555,9 +563,7 @@ export async function unlockUser(
       secondFactorFailures: 0,
       secondFactorLockedUntil: null,
     }).where(eq(users.id, id)),
-    auditInsert(deps.db, adminAudit(admin, "admin.unlock", target), now),
   ]);
-  return { ok: true };
 }
 
 /** How many users are in each 2FA status (and locked), for the dashboard. */

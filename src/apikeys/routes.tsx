@@ -12,7 +12,7 @@ import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
-import { secondFactorFailure } from "../login/flow.ts";
+import { wrongTotpCode } from "../login/flow.ts";
 import { codeField } from "../login/schemas.ts";
 import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
@@ -26,7 +26,8 @@ import {
   tokenCreatedResponse,
   tokensResponse,
 } from "../openapi/schemas.ts";
-import { createApiKey, keyJson, listKeys, revokeKey, SCOPES, scopesSchema } from "./service.ts";
+import { createApiKey, keyJson, listKeys, revokeKey, scopesSchema } from "./service.ts";
+import { SCOPES } from "../lib/scopes.ts";
 
 const patBody = z.object({
   name: z.string().trim().min(1, "Name the token.").max(64),
@@ -120,14 +121,7 @@ async function createPat(deps: Deps, ctx: SessionContext, input: {
   const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   const consumed = match ? await advanceStepStatement(deps.db, { ...match, now }) : [];
   if (consumed.length !== 1) {
-    return await secondFactorFailure(
-      deps,
-      user,
-      null,
-      input.meta,
-      replayed ? "replayed" : "invalid",
-      "invalid_code",
-    );
+    return await wrongTotpCode(deps, user, null, input.meta, replayed);
   }
   return await createApiKey(deps, {
     user,

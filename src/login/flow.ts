@@ -269,14 +269,7 @@ export async function totpStep(deps: Deps, input: {
 
   const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   if (!match) {
-    return await secondFactorFailure(
-      deps,
-      user,
-      pending,
-      input.meta,
-      replayed ? "replayed" : "invalid",
-      "invalid_code",
-    );
+    return await wrongTotpCode(deps, user, pending, input.meta, replayed);
   }
 
   const done = await completeSecondFactor(deps, {
@@ -451,6 +444,18 @@ async function completeSecondFactor(deps: Deps, input: {
       }
       : {}),
   };
+}
+
+/** A wrong (or replayed) authenticator code: a failed second factor like any other. */
+export async function wrongTotpCode(
+  deps: Deps,
+  user: UserRow,
+  pending: PendingRow | null,
+  meta: RequestMeta,
+  replayed: boolean,
+): Promise<Failure> {
+  const reason = replayed ? "replayed" : "invalid";
+  return await secondFactorFailure(deps, user, pending, meta, reason, "invalid_code");
 }
 
 /**

@@ -9,7 +9,7 @@ import { audit } from "../audit/repo.ts";
 import { sessions } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { secondFactorFailure } from "../login/flow.ts";
+import { secondFactorFailure, wrongTotpCode } from "../login/flow.ts";
 import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
 import {
   hashRecoveryCode,
@@ -58,14 +58,7 @@ export async function reauthenticate(deps: Deps, input: {
     method = "totp";
     const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
     if (!match) {
-      return await secondFactorFailure(
-        deps,
-        user,
-        null,
-        input.meta,
-        replayed ? "replayed" : "invalid",
-        "invalid_code",
-      );
+      return await wrongTotpCode(deps, user, null, input.meta, replayed);
     }
     [consumed] = await db.batch([advanceStepStatement(db, { ...match, now }), markFresh]);
   } else if (input.recoveryCode) {
