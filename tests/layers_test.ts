@@ -1,8 +1,9 @@
 /**
- * Imports run downhill: the low layers (lib/, db/, http/, i18n/, assets/, config.ts and the
- * route annotations of openapi/describe.ts) import only each other, so a feature can be read,
- * moved or tested without dragging another feature along. `Deps` is the one bag every layer
- * passes around; they may name its type, never run deps.ts (which builds it from features).
+ * Imports run downhill: the low layers (lib/, db/, http/, i18n/, views/, assets/, config.ts
+ * and the route annotations of openapi/describe.ts) import only each other, so a feature can be
+ * read, moved or tested without dragging another feature along. `Deps` is the one bag every
+ * layer passes around; they may name its type, never run deps.ts (which builds it from
+ * features).
  */
 import { assertEquals } from "./assert.ts";
 
@@ -13,6 +14,7 @@ const LOW = [
   "db/",
   "http/",
   "i18n/",
+  "views/",
   "assets/",
   "config.ts",
   "openapi/describe.ts",

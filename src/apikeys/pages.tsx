@@ -1,6 +1,6 @@
 /** @module Personal access tokens on the account page. */
 import type { ApiKeyRow } from "./service.ts";
-import { SCOPES } from "./service.ts";
+import { SCOPES } from "../lib/scopes.ts";
 import { t, tj } from "../i18n/i18n.ts";
 import { ActionButton, CodeField, DataTable, Field } from "../views/components.tsx";
 import { CopyButton, CsrfField, ErrorText, Layout } from "../views/layout.tsx";

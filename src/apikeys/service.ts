@@ -19,7 +19,6 @@ import type { UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
 
 export const KEY_PREFIX = "tfk_";
-export { type Scope, SCOPES };
 export const scopesSchema = z.array(z.enum(SCOPES)).min(1).max(3);
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;

@@ -4,8 +4,14 @@
  */
 import type { Context, Env, MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { documentsBody } from "../openapi/describe.ts";
 import { errorBody, jsonValidationFailure } from "./respond.ts";
+
+/**
+ * The mark `jsonBody()` leaves on its middleware: the schema it checks. The OpenAPI document
+ * (src/openapi/) reads it as the route's request body, and the auth-first middleware as "this
+ * route reads a JSON body"; this layer knows neither.
+ */
+export const REQUEST_BODY: unique symbol = Symbol.for("twofold.openapi.requestBody");
 
 const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 
@@ -55,7 +61,7 @@ export function jsonBody<T extends z.ZodType, E extends Env = Env, P extends str
     c.req.addValidatedData("json", result.data as object);
     await next();
   };
-  return documentsBody(middleware, schema);
+  return Object.assign(middleware, { [REQUEST_BODY]: schema as z.ZodType });
 }
 
 /**

@@ -11,6 +11,7 @@ import { findTargetHandler } from "hono/utils/handler";
 import type { z } from "zod";
 import type { ErrorCode } from "../lib/errors.ts";
 import type { Scope } from "../lib/scopes.ts";
+import { REQUEST_BODY } from "../http/validate.ts";
 
 /** The operation groups of the document, in the order the reference page lists them. */
 export const TAGS = {
@@ -79,7 +80,6 @@ export type OperationDoc = {
 };
 
 export const OPERATION: unique symbol = Symbol.for("twofold.openapi.operation");
-export const REQUEST_BODY: unique symbol = Symbol.for("twofold.openapi.requestBody");
 
 export type Described = MiddlewareHandler & { [OPERATION]: OperationDoc };
 
@@ -87,14 +87,6 @@ export type Described = MiddlewareHandler & { [OPERATION]: OperationDoc };
 export function describe(doc: OperationDoc): Described {
   const middleware: MiddlewareHandler = (_c, next) => next();
   return Object.assign(middleware, { [OPERATION]: doc });
-}
-
-/** Marks a validator middleware with the JSON body schema it checks. */
-export function documentsBody<M extends object>(
-  middleware: M,
-  schema: z.ZodType,
-): M & { [REQUEST_BODY]: z.ZodType } {
-  return Object.assign(middleware, { [REQUEST_BODY]: schema });
 }
 
 /**

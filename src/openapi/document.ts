@@ -13,11 +13,11 @@ import {
   OPERATION,
   type OperationDoc,
   type OtherResponse,
-  REQUEST_BODY,
   type Success,
   TAGS,
 } from "./describe.ts";
 import { errorSchema } from "./schemas.ts";
+import { REQUEST_BODY } from "../http/validate.ts";
 
 // deno-lint-ignore no-explicit-any -- JSON Schema and OpenAPI objects are open-ended JSON
 export type Json = any;
