@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { pageSession, withCaller } from "../caller/resolve.ts";
 import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -189,14 +189,7 @@ export function accountRoutes(deps: Deps): Hono {
   const { config } = deps;
 
   /** Resolves the JSON session or answers 401. */
-  const withApiSession = (
-    handler: (c: Context, ctx: SessionContext) => Promise<Response>,
-  ) =>
-  async (c: Context) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    return await handler(c, s.ctx);
-  };
+  const withApiSession = withCaller(deps);
 
   const done = (c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204) =>
     r.ok ? c.body(null, status) : jsonFailure(c, r);

@@ -32,6 +32,7 @@ import {
   userDevicesResponse,
 } from "../openapi/schemas.ts";
 import { adminApiSession } from "./guard.ts";
+import { withCaller } from "../caller/resolve.ts";
 import {
   auditCsv,
   complianceCsv,
@@ -225,17 +226,11 @@ const doc = {
   }),
 };
 
-type Handler = (c: Context, ctx: SessionContext) => Promise<Response>;
-
 export function adminRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { db, config } = deps;
 
-  const admin = (h: Handler) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    return await h(c, s.ctx);
-  };
+  const admin = withCaller(deps, adminApiSession);
   const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
   const done = (c: Context, r: { ok: true } | { ok: false; code: Parameters<typeof fail>[0] }) =>
     r.ok ? c.body(null, 204) : jsonFailure(c, fail(r.code));

@@ -4,7 +4,9 @@
  * its input. `jsonBody()` validates in front of the handler, which then checks credentials; so
  * on every route that has both, this one middleware (mounted once on /api/*) checks the
  * credentials the route's OpenAPI entry names first, before the body is read. The handler
- * checks them again as before and keeps its own answers for a caller who has them.
+ * asks again as before and keeps its own answers for a caller who has them; a session or API
+ * key resolved here is kept in the request's context (src/caller/resolve.ts), so the token is
+ * checked and the session looked up once.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { adminApiSession } from "../admin/guard.ts";

@@ -12,16 +12,32 @@ import { authenticateSession, type SessionContext } from "../sessions/service.ts
 import { bearerToken } from "../http/bearer.ts";
 import { requestMeta } from "../http/client.ts";
 import { readCookie } from "../http/cookies.ts";
+import { jsonFailure } from "../http/respond.ts";
 
 /**
  * The session of a JSON request (Bearer only: the API never trusts cookies, so needs no CSRF).
  * An API key is refused here with its own code: every route that asks for a session manages
  * something a key must never touch.
  */
-export async function apiSession(c: Context, deps: Deps) {
-  const token = bearerToken(c);
-  if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
-  return await authenticateSession(deps, token);
+export function apiSession(c: Context, deps: Deps) {
+  return once(c, "caller.session", async () => {
+    const token = bearerToken(c);
+    if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
+    return await authenticateSession(deps, token);
+  });
+}
+
+/**
+ * Resolves the caller once a request: the auth-first middleware (src/caller/auth_first.ts) and
+ * the handler after it ask the same question, and the second one gets the first one's answer
+ * from the request's context instead of checking the token and looking the session up again.
+ */
+function once<T>(c: Context, key: string, resolve: () => Promise<T>): Promise<T> {
+  const known = c.get(key) as Promise<T> | undefined;
+  if (known) return known;
+  const answer = resolve();
+  c.set(key, answer);
+  return answer;
 }
 
 export type ApiPrincipal =
@@ -29,21 +45,43 @@ export type ApiPrincipal =
   | { kind: "api_key"; principal: ApiKeyPrincipal };
 
 /** A session or an API key with one of `scopes`, for the few routes keys may use. */
-export async function apiPrincipal(
+export function apiPrincipal(
   c: Context,
   deps: Deps,
   scopes: Scope[],
 ): Promise<{ ok: true; value: ApiPrincipal } | Failure> {
-  const token = bearerToken(c);
-  if (looksLikeApiKey(token)) {
-    const r = await authenticateApiKey(deps, token!, requestMeta(c, deps.config));
-    if (!r.ok) return r;
-    if (!r.principal.scopes.some((s) => scopes.includes(s))) return fail("insufficient_scope");
-    return { ok: true, value: { kind: "api_key", principal: r.principal } };
-  }
-  const s = await authenticateSession(deps, token);
-  return s.ok ? { ok: true, value: { kind: "session", ctx: s.ctx } } : s;
+  return once(c, `caller.principal:${scopes.join(",")}`, async () => {
+    const token = bearerToken(c);
+    if (looksLikeApiKey(token)) {
+      const r = await authenticateApiKey(deps, token!, requestMeta(c, deps.config));
+      if (!r.ok) return r;
+      if (!r.principal.scopes.some((s) => scopes.includes(s))) return fail("insufficient_scope");
+      return { ok: true, value: { kind: "api_key", principal: r.principal } };
+    }
+    const s = await authenticateSession(deps, token);
+    return s.ok ? { ok: true, value: { kind: "session", ctx: s.ctx } } : s;
+  });
 }
+
+export type SessionCheck = (
+  c: Context,
+  deps: Deps,
+) => Promise<{ ok: true; ctx: SessionContext } | Failure>;
+
+/**
+ * A JSON handler for callers that pass `check` (a session by default; admin routes pass
+ * `adminApiSession`): anyone else gets the check's refusal as JSON and the handler never runs.
+ * Handlers behind it read their validated body with `validJson()`.
+ */
+export const withCaller = (deps: Deps, check: SessionCheck = apiSession) =>
+(
+  handler: (c: Context, ctx: SessionContext) => Promise<Response>,
+) =>
+async (c: Context) => {
+  const s = await check(c, deps);
+  if (!s.ok) return jsonFailure(c, s);
+  return await handler(c, s.ctx);
+};
 
 /** The session of a page request (cookie). */
 export function pageSession(c: Context, deps: Deps) {

@@ -5,12 +5,12 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { pageSession, withCaller } from "../caller/resolve.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
-import { formRecord, jsonBody } from "../http/validate.ts";
+import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { checkClient } from "../protection/guard.ts";
 import { ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
@@ -78,18 +78,21 @@ export function passwordRoutes(deps: Deps): Hono {
 
   // ---- JSON ----
 
-  app.post("/api/v1/me/password", doc.change, jsonBody(changeBody), async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const body = c.req.valid("json");
-    const r = await changePassword(deps, s.ctx, {
-      currentPassword: body.current_password,
-      newPassword: body.new_password,
-      meta: requestMeta(c, config),
-    });
-    if (r.ok) return c.body(null, 204);
-    return "problems" in r ? weakJson(c, r) : jsonFailure(c, r);
-  });
+  app.post(
+    "/api/v1/me/password",
+    doc.change,
+    jsonBody(changeBody),
+    withCaller(deps)(async (c, ctx) => {
+      const body = validJson(c, changeBody);
+      const r = await changePassword(deps, ctx, {
+        currentPassword: body.current_password,
+        newPassword: body.new_password,
+        meta: requestMeta(c, config),
+      });
+      if (r.ok) return c.body(null, 204);
+      return "problems" in r ? weakJson(c, r) : jsonFailure(c, r);
+    }),
+  );
 
   app.post("/api/v1/password-reset", doc.forgot, jsonBody(forgotBody), async (c) => {
     const meta = requestMeta(c, config);

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { audit } from "../audit/repo.ts";
 import { revokeTrustedDevice } from "../devices/repo.ts";
-import { apiPrincipal, apiSession, pageSession } from "../caller/resolve.ts";
+import { apiPrincipal, pageSession, withCaller } from "../caller/resolve.ts";
 import { parseRoles } from "../users/users.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -80,12 +80,14 @@ export function sessionRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/api/v1/logout", doc.logout, async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    await logout(s.ctx, requestMeta(c, config));
-    return c.body(null, 204);
-  });
+  app.post(
+    "/api/v1/logout",
+    doc.logout,
+    withCaller(deps)(async (c, ctx) => {
+      await logout(ctx, requestMeta(c, config));
+      return c.body(null, 204);
+    }),
+  );
 
   // ---- HTML ----
 
