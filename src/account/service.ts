@@ -191,36 +191,43 @@ export async function myDevices(deps: Deps, userId: string): Promise<TrustedDevi
   return await listLiveDevices(deps.db, userId, deps.clock.now());
 }
 
-export async function revokeMyDevice(
+/** One thing of the caller's, by its id. */
+type One = { id: string; meta: RequestMeta };
+
+/**
+ * Ends one of the caller's own things (a trusted device, a session) by `end`, which says whether
+ * it was live; audited, or `not_found` when it was not the caller's or was already gone.
+ */
+async function endMine(
   deps: Deps,
   ctx: SessionContext,
-  input: { id: string; meta: RequestMeta },
+  meta: RequestMeta,
+  end: (now: Date) => Promise<boolean>,
+  event: string,
+  detail: object,
 ): Promise<Ok | Failure> {
   const now = deps.clock.now();
-  const done = await revokeTrustedDevice(deps.db, { id: input.id, userId: ctx.user.id, now });
-  if (!done) return fail("not_found");
-  await auditInsert(
-    deps.db,
-    auditFor(ctx, input.meta, "trusted_device.revoke", { device: input.id }),
-    now,
-  );
+  if (!(await end(now))) return fail("not_found");
+  await auditInsert(deps.db, auditFor(ctx, meta, event, detail), now);
   return { ok: true };
+}
+
+/** Forgets one of the caller's trusted devices. */
+export function revokeMyDevice(deps: Deps, ctx: SessionContext, input: One): Promise<Ok | Failure> {
+  const end = (now: Date) =>
+    revokeTrustedDevice(deps.db, { id: input.id, userId: ctx.user.id, now });
+  return endMine(deps, ctx, input.meta, end, "trusted_device.revoke", { device: input.id });
 }
 
 export async function mySessions(deps: Deps, userId: string): Promise<SessionRow[]> {
   return await listLiveSessions(deps.db, userId, deps.clock.now());
 }
 
-export async function endMySession(
-  deps: Deps,
-  ctx: SessionContext,
-  input: { id: string; meta: RequestMeta },
-): Promise<Ok | Failure> {
-  const now = deps.clock.now();
-  const done = await revokeUserSession(deps.db, { userId: ctx.user.id, sessionId: input.id, now });
-  if (!done) return fail("not_found");
-  await auditInsert(deps.db, auditFor(ctx, input.meta, "session.end", { ended: input.id }), now);
-  return { ok: true };
+/** Ends one of the caller's sessions. */
+export function endMySession(deps: Deps, ctx: SessionContext, input: One): Promise<Ok | Failure> {
+  const end = (now: Date) =>
+    revokeUserSession(deps.db, { userId: ctx.user.id, sessionId: input.id, now });
+  return endMine(deps, ctx, input.meta, end, "session.end", { ended: input.id });
 }
 
 /**

@@ -3,6 +3,7 @@
  * two thin routers over the same flow.
  */
 import { type Context, Hono } from "hono";
+import type { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { pageSession } from "../caller/resolve.ts";
@@ -249,10 +250,46 @@ export function loginRoutes(deps: Deps): Hono {
     return c.redirect(withRedirect(next, redirect), 303);
   });
 
-  const renderTotp = async (
+  type ChallengeProps = { status?: number; error?: string; redirect?: string };
+  type ChallengePage = (c: Context, props: ChallengeProps) => Promise<Response>;
+
+  /** A second-factor page needs a pending login; without one, back to the password. */
+  const challengePage = (render: ChallengePage) => (c: Context) => {
+    const redirect = redirectParam(c.req.query("redirect"));
+    if (!readCookie(c, config, "pending")) return c.redirect(withRedirect("/login", redirect), 303);
+    return render(c, { redirect });
+  };
+
+  /** A refused second factor: a lost pending login starts over; else the page says why. */
+  const challengeRefused = (
     c: Context,
-    props: { status?: number; error?: string; redirect?: string },
+    render: ChallengePage,
+    r: Failure,
+    redirect: string | undefined,
   ) => {
+    if (r.code === "invalid_pending_token") return restart(c, r, redirect);
+    if (r.retryAfterSeconds !== undefined) c.header("Retry-After", String(r.retryAfterSeconds));
+    return render(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
+  };
+
+  /** A second-factor form: its fields checked, with the pending login its cookie carries. */
+  const challengeForm = async <S extends z.ZodType>(
+    c: Context,
+    schema: S,
+    render: ChallengePage,
+  ): Promise<Response | { redirect?: string; pendingToken: string; data: z.output<S> }> => {
+    const form = await formRecord(c);
+    const redirect = redirectParam(form.redirect);
+    const pendingToken = readCookie(c, config, "pending");
+    if (!pendingToken) return restart(c, { ok: false, code: "invalid_pending_token" }, redirect);
+    const parsed = schema.safeParse({ ...form, pending_token: pendingToken });
+    if (!parsed.success) {
+      return render(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
+    }
+    return { redirect, pendingToken, data: parsed.data };
+  };
+
+  const renderTotp = async (c: Context, props: ChallengeProps) => {
     c.status((props.status ?? 200) as 200);
     return c.html(
       <TotpPage
@@ -265,40 +302,26 @@ export function loginRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get("/login/totp", (c) => {
-    const redirect = redirectParam(c.req.query("redirect"));
-    if (!readCookie(c, config, "pending")) return c.redirect(withRedirect("/login", redirect), 303);
-    return renderTotp(c, { redirect });
-  });
+  app.get("/login/totp", challengePage(renderTotp));
 
   app.post("/login/totp", async (c) => {
-    const form = await formRecord(c);
-    const redirect = redirectParam(form.redirect);
-    const pendingToken = readCookie(c, config, "pending");
-    const parsed = totpBody.safeParse({ ...form, pending_token: pendingToken });
-    if (!pendingToken) return restart(c, { ok: false, code: "invalid_pending_token" }, redirect);
-    if (!parsed.success) {
-      return renderTotp(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
-    }
+    const f = await challengeForm(c, totpBody, renderTotp);
+    if (f instanceof Response) return f;
+    const { redirect, pendingToken, data } = f;
     const meta = requestMeta(c, config);
     const r = await totpStep(deps, {
       pendingToken,
-      code: parsed.data.code,
-      trustDevice: parsed.data.trust_device
-        ? { name: parsed.data.device_name || deviceNameFromUserAgent(meta.userAgent) }
+      code: data.code,
+      trustDevice: data.trust_device
+        ? { name: data.device_name || deviceNameFromUserAgent(meta.userAgent) }
         : null,
       meta,
     });
     if (r.ok) return finishLogin(c, r.value, redirect);
-    if (r.code === "invalid_pending_token") return restart(c, r, redirect);
-    if (r.retryAfterSeconds !== undefined) c.header("Retry-After", String(r.retryAfterSeconds));
-    return renderTotp(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
+    return challengeRefused(c, renderTotp, r, redirect);
   });
 
-  const renderRecovery = async (
-    c: Context,
-    props: { status?: number; error?: string; redirect?: string },
-  ) => {
+  const renderRecovery = async (c: Context, props: ChallengeProps) => {
     c.status((props.status ?? 200) as 200);
     return c.html(
       <RecoveryPage
@@ -309,31 +332,18 @@ export function loginRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get("/login/recovery", (c) => {
-    const redirect = redirectParam(c.req.query("redirect"));
-    if (!readCookie(c, config, "pending")) return c.redirect(withRedirect("/login", redirect), 303);
-    return renderRecovery(c, { redirect });
-  });
+  app.get("/login/recovery", challengePage(renderRecovery));
 
   app.post("/login/recovery", async (c) => {
-    const form = await formRecord(c);
-    const redirect = redirectParam(form.redirect);
-    const pendingToken = readCookie(c, config, "pending");
-    if (!pendingToken) return restart(c, { ok: false, code: "invalid_pending_token" }, redirect);
-    const parsed = recoveryBody.safeParse({ ...form, pending_token: pendingToken });
-    if (!parsed.success) {
-      return renderRecovery(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
-    }
+    const f = await challengeForm(c, recoveryBody, renderRecovery);
+    if (f instanceof Response) return f;
+    const { redirect, pendingToken, data } = f;
     const r = await recoveryStep(deps, {
       pendingToken,
-      recoveryCode: parsed.data.recovery_code,
+      recoveryCode: data.recovery_code,
       meta: requestMeta(c, config),
     });
-    if (!r.ok) {
-      if (r.code === "invalid_pending_token") return restart(c, r, redirect);
-      if (r.retryAfterSeconds !== undefined) c.header("Retry-After", String(r.retryAfterSeconds));
-      return renderRecovery(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
-    }
+    if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
     clearCookie(c, config, "pending");
     writeCookie(
       c,

@@ -1,29 +1,32 @@
 /** @module Pages for errors that leave nothing to fill in. */
-import { t } from "../i18n/i18n.ts";
+import { type MessageKey, t } from "../i18n/i18n.ts";
 import { MessagePage } from "./layout.tsx";
 
-export const csrfFailedPage = () => (
-  <MessagePage
-    title={t("errors.csrf.title")}
-    message={t("error.csrf_failed")}
-    link={{ href: "/login", text: t("common.back_to_sign_in") }}
-  />
+/** An error page: its title, its message and one link onwards. */
+const errorPage =
+  (title: MessageKey, message: MessageKey, href: string, linkText: MessageKey) => () => (
+    <MessagePage title={t(title)} message={t(message)} link={{ href, text: t(linkText) }} />
+  );
+
+export const csrfFailedPage = errorPage(
+  "errors.csrf.title",
+  "error.csrf_failed",
+  "/login",
+  "common.back_to_sign_in",
 );
 
-export const notFoundPage = () => (
-  <MessagePage
-    title={t("errors.not_found.title")}
-    message={t("errors.not_found.message")}
-    link={{ href: "/", text: t("errors.not_found.home") }}
-  />
+export const notFoundPage = errorPage(
+  "errors.not_found.title",
+  "errors.not_found.message",
+  "/",
+  "errors.not_found.home",
 );
 
-export const payloadTooLargePage = () => (
-  <MessagePage
-    title={t("errors.too_large.title")}
-    message={t("error.payload_too_large")}
-    link={{ href: "/", text: t("errors.not_found.home") }}
-  />
+export const payloadTooLargePage = errorPage(
+  "errors.too_large.title",
+  "error.payload_too_large",
+  "/",
+  "errors.not_found.home",
 );
 
 export const internalErrorPage = () => (
