@@ -113,21 +113,18 @@ export function AccountPage(props: {
           )],
           [t("account.col.added"), (a) => <td>{when(a.createdAt)}</td>],
           [t("account.col.last_used"), (a) => <td>{when(a.lastUsedAt)}</td>],
-          [t("account.col.actions"), (a) => (
-            <td>
-              {(["replace", "remove"] as const).map((what) => (
-                <ActionButton
-                  csrf={props.csrf}
-                  action={`/account/authenticators/${a.id}/${what}`}
-                  label={t(`account.${what}`)}
-                  describedBy={`label-${a.id}`}
-                  danger={what === "remove"}
-                />
-              ))}
-            </td>
-          )],
         ]}
         rows={props.authenticators}
+        actions={{
+          csrf: props.csrf,
+          buttons: (a) =>
+            (["replace", "remove"] as const).map((what) => ({
+              action: `/account/authenticators/${a.id}/${what}`,
+              label: t(`account.${what}`),
+              describedBy: `label-${a.id}`,
+              danger: what === "remove",
+            })),
+        }}
         empty={<p>{t("account.no_authenticator")}</p>}
       />
       <p>
@@ -201,20 +198,18 @@ export function AccountPage(props: {
             </td>
           )],
           [t("account.col.second_factor"), (s) => <td>{methodLabel(s.amr)}</td>],
-          [t("account.col.actions"), (s) => (
-            <td>
-              {s.id === props.currentSessionId ? null : (
-                <ActionButton
-                  csrf={props.csrf}
-                  action={`/account/sessions/${s.id}/end`}
-                  label={t("account.end")}
-                  danger
-                />
-              )}
-            </td>
-          )],
         ]}
         rows={props.sessions}
+        actions={{
+          csrf: props.csrf,
+          // The current session has no button of its own.
+          buttons: (s) =>
+            s.id === props.currentSessionId ? [] : [{
+              action: `/account/sessions/${s.id}/end`,
+              label: t("account.end"),
+              danger: true,
+            }],
+        }}
       />
       <p>
         <ActionButton

@@ -1,7 +1,7 @@
 /** @module The admin console's front page: emergency access, open alerts, users by 2FA status. */
 import type { AlertRow } from "../alerts/service.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { ActionButton, DataTable, when } from "../views/components.tsx";
+import { DataTable, when } from "../views/components.tsx";
 import { Layout } from "../views/layout.tsx";
 import type { AuditRow } from "./audit_page.tsx";
 import { AdminLayout, detailOf, statusLabel, UserLink } from "./console_layout.tsx";
@@ -95,17 +95,12 @@ export function DashboardPage(props: {
             </td>
           )],
           [t("admin.col.what"), (a) => <td>{alertText(a)}</td>],
-          [t("account.col.actions"), (a) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/admin/alerts/${a.id}/ack`}
-                label={t("admin.alerts.ack")}
-              />
-            </td>
-          )],
         ]}
         rows={props.alerts}
+        actions={{
+          csrf: props.csrf,
+          buttons: (a) => [{ action: `/admin/alerts/${a.id}/ack`, label: t("admin.alerts.ack") }],
+        }}
         empty={<p id="no-alerts">{t("admin.alerts.none")}</p>}
       />
 

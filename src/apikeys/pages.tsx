@@ -2,7 +2,7 @@
 import type { ApiKeyRow } from "./service.ts";
 import { SCOPES } from "../lib/scopes.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { ActionButton, CodeField, DataTable, Field } from "../views/components.tsx";
+import { CodeField, DataTable, Field } from "../views/components.tsx";
 import { CopyButton, CsrfField, ErrorText, Layout } from "../views/layout.tsx";
 
 function day(ms: number | null) {
@@ -27,18 +27,14 @@ export function TokensSection(props: { csrf: string; tokens: ApiKeyRow[]; error?
           [t("tokens.col.scopes"), (k) => <td>{(JSON.parse(k.scopes) as string[]).join(", ")}</td>],
           [t("tokens.col.expires"), (k) => <td>{day(k.expiresAt)}</td>],
           [t("account.col.last_used"), (k) => <td>{day(k.lastUsedAt)}</td>],
-          [t("account.col.actions"), (k) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/account/tokens/${k.id}/revoke`}
-                label={t("account.revoke")}
-                danger
-              />
-            </td>
-          )],
         ]}
         rows={props.tokens}
+        actions={{
+          csrf: props.csrf,
+          buttons: (k) => [
+            { action: `/account/tokens/${k.id}/revoke`, label: t("account.revoke"), danger: true },
+          ],
+        }}
         empty={null}
       />
       <form method="post" action="/account/tokens" novalidate>

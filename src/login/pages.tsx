@@ -1,10 +1,11 @@
 /** @module Login pages: password, code challenge, recovery code, and what comes after them. */
-import { localize, t, tj, tp } from "../i18n/i18n.ts";
+import { t, tj, tp } from "../i18n/i18n.ts";
 import {
   ActionButton,
   CodeField,
   Field,
   FormPage,
+  Notices,
   PasswordField,
   UsernameField,
 } from "../views/components.tsx";
@@ -22,17 +23,11 @@ export function LoginPage(props: {
       page={props}
       text={[t("login.title")]}
       action="/login"
-      before={
-        <>
-          {props.notice ? <p class="notice" role="status">{localize(props.notice)}</p> : null}
-        </>
-      }
+      before={<Notices notice={props.notice} />}
       after={
-        <>
-          <p>
-            <a href="/password/forgot">{t("login.forgot")}</a>
-          </p>
-        </>
+        <p>
+          <a href="/password/forgot">{t("login.forgot")}</a>
+        </p>
       }
     >
       <ErrorText id="login-error" message={props.error} />

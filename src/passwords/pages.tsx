@@ -1,6 +1,6 @@
 /** @module Password pages: change (signed in), forgot and reset (signed out). */
 import { localize, t } from "../i18n/i18n.ts";
-import { Field, FormPage, PasswordField, UsernameField } from "../views/components.tsx";
+import { Field, FormPage, Notices, PasswordField, UsernameField } from "../views/components.tsx";
 import { ErrorText } from "../views/layout.tsx";
 
 function Problems(props: { id: string; problems?: string[] }) {
@@ -68,17 +68,11 @@ export function ForgotPasswordPage(props: { csrf: string; sent?: boolean; error?
       page={props}
       text={[t("password.forgot.title")]}
       action="/password/forgot"
-      before={
-        <>
-          {props.sent ? <p class="notice" role="status">{t("password.forgot.sent")}</p> : null}
-        </>
-      }
+      before={<Notices notice={props.sent ? t("password.forgot.sent") : undefined} />}
       after={
-        <>
-          <p>
-            <a href="/login">{t("common.back_to_sign_in")}</a>
-          </p>
-        </>
+        <p>
+          <a href="/login">{t("common.back_to_sign_in")}</a>
+        </p>
       }
     >
       <ErrorText id="forgot-error" message={props.error} />

@@ -154,6 +154,20 @@ export function ActionButton(
 /** A table column: its heading, and the cell it draws for a row (a `<td>`, or a row's `<th>`). */
 export type Column<T> = [heading: Child, cell: (row: T) => Child];
 
+/** One button of a table's actions column: an `ActionButton` without the CSRF token. */
+export type RowAction = Omit<Parameters<typeof ActionButton>[0], "csrf">;
+
+/** The buttons of a row, in the table's last column ("Actions"); none: an empty cell. */
+export type RowActions<T> = { csrf: string; buttons: (row: T) => RowAction[] };
+
+function actionsColumn<T>(actions: RowActions<T>): Column<T> {
+  return [t("account.col.actions"), (row) => (
+    <td>
+      {actions.buttons(row).map((a) => <ActionButton key={a.action} csrf={actions.csrf} {...a} />)}
+    </td>
+  )];
+}
+
 const columnHeading = (heading: Child) => <th scope="col">{heading}</th>;
 
 /** A table's head: one row of column headings. */
@@ -176,16 +190,19 @@ export function DataTable<T>(props: {
   columns: Column<T>[];
   /** Attributes of a row's `<tr>` (a class, data-*). */
   rowAttrs?: (row: T) => Record<string, string | undefined>;
+  /** Buttons for each row, in a last column. */
+  actions?: RowActions<T>;
   empty?: Child;
 }) {
   if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
+  const columns = props.actions ? [...props.columns, actionsColumn(props.actions)] : props.columns;
   return (
     <TableScroll label={props.label}>
       <table id={props.id}>
-        <TableHead columns={props.columns.map(([heading]) => heading)} />
+        <TableHead columns={columns.map(([heading]) => heading)} />
         <tbody>
           {props.rows.map((row) => (
-            <tr {...props.rowAttrs?.(row)}>{props.columns.map(([, cell]) => cell(row))}</tr>
+            <tr {...props.rowAttrs?.(row)}>{columns.map(([, cell]) => cell(row))}</tr>
           ))}
         </tbody>
       </table>
