@@ -1,8 +1,8 @@
 /** @module Enrollment rows: an authenticator in the making, until its first code verifies. */
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { authenticators, enrollments } from "../db/schema.ts";
-import { credentialEpochCurrent } from "../users/repo.ts";
+import { stillOpen } from "../users/repo.ts";
 
 export type EnrollmentRow = typeof enrollments.$inferSelect;
 
@@ -18,9 +18,7 @@ export async function findLiveEnrollment(
     where: and(
       eq(enrollments.id, input.id),
       eq(enrollments.userId, input.userId),
-      isNull(enrollments.consumedAt),
-      gt(enrollments.expiresAt, input.now.getTime()),
-      credentialEpochCurrent(enrollments),
+      stillOpen(enrollments, input.now.getTime()),
     ),
   });
 }
@@ -35,10 +33,8 @@ export async function countEnrollmentAttempt(
     .where(and(
       eq(enrollments.id, input.id),
       eq(enrollments.userId, input.userId),
-      isNull(enrollments.consumedAt),
-      gt(enrollments.expiresAt, input.now.getTime()),
       lt(enrollments.attempts, input.maxAttempts),
-      credentialEpochCurrent(enrollments),
+      stillOpen(enrollments, input.now.getTime()),
     ))
     .returning();
   return rows[0];
@@ -53,10 +49,8 @@ export function consumeEnrollmentStatement(
     .set({ consumedAt: input.now.getTime() })
     .where(and(
       eq(enrollments.id, input.id),
-      isNull(enrollments.consumedAt),
-      gt(enrollments.expiresAt, input.now.getTime()),
       // Started before a credential change: dead, also if the change lands mid-confirmation.
-      credentialEpochCurrent(enrollments),
+      stillOpen(enrollments, input.now.getTime()),
       input.afterChange ? sql`changes() = 1` : undefined,
     ))
     .returning({ id: enrollments.id });

@@ -1,9 +1,9 @@
 /** @module Pending logins: the single-use state behind a pending token. */
-import { and, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { perDb, statementTemplate } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
-import { credentialEpochCurrent } from "../users/repo.ts";
+import { stillOpen } from "../users/repo.ts";
 
 export type PendingRow = typeof pendingLogins.$inferSelect;
 export type PendingPurpose = "challenge" | "enroll";
@@ -38,10 +38,8 @@ const countAttempt = perDb((db) =>
       eq(pendingLogins.id, sql.placeholder("id")),
       eq(pendingLogins.userId, sql.placeholder("userId")),
       eq(pendingLogins.purpose, sql.placeholder("purpose")),
-      isNull(pendingLogins.consumedAt),
-      gt(pendingLogins.expiresAt, sql.placeholder("now")),
       lt(pendingLogins.attempts, sql.placeholder("maxAttempts")),
-      credentialEpochCurrent(pendingLogins),
+      stillOpen(pendingLogins, sql.placeholder("now")),
     ))
     .returning()
     .prepare()
@@ -57,10 +55,8 @@ export async function findLivePending(
       eq(pendingLogins.id, input.id),
       eq(pendingLogins.userId, input.userId),
       eq(pendingLogins.purpose, input.purpose),
-      isNull(pendingLogins.consumedAt),
-      gt(pendingLogins.expiresAt, input.now.getTime()),
       lt(pendingLogins.attempts, input.maxAttempts),
-      credentialEpochCurrent(pendingLogins),
+      stillOpen(pendingLogins, input.now.getTime()),
     ),
   });
 }
@@ -84,11 +80,9 @@ const consumePending = statementTemplate((db) =>
     })
     .where(and(
       eq(pendingLogins.id, sql.placeholder("id")),
-      isNull(pendingLogins.consumedAt),
-      gt(pendingLogins.expiresAt, sql.placeholder("now")),
       // A credential change since the password was checked kills the pending login, also
       // when the change lands between opening it and this batch.
-      credentialEpochCurrent(pendingLogins),
+      stillOpen(pendingLogins, sql.placeholder("now")),
     ))
     .returning({ id: pendingLogins.id })
 );

@@ -9,7 +9,7 @@ import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { pageSession } from "../caller/resolve.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { requestMeta } from "../http/client.ts";
+import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
@@ -24,6 +24,7 @@ import {
   passwordStep,
   recoveryStep,
   totpStep,
+  type TrustRequest,
 } from "./flow.ts";
 import { cancelBody, loginBody, recoveryBody, totpBody } from "./schemas.ts";
 
@@ -94,6 +95,16 @@ function withRedirect(path: string, redirect: string | undefined): string {
   return redirect ? `${path}?redirect=${encodeURIComponent(redirect)}` : path;
 }
 
+/** Whether to trust this device after the code: by the name given, or one made from the browser. */
+function trustRequest(
+  body: { trust_device: boolean; device_name?: string },
+  meta: RequestMeta,
+): TrustRequest {
+  return body.trust_device
+    ? { name: body.device_name || deviceNameFromUserAgent(meta.userAgent) }
+    : null;
+}
+
 export function loginRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
@@ -131,9 +142,7 @@ export function loginRoutes(deps: Deps): Hono {
     const r = await totpStep(deps, {
       pendingToken: body.pending_token,
       code: body.code,
-      trustDevice: body.trust_device
-        ? { name: body.device_name || deviceNameFromUserAgent(meta.userAgent) }
-        : null,
+      trustDevice: trustRequest(body, meta),
       meta,
     });
     if (!r.ok) return jsonFailure(c, r);
@@ -289,18 +298,20 @@ export function loginRoutes(deps: Deps): Hono {
     return { redirect, pendingToken, data: parsed.data };
   };
 
-  const renderTotp = async (c: Context, props: ChallengeProps) => {
+  /** What both second-factor pages show alike: the status, the form's token, return, error. */
+  const challengeProps = async (c: Context, props: ChallengeProps) => {
     c.status((props.status ?? 200) as 200);
-    return c.html(
+    return { csrf: await csrfToken(c, deps), redirect: props.redirect, error: props.error };
+  };
+
+  const renderTotp = async (c: Context, props: ChallengeProps) =>
+    c.html(
       <TotpPage
-        csrf={await csrfToken(c, deps)}
-        redirect={props.redirect}
-        error={props.error}
+        {...await challengeProps(c, props)}
         deviceName={deviceNameFromUserAgent(c.req.header("user-agent"))}
         trustedDevicesAllowed
       />,
     );
-  };
 
   app.get("/login/totp", challengePage(renderTotp));
 
@@ -312,25 +323,15 @@ export function loginRoutes(deps: Deps): Hono {
     const r = await totpStep(deps, {
       pendingToken,
       code: data.code,
-      trustDevice: data.trust_device
-        ? { name: data.device_name || deviceNameFromUserAgent(meta.userAgent) }
-        : null,
+      trustDevice: trustRequest(data, meta),
       meta,
     });
     if (r.ok) return finishLogin(c, r.value, redirect);
     return challengeRefused(c, renderTotp, r, redirect);
   });
 
-  const renderRecovery = async (c: Context, props: ChallengeProps) => {
-    c.status((props.status ?? 200) as 200);
-    return c.html(
-      <RecoveryPage
-        csrf={await csrfToken(c, deps)}
-        redirect={props.redirect}
-        error={props.error}
-      />,
-    );
-  };
+  const renderRecovery = async (c: Context, props: ChallengeProps) =>
+    c.html(<RecoveryPage {...await challengeProps(c, props)} />);
 
   app.get("/login/recovery", challengePage(renderRecovery));
 

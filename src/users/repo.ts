@@ -1,5 +1,5 @@
 /** @module User rows. */
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type Placeholder, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client.ts";
 import { perDb } from "../db/prepared.ts";
@@ -79,6 +79,22 @@ export function credentialEpochCurrent(row: {
   // columns of the outer table.
   return sql`${row.credentialEpoch} = (SELECT "users"."credential_epoch" FROM ${users}
     WHERE "users"."id" = ${row.userId})`;
+}
+
+/**
+ * A single-use row issued to a user (pending login, enrollment) that is still open: not
+ * consumed, not expired at `now`, and issued under the user's current credentials.
+ */
+export function stillOpen(
+  row: {
+    consumedAt: AnySQLiteColumn;
+    expiresAt: AnySQLiteColumn;
+    credentialEpoch: AnySQLiteColumn;
+    userId: AnySQLiteColumn;
+  },
+  now: number | Placeholder,
+) {
+  return and(isNull(row.consumedAt), gt(row.expiresAt, now), credentialEpochCurrent(row));
 }
 
 export type UserSummary = UserRow & { authenticatorCount: number };
