@@ -4,14 +4,17 @@
  * `Origin` must be the service's own origin as well.
  */
 import type { Context } from "hono";
-import type { Deps } from "../deps.ts";
-import { hmacHex, randomId, timingSafeEqual } from "../lib/crypto.ts";
+import type { Config } from "../config.ts";
+import { hmacHex, randomId, type SecretKeys, timingSafeEqual } from "../lib/crypto.ts";
 import { readCookie, writeCookie } from "./cookies.ts";
 
 export const CSRF_FIELD = "csrf_token";
 
+/** What the CSRF check needs of `Deps`: the configuration and the key of the form tokens. */
+type CsrfDeps = { config: Config; secrets: Pick<SecretKeys, "csrfHmac"> };
+
 /** The form token for this browser, setting its cookie on first sight. */
-export async function csrfToken(c: Context, deps: Deps): Promise<string> {
+export async function csrfToken(c: Context, deps: CsrfDeps): Promise<string> {
   let value = readCookie(c, deps.config, "csrf");
   if (!value || value.length < 16 || value.length > 64) {
     value = randomId();
@@ -29,7 +32,11 @@ export type CsrfResult = { ok: true } | { ok: false; reason: "token" | "origin" 
  * failed: `origin` means a valid token arrived from somewhere else (an attack, or a PUBLIC_URL
  * that does not match the address people use).
  */
-export async function verifyCsrf(c: Context, deps: Deps, submitted: unknown): Promise<CsrfResult> {
+export async function verifyCsrf(
+  c: Context,
+  deps: CsrfDeps,
+  submitted: unknown,
+): Promise<CsrfResult> {
   const value = readCookie(c, deps.config, "csrf");
   if (!value || typeof submitted !== "string") return { ok: false, reason: "token" };
   if (!timingSafeEqual(await hmacHex(deps.secrets.csrfHmac, value), submitted)) {
@@ -52,7 +59,7 @@ export async function verifyCsrf(c: Context, deps: Deps, submitted: unknown): Pr
  *   one; a request without it comes from a non-browser client (curl, a script), which has no
  *   victim's cookies to ride on and must still present the cookie and its signed token.
  */
-function originAllowed(c: Context, deps: Deps): boolean {
+function originAllowed(c: Context, deps: CsrfDeps): boolean {
   const origin = c.req.header("origin");
   if (origin === undefined) return true;
   if (origin === new URL(c.req.url).origin) return true;
