@@ -11,6 +11,7 @@ import type { Deps } from "./deps.ts";
 import { accountRoutes } from "./account/routes.tsx";
 import { adminPages } from "./admin/console_routes.tsx";
 import { adminRoutes } from "./admin/routes.tsx";
+import { adminSessionRoutes } from "./admin/sessions_routes.tsx";
 import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
@@ -148,6 +149,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", passwordRoutes(deps));
   app.route("/", apiKeyRoutes(deps));
   app.route("/", adminRoutes(deps));
+  app.route("/", adminSessionRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));

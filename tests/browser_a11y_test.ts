@@ -252,6 +252,10 @@ async function walk(
     await w.check("admin policy preview");
     await page.goto(`${origin}/admin/audit`);
     await w.check("admin audit");
+    await page.goto(`${origin}/admin/sessions`);
+    await w.check("admin sessions");
+    await page.goto(`${origin}/admin/sessions/end-all`);
+    await w.check("admin end all sessions");
 
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");

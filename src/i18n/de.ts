@@ -439,6 +439,29 @@ export const de: Messages = {
   "admin.audit.export_hint": "(bis zu 10.000 Ereignisse mit diesen Filtern)",
   "admin.audit.none": "Keine Ereignisse passen.",
 
+  // ---- admin: active sessions ----
+  "admin.nav.sessions": "Sitzungen",
+  "admin.sessions.title": "Aktive Sitzungen",
+  "admin.sessions.search_label": "Sitzungen suchen",
+  "admin.sessions.user": "Benutzer (Name oder ID)",
+  "admin.sessions.count.one": "{n} aktive Sitzung",
+  "admin.sessions.count.other": "{n} aktive Sitzungen",
+  "admin.sessions.newest": "Die {n} zuletzt aktiven Sitzungen",
+  "admin.sessions.none": "Keine aktive Sitzung passt.",
+  "admin.sessions.location": "Ort",
+  "admin.sessions.unknown": "unbekannt",
+  "admin.sessions.end_all": "Alle Sitzungen im System beenden",
+  "admin.sessions.end_all_intro.one":
+    "{n} Sitzung ist aktiv. Alle Sitzungen zu beenden meldet alle sofort ab, auch Sie, außer Sie behalten Ihre eigene.",
+  "admin.sessions.end_all_intro.other":
+    "{n} Sitzungen sind aktiv. Alle Sitzungen zu beenden meldet alle sofort ab, auch Sie, außer Sie behalten Ihre eigene.",
+  "admin.sessions.keep_own": "Meine eigene Sitzung behalten",
+  "admin.sessions.end_all_confirm": "Alle Sitzungen beenden",
+  "admin.sessions.ended": "Die Sitzung ist beendet.",
+  "admin.sessions.all_ended": "Alle anderen Sitzungen sind beendet.",
+  "admin.sessions.gone": "Diese Sitzung gibt es nicht oder sie ist schon beendet.",
+  "admin.sessions.bad_filter": "Dieser Filter ist zu lang; alle Sitzungen werden gezeigt.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Einige Felder fehlen oder sind ungültig.",
   "error.invalid_credentials": "Benutzername oder Passwort ist falsch.",

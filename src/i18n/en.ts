@@ -428,6 +428,29 @@ export const en = {
   "admin.audit.export_hint": "(up to 10,000 events with these filters)",
   "admin.audit.none": "No events match.",
 
+  // ---- admin: active sessions ----
+  "admin.nav.sessions": "Sessions",
+  "admin.sessions.title": "Active sessions",
+  "admin.sessions.search_label": "Find sessions",
+  "admin.sessions.user": "User (username or id)",
+  "admin.sessions.count.one": "{n} active session",
+  "admin.sessions.count.other": "{n} active sessions",
+  "admin.sessions.newest": "The {n} most recently active sessions",
+  "admin.sessions.none": "No active session matches.",
+  "admin.sessions.location": "Location",
+  "admin.sessions.unknown": "unknown",
+  "admin.sessions.end_all": "End every session on the system",
+  "admin.sessions.end_all_intro.one":
+    "{n} session is active. Ending every session signs everyone out at once, you too unless you keep your own.",
+  "admin.sessions.end_all_intro.other":
+    "{n} sessions are active. Ending every session signs everyone out at once, you too unless you keep your own.",
+  "admin.sessions.keep_own": "Keep my own session",
+  "admin.sessions.end_all_confirm": "End every session",
+  "admin.sessions.ended": "The session ended.",
+  "admin.sessions.all_ended": "Every other session ended.",
+  "admin.sessions.gone": "That session does not exist or has already ended.",
+  "admin.sessions.bad_filter": "That filter is too long; showing every session.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Some fields are missing or invalid.",
   "error.invalid_credentials": "Invalid username or password.",

@@ -451,6 +451,29 @@ export const fr: Messages = {
   "admin.audit.export_hint": "(jusqu'à 10\u00a0000\u00a0événements avec ces filtres)",
   "admin.audit.none": "Aucun événement ne correspond.",
 
+  // ---- admin: active sessions ----
+  "admin.nav.sessions": "Sessions",
+  "admin.sessions.title": "Sessions actives",
+  "admin.sessions.search_label": "Rechercher des sessions",
+  "admin.sessions.user": "Utilisateur (nom ou identifiant)",
+  "admin.sessions.count.one": "{n} session active",
+  "admin.sessions.count.other": "{n} sessions actives",
+  "admin.sessions.newest": "Les {n} sessions actives le plus récemment",
+  "admin.sessions.none": "Aucune session active ne correspond.",
+  "admin.sessions.location": "Lieu",
+  "admin.sessions.unknown": "inconnu",
+  "admin.sessions.end_all": "Fermer toutes les sessions du système",
+  "admin.sessions.end_all_intro.one":
+    "{n} session est active. Fermer toutes les sessions déconnecte tout le monde à la fois, vous aussi sauf si vous gardez la vôtre.",
+  "admin.sessions.end_all_intro.other":
+    "{n} sessions sont actives. Fermer toutes les sessions déconnecte tout le monde à la fois, vous aussi sauf si vous gardez la vôtre.",
+  "admin.sessions.keep_own": "Garder ma propre session",
+  "admin.sessions.end_all_confirm": "Fermer toutes les sessions",
+  "admin.sessions.ended": "La session est fermée.",
+  "admin.sessions.all_ended": "Toutes les autres sessions sont fermées.",
+  "admin.sessions.gone": "Cette session n'existe pas ou est déjà fermée.",
+  "admin.sessions.bad_filter": "Ce filtre est trop long ; toutes les sessions sont affichées.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Certains champs sont manquants ou non valides.",
   "error.invalid_credentials": "Nom d'utilisateur ou mot de passe incorrect.",
