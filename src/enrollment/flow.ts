@@ -332,6 +332,7 @@ export async function confirmEnrollment(
             rememberMe: pending.rememberMe,
             ip: input.meta.ip,
             userAgent: input.meta.userAgent?.slice(0, 512),
+            location: input.meta.location ?? null,
             createdAt: now.getTime(),
             lastSeenAt: now.getTime(),
             expiresAt: sessionExpiresAt.getTime(),

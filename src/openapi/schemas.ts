@@ -135,6 +135,9 @@ export const sessionsResponse = z.object({
     expires_at: isoOrNull,
     ip: z.string().nullable(),
     user_agent: z.string().nullable(),
+    location: z.string().nullable().describe(
+      "Where the platform placed the client; null: unknown.",
+    ),
     second_factor: z.string().describe("The second factor of that login, in words."),
     amr,
     current: z.boolean(),

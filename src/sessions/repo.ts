@@ -9,9 +9,11 @@ export type NewSession = typeof sessions.$inferInsert;
 /** An INSERT of a session that happens only if `condition` holds (used inside batches). */
 export function insertSessionWhere(db: Db, s: NewSession, condition: ReturnType<typeof sql>) {
   return db.run(sql`INSERT INTO ${sessions}
-    (id, user_id, amr, remember_me, ip, user_agent, created_at, last_seen_at, expires_at)
+    (id, user_id, amr, remember_me, ip, user_agent, location, created_at, last_seen_at,
+      expires_at, idle_ms)
     SELECT ${s.id}, ${s.userId}, ${s.amr}, ${s.rememberMe ? 1 : 0}, ${s.ip ?? null},
-      ${s.userAgent ?? null}, ${s.createdAt}, ${s.lastSeenAt}, ${s.expiresAt}
+      ${s.userAgent ?? null}, ${s.location ?? null}, ${s.createdAt}, ${s.lastSeenAt},
+      ${s.expiresAt}, ${s.idleMs ?? null}
     WHERE ${condition}`);
 }
 
