@@ -12,6 +12,7 @@ import { accountRoutes } from "./account/routes.tsx";
 import { adminPages } from "./admin/console_routes.tsx";
 import { adminRoutes } from "./admin/routes.tsx";
 import { adminSessionRoutes } from "./admin/sessions_routes.tsx";
+import { ipBlockRoutes } from "./admin/ip_blocks_routes.tsx";
 import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
@@ -150,6 +151,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", apiKeyRoutes(deps));
   app.route("/", adminRoutes(deps));
   app.route("/", adminSessionRoutes(deps));
+  app.route("/", ipBlockRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));

@@ -58,6 +58,10 @@ export const configSchema = z.object({
   IP_MAX_FAILURES: int(1, 10_000).default(20),
   IP_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),
   IP_BLOCK_MINUTES: int(1, 10_080).default(15),
+  /** Repeat offenders: each block lasts twice the one before, up to this (= IP_BLOCK_MINUTES: no growth). */
+  IP_BLOCK_MAX_MINUTES: int(1, 43_200).default(1440),
+  /** A block that began within this many hours counts as a previous offence. */
+  IP_BLOCK_REPEAT_HOURS: int(1, 720).default(24),
   /** Comma-separated CIDR ranges never throttled (e.g. an office or a monitoring host). */
   IP_ALLOWLIST: z.string().default(""),
   /** Concurrent sessions per user; creating one more ends the oldest. */

@@ -256,6 +256,8 @@ async function walk(
     await w.check("admin sessions");
     await page.goto(`${origin}/admin/sessions/end-all`);
     await w.check("admin end all sessions");
+    await page.goto(`${origin}/admin/ip-blocks`);
+    await w.check("admin blocked addresses");
 
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");

@@ -5,7 +5,7 @@ import { Notices, when } from "../views/components.tsx";
 import { Layout } from "../views/layout.tsx";
 import type { AdminUserView, StatusFilter } from "./service.ts";
 
-type Section = "dashboard" | "users" | "sessions" | "policy" | "audit";
+type Section = "dashboard" | "users" | "sessions" | "blocks" | "policy" | "audit";
 
 function AdminNav(props: { current?: Section }) {
   const link = (section: Section, href: string, text: string) => (
@@ -16,6 +16,7 @@ function AdminNav(props: { current?: Section }) {
       {link("dashboard", "/admin", t("admin.nav.dashboard"))}
       {link("users", "/admin/users", t("admin.nav.users"))}
       {link("sessions", "/admin/sessions", t("admin.nav.sessions"))}
+      {link("blocks", "/admin/ip-blocks", t("admin.nav.blocks"))}
       {link("policy", "/admin/policy", t("admin.nav.policy"))}
       {link("audit", "/admin/audit", t("admin.nav.audit"))}
       <a href="/account">{t("admin.nav.account")}</a>

@@ -462,6 +462,22 @@ export const de: Messages = {
   "admin.sessions.gone": "Diese Sitzung gibt es nicht oder sie ist schon beendet.",
   "admin.sessions.bad_filter": "Dieser Filter ist zu lang; alle Sitzungen werden gezeigt.",
 
+  // ---- admin: blocked addresses ----
+  "admin.nav.blocks": "Gesperrte Adressen",
+  "admin.blocks.title": "Gesperrte Adressen",
+  "admin.blocks.intro":
+    "{failures} Fehlversuche in {window} Minuten von einer Adresse (IPv6: einem /64) sperren sie für {minutes} Minuten; jede wiederholte Sperre dauert doppelt so lang, bis zu {max} Minuten.",
+  "admin.blocks.count.one": "{n} Adresse ist gesperrt.",
+  "admin.blocks.count.other": "{n} Adressen sind gesperrt.",
+  "admin.blocks.none": "Keine Adresse ist gesperrt.",
+  "admin.blocks.since": "Seit",
+  "admin.blocks.failures": "Fehlversuche",
+  "admin.blocks.last_username": "Zuletzt versuchter Name",
+  "admin.blocks.number": "Sperren",
+  "admin.blocks.lift": "Aufheben",
+  "admin.blocks.lifted": "Die Sperre ist aufgehoben.",
+  "admin.blocks.gone": "Diese Adresse ist nicht (mehr) gesperrt.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Einige Felder fehlen oder sind ungültig.",
   "error.invalid_credentials": "Benutzername oder Passwort ist falsch.",

@@ -451,6 +451,22 @@ export const en = {
   "admin.sessions.gone": "That session does not exist or has already ended.",
   "admin.sessions.bad_filter": "That filter is too long; showing every session.",
 
+  // ---- admin: blocked addresses ----
+  "admin.nav.blocks": "Blocked addresses",
+  "admin.blocks.title": "Blocked addresses",
+  "admin.blocks.intro":
+    "{failures} failed attempts within {window} minutes from one address (IPv6: one /64) block it for {minutes} minutes; each repeat block lasts twice as long, up to {max} minutes.",
+  "admin.blocks.count.one": "{n} address is blocked.",
+  "admin.blocks.count.other": "{n} addresses are blocked.",
+  "admin.blocks.none": "No address is blocked.",
+  "admin.blocks.since": "Since",
+  "admin.blocks.failures": "Failures",
+  "admin.blocks.last_username": "Last username tried",
+  "admin.blocks.number": "Blocks",
+  "admin.blocks.lift": "Lift",
+  "admin.blocks.lifted": "The block is lifted.",
+  "admin.blocks.gone": "That address is not blocked (any more).",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Some fields are missing or invalid.",
   "error.invalid_credentials": "Invalid username or password.",

@@ -474,6 +474,22 @@ export const fr: Messages = {
   "admin.sessions.gone": "Cette session n'existe pas ou est déjà fermée.",
   "admin.sessions.bad_filter": "Ce filtre est trop long ; toutes les sessions sont affichées.",
 
+  // ---- admin: blocked addresses ----
+  "admin.nav.blocks": "Adresses bloquées",
+  "admin.blocks.title": "Adresses bloquées",
+  "admin.blocks.intro":
+    "{failures} échecs en {window} minutes depuis une adresse (IPv6 : un /64) la bloquent pendant {minutes} minutes ; chaque blocage répété dure deux fois plus longtemps, jusqu'à {max} minutes.",
+  "admin.blocks.count.one": "{n} adresse est bloquée.",
+  "admin.blocks.count.other": "{n} adresses sont bloquées.",
+  "admin.blocks.none": "Aucune adresse n'est bloquée.",
+  "admin.blocks.since": "Depuis",
+  "admin.blocks.failures": "Échecs",
+  "admin.blocks.last_username": "Dernier nom essayé",
+  "admin.blocks.number": "Blocages",
+  "admin.blocks.lift": "Débloquer",
+  "admin.blocks.lifted": "Le blocage est levé.",
+  "admin.blocks.gone": "Cette adresse n'est pas (plus) bloquée.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Certains champs sont manquants ou non valides.",
   "error.invalid_credentials": "Nom d'utilisateur ou mot de passe incorrect.",

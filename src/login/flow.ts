@@ -480,7 +480,7 @@ export async function secondFactorFailure(
       sql`CASE WHEN ${users.secondFactorFailures} + 1 >= ${max} THEN ${lockUntil} ELSE ${users.secondFactorLockedUntil} END`,
   }).where(eq(users.id, user.id)).returning({ lockedUntil: users.secondFactorLockedUntil });
   const locked = updated?.lockedUntil === lockUntil;
-  await clientFailed(deps, meta);
+  await clientFailed(deps, meta, user.username);
   const attemptsLeft = pending ? Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts) : null;
   await db.batch([
     auditInsert(db, {

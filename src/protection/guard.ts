@@ -8,7 +8,13 @@ import { MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { inAnyCidr, rateLimitKey } from "../lib/ip.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { ipBlockedUntil, recordIpFailure, recordPasswordFailure, type WindowRule } from "./repo.ts";
+import {
+  ipBlockedUntil,
+  type IpRule,
+  recordIpFailure,
+  recordPasswordFailure,
+  type WindowRule,
+} from "./repo.ts";
 
 function allowlisted(deps: Deps, ip: string | null): boolean {
   const list = deps.config.IP_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean);
@@ -22,8 +28,11 @@ const rule = (max: number, windowMinutes: number, lockMinutes: number): WindowRu
   lockMs: lockMinutes * MINUTE,
 });
 
-const ipRule = ({ config: c }: Deps) =>
-  rule(c.IP_MAX_FAILURES, c.IP_FAILURE_WINDOW_MINUTES, c.IP_BLOCK_MINUTES);
+const ipRule = ({ config: c }: Deps): IpRule => ({
+  ...rule(c.IP_MAX_FAILURES, c.IP_FAILURE_WINDOW_MINUTES, c.IP_BLOCK_MINUTES),
+  maxLockMs: Math.max(c.IP_BLOCK_MINUTES, c.IP_BLOCK_MAX_MINUTES) * MINUTE,
+  repeatWindowMs: c.IP_BLOCK_REPEAT_HOURS * 60 * MINUTE,
+});
 
 const passwordRule = ({ config: c }: Deps) =>
   rule(c.PASSWORD_MAX_FAILURES, c.PASSWORD_FAILURE_WINDOW_MINUTES, c.PASSWORD_LOCK_MINUTES);
@@ -36,18 +45,32 @@ export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failur
   return until ? fail("too_many_attempts", Math.ceil((until - now.getTime()) / 1000)) : null;
 }
 
-/** Counts a failed attempt from this client address, and audits a new block. */
-export async function clientFailed(deps: Deps, meta: RequestMeta): Promise<void> {
+/**
+ * Counts a failed attempt from this client address (with the username tried, when there was
+ * one), and audits a new block.
+ */
+export async function clientFailed(
+  deps: Deps,
+  meta: RequestMeta,
+  username: string | null = null,
+): Promise<void> {
   if (allowlisted(deps, meta.ip)) return;
   const now = deps.clock.now();
   const key = rateLimitKey(meta.ip);
-  const blocked = await recordIpFailure(deps.db, key, now, ipRule(deps));
+  const blocked = await recordIpFailure(deps.db, key, now, ipRule(deps), username);
   if (blocked) {
     await audit(deps.db, {
       event: "client.blocked",
       outcome: "failure",
+      username: username?.slice(0, 128),
       ...meta,
-      detail: { key, until: new Date(blocked).toISOString() },
+      detail: {
+        key,
+        until: new Date(blocked.until).toISOString(),
+        minutes: Math.round((blocked.until - now.getTime()) / MINUTE),
+        block: blocked.number,
+        failures: blocked.failures,
+      },
     }, now);
   }
 }

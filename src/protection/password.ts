@@ -85,7 +85,7 @@ export async function checkPasswordAttempt(deps: Deps, input: {
     await refuse(reason);
     // A correct password on a locked account is not a failure to count.
     if (reason !== "locked" || !check.ok) await passwordFailed(deps, user ?? null, meta);
-    await clientFailed(deps, meta);
+    await clientFailed(deps, meta, input.username);
     return reason === "locked"
       ? { ok: false, reason, retryAfterSeconds: Math.ceil((lockedUntil - now.getTime()) / 1000) }
       : { ok: false, reason };

@@ -3,7 +3,7 @@
  * where every isolate is separate: password failures per account, failures per client address.
  * Each counter moves in one conditional statement.
  */
-import { and, eq, gt, sql } from "drizzle-orm";
+import { and, desc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { ipThrottle, users } from "../db/schema.ts";
 
@@ -50,28 +50,100 @@ export async function ipBlockedUntil(db: Db, key: string, now: Date): Promise<nu
   return row?.blockedUntil ?? null;
 }
 
-/** Counts a failure from a client address; returns the block end if this failure set it. */
+/** The rule for addresses: a window rule, and how repeat blocks grow. */
+export type IpRule = WindowRule & {
+  /** The longest block: each repeat block lasts twice the one before, up to this. */
+  maxLockMs: number;
+  /** A block that began within this long before counts as a previous offence. */
+  repeatWindowMs: number;
+};
+
+export type NewBlock = { until: number; number: number; failures: number };
+
+/**
+ * Counts a failure from a client address (noting the username tried); returns the block if
+ * this failure set one. A repeat offender's block doubles each time (block n lasts
+ * lockMs * 2^(n-1)), up to maxLockMs; offences older than the repeat window are forgotten.
+ */
 export async function recordIpFailure(
   db: Db,
   key: string,
   now: Date,
-  rule: WindowRule,
-): Promise<number | null> {
+  rule: IpRule,
+  username: string | null = null,
+): Promise<NewBlock | null> {
   const t = now.getTime();
-  const blockUntil = t + rule.lockMs;
   const fresh = sql`(${ipThrottle.windowStart} <= ${t - rule.windowMs})`;
   const count = sql`CASE WHEN ${fresh} THEN 1 ELSE ${ipThrottle.failures} + 1 END`;
+  const reached = sql`${count} >= ${rule.max}`;
+  // Offences so far that still count; SQLite's << doubles without a math extension (D1 too).
+  const previous = sql`CASE WHEN ${ipThrottle.blockedAt} > ${
+    t - rule.repeatWindowMs
+  } THEN ${ipThrottle.blockCount} ELSE 0 END`;
+  const lockMs = sql`MIN(${rule.maxLockMs}, ${rule.lockMs} << MIN(${previous}, 30))`;
+  const name = username?.slice(0, 128) ?? null;
+  const first = rule.max <= 1;
   const rows = await db.insert(ipThrottle)
-    .values({ key, failures: 1, windowStart: t, blockedUntil: rule.max <= 1 ? blockUntil : null })
+    .values({
+      key,
+      failures: first ? 0 : 1,
+      windowStart: t,
+      blockedUntil: first ? t + Math.min(rule.maxLockMs, rule.lockMs) : null,
+      blockedAt: first ? t : null,
+      blockCount: first ? 1 : 0,
+      blockedFailures: first ? 1 : null,
+      lastUsername: name,
+    })
     .onConflictDoUpdate({
       target: ipThrottle.key,
+      // SQLite evaluates every SET expression against the old row.
       set: {
-        failures: sql`CASE WHEN ${count} >= ${rule.max} THEN 0 ELSE ${count} END`,
+        failures: sql`CASE WHEN ${reached} THEN 0 ELSE ${count} END`,
         windowStart: sql`CASE WHEN ${fresh} THEN ${t} ELSE ${ipThrottle.windowStart} END`,
         blockedUntil:
-          sql`CASE WHEN ${count} >= ${rule.max} THEN ${blockUntil} ELSE ${ipThrottle.blockedUntil} END`,
+          sql`CASE WHEN ${reached} THEN ${t} + ${lockMs} ELSE ${ipThrottle.blockedUntil} END`,
+        blockedAt: sql`CASE WHEN ${reached} THEN ${t} ELSE ${ipThrottle.blockedAt} END`,
+        blockCount:
+          sql`CASE WHEN ${reached} THEN ${previous} + 1 ELSE ${ipThrottle.blockCount} END`,
+        blockedFailures:
+          sql`CASE WHEN ${reached} THEN ${count} ELSE ${ipThrottle.blockedFailures} END`,
+        lastUsername: name === null ? sql`${ipThrottle.lastUsername}` : name,
       },
     })
-    .returning({ blockedUntil: ipThrottle.blockedUntil });
-  return rows[0]?.blockedUntil === blockUntil ? blockUntil : null;
+    .returning({
+      blockedUntil: ipThrottle.blockedUntil,
+      blockedAt: ipThrottle.blockedAt,
+      blockCount: ipThrottle.blockCount,
+      blockedFailures: ipThrottle.blockedFailures,
+    });
+  const r = rows[0];
+  return r && r.blockedAt === t && r.blockedUntil !== null && r.blockedUntil > t
+    ? { until: r.blockedUntil, number: r.blockCount, failures: r.blockedFailures ?? 0 }
+    : null;
+}
+
+export type IpBlockRow = typeof ipThrottle.$inferSelect;
+
+/** The addresses blocked now, the longest-blocked last. */
+export async function listIpBlocks(db: Db, now: Date): Promise<IpBlockRow[]> {
+  return await db.select().from(ipThrottle)
+    .where(gt(ipThrottle.blockedUntil, now.getTime()))
+    .orderBy(desc(ipThrottle.blockedAt));
+}
+
+/**
+ * Lifts the block on `key`, and forgives its failures and past offences; returns the row as it
+ * was, or null when it was not blocked.
+ */
+export async function liftIpBlock(db: Db, key: string, now: Date): Promise<IpBlockRow | null> {
+  const t = now.getTime();
+  const before = await db.select().from(ipThrottle)
+    .where(and(eq(ipThrottle.key, key), gt(ipThrottle.blockedUntil, t))).limit(1);
+  if (!before[0]) return null;
+  // Conditional on the block still standing, so two admins lifting at once audit it once.
+  const lifted = await db.update(ipThrottle)
+    .set({ blockedUntil: null, failures: 0, windowStart: t, blockCount: 0 })
+    .where(and(eq(ipThrottle.key, key), gt(ipThrottle.blockedUntil, t)))
+    .returning({ key: ipThrottle.key });
+  return lifted.length === 1 ? before[0] : null;
 }
