@@ -54,6 +54,8 @@ export const configSchema = z.object({
   PASSWORD_MAX_FAILURES: int(1, 100).default(5),
   PASSWORD_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),
   PASSWORD_LOCK_MINUTES: int(1, 10_080).default(30),
+  /** After this many lockouts an account stays locked until an admin unlocks it; 0: never. */
+  PERMANENT_LOCKOUT_AFTER: int(0, 100).default(0),
   /** Login failures per client address (IPv6 per /64) within the window before a block. */
   IP_MAX_FAILURES: int(1, 10_000).default(20),
   IP_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),

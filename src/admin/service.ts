@@ -57,6 +57,8 @@ export type AdminUserView = {
   graceDeadline: number | null;
   locked: boolean;
   lockedUntil: number | null;
+  /** Locked after too many lockouts, until an admin unlocks (PERMANENT_LOCKOUT_AFTER). */
+  lockedPermanently: boolean;
 };
 
 export const STATUS_FILTERS = [
@@ -96,8 +98,9 @@ export function describeUser(
       ? (inGrace ? "grace" : "required_not_enrolled")
       : "not_enrolled",
     graceDeadline: inGrace ? deadline : null,
-    locked: lockedUntil > now.getTime(),
+    locked: user.lockedPermanentlyAt !== null || lockedUntil > now.getTime(),
     lockedUntil: lockedUntil > now.getTime() ? lockedUntil : null,
+    lockedPermanently: user.lockedPermanentlyAt !== null,
   };
 }
 
@@ -532,6 +535,7 @@ export function userJson(v: AdminUserView, now: Date) {
     },
     locked: v.locked,
     locked_until: iso(v.lockedUntil),
+    locked_permanently: v.lockedPermanently,
     created_at: iso(v.user.createdAt),
   };
 }
@@ -554,8 +558,16 @@ export async function unlockUser(
       passwordLockedUntil: null,
       secondFactorFailures: 0,
       secondFactorLockedUntil: null,
+      lockoutCount: 0,
+      lockedPermanentlyAt: null,
     }).where(eq(users.id, id)),
-    auditInsert(deps.db, adminAudit(admin, "admin.unlock", target), now),
+    auditInsert(
+      deps.db,
+      adminAudit(admin, "admin.unlock", target, {
+        ...(target.lockedPermanentlyAt !== null ? { permanent: true } : {}),
+      }),
+      now,
+    ),
   ]);
   return { ok: true };
 }

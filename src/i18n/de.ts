@@ -478,6 +478,9 @@ export const de: Messages = {
   "admin.blocks.lifted": "Die Sperre ist aufgehoben.",
   "admin.blocks.gone": "Diese Adresse ist nicht (mehr) gesperrt.",
 
+  // ---- admin: permanent lockout ----
+  "admin.user.locked_permanently": "Bis ein Admin das Konto entsperrt (zu viele Sperren)",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Einige Felder fehlen oder sind ungültig.",
   "error.invalid_credentials": "Benutzername oder Passwort ist falsch.",

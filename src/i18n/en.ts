@@ -467,6 +467,9 @@ export const en = {
   "admin.blocks.lifted": "The block is lifted.",
   "admin.blocks.gone": "That address is not blocked (any more).",
 
+  // ---- admin: permanent lockout ----
+  "admin.user.locked_permanently": "Until an admin unlocks the account (too many lockouts)",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Some fields are missing or invalid.",
   "error.invalid_credentials": "Invalid username or password.",

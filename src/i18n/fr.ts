@@ -490,6 +490,10 @@ export const fr: Messages = {
   "admin.blocks.lifted": "Le blocage est levé.",
   "admin.blocks.gone": "Cette adresse n'est pas (plus) bloquée.",
 
+  // ---- admin: permanent lockout ----
+  "admin.user.locked_permanently":
+    "Jusqu'à ce qu'un administrateur le débloque (trop de verrouillages)",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Certains champs sont manquants ou non valides.",
   "error.invalid_credentials": "Nom d'utilisateur ou mot de passe incorrect.",

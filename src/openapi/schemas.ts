@@ -190,6 +190,9 @@ const adminUser = z.object({
   }),
   locked: z.boolean(),
   locked_until: isoOrNull,
+  locked_permanently: z.boolean().describe(
+    "Locked after too many lockouts, until an admin unlocks.",
+  ),
   created_at: isoOrNull,
 });
 export const adminUsersResponse = z.object({

@@ -11,6 +11,7 @@ import type { RequestMeta } from "../http/client.ts";
 import {
   ipBlockedUntil,
   type IpRule,
+  type PasswordRule,
   recordIpFailure,
   recordPasswordFailure,
   type WindowRule,
@@ -34,8 +35,10 @@ const ipRule = ({ config: c }: Deps): IpRule => ({
   repeatWindowMs: c.IP_BLOCK_REPEAT_HOURS * 60 * MINUTE,
 });
 
-const passwordRule = ({ config: c }: Deps) =>
-  rule(c.PASSWORD_MAX_FAILURES, c.PASSWORD_FAILURE_WINDOW_MINUTES, c.PASSWORD_LOCK_MINUTES);
+const passwordRule = ({ config: c }: Deps): PasswordRule => ({
+  ...rule(c.PASSWORD_MAX_FAILURES, c.PASSWORD_FAILURE_WINDOW_MINUTES, c.PASSWORD_LOCK_MINUTES),
+  permanentAfter: c.PERMANENT_LOCKOUT_AFTER,
+});
 
 /** Refuses a client address that is blocked; null when it may go on. */
 export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failure | null> {
@@ -90,7 +93,12 @@ export async function passwordFailed(
       userId: user.id,
       username: user.username,
       ...meta,
-      detail: { until: new Date(locked).toISOString(), reason: "password_failures" },
+      detail: {
+        until: new Date(locked.until).toISOString(),
+        reason: "password_failures",
+        lockouts: locked.lockouts,
+        ...(locked.permanent ? { permanent: true } : {}),
+      },
     }, now);
   }
 }

@@ -9,32 +9,52 @@ import { ipThrottle, users } from "../db/schema.ts";
 
 export type WindowRule = { max: number; windowMs: number; lockMs: number };
 
+/** The password rule: a window rule, and after how many lockouts the lock is permanent (0: never). */
+export type PasswordRule = WindowRule & { permanentAfter: number };
+
+export type PasswordLock = { until: number; permanent: boolean; lockouts: number };
+
 /**
  * Counts a password failure against an account. The window restarts when it has passed; the
- * failure that reaches `max` locks the account. Returns the lock end if this failure locked it.
- * For an unknown user the same statement runs against no row, so both cost the same.
+ * failure that reaches `max` locks the account, and counts a lockout: with `permanentAfter` set,
+ * the lockout that reaches it locks the account until an admin unlocks it. Returns the lock if
+ * this failure set one. For an unknown user the same statement runs against no row, so both cost
+ * the same.
  */
 export async function recordPasswordFailure(
   db: Db,
   userId: string | null,
   now: Date,
-  rule: WindowRule,
-): Promise<number | null> {
+  rule: PasswordRule,
+): Promise<PasswordLock | null> {
   const t = now.getTime();
   const fresh = sql`(${users.passwordWindowStart} IS NULL OR ${users.passwordWindowStart} <= ${
     t - rule.windowMs
   })`;
   const count = sql`CASE WHEN ${fresh} THEN 1 ELSE ${users.passwordFailures} + 1 END`;
   const lockUntil = t + rule.lockMs;
+  const locks = sql`${count} >= ${rule.max}`;
+  const permanent = rule.permanentAfter > 0
+    ? sql`${locks} AND ${users.lockoutCount} + 1 >= ${rule.permanentAfter}`
+    : sql`0`;
+  // SQLite evaluates every SET expression against the old row.
   const rows = await db.update(users).set({
-    passwordFailures: sql`CASE WHEN ${count} >= ${rule.max} THEN 0 ELSE ${count} END`,
+    passwordFailures: sql`CASE WHEN ${locks} THEN 0 ELSE ${count} END`,
     passwordWindowStart: sql`CASE WHEN ${fresh} THEN ${t} ELSE ${users.passwordWindowStart} END`,
     passwordLockedUntil:
-      sql`CASE WHEN ${count} >= ${rule.max} THEN ${lockUntil} ELSE ${users.passwordLockedUntil} END`,
+      sql`CASE WHEN ${locks} THEN ${lockUntil} ELSE ${users.passwordLockedUntil} END`,
+    lockoutCount:
+      sql`CASE WHEN ${locks} THEN ${users.lockoutCount} + 1 ELSE ${users.lockoutCount} END`,
+    lockedPermanentlyAt:
+      sql`CASE WHEN ${users.lockedPermanentlyAt} IS NULL AND ${permanent} THEN ${t} ELSE ${users.lockedPermanentlyAt} END`,
   }).where(eq(users.id, userId ?? "\u0000no-user")).returning({
     lockedUntil: users.passwordLockedUntil,
+    lockedPermanentlyAt: users.lockedPermanentlyAt,
+    lockoutCount: users.lockoutCount,
   });
-  return rows[0]?.lockedUntil === lockUntil ? lockUntil : null;
+  const r = rows[0];
+  if (r?.lockedUntil !== lockUntil) return null;
+  return { until: lockUntil, permanent: r.lockedPermanentlyAt === t, lockouts: r.lockoutCount };
 }
 
 export async function clearPasswordFailures(db: Db, userId: string): Promise<void> {
