@@ -70,6 +70,8 @@ export const configSchema = z.object({
   MAX_SESSIONS_PER_USER: int(1, 100).default(3),
   /** Idle timeout of sessions without remember-me (NIST 800-63B rev 4: 1 h or less at AAL2). */
   SESSION_IDLE_MINUTES: int(1, 1440).default(60),
+  /** A session used from another address than its sign-in (IPv6: another /64) is ended. */
+  SESSION_BIND_ADDRESS: bool.default(false),
   RESET_TOKEN_MINUTES: int(5, 1440).default(60),
   /** Where reset links are POSTed as JSON; unset: no delivery (see RESET_LINKS_IN_LOG). */
   RESET_WEBHOOK_URL: z.url().optional(),

@@ -21,7 +21,7 @@ import { readCookie } from "../http/cookies.ts";
 export async function apiSession(c: Context, deps: Deps) {
   const token = bearerToken(c);
   if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
-  return await authenticateSession(deps, token);
+  return await authenticateSession(deps, token, requestMeta(c, deps.config));
 }
 
 export type ApiPrincipal =
@@ -41,11 +41,15 @@ export async function apiPrincipal(
     if (!r.principal.scopes.some((s) => scopes.includes(s))) return fail("insufficient_scope");
     return { ok: true, value: { kind: "api_key", principal: r.principal } };
   }
-  const s = await authenticateSession(deps, token);
+  const s = await authenticateSession(deps, token, requestMeta(c, deps.config));
   return s.ok ? { ok: true, value: { kind: "session", ctx: s.ctx } } : s;
 }
 
 /** The session of a page request (cookie). */
 export function pageSession(c: Context, deps: Deps) {
-  return authenticateSession(deps, readCookie(c, deps.config, "session"));
+  return authenticateSession(
+    deps,
+    readCookie(c, deps.config, "session"),
+    requestMeta(c, deps.config),
+  );
 }

@@ -5,7 +5,10 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
-import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
+import { audit } from "../audit/repo.ts";
+import type { RequestMeta } from "../http/client.ts";
+import { rateLimitKey } from "../lib/ip.ts";
+import { type ActiveSession, findActiveSession, revokeSession, touchSession } from "./repo.ts";
 
 export type Amr = "pwd" | "otp" | "rec" | "dev";
 
@@ -35,6 +38,8 @@ export type SessionContext = ActiveSession & { roles: string[]; amr: Amr[] };
 export async function authenticateSession(
   deps: Deps,
   token: string | undefined,
+  /** The request's origin: with SESSION_BIND_ADDRESS, a session used from elsewhere ends. */
+  meta?: RequestMeta,
 ): Promise<{ ok: true; ctx: SessionContext } | Failure> {
   if (!token) return fail("unauthorized");
   const now = deps.clock.now();
@@ -47,6 +52,10 @@ export async function authenticateSession(
     deps.config.SESSION_IDLE_MINUTES * 60_000,
   );
   if (!found || found.user.id !== verified.token.sub) return fail("unauthorized");
+  if (deps.config.SESSION_BIND_ADDRESS && meta && movedAway(found.session.ip, meta.ip)) {
+    await endMovedSession(deps, found, meta, now);
+    return fail("unauthorized");
+  }
   if (found.session.lastSeenAt < now.getTime() - 60_000) {
     await touchSession(deps.db, found.session.id, now);
   }
@@ -54,6 +63,29 @@ export async function authenticateSession(
     ok: true,
     ctx: { ...found, roles: parseRoles(found.user.roles), amr: JSON.parse(found.session.amr) },
   };
+}
+
+/**
+ * Whether a request comes from another network than the session's sign-in: another IPv4
+ * address, or another IPv6 /64 (one host usually holds a whole /64 and moves within it). A
+ * session signed in from an unknown address is not bound.
+ */
+function movedAway(sessionIp: string | null, requestIp: string | null): boolean {
+  if (sessionIp === null) return false;
+  return rateLimitKey(sessionIp) !== rateLimitKey(requestIp);
+}
+
+/** Ends a session used from another address, audited with both addresses. */
+async function endMovedSession(deps: Deps, found: ActiveSession, meta: RequestMeta, now: Date) {
+  if (!(await revokeSession(deps.db, found.session.id, now))) return;
+  await audit(deps.db, {
+    event: "session.address_changed",
+    outcome: "failure",
+    userId: found.user.id,
+    username: found.user.username,
+    ...meta,
+    detail: { session: found.session.id, signed_in_from: found.session.ip, used_from: meta.ip },
+  }, now);
 }
 
 /**
