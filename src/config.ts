@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { parseHostList } from "./http/redirect.ts";
+import { parseCidr } from "./lib/ip.ts";
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -64,6 +65,17 @@ export const configSchema = z.object({
   IP_BLOCK_MAX_MINUTES: int(1, 43_200).default(1440),
   /** A block that began within this many hours counts as a previous offence. */
   IP_BLOCK_REPEAT_HOURS: int(1, 720).default(24),
+  /**
+   * Comma-separated CIDR ranges the admin console and admin API answer from; anywhere else they
+   * answer 403 whatever the session. Empty: from anywhere.
+   */
+  ADMIN_ALLOWED_NETWORKS: z.string().default("").transform((value, ctx) => {
+    const ranges = value.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const r of ranges) {
+      if (!parseCidr(r)) ctx.addIssue({ code: "custom", message: `"${r}" is not a CIDR range` });
+    }
+    return ranges;
+  }),
   /** Comma-separated CIDR ranges never throttled (e.g. an office or a monitoring host). */
   IP_ALLOWLIST: z.string().default(""),
   /** Concurrent sessions per user; creating one more ends the oldest. */
