@@ -13,6 +13,7 @@ import { adminPages } from "./admin/console_routes.tsx";
 import { adminRoutes } from "./admin/routes.tsx";
 import { adminSessionRoutes } from "./admin/sessions_routes.tsx";
 import { ipBlockRoutes } from "./admin/ip_blocks_routes.tsx";
+import { securitySettingsRoutes } from "./admin/security_settings_routes.tsx";
 import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
@@ -152,6 +153,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", adminRoutes(deps));
   app.route("/", adminSessionRoutes(deps));
   app.route("/", ipBlockRoutes(deps));
+  app.route("/", securitySettingsRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));

@@ -6,6 +6,13 @@ import { z } from "zod";
 import { parseHostList } from "./http/redirect.ts";
 import { parseCidr } from "./lib/ip.ts";
 
+/**
+ * The longest session lifetimes, with and without remember-me: the top of both the variables'
+ * and the console settings' ranges, and so the session token's maximum lifetime (src/deps.ts).
+ */
+export const SESSION_HOURS_MAX = 24;
+export const REMEMBER_ME_DAYS_MAX = 30;
+
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
 
@@ -40,8 +47,8 @@ export const configSchema = z.object({
   PENDING_TOKEN_MINUTES: int(1, 60).default(5),
   ENROLLMENT_MINUTES: int(1, 120).default(15),
   PENDING_MAX_ATTEMPTS: int(1, 20).default(5),
-  SESSION_HOURS: int(1, 24).default(24),
-  REMEMBER_ME_DAYS: int(1, 30).default(7),
+  SESSION_HOURS: int(1, SESSION_HOURS_MAX).default(24),
+  REMEMBER_ME_DAYS: int(1, REMEMBER_ME_DAYS_MAX).default(7),
   SECOND_FACTOR_MAX_FAILURES: int(1, 100).default(10),
   SECOND_FACTOR_LOCK_MINUTES: int(1, 1440).default(15),
   RECOVERY_CODE_COUNT: int(5, 20).default(10),

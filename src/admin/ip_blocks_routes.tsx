@@ -13,6 +13,7 @@ import { t } from "../i18n/i18n.ts";
 import { describe } from "../openapi/describe.ts";
 import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
 import type { SessionContext } from "../sessions/service.ts";
+import { securitySettings } from "../settings/security.ts";
 import { adminPageGuard } from "./console_guard.tsx";
 import { adminApiSession } from "./guard.ts";
 import { IpBlocksPage } from "./ip_blocks_page.tsx";
@@ -85,20 +86,22 @@ export function ipBlockRoutes(deps: Deps): Hono {
   );
 
   const admin = adminPageGuard(deps);
-  const render = async (c: Context, extra: { notice?: string; error?: string } = {}) =>
-    c.html(
+  const render = async (c: Context, extra: { notice?: string; error?: string } = {}) => {
+    const s = await securitySettings(deps);
+    return c.html(
       <IpBlocksPage
         csrf={await csrfToken(c, deps)}
         blocks={await ipBlocks(deps)}
         rule={{
-          failures: config.IP_MAX_FAILURES,
-          windowMinutes: config.IP_FAILURE_WINDOW_MINUTES,
-          minutes: config.IP_BLOCK_MINUTES,
-          maxMinutes: Math.max(config.IP_BLOCK_MINUTES, config.IP_BLOCK_MAX_MINUTES),
+          failures: s.ipMaxFailures,
+          windowMinutes: s.ipWindowMinutes,
+          minutes: s.ipBlockMinutes,
+          maxMinutes: Math.max(s.ipBlockMinutes, s.ipBlockMaxMinutes),
         }}
         {...extra}
       />,
     );
+  };
 
   app.get(
     "/admin/ip-blocks",

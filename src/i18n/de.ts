@@ -481,6 +481,36 @@ export const de: Messages = {
   // ---- admin: permanent lockout ----
   "admin.user.locked_permanently": "Bis ein Admin das Konto entsperrt (zu viele Sperren)",
 
+  // ---- admin: session and lockout settings ----
+  "admin.nav.settings": "Sitzungen und Sperren",
+  "admin.settings.title": "Einstellungen für Sitzungen und Sperren",
+  "admin.settings.intro":
+    "Diese Einstellungen gelten sofort für neue Anmeldungen und neue Fehlversuche, ohne Neustart; bereits offene Sitzungen behalten ihre Dauer und ihr Inaktivitätslimit. Lassen Sie ein Feld leer für seinen Standardwert.",
+  "admin.settings.group.sessions": "Sitzungen",
+  "admin.settings.group.password": "Sperre nach Passwortfehlern",
+  "admin.settings.group.second_factor": "Sperre des zweiten Faktors",
+  "admin.settings.group.addresses": "Gesperrte Adressen",
+  "admin.settings.sessionHours": "Dauer einer Sitzung (Stunden)",
+  "admin.settings.rememberMeDays": "Dauer mit „angemeldet bleiben“ (Tage)",
+  "admin.settings.idleMinutes": "Inaktivitätslimit (Minuten)",
+  "admin.settings.maxSessions": "Höchstens Sitzungen pro Benutzer",
+  "admin.settings.passwordMaxFailures": "Falsche Passwörter bis zur Sperre",
+  "admin.settings.passwordWindowMinutes": "Gezählt innerhalb von (Minuten)",
+  "admin.settings.passwordLockMinutes": "Dauer der Sperre (Minuten)",
+  "admin.settings.permanentLockoutAfter": "Sperren, bis ein Admin entsperren muss (0: nie)",
+  "admin.settings.secondFactorMaxFailures": "Falsche Codes bis zur Sperre",
+  "admin.settings.secondFactorLockMinutes": "Dauer der Sperre des zweiten Faktors (Minuten)",
+  "admin.settings.ipMaxFailures": "Fehlversuche einer Adresse bis zur Sperre",
+  "admin.settings.ipWindowMinutes": "Adress-Fehlversuche gezählt innerhalb von (Minuten)",
+  "admin.settings.ipBlockMinutes": "Dauer der ersten Sperre (Minuten)",
+  "admin.settings.ipBlockMaxMinutes": "Längste wiederholte Sperre (Minuten)",
+  "admin.settings.hint": "{min} bis {max}; Standard {value} ({env}).",
+  "admin.settings.save": "Einstellungen speichern",
+  "admin.settings.saved": "Die Einstellungen sind gespeichert.",
+  "admin.settings.invalid":
+    "Einige Einstellungen liegen außerhalb des Bereichs; nichts wurde gespeichert.",
+  "admin.settings.range": "Geben Sie eine ganze Zahl von {min} bis {max} ein.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Einige Felder fehlen oder sind ungültig.",
   "error.invalid_credentials": "Benutzername oder Passwort ist falsch.",

@@ -470,6 +470,35 @@ export const en = {
   // ---- admin: permanent lockout ----
   "admin.user.locked_permanently": "Until an admin unlocks the account (too many lockouts)",
 
+  // ---- admin: session and lockout settings ----
+  "admin.nav.settings": "Sessions and lockout",
+  "admin.settings.title": "Session and lockout settings",
+  "admin.settings.intro":
+    "These settings apply to new sign-ins and new failures at once, without a restart; sessions already open keep their lifetime and idle timeout. Leave a field empty for its default.",
+  "admin.settings.group.sessions": "Sessions",
+  "admin.settings.group.password": "Password lockout",
+  "admin.settings.group.second_factor": "Second-factor lockout",
+  "admin.settings.group.addresses": "Blocked addresses",
+  "admin.settings.sessionHours": "Session lifetime (hours)",
+  "admin.settings.rememberMeDays": 'Lifetime with "keep me signed in" (days)',
+  "admin.settings.idleMinutes": "Idle timeout (minutes)",
+  "admin.settings.maxSessions": "Sessions per user at most",
+  "admin.settings.passwordMaxFailures": "Wrong passwords before a lockout",
+  "admin.settings.passwordWindowMinutes": "Counted within (minutes)",
+  "admin.settings.passwordLockMinutes": "Lockout length (minutes)",
+  "admin.settings.permanentLockoutAfter": "Lockouts before an admin must unlock (0: never)",
+  "admin.settings.secondFactorMaxFailures": "Wrong codes before a lockout",
+  "admin.settings.secondFactorLockMinutes": "Second-factor lockout length (minutes)",
+  "admin.settings.ipMaxFailures": "Failures from one address before a block",
+  "admin.settings.ipWindowMinutes": "Address failures counted within (minutes)",
+  "admin.settings.ipBlockMinutes": "First block length (minutes)",
+  "admin.settings.ipBlockMaxMinutes": "Longest repeat block (minutes)",
+  "admin.settings.hint": "{min} to {max}; default {value} ({env}).",
+  "admin.settings.save": "Save settings",
+  "admin.settings.saved": "The settings are saved.",
+  "admin.settings.invalid": "Some settings are out of range; nothing was saved.",
+  "admin.settings.range": "Use a whole number from {min} to {max}.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Some fields are missing or invalid.",
   "error.invalid_credentials": "Invalid username or password.",

@@ -494,6 +494,36 @@ export const fr: Messages = {
   "admin.user.locked_permanently":
     "Jusqu'à ce qu'un administrateur le débloque (trop de verrouillages)",
 
+  // ---- admin: session and lockout settings ----
+  "admin.nav.settings": "Sessions et verrouillage",
+  "admin.settings.title": "Réglages des sessions et du verrouillage",
+  "admin.settings.intro":
+    "Ces réglages s'appliquent aux nouvelles connexions et aux nouveaux échecs immédiatement, sans redémarrage ; les sessions déjà ouvertes gardent leur durée et leur délai d'inactivité. Laissez un champ vide pour sa valeur par défaut.",
+  "admin.settings.group.sessions": "Sessions",
+  "admin.settings.group.password": "Verrouillage par mot de passe",
+  "admin.settings.group.second_factor": "Verrouillage du second facteur",
+  "admin.settings.group.addresses": "Adresses bloquées",
+  "admin.settings.sessionHours": "Durée d'une session (heures)",
+  "admin.settings.rememberMeDays": "Durée avec « rester connecté » (jours)",
+  "admin.settings.idleMinutes": "Délai d'inactivité (minutes)",
+  "admin.settings.maxSessions": "Sessions par utilisateur au plus",
+  "admin.settings.passwordMaxFailures": "Mots de passe erronés avant verrouillage",
+  "admin.settings.passwordWindowMinutes": "Comptés sur (minutes)",
+  "admin.settings.passwordLockMinutes": "Durée du verrouillage (minutes)",
+  "admin.settings.permanentLockoutAfter":
+    "Verrouillages avant déblocage par un administrateur (0 : jamais)",
+  "admin.settings.secondFactorMaxFailures": "Codes erronés avant verrouillage",
+  "admin.settings.secondFactorLockMinutes": "Durée du verrouillage du second facteur (minutes)",
+  "admin.settings.ipMaxFailures": "Échecs depuis une adresse avant blocage",
+  "admin.settings.ipWindowMinutes": "Échecs d'adresse comptés sur (minutes)",
+  "admin.settings.ipBlockMinutes": "Durée du premier blocage (minutes)",
+  "admin.settings.ipBlockMaxMinutes": "Blocage répété le plus long (minutes)",
+  "admin.settings.hint": "De {min} à {max} ; par défaut {value} ({env}).",
+  "admin.settings.save": "Enregistrer les réglages",
+  "admin.settings.saved": "Les réglages sont enregistrés.",
+  "admin.settings.invalid": "Certains réglages sont hors limites ; rien n'a été enregistré.",
+  "admin.settings.range": "Entrez un nombre entier de {min} à {max}.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Certains champs sont manquants ou non valides.",
   "error.invalid_credentials": "Nom d'utilisateur ou mot de passe incorrect.",

@@ -8,6 +8,7 @@ import { MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { inAnyCidr, rateLimitKey } from "../lib/ip.ts";
 import type { RequestMeta } from "../http/client.ts";
+import { securitySettings } from "../settings/security.ts";
 import {
   ipBlockedUntil,
   type IpRule,
@@ -29,16 +30,24 @@ const rule = (max: number, windowMinutes: number, lockMinutes: number): WindowRu
   lockMs: lockMinutes * MINUTE,
 });
 
-const ipRule = ({ config: c }: Deps): IpRule => ({
-  ...rule(c.IP_MAX_FAILURES, c.IP_FAILURE_WINDOW_MINUTES, c.IP_BLOCK_MINUTES),
-  maxLockMs: Math.max(c.IP_BLOCK_MINUTES, c.IP_BLOCK_MAX_MINUTES) * MINUTE,
-  repeatWindowMs: c.IP_BLOCK_REPEAT_HOURS * 60 * MINUTE,
-});
+/** The address rule in force (the console's settings over the environment's defaults). */
+export async function ipRule(deps: Deps): Promise<IpRule> {
+  const s = await securitySettings(deps);
+  return {
+    ...rule(s.ipMaxFailures, s.ipWindowMinutes, s.ipBlockMinutes),
+    maxLockMs: Math.max(s.ipBlockMinutes, s.ipBlockMaxMinutes) * MINUTE,
+    repeatWindowMs: deps.config.IP_BLOCK_REPEAT_HOURS * 60 * MINUTE,
+  };
+}
 
-const passwordRule = ({ config: c }: Deps): PasswordRule => ({
-  ...rule(c.PASSWORD_MAX_FAILURES, c.PASSWORD_FAILURE_WINDOW_MINUTES, c.PASSWORD_LOCK_MINUTES),
-  permanentAfter: c.PERMANENT_LOCKOUT_AFTER,
-});
+/** The password rule in force. */
+async function passwordRule(deps: Deps): Promise<PasswordRule> {
+  const s = await securitySettings(deps);
+  return {
+    ...rule(s.passwordMaxFailures, s.passwordWindowMinutes, s.passwordLockMinutes),
+    permanentAfter: s.permanentLockoutAfter,
+  };
+}
 
 /** Refuses a client address that is blocked; null when it may go on. */
 export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failure | null> {
@@ -60,7 +69,7 @@ export async function clientFailed(
   if (allowlisted(deps, meta.ip)) return;
   const now = deps.clock.now();
   const key = rateLimitKey(meta.ip);
-  const blocked = await recordIpFailure(deps.db, key, now, ipRule(deps), username);
+  const blocked = await recordIpFailure(deps.db, key, now, await ipRule(deps), username);
   if (blocked) {
     await audit(deps.db, {
       event: "client.blocked",
@@ -85,7 +94,12 @@ export async function passwordFailed(
   meta: RequestMeta,
 ): Promise<void> {
   const now = deps.clock.now();
-  const locked = await recordPasswordFailure(deps.db, user?.id ?? null, now, passwordRule(deps));
+  const locked = await recordPasswordFailure(
+    deps.db,
+    user?.id ?? null,
+    now,
+    await passwordRule(deps),
+  );
   if (locked && user) {
     await audit(deps.db, {
       event: "account.locked",

@@ -45,7 +45,7 @@ export async function findActiveSession(
   const rows = await activeSessionQuery(db).execute({
     id: sessionId,
     now: now.getTime(),
-    idleSince: now.getTime() - idleMs,
+    idleMs,
   });
   return rows[0];
 }
@@ -79,7 +79,10 @@ function buildActiveSessionQuery(db: Db) {
       eq(sessions.id, sql.placeholder("id")),
       isNull(sessions.revokedAt),
       gt(sessions.expiresAt, sql.placeholder("now")),
-      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${sql.placeholder("idleSince")})`,
+      // The idle timeout the session was issued under; the configured one for older rows.
+      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${
+        sql.placeholder("now")
+      } - COALESCE(${sessions.idleMs}, ${sql.placeholder("idleMs")}))`,
       eq(users.disabled, false),
     ))
     .limit(1)

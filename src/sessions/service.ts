@@ -1,6 +1,7 @@
 /** @module Sessions: issuing the session token and checking one on every request. */
 import type { Deps } from "../deps.ts";
-import { DAY, HOUR } from "../lib/clock.ts";
+import { DAY, HOUR, MINUTE } from "../lib/clock.ts";
+import { securitySettings } from "../settings/security.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
@@ -12,10 +13,26 @@ import { type ActiveSession, findActiveSession, revokeSession, touchSession } fr
 
 export type Amr = "pwd" | "otp" | "rec" | "dev";
 
-/** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
-export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
-  const ms = rememberMe ? deps.config.REMEMBER_ME_DAYS * DAY : deps.config.SESSION_HOURS * HOUR;
-  return new Date(now.getTime() + ms);
+/** What a new session is issued under, from the settings in force at its sign-in. */
+export type SessionTerms = { expiresAt: Date; idleMs: number; maxSessions: number };
+
+/**
+ * The lifetime (SESSION_HOURS, or REMEMBER_ME_DAYS with remember-me, honoured only once the
+ * second factor passed), idle timeout and session cap for a session signed in now: the console's
+ * settings (src/settings/security.ts), read at each sign-in so that a change needs no restart.
+ */
+export async function sessionTerms(
+  deps: Deps,
+  now: Date,
+  rememberMe: boolean,
+): Promise<SessionTerms> {
+  const s = await securitySettings(deps);
+  const ms = rememberMe ? s.rememberMeDays * DAY : s.sessionHours * HOUR;
+  return {
+    expiresAt: new Date(now.getTime() + ms),
+    idleMs: s.idleMinutes * MINUTE,
+    maxSessions: s.maxSessions,
+  };
 }
 
 /** The token names the session by id (`jti`); the row decides whether it is alive. */
