@@ -180,6 +180,7 @@ Deno.test("admin sessions pages: list, filter, end one, confirm and end all keep
   r = await b.get("/admin/sessions/end-all");
   assertEquals(r.status, 200);
   assertStringIncludes(b.lastHtml, "Keep my own session");
+  assertStringIncludes(b.lastHtml, "2 sessions are active."); // root twice; alice and bob ended
   r = await b.post("/admin/sessions/end-all", { confirm: "1", keep_own: "on" });
   assertEquals(r.headers.get("location"), "/admin/sessions?notice=all_ended");
   assertEquals(

@@ -15,6 +15,7 @@ import { t } from "../i18n/i18n.ts";
 import { describe, type OperationDoc } from "../openapi/describe.ts";
 import { methodOf } from "../account/pages.tsx";
 import {
+  countLiveSessions,
   endAllSessionsByAdmin,
   endSessionByAdmin,
   listLiveSessionsForAdmin,
@@ -205,8 +206,8 @@ export function adminSessionRoutes(deps: Deps): Hono {
   app.get(
     "/admin/sessions/end-all",
     admin(async (c) => {
-      const live = await listLiveSessionsForAdmin(deps, { limit: 100_000 });
-      return c.html(<EndAllSessionsPage csrf={await csrfToken(c, deps)} live={live.length} />);
+      const live = await countLiveSessions(deps);
+      return c.html(<EndAllSessionsPage csrf={await csrfToken(c, deps)} live={live} />);
     }),
   );
 

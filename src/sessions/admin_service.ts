@@ -72,6 +72,15 @@ export async function listLiveSessionsForAdmin(
     .limit(filter.limit);
 }
 
+/** How many sessions are live now (for the confirmation before ending them all). */
+export async function countLiveSessions(deps: Deps): Promise<number> {
+  const now = deps.clock.now().getTime();
+  const [row] = await deps.db.select({ n: sql<number>`count(*)` }).from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(liveCondition(deps, now));
+  return Number(row?.n ?? 0);
+}
+
 /** Ends one session, whoever's it is; `not_found` when there is no such live session. */
 export async function endSessionByAdmin(
   deps: Deps,
