@@ -4,6 +4,14 @@
  */
 import { z } from "zod";
 import { parseHostList } from "./http/redirect.ts";
+import { parseCidr } from "./lib/ip.ts";
+
+/**
+ * The longest session lifetimes, with and without remember-me: the top of both the variables'
+ * and the console settings' ranges, and so the session token's maximum lifetime (src/deps.ts).
+ */
+export const SESSION_HOURS_MAX = 24;
+export const REMEMBER_ME_DAYS_MAX = 30;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" || v === "1");
@@ -39,8 +47,8 @@ export const configSchema = z.object({
   PENDING_TOKEN_MINUTES: int(1, 60).default(5),
   ENROLLMENT_MINUTES: int(1, 120).default(15),
   PENDING_MAX_ATTEMPTS: int(1, 20).default(5),
-  SESSION_HOURS: int(1, 24).default(24),
-  REMEMBER_ME_DAYS: int(1, 30).default(7),
+  SESSION_HOURS: int(1, SESSION_HOURS_MAX).default(24),
+  REMEMBER_ME_DAYS: int(1, REMEMBER_ME_DAYS_MAX).default(7),
   SECOND_FACTOR_MAX_FAILURES: int(1, 100).default(10),
   SECOND_FACTOR_LOCK_MINUTES: int(1, 1440).default(15),
   RECOVERY_CODE_COUNT: int(5, 20).default(10),
@@ -54,16 +62,35 @@ export const configSchema = z.object({
   PASSWORD_MAX_FAILURES: int(1, 100).default(5),
   PASSWORD_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),
   PASSWORD_LOCK_MINUTES: int(1, 10_080).default(30),
+  /** After this many lockouts an account stays locked until an admin unlocks it; 0: never. */
+  PERMANENT_LOCKOUT_AFTER: int(0, 100).default(0),
   /** Login failures per client address (IPv6 per /64) within the window before a block. */
   IP_MAX_FAILURES: int(1, 10_000).default(20),
   IP_FAILURE_WINDOW_MINUTES: int(1, 1440).default(15),
   IP_BLOCK_MINUTES: int(1, 10_080).default(15),
+  /** Repeat offenders: each block lasts twice the one before, up to this (= IP_BLOCK_MINUTES: no growth). */
+  IP_BLOCK_MAX_MINUTES: int(1, 43_200).default(1440),
+  /** A block that began within this many hours counts as a previous offence. */
+  IP_BLOCK_REPEAT_HOURS: int(1, 720).default(24),
+  /**
+   * Comma-separated CIDR ranges the admin console and admin API answer from; anywhere else they
+   * answer 403 whatever the session. Empty: from anywhere.
+   */
+  ADMIN_ALLOWED_NETWORKS: z.string().default("").transform((value, ctx) => {
+    const ranges = value.split(",").map((s) => s.trim()).filter(Boolean);
+    for (const r of ranges) {
+      if (!parseCidr(r)) ctx.addIssue({ code: "custom", message: `"${r}" is not a CIDR range` });
+    }
+    return ranges;
+  }),
   /** Comma-separated CIDR ranges never throttled (e.g. an office or a monitoring host). */
   IP_ALLOWLIST: z.string().default(""),
   /** Concurrent sessions per user; creating one more ends the oldest. */
   MAX_SESSIONS_PER_USER: int(1, 100).default(3),
   /** Idle timeout of sessions without remember-me (NIST 800-63B rev 4: 1 h or less at AAL2). */
   SESSION_IDLE_MINUTES: int(1, 1440).default(60),
+  /** A session used from another address than its sign-in (IPv6: another /64) is ended. */
+  SESSION_BIND_ADDRESS: bool.default(false),
   RESET_TOKEN_MINUTES: int(5, 1440).default(60),
   /** Where reset links are POSTed as JSON; unset: no delivery (see RESET_LINKS_IN_LOG). */
   RESET_WEBHOOK_URL: z.url().optional(),

@@ -24,7 +24,7 @@ export type Deps = {
 };
 
 import type { JWK } from "jose";
-import { ConfigError } from "./config.ts";
+import { ConfigError, REMEMBER_ME_DAYS_MAX, SESSION_HOURS_MAX } from "./config.ts";
 import { DAY, HOUR, MINUTE } from "./lib/clock.ts";
 import { deriveSecretKeys } from "./lib/crypto.ts";
 import { fromBase64Url } from "./lib/encoding.ts";
@@ -55,13 +55,15 @@ export function parseSigningKeys(value: string): JWK[] {
 /**
  * The longest lifetime each token kind is issued with, in seconds; verification refuses longer
  * ones. A pending token lives PENDING_TOKEN_MINUTES (second factor) or ENROLLMENT_MINUTES
- * (enrollment); a session SESSION_HOURS, or REMEMBER_ME_DAYS with remember-me; a trusted device
+ * (enrollment); a session at most SESSION_HOURS_MAX, or REMEMBER_ME_DAYS_MAX with remember-me
+ * (admins may set any lifetime up to those in the console, taking effect without a restart, so
+ * the maximum is the top of the range, not the variables' values); a trusted device
  * the policy's days, which an admin may raise to TRUSTED_DEVICE_MAX_DAYS at any time.
  */
 export function tokenLifetimes(config: Config): TokenLifetimes {
   return {
     pending: Math.max(config.PENDING_TOKEN_MINUTES, config.ENROLLMENT_MINUTES) * MINUTE / 1000,
-    session: Math.max(config.SESSION_HOURS * HOUR, config.REMEMBER_ME_DAYS * DAY) / 1000,
+    session: Math.max(SESSION_HOURS_MAX * HOUR, REMEMBER_ME_DAYS_MAX * DAY) / 1000,
     device: TRUSTED_DEVICE_MAX_DAYS * DAY / 1000,
   };
 }

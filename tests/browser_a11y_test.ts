@@ -252,6 +252,17 @@ async function walk(
     await w.check("admin policy preview");
     await page.goto(`${origin}/admin/audit`);
     await w.check("admin audit");
+    await page.goto(`${origin}/admin/sessions`);
+    await w.check("admin sessions");
+    await page.goto(`${origin}/admin/sessions/end-all`);
+    await w.check("admin end all sessions");
+    await page.goto(`${origin}/admin/ip-blocks`);
+    await w.check("admin blocked addresses");
+    await page.goto(`${origin}/admin/security-settings`);
+    await w.check("admin security settings");
+    await page.fill("#sessionHours", "99");
+    await w.submit("form[action='/admin/security-settings']");
+    await w.check("admin security settings with errors");
 
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");

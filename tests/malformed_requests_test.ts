@@ -12,7 +12,16 @@
  */
 import type { Json, OpenApiDocument } from "../src/openapi/document.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { addUser, api, enrollViaApi, PASSWORD, testApp, type TestEnv } from "./helpers.ts";
+import {
+  addUser,
+  api,
+  codeNow,
+  enrollViaApi,
+  nextStep,
+  PASSWORD,
+  testApp,
+  type TestEnv,
+} from "./helpers.ts";
 
 type Probe = { name: string; init: RequestInit; query?: string };
 type Caller = { name: "anonymous" | "user" | "admin" | "pending"; token?: string };
@@ -159,8 +168,24 @@ function pathFor(path: string, victimId: string): string {
 /** Operations that end the caller's own session go last, so the others run signed in. */
 const endsOwnSession = (path: string) => /\/(logout|end-all)$/.test(path);
 
-async function setup(): Promise<{ env: TestEnv; callers: Caller[]; victimId: string }> {
-  const env = await testApp();
+/** A fresh session for a user with an authenticator (password, then a code). */
+async function signIn(env: TestEnv, username: string, secret: string): Promise<string> {
+  nextStep(env);
+  const p = await api(env, "POST", "/api/v1/login", { username, password: PASSWORD });
+  const r = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.json.pending_token,
+    code: codeNow(env, secret),
+  });
+  assertEquals(r.status, 200, `sign-in of ${username}`);
+  return r.json.session_token;
+}
+
+async function setup(): Promise<
+  { env: TestEnv; callers: Caller[]; victimId: string; secrets: Record<string, string> }
+> {
+  // Generous limits: the probes fail many logins and password checks, and the callers sign in
+  // again before the operations that end sessions.
+  const env = await testApp({ IP_MAX_FAILURES: "10000", PASSWORD_MAX_FAILURES: "100" });
   await addUser(env, "root", ["admin"]);
   await addUser(env, "alice");
   await addUser(env, "bob");
@@ -172,6 +197,7 @@ async function setup(): Promise<{ env: TestEnv; callers: Caller[]; victimId: str
   return {
     env,
     victimId: victim.id,
+    secrets: { root: admin.secret, alice: user.secret },
     callers: [
       { name: "anonymous" },
       { name: "user", token: user.sessionToken },
@@ -182,7 +208,7 @@ async function setup(): Promise<{ env: TestEnv; callers: Caller[]; victimId: str
 }
 
 Deno.test("malformed requests: no operation of the OpenAPI document answers 5xx, and credentials come before input", async () => {
-  const { env, callers, victimId } = await setup();
+  const { env, callers, victimId, secrets } = await setup();
   const doc: OpenApiDocument = (await api(env, "GET", "/api/v1/openapi.json")).json;
   const operations: { method: string; path: string; op: Json }[] = [];
   for (const [path, item] of Object.entries(doc.paths)) {
@@ -196,6 +222,13 @@ Deno.test("malformed requests: no operation of the OpenAPI document answers 5xx,
   const failures: string[] = [];
   let sent = 0;
   for (const { method, path, op } of operations) {
+    // An operation that ends sessions (an admin's end-all ends everyone's) starts signed in afresh.
+    if (endsOwnSession(path)) {
+      for (const caller of callers) {
+        if (caller.name === "user") caller.token = await signIn(env, "alice", secrets.alice);
+        if (caller.name === "admin") caller.token = await signIn(env, "root", secrets.root);
+      }
+    }
     const security: Record<string, string[]>[] = op.security ?? [];
     const schemes = new Set(security.flatMap((s) => Object.keys(s)));
     const adminOnly = security.length > 0 &&

@@ -193,6 +193,7 @@ export function AccountPage(props: {
           [t("account.col.from"), (s) => (
             <td>
               {s.ip ?? t("account.unknown_address")}
+              {s.location ? <span class="location">{` (${s.location})`}</span> : null}
               <br />
               <span class="muted">{s.userAgent ?? ""}</span>
             </td>

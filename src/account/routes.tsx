@@ -344,6 +344,7 @@ export function accountRoutes(deps: Deps): Hono {
           expires_at: iso(s.expiresAt),
           ip: s.ip,
           user_agent: s.userAgent,
+          location: s.location,
           second_factor: methodOf(s.amr),
           amr: JSON.parse(s.amr),
           current: s.id === ctx.session.id,

@@ -5,7 +5,14 @@ import { Notices, when } from "../views/components.tsx";
 import { Layout } from "../views/layout.tsx";
 import type { AdminUserView, StatusFilter } from "./service.ts";
 
-type Section = "dashboard" | "users" | "policy" | "audit";
+type Section =
+  | "dashboard"
+  | "users"
+  | "sessions"
+  | "blocks"
+  | "policy"
+  | "settings"
+  | "audit";
 
 function AdminNav(props: { current?: Section }) {
   const link = (section: Section, href: string, text: string) => (
@@ -15,7 +22,10 @@ function AdminNav(props: { current?: Section }) {
     <nav class="admin" aria-label={t("admin.nav.label")}>
       {link("dashboard", "/admin", t("admin.nav.dashboard"))}
       {link("users", "/admin/users", t("admin.nav.users"))}
+      {link("sessions", "/admin/sessions", t("admin.nav.sessions"))}
+      {link("blocks", "/admin/ip-blocks", t("admin.nav.blocks"))}
       {link("policy", "/admin/policy", t("admin.nav.policy"))}
+      {link("settings", "/admin/security-settings", t("admin.nav.settings"))}
       {link("audit", "/admin/audit", t("admin.nav.audit"))}
       <a href="/account">{t("admin.nav.account")}</a>
     </nav>

@@ -58,6 +58,8 @@ export type AdminUserView = {
   graceDeadline: number | null;
   locked: boolean;
   lockedUntil: number | null;
+  /** Locked after too many lockouts, until an admin unlocks (PERMANENT_LOCKOUT_AFTER). */
+  lockedPermanently: boolean;
 };
 
 export const STATUS_FILTERS = [
@@ -97,8 +99,9 @@ export function describeUser(
       ? (inGrace ? "grace" : "required_not_enrolled")
       : "not_enrolled",
     graceDeadline: inGrace ? deadline : null,
-    locked: lockedUntil > now.getTime(),
+    locked: user.lockedPermanentlyAt !== null || lockedUntil > now.getTime(),
     lockedUntil: lockedUntil > now.getTime() ? lockedUntil : null,
+    lockedPermanently: user.lockedPermanentlyAt !== null,
   };
 }
 
@@ -175,14 +178,15 @@ async function actOnUser(
   id: string,
   event: string,
   statements: (now: Date) => [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]],
-  detail?: object,
+  detail?: object | ((target: UserRow) => object),
 ): Promise<{ ok: true } | Failure> {
   const target = await findUserById(deps.db, id);
   if (!target) return fail("not_found");
   const now = deps.clock.now();
+  const details = typeof detail === "function" ? detail(target) : detail;
   await deps.db.batch([
     ...statements(now),
-    auditInsert(deps.db, adminAudit(admin, event, target, detail), now),
+    auditInsert(deps.db, adminAudit(admin, event, target, details), now),
   ]);
   return { ok: true };
 }
@@ -543,6 +547,7 @@ export function userJson(v: AdminUserView, now: Date) {
     },
     locked: v.locked,
     locked_until: iso(v.lockedUntil),
+    locked_permanently: v.lockedPermanently,
     created_at: iso(v.user.createdAt),
   };
 }
@@ -562,8 +567,10 @@ export async function unlockUser(
       passwordLockedUntil: null,
       secondFactorFailures: 0,
       secondFactorLockedUntil: null,
+      lockoutCount: 0,
+      lockedPermanentlyAt: null,
     }).where(eq(users.id, id)),
-  ]);
+  ], (target) => target.lockedPermanentlyAt !== null ? { permanent: true } : {});
 }
 
 /** How many users are in each 2FA status (and locked), for the dashboard. */

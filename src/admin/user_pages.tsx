@@ -111,7 +111,9 @@ export function UserPage(props: {
             : null,
           {
             term: t("admin.col.locked"),
-            value: v.locked
+            value: v.lockedPermanently
+              ? t("admin.user.locked_permanently")
+              : v.locked
               ? t("admin.user.locked_until", { date: when(v.lockedUntil) })
               : t("common.no"),
             id: "user-locked",

@@ -23,7 +23,7 @@ export function apiSession(c: Context, deps: Deps) {
   return once(c, "caller.session", async () => {
     const token = bearerToken(c);
     if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
-    return await authenticateSession(deps, token);
+    return await authenticateSession(deps, token, requestMeta(c, deps.config));
   });
 }
 
@@ -58,7 +58,7 @@ export function apiPrincipal(
       if (!r.principal.scopes.some((s) => scopes.includes(s))) return fail("insufficient_scope");
       return { ok: true, value: { kind: "api_key", principal: r.principal } };
     }
-    const s = await authenticateSession(deps, token);
+    const s = await authenticateSession(deps, token, requestMeta(c, deps.config));
     return s.ok ? { ok: true, value: { kind: "session", ctx: s.ctx } } : s;
   });
 }
@@ -85,5 +85,9 @@ async (c: Context) => {
 
 /** The session of a page request (cookie). */
 export function pageSession(c: Context, deps: Deps) {
-  return authenticateSession(deps, readCookie(c, deps.config, "session"));
+  return authenticateSession(
+    deps,
+    readCookie(c, deps.config, "session"),
+    requestMeta(c, deps.config),
+  );
 }

@@ -39,6 +39,10 @@ export const users = sqliteTable("users", {
   /** Consecutive second-factor failures; reset by a successful code. */
   secondFactorFailures: integer("second_factor_failures").notNull().default(0),
   secondFactorLockedUntil: integer("second_factor_locked_until"),
+  /** Password lockouts so far (reset by an admin's unlock), for the optional permanent lockout. */
+  lockoutCount: integer("lockout_count").notNull().default(0),
+  /** Set once `lockoutCount` reached the permanent-lockout threshold: locked until an admin unlocks. */
+  lockedPermanentlyAt: integer("locked_permanently_at"),
   /**
    * Moves on every credential change (password changed or reset, 2FA reset or disabled, account
    * disabled): pending logins and enrollments carry the value they were issued under and die
@@ -122,9 +126,13 @@ export const sessions = sqliteTable("sessions", {
   rememberMe: integer("remember_me", { mode: "boolean" }).notNull().default(false),
   ip: text("ip"),
   userAgent: text("user_agent"),
+  /** Where the platform placed the client at sign-in ("Paris, FR"), only when it said so. */
+  location: text("location"),
   createdAt: integer("created_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
   expiresAt: integer("expires_at").notNull(),
+  /** The idle timeout this session was issued under (ms); null: the configured default. */
+  idleMs: integer("idle_ms"),
   /** When the user last proved password and second factor again in this session (sudo mode). */
   reauthAt: integer("reauth_at"),
   revokedAt: integer("revoked_at"),
@@ -161,7 +169,15 @@ export const ipThrottle = sqliteTable("ip_throttle", {
   failures: integer("failures").notNull().default(0),
   windowStart: integer("window_start").notNull(),
   blockedUntil: integer("blocked_until"),
-});
+  /** When the current (or last) block began. */
+  blockedAt: integer("blocked_at"),
+  /** Blocks so far; each one lasts twice the one before, up to the configured maximum. */
+  blockCount: integer("block_count").notNull().default(0),
+  /** The failures that led to the last block. */
+  blockedFailures: integer("blocked_failures"),
+  /** The last username tried from this address (as typed, cut to 128 characters). */
+  lastUsername: text("last_username"),
+}, (t) => [index("ip_throttle_blocked_idx").on(t.blockedUntil)]);
 
 /** Password reset tokens: only a hash is stored; single use; a newer request kills older ones. */
 export const passwordResets = sqliteTable(

@@ -23,7 +23,7 @@ import {
   currentUser,
   issueSessionToken,
   type SessionContext,
-  sessionExpiry,
+  sessionTerms,
 } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
 import { countAuthenticators, listAuthenticators } from "../totp/repo.ts";
@@ -271,7 +271,8 @@ export async function confirmEnrollment(
     (await loadPolicy(db)).recoveryCodesEnabled;
   const authenticatorId = randomId();
   const sessionId = pending ? randomId() : null;
-  const sessionExpiresAt = sessionExpiry(deps, now, pending?.rememberMe ?? false);
+  const terms = await sessionTerms(deps, now, pending?.rememberMe ?? false);
+  const sessionExpiresAt = terms.expiresAt;
   const created = sql`EXISTS (SELECT 1 FROM ${authenticators} WHERE id = ${authenticatorId})`;
   const recoveryCodes = firstFactor
     ? Array.from({ length: config.RECOVERY_CODE_COUNT }, generateRecoveryCode)
@@ -332,15 +333,17 @@ export async function confirmEnrollment(
             rememberMe: pending.rememberMe,
             ip: input.meta.ip,
             userAgent: input.meta.userAgent?.slice(0, 512),
+            location: input.meta.location ?? null,
             createdAt: now.getTime(),
             lastSeenAt: now.getTime(),
             expiresAt: sessionExpiresAt.getTime(),
+            idleMs: terms.idleMs,
           },
           sql`${created} AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
         ),
         enforceSessionLimitStatement(db, {
           userId: user.id,
-          max: config.MAX_SESSIONS_PER_USER,
+          max: terms.maxSessions,
           now,
         }, created),
       ]

@@ -9,7 +9,7 @@ import type { Deps } from "../deps.ts";
 import { pageSession } from "../caller/resolve.ts";
 import { bearerToken } from "../http/bearer.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
-import { requestMeta } from "../http/client.ts";
+import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
@@ -73,10 +73,14 @@ const doc = {
  * Who is enrolling, from a token: a session token first, else a pending token. Each kind is
  * verified only as itself, so a pending token never passes as a session or the reverse.
  */
-async function authFromToken(deps: Deps, token: string | undefined): Promise<EnrollAuth | Failure> {
+async function authFromToken(
+  deps: Deps,
+  token: string | undefined,
+  meta?: RequestMeta,
+): Promise<EnrollAuth | Failure> {
   if (!token) return fail("unauthorized");
   if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
-  const session = await authenticateSession(deps, token);
+  const session = await authenticateSession(deps, token, meta);
   if (session.ok) return { kind: "session", ctx: session.ctx };
   const pending = await verifyToken(deps.keys, "pending", token, deps.clock.now());
   if (pending.ok) return { kind: "pending", token };
@@ -96,7 +100,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
   // ---- JSON ----
 
   app.post("/api/v1/enrollments", doc.start, jsonBody(startBody), async (c) => {
-    const auth = await authFromToken(deps, bearerToken(c));
+    const auth = await authFromToken(deps, bearerToken(c), requestMeta(c, deps.config));
     if ("ok" in auth) return jsonFailure(c, auth);
     const body = c.req.valid("json");
     const r = await startEnrollment(deps, {
@@ -110,7 +114,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
   });
 
   app.post("/api/v1/enrollments/:id/confirm", doc.confirm, jsonBody(confirmBody), async (c) => {
-    const auth = await authFromToken(deps, bearerToken(c));
+    const auth = await authFromToken(deps, bearerToken(c), requestMeta(c, deps.config));
     if ("ok" in auth) return jsonFailure(c, auth);
     const r = await confirmEnrollment(deps, {
       auth,

@@ -5,8 +5,11 @@
 import type { Context } from "hono";
 import type { Config } from "../config.ts";
 
-/** Where a request came from, as audit entries and rate limits record it. */
-export type RequestMeta = { ip: string | null; userAgent: string | null };
+/**
+ * Where a request came from, as audit entries and rate limits record it. `location` is where
+ * the platform placed the client ("Paris, FR"), only when it says so (Cloudflare's request.cf).
+ */
+export type RequestMeta = { ip: string | null; userAgent: string | null; location?: string | null };
 
 export function clientIp(c: Context, config: Config): string | null {
   if (config.CLIENT_IP_HEADER) {
@@ -25,6 +28,28 @@ export function clientIp(c: Context, config: Config): string | null {
   return env?.remoteAddr?.hostname ?? null;
 }
 
+/** Cloudflare's geolocation of the client: set by the edge, never by the client. */
+type CfGeo = { country?: unknown; city?: unknown };
+
+/**
+ * "City, CC", or "CC" without a city, from the platform's request.cf on Workers; null anywhere
+ * else, and when the platform does not know ("XX"): nothing is guessed from the address.
+ */
+export function clientLocation(c: Context): string | null {
+  const cf = (c.req.raw as Request & { cf?: CfGeo }).cf;
+  if (!cf || typeof cf !== "object") return null;
+  const clean = (v: unknown) =>
+    typeof v === "string" && v.trim() !== "" ? v.trim().slice(0, 64) : null;
+  const country = clean(cf.country);
+  const city = clean(cf.city);
+  if (!country || country === "XX") return city;
+  return city ? `${city}, ${country}` : country;
+}
+
 export function requestMeta(c: Context, config: Config): RequestMeta {
-  return { ip: clientIp(c, config), userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null };
+  return {
+    ip: clientIp(c, config),
+    userAgent: c.req.header("user-agent")?.slice(0, 512) ?? null,
+    location: clientLocation(c),
+  };
 }

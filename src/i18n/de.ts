@@ -439,6 +439,78 @@ export const de: Messages = {
   "admin.audit.export_hint": "(bis zu 10.000 Ereignisse mit diesen Filtern)",
   "admin.audit.none": "Keine Ereignisse passen.",
 
+  // ---- admin: active sessions ----
+  "admin.nav.sessions": "Sitzungen",
+  "admin.sessions.title": "Aktive Sitzungen",
+  "admin.sessions.search_label": "Sitzungen suchen",
+  "admin.sessions.user": "Benutzer (Name oder ID)",
+  "admin.sessions.count.one": "{n} aktive Sitzung",
+  "admin.sessions.count.other": "{n} aktive Sitzungen",
+  "admin.sessions.newest": "Die {n} zuletzt aktiven Sitzungen",
+  "admin.sessions.none": "Keine aktive Sitzung passt.",
+  "admin.sessions.location": "Ort",
+  "admin.sessions.unknown": "unbekannt",
+  "admin.sessions.end_all": "Alle Sitzungen im System beenden",
+  "admin.sessions.end_all_intro.one":
+    "{n} Sitzung ist aktiv. Alle Sitzungen zu beenden meldet alle sofort ab, auch Sie, außer Sie behalten Ihre eigene.",
+  "admin.sessions.end_all_intro.other":
+    "{n} Sitzungen sind aktiv. Alle Sitzungen zu beenden meldet alle sofort ab, auch Sie, außer Sie behalten Ihre eigene.",
+  "admin.sessions.keep_own": "Meine eigene Sitzung behalten",
+  "admin.sessions.end_all_confirm": "Alle Sitzungen beenden",
+  "admin.sessions.ended": "Die Sitzung ist beendet.",
+  "admin.sessions.all_ended": "Alle anderen Sitzungen sind beendet.",
+  "admin.sessions.gone": "Diese Sitzung gibt es nicht oder sie ist schon beendet.",
+  "admin.sessions.bad_filter": "Dieser Filter ist zu lang; alle Sitzungen werden gezeigt.",
+
+  // ---- admin: blocked addresses ----
+  "admin.nav.blocks": "Gesperrte Adressen",
+  "admin.blocks.title": "Gesperrte Adressen",
+  "admin.blocks.intro":
+    "{failures} Fehlversuche in {window} Minuten von einer Adresse (IPv6: einem /64) sperren sie für {minutes} Minuten; jede wiederholte Sperre dauert doppelt so lang, bis zu {max} Minuten.",
+  "admin.blocks.count.one": "{n} Adresse ist gesperrt.",
+  "admin.blocks.count.other": "{n} Adressen sind gesperrt.",
+  "admin.blocks.none": "Keine Adresse ist gesperrt.",
+  "admin.blocks.since": "Seit",
+  "admin.blocks.failures": "Fehlversuche",
+  "admin.blocks.last_username": "Zuletzt versuchter Name",
+  "admin.blocks.number": "Sperren",
+  "admin.blocks.lift": "Aufheben",
+  "admin.blocks.lifted": "Die Sperre ist aufgehoben.",
+  "admin.blocks.gone": "Diese Adresse ist nicht (mehr) gesperrt.",
+
+  // ---- admin: permanent lockout ----
+  "admin.user.locked_permanently": "Bis ein Admin das Konto entsperrt (zu viele Sperren)",
+
+  // ---- admin: session and lockout settings ----
+  "admin.nav.settings": "Sitzungen und Sperren",
+  "admin.settings.title": "Einstellungen für Sitzungen und Sperren",
+  "admin.settings.intro":
+    "Diese Einstellungen gelten sofort für neue Anmeldungen und neue Fehlversuche, ohne Neustart; bereits offene Sitzungen behalten ihre Dauer und ihr Inaktivitätslimit. Lassen Sie ein Feld leer für seinen Standardwert.",
+  "admin.settings.group.sessions": "Sitzungen",
+  "admin.settings.group.password": "Sperre nach Passwortfehlern",
+  "admin.settings.group.second_factor": "Sperre des zweiten Faktors",
+  "admin.settings.group.addresses": "Gesperrte Adressen",
+  "admin.settings.sessionHours": "Dauer einer Sitzung (Stunden)",
+  "admin.settings.rememberMeDays": "Dauer mit „angemeldet bleiben“ (Tage)",
+  "admin.settings.idleMinutes": "Inaktivitätslimit (Minuten)",
+  "admin.settings.maxSessions": "Höchstens Sitzungen pro Benutzer",
+  "admin.settings.passwordMaxFailures": "Falsche Passwörter bis zur Sperre",
+  "admin.settings.passwordWindowMinutes": "Gezählt innerhalb von (Minuten)",
+  "admin.settings.passwordLockMinutes": "Dauer der Sperre (Minuten)",
+  "admin.settings.permanentLockoutAfter": "Sperren, bis ein Admin entsperren muss (0: nie)",
+  "admin.settings.secondFactorMaxFailures": "Falsche Codes bis zur Sperre",
+  "admin.settings.secondFactorLockMinutes": "Dauer der Sperre des zweiten Faktors (Minuten)",
+  "admin.settings.ipMaxFailures": "Fehlversuche einer Adresse bis zur Sperre",
+  "admin.settings.ipWindowMinutes": "Adress-Fehlversuche gezählt innerhalb von (Minuten)",
+  "admin.settings.ipBlockMinutes": "Dauer der ersten Sperre (Minuten)",
+  "admin.settings.ipBlockMaxMinutes": "Längste wiederholte Sperre (Minuten)",
+  "admin.settings.hint": "{min} bis {max}; Standard {value} ({env}).",
+  "admin.settings.save": "Einstellungen speichern",
+  "admin.settings.saved": "Die Einstellungen sind gespeichert.",
+  "admin.settings.invalid":
+    "Einige Einstellungen liegen außerhalb des Bereichs; nichts wurde gespeichert.",
+  "admin.settings.range": "Geben Sie eine ganze Zahl von {min} bis {max} ein.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Einige Felder fehlen oder sind ungültig.",
   "error.invalid_credentials": "Benutzername oder Passwort ist falsch.",

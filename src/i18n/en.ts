@@ -428,6 +428,77 @@ export const en = {
   "admin.audit.export_hint": "(up to 10,000 events with these filters)",
   "admin.audit.none": "No events match.",
 
+  // ---- admin: active sessions ----
+  "admin.nav.sessions": "Sessions",
+  "admin.sessions.title": "Active sessions",
+  "admin.sessions.search_label": "Find sessions",
+  "admin.sessions.user": "User (username or id)",
+  "admin.sessions.count.one": "{n} active session",
+  "admin.sessions.count.other": "{n} active sessions",
+  "admin.sessions.newest": "The {n} most recently active sessions",
+  "admin.sessions.none": "No active session matches.",
+  "admin.sessions.location": "Location",
+  "admin.sessions.unknown": "unknown",
+  "admin.sessions.end_all": "End every session on the system",
+  "admin.sessions.end_all_intro.one":
+    "{n} session is active. Ending every session signs everyone out at once, you too unless you keep your own.",
+  "admin.sessions.end_all_intro.other":
+    "{n} sessions are active. Ending every session signs everyone out at once, you too unless you keep your own.",
+  "admin.sessions.keep_own": "Keep my own session",
+  "admin.sessions.end_all_confirm": "End every session",
+  "admin.sessions.ended": "The session ended.",
+  "admin.sessions.all_ended": "Every other session ended.",
+  "admin.sessions.gone": "That session does not exist or has already ended.",
+  "admin.sessions.bad_filter": "That filter is too long; showing every session.",
+
+  // ---- admin: blocked addresses ----
+  "admin.nav.blocks": "Blocked addresses",
+  "admin.blocks.title": "Blocked addresses",
+  "admin.blocks.intro":
+    "{failures} failed attempts within {window} minutes from one address (IPv6: one /64) block it for {minutes} minutes; each repeat block lasts twice as long, up to {max} minutes.",
+  "admin.blocks.count.one": "{n} address is blocked.",
+  "admin.blocks.count.other": "{n} addresses are blocked.",
+  "admin.blocks.none": "No address is blocked.",
+  "admin.blocks.since": "Since",
+  "admin.blocks.failures": "Failures",
+  "admin.blocks.last_username": "Last username tried",
+  "admin.blocks.number": "Blocks",
+  "admin.blocks.lift": "Lift",
+  "admin.blocks.lifted": "The block is lifted.",
+  "admin.blocks.gone": "That address is not blocked (any more).",
+
+  // ---- admin: permanent lockout ----
+  "admin.user.locked_permanently": "Until an admin unlocks the account (too many lockouts)",
+
+  // ---- admin: session and lockout settings ----
+  "admin.nav.settings": "Sessions and lockout",
+  "admin.settings.title": "Session and lockout settings",
+  "admin.settings.intro":
+    "These settings apply to new sign-ins and new failures at once, without a restart; sessions already open keep their lifetime and idle timeout. Leave a field empty for its default.",
+  "admin.settings.group.sessions": "Sessions",
+  "admin.settings.group.password": "Password lockout",
+  "admin.settings.group.second_factor": "Second-factor lockout",
+  "admin.settings.group.addresses": "Blocked addresses",
+  "admin.settings.sessionHours": "Session lifetime (hours)",
+  "admin.settings.rememberMeDays": 'Lifetime with "keep me signed in" (days)',
+  "admin.settings.idleMinutes": "Idle timeout (minutes)",
+  "admin.settings.maxSessions": "Sessions per user at most",
+  "admin.settings.passwordMaxFailures": "Wrong passwords before a lockout",
+  "admin.settings.passwordWindowMinutes": "Counted within (minutes)",
+  "admin.settings.passwordLockMinutes": "Lockout length (minutes)",
+  "admin.settings.permanentLockoutAfter": "Lockouts before an admin must unlock (0: never)",
+  "admin.settings.secondFactorMaxFailures": "Wrong codes before a lockout",
+  "admin.settings.secondFactorLockMinutes": "Second-factor lockout length (minutes)",
+  "admin.settings.ipMaxFailures": "Failures from one address before a block",
+  "admin.settings.ipWindowMinutes": "Address failures counted within (minutes)",
+  "admin.settings.ipBlockMinutes": "First block length (minutes)",
+  "admin.settings.ipBlockMaxMinutes": "Longest repeat block (minutes)",
+  "admin.settings.hint": "{min} to {max}; default {value} ({env}).",
+  "admin.settings.save": "Save settings",
+  "admin.settings.saved": "The settings are saved.",
+  "admin.settings.invalid": "Some settings are out of range; nothing was saved.",
+  "admin.settings.range": "Use a whole number from {min} to {max}.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Some fields are missing or invalid.",
   "error.invalid_credentials": "Invalid username or password.",

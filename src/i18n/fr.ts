@@ -451,6 +451,79 @@ export const fr: Messages = {
   "admin.audit.export_hint": "(jusqu'à 10\u00a0000\u00a0événements avec ces filtres)",
   "admin.audit.none": "Aucun événement ne correspond.",
 
+  // ---- admin: active sessions ----
+  "admin.nav.sessions": "Sessions",
+  "admin.sessions.title": "Sessions actives",
+  "admin.sessions.search_label": "Rechercher des sessions",
+  "admin.sessions.user": "Utilisateur (nom ou identifiant)",
+  "admin.sessions.count.one": "{n} session active",
+  "admin.sessions.count.other": "{n} sessions actives",
+  "admin.sessions.newest": "Les {n} sessions actives le plus récemment",
+  "admin.sessions.none": "Aucune session active ne correspond.",
+  "admin.sessions.location": "Lieu",
+  "admin.sessions.unknown": "inconnu",
+  "admin.sessions.end_all": "Fermer toutes les sessions du système",
+  "admin.sessions.end_all_intro.one":
+    "{n} session est active. Fermer toutes les sessions déconnecte tout le monde à la fois, vous aussi sauf si vous gardez la vôtre.",
+  "admin.sessions.end_all_intro.other":
+    "{n} sessions sont actives. Fermer toutes les sessions déconnecte tout le monde à la fois, vous aussi sauf si vous gardez la vôtre.",
+  "admin.sessions.keep_own": "Garder ma propre session",
+  "admin.sessions.end_all_confirm": "Fermer toutes les sessions",
+  "admin.sessions.ended": "La session est fermée.",
+  "admin.sessions.all_ended": "Toutes les autres sessions sont fermées.",
+  "admin.sessions.gone": "Cette session n'existe pas ou est déjà fermée.",
+  "admin.sessions.bad_filter": "Ce filtre est trop long ; toutes les sessions sont affichées.",
+
+  // ---- admin: blocked addresses ----
+  "admin.nav.blocks": "Adresses bloquées",
+  "admin.blocks.title": "Adresses bloquées",
+  "admin.blocks.intro":
+    "{failures} échecs en {window} minutes depuis une adresse (IPv6 : un /64) la bloquent pendant {minutes} minutes ; chaque blocage répété dure deux fois plus longtemps, jusqu'à {max} minutes.",
+  "admin.blocks.count.one": "{n} adresse est bloquée.",
+  "admin.blocks.count.other": "{n} adresses sont bloquées.",
+  "admin.blocks.none": "Aucune adresse n'est bloquée.",
+  "admin.blocks.since": "Depuis",
+  "admin.blocks.failures": "Échecs",
+  "admin.blocks.last_username": "Dernier nom essayé",
+  "admin.blocks.number": "Blocages",
+  "admin.blocks.lift": "Débloquer",
+  "admin.blocks.lifted": "Le blocage est levé.",
+  "admin.blocks.gone": "Cette adresse n'est pas (plus) bloquée.",
+
+  // ---- admin: permanent lockout ----
+  "admin.user.locked_permanently":
+    "Jusqu'à ce qu'un administrateur le débloque (trop de verrouillages)",
+
+  // ---- admin: session and lockout settings ----
+  "admin.nav.settings": "Sessions et verrouillage",
+  "admin.settings.title": "Réglages des sessions et du verrouillage",
+  "admin.settings.intro":
+    "Ces réglages s'appliquent aux nouvelles connexions et aux nouveaux échecs immédiatement, sans redémarrage ; les sessions déjà ouvertes gardent leur durée et leur délai d'inactivité. Laissez un champ vide pour sa valeur par défaut.",
+  "admin.settings.group.sessions": "Sessions",
+  "admin.settings.group.password": "Verrouillage par mot de passe",
+  "admin.settings.group.second_factor": "Verrouillage du second facteur",
+  "admin.settings.group.addresses": "Adresses bloquées",
+  "admin.settings.sessionHours": "Durée d'une session (heures)",
+  "admin.settings.rememberMeDays": "Durée avec « rester connecté » (jours)",
+  "admin.settings.idleMinutes": "Délai d'inactivité (minutes)",
+  "admin.settings.maxSessions": "Sessions par utilisateur au plus",
+  "admin.settings.passwordMaxFailures": "Mots de passe erronés avant verrouillage",
+  "admin.settings.passwordWindowMinutes": "Comptés sur (minutes)",
+  "admin.settings.passwordLockMinutes": "Durée du verrouillage (minutes)",
+  "admin.settings.permanentLockoutAfter":
+    "Verrouillages avant déblocage par un administrateur (0 : jamais)",
+  "admin.settings.secondFactorMaxFailures": "Codes erronés avant verrouillage",
+  "admin.settings.secondFactorLockMinutes": "Durée du verrouillage du second facteur (minutes)",
+  "admin.settings.ipMaxFailures": "Échecs depuis une adresse avant blocage",
+  "admin.settings.ipWindowMinutes": "Échecs d'adresse comptés sur (minutes)",
+  "admin.settings.ipBlockMinutes": "Durée du premier blocage (minutes)",
+  "admin.settings.ipBlockMaxMinutes": "Blocage répété le plus long (minutes)",
+  "admin.settings.hint": "De {min} à {max} ; par défaut {value} ({env}).",
+  "admin.settings.save": "Enregistrer les réglages",
+  "admin.settings.saved": "Les réglages sont enregistrés.",
+  "admin.settings.invalid": "Certains réglages sont hors limites ; rien n'a été enregistré.",
+  "admin.settings.range": "Entrez un nombre entier de {min} à {max}.",
+
   // ---- the error table (src/lib/errors.ts), shown on pages ----
   "error.validation_failed": "Certains champs sont manquants ou non valides.",
   "error.invalid_credentials": "Nom d'utilisateur ou mot de passe incorrect.",

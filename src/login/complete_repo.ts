@@ -16,9 +16,11 @@ const sessionExists = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${p("sess
 
 const insertSession = statementTemplate((db) =>
   db.run(sql`INSERT INTO ${sessions}
-    (id, user_id, amr, remember_me, ip, user_agent, created_at, last_seen_at, expires_at)
+    (id, user_id, amr, remember_me, ip, user_agent, location, created_at, last_seen_at,
+      expires_at, idle_ms)
     SELECT ${p("sessionId")}, ${p("userId")}, ${p("amr")}, ${p("rememberMe")}, ${p("ip")},
-      ${p("userAgent")}, ${p("now")}, ${p("now")}, ${p("expiresAt")}
+      ${p("userAgent")}, ${p("location")}, ${p("now")}, ${p("now")}, ${p("expiresAt")},
+      ${p("idleMs")}
     WHERE changes() = 1 AND EXISTS (SELECT 1 FROM ${pendingLogins}
       WHERE id = ${p("pendingId")} AND session_id = ${p("sessionId")})`)
 );
@@ -55,6 +57,9 @@ export type SecondFactorSuccess = {
   rememberMe: boolean;
   ip: string | null;
   userAgent: string | null;
+  location: string | null;
+  /** The idle timeout the session is issued under. */
+  idleMs: number | null;
   now: number;
   expiresAt: number;
   maxSessions: number;
@@ -77,6 +82,8 @@ export function secondFactorSuccessStatements(db: Db, v: SecondFactorSuccess) {
       rememberMe: v.rememberMe ? 1 : 0,
       ip: v.ip,
       userAgent: v.userAgent,
+      location: v.location,
+      idleMs: v.idleMs,
       expiresAt: v.expiresAt,
     }),
     resetFailures(db, common),

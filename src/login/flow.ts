@@ -28,7 +28,8 @@ import {
 } from "../recovery/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
-import { type Amr, issueSessionToken, sessionExpiry } from "../sessions/service.ts";
+import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
+import { securitySettings } from "../settings/security.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
 import { secondFactorSuccessStatements } from "./complete_repo.ts";
@@ -187,7 +188,7 @@ async function createSessionNow(deps: Deps, input: {
   const { db } = deps;
   const { now } = input;
   const id = randomId();
-  const expiresAt = sessionExpiry(deps, now, input.rememberMe);
+  const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, input.rememberMe);
   await db.batch([
     insertSession(db, {
       id,
@@ -196,13 +197,15 @@ async function createSessionNow(deps: Deps, input: {
       rememberMe: input.rememberMe,
       ip: input.meta.ip,
       userAgent: input.meta.userAgent?.slice(0, 512),
+      location: input.meta.location ?? null,
       createdAt: now.getTime(),
       lastSeenAt: now.getTime(),
       expiresAt: expiresAt.getTime(),
+      idleMs,
     }),
     enforceSessionLimitStatement(
       db,
-      { userId: input.user.id, max: deps.config.MAX_SESSIONS_PER_USER, now },
+      { userId: input.user.id, max: maxSessions, now },
       sql`1 = 1`,
     ),
     auditInsert(db, {
@@ -383,10 +386,10 @@ async function completeSecondFactor(deps: Deps, input: {
   consume: Consume;
   detail: Record<string, unknown>;
 }): Promise<Authenticated | "pending_lost" | "factor_lost"> {
-  const { db, config } = deps;
+  const { db } = deps;
   const { user, pending, now } = input;
   const sessionId = randomId();
-  const expiresAt = sessionExpiry(deps, now, pending.rememberMe);
+  const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, pending.rememberMe);
   const deviceId = input.trustDevice ? randomId() : null;
   const deviceExpiresAt = new Date(now.getTime() + input.trustedDeviceDays * DAY);
   const auditRow = auditValues({
@@ -409,9 +412,11 @@ async function completeSecondFactor(deps: Deps, input: {
       rememberMe: pending.rememberMe,
       ip: auditRow.ip,
       userAgent: auditRow.userAgent,
+      location: input.meta.location ?? null,
+      idleMs,
       now: now.getTime(),
       expiresAt: expiresAt.getTime(),
-      maxSessions: config.MAX_SESSIONS_PER_USER,
+      maxSessions,
       audit: {
         id: auditRow.id,
         event: auditRow.event,
@@ -472,8 +477,9 @@ export async function secondFactorFailure(
 ): Promise<Failure> {
   const { db, config } = deps;
   const now = deps.clock.now();
-  const max = config.SECOND_FACTOR_MAX_FAILURES;
-  const lockUntil = now.getTime() + config.SECOND_FACTOR_LOCK_MINUTES * MINUTE;
+  const settings = await securitySettings(deps);
+  const max = settings.secondFactorMaxFailures;
+  const lockUntil = now.getTime() + settings.secondFactorLockMinutes * MINUTE;
   // SQLite evaluates every SET expression against the old row, so both CASEs see the old count.
   const [updated] = await db.update(users).set({
     secondFactorFailures:
@@ -482,7 +488,7 @@ export async function secondFactorFailure(
       sql`CASE WHEN ${users.secondFactorFailures} + 1 >= ${max} THEN ${lockUntil} ELSE ${users.secondFactorLockedUntil} END`,
   }).where(eq(users.id, user.id)).returning({ lockedUntil: users.secondFactorLockedUntil });
   const locked = updated?.lockedUntil === lockUntil;
-  await clientFailed(deps, meta);
+  await clientFailed(deps, meta, user.username);
   const attemptsLeft = pending ? Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts) : null;
   await db.batch([
     auditInsert(db, {

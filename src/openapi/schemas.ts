@@ -135,6 +135,9 @@ export const sessionsResponse = z.object({
     expires_at: isoOrNull,
     ip: z.string().nullable(),
     user_agent: z.string().nullable(),
+    location: z.string().nullable().describe(
+      "Where the platform placed the client; null: unknown.",
+    ),
     second_factor: z.string().describe("The second factor of that login, in words."),
     amr,
     current: z.boolean(),
@@ -187,6 +190,9 @@ const adminUser = z.object({
   }),
   locked: z.boolean(),
   locked_until: isoOrNull,
+  locked_permanently: z.boolean().describe(
+    "Locked after too many lockouts, until an admin unlocks.",
+  ),
   created_at: isoOrNull,
 });
 export const adminUsersResponse = z.object({

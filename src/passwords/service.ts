@@ -130,7 +130,7 @@ export async function requestPasswordReset(deps: Deps, input: {
       ...input.meta,
       detail: { reason: !user ? "unknown_account" : "not_eligible" },
     }, now);
-    await clientFailed(deps, input.meta);
+    await clientFailed(deps, input.meta, input.identifier);
     return;
   }
   const expiresAt = new Date(now.getTime() + config.RESET_TOKEN_MINUTES * MINUTE);

@@ -8,7 +8,15 @@ import { MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { inAnyCidr, rateLimitKey } from "../lib/ip.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { ipBlockedUntil, recordIpFailure, recordPasswordFailure, type WindowRule } from "./repo.ts";
+import { securitySettings } from "../settings/security.ts";
+import {
+  ipBlockedUntil,
+  type IpRule,
+  type PasswordRule,
+  recordIpFailure,
+  recordPasswordFailure,
+  type WindowRule,
+} from "./repo.ts";
 
 function allowlisted(deps: Deps, ip: string | null): boolean {
   const list = deps.config.IP_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean);
@@ -22,11 +30,24 @@ const rule = (max: number, windowMinutes: number, lockMinutes: number): WindowRu
   lockMs: lockMinutes * MINUTE,
 });
 
-const ipRule = ({ config: c }: Deps) =>
-  rule(c.IP_MAX_FAILURES, c.IP_FAILURE_WINDOW_MINUTES, c.IP_BLOCK_MINUTES);
+/** The address rule in force (the console's settings over the environment's defaults). */
+export async function ipRule(deps: Deps): Promise<IpRule> {
+  const s = await securitySettings(deps);
+  return {
+    ...rule(s.ipMaxFailures, s.ipWindowMinutes, s.ipBlockMinutes),
+    maxLockMs: Math.max(s.ipBlockMinutes, s.ipBlockMaxMinutes) * MINUTE,
+    repeatWindowMs: deps.config.IP_BLOCK_REPEAT_HOURS * 60 * MINUTE,
+  };
+}
 
-const passwordRule = ({ config: c }: Deps) =>
-  rule(c.PASSWORD_MAX_FAILURES, c.PASSWORD_FAILURE_WINDOW_MINUTES, c.PASSWORD_LOCK_MINUTES);
+/** The password rule in force. */
+async function passwordRule(deps: Deps): Promise<PasswordRule> {
+  const s = await securitySettings(deps);
+  return {
+    ...rule(s.passwordMaxFailures, s.passwordWindowMinutes, s.passwordLockMinutes),
+    permanentAfter: s.permanentLockoutAfter,
+  };
+}
 
 /** Refuses a client address that is blocked; null when it may go on. */
 export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failure | null> {
@@ -36,18 +57,32 @@ export async function checkClient(deps: Deps, meta: RequestMeta): Promise<Failur
   return until ? fail("too_many_attempts", Math.ceil((until - now.getTime()) / 1000)) : null;
 }
 
-/** Counts a failed attempt from this client address, and audits a new block. */
-export async function clientFailed(deps: Deps, meta: RequestMeta): Promise<void> {
+/**
+ * Counts a failed attempt from this client address (with the username tried, when there was
+ * one), and audits a new block.
+ */
+export async function clientFailed(
+  deps: Deps,
+  meta: RequestMeta,
+  username: string | null = null,
+): Promise<void> {
   if (allowlisted(deps, meta.ip)) return;
   const now = deps.clock.now();
   const key = rateLimitKey(meta.ip);
-  const blocked = await recordIpFailure(deps.db, key, now, ipRule(deps));
+  const blocked = await recordIpFailure(deps.db, key, now, await ipRule(deps), username);
   if (blocked) {
     await audit(deps.db, {
       event: "client.blocked",
       outcome: "failure",
+      username: username?.slice(0, 128),
       ...meta,
-      detail: { key, until: new Date(blocked).toISOString() },
+      detail: {
+        key,
+        until: new Date(blocked.until).toISOString(),
+        minutes: Math.round((blocked.until - now.getTime()) / MINUTE),
+        block: blocked.number,
+        failures: blocked.failures,
+      },
     }, now);
   }
 }
@@ -59,7 +94,12 @@ export async function passwordFailed(
   meta: RequestMeta,
 ): Promise<void> {
   const now = deps.clock.now();
-  const locked = await recordPasswordFailure(deps.db, user?.id ?? null, now, passwordRule(deps));
+  const locked = await recordPasswordFailure(
+    deps.db,
+    user?.id ?? null,
+    now,
+    await passwordRule(deps),
+  );
   if (locked && user) {
     await audit(deps.db, {
       event: "account.locked",
@@ -67,7 +107,12 @@ export async function passwordFailed(
       userId: user.id,
       username: user.username,
       ...meta,
-      detail: { until: new Date(locked).toISOString(), reason: "password_failures" },
+      detail: {
+        until: new Date(locked.until).toISOString(),
+        reason: "password_failures",
+        lockouts: locked.lockouts,
+        ...(locked.permanent ? { permanent: true } : {}),
+      },
     }, now);
   }
 }

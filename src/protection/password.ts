@@ -76,7 +76,7 @@ export async function checkPasswordAttempt(deps: Deps, input: {
     ? "service_account"
     : user.disabled
     ? "disabled"
-    : lockedUntil > now.getTime()
+    : user.lockedPermanentlyAt !== null || lockedUntil > now.getTime()
     ? "locked"
     : !check.ok
     ? "wrong_password"
@@ -85,8 +85,9 @@ export async function checkPasswordAttempt(deps: Deps, input: {
     await refuse(reason);
     // A correct password on a locked account is not a failure to count.
     if (reason !== "locked" || !check.ok) await passwordFailed(deps, user ?? null, meta);
-    await clientFailed(deps, meta);
-    return reason === "locked"
+    await clientFailed(deps, meta, input.username);
+    // A permanent lock has no end to wait for.
+    return reason === "locked" && user?.lockedPermanentlyAt === null
       ? { ok: false, reason, retryAfterSeconds: Math.ceil((lockedUntil - now.getTime()) / 1000) }
       : { ok: false, reason };
   }

@@ -9,9 +9,11 @@ export type NewSession = typeof sessions.$inferInsert;
 /** An INSERT of a session that happens only if `condition` holds (used inside batches). */
 export function insertSessionWhere(db: Db, s: NewSession, condition: ReturnType<typeof sql>) {
   return db.run(sql`INSERT INTO ${sessions}
-    (id, user_id, amr, remember_me, ip, user_agent, created_at, last_seen_at, expires_at)
+    (id, user_id, amr, remember_me, ip, user_agent, location, created_at, last_seen_at,
+      expires_at, idle_ms)
     SELECT ${s.id}, ${s.userId}, ${s.amr}, ${s.rememberMe ? 1 : 0}, ${s.ip ?? null},
-      ${s.userAgent ?? null}, ${s.createdAt}, ${s.lastSeenAt}, ${s.expiresAt}
+      ${s.userAgent ?? null}, ${s.location ?? null}, ${s.createdAt}, ${s.lastSeenAt},
+      ${s.expiresAt}, ${s.idleMs ?? null}
     WHERE ${condition}`);
 }
 
@@ -43,7 +45,7 @@ export async function findActiveSession(
   const rows = await activeSessionQuery(db).execute({
     id: sessionId,
     now: now.getTime(),
-    idleSince: now.getTime() - idleMs,
+    idleMs,
   });
   return rows[0];
 }
@@ -77,7 +79,10 @@ function buildActiveSessionQuery(db: Db) {
       eq(sessions.id, sql.placeholder("id")),
       isNull(sessions.revokedAt),
       gt(sessions.expiresAt, sql.placeholder("now")),
-      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${sql.placeholder("idleSince")})`,
+      // The idle timeout the session was issued under; the configured one for older rows.
+      sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${
+        sql.placeholder("now")
+      } - COALESCE(${sessions.idleMs}, ${sql.placeholder("idleMs")}))`,
       eq(users.disabled, false),
     ))
     .limit(1)

@@ -1,18 +1,38 @@
 /** @module Sessions: issuing the session token and checking one on every request. */
 import type { Deps } from "../deps.ts";
-import { DAY, HOUR } from "../lib/clock.ts";
+import { DAY, HOUR, MINUTE } from "../lib/clock.ts";
+import { securitySettings } from "../settings/security.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
-import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
+import { audit } from "../audit/repo.ts";
+import type { RequestMeta } from "../http/client.ts";
+import { rateLimitKey } from "../lib/ip.ts";
+import { type ActiveSession, findActiveSession, revokeSession, touchSession } from "./repo.ts";
 
 export type Amr = "pwd" | "otp" | "rec" | "dev";
 
-/** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
-export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
-  const ms = rememberMe ? deps.config.REMEMBER_ME_DAYS * DAY : deps.config.SESSION_HOURS * HOUR;
-  return new Date(now.getTime() + ms);
+/** What a new session is issued under, from the settings in force at its sign-in. */
+export type SessionTerms = { expiresAt: Date; idleMs: number; maxSessions: number };
+
+/**
+ * The lifetime (SESSION_HOURS, or REMEMBER_ME_DAYS with remember-me, honoured only once the
+ * second factor passed), idle timeout and session cap for a session signed in now: the console's
+ * settings (src/settings/security.ts), read at each sign-in so that a change needs no restart.
+ */
+export async function sessionTerms(
+  deps: Deps,
+  now: Date,
+  rememberMe: boolean,
+): Promise<SessionTerms> {
+  const s = await securitySettings(deps);
+  const ms = rememberMe ? s.rememberMeDays * DAY : s.sessionHours * HOUR;
+  return {
+    expiresAt: new Date(now.getTime() + ms),
+    idleMs: s.idleMinutes * MINUTE,
+    maxSessions: s.maxSessions,
+  };
 }
 
 /** The token names the session by id (`jti`); the row decides whether it is alive. */
@@ -35,6 +55,8 @@ export type SessionContext = ActiveSession & { roles: string[]; amr: Amr[] };
 export async function authenticateSession(
   deps: Deps,
   token: string | undefined,
+  /** The request's origin: with SESSION_BIND_ADDRESS, a session used from elsewhere ends. */
+  meta?: RequestMeta,
 ): Promise<{ ok: true; ctx: SessionContext } | Failure> {
   if (!token) return fail("unauthorized");
   const now = deps.clock.now();
@@ -47,6 +69,10 @@ export async function authenticateSession(
     deps.config.SESSION_IDLE_MINUTES * 60_000,
   );
   if (!found || found.user.id !== verified.token.sub) return fail("unauthorized");
+  if (deps.config.SESSION_BIND_ADDRESS && meta && movedAway(found.session.ip, meta.ip)) {
+    await endMovedSession(deps, found, meta, now);
+    return fail("unauthorized");
+  }
   if (found.session.lastSeenAt < now.getTime() - 60_000) {
     await touchSession(deps.db, found.session.id, now);
   }
@@ -54,6 +80,29 @@ export async function authenticateSession(
     ok: true,
     ctx: { ...found, roles: parseRoles(found.user.roles), amr: JSON.parse(found.session.amr) },
   };
+}
+
+/**
+ * Whether a request comes from another network than the session's sign-in: another IPv4
+ * address, or another IPv6 /64 (one host usually holds a whole /64 and moves within it). A
+ * session signed in from an unknown address is not bound.
+ */
+function movedAway(sessionIp: string | null, requestIp: string | null): boolean {
+  if (sessionIp === null) return false;
+  return rateLimitKey(sessionIp) !== rateLimitKey(requestIp);
+}
+
+/** Ends a session used from another address, audited with both addresses. */
+async function endMovedSession(deps: Deps, found: ActiveSession, meta: RequestMeta, now: Date) {
+  if (!(await revokeSession(deps.db, found.session.id, now))) return;
+  await audit(deps.db, {
+    event: "session.address_changed",
+    outcome: "failure",
+    userId: found.user.id,
+    username: found.user.username,
+    ...meta,
+    detail: { session: found.session.id, signed_in_from: found.session.ip, used_from: meta.ip },
+  }, now);
 }
 
 /**

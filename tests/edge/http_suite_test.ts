@@ -435,3 +435,20 @@ Deno.test("http: of parallel reset confirms with one token, only the accepted pa
   });
   assertEquals(login.status, 200);
 });
+
+Deno.test("http: a session's location is the platform's (request.cf on Workers), null in process", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  const mine = await api(env, "GET", "/api/v1/me/sessions", undefined, e.sessionToken);
+  assertEquals(mine.status, 200);
+  const current = mine.json.sessions.find((s: { current: boolean }) => s.current);
+  const rows = await env.query(
+    `SELECT s.location FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE u.username = ${lit(name)} AND s.revoked_at IS NULL`,
+  );
+  assertEquals(current.location, rows[0].location ?? null);
+  if (!env.remote) assertEquals(current.location, null);
+  else assert(current.location === null || /^\S/.test(current.location), current.location);
+});

@@ -1,0 +1,128 @@
+/**
+ * @module Blocked client addresses for admins, over JSON (`/api/v1/admin/ip-blocks`) and in the
+ * console (`/admin/ip-blocks`): the list, and lifting a block (audited).
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../deps.ts";
+import { requestMeta } from "../http/client.ts";
+import { csrfToken } from "../http/csrf.ts";
+import { jsonFailure } from "../http/respond.ts";
+import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { t } from "../i18n/i18n.ts";
+import { describe } from "../openapi/describe.ts";
+import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
+import type { SessionContext } from "../sessions/service.ts";
+import { securitySettings } from "../settings/security.ts";
+import { adminPageGuard } from "./console_guard.tsx";
+import { adminApiSession } from "./guard.ts";
+import { IpBlocksPage } from "./ip_blocks_page.tsx";
+
+const liftBody = z.object({ address: z.string().trim().min(1).max(64) }).strict();
+
+const iso = z.iso.datetime();
+const blockJson = z.object({
+  address: z.string().describe("The address, or an IPv6 /64: blocks hold per /64."),
+  since: iso.nullable(),
+  until: iso,
+  failures: z.number().int().nullable().describe("The failures that led to this block."),
+  last_username: z.string().nullable().describe("The last username tried from there."),
+  blocks: z.number().int().describe("Blocks that count towards the next one's length."),
+});
+
+const doc = {
+  list: describe({
+    summary: "Blocked client addresses",
+    tag: "admin",
+    auth: ["admin"],
+    success: {
+      status: 200,
+      description: "The blocks in force.",
+      json: z.object({ blocks: z.array(blockJson) }),
+    },
+  }),
+  lift: describe({
+    summary: "Lift the block on an address (as listed, or any address inside an IPv6 /64)",
+    tag: "admin",
+    auth: ["admin"],
+    success: { status: 204, description: "Lifted; its failures and past blocks are forgiven." },
+    errors: ["not_found"],
+  }),
+};
+
+const at = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const toJson = (b: IpBlock) => ({
+  address: b.address,
+  since: at(b.since),
+  until: at(b.until),
+  failures: b.failures,
+  last_username: b.lastUsername,
+  blocks: b.blocks,
+});
+
+export function ipBlockRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
+  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
+    const s = await adminApiSession(c, deps);
+    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
+  };
+
+  app.get(
+    "/api/v1/admin/ip-blocks",
+    doc.list,
+    api(async (c) => c.json({ blocks: (await ipBlocks(deps)).map(toJson) })),
+  );
+
+  app.post(
+    "/api/v1/admin/ip-blocks/lift",
+    doc.lift,
+    jsonBody(liftBody),
+    api(async (c, ctx) => {
+      const r = await liftBlock(deps, who(c, ctx), validJson(c, liftBody).address);
+      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+    }),
+  );
+
+  const admin = adminPageGuard(deps);
+  const render = async (c: Context, extra: { notice?: string; error?: string } = {}) => {
+    const s = await securitySettings(deps);
+    return c.html(
+      <IpBlocksPage
+        csrf={await csrfToken(c, deps)}
+        blocks={await ipBlocks(deps)}
+        rule={{
+          failures: s.ipMaxFailures,
+          windowMinutes: s.ipWindowMinutes,
+          minutes: s.ipBlockMinutes,
+          maxMinutes: Math.max(s.ipBlockMinutes, s.ipBlockMaxMinutes),
+        }}
+        {...extra}
+      />,
+    );
+  };
+
+  app.get(
+    "/admin/ip-blocks",
+    admin((c) =>
+      render(c, {
+        notice: c.req.query("notice") === "lifted" ? t("admin.blocks.lifted") : undefined,
+      })
+    ),
+  );
+
+  app.post(
+    "/admin/ip-blocks/lift",
+    admin(async (c, ctx) => {
+      const form = await formRecord(c);
+      const address = (form.address ?? "").slice(0, 64);
+      const r = await liftBlock(deps, who(c, ctx), address);
+      if (r.ok) return c.redirect("/admin/ip-blocks?notice=lifted", 303);
+      c.status(404);
+      return await render(c, { error: t("admin.blocks.gone") });
+    }),
+  );
+
+  return app;
+}

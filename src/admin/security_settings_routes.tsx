@@ -1,0 +1,144 @@
+/**
+ * @module Session and lockout settings for admins, over JSON (`/api/v1/admin/security-settings`)
+ * and in the console (`/admin/security-settings`): stored in the database, over the environment's
+ * defaults, in force for new logins and new failures at once.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import type { Deps } from "../deps.ts";
+import { requestMeta } from "../http/client.ts";
+import { csrfToken } from "../http/csrf.ts";
+import { jsonFailure } from "../http/respond.ts";
+import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { t } from "../i18n/i18n.ts";
+import { describe } from "../openapi/describe.ts";
+import type { SessionContext } from "../sessions/service.ts";
+import {
+  saveSecuritySettings,
+  securitySettings,
+  securitySettingsInput,
+  SETTING_NAMES,
+  type SettingName,
+  SETTINGS,
+  settingsDefaults,
+  storedSecuritySettings,
+} from "../settings/security.ts";
+import type { FormErrors, FormValues } from "../views/components.tsx";
+import { adminPageGuard } from "./console_guard.tsx";
+import { adminApiSession } from "./guard.ts";
+import { SecuritySettingsPage } from "./security_settings_page.tsx";
+
+const all = z.object(
+  Object.fromEntries(SETTING_NAMES.map((k) => [k, z.number().int()])) as Record<
+    SettingName,
+    z.ZodNumber
+  >,
+);
+const settingsResponse = z.object({
+  settings: all.describe("In force: the stored settings over the environment's defaults."),
+  defaults: all.describe("The environment's values, used for every setting not stored."),
+  stored: all.partial().describe("What an admin stored."),
+});
+
+const doc = {
+  get: describe({
+    summary: "Session and lockout settings: in force, defaults and stored",
+    tag: "admin",
+    auth: ["admin"],
+    success: { status: 200, description: "The settings.", json: settingsResponse },
+  }),
+  put: describe({
+    summary: "Store session and lockout settings (omitted ones go back to their defaults)",
+    description: "In force for new logins and new failures at once; sessions already issued " +
+      "keep their lifetime and idle timeout.",
+    tag: "admin",
+    auth: ["admin"],
+    success: { status: 200, description: "The settings now.", json: settingsResponse },
+  }),
+};
+
+export function securitySettingsRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
+  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
+    const s = await adminApiSession(c, deps);
+    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
+  };
+  const body = async () => ({
+    settings: await securitySettings(deps),
+    defaults: settingsDefaults(config),
+    stored: await storedSecuritySettings(deps),
+  });
+
+  app.get("/api/v1/admin/security-settings", doc.get, api(async (c) => c.json(await body())));
+
+  app.put(
+    "/api/v1/admin/security-settings",
+    doc.put,
+    jsonBody(securitySettingsInput),
+    api(async (c, ctx) => {
+      await saveSecuritySettings(deps, who(c, ctx), validJson(c, securitySettingsInput));
+      return c.json(await body());
+    }),
+  );
+
+  // ---- HTML ----
+
+  const admin = adminPageGuard(deps);
+  const render = async (
+    c: Context,
+    extra: { values?: FormValues; errors?: FormErrors; notice?: string; status?: number } = {},
+  ) => {
+    const stored = await storedSecuritySettings(deps);
+    c.status((extra.status ?? 200) as 200);
+    return c.html(
+      <SecuritySettingsPage
+        csrf={await csrfToken(c, deps)}
+        values={extra.values ??
+          Object.fromEntries(SETTING_NAMES.map((k) => [k, stored[k]?.toString()]))}
+        errors={extra.errors ?? {}}
+        defaults={settingsDefaults(config)}
+        notice={extra.notice}
+        error={extra.errors ? t("admin.settings.invalid") : undefined}
+      />,
+    );
+  };
+
+  app.get(
+    "/admin/security-settings",
+    admin((c) =>
+      render(c, {
+        notice: c.req.query("notice") === "saved" ? t("admin.settings.saved") : undefined,
+      })
+    ),
+  );
+
+  app.post(
+    "/admin/security-settings",
+    admin(async (c, ctx) => {
+      const form = await formRecord(c);
+      const values: FormValues = {};
+      const errors: FormErrors = {};
+      const input: Partial<Record<SettingName, number>> = {};
+      for (const k of SETTING_NAMES) {
+        const raw = (form[k] ?? "").trim();
+        values[k] = raw;
+        if (raw === "") continue; // the default
+        const range = SETTINGS[k].range;
+        const n = /^-?\d+$/.test(raw) ? Number(raw) : NaN;
+        if (!range.safeParse(n).success) {
+          errors[k] = t("admin.settings.range", {
+            min: range.minValue ?? 0,
+            max: range.maxValue ?? 0,
+          });
+        } else input[k] = n;
+      }
+      if (Object.keys(errors).length > 0) return await render(c, { values, errors, status: 400 });
+      await saveSecuritySettings(deps, who(c, ctx), input);
+      return c.redirect("/admin/security-settings?notice=saved", 303);
+    }),
+  );
+
+  return app;
+}
