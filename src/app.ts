@@ -15,6 +15,8 @@ import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
 import { forwardAuthRoutes } from "./forwardauth/routes.ts";
+import { accessRoutes } from "./access/routes.tsx";
+import { ssoRoutes } from "./sso/routes.tsx";
 import { authenticateBeforeBody } from "./caller/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
@@ -130,7 +132,8 @@ export function createApp(deps: Deps): Hono {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(deps.keys.jwks);
   });
-  app.get("/assets/app.css", (c) => {
+  // Also under /.twofold/ for the pages single sign-on shows on protected hosts.
+  app.on("GET", ["/assets/app.css", "/.twofold/assets/app.css"], (c) => {
     c.header("Cache-Control", "public, max-age=3600");
     c.header("Content-Type", "text/css; charset=utf-8");
     return c.body(APP_CSS);
@@ -149,6 +152,8 @@ export function createApp(deps: Deps): Hono {
   app.route("/", apiKeyRoutes(deps));
   app.route("/", adminRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));
+  app.route("/", ssoRoutes(deps));
+  app.route("/", accessRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
   app.route("/", adminPages(deps));
