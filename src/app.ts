@@ -34,17 +34,23 @@ import {
   payloadTooLargePage,
 } from "./views/errors.tsx";
 
-const CSP = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "script-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join("; ");
+/**
+ * `form-action` also names the hosts the login may return to (FORWARD_AUTH_ALLOWED_HOSTS):
+ * browsers apply it to the redirects that follow a form's POST, so without them the login's
+ * final redirect to another host (single sign-on's hand-off, an absolute return URL) is blocked.
+ */
+const cspFor = (returnHosts: readonly string[]) =>
+  [
+    "default-src 'none'",
+    "style-src 'self'",
+    "script-src 'self'",
+    "img-src 'self' data:",
+    ["form-action 'self'", ...returnHosts].join(" "),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
 
-const SECURITY_HEADERS: [string, string][] = [
+const securityHeaders = (returnHosts: readonly string[]): [string, string][] => [
   ["X-Content-Type-Options", "nosniff"],
   // Not no-referrer: under it Chromium sends `Origin: null` with our own form posts, and the CSRF
   // check needs their real origin. same-origin still sends no Referer to any other site (the login
@@ -52,13 +58,14 @@ const SECURITY_HEADERS: [string, string][] = [
   ["Referrer-Policy", "same-origin"],
   ["X-Frame-Options", "DENY"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Content-Security-Policy", CSP],
+  ["Content-Security-Policy", cspFor(returnHosts)],
 ];
 
 const isApi = (path: string) => path.startsWith("/api/");
 
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
+  const SECURITY_HEADERS = securityHeaders(deps.config.FORWARD_AUTH_ALLOWED_HOSTS);
 
   // First, so that it times and logs everything below, error pages included.
   app.use("*", requestObserver(deps));
