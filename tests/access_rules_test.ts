@@ -9,7 +9,7 @@ import { accessRules } from "../src/access/service.ts";
 import { auditEvents } from "../src/db/schema.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { addUser, api, Browser, codeNow, nextStep } from "./helpers.ts";
-import { APP, caddyVerify, PORTAL, reach, ssoSetup, WIKI } from "./sso_helpers.ts";
+import { APP, caddyVerify, PORTAL, portalSignIn, reach, ssoSetup, WIKI } from "./sso_helpers.ts";
 
 const RULES = {
   default: "deny",
@@ -249,4 +249,64 @@ Deno.test("step-up: a rule wants a recent code; the prompt takes only a code, no
   const steps = await env.deps.db.select().from(auditEvents)
     .where(eq(auditEvents.event, "sso.step_up"));
   assertEquals(steps.length, 1);
+});
+
+Deno.test("console: the access rules page shows the rules, tests a URL, saves valid JSON only", async () => {
+  const { env, secret } = await ssoSetup();
+  const admin = new Browser(env, PORTAL);
+  await portalSignIn(env, admin, secret, "/admin/access");
+  const page = await admin.get("/admin/access");
+  assertEquals(page.status, 200);
+  assertStringIncludes(admin.lastHtml, 'id="access-builtin"');
+  assertStringIncludes(admin.lastHtml, 'id="access-rules"');
+
+  // Invalid JSON and an invalid document: the form again, with the message and the text kept.
+  const broken = await admin.post("/admin/access", { rules: "{ nope" });
+  assertEquals(broken.status, 400);
+  assertStringIncludes(admin.lastHtml, 'id="rules-error"');
+  assertStringIncludes(admin.lastHtml, "{ nope");
+  const invalid = await admin.post("/admin/access", {
+    rules: JSON.stringify({ rules: [{ hosts: ["https://x"], action: "open" }] }),
+  });
+  assertEquals(invalid.status, 400);
+  assertStringIncludes(admin.lastHtml, "rules.0.hosts.0");
+  assertStringIncludes(admin.lastHtml, "rules.0.action");
+
+  // Without the CSRF token: refused by the global check.
+  const forged = await admin.post("/admin/access", { rules: JSON.stringify(RULES) }, {
+    csrf: null,
+  });
+  assertEquals(forged.status, 403);
+
+  const saved = await admin.post("/admin/access", { rules: JSON.stringify(RULES) });
+  assertEquals(saved.status, 303);
+  assertEquals(saved.headers.get("location"), "/admin/access?notice=saved");
+  await admin.get("/admin/access?notice=saved");
+  assertStringIncludes(admin.lastHtml, "The access rules are saved and in force.");
+  assertEquals(admin.lastHtml.includes('id="access-builtin"'), false);
+  const changes = await env.deps.db.select().from(auditEvents)
+    .where(eq(auditEvents.event, "access_rules.change"));
+  assertEquals(changes.length, 1);
+
+  // The tester: a user and a URL give the decision and the rule that made it.
+  const q = (user: string, url: string) =>
+    `/admin/access?user=${encodeURIComponent(user)}&url=${encodeURIComponent(url)}`;
+  await admin.get(q("alice", `${WIKI}/`));
+  assertStringIncludes(admin.lastHtml, '<dd id="access-test-outcome">Denied</dd>');
+  assertStringIncludes(admin.lastHtml, "Decided by the default action.");
+  await admin.get(q("", `${WIKI}/health`));
+  assertStringIncludes(admin.lastHtml, '<dd id="access-test-outcome">Allowed</dd>');
+  assertStringIncludes(admin.lastHtml, "Decided by rule 1.");
+  await admin.get(q("", `${APP}/`));
+  assertStringIncludes(admin.lastHtml, "Must sign in first");
+  await admin.get(q("nobody", `${APP}/`));
+  assertStringIncludes(admin.lastHtml, 'id="test-user-error"');
+  await admin.get(q("alice", "ftp://x"));
+  assertStringIncludes(admin.lastHtml, 'id="test-url-error"');
+
+  // Not for someone signed out: the login first.
+  const stranger = new Browser(env, PORTAL);
+  const away = await stranger.get("/admin/access");
+  assertEquals(away.status, 303);
+  assertEquals(away.headers.get("location"), "/login?redirect=%2Fadmin%2Faccess");
 });

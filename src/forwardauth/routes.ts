@@ -20,7 +20,8 @@ import { clientIp } from "../http/client.ts";
 import { cookieName, secureCookies } from "../http/cookies.ts";
 import { returnHosts } from "../http/redirect.ts";
 import { jsonFailure } from "../http/respond.ts";
-import { negotiateLocale, runWithLocale } from "../i18n/i18n.ts";
+import { isLocale, negotiateLocale, runWithLocale } from "../i18n/i18n.ts";
+import { LANG_COOKIE } from "../i18n/middleware.ts";
 import { fail } from "../lib/errors.ts";
 import { parseRoles } from "../users/users.ts";
 import { describe } from "../openapi/describe.ts";
@@ -274,7 +275,11 @@ export function forwardAuthRoutes(deps: Deps): Hono {
       c.req.header("host") ?? new URL(c.req.url).host,
       c.req.header("x-forwarded-proto"),
     ) ?? "";
-    const locale = negotiateLocale(c.req.header("accept-language"));
+    // /api/ runs without the locale middleware: the same choice by hand (cookie, else header).
+    const cookieLang = getCookie(c, LANG_COOKIE);
+    const locale = isLocale(cookieLang)
+      ? cookieLang
+      : negotiateLocale(c.req.header("accept-language"));
     const page = runWithLocale(locale, () =>
       deniedPage({
         reason,
