@@ -7,8 +7,10 @@ import { eq } from "drizzle-orm";
 import type { Deps } from "../src/deps.ts";
 import { accessRules } from "../src/access/service.ts";
 import { auditEvents } from "../src/db/schema.ts";
+import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
+import { savePolicyStatement } from "../src/policy/repo.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
-import { addUser, api, Browser, codeNow, nextStep } from "./helpers.ts";
+import { addUser, api, Browser, codeNow, nextStep, PASSWORD } from "./helpers.ts";
 import { APP, caddyVerify, PORTAL, portalSignIn, reach, ssoSetup, WIKI } from "./sso_helpers.ts";
 
 const RULES = {
@@ -309,4 +311,65 @@ Deno.test("console: the access rules page shows the rules, tests a URL, saves va
   const away = await stranger.get("/admin/access");
   assertEquals(away.status, 303);
   assertEquals(away.headers.get("location"), "/login?redirect=%2Fadmin%2Faccess");
+});
+
+Deno.test("two_factor for a session without a second factor: the prompt says to add one, no loop", async () => {
+  const { env, adminToken } = await ssoSetup();
+  await api(env, "PUT", "/api/v1/admin/access-rules", {
+    rules: [{ hosts: ["app.alpha.test"], paths: ["/open"], action: "one_factor" }, {
+      action: "two_factor",
+    }],
+  }, adminToken);
+  // A grace period lets carol in with her password only.
+  await env.deps.db.batch([
+    savePolicyStatement(
+      env.deps.db,
+      { ...DEFAULT_LOGIN_POLICY, graceDays: 7 },
+      env.clock.now(),
+      "t",
+    ),
+  ]);
+  await addUser(env, "carol", []);
+  const portal = new Browser(env, PORTAL);
+  const app = new Browser(env, APP);
+  const first = await caddyVerify(env, `${APP}/open`, app);
+  await portal.get(
+    `/login?redirect=${
+      encodeURIComponent(
+        new URL(first.headers.get("location")!).pathname +
+          new URL(first.headers.get("location")!).search,
+      )
+    }`,
+  );
+  const signedIn = await portal.post("/login", {
+    username: "carol",
+    password: PASSWORD,
+    redirect: new URL(first.headers.get("location")!).pathname +
+      new URL(first.headers.get("location")!).search,
+  });
+  // The grace notice, whose "Not now" goes on to the hand-off.
+  assertEquals(signedIn.status, 200);
+  assertStringIncludes(portal.lastHtml, "enrollment-deadline");
+  const notNow = portal.lastHtml.match(/href="(\/sso\/authorize[^"]*)"/)![1].replaceAll(
+    "&amp;",
+    "&",
+  );
+  const handoff = await portal.get(notNow);
+  assertEquals(handoff.status, 302);
+  const next = handoff.headers.get("location")!;
+  assert(next.startsWith(`${APP}/.twofold/callback`), next);
+  await app.get(next.slice(APP.length));
+  // one_factor passes; two_factor sends her to the prompt, which can only say to add a factor.
+  assertEquals((await caddyVerify(env, `${APP}/open`, app)).status, 200);
+  const wants = await caddyVerify(env, `${APP}/other`, app);
+  assertEquals(wants.status, 302);
+  const prompt = wants.headers.get("location")!;
+  assertStringIncludes(prompt, `${PORTAL}/sso/step-up?redirect=`);
+  const page = await portal.get(prompt.slice(PORTAL.length));
+  assertEquals(page.status, 200);
+  assertStringIncludes(portal.lastHtml, "Add an authenticator to your account first");
+  assertStringIncludes(portal.lastHtml, 'href="/account"');
+  // nginx's first ask: 401, so its named location can ask for the prompt.
+  const nginx = await caddyVerify(env, `${APP}/other`, app, { "x-original-uri": "/other" });
+  assertEquals(nginx.status, 401);
 });

@@ -127,7 +127,7 @@ function accessUserOf(caller: Caller): AccessUser {
     groups: groupsOf(caller.user.groups),
     roles: caller.roles,
     // An API key is one strong credential: it passes two_factor rules, never a step-up.
-    secondFactor: s ? passedSecondFactor(s.amr) : true,
+    secondFactor: s ? passedSecondFactor(s.amr) || s.session.secondFactorAt !== null : true,
     secondFactorAt: s ? secondFactorAt(s) : null,
   };
 }
