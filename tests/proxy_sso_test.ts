@@ -215,6 +215,7 @@ async function scenario(proxy: "nginx" | "caddy") {
     rules: [
       { paths: ["/health"], action: "bypass" },
       { hosts: ["wiki.beta.test"], groups: ["wiki"], action: "two_factor" },
+      { hosts: ["app.alpha.test"], paths: ["/admin"], action: "two_factor", step_up_minutes: 10 },
       { hosts: ["app.alpha.test"], action: "two_factor" },
     ],
   }, admin);
@@ -324,6 +325,17 @@ async function scenario(proxy: "nginx" | "caddy") {
     assertEquals(again["remote-user"], "alice");
     assertEquals(again["x-auth-key"] ?? "", "");
     await ctx.setExtraHTTPHeaders({});
+
+    // ---- step-up: /admin wants a code from the last 10 minutes; a code only, no login ----
+    env.clock.advance(11 * 60_000);
+    await page.goto(`${APP}/admin/settings`);
+    await page.waitForURL((u) => u.origin === PORTAL && u.pathname === "/sso/step-up");
+    assertEquals(await page.locator("#password").count(), 0, "no password asked");
+    await page.fill("#code", codeNow(env, aliceFactor.secret));
+    await page.click("main form[action='/sso/step-up'] button[type=submit]");
+    await page.waitForURL((u) => u.href === `${APP}/admin/settings`);
+    assertEquals(await text(page, "#user"), "alice");
+    nextStep(env);
 
     // ---- a bypass path needs no login ----
     const anon = await fresh();
