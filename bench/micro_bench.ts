@@ -4,6 +4,7 @@
  *
  *   deno bench -A bench/micro_bench.ts
  */
+import { accessRulesSchema, decideAccess } from "../src/access/rules.ts";
 import { parseConfig } from "../src/config.ts";
 import { migrateDb, openLibsqlDb } from "../src/db/client.ts";
 import { tokenLifetimes } from "../src/deps.ts";
@@ -180,6 +181,51 @@ Deno.bench(
     if (!r.ok) throw new Error("expected ok");
   },
 );
+
+// ---- access rules: decided on every /api/v1/verify, from memory
+
+/** 50 rules of every kind; the request below matches only the last. */
+const accessRules = accessRulesSchema.parse({
+  default: "deny",
+  rules: [
+    ...Array.from({ length: 49 }, (_, i) => ({
+      hosts: [`app${i}.example.com`, `*.team${i}.example.org`],
+      paths: ["/api", "/files/*.pdf", "/admin/**"],
+      methods: ["GET", "POST"],
+      networks: ["10.0.0.0/8", "2001:db8::/32"],
+      groups: [`group${i}`],
+      action: i % 2 ? "two_factor" : "one_factor",
+    })),
+    { hosts: ["*.example.net"], paths: ["/reports"], action: "two_factor", step_up_minutes: 10 },
+  ],
+});
+const accessRequest = {
+  host: "grafana.example.net",
+  path: "/reports/2026/q3?x=1",
+  method: "GET",
+  ip: "192.0.2.10",
+};
+const accessUser = {
+  username: "alice",
+  groups: ["staff", "ops"],
+  roles: ["admin"],
+  secondFactor: true,
+  secondFactorAt: now.getTime() - 60_000,
+};
+
+Deno.bench("decideAccess(): 50 rules, the last one matches", { group: "access" }, () => {
+  const d = decideAccess(accessRules, accessRequest, accessUser, now);
+  if (d.outcome !== "allow") throw new Error("expected allow");
+});
+
+const bypassFirst = accessRulesSchema.parse({
+  rules: [{ paths: ["/health"], action: "bypass" }, ...accessRules.rules],
+});
+const healthRequest = { ...accessRequest, path: "/health" };
+Deno.bench("decideAccess(): the first rule matches (a bypass)", { group: "access" }, () => {
+  const d = decideAccess(bypassFirst, healthRequest, null, now);
+  if (d.outcome !== "allow") throw new Error("expected allow");
+});
 
 // ---- repo calls on the file database
 

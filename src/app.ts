@@ -18,6 +18,8 @@ import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
 import { forwardAuthRoutes } from "./forwardauth/routes.ts";
+import { accessRoutes } from "./access/routes.tsx";
+import { ssoRoutes } from "./sso/routes.tsx";
 import { authenticateBeforeBody } from "./caller/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { errorBody } from "./http/respond.ts";
@@ -35,17 +37,23 @@ import {
   payloadTooLargePage,
 } from "./views/errors.tsx";
 
-const CSP = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "script-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join("; ");
+/**
+ * `form-action` also names the hosts the login may return to (FORWARD_AUTH_ALLOWED_HOSTS):
+ * browsers apply it to the redirects that follow a form's POST, so without them the login's
+ * final redirect to another host (single sign-on's hand-off, an absolute return URL) is blocked.
+ */
+const cspFor = (returnHosts: readonly string[]) =>
+  [
+    "default-src 'none'",
+    "style-src 'self'",
+    "script-src 'self'",
+    "img-src 'self' data:",
+    ["form-action 'self'", ...returnHosts].join(" "),
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
 
-const SECURITY_HEADERS: [string, string][] = [
+const securityHeaders = (returnHosts: readonly string[]): [string, string][] => [
   ["X-Content-Type-Options", "nosniff"],
   // Not no-referrer: under it Chromium sends `Origin: null` with our own form posts, and the CSRF
   // check needs their real origin. same-origin still sends no Referer to any other site (the login
@@ -53,13 +61,14 @@ const SECURITY_HEADERS: [string, string][] = [
   ["Referrer-Policy", "same-origin"],
   ["X-Frame-Options", "DENY"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Content-Security-Policy", CSP],
+  ["Content-Security-Policy", cspFor(returnHosts)],
 ];
 
 const isApi = (path: string) => path.startsWith("/api/");
 
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
+  const SECURITY_HEADERS = securityHeaders(deps.config.FORWARD_AUTH_ALLOWED_HOSTS);
 
   // First, so that it times and logs everything below, error pages included.
   app.use("*", requestObserver(deps));
@@ -133,7 +142,8 @@ export function createApp(deps: Deps): Hono {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(deps.keys.jwks);
   });
-  app.get("/assets/app.css", (c) => {
+  // Also under /.twofold/ for the pages single sign-on shows on protected hosts.
+  app.on("GET", ["/assets/app.css", "/.twofold/assets/app.css"], (c) => {
     c.header("Cache-Control", "public, max-age=3600");
     c.header("Content-Type", "text/css; charset=utf-8");
     return c.body(APP_CSS);
@@ -155,6 +165,8 @@ export function createApp(deps: Deps): Hono {
   app.route("/", ipBlockRoutes(deps));
   app.route("/", securitySettingsRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));
+  app.route("/", ssoRoutes(deps));
+  app.route("/", accessRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
   app.route("/", adminPages(deps));

@@ -115,6 +115,13 @@ export const configSchema = z.object({
     }
   }),
   /**
+   * How often (seconds) a process checks the stored access rules for a change made by another
+   * process; the process that saves them uses the new rules at once. 0 checks on every request.
+   */
+  ACCESS_RULES_RELOAD_SECONDS: int(0, 3600).default(5),
+  /** How long (seconds) a single sign-on hand-off code lives between the portal and a host. */
+  SSO_CODE_SECONDS: int(5, 300).default(30),
+  /**
    * The largest request body accepted, in bytes; a larger one is refused with 413 before it is
    * read (by Content-Length at once, by counting for chunked bodies). The default covers the
    * largest legitimate body, a 2FA policy with every list full (about 66 kB as a form).

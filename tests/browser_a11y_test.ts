@@ -263,6 +263,34 @@ async function walk(
     await page.fill("#sessionHours", "99");
     await w.submit("form[action='/admin/security-settings']");
     await w.check("admin security settings with errors");
+    await page.goto(
+      `${origin}/admin/access?user=${admin.username}&url=${
+        encodeURIComponent("https://app.example.com/x")
+      }`,
+    );
+    await page.waitForSelector("#access-test-result");
+    await w.check("admin access rules");
+    await page.fill("#rules", "{ not json");
+    await w.submit("form[action='/admin/access']");
+    await page.waitForSelector("#rules-error");
+    await w.check("admin access rules with errors");
+    // Single sign-on's pages: an unknown app, a spent hand-off code, an access rule's refusal.
+    await page.goto(`${origin}/sso/authorize?rd=${encodeURIComponent("https://evil.test/")}`);
+    await w.check("single sign-on unknown app");
+    await page.goto(`${origin}/.twofold/callback?code=spent`);
+    await w.check("single sign-on code spent");
+    // Rules that refuse everyone, saved through the console, make verify answer its 403 page.
+    await page.goto(`${origin}/admin/access`);
+    const builtin = await page.inputValue("#rules");
+    await page.fill("#rules", '{"default": "deny", "rules": []}');
+    await w.submit("form[action='/admin/access']");
+    await page.waitForSelector("#page-notice, .notice");
+    await page.goto(`${origin}/api/v1/verify`);
+    await page.waitForSelector("#denied-reason");
+    await w.check("access denied");
+    await page.goto(`${origin}/admin/access`);
+    await page.fill("#rules", builtin);
+    await w.submit("form[action='/admin/access']");
 
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");

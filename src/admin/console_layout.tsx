@@ -12,7 +12,8 @@ type Section =
   | "blocks"
   | "policy"
   | "settings"
-  | "audit";
+  | "audit"
+  | "access";
 
 function AdminNav(props: { current?: Section }) {
   const link = (section: Section, href: string, text: string) => (
@@ -27,6 +28,7 @@ function AdminNav(props: { current?: Section }) {
       {link("policy", "/admin/policy", t("admin.nav.policy"))}
       {link("settings", "/admin/security-settings", t("admin.nav.settings"))}
       {link("audit", "/admin/audit", t("admin.nav.audit"))}
+      {link("access", "/admin/access", t("admin.nav.access"))}
       <a href="/account">{t("admin.nav.account")}</a>
     </nav>
   );

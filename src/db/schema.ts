@@ -136,6 +136,8 @@ export const sessions = sqliteTable("sessions", {
   /** When the user last proved password and second factor again in this session (sudo mode). */
   reauthAt: integer("reauth_at"),
   revokedAt: integer("revoked_at"),
+  /** When a step-up prompt (code only, for an access rule) last took a second factor. */
+  secondFactorAt: integer("second_factor_at"),
 }, (t) => [index("sessions_user_idx").on(t.userId)]);
 
 export const trustedDevices = sqliteTable("trusted_devices", {
@@ -262,3 +264,23 @@ export const alerts = sqliteTable(
     index("alerts_user_idx").on(t.userId, t.kind, t.at),
   ],
 );
+
+/**
+ * Single sign-on hand-off codes: the portal gives one to a browser it sends back to a protected
+ * host, whose callback trades it for that host's cookie. Only a hash of the code is stored; it
+ * is consumed by the first presentation (one conditional UPDATE), lives seconds, and is good
+ * only on the host it was issued for.
+ */
+export const ssoCodes = sqliteTable("sso_codes", {
+  /** SHA-256 of the code (hex). */
+  codeHash: text("code_hash").primaryKey(),
+  sessionId: text("session_id").notNull().references(() => sessions.id, { onDelete: "cascade" }),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** The host (with port, as URL.host) the code is good on. */
+  host: text("host").notNull(),
+  /** Where the callback sends the browser: an absolute URL on `host`. */
+  returnUrl: text("return_url").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+}, (t) => [index("sso_codes_expires_idx").on(t.expiresAt)]);

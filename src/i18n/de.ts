@@ -620,4 +620,69 @@ export const de: Messages = {
   "msg.password.username": "Verwenden Sie Ihren Benutzernamen nicht in Ihrem Passwort.",
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
+
+  // ---- single sign-on and access rules ----
+  "access.denied.title": "Zugriff verweigert",
+  "access.denied.by_rule": "Eine Zugriffsregel erlaubt Ihnen den Zugriff auf {host} nicht.",
+  "access.denied.by_default": "Keine Zugriffsregel erlaubt Ihnen den Zugriff auf {host}.",
+  "access.denied.no_second_factor":
+    "{host} verlangt eine Bestätigung in zwei Schritten, die diese Anmeldung nicht liefern kann.",
+  "access.denied.signed_in_as": "Sie sind als {user} angemeldet.",
+  "access.denied.add_factor": "Eine Authenticator-App zu Ihrem Konto hinzufügen",
+  "access.denied.switch_account": "Abmelden, um ein anderes Konto zu verwenden",
+  "sso.unknown_host.title": "Unbekannte Anwendung",
+  "sso.unknown_host.message":
+    "twofold meldet nicht bei dieser Adresse an. Bitten Sie Ihre Administration, den Host zu den geschützten Anwendungen hinzuzufügen.",
+  "sso.code_failed.title": "Anmeldelink abgelaufen",
+  "sso.code_failed.message":
+    "Dieser Anmeldelink wurde schon verwendet oder ist abgelaufen. Öffnen Sie die Anwendung erneut, um einen neuen zu erhalten.",
+  "sso.session_ended.message":
+    "Ihre Sitzung ist beendet. Öffnen Sie die Anwendung erneut, um sich anzumelden.",
+  "sso.back_to_app": "Zurück zur Anwendung",
+  "sso.step_up.title": "Bestätigen Sie, dass Sie es sind",
+  "sso.step_up.intro": "{host} verlangt einen aktuellen Code aus Ihrer Authenticator-App.",
+  "sso.step_up.no_factor":
+    "{host} verlangt eine Bestätigung in zwei Schritten. Fügen Sie Ihrem Konto zuerst eine Authenticator-App hinzu.",
+  "admin.nav.access": "Zugriffsregeln",
+  "admin.access.title": "Zugriffsregeln",
+  "admin.access.intro":
+    "Wer welche Anwendung hinter dem Forward-Auth erreichen darf. Die erste passende Regel entscheidet; was keine Regel trifft, erhält die Standardaktion.",
+  "admin.access.builtin":
+    "Es wurden noch keine Regeln gespeichert: Jede angemeldete Person kommt durch, alle anderen müssen sich anmelden.",
+  "admin.access.current": "Geltende Regeln",
+  "admin.access.col.n": "Nr.",
+  "admin.access.col.match": "Anfrage",
+  "admin.access.col.who": "Wer",
+  "admin.access.col.action": "Aktion",
+  "admin.access.anything": "alles",
+  "admin.access.anyone": "alle",
+  "admin.access.default_row": "Standard (nichts passt)",
+  "admin.access.step_up": "Code jünger als {n} Min.",
+  "admin.access.edit": "Regeln bearbeiten",
+  "admin.access.document": "Regeln (JSON)",
+  "admin.access.document_hint":
+    "Die Standardaktion und eine Liste von Regeln. Jede Regel kann hosts, paths, methods, networks, users, groups und roles haben (fehlend: alles), eine action (deny, bypass, one_factor, two_factor) und mit two_factor step_up_minutes.",
+  "admin.access.save": "Regeln speichern",
+  "admin.access.saved": "Die Zugriffsregeln sind gespeichert und gelten.",
+  "admin.access.invalid_json": "Das ist kein gültiges JSON: {message}",
+  "admin.access.tester.title": "Wer darf diese URL erreichen?",
+  "admin.access.tester.user": "Benutzername",
+  "admin.access.tester.user_hint":
+    "Leer lassen für eine nicht angemeldete Person. Ein Benutzer gilt als gerade eben mit zweitem Faktor angemeldet.",
+  "admin.access.tester.url": "URL",
+  "admin.access.tester.method": "Methode",
+  "admin.access.tester.ip": "Client-Adresse (optional)",
+  "admin.access.tester.submit": "Prüfen",
+  "admin.access.tester.result": "Ergebnis",
+  "admin.access.tester.by_rule": "Entschieden durch Regel {n}.",
+  "admin.access.tester.by_default": "Entschieden durch die Standardaktion.",
+  "admin.access.tester.no_user": "Es gibt keinen Benutzer mit diesem Namen.",
+  "admin.access.tester.bad_url":
+    "Geben Sie eine vollständige URL wie https://app.example.com/pfad ein.",
+  "admin.access.tester.bad_ip": "Geben Sie eine IP-Adresse wie 192.0.2.10 ein oder nichts.",
+  "admin.access.outcome.allow": "Erlaubt",
+  "admin.access.outcome.deny": "Verweigert",
+  "admin.access.outcome.login": "Muss sich zuerst anmelden",
+  "admin.access.outcome.second_factor": "Muss zuerst einen zweiten Faktor angeben",
+  "admin.access.outcome.step_up": "Muss zuerst einen frischen Code angeben",
 };

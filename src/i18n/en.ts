@@ -600,6 +600,69 @@ export const en = {
   "msg.password.username": "Do not put your username in your password.",
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
+
+  // ---- single sign-on and access rules ----
+  "access.denied.title": "Access denied",
+  "access.denied.by_rule": "An access rule does not let you reach {host}.",
+  "access.denied.by_default": "No access rule lets you reach {host}.",
+  "access.denied.no_second_factor":
+    "{host} asks for two-step verification, which this sign-in cannot give.",
+  "access.denied.signed_in_as": "You are signed in as {user}.",
+  "access.denied.add_factor": "Add an authenticator to your account",
+  "access.denied.switch_account": "Sign out to use another account",
+  "sso.unknown_host.title": "Unknown app",
+  "sso.unknown_host.message":
+    "twofold does not sign in to this address. Ask your administrator to add its host to the protected apps.",
+  "sso.code_failed.title": "Sign-in link expired",
+  "sso.code_failed.message":
+    "This sign-in link was already used or has expired. Open the app again to get a new one.",
+  "sso.session_ended.message": "Your session has ended. Open the app again to sign in.",
+  "sso.back_to_app": "Back to the app",
+  "sso.step_up.title": "Confirm it's you",
+  "sso.step_up.intro": "{host} asks for a current code from your authenticator app.",
+  "sso.step_up.no_factor":
+    "{host} asks for two-step verification. Add an authenticator to your account first.",
+  "admin.nav.access": "Access rules",
+  "admin.access.title": "Access rules",
+  "admin.access.intro":
+    "Who may reach which app behind forward-auth. The first rule that matches decides; what no rule matches gets the default action.",
+  "admin.access.builtin":
+    "No rules were saved yet: every signed-in person passes and everyone else is asked to sign in.",
+  "admin.access.current": "Rules in force",
+  "admin.access.col.n": "#",
+  "admin.access.col.match": "Request",
+  "admin.access.col.who": "Who",
+  "admin.access.col.action": "Action",
+  "admin.access.anything": "anything",
+  "admin.access.anyone": "anyone",
+  "admin.access.default_row": "Default (nothing matched)",
+  "admin.access.step_up": "code within {n} min",
+  "admin.access.edit": "Edit the rules",
+  "admin.access.document": "Rules (JSON)",
+  "admin.access.document_hint":
+    "The default action and a list of rules. Each rule may have hosts, paths, methods, networks, users, groups and roles (omitted: anything), an action (deny, bypass, one_factor, two_factor) and, with two_factor, step_up_minutes.",
+  "admin.access.save": "Save rules",
+  "admin.access.saved": "The access rules are saved and in force.",
+  "admin.access.invalid_json": "This is not valid JSON: {message}",
+  "admin.access.tester.title": "Who may reach this URL?",
+  "admin.access.tester.user": "Username",
+  "admin.access.tester.user_hint":
+    "Leave empty for someone who is not signed in. A user is taken as signed in with a second factor just now.",
+  "admin.access.tester.url": "URL",
+  "admin.access.tester.method": "Method",
+  "admin.access.tester.ip": "Client address (optional)",
+  "admin.access.tester.submit": "Test",
+  "admin.access.tester.result": "Result",
+  "admin.access.tester.by_rule": "Decided by rule {n}.",
+  "admin.access.tester.by_default": "Decided by the default action.",
+  "admin.access.tester.no_user": "There is no user with that name.",
+  "admin.access.tester.bad_url": "Enter a full URL like https://app.example.com/path.",
+  "admin.access.tester.bad_ip": "Enter an IP address like 192.0.2.10, or nothing.",
+  "admin.access.outcome.allow": "Allowed",
+  "admin.access.outcome.deny": "Denied",
+  "admin.access.outcome.login": "Must sign in first",
+  "admin.access.outcome.second_factor": "Must give a second factor first",
+  "admin.access.outcome.step_up": "Must give a fresh code first",
 } as const;
 
 export type MessageKey = keyof typeof en;

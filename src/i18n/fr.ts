@@ -631,4 +631,68 @@ export const fr: Messages = {
   "msg.password.username": "N'incluez pas votre nom d'utilisateur dans votre mot de passe.",
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
+
+  // ---- single sign-on and access rules ----
+  "access.denied.title": "Accès refusé",
+  "access.denied.by_rule": "Une règle d'accès ne vous permet pas d'accéder à {host}.",
+  "access.denied.by_default": "Aucune règle d'accès ne vous permet d'accéder à {host}.",
+  "access.denied.no_second_factor":
+    "{host} demande une validation en deux étapes, que cette connexion ne peut pas fournir.",
+  "access.denied.signed_in_as": "Vous êtes connecté en tant que {user}.",
+  "access.denied.add_factor": "Ajouter une application d'authentification à votre compte",
+  "access.denied.switch_account": "Se déconnecter pour utiliser un autre compte",
+  "sso.unknown_host.title": "Application inconnue",
+  "sso.unknown_host.message":
+    "twofold ne connecte pas à cette adresse. Demandez à votre administrateur d'ajouter son hôte aux applications protégées.",
+  "sso.code_failed.title": "Lien de connexion expiré",
+  "sso.code_failed.message":
+    "Ce lien de connexion a déjà servi ou a expiré. Rouvrez l'application pour en obtenir un nouveau.",
+  "sso.session_ended.message":
+    "Votre session est terminée. Rouvrez l'application pour vous connecter.",
+  "sso.back_to_app": "Retour à l'application",
+  "sso.step_up.title": "Confirmez votre identité",
+  "sso.step_up.intro": "{host} demande un code actuel de votre application d'authentification.",
+  "sso.step_up.no_factor":
+    "{host} demande une validation en deux étapes. Ajoutez d'abord une application d'authentification à votre compte.",
+  "admin.nav.access": "Règles d'accès",
+  "admin.access.title": "Règles d'accès",
+  "admin.access.intro":
+    "Qui peut atteindre quelle application derrière le forward-auth. La première règle qui correspond décide ; ce qu'aucune règle ne couvre reçoit l'action par défaut.",
+  "admin.access.builtin":
+    "Aucune règle n'a encore été enregistrée : toute personne connectée passe, les autres doivent se connecter.",
+  "admin.access.current": "Règles en vigueur",
+  "admin.access.col.n": "n°",
+  "admin.access.col.match": "Requête",
+  "admin.access.col.who": "Qui",
+  "admin.access.col.action": "Action",
+  "admin.access.anything": "tout",
+  "admin.access.anyone": "tout le monde",
+  "admin.access.default_row": "Par défaut (aucune correspondance)",
+  "admin.access.step_up": "code de moins de {n} min",
+  "admin.access.edit": "Modifier les règles",
+  "admin.access.document": "Règles (JSON)",
+  "admin.access.document_hint":
+    "L'action par défaut et une liste de règles. Chaque règle peut avoir hosts, paths, methods, networks, users, groups et roles (absents : tout), une action (deny, bypass, one_factor, two_factor) et, avec two_factor, step_up_minutes.",
+  "admin.access.save": "Enregistrer les règles",
+  "admin.access.saved": "Les règles d'accès sont enregistrées et en vigueur.",
+  "admin.access.invalid_json": "Ce n'est pas du JSON valide : {message}",
+  "admin.access.tester.title": "Qui peut atteindre cette URL ?",
+  "admin.access.tester.user": "Nom d'utilisateur",
+  "admin.access.tester.user_hint":
+    "Laissez vide pour une personne non connectée. Un utilisateur est supposé connecté avec un second facteur à l'instant.",
+  "admin.access.tester.url": "URL",
+  "admin.access.tester.method": "Méthode",
+  "admin.access.tester.ip": "Adresse du client (facultatif)",
+  "admin.access.tester.submit": "Tester",
+  "admin.access.tester.result": "Résultat",
+  "admin.access.tester.by_rule": "Décidé par la règle {n}.",
+  "admin.access.tester.by_default": "Décidé par l'action par défaut.",
+  "admin.access.tester.no_user": "Aucun utilisateur ne porte ce nom.",
+  "admin.access.tester.bad_url": "Saisissez une URL complète comme https://app.example.com/chemin.",
+  "admin.access.tester.bad_ip": "Saisissez une adresse IP comme 192.0.2.10, ou rien.",
+  "admin.access.outcome.allow": "Autorisé",
+  "admin.access.outcome.deny": "Refusé",
+  "admin.access.outcome.login": "Doit d'abord se connecter",
+  "admin.access.outcome.second_factor": "Doit d'abord fournir un second facteur",
+  "admin.access.outcome.step_up": "Doit d'abord fournir un code récent",
 };

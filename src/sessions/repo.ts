@@ -27,7 +27,7 @@ export function insertSession(db: Db, s: NewSession) {
  */
 export type SessionUser = Pick<
   typeof users.$inferSelect,
-  "id" | "username" | "displayName" | "roles"
+  "id" | "username" | "displayName" | "roles" | "groups" | "email"
 >;
 
 export type ActiveSession = { session: SessionRow; user: SessionUser };
@@ -71,6 +71,8 @@ function buildActiveSessionQuery(db: Db) {
       username: users.username,
       displayName: users.displayName,
       roles: users.roles,
+      groups: users.groups,
+      email: users.email,
     },
   })
     .from(sessions)

@@ -69,6 +69,11 @@ export function Layout(
     keep?: Record<string, string | undefined>;
     /** Loads /assets/app.js, for pages with something to enhance (copy buttons). */
     script?: boolean;
+    /**
+     * Where the stylesheet is served from: `/assets` on twofold's own host; `/.twofold/assets` on
+     * a host protected by single sign-on, whose proxy routes only `/.twofold/` to twofold.
+     */
+    assetBase?: string;
   },
 ) {
   return (
@@ -80,7 +85,7 @@ export function Layout(
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light dark" />
           <title>{`${props.title} · twofold`}</title>
-          <link rel="stylesheet" href="/assets/app.css" />
+          <link rel="stylesheet" href={`${props.assetBase ?? "/assets"}/app.css`} />
           {props.script ? <script src="/assets/app.js" defer></script> : null}
         </head>
         <body>

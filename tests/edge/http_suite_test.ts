@@ -451,4 +451,54 @@ Deno.test("http: a session's location is the platform's (request.cf on Workers),
   assertEquals(current.location, rows[0].location ?? null);
   if (!env.remote) assertEquals(current.location, null);
   else assert(current.location === null || /^\S/.test(current.location), current.location);
+Deno.test("http: verify decides by the stored access rules: bypass, who, refusal, Remote-* headers", async () => {
+  const other = await env.newUser();
+  const mine = await enrollViaApi(env, name);
+  nextStep(env);
+  const theirs = await enrollViaApi(env, other);
+  const rules = {
+    default: "deny",
+    rules: [
+      { paths: ["/health"], action: "bypass" },
+      { users: [name], action: "two_factor" },
+    ],
+  };
+  await env.batch([
+    `INSERT INTO settings (key, value, updated_at) VALUES ('access_rules', ${
+      lit(JSON.stringify(rules))
+    }, 0) ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  ]);
+  const verify = (uri: string, headers: Record<string, string> = {}) =>
+    env.app.request(`${env.origin}/api/v1/verify`, {
+      headers: { "x-forwarded-uri": uri, "x-forwarded-proto": "https", ...headers },
+    });
+  try {
+    // A Worker isolate reads the rules again within ACCESS_RULES_RELOAD_SECONDS (5 s).
+    let health = await verify("/health");
+    for (let i = 0; i < 40 && health.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      health = await verify("/health");
+    }
+    assertEquals(health.status, 200);
+    assertEquals(health.headers.get("remote-user"), "");
+    const ok = await verify("/x", { authorization: `Bearer ${mine.sessionToken}` });
+    assertEquals(ok.status, 200);
+    assertEquals(ok.headers.get("remote-user"), name);
+    assertEquals(ok.headers.get("x-auth-key"), "", "every identity header, empty when n/a");
+    const refused = await verify("/x", {
+      authorization: `Bearer ${theirs.sessionToken}`,
+      accept: "application/json",
+    });
+    assertEquals(refused.status, 403);
+    const page = await verify("/x", {
+      authorization: `Bearer ${theirs.sessionToken}`,
+      accept: "text/html",
+    });
+    assertEquals(page.status, 403);
+    assertMatch(await page.text(), /No access rule lets you reach/);
+    // Nobody signed in, a rule that names people: a sign-in first, not a refusal.
+    assertEquals((await verify("/x", { accept: "application/json" })).status, 401);
+  } finally {
+    await env.batch(["DELETE FROM settings WHERE key = 'access_rules'"]);
+  }
 });

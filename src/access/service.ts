@@ -1,0 +1,179 @@
+/**
+ * @module The access rules in force, kept in memory: `/api/v1/verify` runs on every request of
+ * every protected app, so deciding must not cost a database round trip.
+ *
+ * The rules are one settings row (`access_rules`). Each process (each Workers isolate) keeps the
+ * parsed document and, at most every ACCESS_RULES_RELOAD_SECONDS, reads the row's text again and
+ * re-parses only if it changed. The process that saves new rules uses them at once; others follow
+ * within that interval. A read that fails keeps the rules already in memory (or, before any
+ * were read, fails the request: better a 500 than deciding on nothing).
+ */
+import { eq } from "drizzle-orm";
+import type { Deps } from "../deps.ts";
+import { auditInsert } from "../audit/repo.ts";
+import { settings } from "../db/schema.ts";
+import type { RequestMeta } from "../http/client.ts";
+import type { SessionContext } from "../sessions/service.ts";
+import { writeSettingStatement } from "../settings/repo.ts";
+import { parseIp } from "../lib/ip.ts";
+import { findUserByUsername } from "../users/repo.ts";
+import { parseRoles } from "../users/users.ts";
+import {
+  type AccessDecision,
+  type AccessRules,
+  accessRulesSchema,
+  type AccessUser,
+  decideAccess,
+  INITIAL_ACCESS_RULES,
+} from "./rules.ts";
+
+export const ACCESS_RULES_KEY = "access_rules";
+
+type Cached = {
+  /** Null until the first read has answered. */
+  rules: AccessRules | null;
+  /** The row's text the rules were parsed from; null when no row existed. */
+  raw: string | null;
+  /** deps.clock time (ms) of the last look at the row. */
+  checkedAt: number;
+  /** A look at the row under way, shared by the requests that arrive meanwhile. */
+  loading?: Promise<AccessRules>;
+};
+
+const cache = new WeakMap<Deps, Cached>();
+/** Counts saves per process, so a read that began before a save cannot undo it. */
+const saves = new WeakMap<Deps, number>();
+
+function parseStored(raw: string | null): AccessRules {
+  if (raw === null) return INITIAL_ACCESS_RULES;
+  try {
+    const parsed = accessRulesSchema.safeParse(JSON.parse(raw));
+    // A stored document that no longer validates denies everything rather than guessing.
+    return parsed.success ? parsed.data : { default: "deny", rules: [] };
+  } catch {
+    return { default: "deny", rules: [] };
+  }
+}
+
+async function readRaw(deps: Deps): Promise<string | null> {
+  const rows = await deps.db.select({ value: settings.value }).from(settings)
+    .where(eq(settings.key, ACCESS_RULES_KEY)).limit(1);
+  return rows[0]?.value ?? null;
+}
+
+/** Whether an admin ever saved rules (the console says when the built-in ones apply). */
+export async function accessRulesSaved(deps: Deps): Promise<boolean> {
+  return (await readRaw(deps)) !== null;
+}
+
+/** The rules in force, from memory unless the reload interval has passed. */
+export function accessRules(deps: Deps): Promise<AccessRules> | AccessRules {
+  const now = deps.clock.now().getTime();
+  const c = cache.get(deps);
+  const interval = deps.config.ACCESS_RULES_RELOAD_SECONDS * 1000;
+  if (c?.rules && interval > 0 && now - c.checkedAt < interval) return c.rules;
+  if (c?.loading) return c.loading;
+  const generation = saves.get(deps) ?? 0;
+  const loading = readRaw(deps).then((raw) => {
+    const current = cache.get(deps);
+    if (current?.rules && (saves.get(deps) ?? 0) !== generation) return current.rules;
+    const rules = current?.rules && current.raw === raw ? current.rules : parseStored(raw);
+    cache.set(deps, { rules, raw, checkedAt: now });
+    return rules;
+  }, (e) => {
+    const current = cache.get(deps);
+    if (!current?.rules) {
+      cache.delete(deps);
+      throw e;
+    }
+    delete current.loading;
+    return current.rules;
+  });
+  if (c) c.loading = loading;
+  else cache.set(deps, { rules: null, raw: null, checkedAt: 0, loading });
+  return loading;
+}
+
+/** Replaces the rules, audited with the document before and after; in force here at once. */
+export async function saveAccessRules(
+  deps: Deps,
+  admin: { ctx: SessionContext; meta: RequestMeta },
+  next: AccessRules,
+): Promise<void> {
+  const now = deps.clock.now();
+  const before = parseStored(await readRaw(deps));
+  await deps.db.batch([
+    writeSettingStatement(deps.db, ACCESS_RULES_KEY, next, now, admin.ctx.user.id),
+    auditInsert(deps.db, {
+      event: "access_rules.change",
+      outcome: "success",
+      ...admin.meta,
+      detail: {
+        admin: admin.ctx.user.username,
+        admin_id: admin.ctx.user.id,
+        before,
+        after: next,
+      },
+    }, now),
+  ]);
+  saves.set(deps, (saves.get(deps) ?? 0) + 1);
+  cache.set(deps, { rules: next, raw: JSON.stringify(next), checkedAt: now.getTime() });
+}
+
+/** The stored rules as an admin sees them (read now, not from the cache). */
+export async function storedAccessRules(deps: Deps): Promise<AccessRules> {
+  return parseStored(await readRaw(deps));
+}
+
+export type AccessTest = {
+  url: string;
+  username?: string;
+  method?: string;
+  ip?: string | null;
+};
+
+export type AccessTestResult =
+  | { ok: true; decision: AccessDecision; rules: AccessRules }
+  | { ok: false; field: "url" | "username" | "ip" };
+
+/**
+ * "Who may reach this URL?": the stored rules decided for a user (taken as signed in with a
+ * second factor just now) or for someone not signed in (no username).
+ */
+export async function testAccess(deps: Deps, input: AccessTest): Promise<AccessTestResult> {
+  let url: URL;
+  try {
+    url = new URL(input.url);
+    if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("scheme");
+  } catch {
+    return { ok: false, field: "url" };
+  }
+  const ip = input.ip?.trim() || null;
+  if (ip && !parseIp(ip)) return { ok: false, field: "ip" };
+  let user: AccessUser | null = null;
+  const now = deps.clock.now();
+  if (input.username?.trim()) {
+    const row = await findUserByUsername(deps.db, input.username);
+    if (!row) return { ok: false, field: "username" };
+    user = {
+      username: row.username,
+      groups: parseRoles(row.groups),
+      roles: parseRoles(row.roles),
+      secondFactor: true,
+      secondFactorAt: now.getTime(),
+    };
+  }
+  const rules = await storedAccessRules(deps);
+  const decision = decideAccess(
+    rules,
+    {
+      host: url.host,
+      path: url.pathname + url.search,
+      method: input.method || "GET",
+      ip,
+    },
+    user,
+    now,
+  );
+  return { ok: true, decision, rules };
+}
