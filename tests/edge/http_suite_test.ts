@@ -451,10 +451,16 @@ Deno.test("http: a session's location is the platform's (request.cf on Workers),
   assertEquals(current.location, rows[0].location ?? null);
   if (!env.remote) assertEquals(current.location, null);
   else assert(current.location === null || /^\S/.test(current.location), current.location);
+});
+
 Deno.test("http: verify decides by the stored access rules: bypass, who, refusal, Remote-* headers", async () => {
+  const env = await target();
+  const name = await env.newUser();
   const other = await env.newUser();
+  await freshStep(env);
   const mine = await enrollViaApi(env, name);
   nextStep(env);
+  await freshStep(env);
   const theirs = await enrollViaApi(env, other);
   const rules = {
     default: "deny",
