@@ -139,9 +139,9 @@ export function forwardAuthRoutes(deps: Deps): Hono {
   const portal = portalHost(config);
 
   /**
-   * Every identity header, empty when it does not apply: Caddy before 2.7 hands the app a
-   * literal `{http.reverse_proxy.header.X-Auth-Key}` for a header our answer lacks, and an empty
-   * one also replaces what the client sent on every proxy.
+   * Every identity header, empty when it does not apply: Caddy 2.6 (Debian 12's) hands the app
+   * a literal `{http.reverse_proxy.header.X-Auth-Key}` for a header our answer lacks, and an
+   * empty one also replaces what the client sent on every proxy.
    */
   const identify = (c: Context, caller: Caller | null) => {
     const values: Record<(typeof IDENTITY_HEADERS)[number], string> = {
