@@ -197,3 +197,15 @@ Deno.test("admin sessions pages: list, filter, end one, confirm and end all keep
   r = await b.get("/admin/sessions");
   assertEquals(r.status, 303); // signed out: to the login
 });
+
+Deno.test("admin sessions API: ending one session twice at once ends it once, audited once", async () => {
+  const { env, token } = await setup();
+  const id = (await api(env, "GET", "/api/v1/admin/sessions?user=bob", undefined, token))
+    .json.sessions[0].id;
+  const end = () => api(env, "DELETE", `/api/v1/admin/sessions/${id}`, undefined, token);
+  const statuses = (await Promise.all([end(), end()])).map((r) => r.status).sort();
+  assertEquals(statuses, [204, 404]);
+  const rows = await env.deps.db.select().from(auditEvents)
+    .where(eq(auditEvents.event, "admin.end_session"));
+  assertEquals(rows.length, 1);
+});

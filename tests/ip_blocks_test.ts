@@ -181,3 +181,15 @@ Deno.test("IP blocks page: lists the block and lifts it", async () => {
   r = await b.post("/admin/ip-blocks/lift", { address: "198.51.100.11" });
   assertEquals(r.status, 404);
 });
+
+Deno.test("IP blocks: two lifts at once lift it once and audit it once", async () => {
+  const { env, token } = await setup();
+  await fail(env, "198.51.100.12", 3);
+  const lift = () =>
+    api(env, "POST", "/api/v1/admin/ip-blocks/lift", { address: "198.51.100.12" }, token);
+  const statuses = (await Promise.all([lift(), lift(), lift()])).map((r) => r.status).sort();
+  assertEquals(statuses, [204, 404, 404]);
+  const audits = await env.deps.db.select().from(auditEvents)
+    .where(eq(auditEvents.event, "admin.ip_unblock"));
+  assertEquals(audits.length, 1);
+});

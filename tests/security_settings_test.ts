@@ -116,7 +116,10 @@ Deno.test("security settings: lifetime, idle timeout and cap apply to new logins
 
 Deno.test("security settings: remember-me up to 30 days works above the environment's value", async () => {
   const { env, token, alice } = await setup();
+  const label = async () => (await (await env.app.request("http://localhost/login")).text());
+  assertStringIncludes(await label(), "Keep me signed in for 7 days");
   assertEquals((await put(env, token, { rememberMeDays: 30 })).status, 200);
+  assertStringIncludes(await label(), "Keep me signed in for 30 days");
   const login = await aliceLogin(env, alice.secret, { remember_me: true });
   assertEquals(Date.parse(login.expires_at), env.clock.now().getTime() + 30 * 24 * HOUR);
   env.clock.advance(29 * 24 * HOUR);

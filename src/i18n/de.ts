@@ -481,6 +481,10 @@ export const de: Messages = {
   // ---- admin: permanent lockout ----
   "admin.user.locked_permanently": "Bis ein Admin das Konto entsperrt (zu viele Sperren)",
 
+  // ---- login: the remember-me lifetime in force ----
+  "login.remember_me_for.one": "{n} Tag angemeldet bleiben",
+  "login.remember_me_for.other": "{n} Tage angemeldet bleiben",
+
   // ---- admin: session and lockout settings ----
   "admin.nav.settings": "Sitzungen und Sperren",
   "admin.settings.title": "Einstellungen für Sitzungen und Sperren",

@@ -470,6 +470,10 @@ export const en = {
   // ---- admin: permanent lockout ----
   "admin.user.locked_permanently": "Until an admin unlocks the account (too many lockouts)",
 
+  // ---- login: the remember-me lifetime in force ----
+  "login.remember_me_for.one": "Keep me signed in for {n} day",
+  "login.remember_me_for.other": "Keep me signed in for {n} days",
+
   // ---- admin: session and lockout settings ----
   "admin.nav.settings": "Sessions and lockout",
   "admin.settings.title": "Session and lockout settings",

@@ -494,6 +494,10 @@ export const fr: Messages = {
   "admin.user.locked_permanently":
     "Jusqu'à ce qu'un administrateur le débloque (trop de verrouillages)",
 
+  // ---- login: the remember-me lifetime in force ----
+  "login.remember_me_for.one": "Rester connecté pendant {n}\u00a0jour",
+  "login.remember_me_for.other": "Rester connecté pendant {n}\u00a0jours",
+
   // ---- admin: session and lockout settings ----
   "admin.nav.settings": "Sessions et verrouillage",
   "admin.settings.title": "Réglages des sessions et du verrouillage",

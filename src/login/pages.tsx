@@ -12,6 +12,8 @@ import {
 import { ErrorText, Layout } from "../views/layout.tsx";
 
 export function LoginPage(props: {
+  /** The remember-me lifetime in force (the console's setting), for the check box's label. */
+  rememberMeDays?: number;
   csrf: string;
   redirect?: string;
   values?: { username?: string };
@@ -41,7 +43,10 @@ export function LoginPage(props: {
         describedBy={props.error ? "login-error" : undefined}
       />
       <label class="check">
-        <input type="checkbox" name="remember_me" value="true" /> {t("login.remember_me")}
+        <input type="checkbox" name="remember_me" value="true" />{" "}
+        {props.rememberMeDays === undefined
+          ? t("login.remember_me")
+          : tp("login.remember_me_for", props.rememberMeDays)}
       </label>
       <button type="submit">{t("login.submit")}</button>
     </FormPage>

@@ -2,6 +2,7 @@
  * @module The login over HTTP: `/login*` pages for browsers and `/api/v1/login*` for programs,
  * two thin routers over the same flow.
  */
+import { securitySettings } from "../settings/security.ts";
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { Deps } from "../deps.ts";
@@ -185,6 +186,7 @@ export function loginRoutes(deps: Deps): Hono {
         values={{ username: props.username }}
         error={props.error}
         notice={props.notice}
+        rememberMeDays={(await securitySettings(deps)).rememberMeDays}
       />,
     );
   };

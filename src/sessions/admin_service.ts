@@ -4,8 +4,8 @@
  * end is audited in the same batch as the change.
  */
 import { and, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
-import { audit, auditInsert } from "../audit/repo.ts";
-import { sessions, users } from "../db/schema.ts";
+import { audit, auditRecorded, auditValues } from "../audit/repo.ts";
+import { auditEvents, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -88,31 +88,39 @@ export async function endSessionByAdmin(
   sessionId: string,
 ): Promise<{ ok: true } | Failure> {
   const now = deps.clock.now();
-  const row = await deps.db.select({ userId: sessions.userId, username: users.username })
+  const found = await deps.db.select({ userId: sessions.userId, username: users.username })
     .from(sessions).innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
     .limit(1);
-  const target = row[0];
+  const target = found[0];
   if (!target) return fail("not_found");
+  const row = auditValues({
+    event: "admin.end_session",
+    outcome: "success",
+    userId: target.userId,
+    username: target.username,
+    ...actor.meta,
+    detail: {
+      admin: actor.ctx.user.username,
+      admin_id: actor.ctx.user.id,
+      session: sessionId,
+      own: sessionId === actor.ctx.session.id,
+    },
+  }, now);
+  // One batch; the audit row only if this request's UPDATE ended it (two admins at once: one).
   const [ended] = await deps.db.batch([
     deps.db.update(sessions).set({ revokedAt: now.getTime() })
       .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id }),
-    auditInsert(deps.db, {
-      event: "admin.end_session",
-      outcome: "success",
-      userId: target.userId,
-      username: target.username,
-      ...actor.meta,
-      detail: {
-        admin: actor.ctx.user.username,
-        admin_id: actor.ctx.user.id,
-        session: sessionId,
-        own: sessionId === actor.ctx.session.id,
-      },
-    }, now),
+    deps.db.run(sql`INSERT INTO ${auditEvents}
+      (id, at, event, outcome, user_id, username, ip, user_agent, detail)
+      SELECT ${row.id}, ${row.at}, ${row.event}, ${row.outcome}, ${row.userId}, ${row.username},
+        ${row.ip}, ${row.userAgent}, ${row.detail}
+      WHERE changes() = 1`),
   ]);
-  return ended.length === 1 ? { ok: true } : fail("not_found");
+  if (ended.length !== 1) return fail("not_found");
+  auditRecorded(deps.db, row);
+  return { ok: true };
 }
 
 /**
