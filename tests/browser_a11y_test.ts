@@ -16,6 +16,10 @@ import { eq } from "drizzle-orm";
 import { users } from "../src/db/schema.ts";
 import type { Locale } from "../src/i18n/i18n.ts";
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
+import { DAY } from "../src/lib/clock.ts";
+import { DEFAULT_PASSWORD_POLICY } from "../src/passwords/policy.ts";
+import { PASSWORD_POLICY_KEY } from "../src/passwords/service.ts";
+import { writeSettingStatement } from "../src/settings/repo.ts";
 import { savePolicyStatement } from "../src/policy/repo.ts";
 import { totpCodeAt } from "../src/totp/totp.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
@@ -304,6 +308,36 @@ async function walk(
     await w.check("grace period");
     await page.goto(`${origin}/admin`);
     await w.check("admins only");
+
+    // A password past the policy's maximum age: a new one before any session.
+    const expired = await addUser(run.env, `expired-${locale}`);
+    await env.deps.db.update(users).set({
+      passwordChangedAt: env.clock.now().getTime() - 400 * DAY,
+    })
+      .where(eq(users.id, expired.id));
+    const maxAge = (maxAgeDays: number) =>
+      writeSettingStatement(
+        env.deps.db,
+        PASSWORD_POLICY_KEY,
+        {
+          ...DEFAULT_PASSWORD_POLICY,
+          maxAgeDays,
+        },
+        env.clock.now(),
+        "t",
+      );
+    await maxAge(365);
+    await context.clearCookies();
+    await page.goto(`${origin}/login?lang=${locale}`);
+    await page.fill("#username", expired.username);
+    await page.fill("#password", PASSWORD);
+    await w.submit("form[action='/login']");
+    assertEquals(path(page), "/login/password");
+    await w.check("expired password");
+    await page.fill("#new_password", expired.username);
+    await w.submit("form[action='/login/password']");
+    await w.check("expired password with errors");
+    await maxAge(0);
   } catch (e) {
     throw new Error(`${locale}, after the page "${w.checked.at(-1)}": ${(e as Error).message}`);
   } finally {

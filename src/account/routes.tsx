@@ -220,7 +220,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/reauth",
     doc.reauth,
-    jsonBody(reauthBody),
+    jsonBody(reauthBody.strict()),
     withApiSession(async (c, ctx) => {
       const body = validJson(c, reauthBody); // already validated by jsonBody
       const r = await reauthenticate(deps, {
@@ -249,7 +249,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/authenticators",
     doc.addAuthenticator,
-    jsonBody(optionalLabelBody),
+    jsonBody(optionalLabelBody.strict()),
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
@@ -263,7 +263,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/me/authenticators/:id",
     doc.renameAuthenticator,
-    jsonBody(labelBody),
+    jsonBody(labelBody.strict()),
     withApiSession(async (c, ctx) => {
       const { label } = validJson(c, labelBody);
       const r = await renameAuthenticator(deps, ctx, {
@@ -286,7 +286,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/authenticators/:id/replace",
     doc.replaceAuthenticator,
-    jsonBody(optionalLabelBody),
+    jsonBody(optionalLabelBody.strict()),
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },

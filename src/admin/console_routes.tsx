@@ -202,6 +202,8 @@ const passwordValues = (p: PasswordPolicy): FormValues => ({
   minClasses: String(p.minClasses),
   forbidUsername: p.forbidUsername ? "on" : "",
   forbidCommon: p.forbidCommon ? "on" : "",
+  maxAgeDays: String(p.maxAgeDays),
+  historyCount: String(p.historyCount),
 });
 
 // ---- audit filters ----
@@ -664,6 +666,9 @@ export function adminPages(deps: Deps): Hono {
         minClasses: num(form.minClasses),
         forbidUsername: checked(form.forbidUsername),
         forbidCommon: checked(form.forbidCommon),
+        // Left out of the form (an older page): the defaults.
+        maxAgeDays: form.maxAgeDays === undefined ? undefined : num(form.maxAgeDays),
+        historyCount: form.historyCount === undefined ? undefined : num(form.historyCount),
       });
       if (!parsed.success) {
         return await renderPolicy(c, {
@@ -672,6 +677,8 @@ export function adminPages(deps: Deps): Hono {
             "minClasses",
             "forbidUsername",
             "forbidCommon",
+            "maxAgeDays",
+            "historyCount",
           ]),
           passwordErrors: policyErrors(parsed.error.issues, {}),
           status: 400,

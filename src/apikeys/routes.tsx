@@ -154,7 +154,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody), async (c) => {
+  app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody.strict()), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = c.req.valid("json");
@@ -189,7 +189,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     return c.json({ api_keys: (await listKeys(deps, { kind: "api_key" })).map(keyJson) });
   });
 
-  app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody), async (c) => {
+  app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody.strict()), async (c) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = c.req.valid("json");

@@ -61,6 +61,7 @@ export async function createApiKey(deps: Deps, input: {
     expiresAt: now.getTime() + (input.days ?? deps.config.API_KEY_DAYS) * DAY,
     lastUsedAt: null,
     revokedAt: null,
+    lastAuditedAt: null,
   };
   await deps.db.batch([
     deps.db.insert(apiKeys).values(row),

@@ -548,4 +548,17 @@ export const de: Messages = {
   "msg.password.username": "Verwenden Sie Ihren Benutzernamen nicht in Ihrem Passwort.",
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
+  // ---- password expiry and history ----
+  "admin.policy.max_age_days": "Höchstalter eines Passworts (Tage)",
+  "admin.policy.max_age_days_hint":
+    "0 = Passwörter laufen nie ab. Ein älteres Passwort muss bei der nächsten Anmeldung geändert werden.",
+  "admin.policy.history_count": "Abgelehnte frühere Passwörter",
+  "admin.policy.history_count_hint":
+    "Ein neues Passwort darf weder das aktuelle noch eines der letzten sein (0 = keine Regel).",
+  "password.expired.title": "Neues Passwort wählen",
+  "password.expired.intro":
+    "Ihr Passwort ist abgelaufen. Wählen Sie ein neues, um die Anmeldung abzuschließen.",
+  "password.expired.submit": "Passwort ändern und anmelden",
+  "msg.unknown_field": "Unbekanntes Feld.",
+  "msg.password.reused": "Wählen Sie ein Passwort, das Sie nicht kürzlich verwendet haben.",
 };

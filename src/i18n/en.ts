@@ -529,6 +529,18 @@ export const en = {
   "msg.password.username": "Do not put your username in your password.",
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
+  // ---- password expiry and history ----
+  "admin.policy.max_age_days": "Maximum password age (days)",
+  "admin.policy.max_age_days_hint":
+    "0 = passwords never expire. An older password must be changed at the next sign-in.",
+  "admin.policy.history_count": "Earlier passwords refused",
+  "admin.policy.history_count_hint":
+    "A new password cannot be the current one or one of the latest before it (0 = no rule).",
+  "password.expired.title": "Choose a new password",
+  "password.expired.intro": "Your password has expired. Choose a new one to finish signing in.",
+  "password.expired.submit": "Change password and sign in",
+  "msg.unknown_field": "Unknown field.",
+  "msg.password.reused": "Choose a password you have not used recently.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -558,4 +558,17 @@ export const fr: Messages = {
   "msg.password.username": "N'incluez pas votre nom d'utilisateur dans votre mot de passe.",
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
+  // ---- password expiry and history ----
+  "admin.policy.max_age_days": "Âge maximal d'un mot de passe (jours)",
+  "admin.policy.max_age_days_hint":
+    "0\u00a0= les mots de passe n'expirent jamais. Un mot de passe plus ancien doit être changé à la connexion suivante.",
+  "admin.policy.history_count": "Anciens mots de passe refusés",
+  "admin.policy.history_count_hint":
+    "Un nouveau mot de passe ne peut être ni l'actuel ni l'un des derniers (0\u00a0= pas de règle).",
+  "password.expired.title": "Choisissez un nouveau mot de passe",
+  "password.expired.intro":
+    "Votre mot de passe a expiré. Choisissez-en un nouveau pour terminer la connexion.",
+  "password.expired.submit": "Changer le mot de passe et se connecter",
+  "msg.unknown_field": "Champ inconnu.",
+  "msg.password.reused": "Choisissez un mot de passe que vous n'avez pas utilisé récemment.",
 };

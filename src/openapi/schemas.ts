@@ -42,6 +42,14 @@ export const authenticatedResponse = z.object({
   recovery_codes_remaining: z.number().int().optional(),
 });
 
+export const passwordChangeResponse = z.object({
+  status: z.literal("password_change_required").describe(
+    "The password is older than the policy allows: send a new one to POST /api/v1/login/password.",
+  ),
+  pending_token: z.string(),
+  expires_at: iso,
+});
+
 export const loginResponse = z.union([
   authenticatedResponse,
   z.object({
@@ -55,7 +63,11 @@ export const loginResponse = z.union([
     pending_token: z.string(),
     expires_at: iso,
   }),
+  passwordChangeResponse,
 ]);
+
+/** A second-factor step's answer: signed in, or the expired password's change step. */
+export const secondFactorResponse = z.union([authenticatedResponse, passwordChangeResponse]);
 
 // ---- enrollment ----
 

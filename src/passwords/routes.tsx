@@ -78,7 +78,7 @@ export function passwordRoutes(deps: Deps): Hono {
 
   // ---- JSON ----
 
-  app.post("/api/v1/me/password", doc.change, jsonBody(changeBody), async (c) => {
+  app.post("/api/v1/me/password", doc.change, jsonBody(changeBody.strict()), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = c.req.valid("json");
@@ -91,7 +91,7 @@ export function passwordRoutes(deps: Deps): Hono {
     return "problems" in r ? weakJson(c, r) : jsonFailure(c, r);
   });
 
-  app.post("/api/v1/password-reset", doc.forgot, jsonBody(forgotBody), async (c) => {
+  app.post("/api/v1/password-reset", doc.forgot, jsonBody(forgotBody.strict()), async (c) => {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);
@@ -103,7 +103,7 @@ export function passwordRoutes(deps: Deps): Hono {
     return c.json({ status: "requested" }, 202);
   });
 
-  app.post("/api/v1/password-reset/confirm", doc.reset, jsonBody(resetBody), async (c) => {
+  app.post("/api/v1/password-reset/confirm", doc.reset, jsonBody(resetBody.strict()), async (c) => {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);
