@@ -548,6 +548,9 @@ export const de: Messages = {
   "msg.password.username": "Verwenden Sie Ihren Benutzernamen nicht in Ihrem Passwort.",
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
+  // ---- refresh tokens ----
+  "error.invalid_refresh_token":
+    "Dieses Erneuerungstoken ist ungültig, bereits verwendet oder abgelaufen. Melden Sie sich erneut an.",
   // ---- password expiry and history ----
   "admin.policy.max_age_days": "Höchstalter eines Passworts (Tage)",
   "admin.policy.max_age_days_hint":

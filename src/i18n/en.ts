@@ -529,6 +529,8 @@ export const en = {
   "msg.password.username": "Do not put your username in your password.",
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
+  // ---- refresh tokens ----
+  "error.invalid_refresh_token": "This refresh token is invalid, used or expired. Sign in again.",
   // ---- password expiry and history ----
   "admin.policy.max_age_days": "Maximum password age (days)",
   "admin.policy.max_age_days_hint":

@@ -558,6 +558,9 @@ export const fr: Messages = {
   "msg.password.username": "N'incluez pas votre nom d'utilisateur dans votre mot de passe.",
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
+  // ---- refresh tokens ----
+  "error.invalid_refresh_token":
+    "Ce jeton de renouvellement est invalide, déjà utilisé ou expiré. Reconnectez-vous.",
   // ---- password expiry and history ----
   "admin.policy.max_age_days": "Âge maximal d'un mot de passe (jours)",
   "admin.policy.max_age_days_hint":

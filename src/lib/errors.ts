@@ -16,6 +16,10 @@ export const ERRORS = {
     message: "Your sign-in has expired or was already used. Please sign in again.",
   },
   unauthorized: { status: 401, message: "You need to sign in." },
+  invalid_refresh_token: {
+    status: 401,
+    message: "This refresh token is invalid, used or expired. Sign in again.",
+  },
   reauthentication_required: {
     status: 403,
     message: "Sign in again (password and code) to change your second factor.",

@@ -64,6 +64,8 @@ export type Authenticated = {
   recoveryCodesRemaining?: number;
   /** Set during a grace period: the user must enroll a second factor by then. */
   enrollmentDeadline?: Date;
+  /** Whether a second factor passed in this login (programs then get a refresh token). */
+  secondFactor?: boolean;
 };
 
 export type PendingResult = {
@@ -471,6 +473,7 @@ async function completeSecondFactor(deps: Deps, input: {
     sessionId,
     sessionToken: await issueSessionToken(deps, { id: sessionId, userId: user.id, expiresAt }, now),
     expiresAt,
+    secondFactor: true,
     ...(deviceId
       ? {
         trustedDeviceExpiresAt: deviceExpiresAt,

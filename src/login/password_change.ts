@@ -269,6 +269,7 @@ export async function passwordChangeStep(deps: Deps, input: {
         expiresAt: sessionExpiresAt,
       }, now),
       expiresAt: sessionExpiresAt,
+      secondFactor: amr.includes("otp") || amr.includes("rec"),
     },
   };
 }

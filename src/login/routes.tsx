@@ -28,6 +28,7 @@ import { cancelBody, loginBody, passwordChangeBody, recoveryBody, totpBody } fro
 import { type PasswordChangeRequired, passwordChangeStep } from "./password_change.ts";
 import { ExpiredPasswordPage } from "../passwords/pages.tsx";
 import { errorBody } from "../http/respond.ts";
+import { startRefreshChain } from "../sessions/refresh.ts";
 
 const iso = (d: Date) => d.toISOString();
 
@@ -84,11 +85,17 @@ const doc = {
   }),
 };
 
-function authenticatedJson(a: Authenticated) {
+function authenticatedJson(a: Authenticated, refresh?: RefreshIssued | null) {
   return {
     status: a.status,
     session_token: a.sessionToken,
     expires_at: iso(a.expiresAt),
+    ...(refresh
+      ? {
+        refresh_token: refresh.refreshToken,
+        refresh_expires_at: iso(refresh.refreshExpiresAt),
+      }
+      : {}),
     ...(a.enrollmentDeadline ? { enrollment_deadline: iso(a.enrollmentDeadline) } : {}),
     ...(a.trustedDeviceToken ? { trusted_device_token: a.trustedDeviceToken } : {}),
     ...(a.recoveryCodesRemaining !== undefined
@@ -101,13 +108,18 @@ function changeJson(r: PasswordChangeRequired) {
   return { status: r.status, pending_token: r.pendingToken, expires_at: iso(r.expiresAt) };
 }
 
+type RefreshIssued = { refreshToken: string; refreshExpiresAt: Date };
+
 /** The answer of a second-factor step: signed in, or the expired password's change step. */
-function stepJson(r: Authenticated | PasswordChangeRequired) {
-  return r.status === "password_change_required" ? changeJson(r) : authenticatedJson(r);
+function stepJson(r: Authenticated | PasswordChangeRequired, refresh?: RefreshIssued | null) {
+  return r.status === "password_change_required" ? changeJson(r) : authenticatedJson(r, refresh);
 }
 
-function loginJson(r: Extract<LoginResult, { ok: true }>["value"]) {
-  if (r.status === "authenticated") return authenticatedJson(r);
+function loginJson(
+  r: Extract<LoginResult, { ok: true }>["value"],
+  refresh?: RefreshIssued | null,
+) {
+  if (r.status === "authenticated") return authenticatedJson(r, refresh);
   if (r.status === "password_change_required") return changeJson(r);
   return {
     status: r.status,
@@ -137,6 +149,19 @@ export function loginRoutes(deps: Deps): Hono {
   const continueTo = (redirect: string | undefined): string =>
     safeReturnUrl(redirect, allowedHosts) ?? "/account";
 
+  /**
+   * A program that signed in with password and second factor over JSON also gets a refresh
+   * token (src/sessions/refresh.ts); browsers and password-only sessions do not.
+   */
+  const refreshFor = async (r: { status: string } | Authenticated) =>
+    "secondFactor" in r && r.secondFactor
+      ? await startRefreshChain(deps, {
+        userId: r.userId,
+        sessionId: r.sessionId,
+        now: deps.clock.now(),
+      })
+      : null;
+
   // ---- JSON ----
 
   app.post("/api/v1/login", doc.login, jsonBody(loginBody), async (c) => {
@@ -164,7 +189,7 @@ export function loginRoutes(deps: Deps): Hono {
       meta,
     });
     if (!r.ok) return jsonFailure(c, r);
-    return c.json(stepJson(r.value), 200);
+    return c.json(stepJson(r.value, await refreshFor(r.value)), 200);
   });
 
   app.post("/api/v1/login/recovery", doc.recovery, jsonBody(recoveryBody), async (c) => {
@@ -175,7 +200,7 @@ export function loginRoutes(deps: Deps): Hono {
       meta: requestMeta(c, config),
     });
     if (!r.ok) return jsonFailure(c, r);
-    return c.json(stepJson(r.value), 200);
+    return c.json(stepJson(r.value, await refreshFor(r.value)), 200);
   });
 
   app.post(
@@ -189,7 +214,7 @@ export function loginRoutes(deps: Deps): Hono {
         newPassword: body.new_password,
         meta: requestMeta(c, config),
       });
-      if (r.ok) return c.json(loginJson(r.value), 200);
+      if (r.ok) return c.json(loginJson(r.value, await refreshFor(r.value)), 200);
       if ("problems" in r) {
         return c.json(errorBody("weak_password", { new_password: r.problems }), 400);
       }

@@ -40,6 +40,20 @@ export const authenticatedResponse = z.object({
     "When `trust_device` was asked for: send it as `trusted_device_token` at the next login.",
   ),
   recovery_codes_remaining: z.number().int().optional(),
+  refresh_token: z.string().optional().describe(
+    "After password and second factor over JSON: trade it at POST /api/v1/session/refresh " +
+      "for a new session token and refresh token (single use).",
+  ),
+  refresh_expires_at: iso.optional().describe(
+    "The end of the refresh chain (the remember-me lifetime from this login).",
+  ),
+});
+
+export const refreshResponse = z.object({
+  session_token: z.string(),
+  expires_at: iso,
+  refresh_token: z.string(),
+  refresh_expires_at: iso,
 });
 
 export const passwordChangeResponse = z.object({
