@@ -73,6 +73,8 @@ export const configSchema = z.object({
    */
   RESET_LINKS_IN_LOG: bool.default(false),
   API_KEY_DAYS: int(1, 3650).default(90),
+  /** Successful uses of one API key or token are audited at most once per this many minutes. */
+  API_KEY_AUDIT_MINUTES: int(0, 1440).default(10),
   /** Security alerts (e.g. repeated second-factor failures) are POSTed here as JSON. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   /**

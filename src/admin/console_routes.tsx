@@ -125,7 +125,14 @@ function firstErrors(issues: readonly Issue[], prefix = ""): FormErrors {
 // ---- the policy form <-> LoginPolicy ----
 
 const POLICY_KEYS = Object.keys(loginPolicySchema.shape) as (keyof LoginPolicy)[];
-const NAME_LISTS = ["requiredRoles", "requiredGroups", "exemptGroups"] as const;
+const NAME_LISTS = [
+  "requiredRoles",
+  "requiredGroups",
+  "exemptGroups",
+  "exemptRoles",
+  "mayEnrollRoles",
+  "mayEnrollGroups",
+] as const;
 const RANGE_LISTS = ["networkRequire", "networkSkip"] as const;
 const FLAGS = ["adminsAlways", "recoveryCodesEnabled", "trustedDevicesEnabled"] as const;
 const NUMBERS = [

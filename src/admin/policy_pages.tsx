@@ -101,7 +101,14 @@ export function PolicyPage(props: {
           ))}
           <PolicyCheck name="adminsAlways" values={v} text={t("admin.policy.admins_always")} />
           <TextInput name="exemptGroups" {...form} hint={t("admin.policy.hint.exemptGroups")} />
+          <TextInput name="exemptRoles" {...form} hint={t("admin.policy.hint.exemptRoles")} />
           <p class="warning" id="exempt-warning">{t("admin.policy.exempt_warning")}</p>
+        </fieldset>
+        <fieldset>
+          <legend>{t("admin.policy.may_enroll")}</legend>
+          {(["mayEnrollRoles", "mayEnrollGroups"] as const).map((name) => (
+            <TextInput name={name} {...form} hint={t(`admin.policy.hint.${name}`)} />
+          ))}
         </fieldset>
         <fieldset>
           <legend>{t("admin.policy.networks")}</legend>

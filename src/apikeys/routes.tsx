@@ -228,13 +228,21 @@ export function apiKeyRoutes(deps: Deps): Hono {
     const scopes = SCOPES.filter((scope) =>
       form[`scope_${scope}`] === "true" || form[`scope_${scope}`] === "on"
     );
-    const parsed = patBody.safeParse({ name: form.name, scopes, code: form.code });
+    const days = form.expires_in_days?.trim();
+    const parsed = patBody.safeParse({
+      name: form.name,
+      scopes,
+      code: form.code,
+      // Empty: the default lifetime (API_KEY_DAYS).
+      expires_in_days: days ? Number(days) : undefined,
+    });
     const back = (error: string) =>
       c.redirect(`/account?token_error=${encodeURIComponent(error)}#tokens`, 303);
     if (!parsed.success) return back("validation_failed");
     const r = await createPat(deps, s.ctx, {
       name: parsed.data.name,
       scopes: parsed.data.scopes,
+      days: parsed.data.expires_in_days,
       code: parsed.data.code,
       meta: requestMeta(c, config),
     });

@@ -564,4 +564,18 @@ export const de: Messages = {
   "password.expired.submit": "Passwort ändern und anmelden",
   "msg.unknown_field": "Unbekanntes Feld.",
   "msg.password.reused": "Wählen Sie ein Passwort, das Sie nicht kürzlich verwendet haben.",
+  // ---- issue 14 partials ----
+  "error.enrollment_not_allowed":
+    "Ihre Organisation bietet für Ihr Konto keine Zwei-Faktor-Anmeldung an.",
+  "admin.policy.field.exemptRoles": "Ausgenommene Rollen",
+  "admin.policy.hint.exemptRoles":
+    "Durch Kommas getrennt. Wie ausgenommene Gruppen: Mitglieder brauchen nie einen zweiten Faktor; Admins bleiben erfasst, solange das Kästchen oben angekreuzt ist.",
+  "admin.policy.may_enroll": "Wer 2FA nutzen darf",
+  "admin.policy.field.mayEnrollRoles": "Rollen, die 2FA einrichten dürfen",
+  "admin.policy.field.mayEnrollGroups": "Gruppen, die 2FA einrichten dürfen",
+  "admin.policy.hint.mayEnrollRoles":
+    "Durch Kommas getrennt. Beide leer lassen, damit alle 2FA einrichten dürfen; wer 2FA nutzen muss, darf es immer.",
+  "admin.policy.hint.mayEnrollGroups": "Durch Kommas getrennt.",
+  "tokens.expires_in_days": "Läuft ab nach (Tagen)",
+  "tokens.expires_in_days_hint": "1 bis 365. Leer lassen für die Standarddauer.",
 };

@@ -543,6 +543,20 @@ export const en = {
   "password.expired.submit": "Change password and sign in",
   "msg.unknown_field": "Unknown field.",
   "msg.password.reused": "Choose a password you have not used recently.",
+  // ---- issue 14 partials ----
+  "error.enrollment_not_allowed":
+    "Your organisation does not offer two-factor sign-in for your account.",
+  "admin.policy.field.exemptRoles": "Exempt roles",
+  "admin.policy.hint.exemptRoles":
+    "Separated by commas. Like exempt groups: members never need a second factor; admins stay covered while the box above is ticked.",
+  "admin.policy.may_enroll": "Who may use 2FA",
+  "admin.policy.field.mayEnrollRoles": "Roles that may set up 2FA",
+  "admin.policy.field.mayEnrollGroups": "Groups that may set up 2FA",
+  "admin.policy.hint.mayEnrollRoles":
+    "Separated by commas. Leave both empty to let everyone set up 2FA; people who must use 2FA always may.",
+  "admin.policy.hint.mayEnrollGroups": "Separated by commas.",
+  "tokens.expires_in_days": "Expires after (days)",
+  "tokens.expires_in_days_hint": "1 to 365. Leave empty for the default lifetime.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -574,4 +574,18 @@ export const fr: Messages = {
   "password.expired.submit": "Changer le mot de passe et se connecter",
   "msg.unknown_field": "Champ inconnu.",
   "msg.password.reused": "Choisissez un mot de passe que vous n'avez pas utilisé récemment.",
+  // ---- issue 14 partials ----
+  "error.enrollment_not_allowed":
+    "Votre organisation ne propose pas la connexion à deux facteurs pour votre compte.",
+  "admin.policy.field.exemptRoles": "Rôles exemptés",
+  "admin.policy.hint.exemptRoles":
+    "Séparés par des virgules. Comme les groupes exemptés\u00a0: leurs membres n'ont jamais besoin d'un second facteur\u00a0; les admins restent couverts tant que la case ci-dessus est cochée.",
+  "admin.policy.may_enroll": "Qui peut utiliser la 2FA",
+  "admin.policy.field.mayEnrollRoles": "Rôles autorisés à configurer la 2FA",
+  "admin.policy.field.mayEnrollGroups": "Groupes autorisés à configurer la 2FA",
+  "admin.policy.hint.mayEnrollRoles":
+    "Séparés par des virgules. Laissez les deux vides pour que tout le monde puisse configurer la 2FA\u00a0; les personnes tenues d'utiliser la 2FA le peuvent toujours.",
+  "admin.policy.hint.mayEnrollGroups": "Séparés par des virgules.",
+  "tokens.expires_in_days": "Expire après (jours)",
+  "tokens.expires_in_days_hint": "De 1 à 365. Laissez vide pour la durée par défaut.",
 };

@@ -25,6 +25,10 @@ export const ERRORS = {
     message: "Sign in again (password and code) to change your second factor.",
   },
   forbidden: { status: 403, message: "You are not allowed to do that." },
+  enrollment_not_allowed: {
+    status: 403,
+    message: "Your organisation does not offer two-factor sign-in for your account.",
+  },
   csrf_failed: { status: 403, message: "This form has expired. Reload the page and try again." },
   not_found: { status: 404, message: "Not found." },
   last_authenticator: {

@@ -15,17 +15,26 @@ export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date 
   return new Date(now.getTime() + ms);
 }
 
-/** The token names the session by id (`jti`); the row decides whether it is alive. */
+/**
+ * The token names the session by id (`jti`); the row decides whether it is alive. It also
+ * carries the username and roles as they were at sign-in, for apps that read it through the
+ * JWKS; a role change applies to the session check at once, to these claims at the next token.
+ */
 export async function issueSessionToken(
   deps: Deps,
   s: { id: string; userId: string; expiresAt: Date },
   now: Date,
 ): Promise<string> {
+  const user = await findUserById(deps.db, s.userId);
   return await signToken(deps.keys, "session", {
     sub: s.userId,
     jti: s.id,
     expiresAt: s.expiresAt,
-    extra: { sid: s.id },
+    extra: {
+      sid: s.id,
+      username: user?.displayName ?? "",
+      roles: user ? parseRoles(user.roles) : [],
+    },
   }, now);
 }
 
