@@ -2,6 +2,7 @@
  * @module createApp(deps): security headers, CSRF on every form, one error handler, and a
  * sub-app per feature mounted with `app.route()`.
  */
+import { adminApiKeyPages } from "./admin/api_keys_routes.tsx";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -151,6 +152,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", forwardAuthRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
+  app.route("/", adminApiKeyPages(deps));
   app.route("/", adminPages(deps));
 
   app.notFound((c) =>

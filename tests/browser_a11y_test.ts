@@ -256,6 +256,15 @@ async function walk(
     await w.check("admin policy preview");
     await page.goto(`${origin}/admin/audit`);
     await w.check("admin audit");
+    await page.goto(`${origin}/admin/api-keys`);
+    await w.check("admin api keys");
+    await w.submit("form[action='/admin/api-keys']");
+    await w.check("admin api keys with errors");
+    await page.fill("#key-username", member.username);
+    await page.fill("#key-name", "backup");
+    await w.submit("form[action='/admin/api-keys']");
+    assert(await page.isVisible("#new-api-key"), "no new API key");
+    await w.check("admin new api key");
 
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");

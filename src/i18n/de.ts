@@ -565,6 +565,25 @@ export const de: Messages = {
   "msg.unknown_field": "Unbekanntes Feld.",
   "msg.password.reused": "Wählen Sie ein Passwort, das Sie nicht kürzlich verwendet haben.",
   // ---- issue 14 partials ----
+  "admin.nav.api_keys": "API-Schlüssel",
+  "admin.keys.title": "API-Schlüssel",
+  "admin.keys.intro":
+    "Mit Schlüsseln rufen Programme die API im Namen eines Benutzers auf, ohne zweiten Faktor. Jeder Schlüssel wird nur einmal angezeigt, beim Erstellen; gespeichert wird nur ein Hash.",
+  "admin.keys.col.created": "Erstellt",
+  "admin.keys.none": "Keine gültigen API-Schlüssel.",
+  "admin.keys.new": "Neuer API-Schlüssel",
+  "admin.keys.days_hint": "1 bis 3650. Leer lassen für die Standarddauer.",
+  "admin.keys.create": "Schlüssel erstellen",
+  "admin.keys.created_title": "Neuer API-Schlüssel",
+  "admin.keys.created_intro":
+    "Der Schlüssel {name} für {user}. Kopieren Sie ihn jetzt: Er wird nicht wieder angezeigt.",
+  "admin.keys.back": "Zurück zu den API-Schlüsseln",
+  "msg.admin.key_revoked": "Der API-Schlüssel ist widerrufen.",
+  "msg.admin.key_username": "Geben Sie den Benutzernamen des Schlüsselinhabers ein.",
+  "msg.admin.key_name": "Benennen Sie den Schlüssel.",
+  "msg.admin.key_scope": "Wählen Sie mindestens einen Bereich.",
+  "msg.admin.key_days": "Geben Sie eine ganze Zahl von Tagen zwischen 1 und 3650 ein.",
+  "msg.admin.no_such_user": "Es gibt keinen Benutzer mit diesem Namen.",
   "error.enrollment_not_allowed":
     "Ihre Organisation bietet für Ihr Konto keine Zwei-Faktor-Anmeldung an.",
   "admin.policy.field.exemptRoles": "Ausgenommene Rollen",

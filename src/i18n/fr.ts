@@ -575,6 +575,25 @@ export const fr: Messages = {
   "msg.unknown_field": "Champ inconnu.",
   "msg.password.reused": "Choisissez un mot de passe que vous n'avez pas utilisé récemment.",
   // ---- issue 14 partials ----
+  "admin.nav.api_keys": "Clés d'API",
+  "admin.keys.title": "Clés d'API",
+  "admin.keys.intro":
+    "Les clés permettent à des programmes d'appeler l'API au nom d'un utilisateur, sans second facteur. Chaque clé n'est affichée qu'une fois, à sa création\u00a0; seule une empreinte est conservée.",
+  "admin.keys.col.created": "Créée",
+  "admin.keys.none": "Aucune clé d'API active.",
+  "admin.keys.new": "Nouvelle clé d'API",
+  "admin.keys.days_hint": "De 1 à 3650. Laissez vide pour la durée par défaut.",
+  "admin.keys.create": "Créer la clé",
+  "admin.keys.created_title": "Nouvelle clé d'API",
+  "admin.keys.created_intro":
+    "La clé {name} pour {user}. Copiez-la maintenant\u00a0: elle ne sera plus affichée.",
+  "admin.keys.back": "Retour aux clés d'API",
+  "msg.admin.key_revoked": "La clé d'API est révoquée.",
+  "msg.admin.key_username": "Saisissez le nom d'utilisateur du titulaire de la clé.",
+  "msg.admin.key_name": "Nommez la clé.",
+  "msg.admin.key_scope": "Choisissez au moins une portée.",
+  "msg.admin.key_days": "Saisissez un nombre entier de jours de 1 à 3650.",
+  "msg.admin.no_such_user": "Aucun utilisateur ne porte ce nom.",
   "error.enrollment_not_allowed":
     "Votre organisation ne propose pas la connexion à deux facteurs pour votre compte.",
   "admin.policy.field.exemptRoles": "Rôles exemptés",
