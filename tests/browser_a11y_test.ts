@@ -266,6 +266,19 @@ async function walk(
     assert(await page.isVisible("#new-api-key"), "no new API key");
     await w.check("admin new api key");
 
+    // Delegation (turned on for this part): the banner on the user's pages, and the way back.
+    const delegation = (on: boolean) =>
+      (env.deps.config as { DELEGATION_ENABLED: boolean }).DELEGATION_ENABLED = on;
+    delegation(true);
+    await page.goto(`${origin}/admin/users/${late.id}`);
+    await w.submit("form[action$='/delegate']");
+    assertEquals(path(page), "/account");
+    assert(await page.isVisible("#delegation-banner"), "no delegation banner");
+    await w.check("delegated account");
+    await w.submit("form[action='/delegation/end']");
+    assertEquals(path(page), `/admin/users/${late.id}`);
+    delegation(false);
+
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");
     await page.fill("#username", admin.username);

@@ -420,6 +420,8 @@ export function adminPages(deps: Deps): Hono {
         devices={await userDevices(deps, id)}
         now={deps.clock.now().getTime()}
         isSelf={id === ctx.user.id}
+        canDelegate={config.DELEGATION_ENABLED && id !== ctx.user.id &&
+          !view.roles.includes("admin") && !view.user.isService && !view.user.disabled}
         {...extra}
       />,
     );

@@ -112,6 +112,8 @@ async function createPat(deps: Deps, ctx: SessionContext, input: {
   meta: RequestMeta;
 }) {
   const now = deps.clock.now();
+  // An admin acting as the user never makes the user's tokens.
+  if (ctx.session.delegatedBy) return fail("forbidden");
   const current = await currentUser(deps, ctx);
   if (!current.ok) return current;
   const { user } = current;
@@ -172,6 +174,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.delete("/api/v1/me/tokens/:id", doc.revokeToken, async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
+    if (s.ctx.session.delegatedBy) return jsonFailure(c, fail("forbidden"));
     const r = await revokeKey(deps, {
       id: c.req.param("id"),
       userId: s.ctx.user.id,
@@ -254,6 +257,9 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.post("/account/tokens/:id/revoke", async (c: Context) => {
     const s = await pageSession(c, deps);
     if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
+    if (s.ctx.session.delegatedBy) {
+      return c.redirect("/account?token_error=forbidden#tokens", 303);
+    }
     await revokeKey(deps, {
       id: c.req.param("id")!,
       userId: s.ctx.user.id,

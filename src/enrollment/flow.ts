@@ -69,6 +69,8 @@ export async function resolveEnroller(
   needsFreshSession = true,
 ): Promise<{ ok: true; value: Enroller } | Failure> {
   if (auth.kind === "session") {
+    // An admin acting as the user never touches the user's factors.
+    if (auth.ctx.session.delegatedBy) return fail("forbidden");
     // Starting needs a fresh proof; confirming an enrollment that was started with one does not
     // (the enrollment lives 15 minutes, longer than the 5-minute window).
     if (

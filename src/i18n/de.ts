@@ -565,6 +565,7 @@ export const de: Messages = {
   "msg.unknown_field": "Unbekanntes Feld.",
   "msg.password.reused": "Wählen Sie ein Passwort, das Sie nicht kürzlich verwendet haben.",
   // ---- issue 14 partials ----
+  "error.delegation_disabled": "Die Delegation ist auf diesem Server ausgeschaltet.",
   "admin.nav.api_keys": "API-Schlüssel",
   "admin.keys.title": "API-Schlüssel",
   "admin.keys.intro":
@@ -597,4 +598,10 @@ export const de: Messages = {
   "admin.policy.hint.mayEnrollGroups": "Durch Kommas getrennt.",
   "tokens.expires_in_days": "Läuft ab nach (Tagen)",
   "tokens.expires_in_days_hint": "1 bis 365. Leer lassen für die Standarddauer.",
+  // ---- delegation ----
+  "delegation.start": "Als {name} handeln",
+  "delegation.banner":
+    "Sie handeln als {user} (angemeldet als {admin}). Passwort, Faktoren und Token dieser Person können Sie nicht ändern.",
+  "delegation.end": "Nicht mehr als diese Person handeln",
+  "delegation.failed_title": "Handeln als diese Person nicht möglich",
 };

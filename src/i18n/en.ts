@@ -544,6 +544,7 @@ export const en = {
   "msg.unknown_field": "Unknown field.",
   "msg.password.reused": "Choose a password you have not used recently.",
   // ---- issue 14 partials ----
+  "error.delegation_disabled": "Delegation is turned off on this server.",
   "admin.nav.api_keys": "API keys",
   "admin.keys.title": "API keys",
   "admin.keys.intro":
@@ -575,6 +576,12 @@ export const en = {
   "admin.policy.hint.mayEnrollGroups": "Separated by commas.",
   "tokens.expires_in_days": "Expires after (days)",
   "tokens.expires_in_days_hint": "1 to 365. Leave empty for the default lifetime.",
+  // ---- delegation ----
+  "delegation.start": "Act as {name}",
+  "delegation.banner":
+    "You are acting as {user} (signed in as {admin}). You cannot change their password, factors or tokens.",
+  "delegation.end": "Stop acting as this user",
+  "delegation.failed_title": "Cannot act as this user",
 } as const;
 
 export type MessageKey = keyof typeof en;

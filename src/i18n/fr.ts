@@ -575,6 +575,7 @@ export const fr: Messages = {
   "msg.unknown_field": "Champ inconnu.",
   "msg.password.reused": "Choisissez un mot de passe que vous n'avez pas utilisé récemment.",
   // ---- issue 14 partials ----
+  "error.delegation_disabled": "La délégation est désactivée sur ce serveur.",
   "admin.nav.api_keys": "Clés d'API",
   "admin.keys.title": "Clés d'API",
   "admin.keys.intro":
@@ -607,4 +608,10 @@ export const fr: Messages = {
   "admin.policy.hint.mayEnrollGroups": "Séparés par des virgules.",
   "tokens.expires_in_days": "Expire après (jours)",
   "tokens.expires_in_days_hint": "De 1 à 365. Laissez vide pour la durée par défaut.",
+  // ---- delegation ----
+  "delegation.start": "Agir en tant que {name}",
+  "delegation.banner":
+    "Vous agissez en tant que {user} (connecté comme {admin}). Vous ne pouvez pas changer son mot de passe, ses facteurs ni ses jetons.",
+  "delegation.end": "Cesser d'agir pour cet utilisateur",
+  "delegation.failed_title": "Impossible d'agir pour cet utilisateur",
 };

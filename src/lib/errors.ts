@@ -25,6 +25,7 @@ export const ERRORS = {
     message: "Sign in again (password and code) to change your second factor.",
   },
   forbidden: { status: 403, message: "You are not allowed to do that." },
+  delegation_disabled: { status: 403, message: "Delegation is turned off on this server." },
   enrollment_not_allowed: {
     status: 403,
     message: "Your organisation does not offer two-factor sign-in for your account.",

@@ -49,6 +49,11 @@ export const authenticatedResponse = z.object({
   ),
 });
 
+export const delegationResponse = z.object({
+  session_token: z.string().describe("A session of the user, naming the admin (act_sub)."),
+  expires_at: iso,
+});
+
 export const refreshResponse = z.object({
   session_token: z.string(),
   expires_at: iso,

@@ -75,6 +75,8 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
 }): Promise<{ ok: true } | Failure | PasswordProblem> {
   const { db, config } = deps;
   const now = deps.clock.now();
+  // An admin acting as the user never changes the user's password.
+  if (ctx.session.delegatedBy) return fail("forbidden");
   const found = await currentUser(deps, ctx);
   if (!found.ok) return found;
   const { user } = found;

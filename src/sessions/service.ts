@@ -7,7 +7,8 @@ import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
 import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
 
-export type Amr = "pwd" | "otp" | "rec" | "dev";
+/** "dlg": a delegated session, an admin acting as this user (src/delegation/). */
+export type Amr = "pwd" | "otp" | "rec" | "dev" | "dlg";
 
 /** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
 export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
@@ -22,10 +23,14 @@ export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date 
  */
 export async function issueSessionToken(
   deps: Deps,
-  s: { id: string; userId: string; expiresAt: Date },
+  s: { id: string; userId: string; expiresAt: Date; actor?: { id: string; username: string } },
   now: Date,
 ): Promise<string> {
   const user = await findUserById(deps.db, s.userId);
+  // A delegated session names the admin acting (RFC 8693's "act", flattened).
+  const act: Record<string, string> = s.actor
+    ? { act_sub: s.actor.id, act_username: s.actor.username }
+    : {};
   return await signToken(deps.keys, "session", {
     sub: s.userId,
     jti: s.id,
@@ -34,6 +39,7 @@ export async function issueSessionToken(
       sid: s.id,
       username: user?.displayName ?? "",
       roles: user ? parseRoles(user.roles) : [],
+      ...act,
     },
   }, now);
 }
