@@ -97,6 +97,15 @@ Deno.test("delegation: the user's password, factors and tokens cannot be changed
   assertEquals(ended.length, 1);
 });
 
+Deno.test("delegation: ends with the admin's own session", async () => {
+  const env = await testApp({ DELEGATION_ENABLED: "true" });
+  const { alice, admin } = await setup(env);
+  const token = (await start(env, alice.id, admin)).json.session_token;
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, token)).status, 200);
+  assertEquals((await api(env, "POST", "/api/v1/logout", undefined, admin)).status, 204);
+  assertEquals((await api(env, "GET", "/api/v1/session", undefined, token)).status, 401);
+});
+
 Deno.test("delegation pages: the button, the banner on every page, and the way back", async () => {
   const env = await testApp({ DELEGATION_ENABLED: "true" });
   const root = await addUser(env, "root", ["admin"]);

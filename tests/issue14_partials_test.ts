@@ -133,6 +133,12 @@ Deno.test("2FA policy: who may set up 2FA at all, beside who must", async () => 
       login.json.session_token ?? login.json.pending_token,
     );
   };
+  // The account page offers no "add" to someone who may not.
+  const page = new Browser(env);
+  await page.get("/login");
+  await page.post("/login", { username: "guest", password: PASSWORD });
+  await page.get("/account");
+  assert(!page.lastHtml.includes('id="add-authenticator"'), "guest is offered enrollment");
   const guest = await start("guest");
   assertEquals(guest.status, 403);
   assertEquals(guest.json.error.code, "enrollment_not_allowed");

@@ -79,6 +79,9 @@ function buildActiveSessionQuery(db: Db) {
       gt(sessions.expiresAt, sql.placeholder("now")),
       sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${sql.placeholder("idleSince")})`,
       eq(users.disabled, false),
+      // A delegated session lives only while the admin's own session does (src/delegation/).
+      sql`(${sessions.delegatorSessionId} IS NULL OR EXISTS (SELECT 1 FROM sessions AS d
+        WHERE d.id = ${sessions.delegatorSessionId} AND d.revoked_at IS NULL))`,
     ))
     .limit(1)
     .prepare();
