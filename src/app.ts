@@ -2,6 +2,8 @@
  * @module createApp(deps): security headers, CSRF on every form, one error handler, and a
  * sub-app per feature mounted with `app.route()`.
  */
+import { delegationBanner, delegationRoutes } from "./delegation/routes.tsx";
+import { adminApiKeyPages } from "./admin/api_keys_routes.tsx";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
@@ -72,6 +74,7 @@ export function createApp(deps: Deps): Hono {
 
   // First, so that it times and logs everything below, error pages included.
   app.use("*", requestObserver(deps));
+  const banner = delegationBanner(deps);
 
   // Set before the handler runs, so that they are part of the response it builds (a header
   // set afterwards makes Hono copy the whole response, once per header); a handler's own
@@ -89,6 +92,11 @@ export function createApp(deps: Deps): Hono {
 
   // The page language, before anything that may answer with a page (the CSRF refusal too).
   app.use("*", localeMiddleware());
+  // The "acting as" banner of a delegated session, on every page (skipped for the JSON API).
+  app.use("*", async (c, next) => {
+    if (c.req.path.startsWith("/api/")) return await next();
+    return await banner(c, next);
+  });
 
   // Before anything reads a body (the CSRF check below parses forms): a body larger than
   // MAX_BODY_BYTES is refused by its Content-Length at once, unread, and a chunked one as soon
@@ -169,6 +177,8 @@ export function createApp(deps: Deps): Hono {
   app.route("/", accessRoutes(deps));
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
+  app.route("/", delegationRoutes(deps));
+  app.route("/", adminApiKeyPages(deps));
   app.route("/", adminPages(deps));
 
   app.notFound((c) =>

@@ -100,6 +100,12 @@ export const configSchema = z.object({
    */
   RESET_LINKS_IN_LOG: bool.default(false),
   API_KEY_DAYS: int(1, 3650).default(90),
+  /** Successful uses of one API key or token are audited at most once per this many minutes. */
+  API_KEY_AUDIT_MINUTES: int(0, 1440).default(10),
+  /** Delegation: an admin may act as a (non-admin) user for a limited time. Off by default. */
+  DELEGATION_ENABLED: bool.default(false),
+  /** How long a delegation lasts at most (never past the admin's own session). */
+  DELEGATION_MINUTES: int(1, 240).default(30),
   /** Security alerts (e.g. repeated second-factor failures) are POSTed here as JSON. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   /**

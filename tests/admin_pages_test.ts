@@ -603,6 +603,8 @@ Deno.test("admin pages: the password policy form validates and saves", async () 
     minClasses: 2,
     forbidUsername: false,
     forbidCommon: true,
+    maxAgeDays: 0,
+    historyCount: 5,
   });
   await b.get("/admin/users/new");
   const short = await b.post("/admin/users/new", { username: "gina", password: "twelve chars" });

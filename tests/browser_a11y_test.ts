@@ -16,6 +16,10 @@ import { eq } from "drizzle-orm";
 import { users } from "../src/db/schema.ts";
 import type { Locale } from "../src/i18n/i18n.ts";
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
+import { DAY } from "../src/lib/clock.ts";
+import { DEFAULT_PASSWORD_POLICY } from "../src/passwords/policy.ts";
+import { PASSWORD_POLICY_KEY } from "../src/passwords/service.ts";
+import { writeSettingStatement } from "../src/settings/repo.ts";
 import { savePolicyStatement } from "../src/policy/repo.ts";
 import { totpCodeAt } from "../src/totp/totp.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
@@ -291,6 +295,28 @@ async function walk(
     await page.goto(`${origin}/admin/access`);
     await page.fill("#rules", builtin);
     await w.submit("form[action='/admin/access']");
+    await page.goto(`${origin}/admin/api-keys`);
+    await w.check("admin api keys");
+    await w.submit("form[action='/admin/api-keys']");
+    await w.check("admin api keys with errors");
+    await page.fill("#key-username", member.username);
+    await page.fill("#key-name", "backup");
+    await w.submit("form[action='/admin/api-keys']");
+    assert(await page.isVisible("#new-api-key"), "no new API key");
+    await w.check("admin new api key");
+
+    // Delegation (turned on for this part): the banner on the user's pages, and the way back.
+    const delegation = (on: boolean) =>
+      (env.deps.config as { DELEGATION_ENABLED: boolean }).DELEGATION_ENABLED = on;
+    delegation(true);
+    await page.goto(`${origin}/admin/users/${late.id}`);
+    await w.submit("form[action$='/delegate']");
+    assertEquals(path(page), "/account");
+    assert(await page.isVisible("#delegation-banner"), "no delegation banner");
+    await w.check("delegated account");
+    await w.submit("form[action='/delegation/end']");
+    assertEquals(path(page), `/admin/users/${late.id}`);
+    delegation(false);
 
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");
@@ -343,6 +369,36 @@ async function walk(
     await w.check("grace period");
     await page.goto(`${origin}/admin`);
     await w.check("admins only");
+
+    // A password past the policy's maximum age: a new one before any session.
+    const expired = await addUser(run.env, `expired-${locale}`);
+    await env.deps.db.update(users).set({
+      passwordChangedAt: env.clock.now().getTime() - 400 * DAY,
+    })
+      .where(eq(users.id, expired.id));
+    const maxAge = (maxAgeDays: number) =>
+      writeSettingStatement(
+        env.deps.db,
+        PASSWORD_POLICY_KEY,
+        {
+          ...DEFAULT_PASSWORD_POLICY,
+          maxAgeDays,
+        },
+        env.clock.now(),
+        "t",
+      );
+    await maxAge(365);
+    await context.clearCookies();
+    await page.goto(`${origin}/login?lang=${locale}`);
+    await page.fill("#username", expired.username);
+    await page.fill("#password", PASSWORD);
+    await w.submit("form[action='/login']");
+    assertEquals(path(page), "/login/password");
+    await w.check("expired password");
+    await page.fill("#new_password", expired.username);
+    await w.submit("form[action='/login/password']");
+    await w.check("expired password with errors");
+    await maxAge(0);
   } catch (e) {
     throw new Error(`${locale}, after the page "${w.checked.at(-1)}": ${(e as Error).message}`);
   } finally {

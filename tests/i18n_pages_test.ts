@@ -268,6 +268,16 @@ async function everyPage(locale: Locale): Promise<Map<string, string>> {
   keep("admin audit");
   await b.get("/admin/audit?from=yesterday&user=" + "u".repeat(200));
   keep("admin audit: errors");
+  await b.get("/admin/api-keys");
+  keep("admin api keys");
+  await b.post("/admin/api-keys", { username: "", name: "", expires_in_days: "0" });
+  keep("admin api keys: errors");
+  await b.post("/admin/api-keys", { username: "nobody", name: "job", scope_read: "on" });
+  keep("admin api keys: unknown user");
+  await b.post("/admin/api-keys", { username: "bob", name: "job", scope_read: "on" });
+  keep("admin new api key");
+  await b.get("/admin/api-keys?notice=key_revoked");
+  keep("admin api keys: notice");
   const carolEnrolled = await enrollViaApi(env, "carol");
   assert(carolEnrolled.secret);
   await b.get(`/admin/users/${carol.id}/confirm?action=reset-2fa`);

@@ -57,6 +57,8 @@ export function AccountPage(props: {
   amr: string[];
   fresh: boolean;
   canDisable2fa: boolean;
+  /** The policy lets this user set up a factor (who may use 2FA); default yes. */
+  canEnroll?: boolean;
   tokens: ApiKeyRow[];
   tokenError?: string;
   notice?: string;
@@ -128,13 +130,15 @@ export function AccountPage(props: {
         empty={<p>{t("account.no_authenticator")}</p>}
       />
       <p>
-        <a
-          class="button"
-          href={props.fresh ? "/enroll" : reauthFirst("/enroll")}
-          id="add-authenticator"
-        >
-          {t("account.add_authenticator")}
-        </a>
+        {props.canEnroll === false ? null : (
+          <a
+            class="button"
+            href={props.fresh ? "/enroll" : reauthFirst("/enroll")}
+            id="add-authenticator"
+          >
+            {t("account.add_authenticator")}
+          </a>
+        )}
       </p>
 
       <h2>{t("account.recovery_codes")}</h2>

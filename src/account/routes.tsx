@@ -10,6 +10,9 @@ import { pageSession, withCaller } from "../caller/resolve.ts";
 import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
+import { mayEnroll } from "../policy/policy.ts";
+import { loadPolicy, subjectOf } from "../policy/repo.ts";
+import { findUserById } from "../users/repo.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
@@ -213,7 +216,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/reauth",
     doc.reauth,
-    jsonBody(reauthBody),
+    jsonBody(reauthBody.strict()),
     withApiSession(async (c, ctx) => {
       const body = validJson(c, reauthBody); // already validated by jsonBody
       const r = await reauthenticate(deps, {
@@ -242,7 +245,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/authenticators",
     doc.addAuthenticator,
-    jsonBody(optionalLabelBody),
+    jsonBody(optionalLabelBody.strict()),
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
@@ -256,7 +259,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/me/authenticators/:id",
     doc.renameAuthenticator,
-    jsonBody(labelBody),
+    jsonBody(labelBody.strict()),
     withApiSession(async (c, ctx) => {
       const { label } = validJson(c, labelBody);
       const r = await renameAuthenticator(deps, ctx, {
@@ -279,7 +282,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/authenticators/:id/replace",
     doc.replaceAuthenticator,
-    jsonBody(optionalLabelBody),
+    jsonBody(optionalLabelBody.strict()),
     withApiSession(async (c, ctx) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
@@ -397,6 +400,15 @@ export function accountRoutes(deps: Deps): Hono {
       return await handler(c, s.ctx);
     };
 
+  /** Whether the policy lets this user add a factor (who may use 2FA). */
+  const mayEnrollNow = async (c: Context, ctx: SessionContext) => {
+    const user = await findUserById(deps.db, ctx.user.id);
+    if (!user) return false;
+    const enrolled = (await myAuthenticators(deps, ctx.user.id)).length > 0;
+    const ip = requestMeta(c, config).ip;
+    return mayEnroll(await loadPolicy(deps.db), subjectOf(user, enrolled), ip);
+  };
+
   const renderAccount = async (
     c: Context,
     ctx: SessionContext,
@@ -420,6 +432,7 @@ export function accountRoutes(deps: Deps): Hono {
         amr={ctx.amr}
         fresh={isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, now)}
         canDisable2fa={!policy.required}
+        canEnroll={await mayEnrollNow(c, ctx)}
         tokens={await listKeys(deps, { userId: ctx.user.id, kind: "pat" })}
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}

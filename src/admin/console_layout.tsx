@@ -13,7 +13,8 @@ type Section =
   | "policy"
   | "settings"
   | "audit"
-  | "access";
+  | "access"
+  | "api_keys";
 
 function AdminNav(props: { current?: Section }) {
   const link = (section: Section, href: string, text: string) => (
@@ -29,6 +30,7 @@ function AdminNav(props: { current?: Section }) {
       {link("settings", "/admin/security-settings", t("admin.nav.settings"))}
       {link("audit", "/admin/audit", t("admin.nav.audit"))}
       {link("access", "/admin/access", t("admin.nav.access"))}
+      {link("api_keys", "/admin/api-keys", t("admin.nav.api_keys"))}
       <a href="/account">{t("admin.nav.account")}</a>
     </nav>
   );

@@ -125,7 +125,14 @@ function firstErrors(issues: readonly Issue[], prefix = ""): FormErrors {
 // ---- the policy form <-> LoginPolicy ----
 
 const POLICY_KEYS = Object.keys(loginPolicySchema.shape) as (keyof LoginPolicy)[];
-const NAME_LISTS = ["requiredRoles", "requiredGroups", "exemptGroups"] as const;
+const NAME_LISTS = [
+  "requiredRoles",
+  "requiredGroups",
+  "exemptGroups",
+  "exemptRoles",
+  "mayEnrollRoles",
+  "mayEnrollGroups",
+] as const;
 const RANGE_LISTS = ["networkRequire", "networkSkip"] as const;
 const FLAGS = ["adminsAlways", "recoveryCodesEnabled", "trustedDevicesEnabled"] as const;
 const NUMBERS = [
@@ -202,6 +209,8 @@ const passwordValues = (p: PasswordPolicy): FormValues => ({
   minClasses: String(p.minClasses),
   forbidUsername: p.forbidUsername ? "on" : "",
   forbidCommon: p.forbidCommon ? "on" : "",
+  maxAgeDays: String(p.maxAgeDays),
+  historyCount: String(p.historyCount),
 });
 
 // ---- audit filters ----
@@ -411,6 +420,8 @@ export function adminPages(deps: Deps): Hono {
         devices={await userDevices(deps, id)}
         now={deps.clock.now().getTime()}
         isSelf={id === ctx.user.id}
+        canDelegate={config.DELEGATION_ENABLED && id !== ctx.user.id &&
+          !view.roles.includes("admin") && !view.user.isService && !view.user.disabled}
         {...extra}
       />,
     );
@@ -664,6 +675,9 @@ export function adminPages(deps: Deps): Hono {
         minClasses: num(form.minClasses),
         forbidUsername: checked(form.forbidUsername),
         forbidCommon: checked(form.forbidCommon),
+        // Left out of the form (an older page): the defaults.
+        maxAgeDays: form.maxAgeDays === undefined ? undefined : num(form.maxAgeDays),
+        historyCount: form.historyCount === undefined ? undefined : num(form.historyCount),
       });
       if (!parsed.success) {
         return await renderPolicy(c, {
@@ -672,6 +686,8 @@ export function adminPages(deps: Deps): Hono {
             "minClasses",
             "forbidUsername",
             "forbidCommon",
+            "maxAgeDays",
+            "historyCount",
           ]),
           passwordErrors: policyErrors(parsed.error.issues, {}),
           status: 400,

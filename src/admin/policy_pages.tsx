@@ -13,6 +13,7 @@ import {
 } from "../views/components.tsx";
 import { CsrfField, ErrorText } from "../views/layout.tsx";
 import { AdminLayout } from "./console_layout.tsx";
+import { PASSWORD_HISTORY_MAX } from "../passwords/policy.ts";
 
 /** The label of a policy field, also used to list a preview's changes. */
 const policyLabel = (key: keyof LoginPolicy) => t(`admin.policy.field.${key}`);
@@ -100,7 +101,14 @@ export function PolicyPage(props: {
           ))}
           <PolicyCheck name="adminsAlways" values={v} text={t("admin.policy.admins_always")} />
           <TextInput name="exemptGroups" {...form} hint={t("admin.policy.hint.exemptGroups")} />
+          <TextInput name="exemptRoles" {...form} hint={t("admin.policy.hint.exemptRoles")} />
           <p class="warning" id="exempt-warning">{t("admin.policy.exempt_warning")}</p>
+        </fieldset>
+        <fieldset>
+          <legend>{t("admin.policy.may_enroll")}</legend>
+          {(["mayEnrollRoles", "mayEnrollGroups"] as const).map((name) => (
+            <TextInput name={name} {...form} hint={t(`admin.policy.hint.${name}`)} />
+          ))}
         </fieldset>
         <fieldset>
           <legend>{t("admin.policy.networks")}</legend>
@@ -173,6 +181,24 @@ export function PolicyPage(props: {
         <ErrorText id="minClasses-error" message={pe.minClasses} />
         <PolicyCheck name="forbidUsername" values={pv} text={t("admin.policy.forbid_username")} />
         <PolicyCheck name="forbidCommon" values={pv} text={t("admin.policy.forbid_common")} />
+        <NumberField
+          id="maxAgeDays"
+          label={t("admin.policy.max_age_days")}
+          min={0}
+          max={3650}
+          value={pv.maxAgeDays ?? ""}
+          hint={t("admin.policy.max_age_days_hint")}
+          error={pe.maxAgeDays}
+        />
+        <NumberField
+          id="historyCount"
+          label={t("admin.policy.history_count")}
+          min={0}
+          max={PASSWORD_HISTORY_MAX}
+          value={pv.historyCount ?? ""}
+          hint={t("admin.policy.history_count_hint")}
+          error={pe.historyCount}
+        />
         <button type="submit">{t("admin.policy.save_passwords")}</button>
       </form>
     </AdminLayout>

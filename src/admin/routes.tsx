@@ -8,11 +8,11 @@ import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { errorBody, jsonFailure } from "../http/respond.ts";
+import { errorBody, fieldErrors, type IssueList, jsonFailure } from "../http/respond.ts";
 import { jsonBody, validJson } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { passwordPolicy } from "../passwords/service.ts";
-import { passwordPolicySchema } from "../passwords/policy.ts";
+import { passwordPolicyInput } from "../passwords/policy.ts";
 import { loginPolicySchema } from "../policy/policy.ts";
 import { loadPolicy } from "../policy/repo.ts";
 import type { SessionContext } from "../sessions/service.ts";
@@ -55,6 +55,9 @@ import {
   userForAdmin,
   userJson,
 } from "./service.ts";
+
+/** The login policy as an admin sends it: unknown fields are refused, not dropped. */
+const loginPolicyInput = loginPolicySchema.strict();
 
 const names = z.array(z.string().trim().min(1).max(64)).max(50);
 const createBody = z.object({
@@ -183,12 +186,12 @@ const doc = {
   }),
   previewPolicy: adminDoc({
     summary: "Who a policy would make enroll at their next login, without saving it",
-    body: loginPolicySchema,
+    body: loginPolicyInput,
     success: { status: 200, description: "The preview.", json: policyPreviewResponse },
   }),
   putPolicy: adminDoc({
     summary: "Replace the 2FA policy (omitted fields take their defaults)",
-    body: loginPolicySchema,
+    body: loginPolicyInput,
     success: { status: 200, description: "The saved policy.", json: policySavedResponse },
   }),
   getPasswordPolicy: adminDoc({
@@ -197,7 +200,7 @@ const doc = {
   }),
   putPasswordPolicy: adminDoc({
     summary: "Replace the password policy (omitted fields take their defaults)",
-    body: passwordPolicySchema,
+    body: passwordPolicyInput,
     success: { status: 200, description: "The saved policy.", json: passwordPolicyResponse },
   }),
   audit: adminDoc({
@@ -234,15 +237,13 @@ export function adminRoutes(deps: Deps): Hono {
   const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
   const done = (c: Context, r: { ok: true } | { ok: false; code: Parameters<typeof fail>[0] }) =>
     r.ok ? c.body(null, 204) : jsonFailure(c, fail(r.code));
-  const invalid = (
-    c: Context,
-    error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] },
-  ) => {
-    const fields: Record<string, string[]> = {};
-    for (const i of error.issues) {
-      (fields[i.path.map(String).join(".") || "_query"] ??= []).push(i.message);
-    }
-    return c.json(errorBody("validation_failed", fields), 400);
+  const invalid = (c: Context, error: IssueList) => {
+    // Unknown fields are named one by one; problems of the whole input keep their "_query" key.
+    const { _body, ...fields } = fieldErrors(error);
+    return c.json(
+      errorBody("validation_failed", _body ? { ...fields, _query: _body } : fields),
+      400,
+    );
   };
 
   app.get(
@@ -270,7 +271,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users",
     doc.createUser,
-    jsonBody(createBody),
+    jsonBody(createBody.strict()),
     admin(async (c, ctx) => {
       const body = validJson(c, createBody);
       const r = await createUserByAdmin(deps, who(c, ctx), {
@@ -313,7 +314,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/admin/users/:id",
     doc.updateUser,
-    jsonBody(updateBody),
+    jsonBody(updateBody.strict()),
     admin(async (c, ctx) => {
       const body = validJson(c, updateBody);
       const r = await updateUserByAdmin(deps, who(c, ctx), c.req.param("id")!, body);
@@ -342,7 +343,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users/:id/reset-2fa",
     doc.reset2fa,
-    jsonBody(resetBody),
+    jsonBody(resetBody.strict()),
     admin(async (c, ctx) => {
       const { mode } = validJson(c, resetBody);
       const r = await resetTwofa(deps, who(c, ctx), c.req.param("id")!, mode);
@@ -379,7 +380,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users/:id/extend-grace",
     doc.extendGrace,
-    jsonBody(graceBody),
+    jsonBody(graceBody.strict()),
     admin(async (c, ctx) => {
       const { days } = validJson(c, graceBody);
       const r = await extendGrace(deps, who(c, ctx), c.req.param("id")!, days);
@@ -426,7 +427,7 @@ export function adminRoutes(deps: Deps): Hono {
     "/api/v1/admin/policy/preview",
     doc.previewPolicy,
     admin(async (c) => {
-      const parsed = loginPolicySchema.safeParse(await c.req.json().catch(() => null));
+      const parsed = loginPolicyInput.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
       const r = await previewPolicy(deps, parsed.data);
       return c.json({ would_block: r.wouldBlock, count: r.wouldBlock.length });
@@ -437,7 +438,7 @@ export function adminRoutes(deps: Deps): Hono {
     "/api/v1/admin/policy",
     doc.putPolicy,
     admin(async (c, ctx) => {
-      const parsed = loginPolicySchema.safeParse(await c.req.json().catch(() => null));
+      const parsed = loginPolicyInput.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
       const previous = await loadPolicy(db);
       await savePolicy(deps, who(c, ctx), parsed.data, previous);
@@ -456,7 +457,7 @@ export function adminRoutes(deps: Deps): Hono {
     "/api/v1/admin/password-policy",
     doc.putPasswordPolicy,
     admin(async (c, ctx) => {
-      const parsed = passwordPolicySchema.safeParse(await c.req.json().catch(() => null));
+      const parsed = passwordPolicyInput.safeParse(await c.req.json().catch(() => null));
       if (!parsed.success) return invalid(c, parsed.error);
       await savePasswordPolicy(deps, who(c, ctx), parsed.data);
       return c.json({ policy: parsed.data });

@@ -4,6 +4,7 @@ import type { Drift } from "../totp/drift.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import { DevicesTable } from "../devices/pages.tsx";
 import {
+  ActionButton,
   Check,
   DataTable,
   Facts,
@@ -54,6 +55,8 @@ export function UserPage(props: {
   devices: TrustedDeviceRow[];
   now: number;
   isSelf: boolean;
+  /** Delegation is on and this user may be acted as (not an admin). */
+  canDelegate?: boolean;
   editValues?: FormValues;
   editErrors?: FormErrors;
   notice?: string;
@@ -120,6 +123,19 @@ export function UserPage(props: {
           },
         ]}
       />
+
+      {props.canDelegate
+        ? (
+          <p>
+            <ActionButton
+              csrf={props.csrf}
+              action={`/admin/users/${u.id}/delegate`}
+              label={t("delegation.start", { name: u.displayName })}
+              id="delegate"
+            />
+          </p>
+        )
+        : null}
 
       <h2>{t("account.authenticators")}</h2>
       <DataTable

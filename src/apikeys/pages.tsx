@@ -56,6 +56,16 @@ export function TokensSection(props: { csrf: string; tokens: ApiKeyRow[]; error?
             </label>
           ))}
         </fieldset>
+        <Field
+          id="token-days"
+          name="expires_in_days"
+          type="number"
+          inputmode="numeric"
+          min={1}
+          max={365}
+          label={t("tokens.expires_in_days")}
+          hint={t("tokens.expires_in_days_hint")}
+        />
         <CodeField id="token-code" label={t("tokens.code")} describedBy={describedBy} />
         <button type="submit">{t("tokens.create")}</button>
       </form>

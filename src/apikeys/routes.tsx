@@ -113,6 +113,8 @@ async function createPat(deps: Deps, ctx: SessionContext, input: {
   meta: RequestMeta;
 }) {
   const now = deps.clock.now();
+  // An admin acting as the user never makes the user's tokens.
+  if (ctx.session.delegatedBy) return fail("forbidden");
   const current = await currentUser(deps, ctx);
   if (!current.ok) return current;
   const { user } = current;
@@ -148,7 +150,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody), async (c) => {
+  app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody.strict()), async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = c.req.valid("json");
@@ -166,6 +168,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.delete("/api/v1/me/tokens/:id", doc.revokeToken, async (c) => {
     const s = await apiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
+    if (s.ctx.session.delegatedBy) return jsonFailure(c, fail("forbidden"));
     const r = await revokeKey(deps, {
       id: c.req.param("id"),
       userId: s.ctx.user.id,
@@ -183,7 +186,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
     return c.json({ api_keys: (await listKeys(deps, { kind: "api_key" })).map(keyJson) });
   });
 
-  app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody), async (c) => {
+  app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody.strict()), async (c) => {
     const s = await adminApiSession(c, deps);
     if (!s.ok) return jsonFailure(c, s);
     const body = c.req.valid("json");
@@ -222,13 +225,21 @@ export function apiKeyRoutes(deps: Deps): Hono {
     const scopes = SCOPES.filter((scope) =>
       form[`scope_${scope}`] === "true" || form[`scope_${scope}`] === "on"
     );
-    const parsed = patBody.safeParse({ name: form.name, scopes, code: form.code });
+    const days = form.expires_in_days?.trim();
+    const parsed = patBody.safeParse({
+      name: form.name,
+      scopes,
+      code: form.code,
+      // Empty: the default lifetime (API_KEY_DAYS).
+      expires_in_days: days ? Number(days) : undefined,
+    });
     const back = (error: string) =>
       c.redirect(`/account?token_error=${encodeURIComponent(error)}#tokens`, 303);
     if (!parsed.success) return back("validation_failed");
     const r = await createPat(deps, s.ctx, {
       name: parsed.data.name,
       scopes: parsed.data.scopes,
+      days: parsed.data.expires_in_days,
       code: parsed.data.code,
       meta: requestMeta(c, config),
     });
@@ -240,6 +251,9 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.post("/account/tokens/:id/revoke", async (c: Context) => {
     const s = await pageSession(c, deps);
     if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
+    if (s.ctx.session.delegatedBy) {
+      return c.redirect("/account?token_error=forbidden#tokens", 303);
+    }
     await revokeKey(deps, {
       id: c.req.param("id")!,
       userId: s.ctx.user.id,

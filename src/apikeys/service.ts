@@ -4,7 +4,7 @@
  * shown once and stored as SHA-256, scoped (read, write, admin), with an expiry. They skip the
  * second factor by design, so they never reach a route that manages authentication.
  */
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lte, or } from "drizzle-orm";
 import { z } from "zod";
 import { audit, auditInsert } from "../audit/repo.ts";
 import { apiKeys, users } from "../db/schema.ts";
@@ -60,6 +60,7 @@ export async function createApiKey(deps: Deps, input: {
     expiresAt: now.getTime() + (input.days ?? deps.config.API_KEY_DAYS) * DAY,
     lastUsedAt: null,
     revokedAt: null,
+    lastAuditedAt: null,
   };
   await deps.db.batch([
     deps.db.insert(apiKeys).values(row),
@@ -114,10 +115,48 @@ export async function authenticateApiKey(
       eq(apiKeys.id, found!.key.id),
     );
   }
+  await auditUseSampled(deps, found!.key, found!.user, meta, now);
   return {
     ok: true,
     principal: { user: found!.user, key: found!.key, scopes: JSON.parse(found!.key.scopes) },
   };
+}
+
+/**
+ * Audits a successful use at most once per key per API_KEY_AUDIT_MINUTES: the conditional
+ * UPDATE of `last_audited_at` lets exactly one request per interval through, also when many
+ * arrive at once, so a busy key cannot flood the log. Only then is the row written.
+ */
+async function auditUseSampled(
+  deps: Deps,
+  key: ApiKeyRow,
+  user: UserRow,
+  meta: RequestMeta,
+  now: Date,
+): Promise<void> {
+  const t = now.getTime();
+  const cutoff = t - deps.config.API_KEY_AUDIT_MINUTES * MINUTE;
+  // Read first so that the usual request (audited recently) costs no write.
+  if (key.lastAuditedAt !== null && key.lastAuditedAt > cutoff) return;
+  const claimed = await deps.db.update(apiKeys).set({ lastAuditedAt: t })
+    .where(and(
+      eq(apiKeys.id, key.id),
+      or(isNull(apiKeys.lastAuditedAt), lte(apiKeys.lastAuditedAt, cutoff)),
+    ))
+    .returning({ id: apiKeys.id });
+  if (claimed.length !== 1) return;
+  await audit(deps.db, {
+    event: "api_key.use",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...meta,
+    detail: {
+      key: key.id,
+      kind: key.kind,
+      sampled_minutes: deps.config.API_KEY_AUDIT_MINUTES,
+    },
+  }, now);
 }
 
 export async function listKeys(

@@ -3,6 +3,7 @@
  * `auditInsert` returns a statement so that callers can put it in the same batch as the change
  * it records. Observers (the JSON log and the metrics, see `observeAudit`) hear of every row.
  */
+import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { randomId } from "../lib/crypto.ts";
@@ -70,4 +71,17 @@ export async function audit(db: Db, e: AuditEvent, now: Date): Promise<void> {
   const row = auditValues(e, now);
   await db.insert(auditEvents).values(row);
   auditRecorded(db, row);
+}
+
+/**
+ * The insert of `row` as a statement that only writes when `condition` holds (a conditional
+ * batch: "only if this request won the race"). The caller tells the observers with
+ * `auditRecorded` once it knows the row was written.
+ */
+export function auditInsertWhere(db: Db, row: AuditRow, condition: SQL) {
+  return db.run(sql`INSERT INTO ${auditEvents}
+    (id, at, event, outcome, user_id, username, ip, user_agent, detail)
+    SELECT ${row.id}, ${row.at}, ${row.event}, ${row.outcome}, ${row.userId}, ${row.username},
+      ${row.ip}, ${row.userAgent}, ${row.detail}
+    WHERE ${condition}`);
 }

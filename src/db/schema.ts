@@ -116,6 +116,11 @@ export const pendingLogins = sqliteTable("pending_logins", {
   sessionId: text("session_id"),
   /** The user's credential epoch when the password was checked; a later change kills it. */
   credentialEpoch: integer("credential_epoch").notNull().default(0),
+  /**
+   * Purpose "password_change" only: the JSON amr of the session the change will issue, or null
+   * when no factor passed yet and the user enrolls one next.
+   */
+  amr: text("amr"),
 });
 
 export const sessions = sqliteTable("sessions", {
@@ -138,6 +143,9 @@ export const sessions = sqliteTable("sessions", {
   revokedAt: integer("revoked_at"),
   /** When a step-up prompt (code only, for an access rule) last took a second factor. */
   secondFactorAt: integer("second_factor_at"),
+  /** Delegation: the admin acting as this session's user, and the admin's own session. */
+  delegatedBy: text("delegated_by"),
+  delegatorSessionId: text("delegator_session_id"),
 }, (t) => [index("sessions_user_idx").on(t.userId)]);
 
 export const trustedDevices = sqliteTable("trusted_devices", {
@@ -232,6 +240,8 @@ export const apiKeys = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
+    /** When a use of this key was last audited: uses are audited at most once per interval. */
+    lastAuditedAt: integer("last_audited_at"),
   },
   (t) => [uniqueIndex("api_keys_hash_idx").on(t.keyHash), index("api_keys_user_idx").on(t.userId)],
 );
@@ -284,3 +294,36 @@ export const ssoCodes = sqliteTable("sso_codes", {
   expiresAt: integer("expires_at").notNull(),
   usedAt: integer("used_at"),
 }, (t) => [index("sso_codes_expires_idx").on(t.expiresAt)]);
+
+/** Hashes of a user's earlier passwords (never the passwords), for the password history rule. */
+export const passwordHistory = sqliteTable("password_history", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  passwordHash: text("password_hash").notNull(),
+  /** When this password stopped being the current one. */
+  createdAt: integer("created_at").notNull(),
+}, (t) => [index("password_history_user_idx").on(t.userId, t.createdAt)]);
+
+/**
+ * Refresh tokens of programs that signed in through the JSON API, stored as SHA-256. Each use
+ * spends the token and issues the next of the same chain; a spent token used again ends the
+ * whole chain. A chain never outlives `chainExpiresAt` (the remember-me lifetime from the login)
+ * nor a credential change (`credentialEpoch`).
+ */
+export const refreshTokens = sqliteTable("refresh_tokens", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  chainId: text("chain_id").notNull(),
+  /** The session issued beside this token. */
+  sessionId: text("session_id").notNull(),
+  tokenHash: text("token_hash").notNull(),
+  credentialEpoch: integer("credential_epoch").notNull(),
+  createdAt: integer("created_at").notNull(),
+  chainExpiresAt: integer("chain_expires_at").notNull(),
+  usedAt: integer("used_at"),
+  revokedAt: integer("revoked_at"),
+}, (t) => [
+  uniqueIndex("refresh_tokens_hash_idx").on(t.tokenHash),
+  index("refresh_tokens_chain_idx").on(t.chainId),
+  index("refresh_tokens_session_idx").on(t.sessionId),
+]);

@@ -38,7 +38,8 @@ import {
 } from "../totp/totp.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
 import { isFreshlyAuthenticated, REAUTH_WINDOW_MS } from "../reauth/reauth.ts";
-import { loadPolicy } from "../policy/repo.ts";
+import { loadPolicy, subjectOf } from "../policy/repo.ts";
+import { mayEnroll } from "../policy/policy.ts";
 import { enrollmentPassMatches } from "./pass.ts";
 import { authenticatorReplaceStatements } from "../totp/repo.ts";
 import {
@@ -68,6 +69,8 @@ export async function resolveEnroller(
   needsFreshSession = true,
 ): Promise<{ ok: true; value: Enroller } | Failure> {
   if (auth.kind === "session") {
+    // An admin acting as the user never touches the user's factors.
+    if (auth.ctx.session.delegatedBy) return fail("forbidden");
     // Starting needs a fresh proof; confirming an enrollment that was started with one does not
     // (the enrollment lives 15 minutes, longer than the 5-minute window).
     if (
@@ -163,6 +166,22 @@ export async function startEnrollment(
       },
     }, now);
     return fail("enrollment_pass_required");
+  }
+  // Who may use 2FA at all: a new factor (not a replacement) only for those the policy allows.
+  const allowedBy = await loadPolicy(deps.db);
+  const enrolled = (await countAuthenticators(deps.db, user.id)) > 0;
+  if (
+    !input.replacesId && !mayEnroll(allowedBy, subjectOf(user, enrolled), input.meta.ip)
+  ) {
+    await audit(deps.db, {
+      event: "enrollment.start",
+      outcome: "failure",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { reason: "not_allowed_by_policy" },
+    }, now);
+    return fail("enrollment_not_allowed");
   }
   let replaced: { label: string } | undefined;
   if (input.replacesId) {

@@ -105,7 +105,17 @@ export function RecoveryCodesPage(props: { codes: string[]; continueTo: string; 
       </p>
       <RecoveryCodeList codes={props.codes} />
       <p>
-        <a class="button" href={props.continueTo}>{t("codes.continue")}</a>
+        <a class="button" href={props.continueTo}>{t("codes.continue")}</a>{" "}
+        {/* The same text file as after regenerating, offered right here at enrollment. */}
+        <a
+          id="download-codes"
+          download="twofold-recovery-codes.txt"
+          href={`data:text/plain;charset=utf-8,${
+            encodeURIComponent(`${t("codes.file_heading")}\n\n${props.codes.join("\n")}\n`)
+          }`}
+        >
+          {t("codes.download")}
+        </a>
       </p>
     </Layout>
   );

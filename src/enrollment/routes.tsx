@@ -99,7 +99,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
 
   // ---- JSON ----
 
-  app.post("/api/v1/enrollments", doc.start, jsonBody(startBody), async (c) => {
+  app.post("/api/v1/enrollments", doc.start, jsonBody(startBody.strict()), async (c) => {
     const auth = await authFromToken(deps, bearerToken(c), requestMeta(c, deps.config));
     if ("ok" in auth) return jsonFailure(c, auth);
     const body = c.req.valid("json");
@@ -113,29 +113,34 @@ export function enrollmentRoutes(deps: Deps): Hono {
     return c.json(enrollmentJson(r.value), 201);
   });
 
-  app.post("/api/v1/enrollments/:id/confirm", doc.confirm, jsonBody(confirmBody), async (c) => {
-    const auth = await authFromToken(deps, bearerToken(c), requestMeta(c, deps.config));
-    if ("ok" in auth) return jsonFailure(c, auth);
-    const r = await confirmEnrollment(deps, {
-      auth,
-      enrollmentId: c.req.param("id"),
-      code: c.req.valid("json").code,
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return jsonFailure(c, r);
-    const v = r.value;
-    return c.json({
-      authenticator: {
-        id: v.authenticator.id,
-        label: v.authenticator.label,
-        created_at: v.authenticator.createdAt.toISOString(),
-      },
-      recovery_codes: v.recoveryCodes,
-      ...(v.session
-        ? { session_token: v.session.token, expires_at: v.session.expiresAt.toISOString() }
-        : {}),
-    }, 200);
-  });
+  app.post(
+    "/api/v1/enrollments/:id/confirm",
+    doc.confirm,
+    jsonBody(confirmBody.strict()),
+    async (c) => {
+      const auth = await authFromToken(deps, bearerToken(c), requestMeta(c, deps.config));
+      if ("ok" in auth) return jsonFailure(c, auth);
+      const r = await confirmEnrollment(deps, {
+        auth,
+        enrollmentId: c.req.param("id"),
+        code: c.req.valid("json").code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      const v = r.value;
+      return c.json({
+        authenticator: {
+          id: v.authenticator.id,
+          label: v.authenticator.label,
+          created_at: v.authenticator.createdAt.toISOString(),
+        },
+        recovery_codes: v.recoveryCodes,
+        ...(v.session
+          ? { session_token: v.session.token, expires_at: v.session.expiresAt.toISOString() }
+          : {}),
+      }, 200);
+    },
+  );
 
   // ---- HTML ----
 

@@ -5,13 +5,34 @@ import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
 export type FieldErrors = Record<string, string[]>;
 
 /** Any zod error (classic or core) reduced to field -> messages. */
-export type IssueList = { issues: readonly { path: readonly PropertyKey[]; message: string }[] };
+export type IssueList = {
+  issues: readonly {
+    path: readonly PropertyKey[];
+    message: string;
+    code?: string;
+    keys?: readonly string[];
+  }[];
+};
 
 export function fieldErrors(error: IssueList): FieldErrors {
   const out: FieldErrors = {};
+  // Field names can come from the request (unknown keys such as "constructor" or "__proto__"):
+  // only own properties count, and new ones are defined, never assigned through a prototype.
+  const add = (key: string, message: string) => {
+    if (!Object.hasOwn(out, key)) {
+      Object.defineProperty(out, key, { value: [], enumerable: true, writable: true });
+    }
+    out[key].push(message);
+  };
   for (const issue of error.issues) {
-    const key = issue.path.length ? issue.path.map(String).join(".") : "_body";
-    (out[key] ??= []).push(issue.message);
+    if (issue.code === "unrecognized_keys" && issue.keys?.length) {
+      // A strict body names each field it does not know, so a typo is not silently dropped.
+      for (const name of issue.keys) {
+        add([...issue.path.map(String), name].join("."), "Unknown field.");
+      }
+      continue;
+    }
+    add(issue.path.length ? issue.path.map(String).join(".") : "_body", issue.message);
   }
   return out;
 }

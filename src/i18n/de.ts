@@ -689,4 +689,60 @@ export const de: Messages = {
   "admin.access.outcome.login": "Muss sich zuerst anmelden",
   "admin.access.outcome.second_factor": "Muss zuerst einen zweiten Faktor angeben",
   "admin.access.outcome.step_up": "Muss zuerst einen frischen Code angeben",
+  // ---- refresh tokens ----
+  "error.invalid_refresh_token":
+    "Dieses Erneuerungstoken ist ungültig, bereits verwendet oder abgelaufen. Melden Sie sich erneut an.",
+  // ---- password expiry and history ----
+  "admin.policy.max_age_days": "Höchstalter eines Passworts (Tage)",
+  "admin.policy.max_age_days_hint":
+    "0 = Passwörter laufen nie ab. Ein älteres Passwort muss bei der nächsten Anmeldung geändert werden.",
+  "admin.policy.history_count": "Abgelehnte frühere Passwörter",
+  "admin.policy.history_count_hint":
+    "Ein neues Passwort darf weder das aktuelle noch eines der letzten sein (0 = keine Regel).",
+  "password.expired.title": "Neues Passwort wählen",
+  "password.expired.intro":
+    "Ihr Passwort ist abgelaufen. Wählen Sie ein neues, um die Anmeldung abzuschließen.",
+  "password.expired.submit": "Passwort ändern und anmelden",
+  "msg.unknown_field": "Unbekanntes Feld.",
+  "msg.password.reused": "Wählen Sie ein Passwort, das Sie nicht kürzlich verwendet haben.",
+  // ---- issue 14 partials ----
+  "error.delegation_disabled": "Die Delegation ist auf diesem Server ausgeschaltet.",
+  "admin.nav.api_keys": "API-Schlüssel",
+  "admin.keys.title": "API-Schlüssel",
+  "admin.keys.intro":
+    "Mit Schlüsseln rufen Programme die API im Namen eines Benutzers auf, ohne zweiten Faktor. Jeder Schlüssel wird nur einmal angezeigt, beim Erstellen; gespeichert wird nur ein Hash.",
+  "admin.keys.col.created": "Erstellt",
+  "admin.keys.none": "Keine gültigen API-Schlüssel.",
+  "admin.keys.new": "Neuer API-Schlüssel",
+  "admin.keys.days_hint": "1 bis 3650. Leer lassen für die Standarddauer.",
+  "admin.keys.create": "Schlüssel erstellen",
+  "admin.keys.created_title": "Neuer API-Schlüssel",
+  "admin.keys.created_intro":
+    "Der Schlüssel {name} für {user}. Kopieren Sie ihn jetzt: Er wird nicht wieder angezeigt.",
+  "admin.keys.back": "Zurück zu den API-Schlüsseln",
+  "msg.admin.key_revoked": "Der API-Schlüssel ist widerrufen.",
+  "msg.admin.key_username": "Geben Sie den Benutzernamen des Schlüsselinhabers ein.",
+  "msg.admin.key_name": "Benennen Sie den Schlüssel.",
+  "msg.admin.key_scope": "Wählen Sie mindestens einen Bereich.",
+  "msg.admin.key_days": "Geben Sie eine ganze Zahl von Tagen zwischen 1 und 3650 ein.",
+  "msg.admin.no_such_user": "Es gibt keinen Benutzer mit diesem Namen.",
+  "error.enrollment_not_allowed":
+    "Ihre Organisation bietet für Ihr Konto keine Zwei-Faktor-Anmeldung an.",
+  "admin.policy.field.exemptRoles": "Ausgenommene Rollen",
+  "admin.policy.hint.exemptRoles":
+    "Durch Kommas getrennt. Wie ausgenommene Gruppen: Mitglieder brauchen nie einen zweiten Faktor; Admins bleiben erfasst, solange das Kästchen oben angekreuzt ist.",
+  "admin.policy.may_enroll": "Wer 2FA nutzen darf",
+  "admin.policy.field.mayEnrollRoles": "Rollen, die 2FA einrichten dürfen",
+  "admin.policy.field.mayEnrollGroups": "Gruppen, die 2FA einrichten dürfen",
+  "admin.policy.hint.mayEnrollRoles":
+    "Durch Kommas getrennt. Beide leer lassen, damit alle 2FA einrichten dürfen; wer 2FA nutzen muss, darf es immer.",
+  "admin.policy.hint.mayEnrollGroups": "Durch Kommas getrennt.",
+  "tokens.expires_in_days": "Läuft ab nach (Tagen)",
+  "tokens.expires_in_days_hint": "1 bis 365. Leer lassen für die Standarddauer.",
+  // ---- delegation ----
+  "delegation.start": "Als {name} handeln",
+  "delegation.banner":
+    "Sie handeln als {user} (angemeldet als {admin}). Passwort, Faktoren und Token dieser Person können Sie nicht ändern.",
+  "delegation.end": "Nicht mehr als diese Person handeln",
+  "delegation.failed_title": "Handeln als diese Person nicht möglich",
 };

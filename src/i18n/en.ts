@@ -667,6 +667,59 @@ export const en = {
   "admin.access.outcome.login": "Must sign in first",
   "admin.access.outcome.second_factor": "Must give a second factor first",
   "admin.access.outcome.step_up": "Must give a fresh code first",
+  // ---- refresh tokens ----
+  "error.invalid_refresh_token": "This refresh token is invalid, used or expired. Sign in again.",
+  // ---- password expiry and history ----
+  "admin.policy.max_age_days": "Maximum password age (days)",
+  "admin.policy.max_age_days_hint":
+    "0 = passwords never expire. An older password must be changed at the next sign-in.",
+  "admin.policy.history_count": "Earlier passwords refused",
+  "admin.policy.history_count_hint":
+    "A new password cannot be the current one or one of the latest before it (0 = no rule).",
+  "password.expired.title": "Choose a new password",
+  "password.expired.intro": "Your password has expired. Choose a new one to finish signing in.",
+  "password.expired.submit": "Change password and sign in",
+  "msg.unknown_field": "Unknown field.",
+  "msg.password.reused": "Choose a password you have not used recently.",
+  // ---- issue 14 partials ----
+  "error.delegation_disabled": "Delegation is turned off on this server.",
+  "admin.nav.api_keys": "API keys",
+  "admin.keys.title": "API keys",
+  "admin.keys.intro":
+    "Keys let programs call the API as a user, without a second factor. Each key is shown once, when it is made; only a hash is kept.",
+  "admin.keys.col.created": "Created",
+  "admin.keys.none": "No live API keys.",
+  "admin.keys.new": "New API key",
+  "admin.keys.days_hint": "1 to 3650. Leave empty for the default lifetime.",
+  "admin.keys.create": "Create the key",
+  "admin.keys.created_title": "New API key",
+  "admin.keys.created_intro": "The key {name} for {user}. Copy it now: it is not shown again.",
+  "admin.keys.back": "Back to the API keys",
+  "msg.admin.key_revoked": "The API key is revoked.",
+  "msg.admin.key_username": "Enter the username of the key's user.",
+  "msg.admin.key_name": "Name the key.",
+  "msg.admin.key_scope": "Choose at least one scope.",
+  "msg.admin.key_days": "Enter a whole number of days from 1 to 3650.",
+  "msg.admin.no_such_user": "There is no user with this username.",
+  "error.enrollment_not_allowed":
+    "Your organisation does not offer two-factor sign-in for your account.",
+  "admin.policy.field.exemptRoles": "Exempt roles",
+  "admin.policy.hint.exemptRoles":
+    "Separated by commas. Like exempt groups: members never need a second factor; admins stay covered while the box above is ticked.",
+  "admin.policy.may_enroll": "Who may use 2FA",
+  "admin.policy.field.mayEnrollRoles": "Roles that may set up 2FA",
+  "admin.policy.field.mayEnrollGroups": "Groups that may set up 2FA",
+  "admin.policy.hint.mayEnrollRoles":
+    "Separated by commas. Leave both empty to let everyone set up 2FA; people who must use 2FA always may.",
+  "admin.policy.hint.mayEnrollGroups": "Separated by commas.",
+  "tokens.expires_in_days": "Expires after (days)",
+  "tokens.expires_in_days_hint": "1 to 365. Leave empty for the default lifetime.",
+  // ---- delegation ----
+  "delegation.start": "Act as {name}",
+  "delegation.banner":
+    "You are acting as {user} (signed in as {admin}). You cannot change their password, factors or tokens.",
+  "delegation.end": "Stop acting as this user",
+  "delegation.failed_title": "Cannot act as this user",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -699,4 +699,60 @@ export const fr: Messages = {
   "admin.access.outcome.login": "Doit d'abord se connecter",
   "admin.access.outcome.second_factor": "Doit d'abord fournir un second facteur",
   "admin.access.outcome.step_up": "Doit d'abord fournir un code récent",
+  // ---- refresh tokens ----
+  "error.invalid_refresh_token":
+    "Ce jeton de renouvellement est invalide, déjà utilisé ou expiré. Reconnectez-vous.",
+  // ---- password expiry and history ----
+  "admin.policy.max_age_days": "Âge maximal d'un mot de passe (jours)",
+  "admin.policy.max_age_days_hint":
+    "0\u00a0= les mots de passe n'expirent jamais. Un mot de passe plus ancien doit être changé à la connexion suivante.",
+  "admin.policy.history_count": "Anciens mots de passe refusés",
+  "admin.policy.history_count_hint":
+    "Un nouveau mot de passe ne peut être ni l'actuel ni l'un des derniers (0\u00a0= pas de règle).",
+  "password.expired.title": "Choisissez un nouveau mot de passe",
+  "password.expired.intro":
+    "Votre mot de passe a expiré. Choisissez-en un nouveau pour terminer la connexion.",
+  "password.expired.submit": "Changer le mot de passe et se connecter",
+  "msg.unknown_field": "Champ inconnu.",
+  "msg.password.reused": "Choisissez un mot de passe que vous n'avez pas utilisé récemment.",
+  // ---- issue 14 partials ----
+  "error.delegation_disabled": "La délégation est désactivée sur ce serveur.",
+  "admin.nav.api_keys": "Clés d'API",
+  "admin.keys.title": "Clés d'API",
+  "admin.keys.intro":
+    "Les clés permettent à des programmes d'appeler l'API au nom d'un utilisateur, sans second facteur. Chaque clé n'est affichée qu'une fois, à sa création\u00a0; seule une empreinte est conservée.",
+  "admin.keys.col.created": "Créée",
+  "admin.keys.none": "Aucune clé d'API active.",
+  "admin.keys.new": "Nouvelle clé d'API",
+  "admin.keys.days_hint": "De 1 à 3650. Laissez vide pour la durée par défaut.",
+  "admin.keys.create": "Créer la clé",
+  "admin.keys.created_title": "Nouvelle clé d'API",
+  "admin.keys.created_intro":
+    "La clé {name} pour {user}. Copiez-la maintenant\u00a0: elle ne sera plus affichée.",
+  "admin.keys.back": "Retour aux clés d'API",
+  "msg.admin.key_revoked": "La clé d'API est révoquée.",
+  "msg.admin.key_username": "Saisissez le nom d'utilisateur du titulaire de la clé.",
+  "msg.admin.key_name": "Nommez la clé.",
+  "msg.admin.key_scope": "Choisissez au moins une portée.",
+  "msg.admin.key_days": "Saisissez un nombre entier de jours de 1 à 3650.",
+  "msg.admin.no_such_user": "Aucun utilisateur ne porte ce nom.",
+  "error.enrollment_not_allowed":
+    "Votre organisation ne propose pas la connexion à deux facteurs pour votre compte.",
+  "admin.policy.field.exemptRoles": "Rôles exemptés",
+  "admin.policy.hint.exemptRoles":
+    "Séparés par des virgules. Comme les groupes exemptés\u00a0: leurs membres n'ont jamais besoin d'un second facteur\u00a0; les admins restent couverts tant que la case ci-dessus est cochée.",
+  "admin.policy.may_enroll": "Qui peut utiliser la 2FA",
+  "admin.policy.field.mayEnrollRoles": "Rôles autorisés à configurer la 2FA",
+  "admin.policy.field.mayEnrollGroups": "Groupes autorisés à configurer la 2FA",
+  "admin.policy.hint.mayEnrollRoles":
+    "Séparés par des virgules. Laissez les deux vides pour que tout le monde puisse configurer la 2FA\u00a0; les personnes tenues d'utiliser la 2FA le peuvent toujours.",
+  "admin.policy.hint.mayEnrollGroups": "Séparés par des virgules.",
+  "tokens.expires_in_days": "Expire après (jours)",
+  "tokens.expires_in_days_hint": "De 1 à 365. Laissez vide pour la durée par défaut.",
+  // ---- delegation ----
+  "delegation.start": "Agir en tant que {name}",
+  "delegation.banner":
+    "Vous agissez en tant que {user} (connecté comme {admin}). Vous ne pouvez pas changer son mot de passe, ses facteurs ni ses jetons.",
+  "delegation.end": "Cesser d'agir pour cet utilisateur",
+  "delegation.failed_title": "Impossible d'agir pour cet utilisateur",
 };

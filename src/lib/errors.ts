@@ -16,11 +16,20 @@ export const ERRORS = {
     message: "Your sign-in has expired or was already used. Please sign in again.",
   },
   unauthorized: { status: 401, message: "You need to sign in." },
+  invalid_refresh_token: {
+    status: 401,
+    message: "This refresh token is invalid, used or expired. Sign in again.",
+  },
   reauthentication_required: {
     status: 403,
     message: "Sign in again (password and code) to change your second factor.",
   },
   forbidden: { status: 403, message: "You are not allowed to do that." },
+  delegation_disabled: { status: 403, message: "Delegation is turned off on this server." },
+  enrollment_not_allowed: {
+    status: 403,
+    message: "Your organisation does not offer two-factor sign-in for your account.",
+  },
   csrf_failed: { status: 403, message: "This form has expired. Reload the page and try again." },
   not_found: { status: 404, message: "Not found." },
   last_authenticator: {

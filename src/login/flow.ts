@@ -47,6 +47,12 @@ import {
   type PendingPurpose,
   type PendingRow,
 } from "./pending_repo.ts";
+import {
+  mustChangePassword,
+  type PasswordChangeRequired,
+  secondFactorThenChange,
+  startPasswordChange,
+} from "./password_change.ts";
 
 export type Authenticated = {
   status: "authenticated";
@@ -59,6 +65,8 @@ export type Authenticated = {
   recoveryCodesRemaining?: number;
   /** Set during a grace period: the user must enroll a second factor by then. */
   enrollmentDeadline?: Date;
+  /** Whether a second factor passed in this login (programs then get a refresh token). */
+  secondFactor?: boolean;
 };
 
 export type PendingResult = {
@@ -68,7 +76,9 @@ export type PendingResult = {
   methods: ("totp" | "recovery_code")[];
 };
 
-export type LoginResult = { ok: true; value: Authenticated | PendingResult } | Failure;
+export type LoginResult =
+  | { ok: true; value: Authenticated | PendingResult | PasswordChangeRequired }
+  | Failure;
 
 /** Step one: the password. Unknown users cost the same work and get the same answer. */
 export async function passwordStep(deps: Deps, input: {
@@ -107,6 +117,26 @@ export async function passwordStep(deps: Deps, input: {
     ? await checkTrustedDevice(deps, user.id, input.trustedDeviceToken, now)
     : false;
   const next = decideNextStep({ subject, policy, ip: input.meta.ip, trustedDevice: device, now });
+
+  // An expired password is changed before any session: here when no second factor follows.
+  if (next.step !== "challenge" && await mustChangePassword(deps, user, now)) {
+    const amr: Amr[] | null = next.step === "done"
+      ? next.amr
+      : next.step === "grace"
+      ? ["pwd"]
+      : null;
+    return {
+      ok: true,
+      value: await startPasswordChange(deps, {
+        user,
+        amr,
+        rememberMe: next.step === "done" && next.reason === "device" && input.rememberMe ||
+          next.step === "enroll" && input.rememberMe,
+        meta: input.meta,
+        now,
+      }),
+    };
+  }
 
   if (next.step === "done" || next.step === "grace") {
     const session = await createSessionNow(deps, {
@@ -263,7 +293,7 @@ export async function totpStep(deps: Deps, input: {
   code: string;
   trustDevice: TrustRequest;
   meta: RequestMeta;
-}): Promise<{ ok: true; value: Authenticated } | Failure> {
+}): Promise<{ ok: true; value: Authenticated | PasswordChangeRequired } | Failure> {
   const now = deps.clock.now();
   const opened = await openPending(deps, input.pendingToken, "challenge", now);
   if (!opened.ok) return opened;
@@ -298,7 +328,7 @@ export async function recoveryStep(deps: Deps, input: {
   pendingToken: string;
   recoveryCode: string;
   meta: RequestMeta;
-}): Promise<{ ok: true; value: Authenticated } | Failure> {
+}): Promise<{ ok: true; value: Authenticated | PasswordChangeRequired } | Failure> {
   const now = deps.clock.now();
   const opened = await openPending(deps, input.pendingToken, "challenge", now);
   if (!opened.ok) return opened;
@@ -363,6 +393,7 @@ export async function recoveryStep(deps: Deps, input: {
     ...input.meta,
     detail: { remaining },
   }, now);
+  if (done.status === "password_change_required") return { ok: true, value: done };
   return { ok: true, value: { ...done, recoveryCodesRemaining: remaining } };
 }
 
@@ -385,9 +416,11 @@ async function completeSecondFactor(deps: Deps, input: {
   now: Date;
   consume: Consume;
   detail: Record<string, unknown>;
-}): Promise<Authenticated | "pending_lost" | "factor_lost"> {
-  const { db } = deps;
+}): Promise<Authenticated | PasswordChangeRequired | "pending_lost" | "factor_lost"> {
+  const { db, config } = deps;
   const { user, pending, now } = input;
+  // An expired password: the factor is used up, and a change step stands in for the session.
+  if (await mustChangePassword(deps, user, now)) return await secondFactorThenChange(deps, input);
   const sessionId = randomId();
   const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, pending.rememberMe);
   const deviceId = input.trustDevice ? randomId() : null;
@@ -438,6 +471,7 @@ async function completeSecondFactor(deps: Deps, input: {
     sessionId,
     sessionToken: await issueSessionToken(deps, { id: sessionId, userId: user.id, expiresAt }, now),
     expiresAt,
+    secondFactor: true,
     ...(deviceId
       ? {
         trustedDeviceExpiresAt: deviceExpiresAt,

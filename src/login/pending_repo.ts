@@ -6,7 +6,7 @@ import { pendingLogins } from "../db/schema.ts";
 import { stillOpen } from "../users/repo.ts";
 
 export type PendingRow = typeof pendingLogins.$inferSelect;
-export type PendingPurpose = "challenge" | "enroll";
+export type PendingPurpose = "challenge" | "enroll" | "password_change";
 
 export async function insertPending(db: Db, row: typeof pendingLogins.$inferInsert) {
   await db.insert(pendingLogins).values(row);

@@ -17,7 +17,7 @@ import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
 import { GracePage, LoginPage, RecoveryCodeUsedPage, RecoveryPage, TotpPage } from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
-import { authenticatedResponse, loginResponse } from "../openapi/schemas.ts";
+import { loginResponse, secondFactorResponse } from "../openapi/schemas.ts";
 import {
   type Authenticated,
   cancelLogin,
@@ -27,7 +27,11 @@ import {
   totpStep,
   type TrustRequest,
 } from "./flow.ts";
-import { cancelBody, loginBody, recoveryBody, totpBody } from "./schemas.ts";
+import { cancelBody, loginBody, passwordChangeBody, recoveryBody, totpBody } from "./schemas.ts";
+import { type PasswordChangeRequired, passwordChangeStep } from "./password_change.ts";
+import { ExpiredPasswordPage } from "../passwords/pages.tsx";
+import { errorBody } from "../http/respond.ts";
+import { startRefreshChain } from "../sessions/refresh.ts";
 
 const iso = (d: Date) => d.toISOString();
 
@@ -46,20 +50,35 @@ const doc = {
     summary: "Second factor: a code from the authenticator app",
     tag: "login",
     auth: [],
-    success: { status: 200, description: "Signed in.", json: authenticatedResponse },
+    success: { status: 200, description: "Signed in.", json: secondFactorResponse },
     errors: ["invalid_pending_token", "invalid_code", "too_many_attempts"],
   }),
   recovery: describe({
     summary: "Second factor: a single-use recovery code",
     tag: "login",
     auth: [],
-    success: { status: 200, description: "Signed in.", json: authenticatedResponse },
+    success: { status: 200, description: "Signed in.", json: secondFactorResponse },
     errors: [
       "invalid_pending_token",
       "invalid_recovery_code",
       "recovery_codes_disabled",
       "too_many_attempts",
     ],
+  }),
+  passwordChange: describe({
+    summary: "Change an expired password, the last step of that login",
+    description: "Answers a password_change_required step (the password is older than the " +
+      "policy's maxAgeDays): sets the new password and signs in, or, when a factor is still " +
+      "to be enrolled, answers enrollment_required. A weak_password answer lists every broken " +
+      "rule (including the history rule) in fields.new_password.",
+    tag: "login",
+    auth: [],
+    success: {
+      status: 200,
+      description: "Signed in, or the enrollment step.",
+      json: loginResponse,
+    },
+    errors: ["invalid_pending_token", "weak_password"],
   }),
   cancel: describe({
     summary: "Abandon a login: the pending token stops working",
@@ -69,11 +88,17 @@ const doc = {
   }),
 };
 
-function authenticatedJson(a: Authenticated) {
+function authenticatedJson(a: Authenticated, refresh?: RefreshIssued | null) {
   return {
     status: a.status,
     session_token: a.sessionToken,
     expires_at: iso(a.expiresAt),
+    ...(refresh
+      ? {
+        refresh_token: refresh.refreshToken,
+        refresh_expires_at: iso(refresh.refreshExpiresAt),
+      }
+      : {}),
     ...(a.enrollmentDeadline ? { enrollment_deadline: iso(a.enrollmentDeadline) } : {}),
     ...(a.trustedDeviceToken ? { trusted_device_token: a.trustedDeviceToken } : {}),
     ...(a.recoveryCodesRemaining !== undefined
@@ -82,8 +107,23 @@ function authenticatedJson(a: Authenticated) {
   };
 }
 
-function loginJson(r: Extract<LoginResult, { ok: true }>["value"]) {
-  if (r.status === "authenticated") return authenticatedJson(r);
+function changeJson(r: PasswordChangeRequired) {
+  return { status: r.status, pending_token: r.pendingToken, expires_at: iso(r.expiresAt) };
+}
+
+type RefreshIssued = { refreshToken: string; refreshExpiresAt: Date };
+
+/** The answer of a second-factor step: signed in, or the expired password's change step. */
+function stepJson(r: Authenticated | PasswordChangeRequired, refresh?: RefreshIssued | null) {
+  return r.status === "password_change_required" ? changeJson(r) : authenticatedJson(r, refresh);
+}
+
+function loginJson(
+  r: Extract<LoginResult, { ok: true }>["value"],
+  refresh?: RefreshIssued | null,
+) {
+  if (r.status === "authenticated") return authenticatedJson(r, refresh);
+  if (r.status === "password_change_required") return changeJson(r);
   return {
     status: r.status,
     pending_token: r.pendingToken,
@@ -122,6 +162,19 @@ export function loginRoutes(deps: Deps): Hono {
   const continueTo = (redirect: string | undefined): string =>
     safeReturnUrl(redirect, allowedHosts) ?? "/account";
 
+  /**
+   * A program that signed in with password and second factor over JSON also gets a refresh
+   * token (src/sessions/refresh.ts); browsers and password-only sessions do not.
+   */
+  const refreshFor = async (r: { status: string } | Authenticated) =>
+    "secondFactor" in r && r.secondFactor
+      ? await startRefreshChain(deps, {
+        userId: r.userId,
+        sessionId: r.sessionId,
+        now: deps.clock.now(),
+      })
+      : null;
+
   // ---- JSON ----
 
   app.post("/api/v1/login", doc.login, jsonBody(loginBody), async (c) => {
@@ -147,7 +200,7 @@ export function loginRoutes(deps: Deps): Hono {
       meta,
     });
     if (!r.ok) return jsonFailure(c, r);
-    return c.json(authenticatedJson(r.value), 200);
+    return c.json(stepJson(r.value, await refreshFor(r.value)), 200);
   });
 
   app.post("/api/v1/login/recovery", doc.recovery, jsonBody(recoveryBody), async (c) => {
@@ -158,8 +211,27 @@ export function loginRoutes(deps: Deps): Hono {
       meta: requestMeta(c, config),
     });
     if (!r.ok) return jsonFailure(c, r);
-    return c.json(authenticatedJson(r.value), 200);
+    return c.json(stepJson(r.value, await refreshFor(r.value)), 200);
   });
+
+  app.post(
+    "/api/v1/login/password",
+    doc.passwordChange,
+    jsonBody(passwordChangeBody),
+    async (c) => {
+      const body = c.req.valid("json");
+      const r = await passwordChangeStep(deps, {
+        pendingToken: body.pending_token,
+        newPassword: body.new_password,
+        meta: requestMeta(c, config),
+      });
+      if (r.ok) return c.json(loginJson(r.value, await refreshFor(r.value)), 200);
+      if ("problems" in r) {
+        return c.json(errorBody("weak_password", { new_password: r.problems }), 400);
+      }
+      return jsonFailure(c, r);
+    },
+  );
 
   app.post("/api/v1/login/cancel", doc.cancel, jsonBody(cancelBody), async (c) => {
     await cancelLogin(deps, c.req.valid("json").pending_token);
@@ -192,7 +264,22 @@ export function loginRoutes(deps: Deps): Hono {
   };
 
   /** Sends a browser on after the second factor: session cookie, device cookie, redirect. */
-  const finishLogin = (c: Context, a: Authenticated, redirect: string | undefined) => {
+  const finishLogin = (
+    c: Context,
+    a: Authenticated | PasswordChangeRequired,
+    redirect: string | undefined,
+  ) => {
+    if (a.status === "password_change_required") {
+      // The expired password's change step, bound to this login by the pending cookie.
+      writeCookie(
+        c,
+        config,
+        "pending",
+        a.pendingToken,
+        secondsUntil(a.expiresAt, deps.clock.now()),
+      );
+      return c.redirect(withRedirect("/login/password", redirect), 303);
+    }
     clearCookie(c, config, "pending");
     writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
     if (a.trustedDeviceToken) {
@@ -255,7 +342,9 @@ export function loginRoutes(deps: Deps): Hono {
       });
     }
     const v = r.value;
-    if (v.status === "authenticated") return finishLogin(c, v, redirect);
+    if (v.status === "authenticated" || v.status === "password_change_required") {
+      return finishLogin(c, v, redirect);
+    }
     writeCookie(c, config, "pending", v.pendingToken, secondsUntil(v.expiresAt, deps.clock.now()));
     const next = v.status === "second_factor_required" ? "/login/totp" : "/enroll";
     return c.redirect(withRedirect(next, redirect), 303);
@@ -347,6 +436,7 @@ export function loginRoutes(deps: Deps): Hono {
       meta: requestMeta(c, config),
     });
     if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
+    if (r.value.status === "password_change_required") return finishLogin(c, r.value, redirect);
     clearCookie(c, config, "pending");
     writeCookie(
       c,
@@ -361,6 +451,57 @@ export function loginRoutes(deps: Deps): Hono {
         continueTo={continueTo(redirect)}
       />,
     );
+  });
+
+  const renderExpired = async (
+    c: Context,
+    props: { status?: number; error?: string; problems?: string[]; redirect?: string },
+  ) => {
+    c.status((props.status ?? 200) as 200);
+    return c.html(
+      <ExpiredPasswordPage
+        csrf={await csrfToken(c, deps)}
+        redirect={props.redirect}
+        error={props.error}
+        problems={props.problems}
+      />,
+    );
+  };
+
+  app.get("/login/password", (c) => {
+    const redirect = redirectParam(c.req.query("redirect"));
+    if (!readCookie(c, config, "pending")) return c.redirect(withRedirect("/login", redirect), 303);
+    return renderExpired(c, { redirect });
+  });
+
+  app.post("/login/password", async (c) => {
+    const form = await formRecord(c);
+    const redirect = redirectParam(form.redirect);
+    const pendingToken = readCookie(c, config, "pending");
+    if (!pendingToken) return restart(c, { ok: false, code: "invalid_pending_token" }, redirect);
+    const parsed = passwordChangeBody.safeParse({ ...form, pending_token: pendingToken });
+    if (!parsed.success) {
+      return renderExpired(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
+    }
+    const r = await passwordChangeStep(deps, {
+      pendingToken,
+      newPassword: parsed.data.new_password,
+      meta: requestMeta(c, config),
+    });
+    if (r.ok) {
+      if (r.value.status === "authenticated") return finishLogin(c, r.value, redirect);
+      // A factor is still to be enrolled: on to the enrollment with its own pending login.
+      writeCookie(
+        c,
+        config,
+        "pending",
+        r.value.pendingToken,
+        secondsUntil(r.value.expiresAt, deps.clock.now()),
+      );
+      return c.redirect(withRedirect("/enroll", redirect), 303);
+    }
+    if ("problems" in r) return renderExpired(c, { status: 400, problems: r.problems, redirect });
+    return restart(c, r, redirect);
   });
 
   app.post("/login/cancel", async (c) => {

@@ -26,3 +26,8 @@ export const recoveryBody = z.object({
 });
 
 export const cancelBody = z.object({ pending_token: token });
+
+export const passwordChangeBody = z.object({
+  pending_token: token,
+  new_password: z.string().min(1, "Enter a new password.").max(1024),
+});

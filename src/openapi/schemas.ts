@@ -40,6 +40,33 @@ export const authenticatedResponse = z.object({
     "When `trust_device` was asked for: send it as `trusted_device_token` at the next login.",
   ),
   recovery_codes_remaining: z.number().int().optional(),
+  refresh_token: z.string().optional().describe(
+    "After password and second factor over JSON: trade it at POST /api/v1/session/refresh " +
+      "for a new session token and refresh token (single use).",
+  ),
+  refresh_expires_at: iso.optional().describe(
+    "The end of the refresh chain (the remember-me lifetime from this login).",
+  ),
+});
+
+export const delegationResponse = z.object({
+  session_token: z.string().describe("A session of the user, naming the admin (act_sub)."),
+  expires_at: iso,
+});
+
+export const refreshResponse = z.object({
+  session_token: z.string(),
+  expires_at: iso,
+  refresh_token: z.string(),
+  refresh_expires_at: iso,
+});
+
+export const passwordChangeResponse = z.object({
+  status: z.literal("password_change_required").describe(
+    "The password is older than the policy allows: send a new one to POST /api/v1/login/password.",
+  ),
+  pending_token: z.string(),
+  expires_at: iso,
 });
 
 export const loginResponse = z.union([
@@ -55,7 +82,11 @@ export const loginResponse = z.union([
     pending_token: z.string(),
     expires_at: iso,
   }),
+  passwordChangeResponse,
 ]);
+
+/** A second-factor step's answer: signed in, or the expired password's change step. */
+export const secondFactorResponse = z.union([authenticatedResponse, passwordChangeResponse]);
 
 // ---- enrollment ----
 

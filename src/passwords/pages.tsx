@@ -108,3 +108,30 @@ export function ResetPasswordPage(
     </FormPage>
   );
 }
+
+/**
+ * The step of a login whose password has expired: after the second factor, before any session.
+ * The pending cookie binds it to that login; no current password is asked again.
+ */
+export function ExpiredPasswordPage(
+  props: { csrf: string; redirect?: string; error?: string; problems?: string[] },
+) {
+  const weak = !!props.problems?.length;
+  return (
+    <FormPage
+      page={props}
+      text={[t("password.expired.title"), t("password.expired.intro")]}
+      action="/login/password"
+    >
+      <ErrorText id="expired-error" message={props.error} />
+      <NewPasswordField
+        weak={weak}
+        autofocus
+        describedBy={weak ? "new-error new-hint" : "new-hint"}
+        hint={t("password.hint")}
+      />
+      <Problems id="new-error" problems={props.problems} />
+      <button type="submit">{t("password.expired.submit")}</button>
+    </FormPage>
+  );
+}

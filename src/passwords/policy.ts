@@ -4,13 +4,27 @@
  */
 import { z } from "zod";
 
+/** The most earlier passwords kept per user (the upper bound of `historyCount`). */
+export const PASSWORD_HISTORY_MAX = 24;
+
 export const passwordPolicySchema = z.object({
   minLength: z.number().int().min(8).max(128).default(12),
   /** How many of lower case, upper case, digits and symbols must appear (1 = no rule). */
   minClasses: z.number().int().min(1).max(4).default(1),
   forbidUsername: z.boolean().default(true),
   forbidCommon: z.boolean().default(true),
+  /**
+   * Days a password stays valid; an older one must be changed at the next login, after the
+   * second factor and before any session. 0 (the default) = never: NIST SP 800-63B advises
+   * against periodic changes, which push people to predictable variants.
+   */
+  maxAgeDays: z.number().int().min(0).max(3650).default(0),
+  /** How many of the user's latest passwords (the current one included) cannot be chosen again. */
+  historyCount: z.number().int().min(0).max(PASSWORD_HISTORY_MAX).default(5),
 });
+
+/** The password policy as an admin sends it: unknown fields are refused, not dropped. */
+export const passwordPolicyInput = passwordPolicySchema.strict();
 
 export type PasswordPolicy = z.infer<typeof passwordPolicySchema>;
 
@@ -60,4 +74,22 @@ export async function checkPassword(
     );
   }
   return problems;
+}
+
+/** The problem reported when the new password is one of the user's latest. */
+export const REUSED_PASSWORD = "Choose a password you have not used recently.";
+
+/**
+ * Whether a password is past the policy's maximum age. A password never changed counts from the
+ * account's creation.
+ */
+export function passwordExpired(input: {
+  maxAgeDays: number;
+  passwordChangedAt: number | null;
+  createdAt: number;
+  now: Date;
+}): boolean {
+  if (input.maxAgeDays <= 0) return false;
+  const since = input.passwordChangedAt ?? input.createdAt;
+  return input.now.getTime() - since >= input.maxAgeDays * 86_400_000;
 }

@@ -81,9 +81,9 @@ export function passwordRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/password",
     doc.change,
-    jsonBody(changeBody),
+    jsonBody(changeBody.strict()),
     withCaller(deps)(async (c, ctx) => {
-      const body = validJson(c, changeBody);
+      const body = validJson(c, changeBody.strict());
       const r = await changePassword(deps, ctx, {
         currentPassword: body.current_password,
         newPassword: body.new_password,
@@ -94,7 +94,7 @@ export function passwordRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post("/api/v1/password-reset", doc.forgot, jsonBody(forgotBody), async (c) => {
+  app.post("/api/v1/password-reset", doc.forgot, jsonBody(forgotBody.strict()), async (c) => {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);
@@ -106,7 +106,7 @@ export function passwordRoutes(deps: Deps): Hono {
     return c.json({ status: "requested" }, 202);
   });
 
-  app.post("/api/v1/password-reset/confirm", doc.reset, jsonBody(resetBody), async (c) => {
+  app.post("/api/v1/password-reset/confirm", doc.reset, jsonBody(resetBody.strict()), async (c) => {
     const meta = requestMeta(c, config);
     const blocked = await checkClient(deps, meta);
     if (blocked) return jsonFailure(c, blocked);

@@ -27,7 +27,13 @@ import {
   nextCredentialEpoch,
   type UserRow,
 } from "../users/repo.ts";
-import { checkPassword, type PasswordPolicy, passwordPolicySchema } from "./policy.ts";
+import { isRecentPassword, rememberPasswordStatements } from "./history.ts";
+import {
+  checkPassword,
+  type PasswordPolicy,
+  passwordPolicySchema,
+  REUSED_PASSWORD,
+} from "./policy.ts";
 
 export const PASSWORD_POLICY_KEY = "password_policy";
 
@@ -37,13 +43,23 @@ export async function passwordPolicy(deps: Deps): Promise<PasswordPolicy> {
 
 export type PasswordProblem = { ok: false; code: "weak_password"; problems: string[] };
 
-/** Checks a new password against the policy. */
+/**
+ * Checks a new password against the policy; for an existing account (`user`) also against its
+ * latest passwords (`historyCount`).
+ */
 export async function validateNewPassword(
   deps: Deps,
   password: string,
   username: string,
+  user?: { id: string; passwordHash: string },
 ): Promise<PasswordProblem | null> {
-  const problems = await checkPassword(await passwordPolicy(deps), password, username);
+  const policy = await passwordPolicy(deps);
+  const problems = await checkPassword(policy, password, username);
+  if (
+    !problems.length && user && await isRecentPassword(deps, user, password, policy.historyCount)
+  ) {
+    problems.push(REUSED_PASSWORD);
+  }
   return problems.length ? { ok: false, code: "weak_password", problems } : null;
 }
 
@@ -59,6 +75,8 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
 }): Promise<{ ok: true } | Failure | PasswordProblem> {
   const { db, config } = deps;
   const now = deps.clock.now();
+  // An admin acting as the user never changes the user's password.
+  if (ctx.session.delegatedBy) return fail("forbidden");
   const found = await currentUser(deps, ctx);
   if (!found.ok) return found;
   const { user } = found;
@@ -70,10 +88,13 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
     event: "password.change",
   });
   if (!current.ok) return sessionRefusal(current);
-  const weak = await validateNewPassword(deps, input.newPassword, user.username);
+  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const [keepOld, prune] = rememberPasswordStatements(db, user.id, now);
   await db.batch([
+    keepOld,
+    prune,
     db.update(users).set({
       passwordHash: hash,
       passwordChangedAt: now.getTime(),
@@ -217,10 +238,11 @@ export async function confirmPasswordReset(deps: Deps, input: {
     await clientFailed(deps, input.meta);
     return fail("invalid_reset_token");
   }
-  const weak = await validateNewPassword(deps, input.newPassword, user.username);
+  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
   const t = now.getTime();
+  const [keepOld, prune] = rememberPasswordStatements(db, user.id, now, sql`changes() = 1`);
   // Only the request whose UPDATE consumed the token writes: the password UPDATE follows it
   // directly and needs `changes() = 1` (D1 has no interactive transactions), and the rest needs
   // the hash this request computed (its salt is random) to be the one in force. A marker such
@@ -236,6 +258,9 @@ export async function confirmPasswordReset(deps: Deps, input: {
         gt(passwordResets.expiresAt, t),
       ))
       .returning({ id: passwordResets.id }),
+    // Copies the old hash only after the token was consumed; it inserts one row, so the
+    // password UPDATE's `changes() = 1` still means "this request consumed the token".
+    keepOld,
     db.update(users).set({
       passwordHash: hash,
       passwordChangedAt: t,
@@ -247,6 +272,7 @@ export async function confirmPasswordReset(deps: Deps, input: {
     db.update(sessions).set({ revokedAt: t })
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
     revokeAllDevicesStatement(db, user.id, now, written),
+    prune,
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
   await audit(db, {

@@ -40,6 +40,14 @@ export const loginPolicySchema = z.object({
   /** Alert when a user's second-factor failures within the window exceed the threshold. */
   alertThreshold: z.number().int().min(1).max(100).default(3),
   alertWindowMinutes: z.number().int().min(1).max(1440).default(5),
+  /** Roles that never need 2FA, like exemptGroups; admins stay covered by adminsAlways. */
+  exemptRoles: nameList.default([]),
+  /**
+   * Who may set up a second factor at all (Icinga's permission): when either list is non-empty,
+   * only members of these roles or groups, and anyone the policy requires 2FA of. Empty: all.
+   */
+  mayEnrollRoles: nameList.default([]),
+  mayEnrollGroups: nameList.default([]),
 });
 
 export type LoginPolicy = z.infer<typeof loginPolicySchema>;
@@ -72,9 +80,22 @@ export function secondFactorRequired(
   if (subject.explicitlyRequired) return true;
   if (inAnyCidr(ip, policy.networkSkip)) return false;
   if (subject.groups.some((g) => policy.exemptGroups.includes(g))) return false;
+  if (subject.roles.some((r) => policy.exemptRoles.includes(r))) return false;
   if (policy.mode === "everyone") return true;
   return subject.roles.some((r) => policy.requiredRoles.includes(r)) ||
     subject.groups.some((g) => policy.requiredGroups.includes(g));
+}
+
+/**
+ * Whether this user may set up a second factor: anyone when the policy names no one, else the
+ * listed roles and groups, and always whoever the policy requires 2FA of (so no one is both
+ * required and refused).
+ */
+export function mayEnroll(policy: LoginPolicy, subject: PolicySubject, ip: string | null): boolean {
+  if (!policy.mayEnrollRoles.length && !policy.mayEnrollGroups.length) return true;
+  if (subject.roles.some((r) => policy.mayEnrollRoles.includes(r))) return true;
+  if (subject.groups.some((g) => policy.mayEnrollGroups.includes(g))) return true;
+  return secondFactorRequired(policy, subject, ip);
 }
 
 /** Whether the second factor is skipped for this address (a network skip rule applies). */

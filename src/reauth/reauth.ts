@@ -8,9 +8,16 @@ import { MINUTE } from "../lib/clock.ts";
 export const REAUTH_WINDOW_MS = 5 * MINUTE;
 
 export function isFreshlyAuthenticated(
-  session: { createdAt: number; reauthAt: number | null; amr: string[] },
+  session: {
+    createdAt: number;
+    reauthAt: number | null;
+    amr: string[];
+    /** A delegated session (an admin acting as the user) is never fresh: no factor changes. */
+    delegatedBy?: string | null;
+  },
   now: Date,
 ): boolean {
+  if (session.delegatedBy) return false;
   const t = now.getTime();
   if (session.reauthAt !== null && t - session.reauthAt <= REAUTH_WINDOW_MS) return true;
   const provedFactor = session.amr.includes("otp") || session.amr.includes("rec");

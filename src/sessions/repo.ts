@@ -86,6 +86,9 @@ function buildActiveSessionQuery(db: Db) {
         sql.placeholder("now")
       } - COALESCE(${sessions.idleMs}, ${sql.placeholder("idleMs")}))`,
       eq(users.disabled, false),
+      // A delegated session lives only while the admin's own session does (src/delegation/).
+      sql`(${sessions.delegatorSessionId} IS NULL OR EXISTS (SELECT 1 FROM sessions AS d
+        WHERE d.id = ${sessions.delegatorSessionId} AND d.revoked_at IS NULL))`,
     ))
     .limit(1)
     .prepare();

@@ -10,7 +10,12 @@ import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { describe } from "../openapi/describe.ts";
-import { sessionResponse } from "../openapi/schemas.ts";
+import { refreshResponse, sessionResponse } from "../openapi/schemas.ts";
+import { jsonBody } from "../http/validate.ts";
+import { z } from "zod";
+import { refreshSession } from "./refresh.ts";
+
+const refreshBody = z.object({ refresh_token: z.string().min(1, "Required.").max(256) }).strict();
 import { verifyToken } from "../tokens/tokens.ts";
 import { LogoutPage } from "./pages.tsx";
 import { revokeSession } from "./repo.ts";
@@ -24,6 +29,17 @@ const doc = {
     auth: ["session", "api_key"],
     scopes: ["read", "write", "admin"],
     success: { status: 200, description: "The bearer.", json: sessionResponse },
+  }),
+  refresh: describe({
+    summary: "Trade a refresh token for a new session token and refresh token",
+    description: "Single use: the old refresh token and its session end. Using a spent " +
+      "refresh token again ends the whole chain (every session it issued) and is audited. " +
+      "A chain ends at the remember-me lifetime from the login, at logout, and at a password " +
+      "change or 2FA reset.",
+    tag: "session",
+    auth: [],
+    success: { status: 200, description: "The new pair.", json: refreshResponse },
+    errors: ["invalid_refresh_token"],
   }),
   logout: describe({
     summary: "End this session",
@@ -51,6 +67,20 @@ export function sessionRoutes(deps: Deps): Hono {
   };
 
   // ---- JSON ----
+
+  app.post("/api/v1/session/refresh", doc.refresh, jsonBody(refreshBody), async (c) => {
+    const r = await refreshSession(deps, {
+      refreshToken: c.req.valid("json").refresh_token,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return jsonFailure(c, r);
+    return c.json({
+      session_token: r.value.sessionToken,
+      expires_at: r.value.expiresAt.toISOString(),
+      refresh_token: r.value.refreshToken,
+      refresh_expires_at: r.value.refreshExpiresAt.toISOString(),
+    });
+  });
 
   app.get("/api/v1/session", doc.session, async (c) => {
     const p = await apiPrincipal(c, deps, ["read", "write", "admin"]);

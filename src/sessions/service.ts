@@ -11,7 +11,8 @@ import type { RequestMeta } from "../http/client.ts";
 import { rateLimitKey } from "../lib/ip.ts";
 import { type ActiveSession, findActiveSession, revokeSession, touchSession } from "./repo.ts";
 
-export type Amr = "pwd" | "otp" | "rec" | "dev";
+/** "dlg": a delegated session, an admin acting as this user (src/delegation/). */
+export type Amr = "pwd" | "otp" | "rec" | "dev" | "dlg";
 
 /** What a new session is issued under, from the settings in force at its sign-in. */
 export type SessionTerms = { expiresAt: Date; idleMs: number; maxSessions: number };
@@ -35,17 +36,31 @@ export async function sessionTerms(
   };
 }
 
-/** The token names the session by id (`jti`); the row decides whether it is alive. */
+/**
+ * The token names the session by id (`jti`); the row decides whether it is alive. It also
+ * carries the username and roles as they were at sign-in, for apps that read it through the
+ * JWKS; a role change applies to the session check at once, to these claims at the next token.
+ */
 export async function issueSessionToken(
   deps: Deps,
-  s: { id: string; userId: string; expiresAt: Date },
+  s: { id: string; userId: string; expiresAt: Date; actor?: { id: string; username: string } },
   now: Date,
 ): Promise<string> {
+  const user = await findUserById(deps.db, s.userId);
+  // A delegated session names the admin acting (RFC 8693's "act", flattened).
+  const act: Record<string, string> = s.actor
+    ? { act_sub: s.actor.id, act_username: s.actor.username }
+    : {};
   return await signToken(deps.keys, "session", {
     sub: s.userId,
     jti: s.id,
     expiresAt: s.expiresAt,
-    extra: { sid: s.id },
+    extra: {
+      sid: s.id,
+      username: user?.displayName ?? "",
+      roles: user ? parseRoles(user.roles) : [],
+      ...act,
+    },
   }, now);
 }
 

@@ -161,7 +161,7 @@ export type TokenClaims = {
   sub: string;
   jti: string;
   expiresAt: Date;
-  extra?: Record<string, string | number | boolean>;
+  extra?: Record<string, string | number | boolean | string[]>;
 };
 
 export async function signToken(

@@ -1,4 +1,5 @@
 /** @module The one page layout and the small form pieces every page shares. */
+import { currentDelegation } from "./delegation_banner.ts";
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
 import { CSRF_FIELD } from "../http/csrf.ts";
@@ -106,6 +107,7 @@ export function Layout(
             </div>
           </header>
           <main id="main" tabindex={-1} class={props.wide ? "wide" : undefined}>
+            <DelegationBanner csrf={props.csrf} />
             <h1>{props.title}</h1>
             {props.children}
           </main>
@@ -178,5 +180,27 @@ export function MessagePage(
         )
         : null}
     </Layout>
+  );
+}
+
+/**
+ * On every page of a delegated session: who is acting as whom, and the way back (a form when
+ * the page has a CSRF token, else a link to the account page, which has one).
+ */
+function DelegationBanner(props: { csrf?: string }) {
+  const d = currentDelegation();
+  if (!d) return null;
+  return (
+    <div class="warning" id="delegation-banner">
+      <p>{t("delegation.banner", { user: d.username, admin: d.admin })}</p>
+      {props.csrf
+        ? (
+          <form method="post" action="/delegation/end" class="inline">
+            <CsrfField token={props.csrf} />
+            <button type="submit" class="small">{t("delegation.end")}</button>
+          </form>
+        )
+        : <a href="/account">{t("delegation.end")}</a>}
+    </div>
   );
 }

@@ -508,3 +508,84 @@ Deno.test("http: verify decides by the stored access rules: bypass, who, refusal
     await env.batch(["DELETE FROM settings WHERE key = 'access_rules'"]);
   }
 });
+
+Deno.test("http: a refresh token is traded once; parallel uses give one pair and end the chain", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  nextStep(env);
+  const p = await pendingLogin(env, name);
+  const login = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+  });
+  assertEquals(login.status, 200);
+  assertMatch(login.json.refresh_token, /^tfr_/);
+  const next = await api(env, "POST", "/api/v1/session/refresh", {
+    refresh_token: login.json.refresh_token,
+  });
+  assertEquals(next.status, 200);
+  assertEquals(
+    (await api(env, "GET", "/api/v1/session", undefined, next.json.session_token)).status,
+    200,
+  );
+  const answers = await Promise.all(
+    Array.from(
+      { length: 4 },
+      () => api(env, "POST", "/api/v1/session/refresh", { refresh_token: next.json.refresh_token }),
+    ),
+  );
+  assertEquals(answers.filter((a) => a.status === 200).length, 1);
+  // The losers used a spent token: every session of the chain ended, and it was audited.
+  const live = await env.query(
+    `SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE u.username = ${lit(name)} AND s.revoked_at IS NULL
+       AND s.id IN (SELECT session_id FROM refresh_tokens)`,
+  );
+  assertEquals(Number(live[0].n), 0);
+  const reuse = await env.query(
+    `SELECT count(*) AS n FROM audit_events WHERE username = ${lit(name)}
+     AND event = 'session.refresh_reuse'`,
+  );
+  assert(Number(reuse[0].n) >= 1);
+});
+
+Deno.test("http: an expired password is changed after the code, before any session, once", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  await env.batch([
+    `UPDATE users SET password_changed_at = ${Date.now() - 400 * 86_400_000}
+     WHERE username = ${lit(name)}`,
+    `INSERT INTO settings (key, value, updated_at) VALUES ('password_policy',
+       '{"maxAgeDays":365}', ${Date.now()})
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+  ]);
+  try {
+    nextStep(env);
+    const p = await pendingLogin(env, name);
+    const step = await api(env, "POST", "/api/v1/login/totp", {
+      pending_token: p.pending_token,
+      code: codeNow(env, e.secret),
+    });
+    assertEquals(step.json.status, "password_change_required");
+    const answers = await Promise.all(
+      [0, 1, 2].map((i) =>
+        api(env, "POST", "/api/v1/login/password", {
+          pending_token: step.json.pending_token,
+          new_password: `expired passphrase number ${i} ok`,
+        })
+      ),
+    );
+    assertEquals(answers.filter((a) => a.status === 200).length, 1);
+    const history = await env.query(
+      `SELECT count(*) AS n FROM password_history h JOIN users u ON u.id = h.user_id
+       WHERE u.username = ${lit(name)}`,
+    );
+    assertEquals(Number(history[0].n), 1);
+  } finally {
+    await env.batch([`DELETE FROM settings WHERE key = 'password_policy'`]);
+  }
+});

@@ -1,0 +1,136 @@
+/**
+ * @module Delegation over HTTP: start from the admin console (`POST /admin/users/{id}/delegate`,
+ * `POST /api/v1/admin/users/{id}/delegate`), end (`POST /delegation/end`,
+ * `POST /api/v1/delegation/end`), and the middleware that tells the layout's banner.
+ */
+import { type Context, Hono, type MiddlewareHandler } from "hono";
+import { adminApiSession, adminPageSession } from "../admin/guard.ts";
+import { apiSession, pageSession } from "../caller/resolve.ts";
+import type { Deps } from "../deps.ts";
+import { requestMeta } from "../http/client.ts";
+import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
+import { fail } from "../lib/errors.ts";
+import { t } from "../i18n/i18n.ts";
+import { describe } from "../openapi/describe.ts";
+import { delegationResponse } from "../openapi/schemas.ts";
+import { verifyToken } from "../tokens/tokens.ts";
+import { runWithDelegation } from "../views/delegation_banner.ts";
+import { MessagePage } from "../views/layout.tsx";
+import { endDelegation, startDelegation } from "./service.ts";
+
+const doc = {
+  start: describe({
+    summary: "Act as a user for a limited time (delegation; off unless DELEGATION_ENABLED)",
+    description: "Needs an admin session that passed a second factor within the last 5 " +
+      "minutes. Never for an admin, a disabled or a service account. The session cannot " +
+      "change the user's password, factors or tokens. Audited with both identities.",
+    tag: "admin",
+    auth: ["admin"],
+    params: { id: "The user's id." },
+    success: { status: 201, description: "The delegated session.", json: delegationResponse },
+    errors: ["delegation_disabled", "reauthentication_required", "forbidden", "not_found"],
+  }),
+  end: describe({
+    summary: "End a delegated session (the admin's own session is untouched)",
+    tag: "session",
+    auth: ["session"],
+    success: { status: 204, description: "Ended." },
+    errors: ["not_found"],
+  }),
+};
+
+/** Tells the layout when the request's session is delegated (the token names the admin). */
+export function delegationBanner(deps: Deps): MiddlewareHandler {
+  return async (c, next) => {
+    const token = readCookie(c, deps.config, "session");
+    if (!token) return await next();
+    const v = await verifyToken(deps.keys, "session", token, deps.clock.now());
+    const p = v.ok ? v.token.payload : undefined;
+    if (!p || typeof p.act_username !== "string") return await next();
+    await runWithDelegation({ username: String(p.username ?? ""), admin: p.act_username }, next);
+  };
+}
+
+export function delegationRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+
+  app.post("/api/v1/admin/users/:id/delegate", doc.start, async (c) => {
+    const s = await adminApiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const r = await startDelegation(deps, s.ctx, {
+      targetId: c.req.param("id"),
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) return jsonFailure(c, r);
+    return c.json({
+      session_token: r.value.sessionToken,
+      expires_at: r.value.expiresAt.toISOString(),
+    }, 201);
+  });
+
+  app.post("/api/v1/delegation/end", doc.end, async (c) => {
+    const s = await apiSession(c, deps);
+    if (!s.ok) return jsonFailure(c, s);
+    const r = await endDelegation(deps, s.ctx, requestMeta(c, config));
+    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+  });
+
+  const failed = (c: Context, code: Parameters<typeof fail>[0], back: string) => {
+    c.status(statusOf(code));
+    return c.html(
+      <MessagePage
+        title={t("delegation.failed_title")}
+        message={messageOf(code)}
+        link={{ href: back, text: t("common.continue") }}
+      />,
+    );
+  };
+
+  app.post("/admin/users/:id/delegate", async (c) => {
+    const id = c.req.param("id");
+    const back = `/admin/users/${encodeURIComponent(id)}`;
+    const s = await adminPageSession(c, deps);
+    if (!s.ok) {
+      if (s.code === "forbidden") return failed(c, "forbidden", "/account");
+      return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
+    }
+    const r = await startDelegation(deps, s.ctx, { targetId: id, meta: requestMeta(c, config) });
+    if (!r.ok) {
+      if (r.code === "reauthentication_required") {
+        return c.redirect(`/account/reauth?next=${encodeURIComponent(back)}`, 303);
+      }
+      return failed(c, r.code, back);
+    }
+    writeCookie(
+      c,
+      config,
+      "session",
+      r.value.sessionToken,
+      secondsUntil(r.value.expiresAt, deps.clock.now()),
+    );
+    return c.redirect("/account", 303);
+  });
+
+  app.post("/delegation/end", async (c) => {
+    const s = await pageSession(c, deps);
+    if (!s.ok) return c.redirect("/login", 303);
+    const r = await endDelegation(deps, s.ctx, requestMeta(c, config));
+    if (!r.ok) return c.redirect("/account", 303);
+    if (!r.back) {
+      clearCookie(c, config, "session");
+      return c.redirect("/login", 303);
+    }
+    writeCookie(
+      c,
+      config,
+      "session",
+      r.back.token,
+      secondsUntil(r.back.expiresAt, deps.clock.now()),
+    );
+    return c.redirect(`/admin/users/${encodeURIComponent(s.ctx.user.id)}`, 303);
+  });
+
+  return app;
+}

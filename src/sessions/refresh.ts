@@ -1,0 +1,197 @@
+/**
+ * @module Refresh tokens for programs that signed in through the JSON API with a second factor.
+ * The token is opaque (256 bits, stored as SHA-256) and names a chain. Each use spends it in
+ * one conditional UPDATE and, in the same batch, issues the next pair: a new session (the old
+ * one ends) and a new refresh token of the same chain. A spent token used again ends the whole
+ * chain (every token and every session it issued) and is audited: someone holds a copy.
+ *
+ * A chain never outlives the remember-me lifetime counted from the login (`chain_expires_at`),
+ * nor the session it was last issued with (logout or an admin ending it kills the chain), nor a
+ * credential change (password changed or reset, 2FA reset or disabled: `credential_epoch`).
+ */
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
+import { audit, auditInsert, auditInsertWhere, auditRecorded, auditValues } from "../audit/repo.ts";
+import type { Db } from "../db/client.ts";
+import { refreshTokens, sessions, users } from "../db/schema.ts";
+import type { Deps } from "../deps.ts";
+import type { RequestMeta } from "../http/client.ts";
+import { DAY } from "../lib/clock.ts";
+import { randomBytes, randomId } from "../lib/crypto.ts";
+import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { fail, type Failure } from "../lib/errors.ts";
+import { enforceSessionLimitStatement } from "./repo.ts";
+import { issueSessionToken, sessionTerms } from "./service.ts";
+
+const PREFIX = "tfr_";
+
+export type RefreshPair = {
+  sessionId: string;
+  sessionToken: string;
+  expiresAt: Date;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+};
+
+async function tokenHash(token: string): Promise<string> {
+  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token))));
+}
+
+function newToken(): string {
+  return PREFIX + toBase64Url(randomBytes(32));
+}
+
+/** The token's chain is still alive: the user's epoch unchanged and its session not ended. */
+const chainAlive = (row: string) =>
+  sql.raw(`${row}.credential_epoch = (SELECT credential_epoch FROM users
+      WHERE users.id = ${row}.user_id AND users.disabled = 0)
+    AND EXISTS (SELECT 1 FROM sessions WHERE sessions.id = ${row}.session_id
+      AND sessions.revoked_at IS NULL)`);
+
+/**
+ * Issues the first refresh token of a new chain beside a session just created by a login. It is
+ * written only if that session is still alive and carries the user's current epoch, so a
+ * credential change that landed in between leaves no live token.
+ */
+export async function startRefreshChain(deps: Deps, input: {
+  userId: string;
+  sessionId: string;
+  now: Date;
+}): Promise<{ refreshToken: string; refreshExpiresAt: Date } | null> {
+  const { db, config } = deps;
+  const token = newToken();
+  const t = input.now.getTime();
+  const chainExpiresAt = t + config.REMEMBER_ME_DAYS * DAY;
+  const rows = await db.all(sql`INSERT INTO ${refreshTokens}
+    (id, user_id, chain_id, session_id, token_hash, credential_epoch, created_at, chain_expires_at)
+    SELECT ${randomId()}, ${input.userId}, ${randomId()}, ${input.sessionId},
+      ${await tokenHash(token)}, credential_epoch, ${t}, ${chainExpiresAt}
+    FROM ${users} WHERE id = ${input.userId} AND disabled = 0
+      AND EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${input.sessionId}
+        AND revoked_at IS NULL)
+    RETURNING id`);
+  if (rows.length !== 1) return null;
+  return { refreshToken: token, refreshExpiresAt: new Date(chainExpiresAt) };
+}
+
+/** Ends every token and every session of a chain (a spent token came back). */
+function endChainStatements(db: Db, chainId: string, t: number) {
+  return [
+    db.run(sql`UPDATE ${sessions} SET revoked_at = ${t} WHERE revoked_at IS NULL
+      AND id IN (SELECT session_id FROM ${refreshTokens} WHERE chain_id = ${chainId})`),
+    db.run(sql`UPDATE ${refreshTokens} SET revoked_at = ${t}
+      WHERE chain_id = ${chainId} AND revoked_at IS NULL`),
+  ] as const;
+}
+
+/**
+ * Trades a refresh token for a new session and refresh token. Of parallel uses of one token
+ * exactly one consumes it; the others are uses of a spent token and end the chain.
+ */
+export async function refreshSession(deps: Deps, input: {
+  refreshToken: string;
+  meta: RequestMeta;
+}): Promise<{ ok: true; value: RefreshPair } | Failure> {
+  const { db, config } = deps;
+  const now = deps.clock.now();
+  const t = now.getTime();
+  const hash = await tokenHash(input.refreshToken);
+  const row = await db.query.refreshTokens.findFirst({
+    where: (r, { eq }) => eq(r.tokenHash, hash),
+  });
+  if (!row) return fail("invalid_refresh_token");
+  const user = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, row.userId) });
+  const old = await db.query.sessions.findFirst({ where: (s, { eq }) => eq(s.id, row.sessionId) });
+  if (!user || !old) return fail("invalid_refresh_token");
+
+  const sessionId = randomId();
+  const next = newToken();
+  const terms = await sessionTerms(deps, now, false);
+  const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
+  const created = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
+  const auditRow = auditValues({
+    event: "session.refresh",
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: { chain: row.chainId, session: sessionId, previous_session: row.sessionId },
+  }, now);
+
+  const [spent] = await db.batch([
+    // The one statement that decides: spend a live, unspent token of a live chain.
+    db.update(refreshTokens).set({ usedAt: t }).where(and(
+      eq(refreshTokens.id, row.id),
+      isNull(refreshTokens.usedAt),
+      isNull(refreshTokens.revokedAt),
+      gt(refreshTokens.chainExpiresAt, t),
+      chainAlive("refresh_tokens"),
+    )).returning({ id: refreshTokens.id }),
+    db.run(sql`INSERT INTO ${sessions}
+      (id, user_id, amr, remember_me, ip, user_agent, location, created_at, last_seen_at,
+        expires_at, idle_ms)
+      SELECT ${sessionId}, ${user.id}, ${old.amr}, 0, ${auditRow.ip}, ${auditRow.userAgent},
+        ${old.location}, ${t}, ${t}, ${sessionExpiresAt.getTime()}, ${terms.idleMs}
+      WHERE changes() = 1`),
+    db.run(sql`UPDATE ${sessions} SET revoked_at = ${t}
+      WHERE id = ${row.sessionId} AND revoked_at IS NULL AND ${created}`),
+    db.run(sql`INSERT INTO ${refreshTokens}
+      (id, user_id, chain_id, session_id, token_hash, credential_epoch, created_at,
+        chain_expires_at)
+      SELECT ${randomId()}, ${user.id}, ${row.chainId}, ${sessionId}, ${await tokenHash(next)},
+        ${row.credentialEpoch}, ${t}, ${row.chainExpiresAt}
+      WHERE ${created}`),
+    enforceSessionLimitStatement(
+      db,
+      { userId: user.id, max: terms.maxSessions, now },
+      created,
+    ),
+    auditInsertWhere(db, auditRow, created),
+  ]);
+  if (spent.length === 1) {
+    auditRecorded(db, auditRow);
+    return {
+      ok: true,
+      value: {
+        sessionId,
+        sessionToken: await issueSessionToken(deps, {
+          id: sessionId,
+          userId: user.id,
+          expiresAt: sessionExpiresAt,
+        }, now),
+        expiresAt: sessionExpiresAt,
+        refreshToken: next,
+        refreshExpiresAt: new Date(row.chainExpiresAt),
+      },
+    };
+  }
+
+  // Not spent by this request: if it was spent before (now or by a parallel request), someone
+  // else holds a copy, so the chain ends. Otherwise it is simply dead (expired, logged out,
+  // credentials changed, chain already ended).
+  const after = await db.query.refreshTokens.findFirst({
+    where: (r, { eq }) => eq(r.id, row.id),
+  });
+  if (after?.usedAt !== null && after?.usedAt !== undefined) {
+    await db.batch([
+      ...endChainStatements(db, row.chainId, t),
+      auditInsert(db, {
+        event: "session.refresh_reuse",
+        outcome: "failure",
+        userId: user.id,
+        username: user.username,
+        ...input.meta,
+        detail: { chain: row.chainId, reason: "spent_token_reused", chain_ended: true },
+      }, now),
+    ]);
+    return fail("invalid_refresh_token");
+  }
+  await audit(db, {
+    event: "session.refresh",
+    outcome: "failure",
+    userId: user.id,
+    username: user.username,
+    ...input.meta,
+    detail: { chain: row.chainId, reason: "dead_chain" },
+  }, now);
+  return fail("invalid_refresh_token");
+}
