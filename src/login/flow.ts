@@ -417,7 +417,7 @@ async function completeSecondFactor(deps: Deps, input: {
   consume: Consume;
   detail: Record<string, unknown>;
 }): Promise<Authenticated | PasswordChangeRequired | "pending_lost" | "factor_lost"> {
-  const { db, config } = deps;
+  const { db } = deps;
   const { user, pending, now } = input;
   // An expired password: the factor is used up, and a change step stands in for the session.
   if (await mustChangePassword(deps, user, now)) return await secondFactorThenChange(deps, input);

@@ -91,7 +91,7 @@ export async function refreshSession(deps: Deps, input: {
   refreshToken: string;
   meta: RequestMeta;
 }): Promise<{ ok: true; value: RefreshPair } | Failure> {
-  const { db, config } = deps;
+  const { db } = deps;
   const now = deps.clock.now();
   const t = now.getTime();
   const hash = await tokenHash(input.refreshToken);
