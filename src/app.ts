@@ -25,6 +25,7 @@ import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
+import { OIDC_NO_CSRF_PATHS, oidcRoutes } from "./oidc/routes.tsx";
 import {
   csrfFailedPage,
   internalErrorPage,
@@ -102,7 +103,12 @@ export function createApp(deps: Deps): Hono {
   // The one exception, GET /api/v1/verify (forward-auth), reads the cookie but changes nothing.
   app.use("*", async (c, next) => {
     const method = c.req.method;
-    if (method === "GET" || method === "HEAD" || method === "OPTIONS" || isApi(c.req.path)) {
+    // The OpenID Connect token and userinfo endpoints authenticate the client or a Bearer
+    // token, never a cookie, so the same holds for them.
+    if (
+      method === "GET" || method === "HEAD" || method === "OPTIONS" || isApi(c.req.path) ||
+      OIDC_NO_CSRF_PATHS.includes(c.req.path)
+    ) {
       return await next();
     }
     const form = await formRecord(c);
@@ -150,6 +156,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", adminRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));
   app.route("/", metricsRoutes(deps));
+  app.route("/", oidcRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
   app.route("/", adminPages(deps));
 

@@ -548,4 +548,27 @@ export const de: Messages = {
   "msg.password.username": "Verwenden Sie Ihren Benutzernamen nicht in Ihrem Passwort.",
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
+  // ---- oidc ----
+  "oidc.error.title": "Anmeldung bei dieser App nicht möglich",
+  "oidc.error.unknown_client":
+    "Die App, die Sie hierher geschickt hat, ist bei twofold nicht registriert.",
+  "oidc.error.redirect_uri":
+    "Die App, die Sie hierher geschickt hat, möchte zu einer Adresse zurück, die sie nicht registriert hat.",
+  "oidc.error.not_configured": "Dieses twofold dient Apps nicht als Anmeldedienst.",
+  "oidc.error.hint": "Sagen Sie es dem Administrator der App; ihr wurde nichts gesendet.",
+  "oidc.logout.question": "Eine App möchte Sie von twofold abmelden. Abmelden?",
+  "oidc.logout.done_title": "Abgemeldet",
+  "oidc.logout.done":
+    "Sie sind von twofold und von den Apps abgemeldet, bei denen Sie sich damit angemeldet haben.",
+  "oidc.apps.title": "Apps, bei denen Sie angemeldet sind",
+  "oidc.apps.intro":
+    "Diese Apps melden Sie mit twofold an. Wenn Sie eine App abmelden, endet ihr Zugriff sofort; sie fragt Sie dann erneut nach der Anmeldung.",
+  "oidc.apps.none": "Sie sind mit twofold bei keiner App angemeldet.",
+  "oidc.apps.col.app": "App",
+  "oidc.apps.col.first": "Angemeldet",
+  "oidc.apps.col.last": "Zuletzt benutzt",
+  "oidc.apps.col.action": "Aktion",
+  "oidc.apps.revoke": "Von dieser App abmelden",
+  "oidc.apps.revoked": "Die App ist abgemeldet.",
+  "oidc.apps.link": "Apps, bei denen Sie mit twofold angemeldet sind",
 };

@@ -529,6 +529,27 @@ export const en = {
   "msg.password.username": "Do not put your username in your password.",
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
+  // ---- oidc ----
+  "oidc.error.title": "Cannot sign in to this app",
+  "oidc.error.unknown_client": "The app that sent you here is not registered with twofold.",
+  "oidc.error.redirect_uri":
+    "The app that sent you here asked to return to an address it has not registered.",
+  "oidc.error.not_configured": "This twofold does not act as a sign-in provider for apps.",
+  "oidc.error.hint": "Tell the administrator of the app; nothing was sent to it.",
+  "oidc.logout.question": "An app asks to sign you out of twofold. Sign out?",
+  "oidc.logout.done_title": "Signed out",
+  "oidc.logout.done": "You are signed out of twofold and of the apps you signed in to with it.",
+  "oidc.apps.title": "Apps you signed in to",
+  "oidc.apps.intro":
+    "These apps use twofold to sign you in. Signing an app out ends its access at once; it will ask you to sign in again.",
+  "oidc.apps.none": "You are not signed in to any app with twofold.",
+  "oidc.apps.col.app": "App",
+  "oidc.apps.col.first": "Signed in",
+  "oidc.apps.col.last": "Last used",
+  "oidc.apps.col.action": "Action",
+  "oidc.apps.revoke": "Sign out of this app",
+  "oidc.apps.revoked": "The app is signed out.",
+  "oidc.apps.link": "Apps you signed in to with twofold",
 } as const;
 
 export type MessageKey = keyof typeof en;

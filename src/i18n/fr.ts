@@ -558,4 +558,28 @@ export const fr: Messages = {
   "msg.password.username": "N'incluez pas votre nom d'utilisateur dans votre mot de passe.",
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
+  // ---- oidc ----
+  "oidc.error.title": "Connexion impossible à cette application",
+  "oidc.error.unknown_client":
+    "L’application qui vous a envoyé ici n’est pas enregistrée dans twofold.",
+  "oidc.error.redirect_uri":
+    "L’application qui vous a envoyé ici demande à revenir à une adresse qu’elle n’a pas enregistrée.",
+  "oidc.error.not_configured":
+    "Ce twofold ne sert pas de fournisseur de connexion aux applications.",
+  "oidc.error.hint": "Prévenez l’administrateur de l’application ; rien ne lui a été envoyé.",
+  "oidc.logout.question": "Une application demande à vous déconnecter de twofold. Se déconnecter ?",
+  "oidc.logout.done_title": "Déconnecté",
+  "oidc.logout.done":
+    "Vous êtes déconnecté de twofold et des applications auxquelles vous vous êtes connecté avec lui.",
+  "oidc.apps.title": "Applications auxquelles vous êtes connecté",
+  "oidc.apps.intro":
+    "Ces applications utilisent twofold pour vous connecter. Déconnecter une application met fin à son accès aussitôt ; elle vous demandera de vous reconnecter.",
+  "oidc.apps.none": "Vous n’êtes connecté à aucune application avec twofold.",
+  "oidc.apps.col.app": "Application",
+  "oidc.apps.col.first": "Connexion",
+  "oidc.apps.col.last": "Dernière utilisation",
+  "oidc.apps.col.action": "Action",
+  "oidc.apps.revoke": "Se déconnecter de cette application",
+  "oidc.apps.revoked": "L’application est déconnectée.",
+  "oidc.apps.link": "Applications auxquelles vous êtes connecté avec twofold",
 };

@@ -214,7 +214,9 @@ export function loginRoutes(deps: Deps): Hono {
   app.get("/login", async (c) => {
     const redirect = redirectParam(c.req.query("redirect"));
     const s = await pageSession(c, deps);
-    if (s.ok) return c.redirect(continueTo(redirect), 303);
+    // `force=1`: an app asked for a fresh login (OpenID Connect prompt=login or max_age), so
+    // the form is shown even to a signed-in browser.
+    if (s.ok && c.req.query("force") !== "1") return c.redirect(continueTo(redirect), 303);
     return renderLogin(c, { redirect });
   });
 
