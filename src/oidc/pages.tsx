@@ -33,7 +33,7 @@ export function LogoutConfirmPage(
         <CsrfField token={props.csrf} />
         {Object.entries(props.values).filter(([, value]) => value !== undefined).map((
           [name, value],
-        ) => <Hidden name={name} value={value} />)}
+        ) => <Hidden key={name} name={name} value={value} />)}
         <button type="submit" autofocus>{t("layout.logout")}</button>
       </form>
       <p>
