@@ -3,7 +3,7 @@
  * discovers the provider, runs the code flow with PKCE through twofold's login (password and
  * TOTP), validates the ID token, calls userinfo, refreshes, and logs out.
  */
-import { Browser } from "./helpers.ts";
+import { api, Browser, testApp } from "./helpers.ts";
 import { assert, assertEquals } from "./assert.ts";
 import {
   AFTER_LOGOUT,
@@ -98,4 +98,183 @@ Deno.test("oidc: openid-client signs in with PKCE through password and TOTP, rea
   } finally {
     await env.close();
   }
+});
+
+Deno.test("oidc: a public client (no secret) with PKCE, and an RS256 client, both validated by openid-client", async () => {
+  const env = await oidcEnv({}, true);
+  try {
+    const jwks = await (await fetch(`${env.issuer}/.well-known/jwks.json`)).json();
+    assertEquals(jwks.keys.map((k: { alg: string }) => k.alg).sort(), ["EdDSA", "RS256"]);
+    const discovery = await (await fetch(`${env.issuer}/.well-known/openid-configuration`)).json();
+    assertEquals(discovery.id_token_signing_alg_values_supported, ["EdDSA", "RS256"]);
+
+    const browser = new Browser(env, env.issuer);
+    const pub = await registerClient(env, { name: "SPA", public: true });
+    assertEquals(pub.client_secret, null);
+    const pubConfig = await discover(env, pub.client_id, null, "none");
+    const started = await startLogin(pubConfig);
+    const callback = await signInThrough(env, browser, started.url);
+    const t = await client.authorizationCodeGrant(pubConfig, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
+    assertEquals(t.claims()!.aud, pub.client_id);
+
+    const rsa = await registerClient(env, { name: "Legacy", signing_alg: "RS256" });
+    const rsaConfig = await client.discovery(
+      new URL(env.issuer),
+      rsa.client_id,
+      { id_token_signed_response_alg: "RS256" },
+      client.ClientSecretPost(rsa.client_secret!),
+      { execute: [client.allowInsecureRequests] },
+    );
+    const s2 = await startLogin(rsaConfig);
+    const cb2 = await signInThrough(env, browser, s2.url);
+    const t2 = await client.authorizationCodeGrant(rsaConfig, cb2, {
+      pkceCodeVerifier: s2.verifier,
+      expectedState: s2.state,
+      expectedNonce: s2.nonce,
+    });
+    assertEquals(JSON.parse(atob(t2.id_token!.split(".")[0])).alg, "RS256");
+    await client.fetchUserInfo(rsaConfig, t2.access_token, t2.claims()!.sub);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("oidc: prompt=login and max_age make a signed-in user sign in again; prompt=none never shows a page", async () => {
+  const env = await oidcEnv();
+  try {
+    const registered = await registerClient(env);
+    const config = await discover(env, registered.client_id, registered.client_secret);
+    const browser = new Browser(env, env.issuer);
+
+    // prompt=none without a session: login_required, back to the app.
+    const none = await startLogin(config, { prompt: "none" });
+    let res = await browser.get(none.url.pathname + none.url.search);
+    let to = new URL(res.headers.get("location")!);
+    assertEquals(to.searchParams.get("error"), "login_required");
+    assertEquals(to.searchParams.get("state"), none.state);
+
+    const first = await startLogin(config);
+    await signInThrough(env, browser, first.url);
+    const firstAuthTime = Math.floor(env.clock.now().getTime() / 1000);
+
+    // Signed in: prompt=none now gets a code.
+    const silent = await startLogin(config, { prompt: "none" });
+    res = await browser.get(silent.url.pathname + silent.url.search);
+    assert(new URL(res.headers.get("location")!).searchParams.get("code"), "a code");
+
+    env.clock.advance(120_000);
+    const fresh: Record<string, string>[] = [{ prompt: "login" }, { max_age: "60" }, {
+      max_age: "0",
+    }];
+    for (const extra of fresh) {
+      const s = await startLogin(config, extra);
+      res = await browser.get(s.url.pathname + s.url.search);
+      assertEquals(res.status, 303);
+      const login = res.headers.get("location")!;
+      assert(login.startsWith("/login?force=1&"), login);
+      res = await browser.get(login);
+      assertEquals(res.status, 200, "the form, although signed in");
+      const callback = await signInThrough(env, browser, s.url);
+      const t = await client.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: s.verifier,
+        expectedState: s.state,
+        expectedNonce: s.nonce,
+        ...(extra.max_age ? { maxAge: Number(extra.max_age) } : {}),
+      });
+      const authTime = t.claims()!.auth_time!;
+      assert(authTime >= firstAuthTime + 120, `a fresh login: ${authTime} vs ${firstAuthTime}`);
+      env.clock.advance(120_000);
+    }
+    // max_age that the session still meets: straight back.
+    const recent = await startLogin(config, { max_age: "3600" });
+    res = await browser.get(recent.url.pathname + recent.url.search);
+    assert(res.headers.get("location")!.startsWith(CALLBACK));
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("oidc: the clients API is for admins; the secret is never shown again; deleting a client ends its tokens", async () => {
+  const env = await oidcEnv();
+  try {
+    const registered = await registerClient(env);
+    const config = await discover(env, registered.client_id, registered.client_secret);
+    const s = await startLogin(config);
+    const browser = new Browser(env, env.issuer);
+    const t = await client.authorizationCodeGrant(
+      config,
+      await signInThrough(env, browser, s.url),
+      {
+        pkceCodeVerifier: s.verifier,
+        expectedState: s.state,
+        expectedNonce: s.nonce,
+      },
+    );
+    const list = await api(env, "GET", "/api/v1/admin/oidc-clients", undefined, env.adminToken);
+    assertEquals(list.status, 200);
+    assertEquals(list.json.clients.length, 1);
+    assert(!JSON.stringify(list.json).includes(registered.client_secret!), "no secret in the list");
+    const one = await api(
+      env,
+      "GET",
+      `/api/v1/admin/oidc-clients/${registered.client_id}`,
+      undefined,
+      env.adminToken,
+    );
+    assertEquals(one.json.redirect_uris, [CALLBACK]);
+    assertEquals("client_secret" in one.json, false);
+
+    // alice is no admin; no session at all.
+    const alice = await api(env, "POST", "/api/v1/login", { username: "alice", password: "x" });
+    assertEquals(alice.status, 401);
+    assertEquals((await api(env, "GET", "/api/v1/admin/oidc-clients")).status, 401);
+    const bad = await api(env, "POST", "/api/v1/admin/oidc-clients", {
+      name: "x",
+      redirect_uris: ["https://a.test/cb#frag"],
+    }, env.adminToken);
+    assertEquals(bad.status, 400);
+    assert(bad.json.error.fields["redirect_uris.0"], JSON.stringify(bad.json));
+    const rs = await api(env, "POST", "/api/v1/admin/oidc-clients", {
+      name: "x",
+      redirect_uris: ["https://a.test/cb"],
+      signing_alg: "RS256",
+    }, env.adminToken);
+    assertEquals(rs.status, 400, "no RSA key in this set");
+
+    const del = await api(
+      env,
+      "DELETE",
+      `/api/v1/admin/oidc-clients/${registered.client_id}`,
+      undefined,
+      env.adminToken,
+    );
+    assertEquals(del.status, 204);
+    let refused = false;
+    try {
+      await client.fetchUserInfo(config, t.access_token, t.claims()!.sub);
+    } catch {
+      refused = true;
+    }
+    assert(refused, "tokens of a deleted client are dead");
+    const audit = await api(
+      env,
+      "GET",
+      "/api/v1/admin/audit?event=oidc.client_create",
+      undefined,
+      env.adminToken,
+    );
+    assertEquals(audit.json.events.length, 1);
+  } finally {
+    await env.close();
+  }
+});
+
+Deno.test("oidc: without PUBLIC_URL there is no provider (no issuer to name)", async () => {
+  const env = await testApp();
+  assertEquals((await env.app.request("/.well-known/openid-configuration")).status, 404);
+  assertEquals((await env.app.request("/oidc/authorize?client_id=x")).status, 404);
 });
