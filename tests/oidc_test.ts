@@ -153,7 +153,7 @@ Deno.test("oidc: prompt=login and max_age make a signed-in user sign in again; p
     // prompt=none without a session: login_required, back to the app.
     const none = await startLogin(config, { prompt: "none" });
     let res = await browser.get(none.url.pathname + none.url.search);
-    let to = new URL(res.headers.get("location")!);
+    const to = new URL(res.headers.get("location")!);
     assertEquals(to.searchParams.get("error"), "login_required");
     assertEquals(to.searchParams.get("state"), none.state);
 
