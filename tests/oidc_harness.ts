@@ -22,6 +22,8 @@ export type OidcEnv = TestEnv & {
   adminToken: string;
   /** alice's TOTP secret. */
   secret: string;
+  /** root's (the admin's) TOTP secret. */
+  adminSecret: string;
   close(): Promise<void>;
 };
 
@@ -53,6 +55,7 @@ export async function oidcEnv(env: Record<string, string> = {}, rsa = false): Pr
     issuer,
     adminToken: admin.sessionToken,
     secret: alice.secret,
+    adminSecret: admin.secret,
     close: () => server.shutdown(),
   };
 }
@@ -147,6 +150,19 @@ export async function signInThrough(
   res = await browser.get(location);
   assertEquals(res.status, 303);
   return new URL(res.headers.get("location")!);
+}
+
+/** A browser signed in through the login pages (password, then TOTP). */
+export async function pageLogin(env: OidcEnv, username: string, secret: string): Promise<Browser> {
+  const browser = new Browser(env, env.issuer);
+  await browser.get("/login");
+  let res = await browser.post("/login", { username, password: PASSWORD });
+  assertEquals(res.status, 303);
+  await browser.get(res.headers.get("location")!);
+  nextStep(env);
+  res = await browser.post("/login/totp", { code: codeNow(env, secret) });
+  assertEquals(res.status, 303);
+  return browser;
 }
 
 export { client };

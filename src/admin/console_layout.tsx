@@ -5,7 +5,7 @@ import { Notices, when } from "../views/components.tsx";
 import { Layout } from "../views/layout.tsx";
 import type { AdminUserView, StatusFilter } from "./service.ts";
 
-type Section = "dashboard" | "users" | "policy" | "audit";
+type Section = "dashboard" | "users" | "policy" | "audit" | "apps";
 
 function AdminNav(props: { current?: Section }) {
   const link = (section: Section, href: string, text: string) => (
@@ -17,6 +17,7 @@ function AdminNav(props: { current?: Section }) {
       {link("users", "/admin/users", t("admin.nav.users"))}
       {link("policy", "/admin/policy", t("admin.nav.policy"))}
       {link("audit", "/admin/audit", t("admin.nav.audit"))}
+      {link("apps", "/admin/apps", t("admin.nav.apps"))}
       <a href="/account">{t("admin.nav.account")}</a>
     </nav>
   );

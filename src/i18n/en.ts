@@ -550,6 +550,41 @@ export const en = {
   "oidc.apps.revoke": "Sign out of this app",
   "oidc.apps.revoked": "The app is signed out.",
   "oidc.apps.link": "Apps you signed in to with twofold",
+  "admin.nav.apps": "Apps (OpenID Connect)",
+  "oidc.console.title": "Apps that sign in with twofold",
+  "oidc.console.discovery": "Discovery URL for the apps:",
+  "oidc.console.no_issuer":
+    "Set PUBLIC_URL to turn the OpenID Connect provider on: it is the issuer.",
+  "oidc.console.created": "App registered",
+  "oidc.console.copy_secret": "Copy the secret",
+  "oidc.console.secret_once":
+    "Copy the secret now into the app's settings: it is shown only this once.",
+  "oidc.console.public_note": "A public app has no secret; it must use PKCE.",
+  "oidc.console.list": "Registered apps",
+  "oidc.console.none": "No app is registered yet.",
+  "oidc.console.col.name": "Name",
+  "oidc.console.col.client_id": "Client ID",
+  "oidc.console.col.type": "Type",
+  "oidc.console.col.redirect_uris": "Redirect URIs",
+  "oidc.console.col.alg": "Signature",
+  "oidc.console.public": "public (PKCE)",
+  "oidc.console.confidential": "confidential",
+  "oidc.console.delete": "Delete {name}",
+  "oidc.console.new": "Register an app",
+  "oidc.console.name": "Name",
+  "oidc.console.redirect_uris": "Redirect URIs",
+  "oidc.console.post_logout": "Addresses after logout (optional)",
+  "oidc.console.uris_hint": "One per line, exactly as the app sends them.",
+  "oidc.console.public_check":
+    "Public app (runs in the browser or on a device: no secret, PKCE required)",
+  "oidc.console.rs256_check": "Sign its tokens with RS256 (for apps that accept nothing else)",
+  "oidc.console.submit": "Register the app",
+  "oidc.console.bad_uri": "not an absolute http(s) URL without a fragment",
+  "oidc.console.bad_field": "Fill this in (at most 100 characters; at most 10 addresses).",
+  "oidc.console.fix": "Correct the marked fields.",
+  "oidc.console.no_rsa":
+    "RS256 needs an RSA key in SIGNING_KEYS (deno task cli keys:generate makes one).",
+  "msg.oidc.client_deleted": "The app is deleted; its tokens no longer work.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -4,7 +4,10 @@
  * admin's client registration (JSON); the user's list of apps (page).
  */
 import { type Context, Hono } from "hono";
-import { adminApiSession } from "../admin/guard.ts";
+import { adminApiSession, adminPageSession } from "../admin/guard.ts";
+import { AdminForbiddenPage } from "../admin/dashboard_page.tsx";
+import { t } from "../i18n/i18n.ts";
+import { ClientsPage } from "./console_page.tsx";
 import { audit } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
 import { pageSession } from "../caller/resolve.ts";
@@ -417,6 +420,104 @@ export function oidcRoutes(deps: Deps): Hono {
       return jsonFailure(c, fail("not_found"));
     }
     return c.body(null, 204);
+  });
+
+  // ---- admin: clients (console page) ----
+
+  const adminPage = async (c: Context) => {
+    const s = await adminPageSession(c, deps);
+    if (s.ok) return { ok: true as const, ctx: s.ctx };
+    if (s.code === "forbidden") {
+      c.status(403);
+      return {
+        ok: false as const,
+        res: c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />),
+      };
+    }
+    return { ok: false as const, res: c.redirect("/login?redirect=%2Fadmin%2Fapps", 303) };
+  };
+
+  const renderClients = async (
+    c: Context,
+    extra: Omit<Parameters<typeof ClientsPage>[0], "csrf" | "clients" | "issuer"> = {},
+    status = 200,
+  ) => {
+    c.status(status as 200);
+    return c.html(
+      <ClientsPage
+        csrf={await csrfToken(c, deps)}
+        clients={(await listClients(deps.db)).map(clientView)}
+        issuer={oidcIssuer(deps)}
+        {...extra}
+      />,
+    );
+  };
+
+  app.get("/admin/apps", async (c) => {
+    const a = await adminPage(c);
+    if (!a.ok) return a.res;
+    return await renderClients(c, {
+      notice: c.req.query("notice") === "deleted" ? t("msg.oidc.client_deleted") : undefined,
+    });
+  });
+
+  app.post("/admin/apps", async (c) => {
+    const a = await adminPage(c);
+    if (!a.ok) return a.res;
+    const form = await formRecord(c);
+    const lines = (v: string | undefined) =>
+      (v ?? "").split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+    const parsed = clientInput.safeParse({
+      name: form.name,
+      redirect_uris: lines(form.redirect_uris),
+      post_logout_redirect_uris: lines(form.post_logout_redirect_uris),
+      public: form.public === "on",
+      signing_alg: form.rs256 === "on" ? "RS256" : "EdDSA",
+    });
+    const values = {
+      name: form.name,
+      redirect_uris: form.redirect_uris,
+      post_logout_redirect_uris: form.post_logout_redirect_uris,
+      public: form.public,
+      rs256: form.rs256,
+    };
+    if (!parsed.success) {
+      const errors: Record<string, string> = {};
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0] ?? "name");
+        const item = issue.path.length > 1 ? lines(form[field])[Number(issue.path[1])] : undefined;
+        errors[field] ??= item
+          ? `${item}: ${t("oidc.console.bad_uri")}`
+          : t("oidc.console.bad_field");
+      }
+      return await renderClients(c, { values, errors, error: t("oidc.console.fix") }, 400);
+    }
+    const r = await createClient(deps, parsed.data, {
+      userId: a.ctx.user.id,
+      username: a.ctx.user.username,
+      meta: requestMeta(c, config),
+    });
+    if (!r.ok) {
+      return await renderClients(c, {
+        values,
+        errors: { [r.field]: t("oidc.console.no_rsa") },
+        error: t("oidc.console.fix"),
+      }, 400);
+    }
+    return await renderClients(c, {
+      created: { client_id: r.row.id, client_secret: r.secret },
+    }, 201);
+  });
+
+  app.post("/admin/apps/:id/delete", async (c) => {
+    const a = await adminPage(c);
+    if (!a.ok) return a.res;
+    await removeClient(deps, c.req.param("id"), {
+      userId: a.ctx.user.id,
+      username: a.ctx.user.username,
+      meta: requestMeta(c, config),
+    });
+    return c.redirect("/admin/apps?notice=deleted", 303);
   });
 
   // ---- the user's apps (page) ----
