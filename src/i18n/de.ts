@@ -549,6 +549,8 @@ export const de: Messages = {
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
   // ---- oidc ----
+  "login.continue_title": "Angemeldet",
+  "login.continue_text": "Zurück zur App …",
   "oidc.error.title": "Anmeldung bei dieser App nicht möglich",
   "oidc.error.unknown_client":
     "Die App, die Sie hierher geschickt hat, ist bei twofold nicht registriert.",

@@ -530,6 +530,8 @@ export const en = {
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
   // ---- oidc ----
+  "login.continue_title": "Signed in",
+  "login.continue_text": "Taking you back to the app…",
   "oidc.error.title": "Cannot sign in to this app",
   "oidc.error.unknown_client": "The app that sent you here is not registered with twofold.",
   "oidc.error.redirect_uri":

@@ -559,6 +559,8 @@ export const fr: Messages = {
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
   // ---- oidc ----
+  "login.continue_title": "Connecté",
+  "login.continue_text": "Retour à l’application…",
   "oidc.error.title": "Connexion impossible à cette application",
   "oidc.error.unknown_client":
     "L’application qui vous a envoyé ici n’est pas enregistrée dans twofold.",

@@ -13,7 +13,14 @@ import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import { GracePage, LoginPage, RecoveryCodeUsedPage, RecoveryPage, TotpPage } from "./pages.tsx";
+import {
+  ContinuePage,
+  GracePage,
+  LoginPage,
+  RecoveryCodeUsedPage,
+  RecoveryPage,
+  TotpPage,
+} from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
 import { authenticatedResponse, loginResponse } from "../openapi/schemas.ts";
 import {
@@ -198,7 +205,10 @@ export function loginRoutes(deps: Deps): Hono {
         <GracePage deadline={a.enrollmentDeadline} continueTo={continueTo(redirect)} />,
       );
     }
-    return c.redirect(continueTo(redirect), 303);
+    const to = continueTo(redirect);
+    // An app's sign-in request (OpenID Connect) ends at the app, off-site: see ContinuePage.
+    if (to.startsWith("/oidc/")) return c.html(<ContinuePage continueTo={to} />);
+    return c.redirect(to, 303);
   };
 
   /** A dead pending login sends the browser back to the password form with the reason. */

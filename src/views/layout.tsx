@@ -69,6 +69,8 @@ export function Layout(
     keep?: Record<string, string | undefined>;
     /** Loads /assets/app.js, for pages with something to enhance (copy buttons). */
     script?: boolean;
+    /** A same-origin path the browser goes on to at once (`<meta http-equiv="refresh">`). */
+    refresh?: string;
   },
 ) {
   return (
@@ -80,6 +82,7 @@ export function Layout(
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light dark" />
           <title>{`${props.title} · twofold`}</title>
+          {props.refresh ? <meta http-equiv="refresh" content={`0; url=${props.refresh}`} /> : null}
           <link rel="stylesheet" href="/assets/app.css" />
           {props.script ? <script src="/assets/app.js" defer></script> : null}
         </head>
