@@ -41,7 +41,7 @@ Deno.test("oidc pages: an admin registers an app in the console, the secret show
     assertEquals(res.status, 201);
     const clientId = admin.lastHtml.match(/id="client-id"[^>]*>\s*<code>([^<]+)</)?.[1] ??
       admin.lastHtml.match(/<code>([A-Za-z0-9_-]{22})<\/code>/)?.[1];
-    const secret = admin.lastHtml.match(/id="client-secret">([^<]+)</)?.[1];
+    const secret = admin.lastHtml.match(/id="client-secret">\s*([^<\s]+)\s*</)?.[1];
     assert(clientId && secret, "client id and secret on the page");
 
     // Shown once: the list does not repeat it.

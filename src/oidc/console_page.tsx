@@ -62,10 +62,12 @@ export function ClientsPage(props: {
                   ? {
                     term: "client_secret",
                     value: (
-                      <>
-                        <code id="client-secret">{props.created.client_secret}</code>{" "}
+                      <span class="copyable">
+                        <code class="secret" id="client-secret">
+                          {props.created.client_secret}
+                        </code>{" "}
                         <CopyButton target="client-secret" label={t("oidc.console.copy_secret")} />
-                      </>
+                      </span>
                     ),
                   }
                   : null,
