@@ -124,26 +124,28 @@ const pathOf = (url: string | URL) => {
  * TOTP code) and back; returns the URL twofold finally sends it to (the app's callback).
  */
 export async function signInThrough(
-  env: OidcEnv,
+  env: TestEnv & { secret?: string },
   browser: Browser,
   authorizeUrl: URL,
   username = "alice",
+  secret = env.secret!,
+  app = APP,
 ): Promise<URL> {
   let res = await browser.get(pathOf(authorizeUrl));
   let location = res.headers.get("location");
   assertEquals(res.status, 303);
-  if (location?.startsWith(APP)) return new URL(location);
+  if (location?.startsWith(app)) return new URL(location);
   assert(location?.startsWith("/login?"), `expected the login page, got ${location}`);
   res = await browser.get(location!);
   assertEquals(res.status, 200);
-  const redirect = new URL(location!, env.issuer).searchParams.get("redirect")!;
+  const redirect = new URL(location!, browser.origin).searchParams.get("redirect")!;
   res = await browser.post("/login", { username, password: PASSWORD, redirect });
   assertEquals(res.status, 303);
   location = res.headers.get("location")!;
   assert(location.startsWith("/login/totp"), location);
   await browser.get(location);
   nextStep(env);
-  res = await browser.post("/login/totp", { code: codeNow(env, env.secret), redirect });
+  res = await browser.post("/login/totp", { code: codeNow(env, secret), redirect });
   // A page that goes on to the authorization request (a redirect would break form-action).
   assertEquals(res.status, 200, browser.lastHtml.slice(0, 300));
   location = browser.attr("continue", "href")!.replaceAll("&amp;", "&");
