@@ -333,3 +333,34 @@ for (const end of ["reset", "disable", "app"] as const) {
     },
   );
 }
+
+Deno.test("oidc: refreshing counts as activity of the session; a session idle past the timeout ends its tokens", async () => {
+  const env = await oidcEnv({ SESSION_IDLE_MINUTES: "30" });
+  try {
+    const s = await signedIn(env);
+    const t = await client.authorizationCodeGrant(s.config, s.callback, checks(s));
+    const refresh = async (token: string) => {
+      const res = await env.app.request("/oidc/token", {
+        method: "POST",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          authorization: `Basic ${btoa(`${s.registered.client_id}:${s.registered.client_secret}`)}`,
+        },
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: token }).toString(),
+      });
+      return { status: res.status, json: await res.json() };
+    };
+    let token = t.refresh_token!;
+    for (let i = 0; i < 3; i++) {
+      env.clock.advance(25 * 60_000);
+      const r = await refresh(token);
+      assertEquals(r.status, 200, `refresh ${i}: ${JSON.stringify(r.json)}`);
+      token = r.json.refresh_token;
+    }
+    env.clock.advance(31 * 60_000);
+    const late = await refresh(token);
+    assertEquals([late.status, late.json.error], [400, "invalid_grant"]);
+  } finally {
+    await env.close();
+  }
+});

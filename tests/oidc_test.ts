@@ -278,3 +278,23 @@ Deno.test("oidc: without PUBLIC_URL there is no provider (no issuer to name)", a
   assertEquals((await env.app.request("/.well-known/openid-configuration")).status, 404);
   assertEquals((await env.app.request("/oidc/authorize?client_id=x")).status, 404);
 });
+
+Deno.test("oidc: the token and userinfo endpoints answer a browser app's preflight (CORS, no cookies)", async () => {
+  const env = await testApp({ PUBLIC_URL: "https://login.example.com" });
+  for (const path of ["/oidc/token", "/oidc/userinfo"]) {
+    const res = await env.app.request(path, {
+      method: "OPTIONS",
+      headers: { origin: "https://spa.example.com", "access-control-request-method": "POST" },
+    });
+    assertEquals(res.status, 204);
+    assertEquals(res.headers.get("access-control-allow-origin"), "*");
+    assertEquals(res.headers.get("access-control-allow-credentials"), null);
+  }
+  const token = await env.app.request("/oidc/token", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "{}",
+  });
+  assertEquals(token.status, 400);
+  assertEquals((await token.json()).error, "invalid_request");
+});

@@ -20,6 +20,7 @@ import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import type { RequestMeta } from "../http/client.ts";
 import type { SigningKeys } from "../tokens/tokens.ts";
 import type { SessionContext } from "../sessions/service.ts";
+import { touchSession } from "../sessions/repo.ts";
 import type { UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
 import {
@@ -337,6 +338,9 @@ export async function refreshTokens(
   }
   const live = await findLiveGrant(deps.db, grantId, now, idleMs(deps));
   if (!live || live.grant.clientId !== client.id) return invalid;
+  // The user is active in the app: that counts as activity of the session it hangs on, so an
+  // app in use does not lose its sign-in to the idle timeout (absolute expiry still applies).
+  await touchSession(deps.db, live.session.id, now);
   const tokens = await tokensFor(deps, client, live, { nonce: null, refresh: true });
   await audit(deps.db, {
     event: "oidc.token",

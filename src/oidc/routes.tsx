@@ -222,7 +222,23 @@ export function oidcRoutes(deps: Deps): Hono {
     return c.json({ error: e.error, error_description: e.description }, 400);
   };
 
+  // Browser apps (public clients) call the token and userinfo endpoints from their own origin.
+  // Nothing there rides on cookies (client credentials, PKCE, Bearer tokens), so any origin.
+  const cors = (c: Context) => {
+    c.header("Access-Control-Allow-Origin", "*");
+    c.header("Access-Control-Allow-Methods", "GET, POST");
+    c.header("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    c.header("Access-Control-Max-Age", "600");
+  };
+  for (const path of OIDC_NO_CSRF_PATHS) {
+    app.options(path, (c) => {
+      cors(c);
+      return c.body(null, 204);
+    });
+  }
+
   app.post("/oidc/token", async (c) => {
+    cors(c);
     if (!oidcIssuer(deps)) return c.json({ error: "invalid_request" }, 404);
     const type = c.req.header("content-type") ?? "";
     if (!type.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
@@ -291,12 +307,12 @@ export function oidcRoutes(deps: Deps): Hono {
   // ---- userinfo (OIDC Core 5.3) ----
 
   const userinfoHandler = async (c: Context) => {
+    cors(c);
     const claims = await userinfo(deps, bearerToken(c));
     if (!claims) {
       c.header("WWW-Authenticate", 'Bearer error="invalid_token"');
       return c.json({ error: "invalid_token" }, 401);
     }
-    c.header("Access-Control-Allow-Origin", "*");
     return c.json(claims, 200);
   };
   app.get("/oidc/userinfo", userinfoHandler);
