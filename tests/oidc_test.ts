@@ -245,6 +245,39 @@ Deno.test("oidc: the clients API is for admins; the secret is never shown again;
     }, env.adminToken);
     assertEquals(rs.status, 400, "no RSA key in this set");
 
+    // Changing the addresses (audited), and a new secret: the old one stops working.
+    const patched = await api(env, "PATCH", `/api/v1/admin/oidc-clients/${registered.client_id}`, {
+      redirect_uris: [CALLBACK, "https://second.test/cb"],
+    }, env.adminToken);
+    assertEquals(patched.status, 200);
+    assertEquals(patched.json.redirect_uris, [CALLBACK, "https://second.test/cb"]);
+    assertEquals(
+      (await api(env, "PATCH", `/api/v1/admin/oidc-clients/${registered.client_id}`, {
+        client_secret: "mine",
+      }, env.adminToken)).status,
+      400,
+    );
+    const rotated = await api(
+      env,
+      "POST",
+      `/api/v1/admin/oidc-clients/${registered.client_id}/secret`,
+      undefined,
+      env.adminToken,
+    );
+    assertEquals(rotated.status, 200);
+    const oldSecret = await client.refreshTokenGrant(config, t.refresh_token!).catch((e) => e);
+    assert(oldSecret instanceof Error, "the old secret no longer authenticates");
+    const fresh = await discover(env, registered.client_id, rotated.json.client_secret);
+    const refreshed = await client.refreshTokenGrant(fresh, t.refresh_token!);
+    const updates = await api(
+      env,
+      "GET",
+      "/api/v1/admin/audit?event=oidc.client_update",
+      undefined,
+      env.adminToken,
+    );
+    assertEquals(updates.json.events.length, 1);
+
     const del = await api(
       env,
       "DELETE",
@@ -255,7 +288,7 @@ Deno.test("oidc: the clients API is for admins; the secret is never shown again;
     assertEquals(del.status, 204);
     let refused = false;
     try {
-      await client.fetchUserInfo(config, t.access_token, t.claims()!.sub);
+      await client.fetchUserInfo(fresh, refreshed.access_token, t.claims()!.sub);
     } catch {
       refused = true;
     }

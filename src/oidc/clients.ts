@@ -17,6 +17,8 @@ import {
   insertClientStatement,
   listClients,
   type OidcClientRow,
+  updateClientRow,
+  updateClientStatement,
 } from "./repo.ts";
 
 export const SIGNING_ALGS = ["EdDSA", "RS256"] as const;
@@ -116,6 +118,81 @@ export async function createClient(
     }, now),
   ]);
   return { ok: true, row, secret };
+}
+
+/** What an admin may change on a client; the secret only through `rotateSecret`. */
+export const clientPatch = z.object({
+  name: z.string().trim().min(1).max(100).optional(),
+  redirect_uris: z.array(uri).min(1).max(10).optional(),
+  post_logout_redirect_uris: z.array(uri).max(10).optional(),
+  signing_alg: z.enum(SIGNING_ALGS).optional(),
+}).strict();
+export type ClientPatch = z.output<typeof clientPatch>;
+
+/** Changes a client's name, addresses or algorithm; audited with what changed. */
+export async function updateClient(
+  deps: Deps,
+  id: string,
+  patch: ClientPatch,
+  actor: ClientActor,
+): Promise<
+  | { ok: true; row: OidcClientRow }
+  | { ok: false; field: string; message: string }
+  | { ok: false; field: null }
+> {
+  if (patch.signing_alg === "RS256" && !deps.keys.rsa) {
+    return {
+      ok: false,
+      field: "signing_alg",
+      message: "RS256 needs an RSA key in SIGNING_KEYS (deno task cli keys:generate makes one)",
+    };
+  }
+  const now = deps.clock.now();
+  const row = await updateClientRow(deps.db, id, {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.redirect_uris
+      ? { redirectUris: JSON.stringify([...new Set(patch.redirect_uris)]) }
+      : {}),
+    ...(patch.post_logout_redirect_uris
+      ? { postLogoutRedirectUris: JSON.stringify([...new Set(patch.post_logout_redirect_uris)]) }
+      : {}),
+    ...(patch.signing_alg ? { signingAlg: patch.signing_alg } : {}),
+  });
+  if (!row) return { ok: false, field: null };
+  await audit(deps.db, {
+    event: "oidc.client_update",
+    outcome: "success",
+    userId: actor.userId,
+    username: actor.username,
+    ...actor.meta,
+    detail: { client: id, changed: Object.keys(patch), ...patch },
+  }, now);
+  return { ok: true, row };
+}
+
+/** A new secret for a confidential client, returned once; the old one stops working at once. */
+export async function rotateSecret(
+  deps: Deps,
+  id: string,
+  actor: ClientActor,
+): Promise<{ ok: true; secret: string } | { ok: false; reason: "not_found" | "public" }> {
+  const client = await findClient(deps.db, id);
+  if (!client) return { ok: false, reason: "not_found" };
+  if (client.secretHash === null) return { ok: false, reason: "public" };
+  const now = deps.clock.now();
+  const secret = toBase64Url(randomBytes(32));
+  await deps.db.batch([
+    updateClientStatement(deps.db, id, { secretHash: await sha256Hex(secret) }),
+    auditInsert(deps.db, {
+      event: "oidc.client_secret_rotate",
+      outcome: "success",
+      userId: actor.userId,
+      username: actor.username,
+      ...actor.meta,
+      detail: { client: id },
+    }, now),
+  ]);
+  return { ok: true, secret };
 }
 
 export async function removeClient(deps: Deps, id: string, actor: ClientActor): Promise<boolean> {

@@ -32,6 +32,21 @@ export function insertClientStatement(db: Db, row: OidcClientRow) {
   return db.insert(oidcClients).values(row);
 }
 
+export function updateClientStatement(db: Db, id: string, set: Partial<OidcClientRow>) {
+  return db.update(oidcClients).set(set).where(eq(oidcClients.id, id));
+}
+
+/** Changes a client; returns the new row, or undefined if there is no such client. */
+export async function updateClientRow(
+  db: Db,
+  id: string,
+  set: Partial<OidcClientRow>,
+): Promise<OidcClientRow | undefined> {
+  if (Object.keys(set).length === 0) return await findClient(db, id);
+  const rows = await updateClientStatement(db, id, set).returning();
+  return rows[0];
+}
+
 /** Deletes a client; its codes, grants and refresh tokens go with it (foreign keys cascade). */
 export async function deleteClient(db: Db, id: string): Promise<boolean> {
   const rows = await db.delete(oidcClients).where(eq(oidcClients.id, id))

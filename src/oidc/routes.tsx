@@ -23,18 +23,22 @@ import {
   oidcClientCreatedResponse,
   oidcClientResponse,
   oidcClientsResponse,
+  oidcSecretResponse,
 } from "../openapi/schemas.ts";
 import { revokeSession } from "../sessions/repo.ts";
 import { currentUser } from "../sessions/service.ts";
 import {
   authenticateClient,
   clientInput,
+  clientPatch,
   clientView,
   createClient,
   findClient,
   listClients,
   parseBasicAuth,
   removeClient,
+  rotateSecret,
+  updateClient,
 } from "./clients.ts";
 import {
   exchangeCode,
@@ -73,6 +77,22 @@ const doc = {
     params: CLIENT_ID,
     success: { status: 200, description: "The client.", json: oidcClientResponse },
     errors: ["not_found"],
+  }),
+  update: adminDoc({
+    summary: "Change an OpenID Connect client's name, addresses or signing algorithm",
+    tag: "admin",
+    auth: ["admin"],
+    params: CLIENT_ID,
+    success: { status: 200, description: "The changed client.", json: oidcClientResponse },
+    errors: ["not_found"],
+  }),
+  rotateSecret: adminDoc({
+    summary: "A new secret for a confidential client (in this answer only; the old one dies)",
+    tag: "admin",
+    auth: ["admin"],
+    params: CLIENT_ID,
+    success: { status: 200, description: "The new secret.", json: oidcSecretResponse },
+    errors: ["not_found", "validation_failed"],
   }),
   remove: adminDoc({
     summary: "Delete an OpenID Connect client: every token issued to it ends",
@@ -427,6 +447,31 @@ export function oidcRoutes(deps: Deps): Hono {
     const row = await findClient(deps.db, c.req.param("id"));
     if (!row) return jsonFailure(c, fail("not_found"));
     return c.json(clientView(row), 200);
+  });
+
+  app.patch("/api/v1/admin/oidc-clients/:id", doc.update, jsonBody(clientPatch), async (c) => {
+    const a = await actorOf(c);
+    if (!a.ok) return jsonFailure(c, a);
+    const r = await updateClient(deps, c.req.param("id"), c.req.valid("json"), a.actor);
+    if (!r.ok) {
+      if (r.field === null) return jsonFailure(c, fail("not_found"));
+      return c.json(errorBody("validation_failed", { [r.field]: [r.message] }), 400);
+    }
+    return c.json(clientView(r.row), 200);
+  });
+
+  app.post("/api/v1/admin/oidc-clients/:id/secret", doc.rotateSecret, async (c) => {
+    const a = await actorOf(c);
+    if (!a.ok) return jsonFailure(c, a);
+    const r = await rotateSecret(deps, c.req.param("id"), a.actor);
+    if (!r.ok) {
+      if (r.reason === "not_found") return jsonFailure(c, fail("not_found"));
+      return c.json(
+        errorBody("validation_failed", { _body: ["A public client has no secret."] }),
+        400,
+      );
+    }
+    return c.json({ client_secret: r.secret }, 200);
   });
 
   app.delete("/api/v1/admin/oidc-clients/:id", doc.remove, async (c) => {

@@ -284,3 +284,6 @@ export const oidcClientCreatedResponse = oidcClient.extend({
     "Shown in this answer only (stored hashed); null for a public client.",
   ),
 });
+export const oidcSecretResponse = z.object({
+  client_secret: z.string().describe("Shown in this answer only; the old secret no longer works."),
+});
