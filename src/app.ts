@@ -32,6 +32,7 @@ import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
+import { OIDC_NO_CSRF_PATHS, oidcRoutes } from "./oidc/routes.tsx";
 import {
   csrfFailedPage,
   internalErrorPage,
@@ -122,7 +123,12 @@ export function createApp(deps: Deps): Hono {
   // The one exception, GET /api/v1/verify (forward-auth), reads the cookie but changes nothing.
   app.use("*", async (c, next) => {
     const method = c.req.method;
-    if (method === "GET" || method === "HEAD" || method === "OPTIONS" || isApi(c.req.path)) {
+    // The OpenID Connect token and userinfo endpoints authenticate the client or a Bearer
+    // token, never a cookie, so the same holds for them.
+    if (
+      method === "GET" || method === "HEAD" || method === "OPTIONS" || isApi(c.req.path) ||
+      OIDC_NO_CSRF_PATHS.includes(c.req.path)
+    ) {
       return await next();
     }
     const form = await formRecord(c);
@@ -176,6 +182,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", ssoRoutes(deps));
   app.route("/", accessRoutes(deps));
   app.route("/", metricsRoutes(deps));
+  app.route("/", oidcRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
   app.route("/", delegationRoutes(deps));
   app.route("/", adminApiKeyPages(deps));

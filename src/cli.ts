@@ -10,6 +10,7 @@
  *   keys:rotate [--keep N]                   (adds a signing key: the newest signs, all verify)
  *   secrets:reencrypt [--dry-run] [--rows FILE]    (OLD_ENCRYPTION_KEY -> ENCRYPTION_KEY)
  *   users:sql --username NAME [--role R]     (password on stdin; prints SQL, e.g. for D1)
+ *   oidc:create-client --name NAME --redirect-uri URI [--redirect-uri URI] [--public]
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
@@ -17,9 +18,10 @@ import { bootstrap as bootstrapServer, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
 import { findUserByUsername, listUsers } from "./users/repo.ts";
 import { resetTwofa } from "./admin/service.ts";
+import { clientInput, createClient } from "./oidc/clients.ts";
 import { createUser } from "./users/service.ts";
 import { parseRoles } from "./users/users.ts";
-import { generateSigningJwk } from "./tokens/tokens.ts";
+import { generateRsaSigningJwk, generateSigningJwk, isRsaJwk } from "./tokens/tokens.ts";
 import {
   decryptSecret,
   deriveSecretKeys,
@@ -54,7 +56,11 @@ const USAGE = `usage: deno task cli <command>
      [--rows FILE]                          ... rows from \`wrangler d1 execute --json\` (D1):
                                             prints the UPDATEs as SQL instead of writing
   users:sql --username NAME [--role R]      print the SQL that creates a user (password on
-                                            stdin), for databases this CLI cannot reach (D1)`;
+                                            stdin), for databases this CLI cannot reach (D1)
+  oidc:create-client --name NAME            register an OpenID Connect client; prints one line
+     --redirect-uri URI [--redirect-uri URI]  of JSON {"client_id", "client_secret"} (the
+     [--post-logout-redirect-uri URI]       secret is shown only here; none with --public)
+     [--public] [--rs256]`;
 
 async function readStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -73,7 +79,10 @@ async function readStdin(): Promise<string> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "keys:generate") {
-    console.log(`SIGNING_KEYS='${JSON.stringify([await generateSigningJwk()])}'`);
+    // The RSA key signs only OpenID Connect tokens of RS256 clients; the Ed25519 key (last,
+    // newest) signs everything else.
+    const keys = [await generateRsaSigningJwk(), await generateSigningJwk()];
+    console.log(`SIGNING_KEYS='${JSON.stringify(keys)}'`);
     console.log(`ENCRYPTION_KEY='${toBase64(randomBytes(32))}'`);
     return 0;
   }
@@ -119,6 +128,8 @@ async function main(argv: string[]): Promise<number> {
     case "admin:bypass": {
       return await emergencyBypass(config, rest);
     }
+    case "oidc:create-client":
+      return await createOidcClient(config, rest);
     case "users:list": {
       const deps = await bootstrap(config);
       const rows = await listUsers(deps.db);
@@ -180,6 +191,47 @@ async function emergencyBypass(config: Config, args: string[]): Promise<number> 
   return 0;
 }
 
+/** Registers an OpenID Connect client and prints its id and (once) its secret as JSON. */
+async function createOidcClient(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: "string" },
+      "redirect-uri": { type: "string", multiple: true },
+      "post-logout-redirect-uri": { type: "string", multiple: true },
+      public: { type: "boolean" },
+      rs256: { type: "boolean" },
+    },
+    strict: true,
+  });
+  const parsed = clientInput.safeParse({
+    name: values.name,
+    redirect_uris: values["redirect-uri"] ?? [],
+    post_logout_redirect_uris: values["post-logout-redirect-uri"] ?? [],
+    public: values.public ?? false,
+    signing_alg: values.rs256 ? "RS256" : "EdDSA",
+  });
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      console.error(`oidc:create-client: ${issue.path.join(".") || "input"}: ${issue.message}`);
+    }
+    console.error("usage: oidc:create-client --name NAME --redirect-uri URI [--public]");
+    return 2;
+  }
+  const deps = await bootstrap(config);
+  const r = await createClient(deps, parsed.data, {
+    userId: null,
+    username: "cli",
+    meta: { ip: null, userAgent: null },
+  });
+  if (!r.ok) {
+    console.error(`oidc:create-client: ${r.field}: ${r.message}`);
+    return 1;
+  }
+  console.log(JSON.stringify({ client_id: r.row.id, client_secret: r.secret }));
+  return 0;
+}
+
 async function rotateSigningKeys(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { keep: { type: "string" } }, strict: true });
   const keep = values.keep === undefined ? Infinity : Number(values.keep);
@@ -187,7 +239,11 @@ async function rotateSigningKeys(config: Config, args: string[]): Promise<number
     console.error("keys:rotate: --keep needs a whole number of at least 1");
     return 2;
   }
-  const rotate = async (current: JWK[]) => [...current, await generateSigningJwk()].slice(-keep);
+  // --keep counts the keys that sign twofold's tokens; the RSA key (OpenID Connect RS256) stays.
+  const rotate = async (current: JWK[]) => [
+    ...current.filter(isRsaJwk),
+    ...[...current.filter((k) => !isRsaJwk(k)), await generateSigningJwk()].slice(-keep),
+  ];
   if (config.SIGNING_KEYS) {
     const keys = await rotate(parseSigningKeys(config.SIGNING_KEYS));
     console.log(`SIGNING_KEYS='${JSON.stringify(keys)}'`);

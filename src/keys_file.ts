@@ -7,7 +7,7 @@ import type { JWK } from "jose";
 import { dirname } from "node:path";
 import { toBase64 } from "./lib/encoding.ts";
 import { randomBytes } from "./lib/crypto.ts";
-import { generateSigningJwk } from "./tokens/tokens.ts";
+import { generateRsaSigningJwk, generateSigningJwk, isRsaJwk } from "./tokens/tokens.ts";
 import type { Logger } from "./lib/log.ts";
 
 type KeysFile = { signing_keys?: JWK[]; encryption_key?: string };
@@ -26,6 +26,12 @@ export async function loadOrCreateKeys(
   let changed = false;
   if (wanted.signing && !stored.signing_keys?.length) {
     stored.signing_keys = [await generateSigningJwk()];
+    changed = true;
+  }
+  // An RSA key for the OpenID Connect clients that accept only RS256; a keys file written before
+  // the provider existed gets one added.
+  if (wanted.signing && !stored.signing_keys!.some(isRsaJwk)) {
+    stored.signing_keys = [await generateRsaSigningJwk(), ...stored.signing_keys!];
     changed = true;
   }
   if (wanted.encryption && !stored.encryption_key) {

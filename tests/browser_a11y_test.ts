@@ -318,6 +318,25 @@ async function walk(
     assertEquals(path(page), `/admin/users/${late.id}`);
     delegation(false);
 
+    // OpenID Connect: the console's apps, the user's apps, a logout an app asks for, an error.
+    await page.goto(`${origin}/admin/apps`);
+    await w.check("admin apps");
+    await page.fill("#name", `App ${locale}`);
+    await page.fill("#redirect_uris", "not a url");
+    await w.submit("form[action='/admin/apps']");
+    await w.check("admin apps with errors");
+    await page.fill("#redirect_uris", `https://app-${locale}.example.com/callback`);
+    await w.submit("form[action='/admin/apps']");
+    assert(await page.isVisible("#client-secret"), "no client secret shown");
+    await w.check("admin app registered");
+    await page.goto(`${origin}/account/apps`);
+    await w.check("account apps");
+    await page.goto(`${origin}/oidc/logout`);
+    await w.check("app asks to log out");
+    await page.goto(`${origin}/oidc/authorize?client_id=nope`);
+    await w.check("app sign-in refused");
+    await page.goto(`${origin}/account`);
+
     // Sign in again: the code challenge and the recovery code.
     await go(page, "header form[action='/logout'] button");
     await page.fill("#username", admin.username);

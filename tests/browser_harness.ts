@@ -6,9 +6,9 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { assert } from "./assert.ts";
 import { addUser, PASSWORD, testApp, type TestEnv } from "./helpers.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
+export const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("./.artifacts/", import.meta.url);
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -25,12 +25,12 @@ const CHROMIUM_ARGS = [
  * task does not give; `__IS_WSL_TEST__` makes is-wsl probe lazily, when something opens a URL
  * in a desktop app, which a test never does.
  */
-async function loadChromium() {
+export async function loadChromium() {
   Deno.env.set("__IS_WSL_TEST__", "1");
   return (await import("playwright-core")).chromium;
 }
 
-function chromiumInstalled(): boolean {
+export function chromiumInstalled(): boolean {
   try {
     return Deno.statSync(CHROMIUM).isFile;
   } catch {

@@ -272,3 +272,54 @@ Deno.test("cli: admin:bypass resets an admin's 2FA, prints a one-time pass and a
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli: oidc:create-client prints one JSON line with the client's id and secret (none when public)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const made = await cli(dir, [
+      "oidc:create-client",
+      "--name",
+      "Grafana",
+      "--redirect-uri",
+      "https://grafana.example.com/login/generic_oauth",
+      "--redirect-uri",
+      "https://grafana.example.com/other",
+      "--rs256",
+    ]);
+    assertEquals(made.code, 0, made.stderr);
+    const lines = made.stdout.trim().split("\n");
+    assertEquals(lines.length, 1);
+    const out = JSON.parse(lines[0]);
+    assertEquals(Object.keys(out), ["client_id", "client_secret"]);
+    assert(typeof out.client_id === "string" && out.client_id.length >= 20);
+    assert(typeof out.client_secret === "string" && out.client_secret.length >= 40);
+    // Only its hash is stored, and the keys file holds the RSA key RS256 clients need.
+    const db = await Deno.readFile(`${dir}/twofold.db`);
+    assert(!new TextDecoder("latin1").decode(db).includes(out.client_secret), "secret not stored");
+    const keys = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
+    assert(keys.signing_keys.some((k: { kty: string }) => k.kty === "RSA"), "an RSA key");
+
+    const pub = await cli(dir, [
+      "oidc:create-client",
+      "--name",
+      "SPA",
+      "--redirect-uri",
+      "https://spa.example.com/cb",
+      "--public",
+    ]);
+    assertEquals(pub.code, 0, pub.stderr);
+    assertEquals(JSON.parse(pub.stdout).client_secret, null);
+
+    const bad = await cli(dir, [
+      "oidc:create-client",
+      "--name",
+      "X",
+      "--redirect-uri",
+      "not a url",
+    ]);
+    assertEquals(bad.code, 2);
+    assertStringIncludes(bad.stderr, "redirect_uris.0");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -9,7 +9,7 @@ import { migrateDb, openLibsqlDb } from "../src/db/client.ts";
 import { buildDeps, type Deps } from "../src/deps.ts";
 import { FixedClock } from "../src/lib/clock.ts";
 import { silentLogger } from "../src/lib/log.ts";
-import { generateSigningJwk } from "../src/tokens/tokens.ts";
+import { generateRsaSigningJwk, generateSigningJwk } from "../src/tokens/tokens.ts";
 import { totpCodeAt } from "../src/totp/totp.ts";
 import { createUser } from "../src/users/service.ts";
 import { assert, assertEquals } from "./assert.ts";
@@ -20,7 +20,10 @@ export const PASSWORD = "correct horse battery staple";
 export type TestEnv = { app: Hono; deps: Deps; clock: FixedClock };
 
 /** A fresh app: in-memory database, fixed clock, 1,000 PBKDF2 iterations unless overridden. */
-export async function testApp(env: Record<string, string> = {}): Promise<TestEnv> {
+export async function testApp(
+  env: Record<string, string> = {},
+  options: { rsa?: boolean } = {},
+): Promise<TestEnv> {
   const config = parseConfig({
     DATABASE_URL: ":memory:",
     PBKDF2_ITERATIONS: "1000",
@@ -35,7 +38,11 @@ export async function testApp(env: Record<string, string> = {}): Promise<TestEnv
     db,
     clock,
     log: silentLogger,
-    signingKeys: [await generateSigningJwk()],
+    // An RSA key (OpenID Connect RS256 clients) only when asked: making one takes a while.
+    signingKeys: [
+      ...(options.rsa ? [await generateRsaSigningJwk()] : []),
+      await generateSigningJwk(),
+    ],
     encryptionKey: crypto.getRandomValues(new Uint8Array(32)),
   });
   return { app: createApp(deps), deps, clock };

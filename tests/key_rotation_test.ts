@@ -92,38 +92,54 @@ Deno.test("keys:rotate appends a signing key to KEYS_FILE: the new one signs, th
   try {
     const made = await cli(dir, ["users:list"]); // the first start generates the keys file
     assertEquals(made.code, 0, made.stderr);
-    const before = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
+    const beforeFile = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
+    // The file also holds an RSA key (OpenID Connect RS256 clients only); it never signs
+    // twofold's own tokens and rotation leaves it alone.
+    const rsaOf = (keys: JWK[]) => keys.filter((k) => k.kty === "RSA");
+    const signers = (keys: JWK[]) => keys.filter((k) => k.kty !== "RSA");
+    assertEquals(rsaOf(beforeFile.signing_keys).length, 1);
+    const before = { signing_keys: signers(beforeFile.signing_keys) };
     assertEquals(before.signing_keys.length, 1);
 
-    const old = await appOn(dir, { signing: before.signing_keys, encryption: KEY_A });
+    const old = await appOn(dir, { signing: beforeFile.signing_keys, encryption: KEY_A });
     await addUser(old);
     const e = await enrollViaApi(old);
     assertEquals(kidOf(e.sessionToken), before.signing_keys[0].kid);
 
     const rotated = await cli(dir, ["keys:rotate"]);
     assertEquals(rotated.code, 0, rotated.stderr);
-    const after = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
+    const afterFile = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
+    const after = { signing_keys: signers(afterFile.signing_keys) };
+    assertEquals(rsaOf(afterFile.signing_keys), rsaOf(beforeFile.signing_keys));
     assertEquals(after.signing_keys.length, 2);
     assertEquals(after.signing_keys[0], before.signing_keys[0]);
-    assertEquals(after.encryption_key, before.encryption_key, "the encryption key is untouched");
+    assertEquals(
+      afterFile.encryption_key,
+      beforeFile.encryption_key,
+      "the encryption key is untouched",
+    );
     assertEquals((await Deno.stat(`${dir}/keys.json`)).mode! & 0o777, 0o600);
-    assertStringIncludes(rotated.stdout, after.signing_keys[1].kid);
+    assertStringIncludes(rotated.stdout, after.signing_keys[1].kid!);
 
-    const now = await appOn(dir, { signing: after.signing_keys, encryption: KEY_A });
+    const now = await appOn(dir, { signing: afterFile.signing_keys, encryption: KEY_A });
     now.clock.advance(60_000);
     // A session signed by the old key still works; new tokens are signed with the new key.
     assertEquals((await api(now, "GET", "/api/v1/session", undefined, e.sessionToken)).status, 200);
     const p = await pendingLogin(now);
     assertEquals(kidOf(p.pending_token), after.signing_keys[1].kid);
     const jwks = await api(now, "GET", "/.well-known/jwks.json");
-    assertEquals(jwks.json.keys.map((k: JWK) => k.kid), after.signing_keys.map((k: JWK) => k.kid));
+    assertEquals(
+      jwks.json.keys.map((k: JWK) => k.kid),
+      [...after.signing_keys, ...rsaOf(afterFile.signing_keys)].map((k: JWK) => k.kid),
+    );
 
-    // --keep 1 drops the old key: its tokens stop verifying.
+    // --keep 1 drops the old key: its tokens stop verifying. The RSA key stays.
     const pruned = await cli(dir, ["keys:rotate", "--keep", "1"]);
     assertEquals(pruned.code, 0, pruned.stderr);
-    const last = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
-    assertEquals(last.signing_keys.length, 1);
-    const later = await appOn(dir, { signing: last.signing_keys, encryption: KEY_A });
+    const lastFile = JSON.parse(await Deno.readTextFile(`${dir}/keys.json`));
+    assertEquals(signers(lastFile.signing_keys).length, 1);
+    assertEquals(rsaOf(lastFile.signing_keys), rsaOf(beforeFile.signing_keys));
+    const later = await appOn(dir, { signing: lastFile.signing_keys, encryption: KEY_A });
     assertEquals(
       (await api(later, "GET", "/api/v1/session", undefined, e.sessionToken)).status,
       401,

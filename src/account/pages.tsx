@@ -78,6 +78,8 @@ export function AccountPage(props: {
       <Notices notice={props.notice} error={props.error} />
       <p>
         {signedInAs} <a href="/account/password">{t("account.change_password")}</a>
+        {" · "}
+        <a href="/account/apps" id="account-apps">{t("oidc.apps.link")}</a>
         {props.adminConsole
           ? (
             <>

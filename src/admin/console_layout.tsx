@@ -14,7 +14,8 @@ type Section =
   | "settings"
   | "audit"
   | "access"
-  | "api_keys";
+  | "api_keys"
+  | "apps";
 
 function AdminNav(props: { current?: Section }) {
   const link = (section: Section, href: string, text: string) => (
@@ -31,6 +32,7 @@ function AdminNav(props: { current?: Section }) {
       {link("audit", "/admin/audit", t("admin.nav.audit"))}
       {link("access", "/admin/access", t("admin.nav.access"))}
       {link("api_keys", "/admin/api-keys", t("admin.nav.api_keys"))}
+      {link("apps", "/admin/apps", t("admin.nav.apps"))}
       <a href="/account">{t("admin.nav.account")}</a>
     </nav>
   );

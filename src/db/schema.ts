@@ -327,3 +327,79 @@ export const refreshTokens = sqliteTable("refresh_tokens", {
   index("refresh_tokens_chain_idx").on(t.chainId),
   index("refresh_tokens_session_idx").on(t.sessionId),
 ]);
+
+/** OpenID Connect clients (relying parties), registered by an admin. */
+export const oidcClients = sqliteTable("oidc_clients", {
+  /** The client_id: random, public. */
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** SHA-256 of the client secret (256 random bits); null for a public client. */
+  secretHash: text("secret_hash"),
+  /** JSON array of the redirect URIs, compared exactly. */
+  redirectUris: text("redirect_uris").notNull(),
+  /** JSON array of the URIs RP-initiated logout may send the browser back to. */
+  postLogoutRedirectUris: text("post_logout_redirect_uris").notNull().default("[]"),
+  /** "EdDSA" or "RS256": the algorithm of its ID tokens and access tokens. */
+  signingAlg: text("signing_alg").notNull().default("EdDSA"),
+  createdAt: integer("created_at").notNull(),
+  createdBy: text("created_by"),
+});
+
+/** Authorization codes: only a hash is stored; single use, short lived. */
+export const oidcCodes = sqliteTable("oidc_codes", {
+  /** SHA-256 of the code. */
+  id: text("id").primaryKey(),
+  clientId: text("client_id").notNull().references(() => oidcClients.id, { onDelete: "cascade" }),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  sessionId: text("session_id").notNull(),
+  redirectUri: text("redirect_uri").notNull(),
+  scope: text("scope").notNull(),
+  nonce: text("nonce"),
+  codeChallenge: text("code_challenge"),
+  /** The user's credential epoch when the code was issued. */
+  credentialEpoch: integer("credential_epoch").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+  /** The grant the code turned into; set by the statement that consumes it. */
+  grantId: text("grant_id"),
+});
+
+/**
+ * What one code exchange issued: its access tokens name it, its refresh tokens chain under it.
+ * Revoking it ends them all. It also lists the apps a user signed in to.
+ */
+export const oidcGrants = sqliteTable(
+  "oidc_grants",
+  {
+    id: text("id").primaryKey(),
+    clientId: text("client_id").notNull().references(() => oidcClients.id, { onDelete: "cascade" }),
+    userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    /** The twofold session the user signed in with: the grant ends with it. */
+    sessionId: text("session_id").notNull(),
+    scope: text("scope").notNull(),
+    nonce: text("nonce"),
+    /** The user's credential epoch when issued: a credential change (2FA reset, disable) ends it. */
+    credentialEpoch: integer("credential_epoch").notNull(),
+    createdAt: integer("created_at").notNull(),
+    lastUsedAt: integer("last_used_at").notNull(),
+    revokedAt: integer("revoked_at"),
+    /** Why it was revoked: "logout", "code_reuse", "refresh_reuse", "user", ... */
+    revokedReason: text("revoked_reason"),
+  },
+  (
+    t,
+  ) => [
+    index("oidc_grants_user_idx").on(t.userId),
+    index("oidc_grants_session_idx").on(t.sessionId),
+  ],
+);
+
+/** Refresh tokens, stored as SHA-256; each use rotates it (used_at set, a successor issued). */
+export const oidcRefreshTokens = sqliteTable("oidc_refresh_tokens", {
+  id: text("id").primaryKey(),
+  grantId: text("grant_id").notNull().references(() => oidcGrants.id, { onDelete: "cascade" }),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+}, (t) => [index("oidc_refresh_grant_idx").on(t.grantId)]);

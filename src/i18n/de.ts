@@ -745,4 +745,66 @@ export const de: Messages = {
     "Sie handeln als {user} (angemeldet als {admin}). Passwort, Faktoren und Token dieser Person können Sie nicht ändern.",
   "delegation.end": "Nicht mehr als diese Person handeln",
   "delegation.failed_title": "Handeln als diese Person nicht möglich",
+  // ---- oidc ----
+  "login.continue_title": "Angemeldet",
+  "login.continue_text": "Zurück zur App …",
+  "oidc.error.title": "Anmeldung bei dieser App nicht möglich",
+  "oidc.error.unknown_client":
+    "Die App, die Sie hierher geschickt hat, ist bei twofold nicht registriert.",
+  "oidc.error.redirect_uri":
+    "Die App, die Sie hierher geschickt hat, möchte zu einer Adresse zurück, die sie nicht registriert hat.",
+  "oidc.error.not_configured": "Dieses twofold dient Apps nicht als Anmeldedienst.",
+  "oidc.error.hint": "Sagen Sie es dem Administrator der App; ihr wurde nichts gesendet.",
+  "oidc.logout.question": "Eine App möchte Sie von twofold abmelden. Abmelden?",
+  "oidc.logout.done_title": "Abgemeldet",
+  "oidc.logout.done":
+    "Sie sind von twofold und von den Apps abgemeldet, bei denen Sie sich damit angemeldet haben.",
+  "oidc.apps.title": "Apps, bei denen Sie angemeldet sind",
+  "oidc.apps.intro":
+    "Diese Apps melden Sie mit twofold an. Wenn Sie eine App abmelden, endet ihr Zugriff sofort; sie fragt Sie dann erneut nach der Anmeldung.",
+  "oidc.apps.none": "Sie sind mit twofold bei keiner App angemeldet.",
+  "oidc.apps.col.app": "App",
+  "oidc.apps.col.first": "Angemeldet",
+  "oidc.apps.col.last": "Zuletzt benutzt",
+  "oidc.apps.col.action": "Aktion",
+  "oidc.apps.revoke": "Von dieser App abmelden",
+  "oidc.apps.revoked": "Die App ist abgemeldet.",
+  "oidc.apps.link": "Apps, bei denen Sie mit twofold angemeldet sind",
+  "admin.nav.apps": "Apps (OpenID Connect)",
+  "oidc.console.title": "Apps, die sich mit twofold anmelden",
+  "oidc.console.discovery": "Discovery-URL für die Apps:",
+  "oidc.console.no_issuer":
+    "Setzen Sie PUBLIC_URL, um den OpenID-Connect-Anbieter einzuschalten: Sie ist der Aussteller.",
+  "oidc.console.created": "App registriert",
+  "oidc.console.copy_secret": "Geheimnis kopieren",
+  "oidc.console.secret_once":
+    "Kopieren Sie das Geheimnis jetzt in die Einstellungen der App: Es wird nur dieses eine Mal angezeigt.",
+  "oidc.console.public_note": "Eine öffentliche App hat kein Geheimnis; sie muss PKCE verwenden.",
+  "oidc.console.list": "Registrierte Apps",
+  "oidc.console.none": "Noch ist keine App registriert.",
+  "oidc.console.col.name": "Name",
+  "oidc.console.col.client_id": "Client-ID",
+  "oidc.console.col.type": "Art",
+  "oidc.console.col.redirect_uris": "Weiterleitungs-URIs",
+  "oidc.console.col.alg": "Signatur",
+  "oidc.console.public": "öffentlich (PKCE)",
+  "oidc.console.confidential": "vertraulich",
+  "oidc.console.delete": "{name} löschen",
+  "oidc.console.new": "App registrieren",
+  "oidc.console.name": "Name",
+  "oidc.console.redirect_uris": "Weiterleitungs-URIs",
+  "oidc.console.post_logout": "Adressen nach der Abmeldung (optional)",
+  "oidc.console.uris_hint": "Eine pro Zeile, genau so, wie die App sie sendet.",
+  "oidc.console.public_check":
+    "Öffentliche App (im Browser oder auf einem Gerät: kein Geheimnis, PKCE erforderlich)",
+  "oidc.console.rs256_check":
+    "Ihre Tokens mit RS256 signieren (für Apps, die nichts anderes akzeptieren)",
+  "oidc.console.submit": "App registrieren",
+  "oidc.console.bad_uri": "keine absolute http(s)-URL ohne Fragment",
+  "oidc.console.bad_field":
+    "Füllen Sie dieses Feld aus (höchstens 100 Zeichen; höchstens 10 Adressen).",
+  "oidc.console.fix": "Korrigieren Sie die markierten Felder.",
+  "oidc.console.no_rsa":
+    "RS256 braucht einen RSA-Schlüssel in SIGNING_KEYS (deno task cli keys:generate erzeugt einen).",
+  "msg.oidc.client_deleted": "Die App ist gelöscht; ihre Tokens funktionieren nicht mehr.",
 };

@@ -755,4 +755,67 @@ export const fr: Messages = {
     "Vous agissez en tant que {user} (connecté comme {admin}). Vous ne pouvez pas changer son mot de passe, ses facteurs ni ses jetons.",
   "delegation.end": "Cesser d'agir pour cet utilisateur",
   "delegation.failed_title": "Impossible d'agir pour cet utilisateur",
+  // ---- oidc ----
+  "login.continue_title": "Connecté",
+  "login.continue_text": "Retour à l’application…",
+  "oidc.error.title": "Connexion impossible à cette application",
+  "oidc.error.unknown_client":
+    "L’application qui vous a envoyé ici n’est pas enregistrée dans twofold.",
+  "oidc.error.redirect_uri":
+    "L’application qui vous a envoyé ici demande à revenir à une adresse qu’elle n’a pas enregistrée.",
+  "oidc.error.not_configured":
+    "Ce twofold ne sert pas de fournisseur de connexion aux applications.",
+  "oidc.error.hint": "Prévenez l’administrateur de l’application ; rien ne lui a été envoyé.",
+  "oidc.logout.question": "Une application demande à vous déconnecter de twofold. Se déconnecter ?",
+  "oidc.logout.done_title": "Déconnecté",
+  "oidc.logout.done":
+    "Vous êtes déconnecté de twofold et des applications auxquelles vous vous êtes connecté avec lui.",
+  "oidc.apps.title": "Applications auxquelles vous êtes connecté",
+  "oidc.apps.intro":
+    "Ces applications utilisent twofold pour vous connecter. Déconnecter une application met fin à son accès aussitôt ; elle vous demandera de vous reconnecter.",
+  "oidc.apps.none": "Vous n’êtes connecté à aucune application avec twofold.",
+  "oidc.apps.col.app": "Application",
+  "oidc.apps.col.first": "Connexion",
+  "oidc.apps.col.last": "Dernière utilisation",
+  "oidc.apps.col.action": "Action",
+  "oidc.apps.revoke": "Se déconnecter de cette application",
+  "oidc.apps.revoked": "L’application est déconnectée.",
+  "oidc.apps.link": "Applications auxquelles vous êtes connecté avec twofold",
+  "admin.nav.apps": "Applications (OpenID Connect)",
+  "oidc.console.title": "Applications qui se connectent avec twofold",
+  "oidc.console.discovery": "URL de découverte pour les applications :",
+  "oidc.console.no_issuer":
+    "Définissez PUBLIC_URL pour activer le fournisseur OpenID Connect : c’est l’émetteur.",
+  "oidc.console.created": "Application enregistrée",
+  "oidc.console.copy_secret": "Copier le secret",
+  "oidc.console.secret_once":
+    "Copiez le secret maintenant dans les réglages de l’application : il n’est affiché que cette fois.",
+  "oidc.console.public_note":
+    "Une application publique n’a pas de secret ; elle doit utiliser PKCE.",
+  "oidc.console.list": "Applications enregistrées",
+  "oidc.console.none": "Aucune application n’est encore enregistrée.",
+  "oidc.console.col.name": "Nom",
+  "oidc.console.col.client_id": "Identifiant client",
+  "oidc.console.col.type": "Type",
+  "oidc.console.col.redirect_uris": "URI de redirection",
+  "oidc.console.col.alg": "Signature",
+  "oidc.console.public": "publique (PKCE)",
+  "oidc.console.confidential": "confidentielle",
+  "oidc.console.delete": "Supprimer {name}",
+  "oidc.console.new": "Enregistrer une application",
+  "oidc.console.name": "Nom",
+  "oidc.console.redirect_uris": "URI de redirection",
+  "oidc.console.post_logout": "Adresses après la déconnexion (facultatif)",
+  "oidc.console.uris_hint": "Une par ligne, exactement comme l’application les envoie.",
+  "oidc.console.public_check":
+    "Application publique (dans le navigateur ou sur un appareil : pas de secret, PKCE obligatoire)",
+  "oidc.console.rs256_check":
+    "Signer ses jetons en RS256 (pour les applications qui n’acceptent rien d’autre)",
+  "oidc.console.submit": "Enregistrer l’application",
+  "oidc.console.bad_uri": "pas une URL http(s) absolue sans fragment",
+  "oidc.console.bad_field": "Remplissez ce champ (100 caractères au plus ; 10 adresses au plus).",
+  "oidc.console.fix": "Corrigez les champs signalés.",
+  "oidc.console.no_rsa":
+    "RS256 demande une clé RSA dans SIGNING_KEYS (deno task cli keys:generate en crée une).",
+  "msg.oidc.client_deleted": "L’application est supprimée ; ses jetons ne fonctionnent plus.",
 };

@@ -168,3 +168,20 @@ export function GracePage(props: { deadline: Date; continueTo: string }) {
     </Layout>
   );
 }
+
+/**
+ * After a login that an app's sign-in request (OpenID Connect) started: a page that goes on to
+ * it at once. Not a redirect: browsers apply the login form's `form-action 'self'` to every
+ * redirect that follows the form's POST, and the request ends at the app, elsewhere. A page
+ * in between starts a new navigation. The link is there for browsers that ignore the refresh.
+ */
+export function ContinuePage(props: { continueTo: string }) {
+  return (
+    <Layout title={t("login.continue_title")} refresh={props.continueTo}>
+      <p role="status">{t("login.continue_text")}</p>
+      <p>
+        <a id="continue" href={props.continueTo}>{t("common.continue")}</a>
+      </p>
+    </Layout>
+  );
+}

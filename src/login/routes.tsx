@@ -15,7 +15,14 @@ import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import { GracePage, LoginPage, RecoveryCodeUsedPage, RecoveryPage, TotpPage } from "./pages.tsx";
+import {
+  ContinuePage,
+  GracePage,
+  LoginPage,
+  RecoveryCodeUsedPage,
+  RecoveryPage,
+  TotpPage,
+} from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
 import { loginResponse, secondFactorResponse } from "../openapi/schemas.ts";
 import {
@@ -297,7 +304,10 @@ export function loginRoutes(deps: Deps): Hono {
         <GracePage deadline={a.enrollmentDeadline} continueTo={continueTo(redirect)} />,
       );
     }
-    return c.redirect(continueTo(redirect), 303);
+    const to = continueTo(redirect);
+    // An app's sign-in request (OpenID Connect) ends at the app, off-site: see ContinuePage.
+    if (to.startsWith("/oidc/")) return c.html(<ContinuePage continueTo={to} />);
+    return c.redirect(to, 303);
   };
 
   /** A dead pending login sends the browser back to the password form with the reason. */
@@ -313,7 +323,9 @@ export function loginRoutes(deps: Deps): Hono {
   app.get("/login", async (c) => {
     const redirect = redirectParam(c.req.query("redirect"));
     const s = await pageSession(c, deps);
-    if (s.ok) return c.redirect(continueTo(redirect), 303);
+    // `force=1`: an app asked for a fresh login (OpenID Connect prompt=login or max_age), so
+    // the form is shown even to a signed-in browser.
+    if (s.ok && c.req.query("force") !== "1") return c.redirect(continueTo(redirect), 303);
     return renderLogin(c, { redirect });
   });
 

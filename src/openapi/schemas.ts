@@ -302,3 +302,25 @@ export const jwksResponse = z.object({
     }),
   ])),
 });
+
+// ---- OpenID Connect clients ----
+
+const oidcClient = z.object({
+  client_id: z.string(),
+  name: z.string(),
+  public: z.boolean(),
+  redirect_uris: z.array(z.string()),
+  post_logout_redirect_uris: z.array(z.string()),
+  signing_alg: z.enum(["EdDSA", "RS256"]),
+  created_at: iso,
+});
+export const oidcClientResponse = oidcClient;
+export const oidcClientsResponse = z.object({ clients: z.array(oidcClient) });
+export const oidcClientCreatedResponse = oidcClient.extend({
+  client_secret: z.string().nullable().describe(
+    "Shown in this answer only (stored hashed); null for a public client.",
+  ),
+});
+export const oidcSecretResponse = z.object({
+  client_secret: z.string().describe("Shown in this answer only; the old secret no longer works."),
+});

@@ -59,6 +59,11 @@ export type SigningKeys = {
   algorithms: TokenAlg[];
   jwks: { keys: JWK[] };
   verifyKey: ReturnType<typeof createLocalJWKSet>;
+  /**
+   * The newest RSA key of the set, if any: it signs only the OpenID Connect tokens of clients
+   * that ask for RS256 (many apps accept nothing else), never twofold's own tokens.
+   */
+  rsa?: { kid: string; privateKey: CryptoKey };
   /** Tokens living longer than their kind's maximum are never issued and never accepted. */
   maxLifetime: TokenLifetimes;
 };
@@ -68,6 +73,43 @@ export async function generateSigningJwk(): Promise<JWK> {
   const { privateKey } = await generateKeyPair(TOKEN_ALG, { crv: "Ed25519", extractable: true });
   const jwk = await exportJWK(privateKey);
   return { ...jwk, kid: randomId(8), alg: TOKEN_ALG, use: "sig" };
+}
+
+/** A new RSA (2048-bit, RS256) private key as a JWK with a `kid`, for OpenID Connect clients. */
+export async function generateRsaSigningJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: randomId(8), alg: "RS256", use: "sig" };
+}
+
+export const isRsaJwk = (jwk: JWK | undefined): boolean => jwk?.kty === "RSA";
+
+const RSA_PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi"] as const;
+
+/** Loads the newest RSA key of the set (RS256 for OpenID Connect), proving it signs and verifies. */
+async function loadRsaKey(
+  rsaJwks: JWK[],
+): Promise<{ kid: string; privateKey: CryptoKey; publicJwks: JWK[] } | undefined> {
+  if (rsaJwks.length === 0) return undefined;
+  const publicJwks = rsaJwks.map((jwk) => {
+    if (typeof jwk.kid !== "string" || !jwk.kid || typeof jwk.d !== "string") {
+      throw new Error("an RSA signing key must be a private JWK with a kid");
+    }
+    return { kty: "RSA", n: jwk.n, e: jwk.e, kid: jwk.kid, alg: "RS256", use: "sig" } as JWK;
+  });
+  const newest = rsaJwks[rsaJwks.length - 1];
+  const privateJwk: JWK = { kty: "RSA", n: newest.n, e: newest.e, kid: newest.kid, alg: "RS256" };
+  for (const m of RSA_PRIVATE_MEMBERS) if (newest[m] !== undefined) privateJwk[m] = newest[m];
+  let privateKey: CryptoKey;
+  try {
+    privateKey = await importJWK(privateJwk, "RS256") as CryptoKey;
+    const probe = await new SignJWT({}).setProtectedHeader({ alg: "RS256", kid: newest.kid })
+      .sign(privateKey);
+    await jwtVerify(probe, createLocalJWKSet({ keys: publicJwks }), { algorithms: ["RS256"] });
+  } catch (e) {
+    throw new Error(`RSA key "${newest.kid}": not a usable RS256 key (${(e as Error).message})`);
+  }
+  return { kid: newest.kid!, privateKey, publicJwks };
 }
 
 /**
@@ -99,6 +141,10 @@ export async function loadSigningKeys(
   issuer: string,
   maxLifetime: TokenLifetimes,
 ): Promise<SigningKeys> {
+  // RSA keys sign only OpenID Connect tokens for RS256 clients; they are published, never used
+  // for twofold's own tokens, and are not counted as the newest key.
+  const rsa = await loadRsaKey(privateJwks.filter(isRsaJwk));
+  privateJwks = privateJwks.filter((k) => !isRsaJwk(k));
   if (privateJwks.length === 0) throw new Error("no signing key");
   const label = (i: number) =>
     `key ${i + 1} of ${privateJwks.length}` +
@@ -151,8 +197,9 @@ export async function loadSigningKeys(
     alg: keys[newest].alg,
     algorithms: [...new Set(keys.map((k) => k.alg))],
     privateKey: privateKeys[newest],
-    jwks: { keys: publicKeys },
+    jwks: { keys: [...publicKeys, ...(rsa?.publicJwks ?? [])] },
     verifyKey,
+    ...(rsa ? { rsa: { kid: rsa.kid, privateKey: rsa.privateKey } } : {}),
     maxLifetime,
   };
 }

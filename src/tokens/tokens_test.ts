@@ -1,6 +1,7 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
 import { toBase64Url } from "../lib/encoding.ts";
 import {
+  generateRsaSigningJwk,
   generateSigningJwk,
   loadSigningKeys,
   type SigningKeys,
@@ -257,4 +258,27 @@ Deno.test("loadSigningKeys() refuses two keys with the same kid", async () => {
   const a = await generateSigningJwk();
   const b = { ...(await generateSigningJwk()), kid: a.kid };
   assertStringIncludes(await loadError([a, b]), "the same kid as key 1");
+});
+
+Deno.test("loadSigningKeys() keeps an RSA key aside: published, never signing twofold's tokens", async () => {
+  const rsa = await generateRsaSigningJwk();
+  const ed = await generateSigningJwk();
+  const keys = await loadSigningKeys([ed, rsa], "twofold-test", LIFETIMES);
+  assertEquals(keys.kid, ed.kid, "the newest non-RSA key signs, even with the RSA key last");
+  assertEquals(keys.algorithms, ["EdDSA"]);
+  assertEquals(keys.rsa?.kid, rsa.kid);
+  assertEquals(keys.jwks.keys.map((k) => k.kid), [ed.kid, rsa.kid]);
+  assertEquals(keys.jwks.keys[1].d, undefined, "no private member published");
+  // An RS256 token signed by that key is no session token.
+  const forged = await new SignJWT({ sid: "x" })
+    .setProtectedHeader({ alg: "RS256", typ: TOKEN_KINDS.session.typ, kid: rsa.kid })
+    .setIssuer("twofold-test").setAudience(TOKEN_KINDS.session.aud).setSubject("u").setJti("x")
+    .setIssuedAt().setExpirationTime("1h").sign(keys.rsa!.privateKey);
+  assertEquals((await verifyToken(keys, "session", forged, new Date())).ok, false);
+  const broken = await assertRejects(() =>
+    loadSigningKeys([ed, { ...rsa, d: toBase64Url(new Uint8Array(256)) }], "t", LIFETIMES)
+  );
+  assertStringIncludes(broken.message, "RSA key");
+  const alone = await assertRejects(() => loadSigningKeys([rsa], "t", LIFETIMES));
+  assertStringIncludes(alone.message, "no signing key");
 });

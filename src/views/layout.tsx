@@ -75,6 +75,8 @@ export function Layout(
      * a host protected by single sign-on, whose proxy routes only `/.twofold/` to twofold.
      */
     assetBase?: string;
+    /** A same-origin path the browser goes on to at once (`<meta http-equiv="refresh">`). */
+    refresh?: string;
   },
 ) {
   return (
@@ -86,6 +88,7 @@ export function Layout(
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light dark" />
           <title>{`${props.title} · twofold`}</title>
+          {props.refresh ? <meta http-equiv="refresh" content={`0; url=${props.refresh}`} /> : null}
           <link rel="stylesheet" href={`${props.assetBase ?? "/assets"}/app.css`} />
           {props.script ? <script src="/assets/app.js" defer></script> : null}
         </head>

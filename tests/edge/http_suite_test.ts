@@ -9,6 +9,7 @@ import { verifyPassword } from "../../src/lib/password.ts";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { api, Browser, codeNow, enrollViaApi, nextStep, pendingLogin } from "../helpers.ts";
 import { freshStep, lit, PASSWORD, target } from "./target.ts";
+import { AFTER_LOGOUT, CALLBACK, client, signInThrough, startLogin } from "../oidc_harness.ts";
 
 Deno.test("http: JSON login sends a new user to enrollment, and the confirmed code gives a session", async () => {
   const env = await target();
@@ -356,9 +357,13 @@ Deno.test("http: the JWKS publishes the public signing keys, and tokens name one
   for (const k of keys) {
     const ed = [k.kty, k.crv, k.alg, k.use].join() === "OKP,Ed25519,EdDSA,sig";
     const ec = [k.kty, k.crv, k.alg, k.use].join() === "EC,P-256,ES256,sig";
-    assert(ed || ec, JSON.stringify(k));
-    assert(k.kid && k.x && (ed || k.y));
-    assertEquals("d" in k, false, "no private key material");
+    // The RSA key of OpenID Connect apps registered with RS256 (keys:generate makes one).
+    const rsa = [k.kty, k.alg, k.use].join() === "RSA,RS256,sig";
+    assert(ed || ec || rsa, JSON.stringify(k));
+    assert(k.kid && (rsa ? k.n && k.e : k.x && (ed || k.y)));
+    for (const member of ["d", "p", "q", "dp", "dq", "qi"]) {
+      assertEquals(member in k, false, "no private key material");
+    }
   }
   const name = await env.newUser();
   const login = await pendingLogin(env, name);
@@ -588,4 +593,97 @@ Deno.test("http: an expired password is changed after the code, before any sessi
   } finally {
     await env.batch([`DELETE FROM settings WHERE key = 'password_policy'`]);
   }
+});
+
+Deno.test("http: OpenID Connect through openid-client: code flow with PKCE and TOTP, userinfo, refresh rotation, reuse revocations, logout", async () => {
+  const env = await target({ PUBLIC_URL: "http://localhost" });
+  const issuer = env.origin;
+  // The relying party speaks to the target through its `request`: real HTTP on Workers.
+  const fetchVia: client.CustomFetch = async (url, init) =>
+    await env.app.request(url, init as RequestInit);
+  const admin = await env.newAdmin();
+  const alice = await env.newUser();
+  await freshStep(env);
+  const adminToken = (await enrollViaApi(env, admin)).sessionToken;
+  const secret = (await enrollViaApi(env, alice)).secret;
+
+  const reg = await api(env, "POST", "/api/v1/admin/oidc-clients", {
+    name: `Edge app ${crypto.randomUUID()}`,
+    redirect_uris: [CALLBACK],
+    post_logout_redirect_uris: [AFTER_LOGOUT],
+  }, adminToken);
+  assertEquals(reg.status, 201, JSON.stringify(reg.json));
+  const config = await client.discovery(
+    new URL(issuer),
+    reg.json.client_id,
+    // In process the server's clock is fixed in the past: the library judges token times by it.
+    { [client.clockSkew]: Math.round((env.clock.now().getTime() - Date.now()) / 1000) },
+    client.ClientSecretBasic(reg.json.client_secret),
+    { execute: [client.allowInsecureRequests], [client.customFetch]: fetchVia },
+  );
+  config[client.customFetch] = fetchVia;
+
+  const started = await startLogin(config);
+  const browser = new Browser(env, env.origin);
+  const callback = await signInThrough(env, browser, started.url, alice, secret);
+  const checks = {
+    pkceCodeVerifier: started.verifier,
+    expectedState: started.state,
+    expectedNonce: started.nonce,
+  };
+  const tokens = await client.authorizationCodeGrant(config, callback, checks);
+  const claims = tokens.claims()!;
+  assertEquals(claims.aud, reg.json.client_id);
+  assertEquals(claims.preferred_username, alice);
+  assertEquals(claims.amr, ["pwd", "otp", "mfa"]);
+  assertEquals(
+    (await client.fetchUserInfo(config, tokens.access_token, claims.sub)).sub,
+    claims.sub,
+  );
+
+  // Refresh rotates; the old refresh token again revokes the chain.
+  const second = await client.refreshTokenGrant(config, tokens.refresh_token!);
+  const reused = await client.refreshTokenGrant(config, tokens.refresh_token!).catch((e) => e);
+  assertEquals(reused.error, "invalid_grant");
+  const after = await client.refreshTokenGrant(config, second.refresh_token!).catch((e) => e);
+  assertEquals(after.error, "invalid_grant");
+  const grants = await env.query(
+    `SELECT revoked_reason FROM oidc_grants WHERE client_id = ${lit(reg.json.client_id)}`,
+  );
+  assertEquals(grants.map((g) => g.revoked_reason), ["refresh_reuse"]);
+
+  // A second sign-in (no login page now), its code replayed: what it issued is revoked.
+  const again = await startLogin(config);
+  const cb2 = await signInThrough(env, browser, again.url, alice, secret);
+  const t2 = await client.authorizationCodeGrant(config, cb2, {
+    pkceCodeVerifier: again.verifier,
+    expectedState: again.state,
+    expectedNonce: again.nonce,
+  });
+  const replay = await client.authorizationCodeGrant(config, cb2, {
+    pkceCodeVerifier: again.verifier,
+    expectedState: again.state,
+    expectedNonce: again.nonce,
+  }).catch((e) => e);
+  assertEquals(replay.error, "invalid_grant");
+  const dead = await client.fetchUserInfo(config, t2.access_token, claims.sub).catch((e) => e);
+  assert(dead instanceof Error, "the replayed code's tokens are revoked");
+
+  // RP-initiated logout ends the twofold session.
+  const third = await startLogin(config);
+  const cb3 = await signInThrough(env, browser, third.url, alice, secret);
+  const t3 = await client.authorizationCodeGrant(config, cb3, {
+    pkceCodeVerifier: third.verifier,
+    expectedState: third.state,
+    expectedNonce: third.nonce,
+  });
+  const end = client.buildEndSessionUrl(config, {
+    id_token_hint: t3.id_token!,
+    post_logout_redirect_uri: AFTER_LOGOUT,
+  });
+  const out = await browser.get(end.pathname + end.search);
+  assertEquals([out.status, out.headers.get("location")], [303, AFTER_LOGOUT]);
+  assertEquals((await browser.get("/account")).status, 303);
+  const gone = await client.fetchUserInfo(config, t3.access_token, claims.sub).catch((e) => e);
+  assert(gone instanceof Error, "tokens end with the session");
 });

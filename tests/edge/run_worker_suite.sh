@@ -83,6 +83,12 @@ for u in "${names[@]}"; do user_args+=(--username "$u"); done
 printf '%s\n' "$password" |
   PBKDF2_ITERATIONS=1000 DATABASE_URL=":memory:" deno run -A src/cli.ts users:sql "${user_args[@]}" \
     >"$work/seed.sql"
+# A few admins (the OpenID Connect checks register their clients through the admin API).
+admins="edgeadmin01,edgeadmin02,edgeadmin03"
+printf '%s\n' "$password" |
+  PBKDF2_ITERATIONS=1000 DATABASE_URL=":memory:" deno run -A src/cli.ts users:sql \
+    --username edgeadmin01 --username edgeadmin02 --username edgeadmin03 --role admin \
+    >>"$work/seed.sql"
 
 # Starts wrangler dev with the given extra arguments; sets $base and $dev_pid.
 serve_worker() {
@@ -92,9 +98,11 @@ serve_worker() {
   port="$(free_port)"
   inspector_port="$(free_port)"
   log "[$phase] wrangler dev on 127.0.0.1:$port"
+  # PUBLIC_URL: the Worker's own address is the OpenID Connect issuer.
   setsid bash "$root/tools/wrangler.sh" dev --local --ip 127.0.0.1 --port "$port" \
     --inspector-port "$inspector_port" --persist-to "$work/$phase-state" \
-    --env-file "$work/dev.env" --show-interactive-dev-session=false "$@" \
+    --env-file "$work/dev.env" --show-interactive-dev-session=false \
+    --var "PUBLIC_URL:http://127.0.0.1:$port" "$@" \
     </dev/null >"$work/$phase-dev.log" 2>&1 &
   dev_pid=$!
   groups+=("$dev_pid")
@@ -132,7 +140,7 @@ run_phase() {
     [ "$status" -eq 0 ] || overall=1
     return 0
   fi
-  env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" \
+  env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_REMOTE_ADMINS="$admins" \
     deno test -A "${tests[@]}" </dev/null 2>&1 | tee "$work/$phase-test.log" || status=$?
   counts="$(summary_counts "$work/$phase-test.log" || true)"
   if [ -z "$counts" ]; then counts="0 1"; fi

@@ -25,6 +25,8 @@ export type Target = TestEnv & {
   origin: string;
   /** A fresh user without a factor, password PASSWORD; returns the username. */
   newUser(): Promise<string>;
+  /** A fresh admin without a factor, password PASSWORD; returns the username. */
+  newAdmin(): Promise<string>;
   /** Rows of a read-only SQL query on the server's database (for stored-state assertions). */
   query(text: string): Promise<Record<string, unknown>[]>;
   /** Runs statements as one batch of the server's database driver; rows per statement. */
@@ -33,28 +35,45 @@ export type Target = TestEnv & {
 
 let localCounter = 0;
 let remoteUsers: string[] | undefined;
+let remoteAdmins: string[] | undefined;
 
-/** A target for one test: a fresh in-process app, or the remote server. */
-export async function target(): Promise<Target> {
+/**
+ * A target for one test: a fresh in-process app (with `env` as its extra configuration), or the
+ * remote server (configured by the runner: PUBLIC_URL is its own address there).
+ */
+export async function target(env: Record<string, string> = {}): Promise<Target> {
   if (!BASE_URL) {
-    const env = await testApp();
-    return Object.assign(env, {
-      remote: false,
-      origin: "http://localhost",
-      newUser: async () => {
-        const name = `user${++localCounter}`;
-        await addUser(env, name);
-        return name;
-      },
-      query: async (text: string) => await env.deps.db.all<Record<string, unknown>>(sql.raw(text)),
-      batch: async (statements: string[]) => {
-        const db = env.deps.db;
-        const all = statements.map((s) => db.all<Record<string, unknown>>(sql.raw(s)));
-        return await db.batch(all as [typeof all[0]]);
-      },
-    });
+    return await localTarget(env);
   }
-  const base = BASE_URL;
+  return remoteTarget();
+}
+
+async function localTarget(extra: Record<string, string>): Promise<Target> {
+  const env = await testApp(extra);
+  return Object.assign(env, {
+    remote: false,
+    origin: "http://localhost",
+    newUser: async () => {
+      const name = `user${++localCounter}`;
+      await addUser(env, name);
+      return name;
+    },
+    newAdmin: async () => {
+      const name = `admin${++localCounter}`;
+      await addUser(env, name, ["admin"]);
+      return name;
+    },
+    query: async (text: string) => await env.deps.db.all<Record<string, unknown>>(sql.raw(text)),
+    batch: async (statements: string[]) => {
+      const db = env.deps.db;
+      const all = statements.map((s) => db.all<Record<string, unknown>>(sql.raw(s)));
+      return await db.batch(all as [typeof all[0]]);
+    },
+  });
+}
+
+function remoteTarget(): Target {
+  const base = BASE_URL!;
   const clock = new RealClock();
   const app = {
     request: (input: string | URL, init?: RequestInit) =>
@@ -70,6 +89,12 @@ export async function target(): Promise<Target> {
       remoteUsers ??= (Deno.env.get("TWOFOLD_REMOTE_USERS") ?? "").split(",").filter(Boolean);
       const name = remoteUsers.shift();
       if (!name) throw new Error("TWOFOLD_REMOTE_USERS: no seeded user left for this test");
+      return Promise.resolve(name);
+    },
+    newAdmin: () => {
+      remoteAdmins ??= (Deno.env.get("TWOFOLD_REMOTE_ADMINS") ?? "").split(",").filter(Boolean);
+      const name = remoteAdmins.shift();
+      if (!name) throw new Error("TWOFOLD_REMOTE_ADMINS: no seeded admin left for this test");
       return Promise.resolve(name);
     },
     query: async (text) => (await remoteBatch([text])).at(-1) ?? [],
