@@ -29,6 +29,13 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
   if (!record.METRICS_ENABLED) record.METRICS_ENABLED = "false";
   const config = parseConfig(record);
   const log = jsonLogger(config.LOG_LEVEL, systemClock);
+  // nodemailer needs Node's net and tls; a Worker has neither, so mail there is a JSON POST.
+  if (config.SMTP_URL || config.SMTP_CA_FILE) {
+    throw new ConfigError([
+      "SMTP_URL: Workers have no SMTP client; set MAIL_WEBHOOK_URL to a receiver that hands " +
+      "the mail to an HTTP mail API (see docs/mail.md), and unset SMTP_URL and SMTP_CA_FILE",
+    ]);
+  }
 
   // Workers have no disk for generated keys: both must be secrets, or nothing is served.
   const missing = (["SIGNING_KEYS", "ENCRYPTION_KEY"] as const).filter((k) => !config[k]);
