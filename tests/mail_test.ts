@@ -3,44 +3,14 @@
  * arrives and its link works once; a server that is down delays mail without failing a login;
  * nothing is sent twice after a restart; TLS (smtps and STARTTLS) is verified.
  */
-import { eq } from "drizzle-orm";
-import { outbox, users } from "../src/db/schema.ts";
-import { smtpMailer } from "../src/mail/smtp.ts";
+import { outbox } from "../src/db/schema.ts";
 import { deliverDue } from "../src/outbox/outbox.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
-import { addUser, api, PASSWORD, testApp, type TestEnv } from "./helpers.ts";
+import { addUser, api, PASSWORD } from "./helpers.ts";
+import { FROM, mailApp, userWithEmail } from "./mail/app.ts";
 import { freePort, type ReceivedMail, selfSignedCert, SmtpSink } from "./mail/smtp_server.ts";
 
 const NEW_PASSWORD = "a different long passphrase";
-const FROM = "Twofold <twofold@example.test>";
-
-/** An app whose mail leaves through the SMTP server at `smtpUrl`. */
-export async function mailApp(
-  smtpUrl: string,
-  env: Record<string, string> = {},
-): Promise<TestEnv> {
-  const app = await testApp({
-    SMTP_URL: smtpUrl,
-    MAIL_FROM: FROM,
-    PUBLIC_URL: "https://login.example.test",
-    ISSUER: "Example Co",
-    ...env,
-  });
-  app.deps.mailer = await smtpMailer(app.deps.config);
-  return app;
-}
-
-export async function userWithEmail(
-  env: TestEnv,
-  username = "alice",
-  email = `${username}@example.test`,
-  locale: string | null = null,
-) {
-  const user = await addUser(env, username);
-  await env.deps.db.update(users).set({ email, locale }).where(eq(users.id, user.id));
-  return { ...user, email, locale };
-}
-
 const linkIn = (mail: ReceivedMail, path: string) =>
   mail.text!.match(new RegExp(`https://login\\.example\\.test${path}\\?token=[A-Za-z0-9_-]{43}`))
     ?.[0];

@@ -9,7 +9,6 @@
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { auditInsert, auditRecorded, auditValues } from "../audit/repo.ts";
-import { audit } from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { useTrustedDevice } from "../devices/repo.ts";
@@ -46,6 +45,7 @@ import {
   type PendingPurpose,
   type PendingRow,
 } from "./pending_repo.ts";
+import { notify } from "../mail/notify.ts";
 
 export type Authenticated = {
   status: "authenticated";
@@ -359,14 +359,17 @@ export async function recoveryStep(deps: Deps, input: {
     );
   }
   const remaining = await countUnusedRecoveryCodes(deps.db, user.id);
-  await audit(deps.db, {
-    event: "recovery_code.used",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: { remaining },
-  }, now);
+  await deps.db.batch([
+    auditInsert(deps.db, {
+      event: "recovery_code.used",
+      outcome: "success",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { remaining },
+    }, now),
+    ...await notify(deps, user, "recovery_used", { meta: input.meta, remaining }),
+  ]);
   return { ok: true, value: { ...done, recoveryCodesRemaining: remaining } };
 }
 

@@ -7,9 +7,10 @@
  * Each notification carries a "this was not me" link: a single-use token (256 bits, stored as
  * SHA-256) valid NOTICE_LINK_DAYS, which ./not_me.ts consumes.
  */
+import { type SQL, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Config } from "../config.ts";
-import { noticeTokens } from "../db/schema.ts";
+import { noticeTokens, outbox } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import type { RequestMeta } from "../http/client.ts";
@@ -17,6 +18,7 @@ import { DAY } from "../lib/clock.ts";
 import { randomBytes, randomId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import { enqueueStatement, MAIL_KIND } from "../outbox/outbox.ts";
+import { findUserById } from "../users/repo.ts";
 import {
   composeNotice,
   composeResetMail,
@@ -52,6 +54,12 @@ export type NoticeDetails = {
   remaining?: number;
   /** Until when the account is locked (account_locked). */
   until?: Date;
+  /**
+   * A condition for the batch the statements join (e.g. "the password this request computed is
+   * in force"): without it the mail is written whatever the batch's earlier statements did.
+   * Evaluated once, by the first statement, so `changes() = 1` works.
+   */
+  onlyIf?: SQL;
 };
 
 export async function sha256Hex(token: string): Promise<string> {
@@ -78,24 +86,25 @@ function mailFacts(
   };
 }
 
+type MailRow = { id: string; url: string | null; payload: string };
+
 /** The outbox row of one mail to `to`; null without a mail channel. */
-export function mailStatement(deps: Deps, input: {
+function mailRow(deps: Deps, input: {
   to: string;
   mail: RenderedMail;
   /** What the mail is about ("password_reset", a NoticeKind): shown to webhook receivers. */
   about: string;
   locale: string;
-}): Statement | null {
+}): MailRow | null {
   const { config } = deps;
   const channel = mailChannel(config);
   if (!channel || !config.MAIL_FROM) return null;
   const id = randomId();
-  return enqueueStatement(deps.db, {
+  return {
     id,
-    kind: MAIL_KIND,
     // No URL: the SMTP channel sends it; with a URL, the rendered mail is POSTed there.
     url: channel === "smtp" ? null : config.MAIL_WEBHOOK_URL!,
-    payload: {
+    payload: JSON.stringify({
       about: input.about,
       locale: input.locale,
       from: config.MAIL_FROM,
@@ -104,9 +113,8 @@ export function mailStatement(deps: Deps, input: {
       text: input.mail.text,
       html: input.mail.html,
       message_id: messageIdFor(id, config.MAIL_FROM),
-    },
-    now: deps.clock.now(),
-  });
+    }),
+  };
 }
 
 /** The reset mail for `user`, or none (no address or no channel). */
@@ -118,8 +126,24 @@ export function resetMailStatements(deps: Deps, user: MailRecipient, input: {
   if (!user.email) return [];
   const locale = mailLocale(user.locale);
   const mail = composeResetMail(locale, mailFacts(deps, user, input.meta), input);
-  const row = mailStatement(deps, { to: user.email, mail, about: "password_reset", locale });
-  return row ? [row] : [];
+  const row = mailRow(deps, { to: user.email, mail, about: "password_reset", locale });
+  if (!row) return [];
+  const now = deps.clock.now();
+  return [
+    enqueueStatement(deps.db, { ...row, kind: MAIL_KIND, payload: JSON.parse(row.payload), now }),
+  ];
+}
+
+/** `notify()` for a user known by id (loads the row; none if it is gone). */
+export async function notifyUser(
+  deps: Deps,
+  userId: string,
+  kind: NoticeKind,
+  details: NoticeDetails = {},
+): Promise<Statement[]> {
+  if (!mailChannel(deps.config)) return [];
+  const user = await findUserById(deps.db, userId);
+  return user ? await notify(deps, user, kind, details) : [];
 }
 
 /**
@@ -146,17 +170,20 @@ export async function notify(
     params,
     notMe: { url: `${linkBase(deps.config)}/not-me?token=${token}`, expiresAt },
   });
-  const row = mailStatement(deps, { to: user.email, mail, about: kind, locale });
+  const row = mailRow(deps, { to: user.email, mail, about: kind, locale });
   if (!row) return [];
+  const { db } = deps;
+  const tokenId = randomId();
+  const t = now.getTime();
+  const when = details.onlyIf ?? sql`1 = 1`;
   return [
-    deps.db.insert(noticeTokens).values({
-      id: randomId(),
-      userId: user.id,
-      tokenHash: await sha256Hex(token),
-      kind,
-      createdAt: now.getTime(),
-      expiresAt: expiresAt.getTime(),
-    }),
-    row,
+    db.run(sql`INSERT INTO ${noticeTokens} (id, user_id, token_hash, kind, created_at, expires_at)
+      SELECT ${tokenId}, ${user.id}, ${await sha256Hex(token)}, ${kind}, ${t},
+        ${expiresAt.getTime()}
+      WHERE ${when}`),
+    // The mail exists if and only if its link does.
+    db.run(sql`INSERT INTO ${outbox} (id, kind, url, payload, created_at, next_attempt_at)
+      SELECT ${row.id}, ${MAIL_KIND}, ${row.url}, ${row.payload}, ${t}, ${t}
+      WHERE EXISTS (SELECT 1 FROM ${noticeTokens} WHERE id = ${tokenId})`),
   ];
 }

@@ -15,7 +15,7 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { hashPassword } from "../lib/password.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
-import { resetMailStatements } from "../mail/notify.ts";
+import { notify, resetMailStatements } from "../mail/notify.ts";
 import { clientFailed } from "../protection/guard.ts";
 import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
@@ -82,6 +82,7 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
     }).where(eq(users.id, user.id)),
     endOtherSessionsStatement(db, user.id, ctx.session.id, now),
     revokeAllDevicesStatement(db, user.id, now),
+    ...await notify(deps, user, "password_changed", { meta: input.meta }),
     auditInsert(db, {
       event: "password.change",
       outcome: "success",
@@ -257,6 +258,7 @@ export async function confirmPasswordReset(deps: Deps, input: {
     db.update(sessions).set({ revokedAt: t })
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
     revokeAllDevicesStatement(db, user.id, now, written),
+    ...await notify(deps, user, "password_reset", { meta: input.meta, onlyIf: written }),
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
   await audit(db, {
