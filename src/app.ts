@@ -21,6 +21,7 @@ import { errorBody } from "./http/respond.ts";
 import { formRecord } from "./http/validate.ts";
 import { localeMiddleware } from "./i18n/middleware.ts";
 import { loginRoutes } from "./login/routes.tsx";
+import { mailRoutes } from "./mail/routes.tsx";
 import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
@@ -146,6 +147,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", sessionRoutes(deps));
   app.route("/", accountRoutes(deps));
   app.route("/", passwordRoutes(deps));
+  app.route("/", mailRoutes(deps));
   app.route("/", apiKeyRoutes(deps));
   app.route("/", adminRoutes(deps));
   app.route("/", forwardAuthRoutes(deps));

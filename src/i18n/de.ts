@@ -601,6 +601,8 @@ export const de: Messages = {
   "mail.account_locked.subject": "{issuer}: Ihr Konto wurde gesperrt",
   "mail.account_locked.body":
     "Ihr Konto ist nach zu vielen falschen Passwörtern bis {until} gesperrt. Möglicherweise versucht jemand, Ihr Passwort zu erraten.",
+  "admin.alerts.reported":
+    "{username} hat eine Änderung an seinem Konto als nicht von ihm gemeldet: Das Konto ist gesperrt (deaktiviert), bis ein Administrator es wieder aktiviert",
   "notme.title": "Ihr Konto schützen",
   "notme.intro":
     "Sie melden, dass eine Änderung an Ihrem Konto nicht von Ihnen stammt. Bestätigen Sie, und:",

@@ -582,6 +582,8 @@ export const en = {
   "mail.account_locked.subject": "{issuer}: your account was locked",
   "mail.account_locked.body":
     "Your account was locked until {until} after too many wrong passwords. Someone may be trying to guess your password.",
+  "admin.alerts.reported":
+    "{username} reported a change to their account as not theirs: the account is locked (disabled) until an admin enables it",
   "notme.title": "Secure your account",
   "notme.intro": "You reported that a change to your account was not made by you. Confirm, and:",
   "notme.step.sessions":

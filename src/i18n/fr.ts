@@ -611,6 +611,8 @@ export const fr: Messages = {
   "mail.account_locked.subject": "{issuer} : votre compte a été verrouillé",
   "mail.account_locked.body":
     "Votre compte est verrouillé jusqu’au {until} après trop de mots de passe erronés. Quelqu’un essaie peut-être de deviner votre mot de passe.",
+  "admin.alerts.reported":
+    "{username} a signalé une modification de son compte comme n’étant pas de son fait : le compte est verrouillé (désactivé) jusqu’à ce qu’un administrateur le réactive",
   "notme.title": "Protéger votre compte",
   "notme.intro":
     "Vous signalez qu’une modification de votre compte n’a pas été faite par vous. Confirmez, et :",

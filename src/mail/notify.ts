@@ -168,7 +168,7 @@ export async function notify(
   if (details.until) params.until = formatMailTime(details.until, locale);
   const mail = composeNotice(locale, kind, mailFacts(deps, user, details.meta), {
     params,
-    notMe: { url: `${linkBase(deps.config)}/not-me?token=${token}`, expiresAt },
+    notMe: { url: `${linkBase(deps.config)}/not-me?token=${token}&lang=${locale}`, expiresAt },
   });
   const row = mailRow(deps, { to: user.email, mail, about: kind, locale });
   if (!row) return [];
