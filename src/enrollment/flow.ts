@@ -50,6 +50,7 @@ import {
 } from "./repo.ts";
 import { authenticatorFromEnrollmentStatement } from "./repo.ts";
 import { notify } from "../mail/notify.ts";
+import { sessionCreated, signInStatements } from "../mail/sign_ins.ts";
 
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
 export const DEFAULT_LABEL = "Authenticator app";
@@ -344,6 +345,7 @@ export async function confirmEnrollment(
           max: config.MAX_SESSIONS_PER_USER,
           now,
         }, created),
+        ...await signInStatements(deps, user, input.meta, sessionCreated(sessionId!)),
       ]
       : []),
     db.run(sql`UPDATE ${users} SET enrollment_pass_hash = NULL, enrollment_pass_expires_at = NULL

@@ -46,6 +46,7 @@ import {
   type PendingRow,
 } from "./pending_repo.ts";
 import { notify } from "../mail/notify.ts";
+import { sessionCreated, signInStatements } from "../mail/sign_ins.ts";
 
 export type Authenticated = {
   status: "authenticated";
@@ -213,6 +214,7 @@ async function createSessionNow(deps: Deps, input: {
       ...input.meta,
       detail: { amr: input.amr, session: id, ...input.detail },
     }, now),
+    ...await signInStatements(deps, input.user, input.meta, sessionCreated(id)),
   ]);
   return {
     status: "authenticated",
@@ -432,6 +434,7 @@ async function completeSecondFactor(deps: Deps, input: {
         ? { id: deviceId, name: input.trustDevice!.name, expiresAt: deviceExpiresAt.getTime() }
         : null,
     }),
+    ...await signInStatements(deps, user, input.meta, sessionCreated(sessionId)),
   ]);
   if (pendingRows.length !== 1) return "pending_lost";
   if (factorRows.length !== 1) return "factor_lost";
