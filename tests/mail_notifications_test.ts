@@ -7,10 +7,12 @@ import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import {
   addUser,
   api,
+  Browser,
   codeNow,
   enrollViaApi,
   nextStep,
   PASSWORD,
+  testApp,
   type TestEnv,
 } from "./helpers.ts";
 import { type ReceivedMail, SmtpSink } from "./mail/smtp_server.ts";
@@ -224,4 +226,31 @@ Deno.test("notifications: a lock after wrong passwords, in English by default; a
   } finally {
     await sink.remove();
   }
+});
+
+Deno.test("admins see who has no address: the users list and the user page say so", async () => {
+  const env = await testApp();
+  await addUser(env, "root", ["admin"]);
+  const withMail = await userWithEmail(env, "carol", "carol@example.test");
+  const without = await addUser(env, "dave");
+  const b = new Browser(env);
+  await b.get("/login");
+  await b.post("/login", { username: "root", password: PASSWORD });
+  await b.get("/enroll");
+  const secret = b.attr("secret", "data-secret")!;
+  const enrollmentId = b.lastHtml.match(/name="enrollment_id" value="([^"]+)"/)![1];
+  await b.post("/enroll", { enrollment_id: enrollmentId, code: codeNow(env, secret) });
+
+  assertEquals((await b.get("/admin/users")).status, 200);
+  const row = (name: string) =>
+    b.lastHtml.match(new RegExp(`<tr data-user="${name}">.*?</tr>`))![0];
+  assertStringIncludes(row("carol"), "carol@example.test");
+  assertStringIncludes(row("dave"), '<span class="muted">none</span>');
+  await b.get(`/admin/users/${without.id}`);
+  assertStringIncludes(
+    b.lastHtml,
+    '<dd id="user-email">None: no reset link or security mail can reach this user</dd>',
+  );
+  await b.get(`/admin/users/${withMail.id}`);
+  assertStringIncludes(b.lastHtml, '<dd id="user-email">carol@example.test</dd>');
 });

@@ -603,6 +603,9 @@ export const de: Messages = {
     "Ihr Konto ist nach zu vielen falschen Passwörtern bis {until} gesperrt. Möglicherweise versucht jemand, Ihr Passwort zu erraten.",
   "admin.alerts.reported":
     "{username} hat eine Änderung an seinem Konto als nicht von ihm gemeldet: Das Konto ist gesperrt (deaktiviert), bis ein Administrator es wieder aktiviert",
+  "admin.users.no_email": "keine",
+  "admin.user.no_email":
+    "Keine: Weder Links zum Zurücksetzen noch Sicherheits-E-Mails erreichen diesen Benutzer",
   "notme.title": "Ihr Konto schützen",
   "notme.intro":
     "Sie melden, dass eine Änderung an Ihrem Konto nicht von Ihnen stammt. Bestätigen Sie, und:",

@@ -584,6 +584,8 @@ export const en = {
     "Your account was locked until {until} after too many wrong passwords. Someone may be trying to guess your password.",
   "admin.alerts.reported":
     "{username} reported a change to their account as not theirs: the account is locked (disabled) until an admin enables it",
+  "admin.users.no_email": "none",
+  "admin.user.no_email": "None: no reset link or security mail can reach this user",
   "notme.title": "Secure your account",
   "notme.intro": "You reported that a change to your account was not made by you. Confirm, and:",
   "notme.step.sessions":

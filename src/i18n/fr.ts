@@ -613,6 +613,9 @@ export const fr: Messages = {
     "Votre compte est verrouillé jusqu’au {until} après trop de mots de passe erronés. Quelqu’un essaie peut-être de deviner votre mot de passe.",
   "admin.alerts.reported":
     "{username} a signalé une modification de son compte comme n’étant pas de son fait : le compte est verrouillé (désactivé) jusqu’à ce qu’un administrateur le réactive",
+  "admin.users.no_email": "aucune",
+  "admin.user.no_email":
+    "Aucune : ni lien de réinitialisation ni e-mail de sécurité ne peut atteindre cet utilisateur",
   "notme.title": "Protéger votre compte",
   "notme.intro":
     "Vous signalez qu’une modification de votre compte n’a pas été faite par vous. Confirmez, et :",
