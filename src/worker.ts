@@ -14,12 +14,20 @@ import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
 import { jsonLogger, urlForLog } from "./lib/log.ts";
+import { deliverDue } from "./outbox/outbox.ts";
+import type { Deps } from "./deps.ts";
 
 /** The Worker's bindings: vars and secrets are strings, `DB` is the optional D1 binding. */
 export type WorkerEnv = { DB?: D1Binding } & Record<string, unknown>;
 
 /** Builds the app from the Worker's env; throws a ConfigError naming what is wrong. */
 export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
+  return (await startWorker(env)).app;
+}
+
+type Started = { app: Hono; deps: Deps };
+
+async function startWorker(env: WorkerEnv): Promise<Started> {
   const record: Record<string, string | undefined> = {};
   for (const key of configKeys()) {
     const value = env[key];
@@ -77,20 +85,39 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
   log("info", "worker.ready", {
     database: env.DB && !env.DATABASE_URL ? "d1" : urlForLog(config.DATABASE_URL),
   });
-  return createApp(deps);
+  return { app: createApp(deps), deps };
+}
+
+// The outbox (webhooks, mail through MAIL_WEBHOOK_URL) has no background loop on Workers: it is
+// run after responses (ctx.waitUntil, at most every OUTBOX_EVERY_MS per isolate) and by a Cron
+// Trigger if one is configured (`scheduled`). Rows are claimed atomically, so isolates running
+// it at once never send one twice.
+const OUTBOX_EVERY_MS = 10_000;
+let lastOutboxRun = 0;
+
+function runOutbox(deps: Deps, ctx: ExecutionContext, force = false): void {
+  const now = Date.now();
+  if (typeof ctx?.waitUntil !== "function") return;
+  if (!force && now - lastOutboxRun < OUTBOX_EVERY_MS) return;
+  lastOutboxRun = now;
+  ctx.waitUntil(
+    deliverDue(deps).then(() => undefined).catch((e) =>
+      deps.log("error", "outbox.delivery", { error: String(e) })
+    ),
+  );
 }
 
 // One app per isolate, built on the first request. A failed start is not cached, so a fixed
 // secret or a database that comes back is picked up by the next request.
-let app: Promise<Hono> | undefined;
+let app: Promise<Started> | undefined;
 
 export default {
   async fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    app ??= createWorkerApp(env).catch((e) => {
+    app ??= startWorker(env).catch((e) => {
       app = undefined;
       throw e;
     });
-    let ready: Hono;
+    let ready: Started;
     try {
       ready = await app;
     } catch (e) {
@@ -106,6 +133,17 @@ export default {
         { status: 503, headers: { "Cache-Control": "no-store", "Retry-After": "60" } },
       );
     }
-    return await ready.fetch(req, env, ctx);
+    const res = await ready.app.fetch(req, env, ctx);
+    runOutbox(ready.deps, ctx);
+    return res;
+  },
+
+  /** A Cron Trigger (optional, see docs/mail.md) delivers the outbox without traffic. */
+  async scheduled(_event: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    app ??= startWorker(env).catch((e) => {
+      app = undefined;
+      throw e;
+    });
+    runOutbox((await app).deps, ctx, true);
   },
 };
