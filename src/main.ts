@@ -36,6 +36,7 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   clearInterval(outbox);
+  deps.mailer?.close();
   deps.log("info", "stopping", { signal });
   await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 10_000))]);
   logSink.flush();
