@@ -14,7 +14,7 @@ import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
 import { jsonLogger, urlForLog } from "./lib/log.ts";
-import { deliverDue } from "./outbox/outbox.ts";
+import { deliverDue, takeOutboxPending } from "./outbox/outbox.ts";
 import type { Deps } from "./deps.ts";
 
 /** The Worker's bindings: vars and secrets are strings, `DB` is the optional D1 binding. */
@@ -89,16 +89,17 @@ async function startWorker(env: WorkerEnv): Promise<Started> {
 }
 
 // The outbox (webhooks, mail through MAIL_WEBHOOK_URL) has no background loop on Workers: it is
-// run after responses (ctx.waitUntil, at most every OUTBOX_EVERY_MS per isolate) and by a Cron
+// run after a response (ctx.waitUntil) when this isolate enqueued something since the last run,
+// or at least OUTBOX_RETRY_MS after it (retries of another isolate's rows); and by a Cron
 // Trigger if one is configured (`scheduled`). Rows are claimed atomically, so isolates running
 // it at once never send one twice.
-const OUTBOX_EVERY_MS = 10_000;
+const OUTBOX_RETRY_MS = 60_000;
 let lastOutboxRun = 0;
 
 function runOutbox(deps: Deps, ctx: ExecutionContext, force = false): void {
   const now = Date.now();
   if (typeof ctx?.waitUntil !== "function") return;
-  if (!force && now - lastOutboxRun < OUTBOX_EVERY_MS) return;
+  if (!takeOutboxPending() && !force && now - lastOutboxRun < OUTBOX_RETRY_MS) return;
   lastOutboxRun = now;
   ctx.waitUntil(
     deliverDue(deps).then(() => undefined).catch((e) =>

@@ -13,6 +13,7 @@ import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { randomId } from "../lib/crypto.ts";
+import { markOutboxPending } from "../outbox/outbox.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import { findUserById, nextCredentialEpoch } from "../users/repo.ts";
 import { sha256Hex } from "./notify.ts";
@@ -67,6 +68,7 @@ export async function reportNotMe(
     notification: row.kind,
     at: now.toISOString(),
   });
+  if (config.ALERT_WEBHOOK_URL) markOutboxPending();
   const [used] = await db.batch([
     db.update(noticeTokens).set({ usedAt: t, usedBy: by })
       .where(and(

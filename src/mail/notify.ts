@@ -17,7 +17,7 @@ import type { RequestMeta } from "../http/client.ts";
 import { DAY } from "../lib/clock.ts";
 import { randomBytes, randomId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
-import { enqueueStatement, MAIL_KIND } from "../outbox/outbox.ts";
+import { enqueueStatement, MAIL_KIND, markOutboxPending } from "../outbox/outbox.ts";
 import { findUserById } from "../users/repo.ts";
 import {
   composeNotice,
@@ -172,6 +172,7 @@ export async function notify(
   });
   const row = mailRow(deps, { to: user.email, mail, about: kind, locale });
   if (!row) return [];
+  markOutboxPending();
   const { db } = deps;
   const tokenId = randomId();
   const t = now.getTime();

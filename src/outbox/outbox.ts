@@ -20,10 +20,29 @@ import type { MailMessage } from "../mail/mailer.ts";
 
 export const MAX_DELIVERY_ATTEMPTS = 8;
 
+let enqueuedSinceRun = false;
+
+/**
+ * Notes that this process built a statement that may put a row in the outbox. A hint for the
+ * Worker entry, which runs the outbox after a response only when there may be something new
+ * (or a retry may be due), instead of querying the database after every request.
+ */
+export function markOutboxPending(): void {
+  enqueuedSinceRun = true;
+}
+
+/** Whether anything was enqueued here since the last call; clears the mark. */
+export function takeOutboxPending(): boolean {
+  const was = enqueuedSinceRun;
+  enqueuedSinceRun = false;
+  return was;
+}
+
 export function enqueueStatement(
   db: Db,
   input: { kind: string; url: string | null; payload: unknown; now: Date; id?: string },
 ) {
+  markOutboxPending();
   return db.insert(outbox).values({
     id: input.id ?? randomId(),
     kind: input.kind,
