@@ -254,3 +254,26 @@ Deno.test("admins see who has no address: the users list and the user page say s
   await b.get(`/admin/users/${withMail.id}`);
   assertStringIncludes(b.lastHtml, '<dd id="user-email">carol@example.test</dd>');
 });
+
+Deno.test("notifications: turning one's own 2FA off mails the user", async () => {
+  const sink = await SmtpSink.start();
+  try {
+    const env = await mailApp(sink.url);
+    await addUser(env, "root", ["admin"]);
+    const admin = await enrollViaApi(env, "root");
+    await userWithEmail(env);
+    const e = await enrollViaApi(env);
+    await api(env, "PUT", "/api/v1/admin/policy", { mode: "listed" }, admin.sessionToken);
+    await newMails(env, sink, 0);
+    const off = await api(env, "DELETE", "/api/v1/me/2fa", undefined, e.sessionToken);
+    assertEquals(off.status, 204, JSON.stringify(off.json));
+    await expectOne(
+      env,
+      sink,
+      "Example Co: two-step verification was turned off",
+      "Two-step verification was turned off for your account from one of its sessions",
+    );
+  } finally {
+    await sink.remove();
+  }
+});

@@ -191,6 +191,7 @@ export async function disableTwoFactor(
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
     bumpCredentialEpochStatement(db, userId),
     auditInsert(db, auditFor(ctx, meta, "2fa.disable"), now),
+    ...await notifyUser(deps, userId, "twofa_turned_off", { meta }),
   ]);
   return { ok: true };
 }

@@ -595,6 +595,9 @@ export const de: Messages = {
   "mail.twofa_disabled.subject": "{issuer}: die Zwei-Faktor-Anmeldung wurde abgeschaltet",
   "mail.twofa_disabled.body":
     "Ein Administrator hat die Zwei-Faktor-Anmeldung für Ihr Konto abgeschaltet: seine Authenticatoren und Wiederherstellungscodes wurden entfernt.",
+  "mail.twofa_turned_off.subject": "{issuer}: die Zwei-Faktor-Anmeldung wurde abgeschaltet",
+  "mail.twofa_turned_off.body":
+    "Die Zwei-Faktor-Anmeldung Ihres Kontos wurde aus einer seiner Sitzungen abgeschaltet: seine Authenticatoren und Wiederherstellungscodes wurden entfernt.",
   "mail.new_sign_in.subject": "{issuer}: Anmeldung von einem neuen Gerät",
   "mail.new_sign_in.body":
     "Jemand hat sich bei Ihrem Konto von einem Gerät oder einer Adresse angemeldet, die für dieses Konto noch nie gesehen wurden.",

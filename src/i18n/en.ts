@@ -576,6 +576,9 @@ export const en = {
   "mail.twofa_disabled.subject": "{issuer}: two-step verification was turned off",
   "mail.twofa_disabled.body":
     "An administrator turned off two-step verification for your account: its authenticators and recovery codes were removed.",
+  "mail.twofa_turned_off.subject": "{issuer}: two-step verification was turned off",
+  "mail.twofa_turned_off.body":
+    "Two-step verification was turned off for your account from one of its sessions: its authenticators and recovery codes were removed.",
   "mail.new_sign_in.subject": "{issuer}: sign-in from a new device",
   "mail.new_sign_in.body":
     "Someone signed in to your account from a device or address not seen before for it.",

@@ -605,6 +605,9 @@ export const fr: Messages = {
   "mail.twofa_disabled.subject": "{issuer} : la validation en deux étapes a été désactivée",
   "mail.twofa_disabled.body":
     "Un administrateur a désactivé la validation en deux étapes de votre compte : ses authentificateurs et codes de récupération ont été supprimés.",
+  "mail.twofa_turned_off.subject": "{issuer} : la validation en deux étapes a été désactivée",
+  "mail.twofa_turned_off.body":
+    "La validation en deux étapes de votre compte a été désactivée depuis l’une de ses sessions : ses authentificateurs et codes de récupération ont été supprimés.",
   "mail.new_sign_in.subject": "{issuer} : connexion depuis un nouvel appareil",
   "mail.new_sign_in.body":
     "Quelqu’un s’est connecté à votre compte depuis un appareil ou une adresse jamais vus pour ce compte.",

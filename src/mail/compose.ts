@@ -16,6 +16,7 @@ export const NOTICE_KINDS = [
   "recovery_used",
   "twofa_reset",
   "twofa_disabled",
+  "twofa_turned_off",
   "new_sign_in",
   "account_locked",
 ] as const;
