@@ -28,6 +28,8 @@ import { errorBody } from "./http/respond.ts";
 import { formRecord } from "./http/validate.ts";
 import { localeMiddleware } from "./i18n/middleware.ts";
 import { loginRoutes } from "./login/routes.tsx";
+import { mailRoutes } from "./mail/routes.tsx";
+import { browserCookieMiddleware } from "./mail/sign_ins.ts";
 import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
@@ -168,11 +170,14 @@ export function createApp(deps: Deps): Hono {
     return c.body(APP_JS);
   });
 
+  // Sign-ins learn the page language and the browser (for new-device mail) from here.
+  app.use("*", browserCookieMiddleware(deps));
   app.route("/", loginRoutes(deps));
   app.route("/", enrollmentRoutes(deps));
   app.route("/", sessionRoutes(deps));
   app.route("/", accountRoutes(deps));
   app.route("/", passwordRoutes(deps));
+  app.route("/", mailRoutes(deps));
   app.route("/", apiKeyRoutes(deps));
   app.route("/", adminRoutes(deps));
   app.route("/", adminSessionRoutes(deps));

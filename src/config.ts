@@ -106,6 +106,28 @@ export const configSchema = z.object({
   DELEGATION_ENABLED: bool.default(false),
   /** How long a delegation lasts at most (never past the admin's own session). */
   DELEGATION_MINUTES: int(1, 240).default(30),
+  // ---- mail ----
+  /**
+   * The SMTP server mail leaves through: `smtps://user:pass@host:465` (TLS from the start) or
+   * `smtp://user:pass@host:587` (STARTTLS, required unless the host is a loopback address).
+   * Deno only: Workers have no SMTP client (use MAIL_WEBHOOK_URL there).
+   */
+  SMTP_URL: z.string().max(2048).regex(
+    /^smtps?:\/\/[^/?#]+\/?$/,
+    "must be smtp://host[:port] or smtps://host[:port]",
+  )
+    .optional(),
+  /** A PEM file of extra certificate authorities the SMTP server's certificate may chain to. */
+  SMTP_CA_FILE: z.string().min(1).max(4096).optional(),
+  /** Without SMTP_URL: each mail is POSTed here as JSON (to, subject, text, html), e.g. to a relay. */
+  MAIL_WEBHOOK_URL: z.url().optional(),
+  /** The sender of every mail: `twofold@example.com` or `Twofold <twofold@example.com>`. */
+  MAIL_FROM: z.string().max(320).regex(
+    /^(?:[^<>\r\n]*<[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/,
+    "must be an address, optionally with a name: Name <user@example.com>",
+  ).optional(),
+  /** How long the "this wasn't me" link of a security mail stays usable, in days. */
+  NOTICE_LINK_DAYS: int(1, 90).default(14),
   /** Security alerts (e.g. repeated second-factor failures) are POSTed here as JSON. */
   ALERT_WEBHOOK_URL: z.url().optional(),
   /**
@@ -166,6 +188,11 @@ export function parseConfig(record: Record<string, string | undefined>): Config 
       "DATABASE_SYNC_URL: needs DATABASE_URL to be a file: URL (the local replica)",
     ]);
   }
+  if ((result.data.SMTP_URL || result.data.MAIL_WEBHOOK_URL) && !result.data.MAIL_FROM) {
+    throw new ConfigError([
+      "MAIL_FROM: required with SMTP_URL or MAIL_WEBHOOK_URL (the sender of every mail)",
+    ]);
+  }
   return result.data;
 }
 
@@ -176,6 +203,12 @@ export function configWarnings(config: Config): string[] {
     warnings.push(
       "RESET_LINKS_IN_LOG=true: password reset links with live tokens are written to the log; " +
         "anyone who can read the log can reset passwords. Set RESET_WEBHOOK_URL instead.",
+    );
+  }
+  if ((config.SMTP_URL || config.MAIL_WEBHOOK_URL) && !config.PUBLIC_URL) {
+    warnings.push(
+      "mail is on but PUBLIC_URL is unset: links in security mail point at " +
+        `http://${config.HOST}:${config.PORT}; set PUBLIC_URL to the address people use.`,
     );
   }
   return warnings;

@@ -75,3 +75,29 @@ Deno.test("configWarnings() warns while reset links go to the log, and only then
   });
   assertEquals(configWarnings(hooked), []);
 });
+
+Deno.test("parseConfig() needs MAIL_FROM with a mail channel, and takes only smtp(s):// URLs", () => {
+  const missing = (() => {
+    try {
+      parseConfig({ SMTP_URL: "smtp://127.0.0.1:2525" });
+    } catch (e) {
+      return (e as ConfigError).issues;
+    }
+  })();
+  assertEquals(missing, [
+    "MAIL_FROM: required with SMTP_URL or MAIL_WEBHOOK_URL (the sender of every mail)",
+  ]);
+  for (const bad of ["http://mail.example.test", "smtp://host/path", "smtp:host"]) {
+    try {
+      parseConfig({ SMTP_URL: bad, MAIL_FROM: "a@b.test" });
+      throw new Error(`accepted ${bad}`);
+    } catch (e) {
+      assert(e instanceof ConfigError, String(e));
+    }
+  }
+  const ok = parseConfig({
+    SMTP_URL: "smtps://u:p%40ss@mail.example.test:465",
+    MAIL_FROM: "T <t@x.test>",
+  });
+  assertEquals(ok.SMTP_URL, "smtps://u:p%40ss@mail.example.test:465");
+});

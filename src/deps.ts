@@ -4,6 +4,7 @@ import type { Db } from "./db/client.ts";
 import type { Clock } from "./lib/clock.ts";
 import type { SecretKeys } from "./lib/crypto.ts";
 import type { Logger } from "./lib/log.ts";
+import type { Mailer } from "./mail/mailer.ts";
 import type { Pbkdf2 } from "./lib/password.ts";
 import type { Metrics } from "./observability/metrics.ts";
 import type { SigningKeys } from "./tokens/tokens.ts";
@@ -21,6 +22,8 @@ export type Deps = {
   dummyPasswordHash: string;
   /** Replaceable PBKDF2 (tests count its calls); defaults to WebCrypto. */
   pbkdf2?: Pbkdf2;
+  /** The SMTP channel (Deno, with SMTP_URL); set by main.ts after the deps are built. */
+  mailer?: Mailer;
 };
 
 import type { JWK } from "jose";

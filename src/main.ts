@@ -4,12 +4,14 @@ import { bootstrap, readEnvConfig } from "./bootstrap.ts";
 import { configWarnings } from "./config.ts";
 import { urlForLog } from "./lib/log.ts";
 import { bufferedStdio } from "./lib/log_sink.ts";
+import { smtpMailer } from "./mail/smtp.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 
 const config = readEnvConfig();
 const logSink = bufferedStdio();
 const deps = await bootstrap(config, { logSink, server: true });
 for (const warning of configWarnings(config)) deps.log("warn", warning);
+if (config.SMTP_URL) deps.mailer = await smtpMailer(config);
 const app = createApp(deps);
 
 const server = Deno.serve({
@@ -22,7 +24,7 @@ const server = Deno.serve({
     }),
 }, app.fetch);
 
-// Webhook deliveries (reset links, alerts) leave from the outbox in the background, so a slow
+// Webhook deliveries and mail (reset links, alerts, notifications) leave from the outbox in the background, so a slow
 // or failing receiver never holds up a request.
 const outbox = setInterval(() => {
   deliverDue(deps).catch((e) => deps.log("error", "outbox.delivery", { error: String(e) }));
@@ -34,6 +36,7 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   clearInterval(outbox);
+  deps.mailer?.close();
   deps.log("info", "stopping", { signal });
   await Promise.race([server.shutdown(), new Promise((r) => setTimeout(r, 10_000))]);
   logSink.flush();

@@ -14,12 +14,20 @@ import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
 import { jsonLogger, urlForLog } from "./lib/log.ts";
+import { deliverDue, takeOutboxPending } from "./outbox/outbox.ts";
+import type { Deps } from "./deps.ts";
 
 /** The Worker's bindings: vars and secrets are strings, `DB` is the optional D1 binding. */
 export type WorkerEnv = { DB?: D1Binding } & Record<string, unknown>;
 
 /** Builds the app from the Worker's env; throws a ConfigError naming what is wrong. */
 export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
+  return (await startWorker(env)).app;
+}
+
+type Started = { app: Hono; deps: Deps };
+
+async function startWorker(env: WorkerEnv): Promise<Started> {
   const record: Record<string, string | undefined> = {};
   for (const key of configKeys()) {
     const value = env[key];
@@ -29,6 +37,13 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
   if (!record.METRICS_ENABLED) record.METRICS_ENABLED = "false";
   const config = parseConfig(record);
   const log = jsonLogger(config.LOG_LEVEL, systemClock);
+  // nodemailer needs Node's net and tls; a Worker has neither, so mail there is a JSON POST.
+  if (config.SMTP_URL || config.SMTP_CA_FILE) {
+    throw new ConfigError([
+      "SMTP_URL: Workers have no SMTP client; set MAIL_WEBHOOK_URL to a receiver that hands " +
+      "the mail to an HTTP mail API (see docs/mail.md), and unset SMTP_URL and SMTP_CA_FILE",
+    ]);
+  }
 
   // Workers have no disk for generated keys: both must be secrets, or nothing is served.
   const missing = (["SIGNING_KEYS", "ENCRYPTION_KEY"] as const).filter((k) => !config[k]);
@@ -70,20 +85,40 @@ export async function createWorkerApp(env: WorkerEnv): Promise<Hono> {
   log("info", "worker.ready", {
     database: env.DB && !env.DATABASE_URL ? "d1" : urlForLog(config.DATABASE_URL),
   });
-  return createApp(deps);
+  return { app: createApp(deps), deps };
+}
+
+// The outbox (webhooks, mail through MAIL_WEBHOOK_URL) has no background loop on Workers: it is
+// run after a response (ctx.waitUntil) when this isolate enqueued something since the last run,
+// or at least OUTBOX_RETRY_MS after it (retries of another isolate's rows); and by a Cron
+// Trigger if one is configured (`scheduled`). Rows are claimed atomically, so isolates running
+// it at once never send one twice.
+const OUTBOX_RETRY_MS = 60_000;
+let lastOutboxRun = 0;
+
+function runOutbox(deps: Deps, ctx: ExecutionContext, force = false): void {
+  const now = Date.now();
+  if (typeof ctx?.waitUntil !== "function") return;
+  if (!takeOutboxPending() && !force && now - lastOutboxRun < OUTBOX_RETRY_MS) return;
+  lastOutboxRun = now;
+  ctx.waitUntil(
+    deliverDue(deps).then(() => undefined).catch((e) =>
+      deps.log("error", "outbox.delivery", { error: String(e) })
+    ),
+  );
 }
 
 // One app per isolate, built on the first request. A failed start is not cached, so a fixed
 // secret or a database that comes back is picked up by the next request.
-let app: Promise<Hono> | undefined;
+let app: Promise<Started> | undefined;
 
 export default {
   async fetch(req: Request, env: WorkerEnv, ctx: ExecutionContext): Promise<Response> {
-    app ??= createWorkerApp(env).catch((e) => {
+    app ??= startWorker(env).catch((e) => {
       app = undefined;
       throw e;
     });
-    let ready: Hono;
+    let ready: Started;
     try {
       ready = await app;
     } catch (e) {
@@ -99,6 +134,17 @@ export default {
         { status: 503, headers: { "Cache-Control": "no-store", "Retry-After": "60" } },
       );
     }
-    return await ready.fetch(req, env, ctx);
+    const res = await ready.app.fetch(req, env, ctx);
+    runOutbox(ready.deps, ctx);
+    return res;
+  },
+
+  /** A Cron Trigger (optional, see docs/mail.md) delivers the outbox without traffic. */
+  async scheduled(_event: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
+    app ??= startWorker(env).catch((e) => {
+      app = undefined;
+      throw e;
+    });
+    runOutbox((await app).deps, ctx, true);
   },
 };

@@ -13,7 +13,8 @@
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { eq } from "drizzle-orm";
-import { users } from "../src/db/schema.ts";
+import { noticeTokens, users } from "../src/db/schema.ts";
+import { sha256Hex } from "../src/mail/notify.ts";
 import type { Locale } from "../src/i18n/i18n.ts";
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
 import { DAY } from "../src/lib/clock.ts";
@@ -360,6 +361,22 @@ async function walk(
     await w.check("reset password");
     await page.goto(`${origin}/no/such/page`);
     await w.check("not found");
+    const reporter = await addUser(env, `reporter-${locale}`);
+    const token = "N".repeat(42) + locale.slice(0, 1);
+    await env.deps.db.insert(noticeTokens).values({
+      id: `notice-${locale}`,
+      userId: reporter.id,
+      tokenHash: await sha256Hex(token),
+      kind: "password_changed",
+      createdAt: env.clock.now().getTime(),
+      expiresAt: env.clock.now().getTime() + 3_600_000,
+    });
+    await page.goto(`${origin}/not-me?token=${token}`);
+    await w.check("this was not me");
+    await w.submit("form[action='/not-me']");
+    await w.check("this was not me: locked");
+    await page.goto(`${origin}/not-me?token=${token}`);
+    await w.check("this was not me: used link");
 
     // The member, whose 2FA the admin reset: asked for the pass; then a non-admin at /admin.
     await page.goto(`${origin}/login`);

@@ -14,6 +14,7 @@ import {
   type TrustedDeviceRow,
 } from "../devices/repo.ts";
 import { randomId } from "../lib/crypto.ts";
+import { notifyUser } from "../mail/notify.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
@@ -113,18 +114,24 @@ export async function removeAuthenticator(
   const [deleted] = await db.batch([
     db.delete(authenticators)
       .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, userId), keepOne))
-      .returning({ id: authenticators.id }),
+      .returning({ id: authenticators.id, label: authenticators.label }),
     endOtherSessionsStatement(db, userId, ctx.session.id, now, sql`changes() = 1`),
   ]);
   if (deleted.length !== 1) {
     const exists = (await listAuthenticators(db, userId)).some((a) => a.id === input.id);
     return fail(exists ? "last_authenticator" : "not_found");
   }
-  await auditInsert(
-    db,
-    auditFor(ctx, input.meta, "authenticator.remove", { authenticator: input.id }),
-    now,
-  );
+  await db.batch([
+    auditInsert(
+      db,
+      auditFor(ctx, input.meta, "authenticator.remove", { authenticator: input.id }),
+      now,
+    ),
+    ...await notifyUser(deps, userId, "factor_removed", {
+      meta: input.meta,
+      label: deleted[0].label,
+    }),
+  ]);
   return { ok: true };
 }
 
@@ -150,6 +157,7 @@ export async function regenerateRecoveryCodes(
     ...replaceRecoveryCodesWhere(db, { userId, hashes, now }, sql`1 = 1`),
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
     auditInsert(db, auditFor(ctx, meta, "recovery_codes.regenerate", { count: codes.length }), now),
+    ...await notifyUser(deps, userId, "recovery_regenerated", { meta }),
   ]);
   return { ok: true, codes };
 }
@@ -183,6 +191,7 @@ export async function disableTwoFactor(
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
     bumpCredentialEpochStatement(db, userId),
     auditInsert(db, auditFor(ctx, meta, "2fa.disable"), now),
+    ...await notifyUser(deps, userId, "twofa_turned_off", { meta }),
   ]);
   return { ok: true };
 }

@@ -24,6 +24,9 @@ const usersHref = (status?: StatusFilter) =>
 
 /** An open alert, in words. */
 function alertText(a: AlertRow): string {
+  if (a.kind === "account_reported") {
+    return t("admin.alerts.reported", { username: a.username ?? "?" });
+  }
   if (a.kind !== "second_factor_failures") return a.kind;
   const d = detailOf(a.detail);
   return t("admin.alerts.failures", {

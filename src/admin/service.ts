@@ -41,6 +41,7 @@ import {
 } from "../users/repo.ts";
 import { USERNAME_PATTERN } from "../users/users.ts";
 import { parseRoles } from "../users/users.ts";
+import { notify } from "../mail/notify.ts";
 
 export type TwofaStatus =
   | "enrolled"
@@ -323,6 +324,7 @@ export async function resetTwofa(
       secondFactorLockedUntil: null,
     }).where(eq(users.id, id)),
     auditInsert(db, auditEvent, now),
+    ...await notify(deps, target, "twofa_reset"),
   ]);
   return { ok: true, pass, expiresAt: pass ? passExpiry(now) : null };
 }
@@ -353,6 +355,7 @@ export async function disableTwofaByAdmin(
   await deps.db.batch([
     ...removeFactorsStatements(deps, id, now),
     auditInsert(deps.db, adminAudit(admin, "admin.disable_2fa", view.user), now),
+    ...await notify(deps, view.user, "twofa_disabled"),
   ]);
   return { ok: true };
 }

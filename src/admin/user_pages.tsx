@@ -83,7 +83,11 @@ export function UserPage(props: {
         id="user-facts"
         items={[
           { term: t("login.username"), value: u.displayName },
-          { term: t("admin.user.email"), value: u.email ?? "—" },
+          {
+            term: t("admin.user.email"),
+            value: u.email ?? t("admin.user.no_email"),
+            id: "user-email",
+          },
           { term: t("admin.col.roles"), value: list(v.roles), id: "user-roles" },
           { term: t("admin.col.groups"), value: list(v.groups), id: "user-groups" },
           {

@@ -72,6 +72,11 @@ export function UsersPage(props: {
               {v.user.isService ? <span class="muted">{t("admin.users.service")}</span> : null}
             </th>
           )],
+          [t("admin.user.email"), (v) => (
+            <td>
+              {v.user.email ?? <span class="muted">{t("admin.users.no_email")}</span>}
+            </td>
+          )],
           [t("admin.col.roles"), (v) => <td>{list(v.roles)}</td>],
           [t("admin.col.groups"), (v) => <td>{list(v.groups)}</td>],
           [t("admin.users.status"), (v) => (

@@ -9,6 +9,7 @@ import type { Deps } from "../deps.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { randomId } from "../lib/crypto.ts";
 import type { LoginPolicy } from "../policy/policy.ts";
+import { markOutboxPending } from "../outbox/outbox.ts";
 
 export const SECOND_FACTOR_ALERT = "second_factor_failures";
 
@@ -46,6 +47,7 @@ export async function checkSecondFactorAlert(
     window_minutes: policy.alertWindowMinutes,
     at: new Date(now).toISOString(),
   });
+  if (url) markOutboxPending();
   // One statement decides whether this window already has an alert, so parallel failures
   // raise one; the webhook message exists only if the alert does.
   const [inserted] = await db.batch([

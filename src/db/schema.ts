@@ -4,7 +4,14 @@
  * Times are stored as integer milliseconds since the epoch so that conditional updates can
  * compare them with plain SQL (`expires_at > ?`) on every backend.
  */
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
 
 export const users = sqliteTable("users", {
   id: text("id").primaryKey(),
@@ -49,6 +56,8 @@ export const users = sqliteTable("users", {
    * when it moves.
    */
   credentialEpoch: integer("credential_epoch").notNull().default(0),
+  /** The page language ("en" | "fr" | "de") of the last sign-in: the language of their mail. */
+  locale: text("locale"),
   createdAt: integer("created_at").notNull(),
 }, (t) => [uniqueIndex("users_username_idx").on(t.username), index("users_email_idx").on(t.email)]);
 
@@ -403,3 +412,35 @@ export const oidcRefreshTokens = sqliteTable("oidc_refresh_tokens", {
   expiresAt: integer("expires_at").notNull(),
   usedAt: integer("used_at"),
 }, (t) => [index("oidc_refresh_grant_idx").on(t.grantId)]);
+
+/**
+ * The "this wasn't me" links of security mail, stored as SHA-256. Single use: the UPDATE that
+ * sets `used_at` also writes a per-request `used_by`, which the rest of the batch requires.
+ */
+export const noticeTokens = sqliteTable("notice_tokens", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  tokenHash: text("token_hash").notNull(),
+  /** The notification the link came in, e.g. "password_changed". */
+  kind: text("kind").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  usedAt: integer("used_at"),
+  usedBy: text("used_by"),
+}, (t) => [
+  uniqueIndex("notice_tokens_hash_idx").on(t.tokenHash),
+  index("notice_tokens_user_idx").on(t.userId),
+]);
+
+/**
+ * Browsers and addresses a user has signed in from, for the new-device mail: a browser is a
+ * random id in a long-lived cookie, an address the client IP, both stored as keyed hashes.
+ */
+export const knownSignIns = sqliteTable("known_sign_ins", {
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** "device" | "address" */
+  kind: text("kind").notNull(),
+  valueHash: text("value_hash").notNull(),
+  firstSeenAt: integer("first_seen_at").notNull(),
+  lastSeenAt: integer("last_seen_at").notNull(),
+}, (t) => [primaryKey({ columns: [t.userId, t.kind, t.valueHash] })]);

@@ -50,6 +50,8 @@ import {
   insertEnrollment,
 } from "./repo.ts";
 import { authenticatorFromEnrollmentStatement } from "./repo.ts";
+import { notify } from "../mail/notify.ts";
+import { sessionCreated, signInStatements } from "../mail/sign_ins.ts";
 
 export const MAX_ENROLLMENT_ATTEMPTS = 5;
 export const DEFAULT_LABEL = "Authenticator app";
@@ -365,10 +367,16 @@ export async function confirmEnrollment(
           max: terms.maxSessions,
           now,
         }, created),
+        ...await signInStatements(deps, user, input.meta, sessionCreated(sessionId!)),
       ]
       : []),
     db.run(sql`UPDATE ${users} SET enrollment_pass_hash = NULL, enrollment_pass_expires_at = NULL
       WHERE id = ${user.id} AND ${created}`),
+    ...await notify(deps, user, e.replacesId ? "factor_replaced" : "factor_added", {
+      meta: input.meta,
+      label: e.label,
+      onlyIf: created,
+    }),
     db.run(
       sql`INSERT INTO ${auditEvents} (id, at, event, outcome, user_id, username, ip, user_agent, detail)
       SELECT ${auditRow.id}, ${auditRow.at}, ${auditRow.event}, ${auditRow.outcome}, ${auditRow.userId},

@@ -6,7 +6,7 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../config.ts";
 
-export type CookieKind = "session" | "pending" | "device" | "csrf" | "sso";
+export type CookieKind = "session" | "pending" | "device" | "csrf" | "sso" | "browser";
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 

@@ -807,4 +807,80 @@ export const de: Messages = {
   "oidc.console.no_rsa":
     "RS256 braucht einen RSA-Schlüssel in SIGNING_KEYS (deno task cli keys:generate erzeugt einen).",
   "msg.oidc.client_deleted": "Die App ist gelöscht; ihre Tokens funktionieren nicht mehr.",
+  // ---- mail: reset links, security notifications, "this was not me" ----
+  "mail.greeting": "Hallo {name},",
+  "mail.fact.account": "Konto",
+  "mail.fact.when": "Wann",
+  "mail.fact.address": "Adresse",
+  "mail.fact.device": "Gerät",
+  "mail.unknown": "unbekannt",
+  "mail.if_you": "Wenn Sie das waren, müssen Sie nichts tun.",
+  "mail.not_me.intro":
+    "Wenn Sie das nicht waren, öffnen Sie den Link unten. Er meldet Ihr Konto überall ab, vergisst alle vertrauenswürdigen Geräte, sperrt das Konto, bis ein Administrator es geprüft hat, und alarmiert die Administratoren.",
+  "mail.not_me.link": "Das war ich nicht",
+  "mail.not_me.expires": "Der Link funktioniert einmal, bis {date}.",
+  "mail.footer":
+    "{issuer} sendet Ihnen diese Nachricht wegen einer Änderung an Ihrem Konto. Sie enthält nie ein Passwort oder einen Code.",
+  "mail.reset.subject": "{issuer}: Passwort zurücksetzen",
+  "mail.reset.body":
+    "Jemand hat verlangt, das Passwort Ihres Kontos zurückzusetzen. Um ein neues Passwort zu wählen, öffnen Sie diesen Link:",
+  "mail.reset.expires":
+    "Der Link funktioniert einmal, bis {date}. Ihr zweiter Faktor wird bei der nächsten Anmeldung weiterhin abgefragt.",
+  "mail.reset.ignore":
+    "Wenn Sie das nicht verlangt haben, ignorieren Sie diese Nachricht: Ihr Passwort bleibt, wie es ist.",
+  "mail.password_changed.subject": "{issuer}: Ihr Passwort wurde geändert",
+  "mail.password_changed.body":
+    "Das Passwort Ihres Kontos wurde geändert. Ihre anderen Sitzungen und vertrauenswürdigen Geräte wurden abgemeldet.",
+  "mail.password_reset.subject": "{issuer}: Ihr Passwort wurde zurückgesetzt",
+  "mail.password_reset.body":
+    "Das Passwort Ihres Kontos wurde über einen Link zurückgesetzt. Alle Sitzungen und vertrauenswürdigen Geräte wurden abgemeldet.",
+  "mail.factor_added.subject": "{issuer}: ein Authenticator wurde hinzugefügt",
+  "mail.factor_added.body": "Der Authenticator „{label}“ wurde Ihrem Konto hinzugefügt.",
+  "mail.factor_replaced.subject": "{issuer}: Ihr Authenticator wurde ersetzt",
+  "mail.factor_replaced.body":
+    "Ein Authenticator Ihres Kontos wurde durch „{label}“ ersetzt; der alte funktioniert nicht mehr.",
+  "mail.factor_removed.subject": "{issuer}: ein Authenticator wurde entfernt",
+  "mail.factor_removed.body": "Der Authenticator „{label}“ wurde aus Ihrem Konto entfernt.",
+  "mail.recovery_regenerated.subject": "{issuer}: neue Wiederherstellungscodes",
+  "mail.recovery_regenerated.body":
+    "Für Ihr Konto wurden neue Wiederherstellungscodes erzeugt; die alten funktionieren nicht mehr.",
+  "mail.recovery_used.subject": "{issuer}: ein Wiederherstellungscode wurde verwendet",
+  "mail.recovery_used.body":
+    "Mit einem Wiederherstellungscode wurde sich bei Ihrem Konto angemeldet. Verbleibende Wiederherstellungscodes: {remaining}.",
+  "mail.twofa_reset.subject": "{issuer}: Ihre Zwei-Faktor-Anmeldung wurde zurückgesetzt",
+  "mail.twofa_reset.body":
+    "Ein Administrator hat die Zwei-Faktor-Anmeldung Ihres Kontos zurückgesetzt: seine Authenticatoren und Wiederherstellungscodes wurden entfernt.",
+  "mail.twofa_disabled.subject": "{issuer}: die Zwei-Faktor-Anmeldung wurde abgeschaltet",
+  "mail.twofa_disabled.body":
+    "Ein Administrator hat die Zwei-Faktor-Anmeldung für Ihr Konto abgeschaltet: seine Authenticatoren und Wiederherstellungscodes wurden entfernt.",
+  "mail.twofa_turned_off.subject": "{issuer}: die Zwei-Faktor-Anmeldung wurde abgeschaltet",
+  "mail.twofa_turned_off.body":
+    "Die Zwei-Faktor-Anmeldung Ihres Kontos wurde aus einer seiner Sitzungen abgeschaltet: seine Authenticatoren und Wiederherstellungscodes wurden entfernt.",
+  "mail.new_sign_in.subject": "{issuer}: Anmeldung von einem neuen Gerät",
+  "mail.new_sign_in.body":
+    "Jemand hat sich bei Ihrem Konto von einem Gerät oder einer Adresse angemeldet, die für dieses Konto noch nie gesehen wurden.",
+  "mail.account_locked.subject": "{issuer}: Ihr Konto wurde gesperrt",
+  "mail.account_locked.body":
+    "Ihr Konto ist nach zu vielen falschen Passwörtern bis {until} gesperrt. Möglicherweise versucht jemand, Ihr Passwort zu erraten.",
+  "admin.alerts.reported":
+    "{username} hat eine Änderung an seinem Konto als nicht von ihm gemeldet: Das Konto ist gesperrt (deaktiviert), bis ein Administrator es wieder aktiviert",
+  "admin.users.no_email": "keine",
+  "admin.user.no_email":
+    "Keine: Weder Links zum Zurücksetzen noch Sicherheits-E-Mails erreichen diesen Benutzer",
+  "notme.title": "Ihr Konto schützen",
+  "notme.intro":
+    "Sie melden, dass eine Änderung an Ihrem Konto nicht von Ihnen stammt. Bestätigen Sie, und:",
+  "notme.step.sessions":
+    "alle Sitzungen des Kontos werden abgemeldet und alle vertrauenswürdigen Geräte vergessen;",
+  "notme.step.lock":
+    "das Konto wird gesperrt: niemand kann sich anmelden, auch nicht mit dem richtigen Passwort und Code;",
+  "notme.step.alert": "die Administratoren werden alarmiert.",
+  "notme.confirm": "Mein Konto sperren",
+  "notme.invalid":
+    "Dieser Link ist nicht gültig: Er wurde schon verwendet oder ist abgelaufen. Wenn Sie weiterhin glauben, dass jemand anderes Ihr Konto nutzt, wenden Sie sich an Ihren Administrator.",
+  "notme.done.title": "Ihr Konto ist gesperrt",
+  "notme.done.body":
+    "Alle Sitzungen wurden abgemeldet und alle vertrauenswürdigen Geräte vergessen. Niemand kann sich jetzt bei dem Konto anmelden.",
+  "notme.done.next":
+    "Wie es weitergeht: Ein Administrator prüft das Konto und meldet sich bei Ihnen. Sobald es entsperrt ist, setzen Sie Ihr Passwort zurück und richten Ihren Authenticator neu ein; bis dahin müssen Sie nichts weiter tun.",
 };

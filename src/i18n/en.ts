@@ -778,6 +778,80 @@ export const en = {
   "oidc.console.no_rsa":
     "RS256 needs an RSA key in SIGNING_KEYS (deno task cli keys:generate makes one).",
   "msg.oidc.client_deleted": "The app is deleted; its tokens no longer work.",
+  // ---- mail: reset links, security notifications, "this was not me" ----
+  "mail.greeting": "Hello {name},",
+  "mail.fact.account": "Account",
+  "mail.fact.when": "When",
+  "mail.fact.address": "Address",
+  "mail.fact.device": "Device",
+  "mail.unknown": "unknown",
+  "mail.if_you": "If this was you, there is nothing to do.",
+  "mail.not_me.intro":
+    "If this was not you, open the link below. It signs your account out everywhere, forgets every trusted device, locks the account until an administrator has checked it, and alerts the administrators.",
+  "mail.not_me.link": "This was not me",
+  "mail.not_me.expires": "The link works once, until {date}.",
+  "mail.footer":
+    "{issuer} sent this message because of a change to your account. It never contains a password or a code.",
+  "mail.reset.subject": "{issuer}: reset your password",
+  "mail.reset.body":
+    "Someone asked to reset the password of your account. To choose a new password, open this link:",
+  "mail.reset.expires":
+    "The link works once, until {date}. Your second factor is still asked at the next sign-in.",
+  "mail.reset.ignore":
+    "If you did not ask for this, ignore this message: your password stays as it is.",
+  "mail.password_changed.subject": "{issuer}: your password was changed",
+  "mail.password_changed.body":
+    "The password of your account was changed. Your other sessions and trusted devices were signed out.",
+  "mail.password_reset.subject": "{issuer}: your password was reset",
+  "mail.password_reset.body":
+    "The password of your account was reset with a reset link. Every session and trusted device was signed out.",
+  "mail.factor_added.subject": "{issuer}: an authenticator was added",
+  "mail.factor_added.body": "The authenticator “{label}” was added to your account.",
+  "mail.factor_replaced.subject": "{issuer}: your authenticator was replaced",
+  "mail.factor_replaced.body":
+    "An authenticator of your account was replaced by “{label}”; the old one no longer works.",
+  "mail.factor_removed.subject": "{issuer}: an authenticator was removed",
+  "mail.factor_removed.body": "The authenticator “{label}” was removed from your account.",
+  "mail.recovery_regenerated.subject": "{issuer}: new recovery codes",
+  "mail.recovery_regenerated.body":
+    "New recovery codes were made for your account; the old ones no longer work.",
+  "mail.recovery_used.subject": "{issuer}: a recovery code was used",
+  "mail.recovery_used.body":
+    "A recovery code was used to sign in to your account. Recovery codes left: {remaining}.",
+  "mail.twofa_reset.subject": "{issuer}: your two-step verification was reset",
+  "mail.twofa_reset.body":
+    "An administrator reset the two-step verification of your account: its authenticators and recovery codes were removed.",
+  "mail.twofa_disabled.subject": "{issuer}: two-step verification was turned off",
+  "mail.twofa_disabled.body":
+    "An administrator turned off two-step verification for your account: its authenticators and recovery codes were removed.",
+  "mail.twofa_turned_off.subject": "{issuer}: two-step verification was turned off",
+  "mail.twofa_turned_off.body":
+    "Two-step verification was turned off for your account from one of its sessions: its authenticators and recovery codes were removed.",
+  "mail.new_sign_in.subject": "{issuer}: sign-in from a new device",
+  "mail.new_sign_in.body":
+    "Someone signed in to your account from a device or address not seen before for it.",
+  "mail.account_locked.subject": "{issuer}: your account was locked",
+  "mail.account_locked.body":
+    "Your account was locked until {until} after too many wrong passwords. Someone may be trying to guess your password.",
+  "admin.alerts.reported":
+    "{username} reported a change to their account as not theirs: the account is locked (disabled) until an admin enables it",
+  "admin.users.no_email": "none",
+  "admin.user.no_email": "None: no reset link or security mail can reach this user",
+  "notme.title": "Secure your account",
+  "notme.intro": "You reported that a change to your account was not made by you. Confirm, and:",
+  "notme.step.sessions":
+    "every session of the account is signed out, and every trusted device forgotten;",
+  "notme.step.lock":
+    "the account is locked: nobody can sign in, not even with the right password and code;",
+  "notme.step.alert": "the administrators are alerted.",
+  "notme.confirm": "Lock my account",
+  "notme.invalid":
+    "This link is not valid: it was already used, or it has expired. If you still think someone else uses your account, contact your administrator.",
+  "notme.done.title": "Your account is locked",
+  "notme.done.body":
+    "Every session was signed out and every trusted device forgotten. Nobody can sign in to the account now.",
+  "notme.done.next":
+    "What happens next: an administrator checks the account and contacts you. Once it is unlocked, reset your password and set up your authenticator again; until then, there is nothing more to do.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -818,4 +818,80 @@ export const fr: Messages = {
   "oidc.console.no_rsa":
     "RS256 demande une clé RSA dans SIGNING_KEYS (deno task cli keys:generate en crée une).",
   "msg.oidc.client_deleted": "L’application est supprimée ; ses jetons ne fonctionnent plus.",
+  // ---- mail: reset links, security notifications, "this was not me" ----
+  "mail.greeting": "Bonjour {name},",
+  "mail.fact.account": "Compte",
+  "mail.fact.when": "Quand",
+  "mail.fact.address": "Adresse",
+  "mail.fact.device": "Appareil",
+  "mail.unknown": "inconnu",
+  "mail.if_you": "Si c’était vous, il n’y a rien à faire.",
+  "mail.not_me.intro":
+    "Si ce n’était pas vous, ouvrez le lien ci-dessous. Il déconnecte votre compte partout, oublie tous les appareils de confiance, verrouille le compte jusqu’à ce qu’un administrateur l’ait vérifié et alerte les administrateurs.",
+  "mail.not_me.link": "Ce n’était pas moi",
+  "mail.not_me.expires": "Le lien ne fonctionne qu’une fois, jusqu’au {date}.",
+  "mail.footer":
+    "{issuer} vous envoie ce message à la suite d’une modification de votre compte. Il ne contient jamais de mot de passe ni de code.",
+  "mail.reset.subject": "{issuer} : réinitialisez votre mot de passe",
+  "mail.reset.body":
+    "Quelqu’un a demandé la réinitialisation du mot de passe de votre compte. Pour choisir un nouveau mot de passe, ouvrez ce lien :",
+  "mail.reset.expires":
+    "Le lien ne fonctionne qu’une fois, jusqu’au {date}. Votre second facteur sera toujours demandé à la prochaine connexion.",
+  "mail.reset.ignore":
+    "Si vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.",
+  "mail.password_changed.subject": "{issuer} : votre mot de passe a été modifié",
+  "mail.password_changed.body":
+    "Le mot de passe de votre compte a été modifié. Vos autres sessions et appareils de confiance ont été déconnectés.",
+  "mail.password_reset.subject": "{issuer} : votre mot de passe a été réinitialisé",
+  "mail.password_reset.body":
+    "Le mot de passe de votre compte a été réinitialisé avec un lien de réinitialisation. Toutes les sessions et tous les appareils de confiance ont été déconnectés.",
+  "mail.factor_added.subject": "{issuer} : un authentificateur a été ajouté",
+  "mail.factor_added.body": "L’authentificateur « {label} » a été ajouté à votre compte.",
+  "mail.factor_replaced.subject": "{issuer} : votre authentificateur a été remplacé",
+  "mail.factor_replaced.body":
+    "Un authentificateur de votre compte a été remplacé par « {label} » ; l’ancien ne fonctionne plus.",
+  "mail.factor_removed.subject": "{issuer} : un authentificateur a été supprimé",
+  "mail.factor_removed.body": "L’authentificateur « {label} » a été supprimé de votre compte.",
+  "mail.recovery_regenerated.subject": "{issuer} : nouveaux codes de récupération",
+  "mail.recovery_regenerated.body":
+    "De nouveaux codes de récupération ont été créés pour votre compte ; les anciens ne fonctionnent plus.",
+  "mail.recovery_used.subject": "{issuer} : un code de récupération a été utilisé",
+  "mail.recovery_used.body":
+    "Un code de récupération a servi à se connecter à votre compte. Codes de récupération restants : {remaining}.",
+  "mail.twofa_reset.subject": "{issuer} : votre validation en deux étapes a été réinitialisée",
+  "mail.twofa_reset.body":
+    "Un administrateur a réinitialisé la validation en deux étapes de votre compte : ses authentificateurs et codes de récupération ont été supprimés.",
+  "mail.twofa_disabled.subject": "{issuer} : la validation en deux étapes a été désactivée",
+  "mail.twofa_disabled.body":
+    "Un administrateur a désactivé la validation en deux étapes de votre compte : ses authentificateurs et codes de récupération ont été supprimés.",
+  "mail.twofa_turned_off.subject": "{issuer} : la validation en deux étapes a été désactivée",
+  "mail.twofa_turned_off.body":
+    "La validation en deux étapes de votre compte a été désactivée depuis l’une de ses sessions : ses authentificateurs et codes de récupération ont été supprimés.",
+  "mail.new_sign_in.subject": "{issuer} : connexion depuis un nouvel appareil",
+  "mail.new_sign_in.body":
+    "Quelqu’un s’est connecté à votre compte depuis un appareil ou une adresse jamais vus pour ce compte.",
+  "mail.account_locked.subject": "{issuer} : votre compte a été verrouillé",
+  "mail.account_locked.body":
+    "Votre compte est verrouillé jusqu’au {until} après trop de mots de passe erronés. Quelqu’un essaie peut-être de deviner votre mot de passe.",
+  "admin.alerts.reported":
+    "{username} a signalé une modification de son compte comme n’étant pas de son fait : le compte est verrouillé (désactivé) jusqu’à ce qu’un administrateur le réactive",
+  "admin.users.no_email": "aucune",
+  "admin.user.no_email":
+    "Aucune : ni lien de réinitialisation ni e-mail de sécurité ne peut atteindre cet utilisateur",
+  "notme.title": "Protéger votre compte",
+  "notme.intro":
+    "Vous signalez qu’une modification de votre compte n’a pas été faite par vous. Confirmez, et :",
+  "notme.step.sessions":
+    "toutes les sessions du compte sont déconnectées et tous les appareils de confiance oubliés ;",
+  "notme.step.lock":
+    "le compte est verrouillé : personne ne peut s’y connecter, même avec le bon mot de passe et le bon code ;",
+  "notme.step.alert": "les administrateurs sont alertés.",
+  "notme.confirm": "Verrouiller mon compte",
+  "notme.invalid":
+    "Ce lien n’est pas valide : il a déjà servi ou il a expiré. Si vous pensez toujours que quelqu’un d’autre utilise votre compte, contactez votre administrateur.",
+  "notme.done.title": "Votre compte est verrouillé",
+  "notme.done.body":
+    "Toutes les sessions ont été déconnectées et tous les appareils de confiance oubliés. Personne ne peut plus se connecter au compte.",
+  "notme.done.next":
+    "La suite : un administrateur vérifie le compte et vous contacte. Une fois le compte déverrouillé, réinitialisez votre mot de passe et configurez de nouveau votre authentificateur ; d’ici là, vous n’avez rien d’autre à faire.",
 };

@@ -9,7 +9,6 @@
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { auditInsert, auditRecorded, auditValues } from "../audit/repo.ts";
-import { audit } from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { useTrustedDevice } from "../devices/repo.ts";
@@ -53,6 +52,8 @@ import {
   secondFactorThenChange,
   startPasswordChange,
 } from "./password_change.ts";
+import { notify } from "../mail/notify.ts";
+import { sessionCreated, signInStatements } from "../mail/sign_ins.ts";
 
 export type Authenticated = {
   status: "authenticated";
@@ -246,6 +247,7 @@ async function createSessionNow(deps: Deps, input: {
       ...input.meta,
       detail: { amr: input.amr, session: id, ...input.detail },
     }, now),
+    ...await signInStatements(deps, input.user, input.meta, sessionCreated(id)),
   ]);
   return {
     status: "authenticated",
@@ -385,14 +387,17 @@ export async function recoveryStep(deps: Deps, input: {
     );
   }
   const remaining = await countUnusedRecoveryCodes(deps.db, user.id);
-  await audit(deps.db, {
-    event: "recovery_code.used",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: { remaining },
-  }, now);
+  await deps.db.batch([
+    auditInsert(deps.db, {
+      event: "recovery_code.used",
+      outcome: "success",
+      userId: user.id,
+      username: user.username,
+      ...input.meta,
+      detail: { remaining },
+    }, now),
+    ...await notify(deps, user, "recovery_used", { meta: input.meta, remaining }),
+  ]);
   if (done.status === "password_change_required") return { ok: true, value: done };
   return { ok: true, value: { ...done, recoveryCodesRemaining: remaining } };
 }
@@ -460,6 +465,7 @@ async function completeSecondFactor(deps: Deps, input: {
         ? { id: deviceId, name: input.trustDevice!.name, expiresAt: deviceExpiresAt.getTime() }
         : null,
     }),
+    ...await signInStatements(deps, user, input.meta, sessionCreated(sessionId)),
   ]);
   if (pendingRows.length !== 1) return "pending_lost";
   if (factorRows.length !== 1) return "factor_lost";

@@ -15,6 +15,7 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { hashPassword } from "../lib/password.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
+import { notify, resetMailStatements } from "../mail/notify.ts";
 import { clientFailed } from "../protection/guard.ts";
 import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
@@ -102,6 +103,7 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
     }).where(eq(users.id, user.id)),
     endOtherSessionsStatement(db, user.id, ctx.session.id, now),
     revokeAllDevicesStatement(db, user.id, now),
+    ...await notify(deps, user, "password_changed", { meta: input.meta }),
     auditInsert(db, {
       event: "password.change",
       outcome: "success",
@@ -129,9 +131,10 @@ async function findResetTarget(deps: Deps, identifier: string): Promise<UserRow 
 
 /**
  * Starts a reset. The answer never says whether the account exists. For a real account a
- * token (256 bits, stored as SHA-256) replaces any older one, and the link goes to the webhook
- * through the outbox. Without a webhook the link goes nowhere (the log only says a reset was
- * asked for) unless the operator opted in to links in the log with RESET_LINKS_IN_LOG.
+ * token (256 bits, stored as SHA-256) replaces any older one, and the link goes by mail to the
+ * account's address (SMTP_URL or MAIL_WEBHOOK_URL) and to RESET_WEBHOOK_URL, through the
+ * outbox. With neither the link goes nowhere (the log only says a reset was asked for) unless
+ * the operator opted in to links in the log with RESET_LINKS_IN_LOG.
  */
 export async function requestPasswordReset(deps: Deps, input: {
   identifier: string;
@@ -155,12 +158,17 @@ export async function requestPasswordReset(deps: Deps, input: {
     return;
   }
   const expiresAt = new Date(now.getTime() + config.RESET_TOKEN_MINUTES * MINUTE);
-  const delivery = config.RESET_WEBHOOK_URL
+  const url = `${input.baseUrl.replace(/\/$/, "")}/password/reset?token=${token}`;
+  const mail = resetMailStatements(deps, user, { url, expiresAt, meta: input.meta });
+  const delivery = mail.length && config.RESET_WEBHOOK_URL
+    ? "mail+webhook"
+    : mail.length
+    ? "mail"
+    : config.RESET_WEBHOOK_URL
     ? "webhook"
     : config.RESET_LINKS_IN_LOG
     ? "log"
     : "none";
-  const url = `${input.baseUrl.replace(/\/$/, "")}/password/reset?token=${token}`;
   const message = {
     username: user.displayName,
     email: user.email,
@@ -188,6 +196,7 @@ export async function requestPasswordReset(deps: Deps, input: {
         }),
       ]
       : []),
+    ...mail,
     auditInsert(db, {
       event: "password.reset_request",
       outcome: "success",
@@ -204,7 +213,9 @@ export async function requestPasswordReset(deps: Deps, input: {
     deps.log("warn", "password reset requested, but no delivery is configured", {
       username: user.username,
       expires_at: message.expires_at,
-      hint: "set RESET_WEBHOOK_URL (or RESET_LINKS_IN_LOG=true to log reset links)",
+      hint: user.email
+        ? "set SMTP_URL or MAIL_WEBHOOK_URL (mail), or RESET_WEBHOOK_URL"
+        : "the account has no email address; set one, or set RESET_WEBHOOK_URL",
     });
   }
 }
@@ -273,6 +284,7 @@ export async function confirmPasswordReset(deps: Deps, input: {
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
     revokeAllDevicesStatement(db, user.id, now, written),
     prune,
+    ...await notify(deps, user, "password_reset", { meta: input.meta, onlyIf: written }),
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
   await audit(db, {

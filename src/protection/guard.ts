@@ -2,7 +2,7 @@
  * @module The brute-force guard around every way in: per-account password lockout (answered
  * exactly like a wrong password) and per-address throttling (429 with Retry-After).
  */
-import { audit } from "../audit/repo.ts";
+import { audit, auditInsert } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -17,6 +17,7 @@ import {
   recordPasswordFailure,
   type WindowRule,
 } from "./repo.ts";
+import { type MailRecipient, notify } from "../mail/notify.ts";
 
 function allowlisted(deps: Deps, ip: string | null): boolean {
   const list = deps.config.IP_ALLOWLIST.split(",").map((s) => s.trim()).filter(Boolean);
@@ -90,7 +91,7 @@ export async function clientFailed(
 /** Counts a password failure for the account (or for nobody, at the same cost); audits a lock. */
 export async function passwordFailed(
   deps: Deps,
-  user: { id: string; username: string } | null,
+  user: MailRecipient | null,
   meta: RequestMeta,
 ): Promise<void> {
   const now = deps.clock.now();
@@ -101,18 +102,21 @@ export async function passwordFailed(
     await passwordRule(deps),
   );
   if (locked && user) {
-    await audit(deps.db, {
-      event: "account.locked",
-      outcome: "failure",
-      userId: user.id,
-      username: user.username,
-      ...meta,
-      detail: {
-        until: new Date(locked.until).toISOString(),
-        reason: "password_failures",
-        lockouts: locked.lockouts,
-        ...(locked.permanent ? { permanent: true } : {}),
-      },
-    }, now);
+    await deps.db.batch([
+      auditInsert(deps.db, {
+        event: "account.locked",
+        outcome: "failure",
+        userId: user.id,
+        username: user.username,
+        ...meta,
+        detail: {
+          until: new Date(locked.until).toISOString(),
+          reason: "password_failures",
+          lockouts: locked.lockouts,
+          ...(locked.permanent ? { permanent: true } : {}),
+        },
+      }, now),
+      ...await notify(deps, user, "account_locked", { meta, until: new Date(locked.until) }),
+    ]);
   }
 }

@@ -11,6 +11,8 @@ import { api, Browser, codeNow, enrollViaApi, nextStep, pendingLogin } from "../
 import { freshStep, lit, PASSWORD, target } from "./target.ts";
 import { AFTER_LOGOUT, CALLBACK, client, signInThrough, startLogin } from "../oidc_harness.ts";
 
+import { deliverDue } from "../../src/outbox/outbox.ts";
+
 Deno.test("http: JSON login sends a new user to enrollment, and the confirmed code gives a session", async () => {
   const env = await target();
   const name = await env.newUser();
@@ -686,4 +688,74 @@ Deno.test("http: OpenID Connect through openid-client: code flow with PKCE and T
   assertEquals((await browser.get("/account")).status, 303);
   const gone = await client.fetchUserInfo(config, t3.access_token, claims.sub).catch((e) => e);
   assert(gone instanceof Error, "tokens end with the session");
+});
+
+/**
+ * A receiver for MAIL_WEBHOOK_URL: remotely on the port the runner configured the Worker with
+ * (TWOFOLD_MAIL_PORT); in process on a free port, set into the app's config.
+ */
+function mailReceiver(env: Awaited<ReturnType<typeof target>>) {
+  const received: Record<string, unknown>[] = [];
+  const port = Number(Deno.env.get("TWOFOLD_MAIL_PORT") ?? 0);
+  if (env.remote && !port) throw new Error("TWOFOLD_MAIL_PORT: the runner names the mail port");
+  const server = Deno.serve({ hostname: "127.0.0.1", port, onListen: () => {} }, async (req) => {
+    received.push(await req.json());
+    return new Response(null, { status: 204 });
+  });
+  if (!env.remote) {
+    env.deps.config.MAIL_WEBHOOK_URL = `http://127.0.0.1:${server.addr.port}/mail`;
+    env.deps.config.MAIL_FROM = "twofold@example.test";
+  }
+  /** Waits for mail to `to` (remotely the Worker delivers after responses; requests nudge it). */
+  const waitFor = async (to: string, count: number) => {
+    for (let i = 0; i < 40; i++) {
+      const mine = received.filter((m) => m.to === to);
+      if (mine.length >= count) return mine;
+      if (env.remote) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        await (await env.app.request("/healthz")).body?.cancel();
+      } else {
+        await deliverDue(env.deps);
+      }
+    }
+    throw new Error(`no mail to ${to} arrived: ${JSON.stringify(received.map((m) => m.to))}`);
+  };
+  return { received, waitFor, close: () => server.shutdown() };
+}
+
+Deno.test("http: mail through MAIL_WEBHOOK_URL: the reset link arrives and works once, then a notification", async () => {
+  const env = await target();
+  const mail = mailReceiver(env);
+  try {
+    const name = await env.newUser();
+    const address = `${name}@example.test`;
+    await env.batch([`UPDATE users SET email = ${lit(address)} WHERE username = ${lit(name)}`]);
+    const asked = await api(env, "POST", "/api/v1/password-reset", { username: name });
+    assertEquals(asked.status, 202);
+    const [reset] = await mail.waitFor(address, 1);
+    assertEquals([reset.kind, reset.about, reset.from], [
+      "mail",
+      "password_reset",
+      "twofold@example.test",
+    ]);
+    assertMatch(String(reset.message_id), /^<[\w-]+\.twofold@example\.test>$/);
+    assertMatch(String(reset.html), /<a href="[^"]+\/password\/reset\?token=/);
+    const token = String(reset.text).match(/\/password\/reset\?token=([\w-]{43})/)![1];
+    const body = { token, new_password: "a webhook-delivered passphrase" };
+    assertEquals((await api(env, "POST", "/api/v1/password-reset/confirm", body)).status, 204);
+    const again = await api(env, "POST", "/api/v1/password-reset/confirm", body);
+    assertEquals(again.json.error.code, "invalid_reset_token");
+    const [, notice] = await mail.waitFor(address, 2);
+    assertEquals(notice.about, "password_reset");
+    assertMatch(String(notice.text), /\/not-me\?token=[\w-]{43}/);
+    // Each delivered once, however often the outbox runs.
+    if (env.remote) await new Promise((r) => setTimeout(r, 2_000));
+    else {
+      env.clock.advance(3_600_000);
+      await deliverDue(env.deps);
+    }
+    assertEquals(mail.received.filter((m) => m.to === address).length, 2);
+  } finally {
+    await mail.close();
+  }
 });

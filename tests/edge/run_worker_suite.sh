@@ -62,9 +62,13 @@ fi
 
 log "test keys and settings"
 deno run -A src/cli.ts keys:generate >"$work/dev.env" </dev/null
+# Mail leaves a Worker as a JSON POST (MAIL_WEBHOOK_URL); the suite listens for it on this port.
+mail_port="$(free_port)"
 {
   echo "PBKDF2_ITERATIONS=$iterations"
   echo "LOG_LEVEL=error"
+  echo "MAIL_WEBHOOK_URL=http://127.0.0.1:$mail_port/mail"
+  echo "MAIL_FROM=twofold@example.test"
   if [ "$mode" = "--measure" ]; then
     # Many failed codes are measured on one pending login per user: let them all count.
     echo "PENDING_MAX_ATTEMPTS=20"
@@ -141,6 +145,7 @@ run_phase() {
     return 0
   fi
   env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_REMOTE_ADMINS="$admins" \
+    TWOFOLD_MAIL_PORT="$mail_port" \
     deno test -A "${tests[@]}" </dev/null 2>&1 | tee "$work/$phase-test.log" || status=$?
   counts="$(summary_counts "$work/$phase-test.log" || true)"
   if [ -z "$counts" ]; then counts="0 1"; fi

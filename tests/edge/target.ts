@@ -155,7 +155,7 @@ async function libsqlBatch(url: string, statements: string[]) {
  * `wrangler d1 execute --local` on the server's D1 state: several statements run as one
  * `D1Database.batch()`, the same call the Worker's `db.batch()` makes.
  */
-async function d1Execute(text: string): Promise<Record<string, unknown>[][]> {
+async function d1Execute(text: string, tries = 5): Promise<Record<string, unknown>[][]> {
   const persist = Deno.env.get("TWOFOLD_D1_PERSIST");
   if (!persist) throw new Error("TWOFOLD_D1_PERSIST: the D1 state folder of the server");
   const out = await new Deno.Command("bash", {
@@ -178,7 +178,14 @@ async function d1Execute(text: string): Promise<Record<string, unknown>[][]> {
   }).output();
   const stdout = new TextDecoder().decode(out.stdout);
   if (!out.success) {
-    throw new Error(`wrangler d1 execute failed: ${new TextDecoder().decode(out.stderr)}`);
+    const error = new TextDecoder().decode(out.stderr);
+    // Another process (this one, and the Worker in wrangler dev) has the local SQLite file:
+    // the Worker may be writing right after its response (the outbox runs then).
+    if (tries > 1 && /SQLITE_BUSY|database is locked/.test(error)) {
+      await new Promise((r) => setTimeout(r, 300));
+      return await d1Execute(text, tries - 1);
+    }
+    throw new Error(`wrangler d1 execute failed: ${error}`);
   }
   const parsed = JSON.parse(stdout) as { results: Record<string, unknown>[] }[];
   return parsed.map((r) => r.results);

@@ -200,3 +200,22 @@ Deno.test("worker: RESET_LINKS_IN_LOG=true is announced with a warning at start"
   assertEquals(warnings.length, 1);
   assertStringIncludes(warnings[0].msg, "RESET_LINKS_IN_LOG=true: password reset links");
 });
+
+Deno.test("worker: SMTP_URL is refused at start, pointing at MAIL_WEBHOOK_URL", async () => {
+  const message = await startError({
+    DB: unusedD1,
+    ...await keys(),
+    SMTP_URL: "smtps://mailer:secret@mail.example.test:465",
+    MAIL_FROM: "twofold@example.test",
+  });
+  assertStringIncludes(message, "SMTP_URL: Workers have no SMTP client");
+  assertStringIncludes(message, "MAIL_WEBHOOK_URL");
+  assert(!message.includes("secret"), "the SMTP password reached the message");
+  // The webhook channel starts.
+  await createWorkerApp({
+    DB: unusedD1,
+    ...await keys(),
+    MAIL_WEBHOOK_URL: "https://relay.example.test/mail",
+    MAIL_FROM: "twofold@example.test",
+  });
+});
