@@ -18,6 +18,8 @@ import { DevicesTable } from "../devices/pages.tsx";
 import type { ApiKeyRow } from "../apikeys/service.ts";
 import { RecoveryCodeList } from "../enrollment/pages.tsx";
 import { TokensSection } from "../apikeys/pages.tsx";
+import { KeysSection } from "../webauthn/pages.tsx";
+import type { CredentialRow } from "../webauthn/repo.ts";
 
 /** How a session proved the second factor, in English: the JSON API's `second_factor`. */
 export function methodOf(amrJson: string): string {
@@ -25,6 +27,8 @@ export function methodOf(amrJson: string): string {
   if (amr.includes("otp")) return "authenticator code";
   if (amr.includes("rec")) return "recovery code";
   if (amr.includes("dev")) return "trusted device";
+  if (amr.includes("mfa")) return "passkey";
+  if (amr.includes("pop")) return "security key";
   return "password only";
 }
 
@@ -34,6 +38,8 @@ function methodLabel(amrJson: string): string {
   if (amr.includes("otp")) return t("account.method.otp");
   if (amr.includes("rec")) return t("account.method.rec");
   if (amr.includes("dev")) return t("account.method.dev");
+  if (amr.includes("mfa")) return t("account.method.mfa");
+  if (amr.includes("pop")) return t("account.method.pop");
   return t("account.method.pwd");
 }
 
@@ -58,6 +64,8 @@ export function AccountPage(props: {
   fresh: boolean;
   canDisable2fa: boolean;
   tokens: ApiKeyRow[];
+  /** Security keys and passkeys (src/webauthn/). */
+  securityKeys: CredentialRow[];
   tokenError?: string;
   notice?: string;
   error?: string;
@@ -139,6 +147,8 @@ export function AccountPage(props: {
           {t("account.add_authenticator")}
         </a>
       </p>
+
+      <KeysSection csrf={props.csrf} keys={props.securityKeys} fresh={props.fresh} />
 
       <h2>{t("account.recovery_codes")}</h2>
       <p id="recovery-remaining">

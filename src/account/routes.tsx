@@ -33,6 +33,7 @@ import {
   recoveryRemainingResponse,
   sessionsResponse,
 } from "../openapi/schemas.ts";
+import { myKeys } from "../webauthn/service.ts";
 import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "./pages.tsx";
 import {
   disableTwoFactor,
@@ -158,6 +159,9 @@ const NOTICES: Record<string, string> = {
   twofa_disabled: "Two-factor sign-in is off. Your other sessions were ended.",
   password_changed: "Password changed. Your other sessions and trusted devices were ended.",
   token_revoked: "Token revoked.",
+  security_key_added: "Your security key is ready. Your other sessions were ended.",
+  security_key_renamed: "Security key renamed.",
+  security_key_removed: "Security key removed. Your other sessions were ended.",
 };
 
 /** A message for an error code from the query string; unknown codes show nothing. */
@@ -427,6 +431,7 @@ export function accountRoutes(deps: Deps): Hono {
         fresh={isFreshlyAuthenticated({ ...ctx.session, amr: ctx.amr }, now)}
         canDisable2fa={!policy.required}
         tokens={await listKeys(deps, { userId: ctx.user.id, kind: "pat" })}
+        securityKeys={await myKeys(deps, ctx.user.id)}
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}
         error={extra.error}
@@ -459,7 +464,10 @@ export function accountRoutes(deps: Deps): Hono {
   app.get(
     "/account",
     withPageSession((c, ctx) =>
-      renderAccount(c, ctx, { notice: NOTICES[c.req.query("notice") ?? ""] })
+      renderAccount(c, ctx, {
+        notice: NOTICES[c.req.query("notice") ?? ""],
+        error: knownError(c.req.query("error")),
+      })
     ),
   );
 

@@ -9,7 +9,9 @@ import { fail, type Failure } from "../lib/errors.ts";
 import type { SessionContext } from "../sessions/service.ts";
 
 export function isAdminSession(ctx: SessionContext): boolean {
-  const passedSecondFactor = ctx.amr.some((m) => m === "otp" || m === "rec" || m === "dev");
+  const passedSecondFactor = ctx.amr.some((m) =>
+    m === "otp" || m === "rec" || m === "dev" || m === "pop"
+  );
   return ctx.roles.includes("admin") && passedSecondFactor;
 }
 

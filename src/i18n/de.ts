@@ -548,4 +548,39 @@ export const de: Messages = {
   "msg.password.username": "Verwenden Sie Ihren Benutzernamen nicht in Ihrem Passwort.",
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
+
+  // ---- webauthn ----
+  "admin.policy.field.webauthn": "Sicherheitsschlüssel und Passkeys",
+  "webauthn.keys": "Sicherheitsschlüssel und Passkeys",
+  "webauthn.no_keys": "Noch kein Sicherheitsschlüssel und kein Passkey.",
+  "webauthn.passkey": "Passkey",
+  "webauthn.add": "Sicherheitsschlüssel oder Passkey hinzufügen",
+  "webauthn.needs_script":
+    "Sicherheitsschlüssel und Passkeys brauchen JavaScript in diesem Browser.",
+  "webauthn.failed":
+    "Der Browser hat keinen Schlüssel erstellt oder verwendet. Versuchen Sie es erneut oder auf anderem Weg.",
+  "webauthn.new.title": "Sicherheitsschlüssel oder Passkey hinzufügen",
+  "webauthn.new.intro":
+    "Geben Sie ihm einen Namen, den Sie wiedererkennen, und folgen Sie dann Ihrem Browser: Schlüssel berühren oder am Gerät bestätigen.",
+  "webauthn.new.submit": "Schlüssel hinzufügen",
+  "webauthn.name": "Name",
+  "webauthn.name_hint": "Zum Beispiel: blauer Schlüssel, Arbeitslaptop.",
+  "webauthn.login.heading": "Oder mit einem Sicherheitsschlüssel",
+  "webauthn.login.use": "Sicherheitsschlüssel verwenden",
+  "webauthn.passkey.heading": "Oder mit einem Passkey anmelden",
+  "webauthn.passkey.use": "Mit einem Passkey anmelden",
+  "account.method.pop": "Sicherheitsschlüssel",
+  "account.method.mfa": "Passkey",
+  "error.invalid_security_key":
+    "Dieser Sicherheitsschlüssel oder Passkey wurde nicht angenommen. Versuchen Sie es erneut oder verwenden Sie einen Code.",
+  "error.security_keys_disabled":
+    "Sicherheitsschlüssel werden hier nicht als zweiter Faktor angenommen.",
+  "error.passkey_sign_in_disabled": "Die Anmeldung nur mit einem Passkey ist ausgeschaltet.",
+  "error.fallback_required":
+    "Ihre Organisation verlangt, dass Sie neben Ihren Sicherheitsschlüsseln eine Authenticator-App (oder Wiederherstellungscodes) behalten.",
+  "msg.notice.security_key_added":
+    "Ihr Sicherheitsschlüssel ist bereit. Ihre anderen Sitzungen wurden beendet.",
+  "msg.notice.security_key_renamed": "Sicherheitsschlüssel umbenannt.",
+  "msg.notice.security_key_removed":
+    "Sicherheitsschlüssel entfernt. Ihre anderen Sitzungen wurden beendet.",
 };

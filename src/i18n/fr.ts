@@ -558,4 +558,39 @@ export const fr: Messages = {
   "msg.password.username": "N'incluez pas votre nom d'utilisateur dans votre mot de passe.",
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
+
+  // ---- webauthn ----
+  "admin.policy.field.webauthn": "Clés de sécurité et clés d'accès",
+  "webauthn.keys": "Clés de sécurité et clés d'accès",
+  "webauthn.no_keys": "Aucune clé de sécurité ni clé d'accès pour l'instant.",
+  "webauthn.passkey": "clé d'accès",
+  "webauthn.add": "Ajouter une clé de sécurité ou une clé d'accès",
+  "webauthn.needs_script":
+    "Les clés de sécurité et les clés d'accès nécessitent JavaScript dans ce navigateur.",
+  "webauthn.failed":
+    "Le navigateur n'a pas créé ou utilisé de clé. Réessayez, ou utilisez un autre moyen.",
+  "webauthn.new.title": "Ajouter une clé de sécurité ou une clé d'accès",
+  "webauthn.new.intro":
+    "Donnez-lui un nom que vous reconnaîtrez, puis suivez votre navigateur : touchez la clé, ou confirmez sur votre appareil.",
+  "webauthn.new.submit": "Ajouter la clé",
+  "webauthn.name": "Nom",
+  "webauthn.name_hint": "Par exemple : clé bleue, portable du travail.",
+  "webauthn.login.heading": "Ou utilisez une clé de sécurité",
+  "webauthn.login.use": "Utiliser votre clé de sécurité",
+  "webauthn.passkey.heading": "Ou connectez-vous avec une clé d'accès",
+  "webauthn.passkey.use": "Se connecter avec une clé d'accès",
+  "account.method.pop": "clé de sécurité",
+  "account.method.mfa": "clé d'accès",
+  "error.invalid_security_key":
+    "Cette clé de sécurité ou clé d'accès n'a pas été acceptée. Réessayez, ou utilisez un code.",
+  "error.security_keys_disabled":
+    "Les clés de sécurité ne sont pas acceptées comme second facteur ici.",
+  "error.passkey_sign_in_disabled": "La connexion avec une clé d'accès seule est désactivée.",
+  "error.fallback_required":
+    "Votre organisation vous demande de garder une application d'authentification (ou des codes de récupération) en plus de vos clés de sécurité.",
+  "msg.notice.security_key_added":
+    "Votre clé de sécurité est prête. Vos autres sessions ont été fermées.",
+  "msg.notice.security_key_renamed": "Clé de sécurité renommée.",
+  "msg.notice.security_key_removed":
+    "Clé de sécurité supprimée. Vos autres sessions ont été fermées.",
 };

@@ -15,6 +15,10 @@ import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
 import { GracePage, LoginPage, RecoveryCodeUsedPage, RecoveryPage, TotpPage } from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
+import { loadPolicy } from "../policy/repo.ts";
+import { passkeyOptions, secondFactorOptions } from "../webauthn/service.ts";
+import { PasskeyForm, SecondFactorKeyForm } from "../webauthn/pages.tsx";
+import { relyingParty } from "../webauthn/webauthn.ts";
 import { authenticatedResponse, loginResponse } from "../openapi/schemas.ts";
 import {
   type Authenticated,
@@ -93,6 +97,33 @@ function withRedirect(path: string, redirect: string | undefined): string {
   return redirect ? `${path}?redirect=${encodeURIComponent(redirect)}` : path;
 }
 
+/** Sends a browser on after the second factor: session cookie, device cookie, redirect. */
+export function finishBrowserLogin(
+  c: Context,
+  deps: Deps,
+  a: Authenticated,
+  redirect: string | undefined,
+) {
+  const { config } = deps;
+  const continueTo = safeReturnUrl(redirect, returnHosts(config)) ?? "/account";
+  clearCookie(c, config, "pending");
+  writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
+  if (a.trustedDeviceToken) {
+    writeCookie(
+      c,
+      config,
+      "device",
+      a.trustedDeviceToken,
+      secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
+    );
+  }
+  if (a.enrollmentDeadline) {
+    // Grace period: say by when a second factor is needed, and offer to set it up now.
+    return c.html(<GracePage deadline={a.enrollmentDeadline} continueTo={continueTo} />);
+  }
+  return c.redirect(continueTo, 303);
+}
+
 export function loginRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
@@ -167,39 +198,35 @@ export function loginRoutes(deps: Deps): Hono {
       notice?: string;
     },
   ) => {
+    const csrf = await csrfToken(c, deps);
+    // Passkey sign-in, when allowed: a challenge for this page (single use, 5 minutes).
+    const passkey = (await loadPolicy(deps.db)).webauthn.passkeySignIn
+      ? await passkeyOptions(deps, relyingParty(config.PUBLIC_URL, c.req.url))
+      : null;
     c.status((props.status ?? 200) as 200);
     return c.html(
       <LoginPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         redirect={props.redirect}
         values={{ username: props.username }}
         error={props.error}
         notice={props.notice}
+        passkey={passkey?.ok
+          ? (
+            <PasskeyForm
+              csrf={csrf}
+              redirect={props.redirect}
+              challengeId={passkey.challengeId}
+              options={passkey.options}
+            />
+          )
+          : undefined}
       />,
     );
   };
 
-  /** Sends a browser on after the second factor: session cookie, device cookie, redirect. */
-  const finishLogin = (c: Context, a: Authenticated, redirect: string | undefined) => {
-    clearCookie(c, config, "pending");
-    writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
-    if (a.trustedDeviceToken) {
-      writeCookie(
-        c,
-        config,
-        "device",
-        a.trustedDeviceToken,
-        secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
-      );
-    }
-    if (a.enrollmentDeadline) {
-      // Grace period: say by when a second factor is needed, and offer to set it up now.
-      return c.html(
-        <GracePage deadline={a.enrollmentDeadline} continueTo={continueTo(redirect)} />,
-      );
-    }
-    return c.redirect(continueTo(redirect), 303);
-  };
+  const finishLogin = (c: Context, a: Authenticated, redirect: string | undefined) =>
+    finishBrowserLogin(c, deps, a, redirect);
 
   /** A dead pending login sends the browser back to the password form with the reason. */
   const restart = (c: Context, failure: Failure, redirect: string | undefined) => {
@@ -253,14 +280,30 @@ export function loginRoutes(deps: Deps): Hono {
     c: Context,
     props: { status?: number; error?: string; redirect?: string },
   ) => {
+    const csrf = await csrfToken(c, deps);
+    const pendingToken = readCookie(c, config, "pending");
+    // A user with a security key gets it offered beside the code (a fresh challenge each time).
+    const key = pendingToken
+      ? await secondFactorOptions(deps, pendingToken, relyingParty(config.PUBLIC_URL, c.req.url))
+      : null;
     c.status((props.status ?? 200) as 200);
     return c.html(
       <TotpPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         redirect={props.redirect}
         error={props.error}
         deviceName={deviceNameFromUserAgent(c.req.header("user-agent"))}
         trustedDevicesAllowed
+        securityKey={key?.ok
+          ? (
+            <SecondFactorKeyForm
+              csrf={csrf}
+              redirect={props.redirect}
+              challengeId={key.challengeId}
+              options={key.options}
+            />
+          )
+          : undefined}
       />,
     );
   };

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DAY } from "../lib/clock.ts";
 import { inAnyCidr, parseCidr } from "../lib/ip.ts";
+import { webauthnPolicySchema } from "../webauthn/webauthn.ts";
 
 /** The longest an admin may let a trusted device skip the second factor. */
 export const TRUSTED_DEVICE_MAX_DAYS = 365;
@@ -40,6 +41,8 @@ export const loginPolicySchema = z.object({
   /** Alert when a user's second-factor failures within the window exceed the threshold. */
   alertThreshold: z.number().int().min(1).max(100).default(3),
   alertWindowMinutes: z.number().int().min(1).max(1440).default(5),
+  // ---- webauthn (issue 19): its own object, kept apart from the fields above ----
+  webauthn: webauthnPolicySchema.prefault({}),
 });
 
 export type LoginPolicy = z.infer<typeof loginPolicySchema>;

@@ -7,7 +7,8 @@ import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
 import { type ActiveSession, findActiveSession, touchSession } from "./repo.ts";
 
-export type Amr = "pwd" | "otp" | "rec" | "dev";
+/** RFC 8176 methods; `pop` and `mfa` come from security keys and passkeys (src/webauthn/). */
+export type Amr = "pwd" | "otp" | "rec" | "dev" | "pop" | "mfa";
 
 /** 24 h, or 7 days with remember-me (honoured only once the second factor passed). */
 export function sessionExpiry(deps: Deps, now: Date, rememberMe: boolean): Date {
