@@ -206,6 +206,8 @@ async function walk(
     await w.check("change password with errors");
     await page.goto(`${origin}/account/reauth?next=%2Faccount`);
     await w.check("confirm it's you");
+    await page.goto(`${origin}/account/security-keys/new`);
+    await w.check("add a security key");
     await page.goto(`${origin}/account`);
     env.clock.advance(30_000);
     await page.fill("#token-name", "ci");

@@ -147,6 +147,15 @@ function policyInput(form: Record<string, string>): Record<string, unknown> {
   for (const k of RANGE_LISTS) input[k] = splitRanges(form[k]);
   for (const k of FLAGS) input[k] = checked(form[k]);
   for (const k of NUMBERS) input[k] = num(form[k]);
+  // ---- webauthn (issue 19): the policy's own object; a form without its fields (the select
+  // is always posted by the page) leaves it at its defaults ----
+  if (form.webauthnFallback !== undefined) {
+    input.webauthn = {
+      secondFactor: checked(form.webauthnSecondFactor),
+      passkeySignIn: checked(form.webauthnPasskeySignIn),
+      fallback: form.webauthnFallback,
+    };
+  }
   return input;
 }
 
@@ -157,6 +166,9 @@ function policyValues(p: LoginPolicy, hidden = false): FormValues {
   for (const k of RANGE_LISTS) v[k] = p[k].join(hidden ? ", " : "\n");
   for (const k of FLAGS) v[k] = p[k] ? "on" : "";
   for (const k of NUMBERS) v[k] = String(p[k]);
+  v.webauthnSecondFactor = p.webauthn.secondFactor ? "on" : "";
+  v.webauthnPasskeySignIn = p.webauthn.passkeySignIn ? "on" : "";
+  v.webauthnFallback = p.webauthn.fallback;
   return v;
 }
 

@@ -550,6 +550,14 @@ export const de: Messages = {
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
 
   // ---- webauthn ----
+  "admin.policy.webauthn.second_factor":
+    "Sicherheitsschlüssel und Passkeys dürfen den Code nach dem Passwort ersetzen",
+  "admin.policy.webauthn.passkey": "Ein Passkey allein darf anmelden (mit Benutzerüberprüfung)",
+  "admin.policy.webauthn.fallback": "Benutzer mit Schlüsseln müssen außerdem behalten",
+  "admin.policy.webauthn.fallback.none": "nichts weiter",
+  "admin.policy.webauthn.fallback.totp": "eine Authenticator-App",
+  "admin.policy.webauthn.fallback.totp_or_recovery":
+    "eine Authenticator-App oder Wiederherstellungscodes",
   "admin.policy.field.webauthn": "Sicherheitsschlüssel und Passkeys",
   "webauthn.keys": "Sicherheitsschlüssel und Passkeys",
   "webauthn.no_keys": "Noch kein Sicherheitsschlüssel und kein Passkey.",

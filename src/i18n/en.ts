@@ -530,6 +530,13 @@ export const en = {
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
   // ---- webauthn ----
+  "admin.policy.webauthn.second_factor":
+    "Security keys and passkeys may replace the code after the password",
+  "admin.policy.webauthn.passkey": "A passkey alone may sign in (with user verification)",
+  "admin.policy.webauthn.fallback": "Users with keys must also keep",
+  "admin.policy.webauthn.fallback.none": "nothing more",
+  "admin.policy.webauthn.fallback.totp": "an authenticator app",
+  "admin.policy.webauthn.fallback.totp_or_recovery": "an authenticator app or recovery codes",
   "admin.policy.field.webauthn": "Security keys and passkeys",
   "webauthn.keys": "Security keys and passkeys",
   "webauthn.no_keys": "No security key or passkey yet.",

@@ -560,6 +560,15 @@ export const fr: Messages = {
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
 
   // ---- webauthn ----
+  "admin.policy.webauthn.second_factor":
+    "Les clés de sécurité et clés d'accès peuvent remplacer le code après le mot de passe",
+  "admin.policy.webauthn.passkey":
+    "Une clé d'accès seule permet de se connecter (avec vérification de l'utilisateur)",
+  "admin.policy.webauthn.fallback": "Les utilisateurs avec des clés doivent aussi garder",
+  "admin.policy.webauthn.fallback.none": "rien de plus",
+  "admin.policy.webauthn.fallback.totp": "une application d'authentification",
+  "admin.policy.webauthn.fallback.totp_or_recovery":
+    "une application d'authentification ou des codes de récupération",
   "admin.policy.field.webauthn": "Clés de sécurité et clés d'accès",
   "webauthn.keys": "Clés de sécurité et clés d'accès",
   "webauthn.no_keys": "Aucune clé de sécurité ni clé d'accès pour l'instant.",
