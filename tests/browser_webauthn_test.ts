@@ -62,8 +62,8 @@ Deno.test({
       assertEquals(await page.locator("#security-keys tbody tr").count(), 1);
 
       // 2. Sign out; password, then the key instead of a code.
-      await clickAndWait(page, "header form[action='/logout'] button", "/login");
       env.clock.advance(1000); // the newest session is the next sign-in's
+      await clickAndWait(page, "header form[action='/logout'] button", "/login");
       await fillPasswordForm(page);
       await clickAndWait(page, "form[action='/login'] button[type=submit]", "/login/totp");
       await page.screenshot({ path: shot("webauthn-login.png"), fullPage: true });
@@ -80,8 +80,8 @@ Deno.test({
         env.clock.now(),
         "test",
       );
-      await clickAndWait(page, "header form[action='/logout'] button", "/login");
       env.clock.advance(1000); // the newest session is the next sign-in's
+      await clickAndWait(page, "header form[action='/logout'] button", "/login");
       // Chromium offers the passkey through autofill (conditional mediation) as soon as the
       // page asks, and the virtual authenticator accepts it: the page signs in by itself.
       await page.waitForURL((url) => url.pathname === "/account");

@@ -9,7 +9,15 @@ import { auditEvents, sessions, webauthnCredentials } from "../src/db/schema.ts"
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
 import { savePolicyStatement } from "../src/policy/repo.ts";
 import { assert, assertEquals } from "./assert.ts";
-import { addUser, api, enrollViaApi, pendingLogin, testApp, type TestEnv } from "./helpers.ts";
+import {
+  addUser,
+  api,
+  enrollViaApi,
+  PASSWORD,
+  pendingLogin,
+  testApp,
+  type TestEnv,
+} from "./helpers.ts";
 import { softCreate, softGet, type SoftKey } from "./webauthn_authenticator.ts";
 
 const ORIGIN = "http://localhost";
@@ -192,4 +200,145 @@ Deno.test("webauthn: passkey sign-in is off by default, needs user verification 
   assertEquals(ok.status, 200, JSON.stringify(ok.json));
   const me = await api(env, "GET", "/api/v1/me/sessions", undefined, ok.json.session_token);
   assertEquals(me.json.sessions.find((s: { current: boolean }) => s.current).amr, ["pop", "mfa"]);
+});
+
+Deno.test("webauthn: re-authentication by password and key makes the session fresh", async () => {
+  const { env, key, enrolled } = await setup();
+  env.clock.advance(10 * 60_000); // the login's proof is stale now
+  const token = enrolled.sessionToken;
+  const stale = await api(env, "POST", "/api/v1/me/security-keys/options", undefined, token);
+  assertEquals(stale.json.error.code, "reauthentication_required");
+  const o = await api(env, "POST", "/api/v1/me/reauth/webauthn/options", undefined, token);
+  assertEquals(o.status, 200);
+  const credential = await softGet(key, o.json.options, ORIGIN);
+  const bad = await api(env, "POST", "/api/v1/me/reauth", {
+    password: "wrong password",
+    security_key: { challenge_id: o.json.challenge_id, credential },
+  }, token);
+  assertEquals(bad.status, 401);
+  const o2 = await api(env, "POST", "/api/v1/me/reauth/webauthn/options", undefined, token);
+  const r = await api(env, "POST", "/api/v1/me/reauth", {
+    password: PASSWORD,
+    security_key: {
+      challenge_id: o2.json.challenge_id,
+      credential: await softGet(key, o2.json.options, ORIGIN),
+    },
+  }, token);
+  assertEquals(r.status, 200, JSON.stringify(r.json));
+  const fresh = await api(env, "POST", "/api/v1/me/security-keys/options", undefined, token);
+  assertEquals(fresh.status, 200);
+});
+
+Deno.test("webauthn: the last factor a required policy needs stays; keys count beside the app", async () => {
+  const { env, enrolled, id } = await setup();
+  const token = enrolled.sessionToken;
+  // Two factors (an app and a key): the app may go, then the key is the last one.
+  const app = await api(
+    env,
+    "DELETE",
+    `/api/v1/me/authenticators/${enrolled.authenticatorId}`,
+    undefined,
+    token,
+  );
+  assertEquals(app.status, 204);
+  const key = await api(env, "DELETE", `/api/v1/me/security-keys/${id}`, undefined, token);
+  assertEquals(key.status, 409);
+  assertEquals(key.json.error.code, "last_authenticator");
+  assertEquals((await env.deps.db.select().from(webauthnCredentials)).length, 1);
+});
+
+Deno.test("webauthn: a required fallback keeps the last authenticator app beside keys", async () => {
+  const { env, enrolled } = await setup();
+  await savePolicyStatement(
+    env.deps.db,
+    {
+      ...DEFAULT_LOGIN_POLICY,
+      webauthn: { ...DEFAULT_LOGIN_POLICY.webauthn, fallback: "totp" },
+    },
+    env.clock.now(),
+    "test",
+  );
+  const r = await api(
+    env,
+    "DELETE",
+    `/api/v1/me/authenticators/${enrolled.authenticatorId}`,
+    undefined,
+    enrolled.sessionToken,
+  );
+  assertEquals(r.status, 409);
+  assertEquals(r.json.error.code, "fallback_required");
+});
+
+Deno.test("webauthn: removing a key is audited and ends the other sessions", async () => {
+  const { env, enrolled, key: soft } = await setup();
+  const second = await registerKey(env, enrolled.sessionToken, "spare");
+  const other = await answer(env, soft);
+  assertEquals(other.status, 200);
+  const r = await api(
+    env,
+    "DELETE",
+    `/api/v1/me/security-keys/${second.id}`,
+    undefined,
+    enrolled.sessionToken,
+  );
+  assertEquals(r.status, 204);
+  const gone = await api(env, "GET", "/api/v1/me/sessions", undefined, other.json.session_token);
+  assertEquals(gone.status, 401);
+  const audited = await env.deps.db.select().from(auditEvents).where(
+    eq(auditEvents.event, "webauthn.remove"),
+  );
+  assertEquals(audited.length, 1);
+});
+
+Deno.test("webauthn: an admin lists a user's keys, removes one, and a 2FA reset removes the rest", async () => {
+  const { env, id, enrolled } = await setup();
+  const alice = (await env.deps.db.select().from(webauthnCredentials))[0].userId;
+  await addUser(env, "root", ["admin"]);
+  const { sessionToken: adminToken } = await enrollViaApi(env, "root");
+  const list = await api(
+    env,
+    "GET",
+    `/api/v1/admin/users/${alice}/security-keys`,
+    undefined,
+    adminToken,
+  );
+  assertEquals(list.status, 200);
+  assertEquals(list.json.security_keys.map((k: { id: string }) => k.id), [id]);
+  const r = await api(
+    env,
+    "DELETE",
+    `/api/v1/admin/users/${alice}/security-keys/${id}`,
+    undefined,
+    adminToken,
+  );
+  assertEquals(r.status, 204);
+  const audited = await env.deps.db.select().from(auditEvents)
+    .where(eq(auditEvents.event, "admin.webauthn.remove"));
+  assertEquals(audited.length, 1);
+
+  // A fresh key for alice, then a reset: it goes, and her credential epoch moves.
+  await registerKey(env, enrolled.sessionToken, "another");
+  const alicePending = await pendingLogin(env);
+  assertEquals(alicePending.methods, ["totp", "webauthn", "recovery_code"]);
+  const reset = await api(
+    env,
+    "POST",
+    `/api/v1/admin/users/${alice}/reset-2fa`,
+    { mode: "plain" },
+    adminToken,
+  );
+  assertEquals(reset.status, 200, JSON.stringify(reset.json));
+  assertEquals((await env.deps.db.select().from(webauthnCredentials)).length, 0);
+  const dead = await api(env, "POST", "/api/v1/login/webauthn/options", {
+    pending_token: alicePending.pending_token,
+  });
+  assertEquals(dead.json.error.code, "invalid_pending_token");
+  const refused = await api(
+    env,
+    "DELETE",
+    `/api/v1/admin/users/${alice}/security-keys/${id}`,
+    undefined,
+    adminToken,
+  );
+  assertEquals(refused.status, 404);
 });

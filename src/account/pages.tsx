@@ -1,4 +1,5 @@
 /** @module The account page and the self-service pages around it. */
+import type { Child } from "hono/jsx";
 import type { AuthenticatorView } from "./service.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
@@ -260,7 +261,15 @@ export function AccountPage(props: {
   );
 }
 
-export function ReauthPage(props: { csrf: string; next: string; error?: string }) {
+export function ReauthPage(
+  props: {
+    csrf: string;
+    next: string;
+    error?: string;
+    /** Password and security key instead (src/webauthn/), for a user who has a key. */
+    securityKey?: Child;
+  },
+) {
   const described = props.error ? "reauth-error" : undefined;
   return (
     <FormPage
@@ -269,6 +278,8 @@ export function ReauthPage(props: { csrf: string; next: string; error?: string }
       signedIn
       keep={{ next: props.next }}
       action="/account/reauth"
+      script={props.securityKey !== undefined}
+      after={props.securityKey}
     >
       <input type="hidden" name="next" value={props.next} />
       <ErrorText id="reauth-error" message={props.error} />

@@ -33,7 +33,10 @@ import {
   recoveryRemainingResponse,
   sessionsResponse,
 } from "../openapi/schemas.ts";
-import { myKeys } from "../webauthn/service.ts";
+import { myKeys, reauthOptions } from "../webauthn/service.ts";
+import { reauthKeyBody } from "../webauthn/schemas.ts";
+import { ReauthKeyForm } from "../webauthn/pages.tsx";
+import { relyingParty } from "../webauthn/webauthn.ts";
 import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "./pages.tsx";
 import {
   disableTwoFactor,
@@ -57,6 +60,8 @@ const reauthBody = z.object({
   password: z.string().min(1, "Enter your password.").max(1024),
   code: codeField.optional(),
   recovery_code: z.string().trim().min(1).max(64).optional(),
+  /** Instead of a code: a key's answer to POST /api/v1/me/reauth/webauthn/options. */
+  security_key: reauthKeyBody.optional(),
 });
 
 const FRESH = "Needs a fresh proof: a login with a code, or POST /api/v1/me/reauth, " +
@@ -69,7 +74,13 @@ const doc = {
   reauth: me({
     summary: "Prove it is you again (password and a code) before changing a factor",
     success: { status: 200, description: "Fresh until the given time.", json: reauthResponse },
-    errors: ["invalid_credentials", "invalid_code", "invalid_recovery_code", "too_many_attempts"],
+    errors: [
+      "invalid_credentials",
+      "invalid_code",
+      "invalid_recovery_code",
+      "invalid_security_key",
+      "too_many_attempts",
+    ],
   }),
   listAuthenticators: me({
     summary: "My authenticators",
@@ -232,6 +243,9 @@ export function accountRoutes(deps: Deps): Hono {
         password: body.password,
         code: body.code,
         recoveryCode: body.recovery_code,
+        securityKey: body.security_key
+          ? { challengeId: body.security_key.challenge_id, response: body.security_key.credential }
+          : undefined,
         meta: requestMeta(c, config),
       });
       if (!r.ok && r.code === "validation_failed") {
@@ -471,13 +485,38 @@ export function accountRoutes(deps: Deps): Hono {
     ),
   );
 
+  /** The re-authentication page, with the security key form for a user who has a key. */
+  const renderReauth = async (
+    c: Context,
+    ctx: SessionContext,
+    next: string,
+    extra: { error?: string; status?: number } = {},
+  ) => {
+    const csrf = await csrfToken(c, deps);
+    const key = await reauthOptions(deps, ctx, relyingParty(config.PUBLIC_URL, c.req.url));
+    c.status((extra.status ?? 200) as 200);
+    return c.html(
+      <ReauthPage
+        csrf={csrf}
+        next={next}
+        error={extra.error}
+        securityKey={key
+          ? (
+            <ReauthKeyForm
+              csrf={csrf}
+              next={next}
+              challengeId={key.challengeId}
+              options={key.options}
+            />
+          )
+          : undefined}
+      />,
+    );
+  };
+
   app.get(
     "/account/reauth",
-    withPageSession(async (c) =>
-      c.html(
-        <ReauthPage csrf={await csrfToken(c, deps)} next={safeRedirect(c.req.query("next"))} />,
-      )
-    ),
+    withPageSession((c, ctx) => renderReauth(c, ctx, safeRedirect(c.req.query("next")))),
   );
 
   app.post(
@@ -489,11 +528,12 @@ export function accountRoutes(deps: Deps): Hono {
         password: form.password,
         code: form.code || undefined,
         recovery_code: form.recovery_code || undefined,
+        security_key: form.credential
+          ? { challenge_id: form.challenge_id, credential: form.credential }
+          : undefined,
       });
-      const rerender = async (error: string, status: number) => {
-        c.status(status as 400);
-        return c.html(<ReauthPage csrf={await csrfToken(c, deps)} next={next} error={error} />);
-      };
+      const rerender = (error: string, status: number) =>
+        renderReauth(c, ctx, next, { error, status });
       if (!parsed.success) {
         return rerender(parsed.error.issues[0]?.message ?? messageOf("validation_failed"), 400);
       }
@@ -502,6 +542,12 @@ export function accountRoutes(deps: Deps): Hono {
         password: parsed.data.password,
         code: parsed.data.code,
         recoveryCode: parsed.data.recovery_code,
+        securityKey: parsed.data.security_key
+          ? {
+            challengeId: parsed.data.security_key.challenge_id,
+            response: parsed.data.security_key.credential,
+          }
+          : undefined,
         meta: requestMeta(c, config),
       });
       if (!r.ok) {

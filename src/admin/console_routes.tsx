@@ -5,6 +5,7 @@
  * policy change is previewed before it is saved, and every POST carries the CSRF token that the
  * app's middleware checks.
  */
+import { myKeys } from "../webauthn/service.ts";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
@@ -66,6 +67,7 @@ const EMERGENCY_DAYS = 30;
 
 /** Fixed notices for `?notice=`: a query parameter never puts its own text on the page. */
 const NOTICES: Record<string, string> = {
+  security_key_removed: "Security key removed. Their pending sign-ins ended.",
   alert_acknowledged: "Alert acknowledged.",
   policy_saved: "The 2FA policy is saved.",
   password_policy_saved: "The password policy is saved.",
@@ -421,6 +423,7 @@ export function adminPages(deps: Deps): Hono {
           drift: a.drift,
         }))}
         devices={await userDevices(deps, id)}
+        securityKeys={await myKeys(deps, id)}
         now={deps.clock.now().getTime()}
         isSelf={id === ctx.user.id}
         {...extra}

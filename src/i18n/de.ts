@@ -550,6 +550,8 @@ export const de: Messages = {
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
 
   // ---- webauthn ----
+  "msg.notice.security_key_removed_admin":
+    "Sicherheitsschlüssel entfernt. Laufende Anmeldungen wurden beendet.",
   "admin.policy.webauthn.second_factor":
     "Sicherheitsschlüssel und Passkeys dürfen den Code nach dem Passwort ersetzen",
   "admin.policy.webauthn.passkey": "Ein Passkey allein darf anmelden (mit Benutzerüberprüfung)",

@@ -530,6 +530,7 @@ export const en = {
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
   // ---- webauthn ----
+  "msg.notice.security_key_removed_admin": "Security key removed. Their pending sign-ins ended.",
   "admin.policy.webauthn.second_factor":
     "Security keys and passkeys may replace the code after the password",
   "admin.policy.webauthn.passkey": "A passkey alone may sign in (with user verification)",

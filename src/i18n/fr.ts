@@ -560,6 +560,8 @@ export const fr: Messages = {
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
 
   // ---- webauthn ----
+  "msg.notice.security_key_removed_admin":
+    "Clé de sécurité supprimée. Ses connexions en cours ont été interrompues.",
   "admin.policy.webauthn.second_factor":
     "Les clés de sécurité et clés d'accès peuvent remplacer le code après le mot de passe",
   "admin.policy.webauthn.passkey":

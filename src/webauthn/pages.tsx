@@ -5,7 +5,15 @@
  */
 import { t } from "../i18n/i18n.ts";
 import { CsrfField, Layout } from "../views/layout.tsx";
-import { ActionButton, DataTable, Field, Hidden, Notices, when } from "../views/components.tsx";
+import {
+  ActionButton,
+  DataTable,
+  Field,
+  Hidden,
+  Notices,
+  PasswordField,
+  when,
+} from "../views/components.tsx";
 import type { CredentialRow } from "./repo.ts";
 
 /** The account page's section: the user's keys, rename, remove, and the way to add one. */
@@ -55,6 +63,41 @@ export function KeysSection(props: { csrf: string; keys: CredentialRow[]; fresh:
           {t("webauthn.add")}
         </a>
       </p>
+    </>
+  );
+}
+
+/** The admin's user page: the user's keys, each with a remove button. */
+export function AdminKeysSection(props: { csrf: string; userId: string; keys: CredentialRow[] }) {
+  return (
+    <>
+      <h2>{t("webauthn.keys")}</h2>
+      <DataTable
+        id="security-keys"
+        label={t("webauthn.keys")}
+        columns={[
+          [t("account.col.name"), (k) => (
+            <th scope="row" id={`key-${k.id}`}>
+              {k.name} {k.discoverable ? <span class="muted">{t("webauthn.passkey")}</span> : null}
+            </th>
+          )],
+          [t("account.col.added"), (k) => <td>{when(k.createdAt)}</td>],
+          [t("account.col.last_used"), (k) => <td>{when(k.lastUsedAt)}</td>],
+          [t("account.col.actions"), (k) => (
+            <td>
+              <ActionButton
+                csrf={props.csrf}
+                action={`/admin/users/${props.userId}/security-keys/${k.id}/remove`}
+                label={t("account.remove")}
+                describedBy={`key-${k.id}`}
+                danger
+              />
+            </td>
+          )],
+        ]}
+        rows={props.keys}
+        empty={<p>{t("webauthn.no_keys")}</p>}
+      />
     </>
   );
 }
@@ -144,6 +187,35 @@ export function SecondFactorKeyForm(
         <CeremonyFields challengeId={props.challengeId} />
         <ScriptStatus id="webauthn-login-status" />
         <button type="submit" hidden data-webauthn-start id="use-security-key">
+          {t("webauthn.login.use")}
+        </button>
+      </form>
+    </section>
+  );
+}
+
+/** On the re-authentication page: the password and a security key, instead of a code. */
+export function ReauthKeyForm(
+  props: { csrf: string; next: string; challengeId: string; options: unknown },
+) {
+  return (
+    <section aria-labelledby="reauth-key-heading">
+      <h2 id="reauth-key-heading">{t("webauthn.login.heading")}</h2>
+      <NeedsScript />
+      <form
+        method="post"
+        action="/account/reauth"
+        novalidate
+        data-webauthn="get"
+        data-options={JSON.stringify(props.options)}
+        data-failed={t("webauthn.failed")}
+      >
+        <CsrfField token={props.csrf} />
+        <input type="hidden" name="next" value={props.next} />
+        <CeremonyFields challengeId={props.challengeId} />
+        <PasswordField id="key_password" name="password" label={t("login.password")} />
+        <ScriptStatus id="reauth-key-status" />
+        <button type="submit" hidden data-webauthn-start id="reauth-security-key">
           {t("webauthn.login.use")}
         </button>
       </form>

@@ -5,7 +5,7 @@ import { webauthnChallenges, webauthnCredentials } from "../db/schema.ts";
 
 export type CredentialRow = typeof webauthnCredentials.$inferSelect;
 export type ChallengeRow = typeof webauthnChallenges.$inferSelect;
-export type ChallengePurpose = "register" | "second_factor" | "passkey";
+export type ChallengePurpose = "register" | "second_factor" | "passkey" | "reauth";
 
 export async function listCredentials(db: Db, userId: string): Promise<CredentialRow[]> {
   return await db.select().from(webauthnCredentials)

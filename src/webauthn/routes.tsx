@@ -34,10 +34,12 @@ import {
   secondFactorOptionsBody,
 } from "./schemas.ts";
 import {
+  adminRemoveKey,
   finishRegistration,
   myKeys,
   passkeyOptions,
   passkeyStep,
+  reauthOptions,
   registrationOptions,
   removeKey,
   renameKey,
@@ -45,6 +47,8 @@ import {
   webauthnStep,
 } from "./service.ts";
 import { relyingParty } from "./webauthn.ts";
+import { adminApiSession, adminPageSession } from "../admin/guard.ts";
+import { findUserById } from "../users/repo.ts";
 
 const me = (d: Omit<OperationDoc, "tag" | "auth">) =>
   describe({ tag: "self-service", auth: ["session"], ...d });
@@ -83,6 +87,31 @@ const doc = {
     params: KEY,
     success: { status: 204, description: "Removed." },
     errors: ["reauthentication_required", "last_authenticator", "fallback_required", "not_found"],
+  }),
+  reauthOptions: me({
+    summary: "Re-authenticate with a security key: get a challenge for this session",
+    description: "Answer with POST /api/v1/me/reauth `{password, security_key: {challenge_id, " +
+      "credential}}`.",
+    success: { status: 200, description: "Request options.", json: optionsResponse },
+    errors: ["not_found"],
+  }),
+  adminList: describe({
+    summary: "A user's security keys and passkeys",
+    tag: "admin",
+    auth: ["admin"],
+    params: { id: "The user's id." },
+    success: { status: 200, description: "The list (never key material).", json: keysResponse },
+    errors: ["not_found"],
+  }),
+  adminRemove: describe({
+    summary: "Remove one of a user's security keys",
+    description: "Audited; the user's pending logins end. No policy check (a 2FA reset " +
+      "removes them all).",
+    tag: "admin",
+    auth: ["admin"],
+    params: { id: "The user's id.", keyId: "The key's id." },
+    success: { status: 204, description: "Removed." },
+    errors: ["not_found"],
   }),
   secondFactorOptions: describe({
     summary: "Second factor by security key: get a challenge for the pending login",
@@ -231,6 +260,50 @@ export function webauthnRoutes(deps: Deps): Hono {
     }),
   );
 
+  app.post(
+    "/api/v1/me/reauth/webauthn/options",
+    doc.reauthOptions,
+    withApiSession(async (c, ctx) => {
+      const r = await reauthOptions(deps, ctx, rpOf(c));
+      return r
+        ? c.json({ challenge_id: r.challengeId, options: r.options })
+        : jsonFailure(c, { ok: false, code: "not_found" });
+    }),
+  );
+
+  // ---- JSON: an admin and a user's keys ----
+
+  const admin =
+    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
+      const s = await adminApiSession(c, deps);
+      if (!s.ok) return jsonFailure(c, s);
+      return await handler(c, s.ctx);
+    };
+
+  app.get(
+    "/api/v1/admin/users/:id/security-keys",
+    doc.adminList,
+    admin(async (c) => {
+      const user = await findUserById(deps.db, c.req.param("id")!);
+      if (!user) return jsonFailure(c, { ok: false, code: "not_found" });
+      return c.json({ security_keys: (await myKeys(deps, user.id)).map(keyJson) });
+    }),
+  );
+
+  app.delete(
+    "/api/v1/admin/users/:id/security-keys/:keyId",
+    doc.adminRemove,
+    admin(async (c, ctx) => {
+      const r = await adminRemoveKey(deps, {
+        admin: ctx,
+        meta: requestMeta(c, config),
+        userId: c.req.param("id")!,
+        keyId: c.req.param("keyId")!,
+      });
+      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+    }),
+  );
+
   // ---- JSON: login ----
 
   app.post(
@@ -366,6 +439,23 @@ export function webauthnRoutes(deps: Deps): Hono {
       return backToAccount(c, r, "security_key_removed");
     }),
   );
+
+  app.post("/admin/users/:id/security-keys/:keyId/remove", async (c) => {
+    const s = await adminPageSession(c, deps);
+    if (!s.ok) return c.redirect("/admin", 303);
+    const userId = c.req.param("id")!;
+    const r = await adminRemoveKey(deps, {
+      admin: s.ctx,
+      meta: requestMeta(c, config),
+      userId,
+      keyId: c.req.param("keyId")!,
+    });
+    if (!r.ok) return c.redirect(`/admin/users/${encodeURIComponent(userId)}`, 303);
+    return c.redirect(
+      `/admin/users/${encodeURIComponent(userId)}?notice=security_key_removed`,
+      303,
+    );
+  });
 
   /** The login pages' key answers: a failure goes back to the page it came from. */
   const loginFailure = (c: Context, r: Failure, back: string, redirect: string | undefined) => {

@@ -59,6 +59,11 @@ export const registerBody = z.object({
   name: keyName,
   credential: objectOrText(registrationCredential),
 });
+/** A key's answer inside POST /api/v1/me/reauth (one field, so one field error). */
+export const reauthKeyBody = objectOrText(z.object({
+  challenge_id: token,
+  credential: objectOrText(assertionCredential),
+}));
 export const renameKeyBody = z.object({ name: keyName });
 export const secondFactorOptionsBody = z.object({ pending_token: token });
 export const secondFactorBody = z.object({

@@ -45,8 +45,9 @@ import {
 } from "../sessions/service.ts";
 import { verifyToken } from "../tokens/tokens.ts";
 import { countAuthenticators } from "../totp/repo.ts";
-import { findUserById, type UserRow } from "../users/repo.ts";
+import { bumpCredentialEpochStatement, findUserById, type UserRow } from "../users/repo.ts";
 import {
+  type ChallengePurpose,
   consumeChallenge,
   type CredentialRow,
   deleteCredentialStatement,
@@ -84,7 +85,7 @@ const RP_NAME = "twofold";
 const bytes = (b64url: string) => new Uint8Array(fromBase64Url(b64url));
 
 async function newChallenge(deps: Deps, input: {
-  purpose: "register" | "second_factor" | "passkey";
+  purpose: ChallengePurpose;
   userId: string | null;
   boundTo: string;
   rp: RelyingParty;
@@ -287,6 +288,47 @@ function keepAfterKeyRemoval(userId: string, policy: {
   return conditions.length ? sql.join(conditions, sql` AND `) : undefined;
 }
 
+/**
+ * The same for removing one authenticator app: another counted factor when 2FA is required
+ * (another app, or a key while keys count), and the fallback while keys remain.
+ */
+export function keepAfterAuthenticatorRemoval(userId: string, policy: {
+  required: boolean;
+  secondFactor: boolean;
+  fallback: "none" | "totp" | "totp_or_recovery";
+}) {
+  const apps = sql`(SELECT count(*) FROM authenticators WHERE user_id = ${userId})`;
+  const keys = sql`(SELECT count(*) FROM webauthn_credentials WHERE user_id = ${userId})`;
+  const codes =
+    sql`(SELECT count(*) FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL)`;
+  const conditions = [];
+  if (policy.required) {
+    conditions.push(policy.secondFactor ? sql`(${apps} > 1 OR ${keys} > 0)` : sql`${apps} > 1`);
+  }
+  if (policy.fallback === "totp") conditions.push(sql`(${keys} = 0 OR ${apps} > 1)`);
+  if (policy.fallback === "totp_or_recovery") {
+    conditions.push(sql`(${keys} = 0 OR ${apps} > 1 OR ${codes} > 0)`);
+  }
+  return conditions.length ? sql.join(conditions, sql` AND `) : undefined;
+}
+
+/** Why removing an authenticator app was refused: the last factor, or the last fallback. */
+export async function authenticatorRemovalRefusal(
+  deps: Deps,
+  userId: string,
+  required: boolean,
+): Promise<"last_authenticator" | "fallback_required"> {
+  const verdict = mayRemove({
+    policy: (await loadPolicy(deps.db)).webauthn,
+    required,
+    counts: await factorCounts(deps, userId),
+    kind: "authenticator",
+  });
+  return !verdict.ok && verdict.reason === "fallback_required"
+    ? "fallback_required"
+    : "last_authenticator";
+}
+
 async function isRequired(deps: Deps, user: UserRow): Promise<boolean> {
   return policyRequires(await loadPolicy(deps.db), subjectOf(user, true), null);
 }
@@ -325,6 +367,36 @@ export async function removeKey(
   ]);
   if (deleted.length !== 1) return fail("last_authenticator");
   await audit(db, auditFor(ctx, input.meta, "webauthn.remove", { key: input.id }), now);
+  return { ok: true };
+}
+
+/**
+ * An admin removes one of a user's keys (no policy check: an admin may also reset all of them).
+ * Pending logins of the user die with it (credential epoch), and it is audited with the admin.
+ */
+export async function adminRemoveKey(deps: Deps, input: {
+  admin: SessionContext;
+  meta: RequestMeta;
+  userId: string;
+  keyId: string;
+}): Promise<Ok | Failure> {
+  const { db } = deps;
+  const now = deps.clock.now();
+  const target = await findUserById(db, input.userId);
+  if (!target) return fail("not_found");
+  const [deleted] = await db.batch([
+    deleteCredentialStatement(db, { id: input.keyId, userId: input.userId }),
+    bumpCredentialEpochStatement(db, input.userId),
+  ]);
+  if (deleted.length !== 1) return fail("not_found");
+  await audit(db, {
+    event: "admin.webauthn.remove",
+    outcome: "success",
+    userId: target.id,
+    username: target.username,
+    ...input.meta,
+    detail: { key: input.keyId, name: deleted[0].name, admin: input.admin.user.username },
+  }, now);
   return { ok: true };
 }
 
@@ -458,6 +530,68 @@ export async function webauthnStep(deps: Deps, input: {
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") return await failed("counter");
   return { ok: true, value: done };
+}
+
+// ---- re-authentication (sudo mode) with a key ----
+
+/** Options to prove a key again inside a session; null when the user has no key here. */
+export async function reauthOptions(
+  deps: Deps,
+  ctx: SessionContext,
+  rp: RelyingParty,
+): Promise<RequestOptions | null> {
+  if (!(await loadPolicy(deps.db)).webauthn.secondFactor) return null;
+  const keys = (await listCredentials(deps.db, ctx.user.id)).filter((k) => k.rpId === rp.rpId);
+  if (keys.length === 0) return null;
+  const { id, challenge } = await newChallenge(deps, {
+    purpose: "reauth",
+    userId: ctx.user.id,
+    boundTo: ctx.session.id,
+    rp,
+  });
+  const options = await generateAuthenticationOptions({
+    rpID: rp.rpId,
+    challenge: bytes(challenge),
+    timeout: CEREMONY_TIMEOUT_MS,
+    userVerification: "preferred",
+    allowCredentials: keys.map((k) => ({
+      id: k.credentialId,
+      transports: JSON.parse(k.transports),
+    })),
+  });
+  return { challengeId: id, options };
+}
+
+/**
+ * Checks a key inside a session (for re-authentication): the challenge must be this session's.
+ * Answers the statement that records the use (the counter), for the caller's batch.
+ */
+export async function checkKeyForSession(deps: Deps, ctx: SessionContext, input: {
+  challengeId: string;
+  response: AuthenticationResponseJSON;
+}): Promise<{ ok: true; consume: ReturnType<typeof recordUseStatement> } | { ok: false }> {
+  const now = deps.clock.now();
+  if (!(await loadPolicy(deps.db)).webauthn.secondFactor) return { ok: false };
+  const challenge = await consumeChallenge(deps.db, {
+    id: input.challengeId,
+    purpose: "reauth",
+    boundTo: ctx.session.id,
+    now,
+  });
+  if (!challenge || challenge.userId !== ctx.user.id) return { ok: false };
+  const key = await findCredential(deps.db, input.response.id);
+  if (!key || key.userId !== ctx.user.id) return { ok: false };
+  const checked = await verifyAssertion({
+    response: input.response,
+    challenge,
+    key,
+    requireUserVerification: false,
+  });
+  if (!checked.ok) return { ok: false };
+  return {
+    ok: true,
+    consume: recordUseStatement(deps.db, { id: key.id, counter: checked.value.newCounter, now }),
+  };
 }
 
 // ---- passkey sign-in without a password ----
