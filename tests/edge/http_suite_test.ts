@@ -9,6 +9,7 @@ import { verifyPassword } from "../../src/lib/password.ts";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { api, Browser, codeNow, enrollViaApi, nextStep, pendingLogin } from "../helpers.ts";
 import { freshStep, lit, PASSWORD, target } from "./target.ts";
+import { softCreate, softGet } from "../webauthn_authenticator.ts";
 
 Deno.test("http: JSON login sends a new user to enrollment, and the confirmed code gives a session", async () => {
   const env = await target();
@@ -434,4 +435,59 @@ Deno.test("http: of parallel reset confirms with one token, only the accepted pa
     password: passwords[accepted[0]],
   });
   assertEquals(login.status, 200);
+});
+
+Deno.test("http: a security key registers and stands in for the code; a forged assertion is refused", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  const origin = new URL(env.origin).origin;
+  // Passkey sign-in is off by default, on every runtime.
+  const off = await api(env, "POST", "/api/v1/login/passkey/options");
+  assertEquals(off.status, 403);
+  assertEquals(off.json.error.code, "passkey_sign_in_disabled");
+
+  const opts = await api(
+    env,
+    "POST",
+    "/api/v1/me/security-keys/options",
+    undefined,
+    e.sessionToken,
+  );
+  assertEquals(opts.status, 200);
+  const { key, credential } = await softCreate(opts.json.options, origin);
+  const reg = await api(env, "POST", "/api/v1/me/security-keys", {
+    challenge_id: opts.json.challenge_id,
+    name: "edge key",
+    credential,
+  }, e.sessionToken);
+  assertEquals(reg.status, 201, JSON.stringify(reg.json));
+
+  const signIn = async (answerOrigin: string) => {
+    const pending = await pendingLogin(env, name);
+    assertEquals(pending.methods, ["totp", "webauthn", "recovery_code"]);
+    const o = await api(env, "POST", "/api/v1/login/webauthn/options", {
+      pending_token: pending.pending_token,
+    });
+    assertEquals(o.status, 200);
+    return await api(env, "POST", "/api/v1/login/webauthn", {
+      pending_token: pending.pending_token,
+      challenge_id: o.json.challenge_id,
+      credential: await softGet(key, o.json.options, answerOrigin),
+    });
+  };
+  const forged = await signIn("https://evil.example");
+  assertEquals(forged.status, 401);
+  assertEquals(forged.json.error.code, "invalid_security_key");
+  const ok = await signIn(origin);
+  assertEquals(ok.status, 200, JSON.stringify(ok.json));
+  const me = await api(env, "GET", "/api/v1/session", undefined, ok.json.session_token);
+  assertEquals(me.json.session.amr, ["pwd", "pop"]);
+  const rows = await env.query(
+    `SELECT w.counter AS counter FROM webauthn_credentials w JOIN users u ON u.id = w.user_id
+     WHERE u.username = ${lit(name)}`,
+  );
+  // The forged answer moved the soft key's counter too; the stored one is the accepted answer's.
+  assertEquals(rows.map((r) => Number(r.counter)), [2]);
 });
