@@ -12,6 +12,7 @@ import { assert, assertEquals } from "./assert.ts";
 import {
   addUser,
   api,
+  Browser,
   enrollViaApi,
   PASSWORD,
   pendingLogin,
@@ -341,4 +342,30 @@ Deno.test("webauthn: an admin lists a user's keys, removes one, and a 2FA reset 
     adminToken,
   );
   assertEquals(refused.status, 404);
+});
+
+Deno.test("webauthn pages: a refused key goes back to the code page with its message", async () => {
+  const { env, key } = await setup();
+  const browser = new Browser(env);
+  await browser.get("/login");
+  await browser.post("/login", { username: "alice", password: PASSWORD });
+  const page = await browser.get("/login/totp");
+  assertEquals(page.status, 200);
+  const challengeId = browser.lastHtml.match(/name="challenge_id" value="([^"]+)"/)?.[1];
+  assert(challengeId, "no security key form on the code page");
+  // The options the page hands its script (JSON in an attribute; base64url needs no escaping).
+  const options = JSON.parse(
+    (browser.lastHtml.match(/data-options="([^"]+)"/)?.[1] ?? "").replaceAll("&quot;", '"'),
+  );
+  const forged = await softGet(key, options, "https://evil.example");
+  const r = await browser.post("/login/webauthn", {
+    challenge_id: challengeId,
+    credential: JSON.stringify(forged),
+  });
+  assertEquals(r.status, 303);
+  assertEquals(r.headers.get("location"), "/login/totp?error=invalid_security_key");
+  await browser.get("/login/totp?error=invalid_security_key");
+  assert(browser.lastHtml.includes("was not accepted"), "no message on the code page");
+  await browser.get("/login/totp?error=%3Cscript%3E");
+  assert(!browser.lastHtml.includes("script&gt;"), "query text on the page");
 });

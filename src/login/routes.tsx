@@ -93,6 +93,22 @@ function loginJson(r: Extract<LoginResult, { ok: true }>["value"]) {
   };
 }
 
+/**
+ * The message of a security key failure that POST /login/webauthn or /login/passkey (src/webauthn/)
+ * sent back as `?error=<code>`: only these fixed codes, never text from the query.
+ */
+function keyError(code: string | undefined): string | undefined {
+  const known = [
+    "invalid_security_key",
+    "security_keys_disabled",
+    "passkey_sign_in_disabled",
+    "too_many_attempts",
+    "invalid_pending_token",
+  ] as const;
+  const found = known.find((k) => k === code);
+  return found ? messageOf(found) : undefined;
+}
+
 function withRedirect(path: string, redirect: string | undefined): string {
   return redirect ? `${path}?redirect=${encodeURIComponent(redirect)}` : path;
 }
@@ -242,7 +258,7 @@ export function loginRoutes(deps: Deps): Hono {
     const redirect = redirectParam(c.req.query("redirect"));
     const s = await pageSession(c, deps);
     if (s.ok) return c.redirect(continueTo(redirect), 303);
-    return renderLogin(c, { redirect });
+    return renderLogin(c, { redirect, error: keyError(c.req.query("error")) });
   });
 
   app.post("/login", async (c) => {
@@ -311,7 +327,7 @@ export function loginRoutes(deps: Deps): Hono {
   app.get("/login/totp", (c) => {
     const redirect = redirectParam(c.req.query("redirect"));
     if (!readCookie(c, config, "pending")) return c.redirect(withRedirect("/login", redirect), 303);
-    return renderTotp(c, { redirect });
+    return renderTotp(c, { redirect, error: keyError(c.req.query("error")) });
   });
 
   app.post("/login/totp", async (c) => {

@@ -35,7 +35,11 @@ import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { countUnusedRecoveryCodes } from "../recovery/repo.ts";
 import { clientFailed } from "../protection/guard.ts";
-import { endOtherSessionsStatement, insertSession } from "../sessions/repo.ts";
+import {
+  endOtherSessionsStatement,
+  enforceSessionLimitStatement,
+  insertSession,
+} from "../sessions/repo.ts";
 import {
   type Amr,
   currentUser,
@@ -695,6 +699,11 @@ export async function passkeyStep(deps: Deps, input: {
       lastSeenAt: now.getTime(),
       expiresAt: expiresAt.getTime(),
     }),
+    enforceSessionLimitStatement(
+      db,
+      { userId: user.id, max: deps.config.MAX_SESSIONS_PER_USER, now },
+      sql`1 = 1`,
+    ),
     auditInsert(db, {
       event: "login",
       outcome: "success",
