@@ -24,6 +24,7 @@ import { advanceStepStatement, countAuthenticators } from "../totp/repo.ts";
 import { REAUTH_WINDOW_MS } from "./reauth.ts";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { countCredentials } from "../webauthn/repo.ts";
+import { loadPolicy } from "../policy/repo.ts";
 import { checkKeyForSession } from "../webauthn/service.ts";
 
 export async function reauthenticate(deps: Deps, input: {
@@ -98,7 +99,9 @@ export async function reauthenticate(deps: Deps, input: {
     }
     [consumed] = await db.batch([key.consume, markFresh]);
   } else if (
-    (await countAuthenticators(db, user.id)) === 0 && (await countCredentials(db, user.id)) === 0
+    (await countAuthenticators(db, user.id)) === 0 &&
+    // Keys count only while the policy lets them stand in (else they cannot be proved here).
+    (!(await loadPolicy(db)).webauthn.secondFactor || (await countCredentials(db, user.id)) === 0)
   ) {
     // A user with no factor yet (a grace period, or 2FA not required) can only prove the
     // password; that is enough to set up a first factor.

@@ -34,7 +34,7 @@ import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
 import { countUnusedRecoveryCodes } from "../recovery/repo.ts";
-import { clientFailed } from "../protection/guard.ts";
+import { checkClient, clientFailed } from "../protection/guard.ts";
 import {
   endOtherSessionsStatement,
   enforceSessionLimitStatement,
@@ -637,6 +637,9 @@ export async function passkeyStep(deps: Deps, input: {
   const now = deps.clock.now();
   const policy = await loadPolicy(db);
   if (!policy.webauthn.passkeySignIn) return fail("passkey_sign_in_disabled");
+  // A client address blocked for failures is refused here too, as at the password.
+  const blocked = await checkClient(deps, input.meta);
+  if (blocked) return blocked;
   const challenge = await consumeChallenge(db, {
     id: input.challengeId,
     purpose: "passkey",
