@@ -10,6 +10,7 @@ import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "./assets/app_css.ts";
 import { APP_JS } from "./assets/app_js.ts";
 import type { Deps } from "./deps.ts";
+import { webauthnRoutes } from "./webauthn/routes.tsx";
 import { accountRoutes } from "./account/routes.tsx";
 import { adminPages } from "./admin/console_routes.tsx";
 import { adminRoutes } from "./admin/routes.tsx";
@@ -176,6 +177,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", enrollmentRoutes(deps));
   app.route("/", sessionRoutes(deps));
   app.route("/", accountRoutes(deps));
+  app.route("/", webauthnRoutes(deps));
   app.route("/", passwordRoutes(deps));
   app.route("/", mailRoutes(deps));
   app.route("/", apiKeyRoutes(deps));

@@ -13,7 +13,7 @@
 import axe from "axe-core";
 import type { Browser, Page } from "playwright-core";
 import { eq } from "drizzle-orm";
-import { noticeTokens, users } from "../src/db/schema.ts";
+import { noticeTokens, users, webauthnCredentials } from "../src/db/schema.ts";
 import { sha256Hex } from "../src/mail/notify.ts";
 import type { Locale } from "../src/i18n/i18n.ts";
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
@@ -21,7 +21,7 @@ import { DAY } from "../src/lib/clock.ts";
 import { DEFAULT_PASSWORD_POLICY } from "../src/passwords/policy.ts";
 import { PASSWORD_POLICY_KEY } from "../src/passwords/service.ts";
 import { writeSettingStatement } from "../src/settings/repo.ts";
-import { savePolicyStatement } from "../src/policy/repo.ts";
+import { loadPolicy, savePolicyStatement } from "../src/policy/repo.ts";
 import { totpCodeAt } from "../src/totp/totp.ts";
 import { assert, assertEquals, assertMatch } from "./assert.ts";
 import { type BrowserRun, withBrowser } from "./browser_harness.ts";
@@ -138,6 +138,23 @@ class Walk {
   }
 }
 
+/**
+ * A security key row for `userId` (the pages only show it and offer it; no ceremony runs here),
+ * under the RP ID of the served origin.
+ */
+async function addKey(run: BrowserRun, userId: string) {
+  await run.env.deps.db.insert(webauthnCredentials).values({
+    id: crypto.randomUUID(),
+    userId,
+    credentialId: crypto.randomUUID().replaceAll("-", ""),
+    publicKey: "AQID",
+    name: "blue key",
+    rpId: new URL(run.origin).hostname,
+    discoverable: true,
+    createdAt: run.env.clock.now().getTime(),
+  });
+}
+
 /** An admin of this language, a user to act on, and one who will get a grace period. */
 async function people(run: BrowserRun, locale: Locale) {
   const admin = await addUser(run.env, `admin-${locale}`, ["admin"]);
@@ -200,8 +217,10 @@ async function walk(
     await w.check("recovery codes");
     await go(page, "main a.button");
 
-    // The account and the pages around it.
+    // The account and the pages around it; with a security key, its table and forms show too.
     assertEquals(path(page), "/account");
+    await addKey(run, admin.id);
+    await page.reload();
     await w.check("account");
     await page.goto(`${origin}/account/password`);
     await w.check("change password");
@@ -211,6 +230,8 @@ async function walk(
     await w.check("change password with errors");
     await page.goto(`${origin}/account/reauth?next=%2Faccount`);
     await w.check("confirm it's you");
+    await page.goto(`${origin}/account/security-keys/new`);
+    await w.check("add a security key");
     await page.goto(`${origin}/account`);
     env.clock.advance(30_000);
     await page.fill("#token-name", "ci");
@@ -231,6 +252,8 @@ async function walk(
     await page.goto(`${origin}/admin/users`);
     await w.check("admin users");
     await page.goto(`${origin}/admin/users/${member.id}`);
+    await addKey(run, member.id);
+    await page.reload();
     await w.check("admin user");
     await page.goto(`${origin}/admin/users/${member.id}/confirm?action=reset-2fa`);
     await w.check("admin confirm");
@@ -353,6 +376,14 @@ async function walk(
     await w.submit("form[action='/login/cancel']");
 
     // Signed out.
+    // Passkey sign-in offered on the password page (then off again for the next language).
+    const before = await loadPolicy(env.deps.db);
+    const passkeyOn = { ...before, webauthn: { ...before.webauthn, passkeySignIn: true } };
+    await savePolicyStatement(env.deps.db, passkeyOn, env.clock.now(), "test");
+    await page.goto(`${origin}/login`);
+    assert(await page.isVisible("#use-passkey"), "no passkey button");
+    await w.check("login with a passkey");
+    await savePolicyStatement(env.deps.db, before, env.clock.now(), "test");
     await page.goto(`${origin}/password/forgot`);
     await w.check("forgot password");
     await w.submit("form[action='/password/forgot']");

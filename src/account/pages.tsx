@@ -1,4 +1,5 @@
 /** @module The account page and the self-service pages around it. */
+import type { Child } from "hono/jsx";
 import type { AuthenticatorView } from "./service.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
@@ -18,6 +19,8 @@ import { DevicesTable } from "../devices/pages.tsx";
 import type { ApiKeyRow } from "../apikeys/service.ts";
 import { RecoveryCodeList } from "../enrollment/pages.tsx";
 import { TokensSection } from "../apikeys/pages.tsx";
+import { KeysSection } from "../webauthn/pages.tsx";
+import type { CredentialRow } from "../webauthn/repo.ts";
 
 /** How a session proved the second factor, in English: the JSON API's `second_factor`. */
 export function methodOf(amrJson: string): string {
@@ -25,6 +28,8 @@ export function methodOf(amrJson: string): string {
   if (amr.includes("otp")) return "authenticator code";
   if (amr.includes("rec")) return "recovery code";
   if (amr.includes("dev")) return "trusted device";
+  if (amr.includes("mfa")) return "passkey";
+  if (amr.includes("pop")) return "security key";
   return "password only";
 }
 
@@ -34,6 +39,8 @@ function methodLabel(amrJson: string): string {
   if (amr.includes("otp")) return t("account.method.otp");
   if (amr.includes("rec")) return t("account.method.rec");
   if (amr.includes("dev")) return t("account.method.dev");
+  if (amr.includes("mfa")) return t("account.method.mfa");
+  if (amr.includes("pop")) return t("account.method.pop");
   return t("account.method.pwd");
 }
 
@@ -60,6 +67,8 @@ export function AccountPage(props: {
   /** The policy lets this user set up a factor (who may use 2FA); default yes. */
   canEnroll?: boolean;
   tokens: ApiKeyRow[];
+  /** Security keys and passkeys (src/webauthn/). */
+  securityKeys: CredentialRow[];
   tokenError?: string;
   notice?: string;
   error?: string;
@@ -142,6 +151,8 @@ export function AccountPage(props: {
           </a>
         )}
       </p>
+
+      <KeysSection csrf={props.csrf} keys={props.securityKeys} fresh={props.fresh} />
 
       <h2>{t("account.recovery_codes")}</h2>
       <p id="recovery-remaining">
@@ -252,7 +263,15 @@ export function AccountPage(props: {
   );
 }
 
-export function ReauthPage(props: { csrf: string; next: string; error?: string }) {
+export function ReauthPage(
+  props: {
+    csrf: string;
+    next: string;
+    error?: string;
+    /** Password and security key instead (src/webauthn/), for a user who has a key. */
+    securityKey?: Child;
+  },
+) {
   const described = props.error ? "reauth-error" : undefined;
   return (
     <FormPage
@@ -261,6 +280,8 @@ export function ReauthPage(props: { csrf: string; next: string; error?: string }
       signedIn
       keep={{ next: props.next }}
       action="/account/reauth"
+      script={props.securityKey !== undefined}
+      after={props.securityKey}
     >
       <input type="hidden" name="next" value={props.next} />
       <ErrorText id="reauth-error" message={props.error} />

@@ -36,6 +36,10 @@ import {
   recoveryRemainingResponse,
   sessionsResponse,
 } from "../openapi/schemas.ts";
+import { myKeys, reauthOptions } from "../webauthn/service.ts";
+import { reauthKeyBody } from "../webauthn/schemas.ts";
+import { ReauthKeyForm } from "../webauthn/pages.tsx";
+import { relyingParty } from "../webauthn/webauthn.ts";
 import { AccountPage, methodOf, NewRecoveryCodesPage, ReauthPage } from "./pages.tsx";
 import {
   disableTwoFactor,
@@ -59,6 +63,8 @@ const reauthBody = z.object({
   password: z.string().min(1, "Enter your password.").max(1024),
   code: codeField.optional(),
   recovery_code: z.string().trim().min(1).max(64).optional(),
+  /** Instead of a code: a key's answer to POST /api/v1/me/reauth/webauthn/options. */
+  security_key: reauthKeyBody.optional(),
 });
 
 const FRESH = "Needs a fresh proof: a login with a code, or POST /api/v1/me/reauth, " +
@@ -71,7 +77,13 @@ const doc = {
   reauth: me({
     summary: "Prove it is you again (password and a code) before changing a factor",
     success: { status: 200, description: "Fresh until the given time.", json: reauthResponse },
-    errors: ["invalid_credentials", "invalid_code", "invalid_recovery_code", "too_many_attempts"],
+    errors: [
+      "invalid_credentials",
+      "invalid_code",
+      "invalid_recovery_code",
+      "invalid_security_key",
+      "too_many_attempts",
+    ],
   }),
   listAuthenticators: me({
     summary: "My authenticators",
@@ -161,6 +173,9 @@ const NOTICES: Record<string, string> = {
   twofa_disabled: "Two-factor sign-in is off. Your other sessions were ended.",
   password_changed: "Password changed. Your other sessions and trusted devices were ended.",
   token_revoked: "Token revoked.",
+  security_key_added: "Your security key is ready. Your other sessions were ended.",
+  security_key_renamed: "Security key renamed.",
+  security_key_removed: "Security key removed. Your other sessions were ended.",
 };
 
 /** A message for an error code from the query string; unknown codes show nothing. */
@@ -224,6 +239,9 @@ export function accountRoutes(deps: Deps): Hono {
         password: body.password,
         code: body.code,
         recoveryCode: body.recovery_code,
+        securityKey: body.security_key
+          ? { challengeId: body.security_key.challenge_id, response: body.security_key.credential }
+          : undefined,
         meta: requestMeta(c, config),
       });
       if (!r.ok && r.code === "validation_failed") {
@@ -434,6 +452,7 @@ export function accountRoutes(deps: Deps): Hono {
         canDisable2fa={!policy.required}
         canEnroll={await mayEnrollNow(c, ctx)}
         tokens={await listKeys(deps, { userId: ctx.user.id, kind: "pat" })}
+        securityKeys={await myKeys(deps, ctx.user.id)}
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}
         error={extra.error}
@@ -466,17 +485,45 @@ export function accountRoutes(deps: Deps): Hono {
   app.get(
     "/account",
     withPageSession((c, ctx) =>
-      renderAccount(c, ctx, { notice: NOTICES[c.req.query("notice") ?? ""] })
+      renderAccount(c, ctx, {
+        notice: NOTICES[c.req.query("notice") ?? ""],
+        error: knownError(c.req.query("error")),
+      })
     ),
   );
 
+  /** The re-authentication page, with the security key form for a user who has a key. */
+  const renderReauth = async (
+    c: Context,
+    ctx: SessionContext,
+    next: string,
+    extra: { error?: string; status?: number } = {},
+  ) => {
+    const csrf = await csrfToken(c, deps);
+    const key = await reauthOptions(deps, ctx, relyingParty(config.PUBLIC_URL, c.req.url));
+    c.status((extra.status ?? 200) as 200);
+    return c.html(
+      <ReauthPage
+        csrf={csrf}
+        next={next}
+        error={extra.error}
+        securityKey={key
+          ? (
+            <ReauthKeyForm
+              csrf={csrf}
+              next={next}
+              challengeId={key.challengeId}
+              options={key.options}
+            />
+          )
+          : undefined}
+      />,
+    );
+  };
+
   app.get(
     "/account/reauth",
-    withPageSession(async (c) =>
-      c.html(
-        <ReauthPage csrf={await csrfToken(c, deps)} next={safeRedirect(c.req.query("next"))} />,
-      )
-    ),
+    withPageSession((c, ctx) => renderReauth(c, ctx, safeRedirect(c.req.query("next")))),
   );
 
   app.post(
@@ -488,11 +535,12 @@ export function accountRoutes(deps: Deps): Hono {
         password: form.password,
         code: form.code || undefined,
         recovery_code: form.recovery_code || undefined,
+        security_key: form.credential
+          ? { challenge_id: form.challenge_id, credential: form.credential }
+          : undefined,
       });
-      const rerender = async (error: string, status: number) => {
-        c.status(status as 400);
-        return c.html(<ReauthPage csrf={await csrfToken(c, deps)} next={next} error={error} />);
-      };
+      const rerender = (error: string, status: number) =>
+        renderReauth(c, ctx, next, { error, status });
       if (!parsed.success) {
         return rerender(parsed.error.issues[0]?.message ?? messageOf("validation_failed"), 400);
       }
@@ -501,6 +549,12 @@ export function accountRoutes(deps: Deps): Hono {
         password: parsed.data.password,
         code: parsed.data.code,
         recoveryCode: parsed.data.recovery_code,
+        securityKey: parsed.data.security_key
+          ? {
+            challengeId: parsed.data.security_key.challenge_id,
+            response: parsed.data.security_key.credential,
+          }
+          : undefined,
         meta: requestMeta(c, config),
       });
       if (!r.ok) {

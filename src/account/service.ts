@@ -32,6 +32,8 @@ import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { detectDrift, type Drift, parseOffsets } from "../totp/drift.ts";
 import { bumpCredentialEpochStatement } from "../users/repo.ts";
 import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
+import { deleteAllCredentialsStatement } from "../webauthn/repo.ts";
+import { authenticatorRemovalRefusal, keepAfterAuthenticatorRemoval } from "../webauthn/service.ts";
 
 type Ok<T = Record<never, never>> = { ok: true } & T;
 
@@ -108,9 +110,11 @@ export async function removeAuthenticator(
   const userId = ctx.user.id;
   const policy = await secondFactorRequired(deps, ctx);
   if (!policy.ok) return policy;
-  const keepOne = policy.required
-    ? sql`(SELECT count(*) FROM ${authenticators} WHERE user_id = ${userId}) > 1`
-    : undefined;
+  // Keys count as a remaining factor when the policy lets them; a required fallback stays.
+  const keepOne = keepAfterAuthenticatorRemoval(userId, {
+    required: policy.required,
+    ...(await loadPolicy(db)).webauthn,
+  });
   const [deleted] = await db.batch([
     db.delete(authenticators)
       .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, userId), keepOne))
@@ -119,7 +123,8 @@ export async function removeAuthenticator(
   ]);
   if (deleted.length !== 1) {
     const exists = (await listAuthenticators(db, userId)).some((a) => a.id === input.id);
-    return fail(exists ? "last_authenticator" : "not_found");
+    if (!exists) return fail("not_found");
+    return fail(await authenticatorRemovalRefusal(deps, userId, policy.required));
   }
   await db.batch([
     auditInsert(
@@ -187,6 +192,7 @@ export async function disableTwoFactor(
     db.delete(authenticators).where(eq(authenticators.userId, userId)),
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
     db.delete(enrollments).where(eq(enrollments.userId, userId)),
+    deleteAllCredentialsStatement(db, userId),
     revokeAllDevicesStatement(db, userId, now),
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
     bumpCredentialEpochStatement(db, userId),

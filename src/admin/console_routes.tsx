@@ -5,6 +5,7 @@
  * policy change is previewed before it is saved, and every POST carries the CSRF token that the
  * app's middleware checks.
  */
+import { myKeys } from "../webauthn/service.ts";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
@@ -66,6 +67,7 @@ const EMERGENCY_DAYS = 30;
 
 /** Fixed notices for `?notice=`: a query parameter never puts its own text on the page. */
 const NOTICES: Record<string, string> = {
+  security_key_removed: "Security key removed. Their pending sign-ins ended.",
   alert_acknowledged: "Alert acknowledged.",
   policy_saved: "The 2FA policy is saved.",
   password_policy_saved: "The password policy is saved.",
@@ -154,6 +156,15 @@ function policyInput(form: Record<string, string>): Record<string, unknown> {
   for (const k of RANGE_LISTS) input[k] = splitRanges(form[k]);
   for (const k of FLAGS) input[k] = checked(form[k]);
   for (const k of NUMBERS) input[k] = num(form[k]);
+  // ---- webauthn (issue 19): the policy's own object; a form without its fields (the select
+  // is always posted by the page) leaves it at its defaults ----
+  if (form.webauthnFallback !== undefined) {
+    input.webauthn = {
+      secondFactor: checked(form.webauthnSecondFactor),
+      passkeySignIn: checked(form.webauthnPasskeySignIn),
+      fallback: form.webauthnFallback,
+    };
+  }
   return input;
 }
 
@@ -164,6 +175,9 @@ function policyValues(p: LoginPolicy, hidden = false): FormValues {
   for (const k of RANGE_LISTS) v[k] = p[k].join(hidden ? ", " : "\n");
   for (const k of FLAGS) v[k] = p[k] ? "on" : "";
   for (const k of NUMBERS) v[k] = String(p[k]);
+  v.webauthnSecondFactor = p.webauthn.secondFactor ? "on" : "";
+  v.webauthnPasskeySignIn = p.webauthn.passkeySignIn ? "on" : "";
+  v.webauthnFallback = p.webauthn.fallback;
   return v;
 }
 
@@ -418,6 +432,7 @@ export function adminPages(deps: Deps): Hono {
           drift: a.drift,
         }))}
         devices={await userDevices(deps, id)}
+        securityKeys={await myKeys(deps, id)}
         now={deps.clock.now().getTime()}
         isSelf={id === ctx.user.id}
         canDelegate={config.DELEGATION_ENABLED && id !== ctx.user.id &&

@@ -11,7 +11,9 @@ import { inAnyCidr } from "../lib/ip.ts";
 import type { SessionContext } from "../sessions/service.ts";
 
 export function isAdminSession(ctx: SessionContext): boolean {
-  const passedSecondFactor = ctx.amr.some((m) => m === "otp" || m === "rec" || m === "dev");
+  const passedSecondFactor = ctx.amr.some((m) =>
+    m === "otp" || m === "rec" || m === "dev" || m === "pop"
+  );
   return ctx.roles.includes("admin") && passedSecondFactor;
 }
 

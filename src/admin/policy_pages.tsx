@@ -132,6 +132,28 @@ export function PolicyPage(props: {
           <NumberInput name="trustedDeviceDays" {...form} />
         </fieldset>
         <fieldset>
+          <legend>{policyLabel("webauthn")}</legend>
+          <PolicyCheck
+            name="webauthnSecondFactor"
+            values={v}
+            text={t("admin.policy.webauthn.second_factor")}
+          />
+          <PolicyCheck
+            name="webauthnPasskeySignIn"
+            values={v}
+            text={t("admin.policy.webauthn.passkey")}
+          />
+          <label for="webauthnFallback">{t("admin.policy.webauthn.fallback")}</label>
+          <select id="webauthnFallback" name="webauthnFallback" {...described(e, "webauthn")}>
+            {(["none", "totp", "totp_or_recovery"] as const).map((f) => (
+              <option value={f} selected={v.webauthnFallback === f}>
+                {t(`admin.policy.webauthn.fallback.${f}`)}
+              </option>
+            ))}
+          </select>
+          <ErrorText id="webauthn-error" message={e.webauthn} />
+        </fieldset>
+        <fieldset>
           <legend>{t("admin.policy.codes")}</legend>
           <label for="totpAlgorithm">{policyLabel("totpAlgorithm")}</label>
           <select id="totpAlgorithm" name="totpAlgorithm" {...described(e, "totpAlgorithm")}>
@@ -215,6 +237,16 @@ function raw(value: unknown): string {
 function shown(key: keyof LoginPolicy, value: unknown): string {
   if (Array.isArray(value)) return value.length ? value.join(", ") : t("admin.preview.none");
   if (typeof value === "boolean") return value ? t("admin.preview.on") : t("admin.preview.off");
+  if (key === "webauthn" && value && typeof value === "object") {
+    const w = value as LoginPolicy["webauthn"];
+    return [
+      `${t("admin.policy.webauthn.second_factor")}: ${shown("adminsAlways", w.secondFactor)}`,
+      `${t("admin.policy.webauthn.passkey")}: ${shown("adminsAlways", w.passkeySignIn)}`,
+      `${t("admin.policy.webauthn.fallback")}: ${
+        t(`admin.policy.webauthn.fallback.${w.fallback}`)
+      }`,
+    ].join("; ");
+  }
   if (key === "mode") {
     return value === "listed" ? t("admin.policy.listed") : t("admin.policy.everyone");
   }

@@ -4,6 +4,7 @@
  * admin's identity; actions that change a user's factors end that user's sessions. Admins never
  * see secrets or recovery codes.
  */
+import { deleteAllCredentialsStatement } from "../webauthn/repo.ts";
 import { and, asc, desc, eq, gte, like, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { audit, auditInsert } from "../audit/repo.ts";
@@ -335,6 +336,8 @@ function removeFactorsStatements(deps: Deps, userId: string, now: Date) {
     db.delete(authenticators).where(eq(authenticators.userId, userId)),
     db.delete(recoveryCodes).where(eq(recoveryCodes.userId, userId)),
     db.delete(enrollments).where(eq(enrollments.userId, userId)),
+    // Security keys and passkeys are factors too: a reset leaves none.
+    deleteAllCredentialsStatement(db, userId),
     revokeAllDevicesStatement(db, userId, now),
     endAllSessionsStatement(deps, userId, now),
     // Pending logins die too: one begun before the reset must not finish with an old factor.

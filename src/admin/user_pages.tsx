@@ -16,6 +16,8 @@ import {
 } from "../views/components.tsx";
 import { CopyButton, CsrfField } from "../views/layout.tsx";
 import { AdminLayout, list, StatusCell } from "./console_layout.tsx";
+import { AdminKeysSection } from "../webauthn/pages.tsx";
+import type { CredentialRow } from "../webauthn/repo.ts";
 import type { AdminUserView } from "./service.ts";
 
 /** What admins see of an authenticator: never its secret. */
@@ -53,6 +55,8 @@ export function UserPage(props: {
   view: AdminUserView;
   authenticators: AuthenticatorSummary[];
   devices: TrustedDeviceRow[];
+  /** The user's security keys and passkeys (src/webauthn/): names and use, never key material. */
+  securityKeys: CredentialRow[];
   now: number;
   isSelf: boolean;
   /** Delegation is on and this user may be acted as (not an admin). */
@@ -164,6 +168,8 @@ export function UserPage(props: {
         rows={props.authenticators}
         empty={<p>{t("account.no_authenticator")}</p>}
       />
+
+      <AdminKeysSection csrf={props.csrf} userId={u.id} keys={props.securityKeys} />
 
       <h2>{t("admin.user.actions")}</h2>
       <p class="muted">{t("admin.user.actions_hint")}</p>

@@ -444,3 +444,57 @@ export const knownSignIns = sqliteTable("known_sign_ins", {
   firstSeenAt: integer("first_seen_at").notNull(),
   lastSeenAt: integer("last_seen_at").notNull(),
 }, (t) => [primaryKey({ columns: [t.userId, t.kind, t.valueHash] })]);
+
+/**
+ * WebAuthn credentials (security keys and passkeys) beside the TOTP authenticators. The public
+ * key is not a secret; nothing here lets anyone sign in without the authenticator.
+ */
+export const webauthnCredentials = sqliteTable("webauthn_credentials", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  /** The authenticator's credential id, base64url. */
+  credentialId: text("credential_id").notNull(),
+  /** The COSE public key, base64url. */
+  publicKey: text("public_key").notNull(),
+  /** The signature counter last seen (0 for authenticators that keep none). */
+  counter: integer("counter").notNull().default(0),
+  /** JSON array of transports the authenticator reported ("usb", "internal", "hybrid"...). */
+  transports: text("transports").notNull().default("[]"),
+  name: text("name").notNull(),
+  /** The RP ID it was registered under: an assertion counts only for the same one. */
+  rpId: text("rp_id").notNull(),
+  /** A passkey that may be synced to other devices, and whether it is (WebAuthn flags BE, BS). */
+  backupEligible: integer("backup_eligible", { mode: "boolean" }).notNull().default(false),
+  backedUp: integer("backed_up", { mode: "boolean" }).notNull().default(false),
+  /** User verification (PIN, biometrics) was performed at registration. */
+  userVerified: integer("user_verified", { mode: "boolean" }).notNull().default(false),
+  /** A discoverable credential (a passkey that can sign in without a username). */
+  discoverable: integer("discoverable", { mode: "boolean" }).notNull().default(false),
+  createdAt: integer("created_at").notNull(),
+  lastUsedAt: integer("last_used_at"),
+}, (t) => [
+  uniqueIndex("webauthn_credentials_credential_idx").on(t.credentialId),
+  index("webauthn_credentials_user_idx").on(t.userId),
+]);
+
+/**
+ * WebAuthn challenges: random, single use (consumed by one conditional UPDATE), short-lived,
+ * bound to what they were issued for: a pending login, a session, or (passkey sign-in) nothing.
+ */
+export const webauthnChallenges = sqliteTable("webauthn_challenges", {
+  id: text("id").primaryKey(),
+  /** "register" | "second_factor" | "passkey" */
+  purpose: text("purpose").notNull(),
+  /** The user it was issued for (null for a passkey sign-in, which learns the user from it). */
+  userId: text("user_id"),
+  /** The pending login id (second factor) or session id (registration); "" for passkey. */
+  boundTo: text("bound_to").notNull(),
+  /** The challenge, base64url. */
+  challenge: text("challenge").notNull(),
+  /** The RP ID and origin the options were made for; the answer must match them. */
+  rpId: text("rp_id").notNull(),
+  origin: text("origin").notNull(),
+  createdAt: integer("created_at").notNull(),
+  expiresAt: integer("expires_at").notNull(),
+  consumedAt: integer("consumed_at"),
+}, (t) => [index("webauthn_challenges_expiry_idx").on(t.expiresAt)]);

@@ -883,4 +883,48 @@ export const de: Messages = {
     "Alle Sitzungen wurden abgemeldet und alle vertrauenswürdigen Geräte vergessen. Niemand kann sich jetzt bei dem Konto anmelden.",
   "notme.done.next":
     "Wie es weitergeht: Ein Administrator prüft das Konto und meldet sich bei Ihnen. Sobald es entsperrt ist, setzen Sie Ihr Passwort zurück und richten Ihren Authenticator neu ein; bis dahin müssen Sie nichts weiter tun.",
+  // ---- webauthn ----
+  "msg.notice.security_key_removed_admin":
+    "Sicherheitsschlüssel entfernt. Laufende Anmeldungen wurden beendet.",
+  "admin.policy.webauthn.second_factor":
+    "Sicherheitsschlüssel und Passkeys dürfen den Code nach dem Passwort ersetzen",
+  "admin.policy.webauthn.passkey": "Ein Passkey allein darf anmelden (mit Benutzerüberprüfung)",
+  "admin.policy.webauthn.fallback": "Benutzer mit Schlüsseln müssen außerdem behalten",
+  "admin.policy.webauthn.fallback.none": "nichts weiter",
+  "admin.policy.webauthn.fallback.totp": "eine Authenticator-App",
+  "admin.policy.webauthn.fallback.totp_or_recovery":
+    "eine Authenticator-App oder Wiederherstellungscodes",
+  "admin.policy.field.webauthn": "Sicherheitsschlüssel und Passkeys",
+  "webauthn.keys": "Sicherheitsschlüssel und Passkeys",
+  "webauthn.no_keys": "Noch kein Sicherheitsschlüssel und kein Passkey.",
+  "webauthn.passkey": "Passkey",
+  "webauthn.add": "Sicherheitsschlüssel oder Passkey hinzufügen",
+  "webauthn.needs_script":
+    "Sicherheitsschlüssel und Passkeys brauchen JavaScript in diesem Browser.",
+  "webauthn.failed":
+    "Der Browser hat keinen Schlüssel erstellt oder verwendet. Versuchen Sie es erneut oder auf anderem Weg.",
+  "webauthn.new.title": "Sicherheitsschlüssel oder Passkey hinzufügen",
+  "webauthn.new.intro":
+    "Geben Sie ihm einen Namen, den Sie wiedererkennen, und folgen Sie dann Ihrem Browser: Schlüssel berühren oder am Gerät bestätigen.",
+  "webauthn.new.submit": "Schlüssel hinzufügen",
+  "webauthn.name": "Name",
+  "webauthn.name_hint": "Zum Beispiel: blauer Schlüssel, Arbeitslaptop.",
+  "webauthn.login.heading": "Oder mit einem Sicherheitsschlüssel",
+  "webauthn.login.use": "Sicherheitsschlüssel verwenden",
+  "webauthn.passkey.heading": "Oder mit einem Passkey anmelden",
+  "webauthn.passkey.use": "Mit einem Passkey anmelden",
+  "account.method.pop": "Sicherheitsschlüssel",
+  "account.method.mfa": "Passkey",
+  "error.invalid_security_key":
+    "Dieser Sicherheitsschlüssel oder Passkey wurde nicht angenommen. Versuchen Sie es erneut oder verwenden Sie einen Code.",
+  "error.security_keys_disabled":
+    "Sicherheitsschlüssel werden hier nicht als zweiter Faktor angenommen.",
+  "error.passkey_sign_in_disabled": "Die Anmeldung nur mit einem Passkey ist ausgeschaltet.",
+  "error.fallback_required":
+    "Ihre Organisation verlangt, dass Sie neben Ihren Sicherheitsschlüsseln eine Authenticator-App (oder Wiederherstellungscodes) behalten.",
+  "msg.notice.security_key_added":
+    "Ihr Sicherheitsschlüssel ist bereit. Ihre anderen Sitzungen wurden beendet.",
+  "msg.notice.security_key_renamed": "Sicherheitsschlüssel umbenannt.",
+  "msg.notice.security_key_removed":
+    "Sicherheitsschlüssel entfernt. Ihre anderen Sitzungen wurden beendet.",
 };

@@ -852,6 +852,43 @@ export const en = {
     "Every session was signed out and every trusted device forgotten. Nobody can sign in to the account now.",
   "notme.done.next":
     "What happens next: an administrator checks the account and contacts you. Once it is unlocked, reset your password and set up your authenticator again; until then, there is nothing more to do.",
+  // ---- webauthn ----
+  "msg.notice.security_key_removed_admin": "Security key removed. Their pending sign-ins ended.",
+  "admin.policy.webauthn.second_factor":
+    "Security keys and passkeys may replace the code after the password",
+  "admin.policy.webauthn.passkey": "A passkey alone may sign in (with user verification)",
+  "admin.policy.webauthn.fallback": "Users with keys must also keep",
+  "admin.policy.webauthn.fallback.none": "nothing more",
+  "admin.policy.webauthn.fallback.totp": "an authenticator app",
+  "admin.policy.webauthn.fallback.totp_or_recovery": "an authenticator app or recovery codes",
+  "admin.policy.field.webauthn": "Security keys and passkeys",
+  "webauthn.keys": "Security keys and passkeys",
+  "webauthn.no_keys": "No security key or passkey yet.",
+  "webauthn.passkey": "passkey",
+  "webauthn.add": "Add a security key or passkey",
+  "webauthn.needs_script": "Security keys and passkeys need JavaScript in this browser.",
+  "webauthn.failed": "The browser did not create or use a key. Try again, or use another way.",
+  "webauthn.new.title": "Add a security key or passkey",
+  "webauthn.new.intro":
+    "Give it a name you will recognise, then follow your browser: touch the key, or confirm with your device.",
+  "webauthn.new.submit": "Add the key",
+  "webauthn.name": "Name",
+  "webauthn.name_hint": "For example: blue key, work laptop.",
+  "webauthn.login.heading": "Or use a security key",
+  "webauthn.login.use": "Use your security key",
+  "webauthn.passkey.heading": "Or sign in with a passkey",
+  "webauthn.passkey.use": "Sign in with a passkey",
+  "account.method.pop": "security key",
+  "account.method.mfa": "passkey",
+  "error.invalid_security_key":
+    "That security key or passkey was not accepted. Try again, or use a code.",
+  "error.security_keys_disabled": "Security keys are not accepted as a second factor here.",
+  "error.passkey_sign_in_disabled": "Signing in with a passkey alone is off.",
+  "error.fallback_required":
+    "Your organisation asks you to keep an authenticator app (or recovery codes) beside your security keys.",
+  "msg.notice.security_key_added": "Your security key is ready. Your other sessions were ended.",
+  "msg.notice.security_key_renamed": "Security key renamed.",
+  "msg.notice.security_key_removed": "Security key removed. Your other sessions were ended.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -894,4 +894,49 @@ export const fr: Messages = {
     "Toutes les sessions ont été déconnectées et tous les appareils de confiance oubliés. Personne ne peut plus se connecter au compte.",
   "notme.done.next":
     "La suite : un administrateur vérifie le compte et vous contacte. Une fois le compte déverrouillé, réinitialisez votre mot de passe et configurez de nouveau votre authentificateur ; d’ici là, vous n’avez rien d’autre à faire.",
+  // ---- webauthn ----
+  "msg.notice.security_key_removed_admin":
+    "Clé de sécurité supprimée. Ses connexions en cours ont été interrompues.",
+  "admin.policy.webauthn.second_factor":
+    "Les clés de sécurité et clés d'accès peuvent remplacer le code après le mot de passe",
+  "admin.policy.webauthn.passkey":
+    "Une clé d'accès seule permet de se connecter (avec vérification de l'utilisateur)",
+  "admin.policy.webauthn.fallback": "Les utilisateurs avec des clés doivent aussi garder",
+  "admin.policy.webauthn.fallback.none": "rien de plus",
+  "admin.policy.webauthn.fallback.totp": "une application d'authentification",
+  "admin.policy.webauthn.fallback.totp_or_recovery":
+    "une application d'authentification ou des codes de récupération",
+  "admin.policy.field.webauthn": "Clés de sécurité et clés d'accès",
+  "webauthn.keys": "Clés de sécurité et clés d'accès",
+  "webauthn.no_keys": "Aucune clé de sécurité ni clé d'accès pour l'instant.",
+  "webauthn.passkey": "clé d'accès",
+  "webauthn.add": "Ajouter une clé de sécurité ou une clé d'accès",
+  "webauthn.needs_script":
+    "Les clés de sécurité et les clés d'accès nécessitent JavaScript dans ce navigateur.",
+  "webauthn.failed":
+    "Le navigateur n'a pas créé ou utilisé de clé. Réessayez, ou utilisez un autre moyen.",
+  "webauthn.new.title": "Ajouter une clé de sécurité ou une clé d'accès",
+  "webauthn.new.intro":
+    "Donnez-lui un nom que vous reconnaîtrez, puis suivez votre navigateur : touchez la clé, ou confirmez sur votre appareil.",
+  "webauthn.new.submit": "Ajouter la clé",
+  "webauthn.name": "Nom",
+  "webauthn.name_hint": "Par exemple : clé bleue, portable du travail.",
+  "webauthn.login.heading": "Ou utilisez une clé de sécurité",
+  "webauthn.login.use": "Utiliser votre clé de sécurité",
+  "webauthn.passkey.heading": "Ou connectez-vous avec une clé d'accès",
+  "webauthn.passkey.use": "Se connecter avec une clé d'accès",
+  "account.method.pop": "clé de sécurité",
+  "account.method.mfa": "clé d'accès",
+  "error.invalid_security_key":
+    "Cette clé de sécurité ou clé d'accès n'a pas été acceptée. Réessayez, ou utilisez un code.",
+  "error.security_keys_disabled":
+    "Les clés de sécurité ne sont pas acceptées comme second facteur ici.",
+  "error.passkey_sign_in_disabled": "La connexion avec une clé d'accès seule est désactivée.",
+  "error.fallback_required":
+    "Votre organisation vous demande de garder une application d'authentification (ou des codes de récupération) en plus de vos clés de sécurité.",
+  "msg.notice.security_key_added":
+    "Votre clé de sécurité est prête. Vos autres sessions ont été fermées.",
+  "msg.notice.security_key_renamed": "Clé de sécurité renommée.",
+  "msg.notice.security_key_removed":
+    "Clé de sécurité supprimée. Vos autres sessions ont été fermées.",
 };

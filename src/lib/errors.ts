@@ -61,6 +61,22 @@ export const ERRORS = {
     status: 410,
     message: "This setup has expired. Start again to get a new key.",
   },
+  // ---- webauthn ----
+  invalid_security_key: {
+    status: 401,
+    message: "That security key or passkey was not accepted. Try again, or use a code.",
+  },
+  security_keys_disabled: {
+    status: 403,
+    message: "Security keys are not accepted as a second factor here.",
+  },
+  passkey_sign_in_disabled: { status: 403, message: "Signing in with a passkey alone is off." },
+  fallback_required: {
+    status: 409,
+    message: "Your organisation asks you to keep an authenticator app (or recovery codes) " +
+      "beside your security keys.",
+  },
+  // ---- end webauthn ----
   payload_too_large: { status: 413, message: "What you sent is too large." },
   too_many_attempts: { status: 429, message: "Too many attempts. Wait a while and try again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },

@@ -33,6 +33,7 @@ import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
 import { secondFactorSuccessStatements } from "./complete_repo.ts";
 import { matchTotp } from "../totp/match.ts";
+import { countCredentials, recordUseStatement } from "../webauthn/repo.ts";
 import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
 import { decideNextStep, secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
@@ -74,7 +75,7 @@ export type PendingResult = {
   status: "second_factor_required" | "enrollment_required";
   pendingToken: string;
   expiresAt: Date;
-  methods: ("totp" | "recovery_code")[];
+  methods: ("totp" | "recovery_code" | "webauthn")[];
 };
 
 export type LoginResult =
@@ -104,7 +105,9 @@ export async function passwordStep(deps: Deps, input: {
 
   const authenticators = await listAuthenticators(db, user.id);
   const policy = await loadPolicy(db);
-  const subject = subjectOf(user, authenticators.length > 0);
+  // Security keys count as a factor when the policy lets them stand in for the code.
+  const keys = policy.webauthn.secondFactor ? await countCredentials(db, user.id) : 0;
+  const subject = subjectOf(user, authenticators.length > 0 || keys > 0);
   if (
     !subject.enrolled && subject.requiredSince === null &&
     policyRequires(policy, subject, input.meta.ip)
@@ -196,7 +199,11 @@ export async function passwordStep(deps: Deps, input: {
       pendingToken,
       expiresAt,
       methods: purpose === "challenge"
-        ? (policy.recoveryCodesEnabled ? ["totp", "recovery_code"] : ["totp"])
+        ? [
+          ...(authenticators.length > 0 ? ["totp" as const] : []),
+          ...(keys > 0 ? ["webauthn" as const] : []),
+          ...(policy.recoveryCodesEnabled ? ["recovery_code" as const] : []),
+        ]
         : [],
     },
   };
@@ -404,14 +411,15 @@ export async function recoveryStep(deps: Deps, input: {
 
 type Consume =
   | ReturnType<typeof advanceStepStatement>
-  | ReturnType<typeof consumeRecoveryCodeStatement>;
+  | ReturnType<typeof consumeRecoveryCodeStatement>
+  | ReturnType<typeof recordUseStatement>;
 
 /**
  * Writes a passed second factor in one batch. Order matters: the pending login is consumed
  * first (naming the new session), the factor is used up only if that happened (`changes() = 1`),
  * and the session exists only if the factor was used up.
  */
-async function completeSecondFactor(deps: Deps, input: {
+export async function completeSecondFactor(deps: Deps, input: {
   user: UserRow;
   pending: PendingRow;
   amr: Amr[];
@@ -513,7 +521,7 @@ export async function secondFactorFailure(
   pending: PendingRow | null,
   meta: RequestMeta,
   reason: string,
-  code: "invalid_code" | "invalid_recovery_code",
+  code: "invalid_code" | "invalid_recovery_code" | "invalid_security_key",
 ): Promise<Failure> {
   const { db, config } = deps;
   const now = deps.clock.now();
@@ -538,7 +546,11 @@ export async function secondFactorFailure(
       username: user.username,
       ...meta,
       detail: {
-        method: code === "invalid_code" ? "totp" : "recovery_code",
+        method: code === "invalid_code"
+          ? "totp"
+          : code === "invalid_security_key"
+          ? "webauthn"
+          : "recovery_code",
         reason,
         pending_attempts_left: attemptsLeft,
       },

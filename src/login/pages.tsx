@@ -1,4 +1,5 @@
 /** @module Login pages: password, code challenge, recovery code, and what comes after them. */
+import type { Child } from "hono/jsx";
 import { t, tj, tp } from "../i18n/i18n.ts";
 import {
   ActionButton,
@@ -19,22 +20,29 @@ export function LoginPage(props: {
   values?: { username?: string };
   error?: string;
   notice?: string;
+  /** Passkey sign-in (src/webauthn/): its form, and autofill of passkeys on the username. */
+  passkey?: Child;
 }) {
   return (
     <FormPage
       page={props}
       text={[t("login.title")]}
       action="/login"
+      script={props.passkey !== undefined}
       before={<Notices notice={props.notice} />}
       after={
-        <p>
-          <a href="/password/forgot">{t("login.forgot")}</a>
-        </p>
+        <>
+          <p>
+            <a href="/password/forgot">{t("login.forgot")}</a>
+          </p>
+          {props.passkey}
+        </>
       }
     >
       <ErrorText id="login-error" message={props.error} />
       <UsernameField
         label={t("login.username")}
+        autocomplete={props.passkey ? "username webauthn" : "username"}
         value={props.values?.username ?? ""}
         describedBy={props.error ? "login-error" : undefined}
       />
@@ -62,13 +70,21 @@ export function TotpPage(props: {
   error?: string;
   deviceName: string;
   trustedDevicesAllowed: boolean;
+  /** The security key form (src/webauthn/), for a user who has a key. */
+  securityKey?: Child;
 }) {
   return (
     <FormPage
       page={props}
       text={[t("totp.title"), t("totp.intro")]}
       action="/login/totp"
-      after={<OtherWayOrCancel page={props} to="/login/recovery" text={t("totp.use_recovery")} />}
+      script={props.securityKey !== undefined}
+      after={
+        <>
+          {props.securityKey}
+          <OtherWayOrCancel page={props} to="/login/recovery" text={t("totp.use_recovery")} />
+        </>
+      }
     >
       <CodeField
         id="code"

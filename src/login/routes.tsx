@@ -24,6 +24,10 @@ import {
   TotpPage,
 } from "./pages.tsx";
 import { describe } from "../openapi/describe.ts";
+import { loadPolicy } from "../policy/repo.ts";
+import { passkeyOptions, secondFactorOptions } from "../webauthn/service.ts";
+import { PasskeyForm, SecondFactorKeyForm } from "../webauthn/pages.tsx";
+import { relyingParty } from "../webauthn/webauthn.ts";
 import { loginResponse, secondFactorResponse } from "../openapi/schemas.ts";
 import {
   type Authenticated,
@@ -143,6 +147,22 @@ function withRedirect(path: string, redirect: string | undefined): string {
   return redirect ? `${path}?redirect=${encodeURIComponent(redirect)}` : path;
 }
 
+/**
+ * The message of a security key failure that POST /login/webauthn or /login/passkey (src/webauthn/)
+ * sent back as `?error=<code>`: only these fixed codes, never text from the query.
+ */
+function keyError(code: string | undefined): string | undefined {
+  const known = [
+    "invalid_security_key",
+    "security_keys_disabled",
+    "passkey_sign_in_disabled",
+    "too_many_attempts",
+    "invalid_pending_token",
+  ] as const;
+  const found = known.find((k) => k === code);
+  return found ? messageOf(found) : undefined;
+}
+
 /** Whether to trust this device after the code: by the name given, or one made from the browser. */
 function trustRequest(
   body: { trust_device: boolean; device_name?: string },
@@ -151,6 +171,43 @@ function trustRequest(
   return body.trust_device
     ? { name: body.device_name || deviceNameFromUserAgent(meta.userAgent) }
     : null;
+}
+
+/**
+ * Sends a browser on after the second factor: session cookie, device cookie, redirect (or, for an
+ * expired password, on to its change step). The security-key routes finish the same way.
+ */
+export function finishBrowserLogin(
+  c: Context,
+  deps: Deps,
+  a: Authenticated | PasswordChangeRequired,
+  redirect: string | undefined,
+) {
+  const { config } = deps;
+  if (a.status === "password_change_required") {
+    // The expired password's change step, bound to this login by the pending cookie.
+    writeCookie(c, config, "pending", a.pendingToken, secondsUntil(a.expiresAt, deps.clock.now()));
+    return c.redirect(withRedirect("/login/password", redirect), 303);
+  }
+  const continueTo = safeReturnUrl(redirect, returnHosts(config)) ?? "/account";
+  clearCookie(c, config, "pending");
+  writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
+  if (a.trustedDeviceToken) {
+    writeCookie(
+      c,
+      config,
+      "device",
+      a.trustedDeviceToken,
+      secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
+    );
+  }
+  if (a.enrollmentDeadline) {
+    // Grace period: say by when a second factor is needed, and offer to set it up now.
+    return c.html(<GracePage deadline={a.enrollmentDeadline} continueTo={continueTo} />);
+  }
+  // An app's sign-in request (OpenID Connect) ends at the app, off-site: see ContinuePage.
+  if (continueTo.startsWith("/oidc/")) return c.html(<ContinuePage continueTo={continueTo} />);
+  return c.redirect(continueTo, 303);
 }
 
 export function loginRoutes(deps: Deps): Hono {
@@ -257,58 +314,39 @@ export function loginRoutes(deps: Deps): Hono {
       notice?: string;
     },
   ) => {
+    const csrf = await csrfToken(c, deps);
+    // Passkey sign-in, when allowed: a challenge for this page (single use, 5 minutes).
+    const passkey = (await loadPolicy(deps.db)).webauthn.passkeySignIn
+      ? await passkeyOptions(deps, relyingParty(config.PUBLIC_URL, c.req.url))
+      : null;
     c.status((props.status ?? 200) as 200);
     return c.html(
       <LoginPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         redirect={props.redirect}
         values={{ username: props.username }}
         error={props.error}
         notice={props.notice}
         rememberMeDays={(await securitySettings(deps)).rememberMeDays}
+        passkey={passkey?.ok
+          ? (
+            <PasskeyForm
+              csrf={csrf}
+              redirect={props.redirect}
+              challengeId={passkey.challengeId}
+              options={passkey.options}
+            />
+          )
+          : undefined}
       />,
     );
   };
 
-  /** Sends a browser on after the second factor: session cookie, device cookie, redirect. */
   const finishLogin = (
     c: Context,
     a: Authenticated | PasswordChangeRequired,
     redirect: string | undefined,
-  ) => {
-    if (a.status === "password_change_required") {
-      // The expired password's change step, bound to this login by the pending cookie.
-      writeCookie(
-        c,
-        config,
-        "pending",
-        a.pendingToken,
-        secondsUntil(a.expiresAt, deps.clock.now()),
-      );
-      return c.redirect(withRedirect("/login/password", redirect), 303);
-    }
-    clearCookie(c, config, "pending");
-    writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
-    if (a.trustedDeviceToken) {
-      writeCookie(
-        c,
-        config,
-        "device",
-        a.trustedDeviceToken,
-        secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
-      );
-    }
-    if (a.enrollmentDeadline) {
-      // Grace period: say by when a second factor is needed, and offer to set it up now.
-      return c.html(
-        <GracePage deadline={a.enrollmentDeadline} continueTo={continueTo(redirect)} />,
-      );
-    }
-    const to = continueTo(redirect);
-    // An app's sign-in request (OpenID Connect) ends at the app, off-site: see ContinuePage.
-    if (to.startsWith("/oidc/")) return c.html(<ContinuePage continueTo={to} />);
-    return c.redirect(to, 303);
-  };
+  ) => finishBrowserLogin(c, deps, a, redirect);
 
   /** A dead pending login sends the browser back to the password form with the reason. */
   const restart = (c: Context, failure: Failure, redirect: string | undefined) => {
@@ -326,7 +364,7 @@ export function loginRoutes(deps: Deps): Hono {
     // `force=1`: an app asked for a fresh login (OpenID Connect prompt=login or max_age), so
     // the form is shown even to a signed-in browser.
     if (s.ok && c.req.query("force") !== "1") return c.redirect(continueTo(redirect), 303);
-    return renderLogin(c, { redirect });
+    return renderLogin(c, { redirect, error: keyError(c.req.query("error")) });
   });
 
   app.post("/login", async (c) => {
@@ -369,7 +407,8 @@ export function loginRoutes(deps: Deps): Hono {
   const challengePage = (render: ChallengePage) => (c: Context) => {
     const redirect = redirectParam(c.req.query("redirect"));
     if (!readCookie(c, config, "pending")) return c.redirect(withRedirect("/login", redirect), 303);
-    return render(c, { redirect });
+    // A refused security key comes back here with its reason (src/webauthn/routes.tsx).
+    return render(c, { redirect, error: keyError(c.req.query("error")) });
   };
 
   /** A refused second factor: a lost pending login starts over; else the page says why. */
@@ -407,14 +446,31 @@ export function loginRoutes(deps: Deps): Hono {
     return { csrf: await csrfToken(c, deps), redirect: props.redirect, error: props.error };
   };
 
-  const renderTotp = async (c: Context, props: ChallengeProps) =>
-    c.html(
+  const renderTotp = async (c: Context, props: ChallengeProps) => {
+    const shared = await challengeProps(c, props);
+    const pendingToken = readCookie(c, config, "pending");
+    // A user with a security key gets it offered beside the code (a fresh challenge each time).
+    const key = pendingToken
+      ? await secondFactorOptions(deps, pendingToken, relyingParty(config.PUBLIC_URL, c.req.url))
+      : null;
+    return c.html(
       <TotpPage
-        {...await challengeProps(c, props)}
+        {...shared}
         deviceName={deviceNameFromUserAgent(c.req.header("user-agent"))}
         trustedDevicesAllowed
+        securityKey={key?.ok
+          ? (
+            <SecondFactorKeyForm
+              csrf={shared.csrf}
+              redirect={props.redirect}
+              challengeId={key.challengeId}
+              options={key.options}
+            />
+          )
+          : undefined}
       />,
     );
+  };
 
   app.get("/login/totp", challengePage(renderTotp));
 

@@ -11,9 +11,10 @@ import { loginPolicySchema } from "../policy/policy.ts";
 
 const iso = z.iso.datetime();
 const isoOrNull = iso.nullable();
-const amr = z.array(z.enum(["pwd", "otp", "rec", "dev"])).describe(
+const amr = z.array(z.enum(["pwd", "otp", "rec", "dev", "pop", "mfa"])).describe(
   "How the session was authenticated: pwd (password), otp (authenticator code), " +
-    "rec (recovery code), dev (trusted device).",
+    "rec (recovery code), dev (trusted device), pop (security key or passkey), mfa (a passkey " +
+    "with user verification, alone).",
 );
 
 /** Every error answer: one code from the error table, its message, and field errors for 400. */
@@ -75,7 +76,7 @@ export const loginResponse = z.union([
     status: z.literal("second_factor_required"),
     pending_token: z.string(),
     expires_at: iso,
-    methods: z.array(z.enum(["totp", "recovery_code"])),
+    methods: z.array(z.enum(["totp", "recovery_code", "webauthn"])),
   }),
   z.object({
     status: z.literal("enrollment_required"),

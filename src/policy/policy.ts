@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { DAY } from "../lib/clock.ts";
 import { inAnyCidr, parseCidr } from "../lib/ip.ts";
+import { webauthnPolicySchema } from "../webauthn/webauthn.ts";
 
 /** The longest an admin may let a trusted device skip the second factor. */
 export const TRUSTED_DEVICE_MAX_DAYS = 365;
@@ -48,6 +49,8 @@ export const loginPolicySchema = z.object({
    */
   mayEnrollRoles: nameList.default([]),
   mayEnrollGroups: nameList.default([]),
+  // ---- webauthn (issue 19): its own object, kept apart from the fields above ----
+  webauthn: webauthnPolicySchema.prefault({}),
 });
 
 export type LoginPolicy = z.infer<typeof loginPolicySchema>;

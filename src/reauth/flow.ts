@@ -22,12 +22,18 @@ import { currentUser, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement, countAuthenticators } from "../totp/repo.ts";
 import { REAUTH_WINDOW_MS } from "./reauth.ts";
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { countCredentials } from "../webauthn/repo.ts";
+import { loadPolicy } from "../policy/repo.ts";
+import { checkKeyForSession } from "../webauthn/service.ts";
 
 export async function reauthenticate(deps: Deps, input: {
   ctx: SessionContext;
   password: string;
   code?: string;
   recoveryCode?: string;
+  /** A security key's answer to a "reauth" challenge of this session (src/webauthn/). */
+  securityKey?: { challengeId: string; response: AuthenticationResponseJSON };
   meta: RequestMeta;
 }): Promise<{ ok: true; freshUntil: Date } | Failure> {
   const { db } = deps;
@@ -52,7 +58,7 @@ export async function reauthenticate(deps: Deps, input: {
   const markFresh = db.update(sessions).set({ reauthAt: now.getTime() })
     .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt), sql`changes() = 1`))
     .returning({ id: sessions.id });
-  let method: "totp" | "recovery_code" | "password";
+  let method: "totp" | "recovery_code" | "password" | "webauthn";
   let consumed: unknown[];
   if (input.code) {
     method = "totp";
@@ -71,7 +77,25 @@ export async function reauthenticate(deps: Deps, input: {
       consumeRecoveryCodeStatement(db, { userId: user.id, codeHash, now }),
       markFresh,
     ]);
-  } else if ((await countAuthenticators(db, user.id)) === 0) {
+  } else if (input.securityKey) {
+    method = "webauthn";
+    const key = await checkKeyForSession(deps, input.ctx, input.securityKey);
+    if (!key.ok) {
+      return await secondFactorFailure(
+        deps,
+        user,
+        null,
+        input.meta,
+        "rejected",
+        "invalid_security_key",
+      );
+    }
+    [consumed] = await db.batch([key.consume, markFresh]);
+  } else if (
+    (await countAuthenticators(db, user.id)) === 0 &&
+    // Keys count only while the policy lets them stand in (else they cannot be proved here).
+    (!(await loadPolicy(db)).webauthn.secondFactor || (await countCredentials(db, user.id)) === 0)
+  ) {
     // A user with no factor yet (a grace period, or 2FA not required) can only prove the
     // password; that is enough to set up a first factor.
     method = "password";
@@ -84,7 +108,11 @@ export async function reauthenticate(deps: Deps, input: {
     return fail("validation_failed");
   }
   if (consumed.length !== 1) {
-    const code = method === "totp" ? "invalid_code" : "invalid_recovery_code";
+    const code = method === "totp"
+      ? "invalid_code"
+      : method === "webauthn"
+      ? "invalid_security_key"
+      : "invalid_recovery_code";
     return await secondFactorFailure(deps, user, null, input.meta, `${method}_rejected`, code);
   }
   await audit(db, {

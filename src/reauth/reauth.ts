@@ -7,6 +7,10 @@ import { MINUTE } from "../lib/clock.ts";
 
 export const REAUTH_WINDOW_MS = 5 * MINUTE;
 
+/** A code, a recovery code, or a security key or passkey (`pop`) proved a second factor. */
+const provedSecondFactor = (amr: string[]) =>
+  amr.includes("otp") || amr.includes("rec") || amr.includes("pop");
+
 export function isFreshlyAuthenticated(
   session: {
     createdAt: number;
@@ -20,7 +24,7 @@ export function isFreshlyAuthenticated(
   if (session.delegatedBy) return false;
   const t = now.getTime();
   if (session.reauthAt !== null && t - session.reauthAt <= REAUTH_WINDOW_MS) return true;
-  const provedFactor = session.amr.includes("otp") || session.amr.includes("rec");
+  const provedFactor = provedSecondFactor(session.amr);
   return provedFactor && t - session.createdAt <= REAUTH_WINDOW_MS;
 }
 
@@ -32,7 +36,7 @@ export function freshUntil(
   if (!isFreshlyAuthenticated(session, now)) return null;
   const from = Math.max(
     session.reauthAt ?? 0,
-    session.amr.includes("otp") || session.amr.includes("rec") ? session.createdAt : 0,
+    provedSecondFactor(session.amr) ? session.createdAt : 0,
   );
   return new Date(from + REAUTH_WINDOW_MS);
 }

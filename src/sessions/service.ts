@@ -11,8 +11,11 @@ import type { RequestMeta } from "../http/client.ts";
 import { rateLimitKey } from "../lib/ip.ts";
 import { type ActiveSession, findActiveSession, revokeSession, touchSession } from "./repo.ts";
 
-/** "dlg": a delegated session, an admin acting as this user (src/delegation/). */
-export type Amr = "pwd" | "otp" | "rec" | "dev" | "dlg";
+/**
+ * RFC 8176 methods; "dlg": a delegated session, an admin acting as this user (src/delegation/);
+ * `pop` and `mfa` come from security keys and passkeys (src/webauthn/).
+ */
+export type Amr = "pwd" | "otp" | "rec" | "dev" | "dlg" | "pop" | "mfa";
 
 /** What a new session is issued under, from the settings in force at its sign-in. */
 export type SessionTerms = { expiresAt: Date; idleMs: number; maxSessions: number };

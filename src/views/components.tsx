@@ -286,6 +286,8 @@ export function FormPage(props: {
   /** Other checked query parameters for the language links to keep (instead of `redirect`). */
   keep?: Record<string, string | undefined>;
   signedIn?: boolean;
+  /** Loads /assets/app.js (a WebAuthn button, say). */
+  script?: boolean;
   /** Above the introduction: a notice. */
   before?: Child;
   children: Child;
@@ -299,6 +301,7 @@ export function FormPage(props: {
       signedIn={props.signedIn}
       csrf={csrf}
       keep={props.keep ?? { redirect }}
+      script={props.script}
     >
       {props.before}
       {intro ? <p>{intro}</p> : null}

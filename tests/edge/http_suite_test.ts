@@ -12,6 +12,7 @@ import { freshStep, lit, PASSWORD, target } from "./target.ts";
 import { AFTER_LOGOUT, CALLBACK, client, signInThrough, startLogin } from "../oidc_harness.ts";
 
 import { deliverDue } from "../../src/outbox/outbox.ts";
+import { softCreate, softGet } from "../webauthn_authenticator.ts";
 
 Deno.test("http: JSON login sends a new user to enrollment, and the confirmed code gives a session", async () => {
   const env = await target();
@@ -758,4 +759,59 @@ Deno.test("http: mail through MAIL_WEBHOOK_URL: the reset link arrives and works
   } finally {
     await mail.close();
   }
+});
+
+Deno.test("http: a security key registers and stands in for the code; a forged assertion is refused", async () => {
+  const env = await target();
+  const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  const origin = new URL(env.origin).origin;
+  // Passkey sign-in is off by default, on every runtime.
+  const off = await api(env, "POST", "/api/v1/login/passkey/options");
+  assertEquals(off.status, 403);
+  assertEquals(off.json.error.code, "passkey_sign_in_disabled");
+
+  const opts = await api(
+    env,
+    "POST",
+    "/api/v1/me/security-keys/options",
+    undefined,
+    e.sessionToken,
+  );
+  assertEquals(opts.status, 200);
+  const { key, credential } = await softCreate(opts.json.options, origin);
+  const reg = await api(env, "POST", "/api/v1/me/security-keys", {
+    challenge_id: opts.json.challenge_id,
+    name: "edge key",
+    credential,
+  }, e.sessionToken);
+  assertEquals(reg.status, 201, JSON.stringify(reg.json));
+
+  const signIn = async (answerOrigin: string) => {
+    const pending = await pendingLogin(env, name);
+    assertEquals(pending.methods, ["totp", "webauthn", "recovery_code"]);
+    const o = await api(env, "POST", "/api/v1/login/webauthn/options", {
+      pending_token: pending.pending_token,
+    });
+    assertEquals(o.status, 200);
+    return await api(env, "POST", "/api/v1/login/webauthn", {
+      pending_token: pending.pending_token,
+      challenge_id: o.json.challenge_id,
+      credential: await softGet(key, o.json.options, answerOrigin),
+    });
+  };
+  const forged = await signIn("https://evil.example");
+  assertEquals(forged.status, 401);
+  assertEquals(forged.json.error.code, "invalid_security_key");
+  const ok = await signIn(origin);
+  assertEquals(ok.status, 200, JSON.stringify(ok.json));
+  const me = await api(env, "GET", "/api/v1/session", undefined, ok.json.session_token);
+  assertEquals(me.json.session.amr, ["pwd", "pop"]);
+  const rows = await env.query(
+    `SELECT w.counter AS counter FROM webauthn_credentials w JOIN users u ON u.id = w.user_id
+     WHERE u.username = ${lit(name)}`,
+  );
+  // The forged answer moved the soft key's counter too; the stored one is the accepted answer's.
+  assertEquals(rows.map((r) => Number(r.counter)), [2]);
 });
