@@ -10,8 +10,10 @@
  * axe is injected as an inline script, which the CSP forbids, so the axe walks use contexts that
  * bypass the CSP; the keyboard and copy checks run in the harness's context, which does not.
  */
-import axe from "axe-core";
-import type { Browser, Page } from "playwright-core";
+// Not in deno.json's import map: a test-only package (see browser_harness.ts).
+// deno-lint-ignore no-import-prefix
+import axe from "npm:axe-core@^4.14.1";
+import type { Browser, Page } from "./browser_harness.ts";
 import { eq } from "drizzle-orm";
 import { users } from "../src/db/schema.ts";
 import type { Locale } from "../src/i18n/i18n.ts";

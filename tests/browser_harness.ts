@@ -2,7 +2,11 @@
  * @module Set-up shared by the real-browser tests: the app served on a random local port with its
  * fixed clock at the real time, one user, and Chromium (through playwright-core) on one page.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+// Test-only packages are named here, not in deno.json's import map: with nodeModulesDir "auto"
+// every package of the import map is installed at any start, and the server never imports these.
+// deno-lint-ignore no-import-prefix
+import type { Browser, BrowserContext, Page, Response } from "npm:playwright-core@^1.65.1";
+export type { Browser, BrowserContext, Page, Response };
 import { assert } from "./assert.ts";
 import { addUser, PASSWORD, testApp, type TestEnv } from "./helpers.ts";
 
@@ -27,7 +31,8 @@ const CHROMIUM_ARGS = [
  */
 async function loadChromium() {
   Deno.env.set("__IS_WSL_TEST__", "1");
-  return (await import("playwright-core")).chromium;
+  // deno-lint-ignore no-import-prefix
+  return (await import("npm:playwright-core@^1.65.1")).chromium;
 }
 
 function chromiumInstalled(): boolean {
