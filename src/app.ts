@@ -25,6 +25,7 @@ import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
+import { setupRoutes } from "./setup/routes.tsx";
 import {
   csrfFailedPage,
   internalErrorPage,
@@ -152,6 +153,9 @@ export function createApp(deps: Deps): Hono {
   app.route("/", metricsRoutes(deps));
   app.route("/", openApiRoutes(deps, app));
   app.route("/", adminPages(deps));
+  const setup = deps.setup ??
+    (deps.config.SETUP_TOKEN ? { token: deps.config.SETUP_TOKEN, expiresAt: null } : undefined);
+  app.route("/", setupRoutes(deps, setup));
 
   app.notFound((c) =>
     isApi(c.req.path) ? c.json(errorBody("not_found"), 404) : c.html(notFoundPage(), 404)

@@ -96,6 +96,16 @@ export const configSchema = z.object({
   /** Serve Prometheus metrics at /metrics (the Workers entry defaults it to false). */
   METRICS_ENABLED: bool.default(true),
   /** When set, /metrics requires `Authorization: Bearer <this>`. */
+  /**
+   * The first-run setup link's token, valid until an admin exists (Workers: a secret). Unset on
+   * Deno: while no admin exists, each start prints a new link valid SETUP_LINK_MINUTES.
+   */
+  SETUP_TOKEN: z.string().regex(
+    /^[A-Za-z0-9_-]{32,256}$/,
+    "must be 32-256 characters of A-Z a-z 0-9 _ -",
+  )
+    .optional(),
+  SETUP_LINK_MINUTES: int(5, 1440).default(60),
   METRICS_TOKEN: z.string().regex(
     /^[A-Za-z0-9._~+/=-]{16,256}$/,
     "must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -",

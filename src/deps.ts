@@ -21,6 +21,8 @@ export type Deps = {
   dummyPasswordHash: string;
   /** Replaceable PBKDF2 (tests count its calls); defaults to WebCrypto. */
   pbkdf2?: Pbkdf2;
+  /** The first-run setup link's token while no admin exists (src/setup/); else SETUP_TOKEN. */
+  setup?: { token: string; expiresAt: number | null };
 };
 
 import type { JWK } from "jose";

@@ -45,7 +45,7 @@ function chromiumInstalled(): boolean {
 
 export type BrowserRun = {
   env: TestEnv;
-  /** The id of the user "alice", whose password is PASSWORD. */
+  /** The id of the user "alice", whose password is PASSWORD ("" with `noUser`). */
   userId: string;
   origin: string;
   context: BrowserContext;
@@ -57,21 +57,24 @@ export type BrowserRun = {
 };
 
 /**
- * Runs `fn` against a served app with the user "alice" and a fresh Chromium page, then closes
- * the browser and the server whatever happens.
+ * Runs `fn` against a served app with the user "alice" (none with `noUser`; `env`: settings)
+ * and a fresh Chromium page, then closes the browser and the server whatever happens.
  */
-export async function withBrowser(fn: (run: BrowserRun) => Promise<void>): Promise<void> {
+export async function withBrowser(
+  fn: (run: BrowserRun) => Promise<void>,
+  options: { env?: Record<string, string>; noUser?: boolean } = {},
+): Promise<void> {
   assert(
     chromiumInstalled(),
     `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run this test`,
   );
   await Deno.mkdir(ARTIFACTS, { recursive: true });
 
-  const env = await testApp();
+  const env = await testApp(options.env);
   // The browser judges cookie expiry by its own clock: the pending cookie lives 5 minutes of
   // the app's clock, so the fixed clock starts at the real time instead of T0.
   env.clock.set(Math.floor(Date.now() / 1000) * 1000);
-  const user = await addUser(env);
+  const user = options.noUser ? { id: "" } : await addUser(env);
 
   const chromium = await loadChromium();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, env.app.fetch);

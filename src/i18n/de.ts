@@ -548,4 +548,19 @@ export const de: Messages = {
   "msg.password.username": "Verwenden Sie Ihren Benutzernamen nicht in Ihrem Passwort.",
   "msg.password.common":
     "Dieses Passwort ist zu häufig. Wählen Sie eines, das nicht auf Listen geleakter Passwörter steht.",
+  // ---- setup (first run) ----
+  "setup.title": "{issuer} einrichten",
+  "setup.intro":
+    "Noch gibt es keinen Administrator. Wählen Sie Benutzername und Passwort des ersten; danach fügen Sie eine Authenticator-App hinzu, denn Administratoren melden sich immer mit einem Code an.",
+  "setup.username": "Benutzername des Administrators",
+  "setup.password": "Passwort des Administrators",
+  "setup.password_hint": "Mindestens 12 Zeichen; einige ungewöhnliche Wörter eignen sich gut.",
+  "setup.next": "Danach: Scannen Sie einen QR-Code mit Ihrer Authenticator-App.",
+  "setup.submit": "Administrator anlegen",
+  "msg.setup_done_title": "Die Einrichtung ist abgeschlossen",
+  "msg.setup_done":
+    "Es gibt einen Administrator, daher funktioniert dieser Einrichtungslink nicht mehr.",
+  "msg.setup_invalid_title": "Einrichtungslink ungültig",
+  "msg.setup_invalid":
+    "Dieser Einrichtungslink ist ungültig oder abgelaufen. Starten Sie den Dienst neu, um einen neuen zu erhalten.",
 };

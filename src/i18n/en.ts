@@ -529,6 +529,20 @@ export const en = {
   "msg.password.username": "Do not put your username in your password.",
   "msg.password.common":
     "This password is too common. Choose one that is not on lists of leaked passwords.",
+  // ---- setup (first run) ----
+  "setup.title": "Set up {issuer}",
+  "setup.intro":
+    "No admin exists yet. Choose the first admin's username and password; next, you add an authenticator app, since admins always sign in with a code.",
+  "setup.username": "Admin username",
+  "setup.password": "Admin password",
+  "setup.password_hint": "At least 12 characters; a few unusual words work well.",
+  "setup.next": "Next: scan a QR code with your authenticator app.",
+  "setup.submit": "Create the admin",
+  "msg.setup_done_title": "Setup is done",
+  "msg.setup_done": "An admin exists, so this setup link no longer works.",
+  "msg.setup_invalid_title": "Setup link not valid",
+  "msg.setup_invalid":
+    "This setup link is not valid or has expired. Restart the service for a new one.",
 } as const;
 
 export type MessageKey = keyof typeof en;

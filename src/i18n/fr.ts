@@ -558,4 +558,18 @@ export const fr: Messages = {
   "msg.password.username": "N'incluez pas votre nom d'utilisateur dans votre mot de passe.",
   "msg.password.common":
     "Ce mot de passe est trop courant. Choisissez-en un qui ne figure pas dans les listes de mots de passe divulgués.",
+  // ---- setup (first run) ----
+  "setup.title": "Configurer {issuer}",
+  "setup.intro":
+    "Aucun administrateur n’existe encore. Choisissez le nom d’utilisateur et le mot de passe du premier ; vous ajouterez ensuite une application d’authentification, car les administrateurs se connectent toujours avec un code.",
+  "setup.username": "Nom d’utilisateur de l’administrateur",
+  "setup.password": "Mot de passe de l’administrateur",
+  "setup.password_hint": "Au moins 12 caractères ; quelques mots peu courants conviennent bien.",
+  "setup.next": "Ensuite : scannez un code QR avec votre application d’authentification.",
+  "setup.submit": "Créer l’administrateur",
+  "msg.setup_done_title": "La configuration est faite",
+  "msg.setup_done": "Un administrateur existe : ce lien de configuration ne fonctionne plus.",
+  "msg.setup_invalid_title": "Lien de configuration non valide",
+  "msg.setup_invalid":
+    "Ce lien de configuration n’est pas valide ou a expiré. Redémarrez le service pour en obtenir un nouveau.",
 };
