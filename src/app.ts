@@ -25,6 +25,7 @@ import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
+import { brandCss, runWithSite, type Site } from "./views/site.ts";
 import { setupRoutes } from "./setup/routes.tsx";
 import {
   csrfFailedPage,
@@ -33,17 +34,21 @@ import {
   payloadTooLargePage,
 } from "./views/errors.tsx";
 
-const CSP = [
-  "default-src 'none'",
-  "style-src 'self'",
-  "script-src 'self'",
-  "img-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join("; ");
+/** The Content-Security-Policy; a logo on another origin (BRAND_LOGO) joins img-src. */
+function contentSecurityPolicy(logo: string | undefined): string {
+  const logoOrigin = logo?.startsWith("https:") ? ` ${new URL(logo).origin}` : "";
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "script-src 'self'",
+    `img-src 'self' data:${logoOrigin}`,
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join("; ");
+}
 
-const SECURITY_HEADERS: [string, string][] = [
+const securityHeaders = (csp: string): [string, string][] => [
   ["X-Content-Type-Options", "nosniff"],
   // Not no-referrer: under it Chromium sends `Origin: null` with our own form posts, and the CSRF
   // check needs their real origin. same-origin still sends no Referer to any other site (the login
@@ -51,13 +56,23 @@ const SECURITY_HEADERS: [string, string][] = [
   ["Referrer-Policy", "same-origin"],
   ["X-Frame-Options", "DENY"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Content-Security-Policy", CSP],
+  ["Content-Security-Policy", csp],
 ];
 
 const isApi = (path: string) => path.startsWith("/api/");
 
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
+  const { config } = deps;
+  const SECURITY_HEADERS = securityHeaders(contentSecurityPolicy(config.BRAND_LOGO));
+  const site: Site = {
+    name: config.BRAND_NAME ?? config.ISSUER,
+    issuer: config.ISSUER,
+    logo: config.BRAND_LOGO,
+    accent: !!(config.BRAND_ACCENT || config.BRAND_ACCENT_DARK),
+    rememberMeDays: config.REMEMBER_ME_DAYS,
+  };
+  const BRAND_CSS = brandCss(config.BRAND_ACCENT, config.BRAND_ACCENT_DARK);
 
   // First, so that it times and logs everything below, error pages included.
   app.use("*", requestObserver(deps));
@@ -76,8 +91,10 @@ export function createApp(deps: Deps): Hono {
     }
   });
 
-  // The page language, before anything that may answer with a page (the CSRF refusal too).
+  // The page language and what pages say about this deployment (branding, issuer, lengths),
+  // before anything that may answer with a page (the CSRF refusal too).
   app.use("*", localeMiddleware());
+  app.use("*", (_c, next) => runWithSite(site, next));
 
   // Before anything reads a body (the CSRF check below parses forms): a body larger than
   // MAX_BODY_BYTES is refused by its Content-Length at once, unread, and a chunked one as soon
@@ -135,6 +152,11 @@ export function createApp(deps: Deps): Hono {
     c.header("Cache-Control", "public, max-age=3600");
     c.header("Content-Type", "text/css; charset=utf-8");
     return c.body(APP_CSS);
+  });
+  app.get("/assets/brand.css", (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    c.header("Content-Type", "text/css; charset=utf-8");
+    return c.body(BRAND_CSS);
   });
   app.get("/assets/app.js", (c) => {
     c.header("Cache-Control", "public, max-age=3600");

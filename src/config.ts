@@ -96,6 +96,19 @@ export const configSchema = z.object({
   /** Serve Prometheus metrics at /metrics (the Workers entry defaults it to false). */
   METRICS_ENABLED: bool.default(true),
   /** When set, /metrics requires `Authorization: Bearer <this>`. */
+  /** Branding: the product name in page headers and titles (default: ISSUER). */
+  BRAND_NAME: z.string().trim().min(1).max(64).optional(),
+  /** Branding: a logo shown before the name, an https: URL or an inline data:image/... URI. */
+  BRAND_LOGO: z.string().max(65_536).refine(
+    (v) =>
+      /^https:\/\/[^\s"'<>]+$/.test(v) ||
+      /^data:image\/(png|svg\+xml|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(v),
+    "must be an https: URL or a data:image/...;base64, URI",
+  ).optional(),
+  /** Branding: the accent colour of links and buttons (#rrggbb), and its dark-mode variant. */
+  BRAND_ACCENT: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #2747c4").optional(),
+  BRAND_ACCENT_DARK: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #8ea6ff")
+    .optional(),
   /**
    * The first-run setup link's token, valid until an admin exists (Workers: a secret). Unset on
    * Deno: while no admin exists, each start prints a new link valid SETUP_LINK_MINUTES.

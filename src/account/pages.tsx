@@ -18,6 +18,7 @@ import { DevicesTable } from "../devices/pages.tsx";
 import type { ApiKeyRow } from "../apikeys/service.ts";
 import { RecoveryCodeList } from "../enrollment/pages.tsx";
 import { TokensSection } from "../apikeys/pages.tsx";
+import { site } from "../views/site.ts";
 
 /** How a session proved the second factor, in English: the JSON API's `second_factor`. */
 export function methodOf(amrJson: string): string {
@@ -275,7 +276,7 @@ export function ReauthPage(props: { csrf: string; next: string; error?: string }
 }
 
 export function NewRecoveryCodesPage(props: { csrf: string; codes: string[] }) {
-  const text = `${t("codes.file_heading")}\n\n${props.codes.join("\n")}\n`;
+  const text = `${t("codes.file_heading", { name: site().name })}\n\n${props.codes.join("\n")}\n`;
   return (
     <Layout
       title={t("codes.new_title")}

@@ -9,6 +9,7 @@ import {
   UsernameField,
 } from "../views/components.tsx";
 import { ErrorText, Layout } from "../views/layout.tsx";
+import { site } from "../views/site.ts";
 
 export function LoginPage(props: {
   csrf: string;
@@ -46,7 +47,8 @@ export function LoginPage(props: {
         describedBy={props.error ? "login-error" : undefined}
       />
       <label class="check">
-        <input type="checkbox" name="remember_me" value="true" /> {t("login.remember_me")}
+        <input type="checkbox" name="remember_me" value="true" />{" "}
+        {tp("login.remember_me", site().rememberMeDays)}
       </label>
       <button type="submit">{t("login.submit")}</button>
     </FormPage>
@@ -62,11 +64,13 @@ export function TotpPage(props: {
   error?: string;
   deviceName: string;
   trustedDevicesAllowed: boolean;
+  /** How long a trusted device skips the code (the policy's days). */
+  trustedDeviceDays: number;
 }) {
   return (
     <FormPage
       page={props}
-      text={[t("totp.title"), t("totp.intro")]}
+      text={[t("totp.title"), t("totp.intro", { issuer: site().issuer })]}
       action="/login/totp"
       after={<OtherWayOrCancel page={props} to="/login/recovery" text={t("totp.use_recovery")} />}
     >
@@ -82,7 +86,8 @@ export function TotpPage(props: {
           <fieldset>
             <legend>{t("totp.device_legend")}</legend>
             <label class="check">
-              <input type="checkbox" name="trust_device" value="true" /> {t("totp.trust")}
+              <input type="checkbox" name="trust_device" value="true" />{" "}
+              {tp("totp.trust", props.trustedDeviceDays)}
             </label>
             <label for="device_name">{t("totp.device_name")}</label>
             <input id="device_name" name="device_name" maxlength={64} value={props.deviceName} />

@@ -25,6 +25,7 @@ import {
   totpStep,
 } from "./flow.ts";
 import { cancelBody, loginBody, recoveryBody, totpBody } from "./schemas.ts";
+import { loadPolicy } from "../policy/repo.ts";
 
 const iso = (d: Date) => d.toISOString();
 
@@ -261,6 +262,7 @@ export function loginRoutes(deps: Deps): Hono {
         error={props.error}
         deviceName={deviceNameFromUserAgent(c.req.header("user-agent"))}
         trustedDevicesAllowed
+        trustedDeviceDays={(await loadPolicy(deps.db)).trustedDeviceDays}
       />,
     );
   };

@@ -41,7 +41,11 @@ export function setupRoutes(deps: Deps, setup: SetupToken | undefined): Hono {
     const check = await checkSetupToken(deps, setup, token);
     if (check !== "ok") return refused(c, check);
     return c.html(
-      <SetupPage csrf={await csrfToken(c, deps)} token={token} issuer={config.ISSUER} />,
+      <SetupPage
+        csrf={await csrfToken(c, deps)}
+        token={token}
+        issuer={config.BRAND_NAME ?? config.ISSUER}
+      />,
     );
   });
 
@@ -61,7 +65,7 @@ export function setupRoutes(deps: Deps, setup: SetupToken | undefined): Hono {
         <SetupPage
           csrf={await csrfToken(c, deps)}
           token={token}
-          issuer={config.ISSUER}
+          issuer={config.BRAND_NAME ?? config.ISSUER}
           values={{ username }}
           errors={{ [r.field]: r.message }}
         />,
