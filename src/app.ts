@@ -23,7 +23,7 @@ import { localeMiddleware } from "./i18n/middleware.ts";
 import { loginRoutes } from "./login/routes.tsx";
 import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
-import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
+import { healthzDoc, jwksDoc, livezDoc, openApiRoutes, readyzDoc } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
 import { brandCss, runWithSite, type Site } from "./views/site.ts";
 import { setupRoutes } from "./setup/routes.tsx";
@@ -143,6 +143,17 @@ export function createApp(deps: Deps): Hono {
   app.get("/healthz", healthzDoc, async (c) => {
     await deps.db.run("SELECT 1");
     return c.json({ status: "ok" });
+  });
+  app.get("/livez", livezDoc, (c) => c.json({ status: "ok" }));
+  app.get("/readyz", readyzDoc, async (c) => {
+    try {
+      await deps.db.run("SELECT 1");
+      return c.json({ status: "ok" });
+    } catch (e) {
+      deps.log("warn", "readyz.database_unavailable", { error: String(e).slice(0, 300) });
+      c.header("Retry-After", "5");
+      return c.json({ status: "unavailable" }, 503);
+    }
   });
   app.get("/.well-known/jwks.json", jwksDoc, (c) => {
     c.header("Cache-Control", "public, max-age=300");
