@@ -10,11 +10,13 @@
  *   keys:rotate [--keep N]                   (adds a signing key: the newest signs, all verify)
  *   secrets:reencrypt [--dry-run] [--rows FILE]    (OLD_ENCRYPTION_KEY -> ENCRYPTION_KEY)
  *   users:sql --username NAME [--role R]     (password on stdin; prints SQL, e.g. for D1)
+ *   db:backup --output FILE                  (a consistent copy of the embedded database)
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
 import { bootstrap as bootstrapServer, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
+import { backupEmbedded, embeddedPath } from "./db/backup.ts";
 import { findUserByUsername, listUsers } from "./users/repo.ts";
 import { resetTwofa } from "./admin/service.ts";
 import { createUser } from "./users/service.ts";
@@ -54,7 +56,9 @@ const USAGE = `usage: deno task cli <command>
      [--rows FILE]                          ... rows from \`wrangler d1 execute --json\` (D1):
                                             prints the UPDATEs as SQL instead of writing
   users:sql --username NAME [--role R]      print the SQL that creates a user (password on
-                                            stdin), for databases this CLI cannot reach (D1)`;
+                                            stdin), for databases this CLI cannot reach (D1)
+  db:backup --output FILE                   write a consistent copy of the embedded database
+                                            (safe while the server runs; back up the keys too)`;
 
 async function readStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -85,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       return await reencryptSecrets(config, rest);
     case "users:sql":
       return await userSql(config, rest);
+    case "db:backup":
+      return backupDb(config, rest);
     case "migrate": {
       const deps = await bootstrap({ ...config, AUTO_MIGRATE: false });
       await migrateDb(deps.db);
@@ -145,6 +151,34 @@ async function main(argv: string[]): Promise<number> {
  * devices live as long as the policy's trusted-device days). `--keep N` keeps only the newest N
  * keys.
  */
+/** `db:backup --output FILE`: VACUUM INTO a new file, checked (src/db/backup.ts). */
+function backupDb(config: Config, args: string[]): number {
+  const { values } = parseArgs({ args, options: { output: { type: "string" } }, strict: true });
+  if (!values.output) {
+    console.error("db:backup needs --output FILE");
+    return 2;
+  }
+  const source = embeddedPath(config.DATABASE_URL);
+  if (!source) {
+    console.error(
+      "db:backup copies the embedded file database (DATABASE_URL=file:...); for Turso and D1 " +
+        "see docs/operations.md#backups",
+    );
+    return 2;
+  }
+  const r = backupEmbedded(source, values.output);
+  if (!r.ok) {
+    console.error(`db:backup: ${r.message}`);
+    return 1;
+  }
+  console.log(`backup written: ${values.output} (${r.bytes} bytes, integrity ok)`);
+  console.error(
+    "db:backup: the keys are not in it: keep SIGNING_KEYS, ENCRYPTION_KEY and RECOVERY_CODE_KEY " +
+      `(or ${config.KEYS_FILE}) with it, or the TOTP secrets cannot be read`,
+  );
+  return 0;
+}
+
 /**
  * Emergency access for when every admin is locked out: resets the named admin's 2FA with a
  * one-time enrollment pass, printed once. The audit event (emergency.bypass) is highlighted on
