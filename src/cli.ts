@@ -11,12 +11,14 @@
  *   secrets:reencrypt [--dry-run] [--rows FILE]    (OLD_ENCRYPTION_KEY -> ENCRYPTION_KEY)
  *   users:sql --username NAME [--role R]     (password on stdin; prints SQL, e.g. for D1)
  *   db:backup --output FILE                  (a consistent copy of the embedded database)
+ *   config:schema                            (the JSON Schema of CONFIG_FILE)
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
 import { bootstrap as bootstrapServer, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
 import { backupEmbedded, embeddedPath } from "./db/backup.ts";
+import { configJsonSchema } from "./config_sources.ts";
 import { findUserByUsername, listUsers } from "./users/repo.ts";
 import { resetTwofa } from "./admin/service.ts";
 import { createUser } from "./users/service.ts";
@@ -58,7 +60,8 @@ const USAGE = `usage: deno task cli <command>
   users:sql --username NAME [--role R]      print the SQL that creates a user (password on
                                             stdin), for databases this CLI cannot reach (D1)
   db:backup --output FILE                   write a consistent copy of the embedded database
-                                            (safe while the server runs; back up the keys too)`;
+                                            (safe while the server runs; back up the keys too)
+  config:schema                             print the JSON Schema of the config file`;
 
 async function readStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -76,6 +79,10 @@ async function readStdin(): Promise<string> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "config:schema") {
+    console.log(JSON.stringify(configJsonSchema(), null, 2));
+    return 0;
+  }
   if (command === "keys:generate") {
     console.log(`SIGNING_KEYS='${JSON.stringify([await generateSigningJwk()])}'`);
     console.log(`ENCRYPTION_KEY='${toBase64(randomBytes(32))}'`);

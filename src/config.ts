@@ -133,15 +133,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses configuration; throws a ConfigError naming every bad variable. */
-export function parseConfig(record: Record<string, string | undefined>): Config {
+/**
+ * Parses configuration; throws a ConfigError naming every bad variable, and where it came from
+ * when `sources` says (a config file, a secret file).
+ */
+export function parseConfig(
+  record: Record<string, string | undefined>,
+  sources: Record<string, string> = {},
+): Config {
   const cleaned = Object.fromEntries(
     Object.entries(record).filter(([, v]) => v !== undefined && v !== ""),
   );
   const result = configSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+      result.error.issues.map((issue) => {
+        const key = issue.path.join(".");
+        return `${key}${sources[key] ? ` (${sources[key]})` : ""}: ${issue.message}`;
+      }),
     );
   }
   if (result.data.DATABASE_SYNC_URL && !result.data.DATABASE_URL.startsWith("file:")) {
