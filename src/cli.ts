@@ -12,6 +12,9 @@
  *   users:sql --username NAME [--role R]     (password on stdin; prints SQL, e.g. for D1)
  *   db:backup --output FILE                  (a consistent copy of the embedded database)
  *   config:schema                            (the JSON Schema of CONFIG_FILE)
+ *   users:import --file FILE                 (JSON lines: users with bcrypt or own hashes)
+ *   totp:import --file FILE [--format uri|authelia-csv]   (authenticators from elsewhere)
+ *   users:export [--output FILE]             (JSON lines; TOTP secrets stay encrypted)
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
@@ -19,6 +22,14 @@ import { bootstrap as bootstrapServer, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
 import { backupEmbedded, embeddedPath } from "./db/backup.ts";
 import { configJsonSchema } from "./config_sources.ts";
+import {
+  parseAutheliaCsv,
+  parseOtpauthUris,
+  parseUserLines,
+  type TotpRecord,
+  type UserRecord,
+} from "./transfer/parse.ts";
+import { exportUsers, importTotp, importUsers } from "./transfer/service.ts";
 import { findUserByUsername, listUsers } from "./users/repo.ts";
 import { resetTwofa } from "./admin/service.ts";
 import { createUser } from "./users/service.ts";
@@ -61,7 +72,13 @@ const USAGE = `usage: deno task cli <command>
                                             stdin), for databases this CLI cannot reach (D1)
   db:backup --output FILE                   write a consistent copy of the embedded database
                                             (safe while the server runs; back up the keys too)
-  config:schema                             print the JSON Schema of the config file`;
+  config:schema                             print the JSON Schema of the config file
+  users:import --file FILE                  add users from JSON lines (bcrypt hashes are
+                                            checked at login, then re-hashed)
+  totp:import --file FILE [--format F]      add authenticators: otpauth URIs, one per line
+                                            (F=uri, default) or Authelia's CSV (authelia-csv)
+  users:export [--output FILE]              users and authenticators as JSON lines (secrets
+                                            stay encrypted; import needs the same keys)`;
 
 async function readStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -98,6 +115,10 @@ async function main(argv: string[]): Promise<number> {
       return await userSql(config, rest);
     case "db:backup":
       return backupDb(config, rest);
+    case "users:import":
+    case "totp:import":
+    case "users:export":
+      return await transfer(config, command, rest);
     case "migrate": {
       const deps = await bootstrap({ ...config, AUTO_MIGRATE: false });
       await migrateDb(deps.db);
@@ -158,6 +179,52 @@ async function main(argv: string[]): Promise<number> {
  * devices live as long as the policy's trusted-device days). `--keep N` keeps only the newest N
  * keys.
  */
+/** users:import, totp:import, users:export (src/transfer/). */
+async function transfer(config: Config, command: string, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      file: { type: "string" },
+      output: { type: "string" },
+      format: { type: "string", default: "uri" },
+    },
+    strict: true,
+  });
+  if (command === "users:export") {
+    const deps = await bootstrap(config);
+    const text = (await exportUsers(deps)).map((l) => l + "\n").join("");
+    if (values.output) await Deno.writeTextFile(values.output, text, { mode: 0o600 });
+    else await Deno.stdout.write(new TextEncoder().encode(text));
+    return 0;
+  }
+  if (!values.file) {
+    console.error(`${command} needs --file FILE`);
+    return 2;
+  }
+  if (command === "totp:import" && !["uri", "authelia-csv"].includes(values.format!)) {
+    console.error("totp:import --format is uri or authelia-csv");
+    return 2;
+  }
+  const text = await Deno.readTextFile(values.file);
+  const parsed = command === "users:import"
+    ? parseUserLines(text)
+    : values.format === "authelia-csv"
+    ? parseAutheliaCsv(text)
+    : parseOtpauthUris(text);
+  if (parsed.errors.length) {
+    // Nothing is imported from a file with errors: fix it and run again.
+    for (const e of parsed.errors) console.error(`${values.file}: ${e}`);
+    return 1;
+  }
+  const deps = await bootstrap(config);
+  const report = command === "users:import"
+    ? await importUsers(deps, parsed.records as UserRecord[])
+    : await importTotp(deps, parsed.records as TotpRecord[]);
+  for (const s of report.skipped) console.error(`skipped ${s}`);
+  console.log(`imported ${report.imported}, skipped ${report.skipped.length}`);
+  return report.skipped.length ? 1 : 0;
+}
+
 /** `db:backup --output FILE`: VACUUM INTO a new file, checked (src/db/backup.ts). */
 function backupDb(config: Config, args: string[]): number {
   const { values } = parseArgs({ args, options: { output: { type: "string" } }, strict: true });
