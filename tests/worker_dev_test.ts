@@ -14,7 +14,7 @@ function freePort(): number {
 }
 
 Deno.test({
-  name: "worker:dev: a migrated D1, keys and the setup link, from nothing",
+  name: "worker:dev: a migrated D1, keys and a setup link that creates the first admin on D1",
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -53,7 +53,36 @@ Deno.test({
       }
       assert(page, `no answer from ${link}:\n${log}`);
       assertEquals(page.status, 200, log);
-      assertStringIncludes(await page.text(), "Set up twofold");
+      const html = await page.text();
+      assertStringIncludes(html, "Set up twofold");
+
+      // The form creates the first admin on D1 (one INSERT ... SELECT ... WHERE NOT EXISTS)
+      // and hands over to enrollment.
+      const origin = `http://127.0.0.1:${port}`;
+      const csrf = html.match(/name="csrf_token" value="([^"]+)"/)?.[1];
+      assert(csrf, "no CSRF token on the setup page");
+      const cookie = page.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const token = new URL(link).searchParams.get("token")!;
+      const created = await fetch(`${origin}/setup`, {
+        method: "POST",
+        redirect: "manual",
+        headers: {
+          "content-type": "application/x-www-form-urlencoded",
+          origin,
+          cookie,
+        },
+        body: new URLSearchParams({
+          csrf_token: csrf,
+          token,
+          username: "first-admin",
+          password: "correct horse battery staple",
+        }),
+      });
+      assertEquals(created.status, 303, await created.text());
+      assertEquals(created.headers.get("location"), "/enroll");
+      const spent = await fetch(link);
+      assertEquals(spent.status, 410);
+      await spent.body?.cancel();
       // The D1 is migrated (readiness reads it; the setup page asked it for admins).
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       assertEquals(ready.status, 200);
