@@ -33,9 +33,11 @@ import { mailRoutes } from "./mail/routes.tsx";
 import { browserCookieMiddleware } from "./mail/sign_ins.ts";
 import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
-import { healthzDoc, jwksDoc, openApiRoutes } from "./openapi/routes.tsx";
+import { healthzDoc, jwksDoc, livezDoc, openApiRoutes, readyzDoc } from "./openapi/routes.tsx";
 import { sessionRoutes } from "./sessions/routes.tsx";
 import { OIDC_NO_CSRF_PATHS, oidcRoutes } from "./oidc/routes.tsx";
+import { brandCss, runWithSite, type Site } from "./views/site.ts";
+import { setupRoutes } from "./setup/routes.tsx";
 import {
   csrfFailedPage,
   internalErrorPage,
@@ -44,22 +46,27 @@ import {
 } from "./views/errors.tsx";
 
 /**
- * `form-action` also names the hosts the login may return to (FORWARD_AUTH_ALLOWED_HOSTS):
- * browsers apply it to the redirects that follow a form's POST, so without them the login's
- * final redirect to another host (single sign-on's hand-off, an absolute return URL) is blocked.
+ * The Content-Security-Policy. `form-action` also names the hosts the login may return to
+ * (FORWARD_AUTH_ALLOWED_HOSTS): browsers apply it to the redirects that follow a form's POST, so
+ * without them the login's final redirect to another host (single sign-on's hand-off, an
+ * absolute return URL) is blocked. A logo on another origin (BRAND_LOGO) joins img-src.
  */
-const cspFor = (returnHosts: readonly string[]) =>
-  [
+function contentSecurityPolicy(returnHosts: readonly string[], logo: string | undefined): string {
+  const logoOrigin = logo?.startsWith("https:") ? ` ${new URL(logo).origin}` : "";
+  return [
     "default-src 'none'",
     "style-src 'self'",
     "script-src 'self'",
-    "img-src 'self' data:",
+    `img-src 'self' data:${logoOrigin}`,
     ["form-action 'self'", ...returnHosts].join(" "),
     "frame-ancestors 'none'",
     "base-uri 'none'",
   ].join("; ");
+}
 
-const securityHeaders = (returnHosts: readonly string[]): [string, string][] => [
+const securityHeaders = (
+  csp: string,
+): [string, string][] => [
   ["X-Content-Type-Options", "nosniff"],
   // Not no-referrer: under it Chromium sends `Origin: null` with our own form posts, and the CSRF
   // check needs their real origin. same-origin still sends no Referer to any other site (the login
@@ -67,14 +74,25 @@ const securityHeaders = (returnHosts: readonly string[]): [string, string][] => 
   ["Referrer-Policy", "same-origin"],
   ["X-Frame-Options", "DENY"],
   ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Content-Security-Policy", cspFor(returnHosts)],
+  ["Content-Security-Policy", csp],
 ];
 
 const isApi = (path: string) => path.startsWith("/api/");
 
 export function createApp(deps: Deps): Hono {
   const app = new Hono();
-  const SECURITY_HEADERS = securityHeaders(deps.config.FORWARD_AUTH_ALLOWED_HOSTS);
+  const { config } = deps;
+  const SECURITY_HEADERS = securityHeaders(
+    contentSecurityPolicy(config.FORWARD_AUTH_ALLOWED_HOSTS, config.BRAND_LOGO),
+  );
+  const site: Site = {
+    name: config.BRAND_NAME ?? config.ISSUER,
+    issuer: config.ISSUER,
+    logo: config.BRAND_LOGO,
+    accent: !!(config.BRAND_ACCENT || config.BRAND_ACCENT_DARK),
+    rememberMeDays: config.REMEMBER_ME_DAYS,
+  };
+  const BRAND_CSS = brandCss(config.BRAND_ACCENT, config.BRAND_ACCENT_DARK);
 
   // First, so that it times and logs everything below, error pages included.
   app.use("*", requestObserver(deps));
@@ -94,8 +112,10 @@ export function createApp(deps: Deps): Hono {
     }
   });
 
-  // The page language, before anything that may answer with a page (the CSRF refusal too).
+  // The page language and what pages say about this deployment (branding, issuer, lengths),
+  // before anything that may answer with a page (the CSRF refusal too).
   app.use("*", localeMiddleware());
+  app.use("*", (_c, next) => runWithSite(site, next));
   // The "acting as" banner of a delegated session, on every page (skipped for the JSON API).
   app.use("*", async (c, next) => {
     if (c.req.path.startsWith("/api/")) return await next();
@@ -155,6 +175,17 @@ export function createApp(deps: Deps): Hono {
     await deps.db.run("SELECT 1");
     return c.json({ status: "ok" });
   });
+  app.get("/livez", livezDoc, (c) => c.json({ status: "ok" }));
+  app.get("/readyz", readyzDoc, async (c) => {
+    try {
+      await deps.db.run("SELECT 1");
+      return c.json({ status: "ok" });
+    } catch (e) {
+      deps.log("warn", "readyz.database_unavailable", { error: String(e).slice(0, 300) });
+      c.header("Retry-After", "5");
+      return c.json({ status: "unavailable" }, 503);
+    }
+  });
   app.get("/.well-known/jwks.json", jwksDoc, (c) => {
     c.header("Cache-Control", "public, max-age=300");
     return c.json(deps.keys.jwks);
@@ -164,6 +195,11 @@ export function createApp(deps: Deps): Hono {
     c.header("Cache-Control", "public, max-age=3600");
     c.header("Content-Type", "text/css; charset=utf-8");
     return c.body(APP_CSS);
+  });
+  app.get("/assets/brand.css", (c) => {
+    c.header("Cache-Control", "public, max-age=3600");
+    c.header("Content-Type", "text/css; charset=utf-8");
+    return c.body(BRAND_CSS);
   });
   app.get("/assets/app.js", (c) => {
     c.header("Cache-Control", "public, max-age=3600");
@@ -194,6 +230,9 @@ export function createApp(deps: Deps): Hono {
   app.route("/", delegationRoutes(deps));
   app.route("/", adminApiKeyPages(deps));
   app.route("/", adminPages(deps));
+  const setup = deps.setup ??
+    (deps.config.SETUP_TOKEN ? { token: deps.config.SETUP_TOKEN, expiresAt: null } : undefined);
+  app.route("/", setupRoutes(deps, setup));
 
   app.notFound((c) =>
     isApi(c.req.path) ? c.json(errorBody("not_found"), 404) : c.html(notFoundPage(), 404)

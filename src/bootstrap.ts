@@ -2,7 +2,8 @@
  * @module Start-up on Deno shared by the server and the CLI: config from the environment, keys,
  * the database (migrated when embedded), and the dependencies.
  */
-import { type Config, ConfigError, configKeys, parseConfig } from "./config.ts";
+import { type Config, ConfigError, parseConfig } from "./config.ts";
+import { gatherConfig } from "./config_sources.ts";
 import { migrateDb, openLibsqlDb } from "./db/client.ts";
 import { buildDeps, type Deps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
@@ -10,11 +11,28 @@ import { jsonLogger, type LineSink } from "./lib/log.ts";
 import { loadOrCreateKeys } from "./keys_file.ts";
 import { dirname } from "node:path";
 
+/**
+ * The configuration: the JSON file named by CONFIG_FILE (if set), the environment over it, and
+ * `<KEY>_FILE` secrets (src/config_sources.ts). Exits with the errors, each naming its key and
+ * file, when anything is wrong.
+ */
 export function readEnvConfig(): Config {
-  const record: Record<string, string | undefined> = {};
-  for (const key of configKeys()) record[key] = Deno.env.get(key);
   try {
-    return parseConfig(record);
+    const path = Deno.env.get("CONFIG_FILE");
+    let file: { path: string; text: string } | undefined;
+    if (path) {
+      try {
+        file = { path, text: Deno.readTextFileSync(path) };
+      } catch (e) {
+        throw new ConfigError([`CONFIG_FILE: cannot read ${path}: ${(e as Error).message}`]);
+      }
+    }
+    const { record, sources } = gatherConfig({
+      env: Deno.env.toObject(),
+      file,
+      readText: (p) => Deno.readTextFileSync(p),
+    });
+    return parseConfig(record, sources);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);

@@ -11,11 +11,26 @@
  *   secrets:reencrypt [--dry-run] [--rows FILE]    (OLD_ENCRYPTION_KEY -> ENCRYPTION_KEY)
  *   users:sql --username NAME [--role R]     (password on stdin; prints SQL, e.g. for D1)
  *   oidc:create-client --name NAME --redirect-uri URI [--redirect-uri URI] [--public]
+ *   db:backup --output FILE                  (a consistent copy of the embedded database)
+ *   config:schema                            (the JSON Schema of CONFIG_FILE)
+ *   users:import --file FILE                 (JSON lines: users with bcrypt or own hashes)
+ *   totp:import --file FILE [--format uri|authelia-csv]   (authenticators from elsewhere)
+ *   users:export [--output FILE]             (JSON lines; TOTP secrets stay encrypted)
  */
 import { parseArgs } from "node:util";
 import { dirname } from "node:path";
 import { bootstrap as bootstrapServer, readEnvConfig } from "./bootstrap.ts";
 import { migrateDb } from "./db/client.ts";
+import { backupEmbedded, embeddedPath } from "./db/backup.ts";
+import { configJsonSchema } from "./config_sources.ts";
+import {
+  parseAutheliaCsv,
+  parseOtpauthUris,
+  parseUserLines,
+  type TotpRecord,
+  type UserRecord,
+} from "./transfer/parse.ts";
+import { exportUsers, importTotp, importUsers } from "./transfer/service.ts";
 import { findUserByUsername, listUsers } from "./users/repo.ts";
 import { resetTwofa } from "./admin/service.ts";
 import { clientInput, createClient } from "./oidc/clients.ts";
@@ -60,7 +75,16 @@ const USAGE = `usage: deno task cli <command>
   oidc:create-client --name NAME            register an OpenID Connect client; prints one line
      --redirect-uri URI [--redirect-uri URI]  of JSON {"client_id", "client_secret"} (the
      [--post-logout-redirect-uri URI]       secret is shown only here; none with --public)
-     [--public] [--rs256]`;
+     [--public] [--rs256]
+  db:backup --output FILE                   write a consistent copy of the embedded database
+                                            (safe while the server runs; back up the keys too)
+  config:schema                             print the JSON Schema of the config file
+  users:import --file FILE                  add users from JSON lines (bcrypt hashes are
+                                            checked at login, then re-hashed)
+  totp:import --file FILE [--format F]      add authenticators: otpauth URIs, one per line
+                                            (F=uri, default) or Authelia's CSV (authelia-csv)
+  users:export [--output FILE]              users and authenticators as JSON lines (secrets
+                                            stay encrypted; import needs the same keys)`;
 
 async function readStdin(): Promise<string> {
   const chunks: Uint8Array[] = [];
@@ -78,6 +102,10 @@ async function readStdin(): Promise<string> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "config:schema") {
+    console.log(JSON.stringify(configJsonSchema(), null, 2));
+    return 0;
+  }
   if (command === "keys:generate") {
     // The RSA key signs only OpenID Connect tokens of RS256 clients; the Ed25519 key (last,
     // newest) signs everything else.
@@ -94,6 +122,12 @@ async function main(argv: string[]): Promise<number> {
       return await reencryptSecrets(config, rest);
     case "users:sql":
       return await userSql(config, rest);
+    case "db:backup":
+      return backupDb(config, rest);
+    case "users:import":
+    case "totp:import":
+    case "users:export":
+      return await transfer(config, command, rest);
     case "migrate": {
       const deps = await bootstrap({ ...config, AUTO_MIGRATE: false });
       await migrateDb(deps.db);
@@ -156,6 +190,80 @@ async function main(argv: string[]): Promise<number> {
  * devices live as long as the policy's trusted-device days). `--keep N` keeps only the newest N
  * keys.
  */
+/** users:import, totp:import, users:export (src/transfer/). */
+async function transfer(config: Config, command: string, args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      file: { type: "string" },
+      output: { type: "string" },
+      format: { type: "string", default: "uri" },
+    },
+    strict: true,
+  });
+  if (command === "users:export") {
+    const deps = await bootstrap(config);
+    const text = (await exportUsers(deps)).map((l) => l + "\n").join("");
+    if (values.output) await Deno.writeTextFile(values.output, text, { mode: 0o600 });
+    else await Deno.stdout.write(new TextEncoder().encode(text));
+    return 0;
+  }
+  if (!values.file) {
+    console.error(`${command} needs --file FILE`);
+    return 2;
+  }
+  if (command === "totp:import" && !["uri", "authelia-csv"].includes(values.format!)) {
+    console.error("totp:import --format is uri or authelia-csv");
+    return 2;
+  }
+  const text = await Deno.readTextFile(values.file);
+  const parsed = command === "users:import"
+    ? parseUserLines(text)
+    : values.format === "authelia-csv"
+    ? parseAutheliaCsv(text)
+    : parseOtpauthUris(text);
+  if (parsed.errors.length) {
+    // Nothing is imported from a file with errors: fix it and run again.
+    for (const e of parsed.errors) console.error(`${values.file}: ${e}`);
+    return 1;
+  }
+  const deps = await bootstrap(config);
+  const report = command === "users:import"
+    ? await importUsers(deps, parsed.records as UserRecord[])
+    : await importTotp(deps, parsed.records as TotpRecord[]);
+  for (const s of report.skipped) console.error(`skipped ${s}`);
+  console.log(`imported ${report.imported}, skipped ${report.skipped.length}`);
+  return report.skipped.length ? 1 : 0;
+}
+
+/** `db:backup --output FILE`: VACUUM INTO a new file, checked (src/db/backup.ts). */
+function backupDb(config: Config, args: string[]): number {
+  const { values } = parseArgs({ args, options: { output: { type: "string" } }, strict: true });
+  if (!values.output) {
+    console.error("db:backup needs --output FILE");
+    return 2;
+  }
+  const source = embeddedPath(config.DATABASE_URL);
+  if (!source) {
+    console.error(
+      "db:backup copies the embedded file database (DATABASE_URL=file:...); for Turso and D1 " +
+        "see docs/operations.md#backups",
+    );
+    return 2;
+  }
+  const r = backupEmbedded(source, values.output);
+  if (!r.ok) {
+    console.error(`db:backup: ${r.message}`);
+    return 1;
+  }
+  console.log(`backup written: ${values.output} (${r.bytes} bytes, integrity ok)`);
+  console.error(
+    "db:backup: the keys are not in it: keep SIGNING_KEYS, ENCRYPTION_KEY and RECOVERY_CODE_KEY " +
+      `(or ${config.KEYS_FILE}) with it, or the TOTP secrets cannot be read`,
+  );
+  return 0;
+}
+
 /**
  * Emergency access for when every admin is locked out: resets the named admin's 2FA with a
  * one-time enrollment pass, printed once. The audit event (emergency.bypass) is highlighted on

@@ -158,6 +158,29 @@ export const configSchema = z.object({
   /** Serve Prometheus metrics at /metrics (the Workers entry defaults it to false). */
   METRICS_ENABLED: bool.default(true),
   /** When set, /metrics requires `Authorization: Bearer <this>`. */
+  /** Branding: the product name in page headers and titles (default: ISSUER). */
+  BRAND_NAME: z.string().trim().min(1).max(64).optional(),
+  /** Branding: a logo shown before the name, an https: URL or an inline data:image/... URI. */
+  BRAND_LOGO: z.string().max(65_536).refine(
+    (v) =>
+      /^https:\/\/[^\s"'<>]+$/.test(v) ||
+      /^data:image\/(png|svg\+xml|jpeg|gif|webp);base64,[A-Za-z0-9+/=]+$/.test(v),
+    "must be an https: URL or a data:image/...;base64, URI",
+  ).optional(),
+  /** Branding: the accent colour of links and buttons (#rrggbb), and its dark-mode variant. */
+  BRAND_ACCENT: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #2747c4").optional(),
+  BRAND_ACCENT_DARK: z.string().regex(/^#[0-9a-fA-F]{6}$/, "must be a colour like #8ea6ff")
+    .optional(),
+  /**
+   * The first-run setup link's token, valid until an admin exists (Workers: a secret). Unset on
+   * Deno: while no admin exists, each start prints a new link valid SETUP_LINK_MINUTES.
+   */
+  SETUP_TOKEN: z.string().regex(
+    /^[A-Za-z0-9_-]{32,256}$/,
+    "must be 32-256 characters of A-Z a-z 0-9 _ -",
+  )
+    .optional(),
+  SETUP_LINK_MINUTES: int(5, 1440).default(60),
   METRICS_TOKEN: z.string().regex(
     /^[A-Za-z0-9._~+/=-]{16,256}$/,
     "must be 16-256 characters of A-Z a-z 0-9 . _ ~ + / = -",
@@ -172,15 +195,24 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses configuration; throws a ConfigError naming every bad variable. */
-export function parseConfig(record: Record<string, string | undefined>): Config {
+/**
+ * Parses configuration; throws a ConfigError naming every bad variable, and where it came from
+ * when `sources` says (a config file, a secret file).
+ */
+export function parseConfig(
+  record: Record<string, string | undefined>,
+  sources: Record<string, string> = {},
+): Config {
   const cleaned = Object.fromEntries(
     Object.entries(record).filter(([, v]) => v !== undefined && v !== ""),
   );
   const result = configSchema.safeParse(cleaned);
   if (!result.success) {
     throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+      result.error.issues.map((issue) => {
+        const key = issue.path.join(".");
+        return `${key}${sources[key] ? ` (${sources[key]})` : ""}: ${issue.message}`;
+      }),
     );
   }
   if (result.data.DATABASE_SYNC_URL && !result.data.DATABASE_URL.startsWith("file:")) {

@@ -24,6 +24,8 @@ export type Deps = {
   pbkdf2?: Pbkdf2;
   /** The SMTP channel (Deno, with SMTP_URL); set by main.ts after the deps are built. */
   mailer?: Mailer;
+  /** The first-run setup link's token while no admin exists (src/setup/); else SETUP_TOKEN. */
+  setup?: { token: string; expiresAt: number | null };
 };
 
 import type { JWK } from "jose";

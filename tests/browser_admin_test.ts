@@ -6,7 +6,7 @@
  * Screenshots of /admin, /admin/users and the policy preview go to tests/.artifacts/.
  */
 import { eq } from "drizzle-orm";
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "./browser_harness.ts";
 import { audit } from "../src/audit/repo.ts";
 import { alerts, sessions, users } from "../src/db/schema.ts";
 import { randomId } from "../src/lib/crypto.ts";

@@ -4,7 +4,7 @@
  * site (another port of 127.0.0.1, so the browser sends the SameSite=Lax CSRF cookie along) is
  * refused by the Origin check alone, although it carries the victim's valid CSRF token.
  */
-import type { Page, Response } from "playwright-core";
+import type { Page, Response } from "./browser_harness.ts";
 import { assertEquals } from "./assert.ts";
 import { fillPasswordForm, withBrowser } from "./browser_harness.ts";
 import { PASSWORD, type TestEnv } from "./helpers.ts";

@@ -2,7 +2,11 @@
  * @module Set-up shared by the real-browser tests: the app served on a random local port with its
  * fixed clock at the real time, one user, and Chromium (through playwright-core) on one page.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+// Test-only packages are named here, not in deno.json's import map: with nodeModulesDir "auto"
+// every package of the import map is installed at any start, and the server never imports these.
+// deno-lint-ignore no-import-prefix
+import type { Browser, BrowserContext, Page, Response } from "npm:playwright-core@^1.65.1";
+export type { Browser, BrowserContext, Page, Response };
 import { assert } from "./assert.ts";
 import { addUser, PASSWORD, testApp, type TestEnv } from "./helpers.ts";
 
@@ -27,7 +31,8 @@ export const CHROMIUM_ARGS = [
  */
 export async function loadChromium() {
   Deno.env.set("__IS_WSL_TEST__", "1");
-  return (await import("playwright-core")).chromium;
+  // deno-lint-ignore no-import-prefix
+  return (await import("npm:playwright-core@^1.65.1")).chromium;
 }
 
 export function chromiumInstalled(): boolean {
@@ -40,7 +45,7 @@ export function chromiumInstalled(): boolean {
 
 export type BrowserRun = {
   env: TestEnv;
-  /** The id of the user "alice", whose password is PASSWORD. */
+  /** The id of the user "alice", whose password is PASSWORD ("" with `noUser`). */
   userId: string;
   origin: string;
   context: BrowserContext;
@@ -52,21 +57,24 @@ export type BrowserRun = {
 };
 
 /**
- * Runs `fn` against a served app with the user "alice" and a fresh Chromium page, then closes
- * the browser and the server whatever happens.
+ * Runs `fn` against a served app with the user "alice" (none with `noUser`; `env`: settings)
+ * and a fresh Chromium page, then closes the browser and the server whatever happens.
  */
-export async function withBrowser(fn: (run: BrowserRun) => Promise<void>): Promise<void> {
+export async function withBrowser(
+  fn: (run: BrowserRun) => Promise<void>,
+  options: { env?: Record<string, string>; noUser?: boolean } = {},
+): Promise<void> {
   assert(
     chromiumInstalled(),
     `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run this test`,
   );
   await Deno.mkdir(ARTIFACTS, { recursive: true });
 
-  const env = await testApp();
+  const env = await testApp(options.env);
   // The browser judges cookie expiry by its own clock: the pending cookie lives 5 minutes of
   // the app's clock, so the fixed clock starts at the real time instead of T0.
   env.clock.set(Math.floor(Date.now() / 1000) * 1000);
-  const user = await addUser(env);
+  const user = options.noUser ? { id: "" } : await addUser(env);
 
   const chromium = await loadChromium();
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, env.app.fetch);

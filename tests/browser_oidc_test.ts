@@ -3,7 +3,7 @@
  * (a small server on another port, using `openid-client`) sends Chromium to twofold, the user
  * types the password and a TOTP code, and lands back in the app signed in.
  */
-import type { Browser } from "playwright-core";
+import type { Browser } from "./browser_harness.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { CHROMIUM, CHROMIUM_ARGS, chromiumInstalled, loadChromium } from "./browser_harness.ts";
 import { codeNow, nextStep, PASSWORD } from "./helpers.ts";

@@ -5,7 +5,7 @@
  * /account/reauth. Screenshots go to tests/.artifacts/.
  */
 import { eq } from "drizzle-orm";
-import type { Page } from "playwright-core";
+import type { Page } from "./browser_harness.ts";
 import { sessions, trustedDevices } from "../src/db/schema.ts";
 import { MINUTE } from "../src/lib/clock.ts";
 import { listAuthenticators } from "../src/totp/repo.ts";

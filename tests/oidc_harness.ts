@@ -3,7 +3,9 @@
  * port, because the relying-party library speaks real HTTP), an admin who registers clients
  * through the API, and a user signed in with password and TOTP through the login pages.
  */
-import * as client from "openid-client";
+// A test-only package, named here rather than in deno.json's import map (see browser_harness.ts).
+// deno-lint-ignore no-import-prefix
+import * as client from "npm:openid-client@^6.9.0";
 import { assert, assertEquals } from "./assert.ts";
 import {
   addUser,

@@ -25,7 +25,8 @@ const METHODS = ["get", "put", "post", "patch", "delete"];
 
 /** The machine surface: everything under /api/, the JWKS, the health check and the metrics. */
 const isJsonRoute = (path: string) =>
-  path.startsWith("/api/") || ["/.well-known/jwks.json", "/healthz", "/metrics"].includes(path);
+  path.startsWith("/api/") ||
+  ["/.well-known/jwks.json", "/healthz", "/livez", "/readyz", "/metrics"].includes(path);
 
 const toOpenApiPath = (path: string) => path.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
 

@@ -9,7 +9,7 @@
  * One login in Chromium reaches both apps; a user outside the allowed group is refused on the
  * second with the 403 page; a bypass path needs no login; logging out at the portal ends both.
  */
-import type { BrowserContext, Page } from "playwright-core";
+import type { BrowserContext, Page } from "./browser_harness.ts";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { addUser, api, codeNow, enrollViaApi, nextStep, PASSWORD, testApp } from "./helpers.ts";
 
@@ -254,7 +254,10 @@ async function scenario(proxy: "nginx" | "caddy") {
   })();
 
   Deno.env.set("__IS_WSL_TEST__", "1");
-  const { chromium } = await import("playwright-core");
+  const { chromium } = await import(
+    // deno-lint-ignore no-import-prefix
+    "npm:playwright-core@^1.65.1"
+  );
   let browser: Awaited<ReturnType<typeof chromium.launch>> | undefined;
   let current: Page | undefined;
   try {

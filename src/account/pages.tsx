@@ -21,6 +21,7 @@ import { RecoveryCodeList } from "../enrollment/pages.tsx";
 import { TokensSection } from "../apikeys/pages.tsx";
 import { KeysSection } from "../webauthn/pages.tsx";
 import type { CredentialRow } from "../webauthn/repo.ts";
+import { site } from "../views/site.ts";
 
 /** How a session proved the second factor, in English: the JSON API's `second_factor`. */
 export function methodOf(amrJson: string): string {
@@ -298,7 +299,7 @@ export function ReauthPage(
 }
 
 export function NewRecoveryCodesPage(props: { csrf: string; codes: string[] }) {
-  const text = `${t("codes.file_heading")}\n\n${props.codes.join("\n")}\n`;
+  const text = `${t("codes.file_heading", { name: site().name })}\n\n${props.codes.join("\n")}\n`;
   return (
     <Layout
       title={t("codes.new_title")}

@@ -33,6 +33,7 @@ button, input, select, textarea { font: inherit; }
 body { margin: 0; background: var(--bg); color: var(--fg); }
 .top { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; justify-content: space-between; align-items: center; padding: 0.75rem 1rem; border-bottom: 1px solid var(--border); }
 .brand { font-weight: 700; color: var(--fg); text-decoration: none; }
+.brand img { vertical-align: middle; margin-inline-end: 0.4em; }
 .top-end { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: center; margin-left: auto; }
 nav.lang ul { display: flex; gap: 0.75rem; list-style: none; margin: 0; padding: 0; font-size: 0.9rem; }
 nav.lang a[aria-current] { font-weight: 700; color: var(--fg); text-decoration: none; }

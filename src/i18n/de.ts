@@ -27,16 +27,18 @@ export const de: Messages = {
   "login.title": "Anmelden",
   "login.username": "Benutzername",
   "login.password": "Passwort",
-  "login.remember_me": "7 Tage angemeldet bleiben",
+  "login.remember_me.one": "{n} Tag angemeldet bleiben",
+  "login.remember_me.other": "{n} Tage angemeldet bleiben",
   "login.submit": "Weiter",
   "login.forgot": "Passwort vergessen?",
   "login.cancel": "Abbrechen und mit einem anderen Konto anmelden",
   "totp.title": "Code eingeben",
   "totp.intro":
-    "Öffnen Sie Ihre Authenticator-App und geben Sie den Code ein, den sie für twofold anzeigt.",
+    "Öffnen Sie Ihre Authenticator-App und geben Sie den Code ein, den sie für {issuer} anzeigt.",
   "totp.code": "Code",
   "totp.device_legend": "Dieses Gerät",
-  "totp.trust": "Diesem Gerät 30 Tage lang vertrauen",
+  "totp.trust.one": "Diesem Gerät {n} Tag lang vertrauen",
+  "totp.trust.other": "Diesem Gerät {n} Tage lang vertrauen",
   "totp.device_name": "Gerätename",
   "totp.submit": "Bestätigen",
   "totp.use_recovery": "Stattdessen einen Wiederherstellungscode verwenden",
@@ -81,7 +83,7 @@ export const de: Messages = {
   "codes.new_intro":
     "Ihre alten Wiederherstellungscodes gelten nicht mehr. Speichern Sie diese jetzt: {warning}",
   "codes.download": "Als Textdatei herunterladen",
-  "codes.file_heading": "twofold-Wiederherstellungscodes\nJeder Code gilt nur einmal.",
+  "codes.file_heading": "{name}-Wiederherstellungscodes\nJeder Code gilt nur einmal.",
   "pass.title": "Geben Sie Ihren Einrichtungscode ein",
   "pass.intro":
     "Ein Administrator hat Ihre Zwei-Faktor-Anmeldung zurückgesetzt. Um eine neue Authenticator-App einzurichten, geben Sie den einmaligen Einrichtungscode ein, den Sie erhalten haben.",
@@ -482,8 +484,6 @@ export const de: Messages = {
   "admin.user.locked_permanently": "Bis ein Admin das Konto entsperrt (zu viele Sperren)",
 
   // ---- login: the remember-me lifetime in force ----
-  "login.remember_me_for.one": "{n} Tag angemeldet bleiben",
-  "login.remember_me_for.other": "{n} Tage angemeldet bleiben",
 
   // ---- admin: session and lockout settings ----
   "admin.nav.settings": "Sitzungen und Sperren",
@@ -927,4 +927,19 @@ export const de: Messages = {
   "msg.notice.security_key_renamed": "Sicherheitsschlüssel umbenannt.",
   "msg.notice.security_key_removed":
     "Sicherheitsschlüssel entfernt. Ihre anderen Sitzungen wurden beendet.",
+  // ---- setup (first run) ----
+  "setup.title": "{issuer} einrichten",
+  "setup.intro":
+    "Noch gibt es keinen Administrator. Wählen Sie Benutzername und Passwort des ersten; danach fügen Sie eine Authenticator-App hinzu, denn Administratoren melden sich immer mit einem Code an.",
+  "setup.username": "Benutzername des Administrators",
+  "setup.password": "Passwort des Administrators",
+  "setup.password_hint": "Mindestens 12 Zeichen; einige ungewöhnliche Wörter eignen sich gut.",
+  "setup.next": "Danach: Scannen Sie einen QR-Code mit Ihrer Authenticator-App.",
+  "setup.submit": "Administrator anlegen",
+  "msg.setup_done_title": "Die Einrichtung ist abgeschlossen",
+  "msg.setup_done":
+    "Es gibt einen Administrator, daher funktioniert dieser Einrichtungslink nicht mehr.",
+  "msg.setup_invalid_title": "Einrichtungslink ungültig",
+  "msg.setup_invalid":
+    "Dieser Einrichtungslink ist ungültig oder abgelaufen. Starten Sie den Dienst neu, um einen neuen zu erhalten.",
 };

@@ -30,15 +30,17 @@ export const en = {
   "login.title": "Sign in",
   "login.username": "Username",
   "login.password": "Password",
-  "login.remember_me": "Keep me signed in for 7 days",
+  "login.remember_me.one": "Keep me signed in for {n} day",
+  "login.remember_me.other": "Keep me signed in for {n} days",
   "login.submit": "Continue",
   "login.forgot": "Forgot your password?",
   "login.cancel": "Cancel and sign in as someone else",
   "totp.title": "Enter your code",
-  "totp.intro": "Open your authenticator app and enter the code it shows for twofold.",
+  "totp.intro": "Open your authenticator app and enter the code it shows for {issuer}.",
   "totp.code": "Code",
   "totp.device_legend": "This device",
-  "totp.trust": "Trust this device for 30 days",
+  "totp.trust.one": "Trust this device for {n} day",
+  "totp.trust.other": "Trust this device for {n} days",
   "totp.device_name": "Device name",
   "totp.submit": "Verify",
   "totp.use_recovery": "Use a recovery code instead",
@@ -82,7 +84,7 @@ export const en = {
   "codes.new_title": "Your new recovery codes",
   "codes.new_intro": "Your old recovery codes no longer work. Save these now: {warning}",
   "codes.download": "Download as a text file",
-  "codes.file_heading": "twofold recovery codes\nEach code works once.",
+  "codes.file_heading": "{name} recovery codes\nEach code works once.",
   "pass.title": "Enter your enrollment pass",
   "pass.intro":
     "Your two-factor sign-in was reset by an administrator. To set up a new authenticator, enter the one-time enrollment pass they gave you.",
@@ -471,8 +473,6 @@ export const en = {
   "admin.user.locked_permanently": "Until an admin unlocks the account (too many lockouts)",
 
   // ---- login: the remember-me lifetime in force ----
-  "login.remember_me_for.one": "Keep me signed in for {n} day",
-  "login.remember_me_for.other": "Keep me signed in for {n} days",
 
   // ---- admin: session and lockout settings ----
   "admin.nav.settings": "Sessions and lockout",
@@ -889,6 +889,20 @@ export const en = {
   "msg.notice.security_key_added": "Your security key is ready. Your other sessions were ended.",
   "msg.notice.security_key_renamed": "Security key renamed.",
   "msg.notice.security_key_removed": "Security key removed. Your other sessions were ended.",
+  // ---- setup (first run) ----
+  "setup.title": "Set up {issuer}",
+  "setup.intro":
+    "No admin exists yet. Choose the first admin's username and password; next, you add an authenticator app, since admins always sign in with a code.",
+  "setup.username": "Admin username",
+  "setup.password": "Admin password",
+  "setup.password_hint": "At least 12 characters; a few unusual words work well.",
+  "setup.next": "Next: scan a QR code with your authenticator app.",
+  "setup.submit": "Create the admin",
+  "msg.setup_done_title": "Setup is done",
+  "msg.setup_done": "An admin exists, so this setup link no longer works.",
+  "msg.setup_invalid_title": "Setup link not valid",
+  "msg.setup_invalid":
+    "This setup link is not valid or has expired. Restart the service for a new one.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -30,16 +30,18 @@ export const fr: Messages = {
   "login.title": "Connexion",
   "login.username": "Nom d'utilisateur",
   "login.password": "Mot de passe",
-  "login.remember_me": "Rester connecté pendant 7\u00a0jours",
+  "login.remember_me.one": "Rester connecté pendant {n}\u00a0jour",
+  "login.remember_me.other": "Rester connecté pendant {n}\u00a0jours",
   "login.submit": "Continuer",
   "login.forgot": "Mot de passe oublié\u00a0?",
   "login.cancel": "Annuler et se connecter avec un autre compte",
   "totp.title": "Saisissez votre code",
   "totp.intro":
-    "Ouvrez votre application d'authentification et saisissez le code qu'elle affiche pour twofold.",
+    "Ouvrez votre application d'authentification et saisissez le code qu'elle affiche pour {issuer}.",
   "totp.code": "Code",
   "totp.device_legend": "Cet appareil",
-  "totp.trust": "Faire confiance à cet appareil pendant 30\u00a0jours",
+  "totp.trust.one": "Faire confiance à cet appareil pendant {n}\u00a0jour",
+  "totp.trust.other": "Faire confiance à cet appareil pendant {n}\u00a0jours",
   "totp.device_name": "Nom de l'appareil",
   "totp.submit": "Vérifier",
   "totp.use_recovery": "Utiliser plutôt un code de récupération",
@@ -85,7 +87,7 @@ export const fr: Messages = {
   "codes.new_intro":
     "Vos anciens codes de récupération ne fonctionnent plus. Enregistrez ceux-ci maintenant\u00a0: {warning}",
   "codes.download": "Télécharger en fichier texte",
-  "codes.file_heading": "Codes de récupération twofold\nChaque code ne sert qu'une fois.",
+  "codes.file_heading": "Codes de récupération {name}\nChaque code ne sert qu'une fois.",
   "pass.title": "Saisissez votre code d'activation",
   "pass.intro":
     "Un administrateur a réinitialisé votre connexion à deux facteurs. Pour configurer une nouvelle application d'authentification, saisissez le code d'activation à usage unique qu'il vous a remis.",
@@ -495,8 +497,6 @@ export const fr: Messages = {
     "Jusqu'à ce qu'un administrateur le débloque (trop de verrouillages)",
 
   // ---- login: the remember-me lifetime in force ----
-  "login.remember_me_for.one": "Rester connecté pendant {n}\u00a0jour",
-  "login.remember_me_for.other": "Rester connecté pendant {n}\u00a0jours",
 
   // ---- admin: session and lockout settings ----
   "admin.nav.settings": "Sessions et verrouillage",
@@ -939,4 +939,18 @@ export const fr: Messages = {
   "msg.notice.security_key_renamed": "Clé de sécurité renommée.",
   "msg.notice.security_key_removed":
     "Clé de sécurité supprimée. Vos autres sessions ont été fermées.",
+  // ---- setup (first run) ----
+  "setup.title": "Configurer {issuer}",
+  "setup.intro":
+    "Aucun administrateur n’existe encore. Choisissez le nom d’utilisateur et le mot de passe du premier ; vous ajouterez ensuite une application d’authentification, car les administrateurs se connectent toujours avec un code.",
+  "setup.username": "Nom d’utilisateur de l’administrateur",
+  "setup.password": "Mot de passe de l’administrateur",
+  "setup.password_hint": "Au moins 12 caractères ; quelques mots peu courants conviennent bien.",
+  "setup.next": "Ensuite : scannez un code QR avec votre application d’authentification.",
+  "setup.submit": "Créer l’administrateur",
+  "msg.setup_done_title": "La configuration est faite",
+  "msg.setup_done": "Un administrateur existe : ce lien de configuration ne fonctionne plus.",
+  "msg.setup_invalid_title": "Lien de configuration non valide",
+  "msg.setup_invalid":
+    "Ce lien de configuration n’est pas valide ou a expiré. Redémarrez le service pour en obtenir un nouveau.",
 };

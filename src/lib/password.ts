@@ -7,6 +7,7 @@
  * 100,000: each round's output is the next round's password. The chain is as costly for an
  * attacker as one long PBKDF2 run, since each round needs the previous one's result.
  */
+import { compare as bcryptCompare } from "bcryptjs";
 import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
 import { randomBytes, timingSafeEqual } from "./crypto.ts";
 
@@ -87,6 +88,11 @@ function parseHash(stored: string): ParsedHash | null {
 
 export type PasswordCheck = { ok: boolean; needsRehash: boolean };
 
+/** A bcrypt hash as other systems store it ($2a$, $2b$ or $2y$, cost 4-31, 53 characters). */
+export function isBcryptHash(stored: string): boolean {
+  return /^\$2[aby]\$(0[4-9]|[12][0-9]|3[01])\$[./A-Za-z0-9]{53}$/.test(stored);
+}
+
 /**
  * Checks a password against a stored hash in constant time. `needsRehash` says the stored
  * parameters differ from the configured ones, so the caller stores a fresh hash on success.
@@ -97,6 +103,12 @@ export async function verifyPassword(
   configuredIterations: number,
   pbkdf2?: Pbkdf2,
 ): Promise<PasswordCheck> {
+  if (isBcryptHash(stored)) {
+    // Imported from another system (users:import): checked once with bcrypt, then the caller
+    // stores our own hash of the same password.
+    const ok = await bcryptCompare(password, stored);
+    return { ok, needsRehash: ok };
+  }
   const parsed = parseHash(stored);
   if (!parsed) return { ok: false, needsRehash: false };
   const hash = await pbkdf2Chain(password, parsed.salt, parsed.iterations, pbkdf2);

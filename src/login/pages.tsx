@@ -11,6 +11,7 @@ import {
   UsernameField,
 } from "../views/components.tsx";
 import { ErrorText, Layout } from "../views/layout.tsx";
+import { site } from "../views/site.ts";
 
 export function LoginPage(props: {
   /** The remember-me lifetime in force (the console's setting), for the check box's label. */
@@ -52,9 +53,7 @@ export function LoginPage(props: {
       />
       <label class="check">
         <input type="checkbox" name="remember_me" value="true" />{" "}
-        {props.rememberMeDays === undefined
-          ? t("login.remember_me")
-          : tp("login.remember_me_for", props.rememberMeDays)}
+        {tp("login.remember_me", props.rememberMeDays ?? site().rememberMeDays)}
       </label>
       <button type="submit">{t("login.submit")}</button>
     </FormPage>
@@ -72,11 +71,13 @@ export function TotpPage(props: {
   trustedDevicesAllowed: boolean;
   /** The security key form (src/webauthn/), for a user who has a key. */
   securityKey?: Child;
+  /** How long a trusted device skips the code (the policy's days). */
+  trustedDeviceDays: number;
 }) {
   return (
     <FormPage
       page={props}
-      text={[t("totp.title"), t("totp.intro")]}
+      text={[t("totp.title"), t("totp.intro", { issuer: site().issuer })]}
       action="/login/totp"
       script={props.securityKey !== undefined}
       after={
@@ -98,7 +99,8 @@ export function TotpPage(props: {
           <fieldset>
             <legend>{t("totp.device_legend")}</legend>
             <label class="check">
-              <input type="checkbox" name="trust_device" value="true" /> {t("totp.trust")}
+              <input type="checkbox" name="trust_device" value="true" />{" "}
+              {tp("totp.trust", props.trustedDeviceDays)}
             </label>
             <label for="device_name">{t("totp.device_name")}</label>
             <input id="device_name" name="device_name" maxlength={64} value={props.deviceName} />

@@ -468,6 +468,7 @@ export function loginRoutes(deps: Deps): Hono {
             />
           )
           : undefined}
+        trustedDeviceDays={(await loadPolicy(deps.db)).trustedDeviceDays}
       />,
     );
   };

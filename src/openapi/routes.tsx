@@ -18,6 +18,26 @@ export const healthzDoc = describe({
   success: { status: 200, description: "The database answered.", json: healthResponse },
 });
 
+/** `GET /livez` (registered in app.ts). */
+export const livezDoc = describe({
+  summary: "Liveness: the process answers (no database call)",
+  description: "For an orchestrator's liveness probe: a restart cannot fix a database outage, " +
+    "so this never touches the database.",
+  tag: "meta",
+  auth: [],
+  success: { status: 200, description: "The process serves.", json: healthResponse },
+});
+
+/** `GET /readyz` (registered in app.ts). */
+export const readyzDoc = describe({
+  summary: "Readiness: the database answers",
+  description: "For a readiness probe or a load balancer: 200 after a database round trip, " +
+    '503 `{status:"unavailable"}` when the database does not answer.',
+  tag: "meta",
+  auth: [],
+  success: { status: 200, description: "Ready to serve requests.", json: healthResponse },
+});
+
 /** `GET /.well-known/jwks.json` (registered in app.ts). */
 export const jwksDoc = describe({
   summary: "Public keys that verify twofold's tokens (JWKS)",

@@ -11,6 +11,7 @@ import {
   localize,
   t,
 } from "../i18n/i18n.ts";
+import { site } from "./site.ts";
 
 /** Query parameters that hold a return URL: never echoed unless the page checked them. */
 const RETURN_PARAMS = ["redirect", "next"];
@@ -87,15 +88,19 @@ export function Layout(
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <meta name="color-scheme" content="light dark" />
-          <title>{`${props.title} · twofold`}</title>
+          <title>{`${props.title} · ${site().name}`}</title>
           {props.refresh ? <meta http-equiv="refresh" content={`0; url=${props.refresh}`} /> : null}
           <link rel="stylesheet" href={`${props.assetBase ?? "/assets"}/app.css`} />
+          {site().accent ? <link rel="stylesheet" href="/assets/brand.css" /> : null}
           {props.script ? <script src="/assets/app.js" defer></script> : null}
         </head>
         <body>
           <a class="skip" href="#main">{t("layout.skip")}</a>
           <header class="top">
-            <a class="brand" href="/">twofold</a>
+            <a class="brand" href="/">
+              {site().logo ? <img src={site().logo} alt="" height="28" /> : null}
+              {site().name}
+            </a>
             {props.nav ?? null}
             <div class="top-end">
               <LanguageSwitcher base={props.languageBase} keep={props.keep} />

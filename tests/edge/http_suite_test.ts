@@ -377,6 +377,11 @@ Deno.test("http: the JWKS publishes the public signing keys, and tokens name one
   assert(keys.some((k) => k.kid === header.kid), "the token's kid is published");
   const health = await api(env, "GET", "/healthz");
   assertEquals([health.status, health.json.status], [200, "ok"]);
+  // Liveness and readiness (issue 18).
+  for (const path of ["/livez", "/readyz"]) {
+    const probe = await api(env, "GET", path);
+    assertEquals([probe.status, probe.json.status], [200, "ok"], path);
+  }
 });
 
 // Credential changes (issue 12). Few failures on purpose: remotely every test shares one client
