@@ -330,7 +330,9 @@ Deno.test("openapi: documented bodies and query parameters are what the routes v
       const bad = await api(env, method, url, wrong, await freshAdmin());
       assertDocumentedAnswer(doc, key, bad);
       assertEquals(bad.status, 400, `${key} wrong types`);
-      assertEquals(Object.keys(bad.json.error.fields).sort(), properties, `${key} properties`);
+      // A nested object names the unknown key inside it ("webauthn.probe"): still that field.
+      const refused = new Set(Object.keys(bad.json.error.fields).map((f) => f.split(".")[0]));
+      assertEquals([...refused].sort(), properties, `${key} properties`);
     } else if (method !== "GET") {
       // No documented body: the route does not read one, so broken JSON is not a 400.
       const r = await api(env, method, url, "{not json", await freshAdmin());
