@@ -79,7 +79,7 @@ mail_port="$(free_port)"
 } >>"$work/dev.env"
 
 users="$(seq -f 'edge%02g' 1 "$user_count" | paste -sd, -)"
-password="$(deno eval 'import { PASSWORD } from "./tests/helpers.ts"; console.log(PASSWORD);')"
+password="$(deno eval --lock=tests/deno.lock 'import { PASSWORD } from "./tests/helpers.ts"; console.log(PASSWORD);')"
 user_args=()
 IFS=, read -r -a names <<<"$users"
 for u in "${names[@]}"; do user_args+=(--username "$u"); done
@@ -140,13 +140,13 @@ run_phase() {
   if [ "$mode" = "--measure" ]; then
     env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_SERVER_PID="$dev_pid" \
       TWOFOLD_PHASE="$phase" PBKDF2_ITERATIONS="$iterations" \
-      deno run -A tests/edge/measure_cpu.ts </dev/null || status=$?
+      deno run -A --lock=tests/deno.lock tests/edge/measure_cpu.ts </dev/null || status=$?
     [ "$status" -eq 0 ] || overall=1
     return 0
   fi
   env "$@" TWOFOLD_BASE_URL="$base" TWOFOLD_REMOTE_USERS="$users" TWOFOLD_REMOTE_ADMINS="$admins" \
     TWOFOLD_MAIL_PORT="$mail_port" \
-    deno test -A "${tests[@]}" </dev/null 2>&1 | tee "$work/$phase-test.log" || status=$?
+    deno test -A --lock=tests/deno.lock "${tests[@]}" </dev/null 2>&1 | tee "$work/$phase-test.log" || status=$?
   counts="$(summary_counts "$work/$phase-test.log" || true)"
   if [ -z "$counts" ]; then counts="0 1"; fi
   read -r passed failed <<<"$counts"
@@ -178,7 +178,7 @@ fi
 hrana_port="$(free_port)"
 token="test-token-$RANDOM$RANDOM"
 log "[libsql] Hrana server on 127.0.0.1:$hrana_port"
-setsid deno run -A tests/edge/hrana_server.ts --port "$hrana_port" --db "$work/turso.db" \
+setsid deno run -A --lock=tests/deno.lock tests/edge/hrana_server.ts --port "$hrana_port" --db "$work/turso.db" \
   --token "$token" </dev/null >"$work/hrana.log" 2>&1 &
 groups+=("$!")
 libsql_url="http://127.0.0.1:$hrana_port"
