@@ -12,11 +12,13 @@ import {
   enrollViaApi,
   nextStep,
   PASSWORD,
+  pendingLogin,
   testApp,
   type TestEnv,
 } from "./helpers.ts";
 import { type ReceivedMail, SmtpSink } from "./mail/smtp_server.ts";
 import { mailApp, userWithEmail } from "./mail/app.ts";
+import { softCreate } from "./webauthn_authenticator.ts";
 
 const NOT_ME = /https:\/\/login\.example\.test\/not-me\?token=[A-Za-z0-9_-]{43}/;
 
@@ -124,6 +126,103 @@ Deno.test("notifications: each factor and password change mails the user once, i
     // Nothing more, however often the outbox runs.
     env.clock.advance(3_600_000);
     assertEquals(await newMails(env, sink, 6), []);
+  } finally {
+    await sink.remove();
+  }
+});
+
+/** Registers a key with the software authenticator, at the mail app's origin. */
+async function registerKey(env: TestEnv, token: string, name: string): Promise<string> {
+  const opts = await api(env, "POST", "/api/v1/me/security-keys/options", undefined, token);
+  assertEquals(opts.status, 200, JSON.stringify(opts.json));
+  const { credential } = await softCreate(opts.json.options, "https://login.example.test");
+  const r = await api(env, "POST", "/api/v1/me/security-keys", {
+    challenge_id: opts.json.challenge_id,
+    name,
+    credential,
+  }, token);
+  assertEquals(r.status, 201, JSON.stringify(r.json));
+  return r.json.security_key.id;
+}
+
+Deno.test("notifications: a security key registered, removed by the user, removed by an admin; in French", async () => {
+  const sink = await SmtpSink.start();
+  try {
+    const env = await mailApp(sink.url);
+    await addUser(env, "root", ["admin"]);
+    const admin = await enrollViaApi(env, "root");
+    const alice = await userWithEmail(env, "alice", "alice@example.test", "fr");
+    const e = await enrollViaApi(env);
+    assertEquals((await newMails(env, sink, 0)).length, 1, "alice's authenticator app");
+
+    const blue = await registerKey(env, e.sessionToken, "Clé bleue");
+    const added = await expectOne(
+      env,
+      sink,
+      "Example Co : une clé de sécurité ou passkey a été ajoutée",
+      "La clé de sécurité ou passkey « Clé bleue » a été ajoutée à votre compte.",
+    );
+    assertEquals(added.envelope_to, ["alice@example.test"]);
+    const spare = await registerKey(env, e.sessionToken, "Clé de secours");
+    await expectOne(
+      env,
+      sink,
+      "Example Co : une clé de sécurité ou passkey a été ajoutée",
+      "« Clé de secours » a été ajoutée",
+    );
+
+    // A second session, which the removal ends (the mail's statements sit between the DELETE
+    // and the statement that ends sessions when it deleted a row).
+    nextStep(env);
+    const p = await pendingLogin(env);
+    const other = await api(env, "POST", "/api/v1/login/totp", {
+      pending_token: p.pending_token,
+      code: codeNow(env, e.secret),
+    });
+    assertEquals(other.status, 200, JSON.stringify(other.json));
+    await newMails(env, sink, 0);
+    const removed = await api(
+      env,
+      "DELETE",
+      `/api/v1/me/security-keys/${spare}`,
+      undefined,
+      e.sessionToken,
+    );
+    assertEquals(removed.status, 204, JSON.stringify(removed.json));
+    const gone = await api(env, "GET", "/api/v1/session", undefined, other.json.session_token);
+    assertEquals(gone.status, 401);
+    await expectOne(
+      env,
+      sink,
+      "Example Co : une clé de sécurité ou passkey a été supprimée",
+      "La clé de sécurité ou passkey « Clé de secours » a été supprimée de votre compte.",
+    );
+    // Removing it again changes nothing and mails nothing.
+    const again = await api(
+      env,
+      "DELETE",
+      `/api/v1/me/security-keys/${spare}`,
+      undefined,
+      e.sessionToken,
+    );
+    assertEquals(again.status, 404);
+
+    const byAdmin = `/api/v1/admin/users/${alice.id}/security-keys/${blue}`;
+    const r = await api(env, "DELETE", byAdmin, undefined, admin.sessionToken);
+    assertEquals(r.status, 204, JSON.stringify(r.json));
+    const adminMail = await expectOne(
+      env,
+      sink,
+      "Example Co : un administrateur a supprimé une clé de sécurité ou passkey",
+      "Un administrateur a supprimé la clé de sécurité ou passkey « Clé bleue » de votre compte.",
+    );
+    assertEquals(adminMail.envelope_to, ["alice@example.test"]);
+    assertEquals((await api(env, "DELETE", byAdmin, undefined, admin.sessionToken)).status, 404);
+
+    // Nothing more, however often the outbox runs.
+    const total = (await sink.mails()).length;
+    env.clock.advance(3_600_000);
+    assertEquals(await newMails(env, sink, total), []);
   } finally {
     await sink.remove();
   }

@@ -841,6 +841,18 @@ export const de: Messages = {
     "Ein Authenticator Ihres Kontos wurde durch „{label}“ ersetzt; der alte funktioniert nicht mehr.",
   "mail.factor_removed.subject": "{issuer}: ein Authenticator wurde entfernt",
   "mail.factor_removed.body": "Der Authenticator „{label}“ wurde aus Ihrem Konto entfernt.",
+  "mail.security_key_added.subject":
+    "{issuer}: ein Sicherheitsschlüssel oder Passkey wurde hinzugefügt",
+  "mail.security_key_added.body":
+    "Der Sicherheitsschlüssel oder Passkey „{label}“ wurde Ihrem Konto hinzugefügt.",
+  "mail.security_key_removed.subject":
+    "{issuer}: ein Sicherheitsschlüssel oder Passkey wurde entfernt",
+  "mail.security_key_removed.body":
+    "Der Sicherheitsschlüssel oder Passkey „{label}“ wurde aus Ihrem Konto entfernt.",
+  "mail.security_key_removed_by_admin.subject":
+    "{issuer}: ein Administrator hat einen Sicherheitsschlüssel oder Passkey entfernt",
+  "mail.security_key_removed_by_admin.body":
+    "Ein Administrator hat den Sicherheitsschlüssel oder Passkey „{label}“ aus Ihrem Konto entfernt.",
   "mail.recovery_regenerated.subject": "{issuer}: neue Wiederherstellungscodes",
   "mail.recovery_regenerated.body":
     "Für Ihr Konto wurden neue Wiederherstellungscodes erzeugt; die alten funktionieren nicht mehr.",

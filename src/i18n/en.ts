@@ -812,6 +812,16 @@ export const en = {
     "An authenticator of your account was replaced by “{label}”; the old one no longer works.",
   "mail.factor_removed.subject": "{issuer}: an authenticator was removed",
   "mail.factor_removed.body": "The authenticator “{label}” was removed from your account.",
+  "mail.security_key_added.subject": "{issuer}: a security key or passkey was added",
+  "mail.security_key_added.body":
+    "The security key or passkey “{label}” was added to your account.",
+  "mail.security_key_removed.subject": "{issuer}: a security key or passkey was removed",
+  "mail.security_key_removed.body":
+    "The security key or passkey “{label}” was removed from your account.",
+  "mail.security_key_removed_by_admin.subject":
+    "{issuer}: an administrator removed a security key or passkey",
+  "mail.security_key_removed_by_admin.body":
+    "An administrator removed the security key or passkey “{label}” from your account.",
   "mail.recovery_regenerated.subject": "{issuer}: new recovery codes",
   "mail.recovery_regenerated.body":
     "New recovery codes were made for your account; the old ones no longer work.",

@@ -852,6 +852,16 @@ export const fr: Messages = {
     "Un authentificateur de votre compte a été remplacé par « {label} » ; l’ancien ne fonctionne plus.",
   "mail.factor_removed.subject": "{issuer} : un authentificateur a été supprimé",
   "mail.factor_removed.body": "L’authentificateur « {label} » a été supprimé de votre compte.",
+  "mail.security_key_added.subject": "{issuer} : une clé de sécurité ou passkey a été ajoutée",
+  "mail.security_key_added.body":
+    "La clé de sécurité ou passkey « {label} » a été ajoutée à votre compte.",
+  "mail.security_key_removed.subject": "{issuer} : une clé de sécurité ou passkey a été supprimée",
+  "mail.security_key_removed.body":
+    "La clé de sécurité ou passkey « {label} » a été supprimée de votre compte.",
+  "mail.security_key_removed_by_admin.subject":
+    "{issuer} : un administrateur a supprimé une clé de sécurité ou passkey",
+  "mail.security_key_removed_by_admin.body":
+    "Un administrateur a supprimé la clé de sécurité ou passkey « {label} » de votre compte.",
   "mail.recovery_regenerated.subject": "{issuer} : nouveaux codes de récupération",
   "mail.recovery_regenerated.body":
     "De nouveaux codes de récupération ont été créés pour votre compte ; les anciens ne fonctionnent plus.",

@@ -48,7 +48,7 @@ export type MailRecipient = {
 export type NoticeDetails = {
   /** Where the change came from (the request); none for changes without a request. */
   meta?: RequestMeta | null;
-  /** The authenticator's name (factor_added, factor_replaced, factor_removed). */
+  /** The authenticator's or key's name (factor_*, security_key_*). */
   label?: string;
   /** Recovery codes left (recovery_used). */
   remaining?: number;

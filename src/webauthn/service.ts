@@ -16,12 +16,13 @@ import {
 } from "@simplewebauthn/server";
 import { and, eq, sql } from "drizzle-orm";
 import { audit, auditInsert } from "../audit/repo.ts";
-import { users } from "../db/schema.ts";
+import { users, webauthnCredentials } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fromBase64Url, toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
+import { notify, notifyUser } from "../mail/notify.ts";
 import {
   type Authenticated,
   completeSecondFactor,
@@ -232,6 +233,11 @@ export async function finishRegistration(deps: Deps, ctx: SessionContext, input:
   };
   await db.batch([
     insertCredentialStatement(db, row),
+    ...await notifyUser(deps, ctx.user.id, "security_key_added", {
+      meta: input.meta,
+      label: row.name,
+      onlyIf: sql`EXISTS (SELECT 1 FROM ${webauthnCredentials} WHERE id = ${row.id})`,
+    }),
     endOtherSessionsStatement(db, ctx.user.id, ctx.session.id, now),
     auditInsert(
       db,
@@ -352,7 +358,8 @@ export async function removeKey(
   const policy = (await loadPolicy(db)).webauthn;
   const required = await isRequired(deps, current.user);
   const keys = await listCredentials(db, ctx.user.id);
-  if (!keys.some((k) => k.id === input.id)) return fail("not_found");
+  const key = keys.find((k) => k.id === input.id);
+  if (!key) return fail("not_found");
   const verdict = mayRemove({
     policy,
     required,
@@ -367,6 +374,13 @@ export async function removeKey(
       id: input.id,
       userId: ctx.user.id,
       condition: keepAfterKeyRemoval(ctx.user.id, { required, ...policy }),
+    }),
+    // Right after the DELETE, so `changes()` is its count. The mail's last statement inserts
+    // one row exactly when the first did, so the next `changes() = 1` still means "deleted".
+    ...await notify(deps, current.user, "security_key_removed", {
+      meta: input.meta,
+      label: key.name,
+      onlyIf: sql`changes() = 1`,
     }),
     endOtherSessionsStatement(db, ctx.user.id, ctx.session.id, now, sql`changes() = 1`),
   ]);
@@ -389,8 +403,15 @@ export async function adminRemoveKey(deps: Deps, input: {
   const now = deps.clock.now();
   const target = await findUserById(db, input.userId);
   if (!target) return fail("not_found");
+  const key = (await listCredentials(db, input.userId)).find((k) => k.id === input.keyId);
+  if (!key) return fail("not_found");
   const [deleted] = await db.batch([
     deleteCredentialStatement(db, { id: input.keyId, userId: input.userId }),
+    // No request facts: the address and device would be the admin's (as for twofa_reset).
+    ...await notify(deps, target, "security_key_removed_by_admin", {
+      label: key.name,
+      onlyIf: sql`changes() = 1`,
+    }),
     bumpCredentialEpochStatement(db, input.userId),
   ]);
   if (deleted.length !== 1) return fail("not_found");
