@@ -4,6 +4,8 @@
  * admin's client registration (JSON); the user's list of apps (page).
  */
 import { type Context, Hono } from "hono";
+import { accessRules } from "../access/service.ts";
+import { decideAccess } from "../access/rules.ts";
 import { adminApiSession, adminPageSession } from "../admin/guard.ts";
 import { AdminForbiddenPage } from "../admin/dashboard_page.tsx";
 import { t } from "../i18n/i18n.ts";
@@ -12,7 +14,7 @@ import { audit } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
 import { pageSession } from "../caller/resolve.ts";
 import { bearerToken } from "../http/bearer.ts";
-import { requestMeta } from "../http/client.ts";
+import { clientIp, requestMeta } from "../http/client.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure } from "../http/respond.ts";
@@ -27,6 +29,8 @@ import {
 } from "../openapi/schemas.ts";
 import { revokeSession } from "../sessions/repo.ts";
 import { currentUser } from "../sessions/service.ts";
+import { passedSecondFactor, secondFactorAt } from "../sso/service.ts";
+import { parseRoles } from "../users/users.ts";
 import {
   authenticateClient,
   clientInput,
@@ -225,8 +229,54 @@ export function oidcRoutes(deps: Deps): Hono {
       const force = s.ok ? "force=1&" : "";
       return c.redirect(`/login?${force}redirect=${encodeURIComponent(target)}`, 303);
     }
-    // Access rules (who may use which app) from the single-sign-on issue plug in here: a user
-    // they refuse gets `access_denied` sent back to the app instead of a code.
+    // The access rules of single sign-on decide who may use the app: its redirect_uri is the
+    // request (GET, from the browser's address, as forward-auth decides it). Before an admin
+    // saves rules the built-in ones let every signed-in person through, so nothing changes.
+    const decision = decideAccess(
+      await accessRules(deps),
+      {
+        host: new URL(request.redirectUri).host,
+        path: new URL(request.redirectUri).pathname,
+        method: "GET",
+        ip: clientIp(c, config),
+      },
+      {
+        username: user.user.username,
+        groups: parseRoles(user.user.groups),
+        roles: parseRoles(user.user.roles),
+        secondFactor: passedSecondFactor(s.ctx.amr) || s.ctx.session.secondFactorAt !== null,
+        secondFactorAt: secondFactorAt(s.ctx),
+      },
+      now,
+    );
+    if (decision.outcome !== "allow") {
+      // `login` cannot happen for a signed-in user; a rule wanting a (fresh) second factor that
+      // this session lacks is refused too, rather than prompting for a code mid-flow.
+      await audit(deps.db, {
+        event: "oidc.access_denied",
+        outcome: "failure",
+        userId: user.user.id,
+        username: user.user.username,
+        ...requestMeta(c, config),
+        detail: {
+          client: request.clientId,
+          redirect_uri: request.redirectUri,
+          reason: decision.outcome === "deny"
+            ? "rule_denies"
+            : decision.outcome === "step_up"
+            ? "recent_second_factor_required"
+            : "second_factor_required",
+          rule: decision.rule,
+        },
+      }, now);
+      return back(request.redirectUri, {
+        error: "access_denied",
+        error_description: decision.outcome === "deny"
+          ? "The access rules do not allow this user to use this app."
+          : "This app requires a session that passed a second factor.",
+        state: request.state,
+      });
+    }
     const code = await issueCode(deps, { request, ctx: s.ctx, user: user.user });
     return back(request.redirectUri, { code, state: request.state });
   });
