@@ -49,7 +49,8 @@ summary_counts() {
 }
 
 log "installing wrangler and the app's packages"
-deno install --quiet </dev/null
+# The test side (tests/deno.lock) too: `deno install` syncs node_modules to the lock it is given.
+deno install --quiet --lock=tests/deno.lock </dev/null
 wrangler --version </dev/null >&2
 
 if [ "$mode" = "--measure" ]; then
