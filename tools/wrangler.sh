@@ -16,7 +16,9 @@ if [ ! -x "$pkg/node_modules/.bin/wrangler" ] || [ ! -x "$pkg/node_modules/.bin/
   npm install --prefix "$pkg" --no-save --no-audit --no-fund --loglevel=error </dev/null >&2
 fi
 if command -v deno >/dev/null 2>&1; then
-  (cd "$root" && deno install --quiet) </dev/null >&2
+  # TWOFOLD_DENO_LOCK=tests/deno.lock (set by the tests): `deno install` syncs node_modules to
+  # the lock it is given, so with deno.lock it would take the tests' packages away mid-run.
+  (cd "$root" && deno install --quiet ${TWOFOLD_DENO_LOCK:+"--lock=$TWOFOLD_DENO_LOCK"}) </dev/null >&2
 elif [ ! -d "$root/node_modules/hono" ]; then
   echo "[wrangler.sh] deno is needed once to fill node_modules: npx -y deno install" >&2
   exit 1

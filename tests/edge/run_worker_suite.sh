@@ -48,6 +48,8 @@ summary_counts() {
     sed -E 's/^[A-Za-z]+ \| ([0-9]+) passed.* \| ([0-9]+) failed.*$/\1 \2/'
 }
 
+# Every wrangler.sh call below (and in the tests) installs with the tests' lock too.
+export TWOFOLD_DENO_LOCK=tests/deno.lock
 log "installing wrangler and the app's packages"
 # The test side (tests/deno.lock) too: `deno install` syncs node_modules to the lock it is given.
 deno install --quiet --lock=tests/deno.lock </dev/null
