@@ -3,6 +3,7 @@
  * the forms the login pages offer. WebAuthn needs JavaScript (/assets/app.js): the buttons that
  * start a ceremony are rendered `hidden` and shown by the script, and the page says so without it.
  */
+import type { Child } from "hono/jsx";
 import { t } from "../i18n/i18n.ts";
 import { CsrfField, Layout } from "../views/layout.tsx";
 import {
@@ -167,30 +168,70 @@ export function NewKeyPage(props: {
   );
 }
 
+/**
+ * One WebAuthn ceremony as a form: the page's script reads `data-options`, asks the browser,
+ * puts the answer in the ceremony fields and submits; without a script it says so.
+ */
+function CeremonyForm(props: {
+  section: string;
+  heading: string;
+  action: string;
+  mode: "get" | "passkey";
+  novalidate?: boolean;
+  csrf: string;
+  challengeId: string;
+  options: unknown;
+  /** Hidden fields before the ceremony's own (where the login goes on to). */
+  hidden: Child;
+  /** Visible fields after them. */
+  fields?: Child;
+  statusId: string;
+  buttonId: string;
+  button: string;
+}) {
+  return (
+    <section aria-labelledby={`${props.section}-heading`}>
+      <h2 id={`${props.section}-heading`}>{props.heading}</h2>
+      <NeedsScript />
+      <form
+        method="post"
+        action={props.action}
+        {...(props.novalidate ? { novalidate: true } : {})}
+        data-webauthn={props.mode}
+        data-options={JSON.stringify(props.options)}
+        data-failed={t("webauthn.failed")}
+      >
+        <CsrfField token={props.csrf} />
+        {props.hidden}
+        <CeremonyFields challengeId={props.challengeId} />
+        {props.fields}
+        <ScriptStatus id={props.statusId} />
+        <button type="submit" hidden data-webauthn-start id={props.buttonId}>
+          {props.button}
+        </button>
+      </form>
+    </section>
+  );
+}
+
 /** On the code page: the other way, a security key, for a user who has one. */
 export function SecondFactorKeyForm(
   props: { csrf: string; redirect?: string; challengeId: string; options: unknown },
 ) {
   return (
-    <section aria-labelledby="use-key-heading">
-      <h2 id="use-key-heading">{t("webauthn.login.heading")}</h2>
-      <NeedsScript />
-      <form
-        method="post"
-        action="/login/webauthn"
-        data-webauthn="get"
-        data-options={JSON.stringify(props.options)}
-        data-failed={t("webauthn.failed")}
-      >
-        <CsrfField token={props.csrf} />
-        <Hidden name="redirect" value={props.redirect} />
-        <CeremonyFields challengeId={props.challengeId} />
-        <ScriptStatus id="webauthn-login-status" />
-        <button type="submit" hidden data-webauthn-start id="use-security-key">
-          {t("webauthn.login.use")}
-        </button>
-      </form>
-    </section>
+    <CeremonyForm
+      section="use-key"
+      heading={t("webauthn.login.heading")}
+      action="/login/webauthn"
+      mode="get"
+      csrf={props.csrf}
+      challengeId={props.challengeId}
+      options={props.options}
+      hidden={<Hidden name="redirect" value={props.redirect} />}
+      statusId="webauthn-login-status"
+      buttonId="use-security-key"
+      button={t("webauthn.login.use")}
+    />
   );
 }
 
@@ -199,27 +240,21 @@ export function ReauthKeyForm(
   props: { csrf: string; next: string; challengeId: string; options: unknown },
 ) {
   return (
-    <section aria-labelledby="reauth-key-heading">
-      <h2 id="reauth-key-heading">{t("webauthn.login.heading")}</h2>
-      <NeedsScript />
-      <form
-        method="post"
-        action="/account/reauth"
-        novalidate
-        data-webauthn="get"
-        data-options={JSON.stringify(props.options)}
-        data-failed={t("webauthn.failed")}
-      >
-        <CsrfField token={props.csrf} />
-        <input type="hidden" name="next" value={props.next} />
-        <CeremonyFields challengeId={props.challengeId} />
-        <PasswordField id="key_password" name="password" label={t("login.password")} />
-        <ScriptStatus id="reauth-key-status" />
-        <button type="submit" hidden data-webauthn-start id="reauth-security-key">
-          {t("webauthn.login.use")}
-        </button>
-      </form>
-    </section>
+    <CeremonyForm
+      section="reauth-key"
+      heading={t("webauthn.login.heading")}
+      action="/account/reauth"
+      mode="get"
+      novalidate
+      csrf={props.csrf}
+      challengeId={props.challengeId}
+      options={props.options}
+      hidden={<input type="hidden" name="next" value={props.next} />}
+      fields={<PasswordField id="key_password" name="password" label={t("login.password")} />}
+      statusId="reauth-key-status"
+      buttonId="reauth-security-key"
+      button={t("webauthn.login.use")}
+    />
   );
 }
 
@@ -231,24 +266,18 @@ export function PasskeyForm(
   props: { csrf: string; redirect?: string; challengeId: string; options: unknown },
 ) {
   return (
-    <section aria-labelledby="passkey-heading">
-      <h2 id="passkey-heading">{t("webauthn.passkey.heading")}</h2>
-      <NeedsScript />
-      <form
-        method="post"
-        action="/login/passkey"
-        data-webauthn="passkey"
-        data-options={JSON.stringify(props.options)}
-        data-failed={t("webauthn.failed")}
-      >
-        <CsrfField token={props.csrf} />
-        <Hidden name="redirect" value={props.redirect} />
-        <CeremonyFields challengeId={props.challengeId} />
-        <ScriptStatus id="passkey-status" />
-        <button type="submit" hidden data-webauthn-start id="use-passkey">
-          {t("webauthn.passkey.use")}
-        </button>
-      </form>
-    </section>
+    <CeremonyForm
+      section="passkey"
+      heading={t("webauthn.passkey.heading")}
+      action="/login/passkey"
+      mode="passkey"
+      csrf={props.csrf}
+      challengeId={props.challengeId}
+      options={props.options}
+      hidden={<Hidden name="redirect" value={props.redirect} />}
+      statusId="passkey-status"
+      buttonId="use-passkey"
+      button={t("webauthn.passkey.use")}
+    />
   );
 }
