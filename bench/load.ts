@@ -835,6 +835,10 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     DATABASE_URL: databaseUrl,
     KEYS_FILE: `${tmp}/keys.json`,
     LOG_LEVEL: "info",
+    // The pending tokens made by the seeding server wait for the timed phases, which may take
+    // minutes on a busy machine. Every server gets the same longer lifetime: a server refuses a
+    // token that lives longer than it issues (src/deps.ts), and it changes nothing else.
+    PENDING_TOKEN_MINUTES: "20",
   };
   // A fresh prefix per run, so that a reused database (with --url) has no stale bench users.
   const prefix = `bench${crypto.randomUUID().slice(0, 6)}-`;
@@ -886,12 +890,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     // 2. Enrollment and pending tokens through the JSON API. A spawned seeding server runs at a
     //    low PBKDF2 cost so that this untimed part does not take minutes.
     const seedServer = spawn
-      ? await startServer("seeding", {
-        PBKDF2_ITERATIONS: String(SEED_ITERATIONS),
-        // The pending tokens made here wait for the timed phases, which may take minutes on a
-        // busy machine; a longer lifetime changes nothing in what the timed server does.
-        PENDING_TOKEN_MINUTES: "20",
-      })
+      ? await startServer("seeding", { PBKDF2_ITERATIONS: String(SEED_ITERATIONS) })
       : null;
     const port = seedServer?.port ?? Number(new URL(o.url!).port || 80);
     t = performance.now();
