@@ -5,7 +5,7 @@
  * existing, which the session insert makes conditional on the pending login and the factor
  * both having been used up in this batch (see `completeSecondFactor` in flow.ts).
  */
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNotNull, ne, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { statementTemplate } from "../db/prepared.ts";
 import { auditEvents, pendingLogins, sessions, trustedDevices, users } from "../db/schema.ts";
@@ -25,9 +25,14 @@ const insertSession = statementTemplate((db) =>
       WHERE id = ${p("pendingId")} AND session_id = ${p("sessionId")})`)
 );
 
+/** Only a row with something to clear is written: most logins follow no failure. */
 const resetFailures = statementTemplate((db) =>
   db.update(users).set({ secondFactorFailures: 0, secondFactorLockedUntil: null })
-    .where(and(eq(users.id, p("userId")), sessionExists))
+    .where(and(
+      eq(users.id, p("userId")),
+      or(ne(users.secondFactorFailures, 0), isNotNull(users.secondFactorLockedUntil)),
+      sessionExists,
+    ))
 );
 
 const enforceLimit = statementTemplate((db) =>

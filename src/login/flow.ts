@@ -27,6 +27,7 @@ import {
 } from "../recovery/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
+import { refreshChainStart, type RefreshIssued } from "../sessions/refresh.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import { securitySettings } from "../settings/security.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
@@ -37,6 +38,7 @@ import { countCredentials, recordUseStatement } from "../webauthn/repo.ts";
 import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
 import { decideNextStep, secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
+import type { LoginPolicy } from "../policy/policy.ts";
 import { checkSecondFactorAlert } from "../alerts/service.ts";
 import { clientFailed } from "../protection/guard.ts";
 import { checkPasswordAttempt, loginRefusal } from "../protection/password.ts";
@@ -69,6 +71,8 @@ export type Authenticated = {
   enrollmentDeadline?: Date;
   /** Whether a second factor passed in this login (programs then get a refresh token). */
   secondFactor?: boolean;
+  /** The refresh token written with the session, when the step was asked for one. */
+  refresh?: RefreshIssued | null;
 };
 
 export type PendingResult = {
@@ -296,18 +300,39 @@ export async function openPending(
 
 export type TrustRequest = { name: string } | null;
 
-/** Step two by TOTP code. */
-export async function totpStep(deps: Deps, input: {
-  pendingToken: string;
-  code: string;
-  trustDevice: TrustRequest;
-  meta: RequestMeta;
-}): Promise<{ ok: true; value: Authenticated | PasswordChangeRequired } | Failure> {
+/** What every second-factor step is given, and what it answers. */
+export type StepInput = { pendingToken: string; meta: RequestMeta };
+export type StepResult = { ok: true; value: Authenticated | PasswordChangeRequired } | Failure;
+
+/**
+ * The start of every second-factor step (code, recovery code, security key): the time, the
+ * pending login with one attempt counted against it, and the policy in force.
+ */
+export async function openChallenge(
+  deps: Deps,
+  pendingToken: string,
+): Promise<{ ok: true; value: Challenge & { now: Date; policy: LoginPolicy } } | Failure> {
   const now = deps.clock.now();
-  const opened = await openPending(deps, input.pendingToken, "challenge", now);
+  const opened = await openPending(deps, pendingToken, "challenge", now);
   if (!opened.ok) return opened;
-  const { user, pending } = opened.value;
-  const policy = await loadPolicy(deps.db);
+  return { ok: true, value: { ...opened.value, now, policy: await loadPolicy(deps.db) } };
+}
+
+/**
+ * Step two by TOTP code. With `refresh` (programs, over JSON), the session comes with the first
+ * token of a refresh chain, written in the login's own batch.
+ */
+export async function totpStep(
+  deps: Deps,
+  input: StepInput & {
+    code: string;
+    trustDevice: TrustRequest;
+    refresh?: boolean;
+  },
+): Promise<StepResult> {
+  const opened = await openChallenge(deps, input.pendingToken);
+  if (!opened.ok) return opened;
+  const { user, pending, policy, now } = opened.value;
 
   const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   if (!match) {
@@ -324,6 +349,7 @@ export async function totpStep(deps: Deps, input: {
     now,
     consume: advanceStepStatement(deps.db, { ...match, now, afterChange: true }),
     detail: { method: "totp", authenticator: match.id, offset: match.offset },
+    refresh: input.refresh,
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
@@ -333,16 +359,14 @@ export async function totpStep(deps: Deps, input: {
 }
 
 /** Step two by recovery code; the answer says how many codes remain. */
-export async function recoveryStep(deps: Deps, input: {
-  pendingToken: string;
-  recoveryCode: string;
-  meta: RequestMeta;
-}): Promise<{ ok: true; value: Authenticated | PasswordChangeRequired } | Failure> {
-  const now = deps.clock.now();
-  const opened = await openPending(deps, input.pendingToken, "challenge", now);
+export async function recoveryStep(
+  deps: Deps,
+  input: StepInput & { recoveryCode: string; refresh?: boolean },
+): Promise<StepResult> {
+  const opened = await openChallenge(deps, input.pendingToken);
   if (!opened.ok) return opened;
-  const { user, pending } = opened.value;
-  if (!(await loadPolicy(deps.db)).recoveryCodesEnabled) return fail("recovery_codes_disabled");
+  const { user, pending, policy, now } = opened.value;
+  if (!policy.recoveryCodesEnabled) return fail("recovery_codes_disabled");
   const normalized = normalizeRecoveryCode(input.recoveryCode);
   if (!isWellFormedRecoveryCode(normalized)) {
     return await secondFactorFailure(
@@ -381,6 +405,7 @@ export async function recoveryStep(deps: Deps, input: {
       afterChange: true,
     }),
     detail: { method: "recovery_code" },
+    refresh: input.refresh,
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
@@ -429,6 +454,8 @@ export async function completeSecondFactor(deps: Deps, input: {
   now: Date;
   consume: Consume;
   detail: Record<string, unknown>;
+  /** Also start a refresh chain for the new session (see `startRefreshChain`). */
+  refresh?: boolean;
 }): Promise<Authenticated | PasswordChangeRequired | "pending_lost" | "factor_lost"> {
   const { db } = deps;
   const { user, pending, now } = input;
@@ -447,7 +474,11 @@ export async function completeSecondFactor(deps: Deps, input: {
     detail: { ...input.detail, session: sessionId, trusted_device: deviceId },
   }, now);
 
-  const [pendingRows, factorRows] = await db.batch([
+  const refresh = input.refresh
+    ? await refreshChainStart(deps, { userId: user.id, sessionId, now })
+    : null;
+
+  const [pendingRows, factorRows, ...rest] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId, now }),
     input.consume,
     ...secondFactorSuccessStatements(db, {
@@ -474,6 +505,8 @@ export async function completeSecondFactor(deps: Deps, input: {
         : null,
     }),
     ...await signInStatements(deps, user, input.meta, sessionCreated(sessionId)),
+    // Last: it needs the session alive, as `startRefreshChain` does after a commit.
+    ...(refresh ? [refresh.statement] : []),
   ]);
   if (pendingRows.length !== 1) return "pending_lost";
   if (factorRows.length !== 1) return "factor_lost";
@@ -483,9 +516,16 @@ export async function completeSecondFactor(deps: Deps, input: {
     status: "authenticated",
     userId: user.id,
     sessionId,
-    sessionToken: await issueSessionToken(deps, { id: sessionId, userId: user.id, expiresAt }, now),
+    sessionToken: await issueSessionToken(
+      deps,
+      { id: sessionId, userId: user.id, expiresAt, user },
+      now,
+    ),
     expiresAt,
     secondFactor: true,
+    ...(refresh
+      ? { refresh: (rest.at(-1) as unknown[]).length === 1 ? refresh.issued : null }
+      : {}),
     ...(deviceId
       ? {
         trustedDeviceExpiresAt: deviceExpiresAt,

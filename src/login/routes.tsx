@@ -42,7 +42,7 @@ import { cancelBody, loginBody, passwordChangeBody, recoveryBody, totpBody } fro
 import { type PasswordChangeRequired, passwordChangeStep } from "./password_change.ts";
 import { ExpiredPasswordPage } from "../passwords/pages.tsx";
 import { errorBody } from "../http/respond.ts";
-import { startRefreshChain } from "../sessions/refresh.ts";
+import { type RefreshIssued, startRefreshChain } from "../sessions/refresh.ts";
 
 const iso = (d: Date) => d.toISOString();
 
@@ -121,8 +121,6 @@ function authenticatedJson(a: Authenticated, refresh?: RefreshIssued | null) {
 function changeJson(r: PasswordChangeRequired) {
   return { status: r.status, pending_token: r.pendingToken, expires_at: iso(r.expiresAt) };
 }
-
-type RefreshIssued = { refreshToken: string; refreshExpiresAt: Date };
 
 /** The answer of a second-factor step: signed in, or the expired password's change step. */
 function stepJson(r: Authenticated | PasswordChangeRequired, refresh?: RefreshIssued | null) {
@@ -231,7 +229,9 @@ export function loginRoutes(deps: Deps): Hono {
    * token (src/sessions/refresh.ts); browsers and password-only sessions do not.
    */
   const refreshFor = async (r: { status: string } | Authenticated) =>
-    "secondFactor" in r && r.secondFactor
+    "refresh" in r
+      ? r.refresh ?? null
+      : "secondFactor" in r && r.secondFactor
       ? await startRefreshChain(deps, {
         userId: r.userId,
         sessionId: r.sessionId,
@@ -262,6 +262,7 @@ export function loginRoutes(deps: Deps): Hono {
       code: body.code,
       trustDevice: trustRequest(body, meta),
       meta,
+      refresh: true,
     });
     if (!r.ok) return jsonFailure(c, r);
     return c.json(stepJson(r.value, await refreshFor(r.value)), 200);
@@ -273,6 +274,7 @@ export function loginRoutes(deps: Deps): Hono {
       pendingToken: body.pending_token,
       recoveryCode: body.recovery_code,
       meta: requestMeta(c, config),
+      refresh: true,
     });
     if (!r.ok) return jsonFailure(c, r);
     return c.json(stepJson(r.value, await refreshFor(r.value)), 200);

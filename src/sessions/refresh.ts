@@ -19,6 +19,7 @@ import { DAY } from "../lib/clock.ts";
 import { randomBytes, randomId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
+import { statementTemplate } from "../db/prepared.ts";
 import { enforceSessionLimitStatement } from "./repo.ts";
 import { issueSessionToken, sessionTerms } from "./service.ts";
 
@@ -56,22 +57,50 @@ export async function startRefreshChain(deps: Deps, input: {
   userId: string;
   sessionId: string;
   now: Date;
-}): Promise<{ refreshToken: string; refreshExpiresAt: Date } | null> {
-  const { db, config } = deps;
+}): Promise<RefreshIssued | null> {
+  const start = await refreshChainStart(deps, input);
+  return ((await start.statement) as unknown[]).length === 1 ? start.issued : null;
+}
+
+export type RefreshIssued = { refreshToken: string; refreshExpiresAt: Date };
+
+/**
+ * `startRefreshChain` as a statement, for a login to put in its own batch after the session's
+ * insert: the token is issued only if the statement returns a row.
+ */
+export async function refreshChainStart(deps: Deps, input: {
+  userId: string;
+  sessionId: string;
+  now: Date;
+}): Promise<{ statement: ReturnType<typeof insertChainStart>; issued: RefreshIssued }> {
   const token = newToken();
   const t = input.now.getTime();
-  const chainExpiresAt = t + config.REMEMBER_ME_DAYS * DAY;
-  const rows = await db.all(sql`INSERT INTO ${refreshTokens}
+  const chainExpiresAt = t + deps.config.REMEMBER_ME_DAYS * DAY;
+  return {
+    statement: insertChainStart(deps.db, {
+      id: randomId(),
+      userId: input.userId,
+      chainId: randomId(),
+      sessionId: input.sessionId,
+      tokenHash: await tokenHash(token),
+      now: t,
+      chainExpiresAt,
+    }),
+    issued: { refreshToken: token, refreshExpiresAt: new Date(chainExpiresAt) },
+  };
+}
+
+const insertChainStart = statementTemplate((db) => {
+  const p = sql.placeholder;
+  return db.all(sql`INSERT INTO ${refreshTokens}
     (id, user_id, chain_id, session_id, token_hash, credential_epoch, created_at, chain_expires_at)
-    SELECT ${randomId()}, ${input.userId}, ${randomId()}, ${input.sessionId},
-      ${await tokenHash(token)}, credential_epoch, ${t}, ${chainExpiresAt}
-    FROM ${users} WHERE id = ${input.userId} AND disabled = 0
-      AND EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${input.sessionId}
+    SELECT ${p("id")}, ${p("userId")}, ${p("chainId")}, ${p("sessionId")}, ${p("tokenHash")},
+      credential_epoch, ${p("now")}, ${p("chainExpiresAt")}
+    FROM ${users} WHERE id = ${p("userId")} AND disabled = 0
+      AND EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${p("sessionId")}
         AND revoked_at IS NULL)
     RETURNING id`);
-  if (rows.length !== 1) return null;
-  return { refreshToken: token, refreshExpiresAt: new Date(chainExpiresAt) };
-}
+});
 
 /** Ends every token and every session of a chain (a spent token came back). */
 function endChainStatements(db: Db, chainId: string, t: number) {

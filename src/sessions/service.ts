@@ -46,10 +46,17 @@ export async function sessionTerms(
  */
 export async function issueSessionToken(
   deps: Deps,
-  s: { id: string; userId: string; expiresAt: Date; actor?: { id: string; username: string } },
+  s: {
+    id: string;
+    userId: string;
+    expiresAt: Date;
+    actor?: { id: string; username: string };
+    /** The user's row when the caller has just read it (a login), else it is read here. */
+    user?: UserRow;
+  },
   now: Date,
 ): Promise<string> {
-  const user = await findUserById(deps.db, s.userId);
+  const user = s.user ?? await findUserById(deps.db, s.userId);
   // A delegated session names the admin acting (RFC 8693's "act", flattened).
   const act: Record<string, string> = s.actor
     ? { act_sub: s.actor.id, act_username: s.actor.username }

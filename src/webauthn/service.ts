@@ -26,11 +26,12 @@ import { notify, notifyUser } from "../mail/notify.ts";
 import {
   type Authenticated,
   completeSecondFactor,
-  openPending,
+  openChallenge,
   secondFactorFailure,
+  type StepInput,
+  type StepResult,
   type TrustRequest,
 } from "../login/flow.ts";
-import type { PasswordChangeRequired } from "../login/password_change.ts";
 import { findLivePending } from "../login/pending_repo.ts";
 import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
@@ -509,18 +510,17 @@ async function verifyAssertion(input: {
 }
 
 /** Step two by security key or passkey, in place of a code. */
-export async function webauthnStep(deps: Deps, input: {
-  pendingToken: string;
-  challengeId: string;
-  response: AuthenticationResponseJSON;
-  trustDevice: TrustRequest;
-  meta: RequestMeta;
-}): Promise<{ ok: true; value: Authenticated | PasswordChangeRequired } | Failure> {
-  const now = deps.clock.now();
-  const opened = await openPending(deps, input.pendingToken, "challenge", now);
+export async function webauthnStep(
+  deps: Deps,
+  input: StepInput & {
+    challengeId: string;
+    response: AuthenticationResponseJSON;
+    trustDevice: TrustRequest;
+  },
+): Promise<StepResult> {
+  const opened = await openChallenge(deps, input.pendingToken);
   if (!opened.ok) return opened;
-  const { user, pending } = opened.value;
-  const policy = await loadPolicy(deps.db);
+  const { user, pending, policy, now } = opened.value;
   if (!policy.webauthn.secondFactor) return fail("security_keys_disabled");
   const failed = (reason: string) =>
     secondFactorFailure(deps, user, pending, input.meta, reason, "invalid_security_key");
