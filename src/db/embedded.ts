@@ -291,7 +291,9 @@ export class EmbeddedClient implements Client {
         this.#group = { waiters: [] };
         setTimeout(() => this.#commitGroup(), 0);
       }
-      conn.execute("SAVEPOINT twofold_write");
+      // One statement is atomic on its own: a failing one leaves nothing (SQLite's ABORT, and
+      // the schema has no trigger or OR FAIL clause), so only batches need the savepoint.
+      if (stmts.length > 1) conn.execute("SAVEPOINT twofold_write");
     } catch (e) {
       return Promise.reject(e);
     }
@@ -303,11 +305,13 @@ export class EmbeddedClient implements Client {
           throw asBatchError(e, i);
         }
       });
-      conn.execute("RELEASE twofold_write");
+      if (stmts.length > 1) conn.execute("RELEASE twofold_write");
     } catch (e) {
       if (conn.raw.inTransaction) {
-        conn.execute("ROLLBACK TO twofold_write");
-        conn.execute("RELEASE twofold_write");
+        if (stmts.length > 1) {
+          conn.execute("ROLLBACK TO twofold_write");
+          conn.execute("RELEASE twofold_write");
+        }
       } else {
         // the engine rolled back the whole transaction (disk full, I/O error...): every write
         // of this turn is lost, and each is told so

@@ -217,6 +217,24 @@ Deno.test("group commit: a failing batch leaves nothing; the others of its turn 
   }
 });
 
+Deno.test("group commit: a single failing statement leaves none of its rows (no savepoint)", async () => {
+  const { c, count, cleanup } = await fileClients(true);
+  try {
+    const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
+    // 'two' and 'three' are inserted before the duplicate 'one' fails the statement
+    const bad = c.execute("INSERT INTO a (name) VALUES ('two'), ('three'), ('one')");
+    const w3 = c.batch([{ sql: "INSERT INTO a (name) VALUES (?)", args: ["four"] }]);
+    await assertRejects(() => bad);
+    await w1;
+    await w3;
+    assertEquals(await count(), 2);
+    const names = (await c.execute("SELECT name FROM a ORDER BY name")).rows.map((r) => r.name);
+    assertEquals(names, ["four", "one"]);
+  } finally {
+    await cleanup();
+  }
+});
+
 Deno.test("group commit: of two conditional updates in one turn, exactly one changes the row", async () => {
   const { c, cleanup } = await fileClients(true);
   try {
