@@ -29,7 +29,13 @@ import type { RequestMeta } from "../http/client.ts";
 import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
 import { refreshChainStart, type RefreshIssued } from "../sessions/refresh.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
-import { securitySettings } from "../settings/security.ts";
+import {
+  SECURITY_SETTINGS_KEY,
+  type SecuritySettings,
+  securitySettings,
+  securitySettingsInput,
+  withDefaults,
+} from "../settings/security.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
 import { secondFactorSuccessStatements } from "./complete_repo.ts";
@@ -37,8 +43,11 @@ import { matchTotp } from "../totp/match.ts";
 import { countCredentials, recordUseStatement } from "../webauthn/repo.ts";
 import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
 import { decideNextStep, secondFactorRequired as policyRequires } from "../policy/policy.ts";
-import { loadPolicy, subjectOf } from "../policy/repo.ts";
-import type { LoginPolicy } from "../policy/policy.ts";
+import { loadPolicy, LOGIN_POLICY_KEY, subjectOf } from "../policy/repo.ts";
+import { type LoginPolicy, loginPolicySchema } from "../policy/policy.ts";
+import { type PasswordPolicy, passwordPolicySchema } from "../passwords/policy.ts";
+import { PASSWORD_POLICY_KEY } from "../passwords/service.ts";
+import { readSettings } from "../settings/repo.ts";
 import { checkSecondFactorAlert } from "../alerts/service.ts";
 import { clientFailed } from "../protection/guard.ts";
 import { checkPasswordAttempt, loginRefusal } from "../protection/password.ts";
@@ -311,12 +320,34 @@ export type StepResult = { ok: true; value: Authenticated | PasswordChangeRequir
 export async function openChallenge(
   deps: Deps,
   pendingToken: string,
-): Promise<{ ok: true; value: Challenge & { now: Date; policy: LoginPolicy } } | Failure> {
+): Promise<
+  | { ok: true; value: Challenge & { now: Date; policy: LoginPolicy; settings: LoginSettings } }
+  | Failure
+> {
   const now = deps.clock.now();
   const opened = await openPending(deps, pendingToken, "challenge", now);
   if (!opened.ok) return opened;
-  return { ok: true, value: { ...opened.value, now, policy: await loadPolicy(deps.db) } };
+  const [policy, password, security] = await readSettings(deps.db, [
+    [LOGIN_POLICY_KEY, loginPolicySchema],
+    [PASSWORD_POLICY_KEY, passwordPolicySchema],
+    [SECURITY_SETTINGS_KEY, securitySettingsInput],
+  ]);
+  return {
+    ok: true,
+    value: {
+      ...opened.value,
+      now,
+      policy,
+      settings: { password, security: withDefaults(deps.config, security) },
+    },
+  };
 }
+
+/**
+ * The settings a passed second factor is written under, read with the login policy in one
+ * statement: the same values `passwordPolicy` and `securitySettings` would read a moment later.
+ */
+export type LoginSettings = { password: PasswordPolicy; security: SecuritySettings };
 
 /**
  * Step two by TOTP code. With `refresh` (programs, over JSON), the session comes with the first
@@ -332,7 +363,7 @@ export async function totpStep(
 ): Promise<StepResult> {
   const opened = await openChallenge(deps, input.pendingToken);
   if (!opened.ok) return opened;
-  const { user, pending, policy, now } = opened.value;
+  const { user, pending, policy, now, settings } = opened.value;
 
   const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   if (!match) {
@@ -350,6 +381,7 @@ export async function totpStep(
     consume: advanceStepStatement(deps.db, { ...match, now, afterChange: true }),
     detail: { method: "totp", authenticator: match.id, offset: match.offset },
     refresh: input.refresh,
+    settings,
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
@@ -365,7 +397,7 @@ export async function recoveryStep(
 ): Promise<StepResult> {
   const opened = await openChallenge(deps, input.pendingToken);
   if (!opened.ok) return opened;
-  const { user, pending, policy, now } = opened.value;
+  const { user, pending, policy, now, settings } = opened.value;
   if (!policy.recoveryCodesEnabled) return fail("recovery_codes_disabled");
   const normalized = normalizeRecoveryCode(input.recoveryCode);
   if (!isWellFormedRecoveryCode(normalized)) {
@@ -406,6 +438,7 @@ export async function recoveryStep(
     }),
     detail: { method: "recovery_code" },
     refresh: input.refresh,
+    settings,
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
@@ -456,13 +489,22 @@ export async function completeSecondFactor(deps: Deps, input: {
   detail: Record<string, unknown>;
   /** Also start a refresh chain for the new session (see `startRefreshChain`). */
   refresh?: boolean;
+  /** The settings as `openChallenge` read them (else they are read here). */
+  settings?: LoginSettings;
 }): Promise<Authenticated | PasswordChangeRequired | "pending_lost" | "factor_lost"> {
   const { db } = deps;
-  const { user, pending, now } = input;
+  const { user, pending, now, settings } = input;
   // An expired password: the factor is used up, and a change step stands in for the session.
-  if (await mustChangePassword(deps, user, now)) return await secondFactorThenChange(deps, input);
+  if (await mustChangePassword(deps, user, now, settings?.password)) {
+    return await secondFactorThenChange(deps, input);
+  }
   const sessionId = randomId();
-  const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, pending.rememberMe);
+  const { expiresAt, idleMs, maxSessions } = await sessionTerms(
+    deps,
+    now,
+    pending.rememberMe,
+    settings?.security,
+  );
   const deviceId = input.trustDevice ? randomId() : null;
   const deviceExpiresAt = new Date(now.getTime() + input.trustedDeviceDays * DAY);
   const auditRow = auditValues({

@@ -17,7 +17,7 @@ import { randomId } from "../lib/crypto.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { hashPassword } from "../lib/password.ts";
 import { rememberPasswordStatements } from "../passwords/history.ts";
-import { passwordExpired } from "../passwords/policy.ts";
+import { passwordExpired, type PasswordPolicy } from "../passwords/policy.ts";
 import { passwordPolicy, type PasswordProblem, validateNewPassword } from "../passwords/service.ts";
 import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
@@ -34,9 +34,15 @@ export type PasswordChangeRequired = {
 };
 
 /** Whether this user's password is past the policy's maximum age now. */
-export async function mustChangePassword(deps: Deps, user: UserRow, now: Date): Promise<boolean> {
+export async function mustChangePassword(
+  deps: Deps,
+  user: UserRow,
+  now: Date,
+  /** The password policy when the caller has just read it (a login), else read here. */
+  policy?: PasswordPolicy,
+): Promise<boolean> {
   if (user.isService) return false;
-  const { maxAgeDays } = await passwordPolicy(deps);
+  const { maxAgeDays } = policy ?? await passwordPolicy(deps);
   return passwordExpired({
     maxAgeDays,
     passwordChangedAt: user.passwordChangedAt,

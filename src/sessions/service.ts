@@ -1,7 +1,7 @@
 /** @module Sessions: issuing the session token and checking one on every request. */
 import type { Deps } from "../deps.ts";
 import { DAY, HOUR, MINUTE } from "../lib/clock.ts";
-import { securitySettings } from "../settings/security.ts";
+import { type SecuritySettings, securitySettings } from "../settings/security.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
@@ -29,8 +29,10 @@ export async function sessionTerms(
   deps: Deps,
   now: Date,
   rememberMe: boolean,
+  /** The settings in force when the caller has just read them (a login), else read here. */
+  settings?: SecuritySettings,
 ): Promise<SessionTerms> {
-  const s = await securitySettings(deps);
+  const s = settings ?? await securitySettings(deps);
   const ms = rememberMe ? s.rememberMeDays * DAY : s.sessionHours * HOUR;
   return {
     expiresAt: new Date(now.getTime() + ms),

@@ -1,5 +1,5 @@
 /** @module Admin-settable settings: JSON documents by key, validated by their zod schema on read. */
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { perDb } from "../db/prepared.ts";
@@ -20,7 +20,42 @@ export async function readSetting<T extends z.ZodType>(
   schema: T,
 ): Promise<z.infer<T>> {
   const row = await byKey(db).get({ key });
-  const raw = row?.value ?? null;
+  return parseSetting(key, schema, row?.value ?? null);
+}
+
+type SettingSpec = readonly [key: string, schema: z.ZodType];
+
+/**
+ * Reads several settings in one statement (a login needs three); each is what `readSetting`
+ * would return for its key and schema.
+ */
+export async function readSettings<const T extends readonly SettingSpec[]>(
+  db: Db,
+  specs: T,
+): Promise<{ -readonly [I in keyof T]: z.infer<T[I][1]> }> {
+  const values: Record<string, string> = {};
+  specs.forEach(([key], i) => values[`k${i}`] = key);
+  const rows = await byKeys(specs.length)(db).all(values);
+  const raw = new Map(rows.map((r) => [r.key, r.value]));
+  return specs.map(([key, schema]) => parseSetting(key, schema, raw.get(key) ?? null)) as {
+    -readonly [I in keyof T]: z.infer<T[I][1]>;
+  };
+}
+
+const byKeysOfLength = new Map<number, ReturnType<typeof keysQuery>>();
+const byKeys = (n: number) => {
+  let q = byKeysOfLength.get(n);
+  if (!q) byKeysOfLength.set(n, q = keysQuery(n));
+  return q;
+};
+const keysQuery = (n: number) =>
+  perDb((db) =>
+    db.select({ key: settings.key, value: settings.value }).from(settings)
+      .where(inArray(settings.key, Array.from({ length: n }, (_, i) => sql.placeholder(`k${i}`))))
+      .prepare()
+  );
+
+function parseSetting<T extends z.ZodType>(key: string, schema: T, raw: string | null): z.infer<T> {
   let byKeyCache = lastParsed.get(schema);
   if (!byKeyCache) lastParsed.set(schema, byKeyCache = new Map());
   const hit = byKeyCache.get(key);

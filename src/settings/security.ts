@@ -57,7 +57,15 @@ export function settingsDefaults(config: Config): SecuritySettings {
 /** The settings in force: the stored ones over the environment's defaults. */
 export async function securitySettings(deps: Deps): Promise<SecuritySettings> {
   const stored = await readSetting(deps.db, SECURITY_SETTINGS_KEY, securitySettingsInput);
-  const out = settingsDefaults(deps.config);
+  return withDefaults(deps.config, stored);
+}
+
+/** The stored overrides (as read by `readSetting` with `securitySettingsInput`) over the defaults. */
+export function withDefaults(
+  config: Config,
+  stored: Partial<SecuritySettings>,
+): SecuritySettings {
+  const out = settingsDefaults(config);
   for (const k of SETTING_NAMES) {
     const v = stored[k];
     if (v !== undefined) out[k] = v;

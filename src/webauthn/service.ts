@@ -520,7 +520,7 @@ export async function webauthnStep(
 ): Promise<StepResult> {
   const opened = await openChallenge(deps, input.pendingToken);
   if (!opened.ok) return opened;
-  const { user, pending, policy, now } = opened.value;
+  const { user, pending, policy, now, settings } = opened.value;
   if (!policy.webauthn.secondFactor) return fail("security_keys_disabled");
   const failed = (reason: string) =>
     secondFactorFailure(deps, user, pending, input.meta, reason, "invalid_security_key");
@@ -552,6 +552,7 @@ export async function webauthnStep(
     now,
     consume: recordUseStatement(deps.db, { id: key.id, counter: checked.value.newCounter, now }),
     detail: { method: "webauthn", key: key.id, user_verified: checked.value.userVerified },
+    settings,
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") return await failed("counter");
