@@ -7,6 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { randomId } from "../lib/crypto.ts";
+import type { RequestMeta } from "../http/client.ts";
 
 export type AuditEvent = {
   event: string;
@@ -17,6 +18,23 @@ export type AuditEvent = {
   userAgent?: string | null;
   detail?: Record<string, unknown>;
 };
+
+/** A success of `user`'s, with the request's address and user agent. */
+export function userAudit(
+  user: { id: string; username: string },
+  meta: RequestMeta,
+  event: string,
+  detail?: Record<string, unknown>,
+): AuditEvent {
+  return {
+    event,
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...meta,
+    ...(detail ? { detail } : {}),
+  };
+}
 
 export function auditValues(e: AuditEvent, now: Date) {
   return {

@@ -8,7 +8,7 @@
  * a lost race leaves no session behind (D1 has no interactive transactions).
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { auditInsert, auditRecorded, auditValues } from "../audit/repo.ts";
+import { auditInsert, auditRecorded, auditValues, userAudit } from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { useTrustedDevice } from "../devices/repo.ts";
@@ -177,14 +177,7 @@ export async function passwordStep(deps: Deps, input: {
       // As read before the password was checked: a change since then kills this login.
       credentialEpoch: user.credentialEpoch,
     }),
-    auditInsert(db, {
-      event: "login.password",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { next: purpose },
-    }, now),
+    auditInsert(db, userAudit(user, input.meta, "login.password", { next: purpose }), now),
   ]);
   const pendingToken = await signToken(deps.keys, "pending", {
     sub: user.id,

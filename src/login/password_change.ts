@@ -7,7 +7,13 @@
  * factor changes the password first and then enrolls.
  */
 import { sql } from "drizzle-orm";
-import { auditInsert, auditInsertWhere, auditRecorded, auditValues } from "../audit/repo.ts";
+import {
+  auditInsert,
+  auditInsertWhere,
+  auditRecorded,
+  auditValues,
+  userAudit,
+} from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
@@ -22,7 +28,7 @@ import { passwordPolicy, type PasswordProblem, validateNewPassword } from "../pa
 import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import { signToken } from "../tokens/tokens.ts";
-import { nextCredentialEpoch, type UserRow } from "../users/repo.ts";
+import { setNewPasswordStatement, type UserRow } from "../users/repo.ts";
 import { consumePendingStatement, type PendingRow } from "./pending_repo.ts";
 import type { Authenticated, PendingResult } from "./flow.ts";
 import { openPending } from "./flow.ts";
@@ -84,14 +90,14 @@ export async function startPasswordChange(deps: Deps, input: {
       credentialEpoch: user.credentialEpoch,
       amr: input.amr ? JSON.stringify(input.amr) : null,
     }),
-    auditInsert(db, {
-      event: "login.password",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { next: "password_change", reason: "password_expired" },
-    }, now),
+    auditInsert(
+      db,
+      userAudit(user, input.meta, "login.password", {
+        next: "password_change",
+        reason: "password_expired",
+      }),
+      now,
+    ),
   ]);
   return {
     status: "password_change_required",
@@ -121,14 +127,14 @@ export async function secondFactorThenChange(deps: Deps, input: {
   const nextId = randomId();
   const expiresAt = changeExpiry(deps, now);
   const created = sql`EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${nextId})`;
-  const auditRow = auditValues({
-    event: "login.second_factor",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: { ...input.detail, next: "password_change", reason: "password_expired" },
-  }, now);
+  const auditRow = auditValues(
+    userAudit(user, input.meta, "login.second_factor", {
+      ...input.detail,
+      next: "password_change",
+      reason: "password_expired",
+    }),
+    now,
+  );
   const [pendingRows, factorRows] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
     input.consume,
@@ -184,26 +190,20 @@ export async function passwordChangeStep(deps: Deps, input: {
   const sessionExpiresAt = terms.expiresAt;
   const enrollExpiresAt = new Date(t + config.ENROLLMENT_MINUTES * MINUTE);
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now, won);
-  const auditRow = auditValues({
-    event: "password.expired_change",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: amr ? { session: nextId, amr } : { next: "enroll" },
-  }, now);
+  const auditRow = auditValues(
+    userAudit(
+      user,
+      input.meta,
+      "password.expired_change",
+      amr ? { session: nextId, amr } : { next: "enroll" },
+    ),
+    now,
+  );
 
   const [consumed] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
     keepOld,
-    db.update(users).set({
-      passwordHash: hash,
-      passwordChangedAt: t,
-      passwordFailures: 0,
-      passwordWindowStart: null,
-      passwordLockedUntil: null,
-      credentialEpoch: nextCredentialEpoch,
-    }).where(sql`${users.id} = ${user.id} AND ${won}`),
+    setNewPasswordStatement(db, { userId: user.id, hash, now, condition: won }),
     db.run(sql`UPDATE sessions SET revoked_at = ${t}
       WHERE user_id = ${user.id} AND revoked_at IS NULL AND ${won}`),
     revokeAllDevicesStatement(db, user.id, now, won),

@@ -5,7 +5,7 @@
  * session, ends all of them, and the next login still asks for the code.
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { audit, auditInsert } from "../audit/repo.ts";
+import { audit, auditInsert, userAudit } from "../audit/repo.ts";
 import { passwordResets, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
@@ -26,6 +26,7 @@ import {
   findUserById,
   findUserByUsername,
   nextCredentialEpoch,
+  setNewPasswordStatement,
   type UserRow,
 } from "../users/repo.ts";
 import { isRecentPassword, rememberPasswordStatements } from "./history.ts";
@@ -104,14 +105,11 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
     endOtherSessionsStatement(db, user.id, ctx.session.id, now),
     revokeAllDevicesStatement(db, user.id, now),
     ...await notify(deps, user, "password_changed", { meta: input.meta }),
-    auditInsert(db, {
-      event: "password.change",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { session: ctx.session.id },
-    }, now),
+    auditInsert(
+      db,
+      userAudit(user, input.meta, "password.change", { session: ctx.session.id }),
+      now,
+    ),
   ]);
   return { ok: true };
 }
@@ -197,14 +195,7 @@ export async function requestPasswordReset(deps: Deps, input: {
       ]
       : []),
     ...mail,
-    auditInsert(db, {
-      event: "password.reset_request",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { delivery },
-    }, now),
+    auditInsert(db, userAudit(user, input.meta, "password.reset_request", { delivery }), now),
   ]);
   // The link holds a live token: it reaches the log only when the operator asked for that.
   if (delivery === "log") {
@@ -272,14 +263,7 @@ export async function confirmPasswordReset(deps: Deps, input: {
     // Copies the old hash only after the token was consumed; it inserts one row, so the
     // password UPDATE's `changes() = 1` still means "this request consumed the token".
     keepOld,
-    db.update(users).set({
-      passwordHash: hash,
-      passwordChangedAt: t,
-      passwordFailures: 0,
-      passwordWindowStart: null,
-      passwordLockedUntil: null,
-      credentialEpoch: nextCredentialEpoch,
-    }).where(and(eq(users.id, user.id), sql`changes() = 1`)),
+    setNewPasswordStatement(db, { userId: user.id, hash, now, condition: sql`changes() = 1` }),
     db.update(sessions).set({ revokedAt: t })
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
     revokeAllDevicesStatement(db, user.id, now, written),
@@ -287,12 +271,6 @@ export async function confirmPasswordReset(deps: Deps, input: {
     ...await notify(deps, user, "password_reset", { meta: input.meta, onlyIf: written }),
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
-  await audit(db, {
-    event: "password.reset",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-  }, now);
+  await audit(db, userAudit(user, input.meta, "password.reset"), now);
   return { ok: true };
 }

@@ -10,7 +10,14 @@
  * credential change (password changed or reset, 2FA reset or disabled: `credential_epoch`).
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { audit, auditInsert, auditInsertWhere, auditRecorded, auditValues } from "../audit/repo.ts";
+import {
+  audit,
+  auditInsert,
+  auditInsertWhere,
+  auditRecorded,
+  auditValues,
+  userAudit,
+} from "../audit/repo.ts";
 import type { Db } from "../db/client.ts";
 import { refreshTokens, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
@@ -108,14 +115,14 @@ export async function refreshSession(deps: Deps, input: {
   const terms = await sessionTerms(deps, now, false);
   const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
   const created = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
-  const auditRow = auditValues({
-    event: "session.refresh",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: { chain: row.chainId, session: sessionId, previous_session: row.sessionId },
-  }, now);
+  const auditRow = auditValues(
+    userAudit(user, input.meta, "session.refresh", {
+      chain: row.chainId,
+      session: sessionId,
+      previous_session: row.sessionId,
+    }),
+    now,
+  );
 
   const [spent] = await db.batch([
     // The one statement that decides: spend a live, unspent token of a live chain.

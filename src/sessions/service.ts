@@ -6,7 +6,7 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
-import { audit, type AuditEvent, auditInsert } from "../audit/repo.ts";
+import { audit, type AuditEvent, auditInsert, userAudit } from "../audit/repo.ts";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { RequestMeta } from "../http/client.ts";
 import { rateLimitKey } from "../lib/ip.ts";
@@ -77,14 +77,7 @@ export function sessionAudit(
   event: string,
   detail: object = {},
 ): AuditEvent {
-  return {
-    event,
-    outcome: "success" as const,
-    userId: ctx.user.id,
-    username: ctx.user.username,
-    ...meta,
-    detail: { session: ctx.session.id, ...detail },
-  };
+  return userAudit(ctx.user, meta, event, { session: ctx.session.id, ...detail });
 }
 
 /**

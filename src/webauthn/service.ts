@@ -15,7 +15,7 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { and, eq, sql } from "drizzle-orm";
-import { audit, auditInsert } from "../audit/repo.ts";
+import { audit, auditInsert, userAudit } from "../audit/repo.ts";
 import { users, webauthnCredentials } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
@@ -392,14 +392,15 @@ export async function adminRemoveKey(deps: Deps, input: {
     bumpCredentialEpochStatement(db, input.userId),
   ]);
   if (deleted.length !== 1) return fail("not_found");
-  await audit(db, {
-    event: "admin.webauthn.remove",
-    outcome: "success",
-    userId: target.id,
-    username: target.username,
-    ...input.meta,
-    detail: { key: input.keyId, name: deleted[0].name, admin: input.admin.user.username },
-  }, now);
+  await audit(
+    db,
+    userAudit(target, input.meta, "admin.webauthn.remove", {
+      key: input.keyId,
+      name: deleted[0].name,
+      admin: input.admin.user.username,
+    }),
+    now,
+  );
   return { ok: true };
 }
 
