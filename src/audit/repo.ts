@@ -103,3 +103,16 @@ export function auditInsertWhere(db: Db, row: AuditRow, condition: SQL) {
       ${row.ip}, ${row.userAgent}, ${row.detail}
     WHERE ${condition}`);
 }
+
+/**
+ * An audit row that a caller's batch writes only if `condition` holds ("this request won"):
+ * `insert` goes in the batch, `recorded()` tells the observers once the caller knows it won.
+ */
+export function conditionalAudit(db: Db, e: AuditEvent, now: Date, condition: SQL) {
+  const row = auditValues(e, now);
+  return {
+    row,
+    insert: auditInsertWhere(db, row, condition),
+    recorded: () => auditRecorded(db, row),
+  };
+}

@@ -26,7 +26,7 @@ import {
   hasUnusedRecoveryCode,
 } from "../recovery/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
+import { enforceSessionLimitStatement, insertSession, newSessionRow } from "../sessions/repo.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import { securitySettings } from "../settings/security.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
@@ -221,19 +221,19 @@ async function createSessionNow(deps: Deps, input: {
   const id = randomId();
   const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, input.rememberMe);
   await db.batch([
-    insertSession(db, {
-      id,
-      userId: input.user.id,
-      amr: JSON.stringify(input.amr),
-      rememberMe: input.rememberMe,
-      ip: input.meta.ip,
-      userAgent: input.meta.userAgent?.slice(0, 512),
-      location: input.meta.location ?? null,
-      createdAt: now.getTime(),
-      lastSeenAt: now.getTime(),
-      expiresAt: expiresAt.getTime(),
-      idleMs,
-    }),
+    insertSession(
+      db,
+      newSessionRow({
+        id,
+        userId: input.user.id,
+        amr: input.amr,
+        rememberMe: input.rememberMe,
+        meta: input.meta,
+        now,
+        expiresAt,
+        idleMs,
+      }),
+    ),
     enforceSessionLimitStatement(
       db,
       { userId: input.user.id, max: maxSessions, now },

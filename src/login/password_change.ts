@@ -7,13 +7,7 @@
  * factor changes the password first and then enrolls.
  */
 import { sql } from "drizzle-orm";
-import {
-  auditInsert,
-  auditInsertWhere,
-  auditRecorded,
-  auditValues,
-  userAudit,
-} from "../audit/repo.ts";
+import { auditInsert, conditionalAudit, userAudit } from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
@@ -127,13 +121,15 @@ export async function secondFactorThenChange(deps: Deps, input: {
   const nextId = randomId();
   const expiresAt = changeExpiry(deps, now);
   const created = sql`EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${nextId})`;
-  const auditRow = auditValues(
+  const audited = conditionalAudit(
+    db,
     userAudit(user, input.meta, "login.second_factor", {
       ...input.detail,
       next: "password_change",
       reason: "password_expired",
     }),
     now,
+    created,
   );
   const [pendingRows, factorRows] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
@@ -147,11 +143,11 @@ export async function secondFactorThenChange(deps: Deps, input: {
         WHERE id = ${pending.id} AND session_id = ${nextId})`),
     db.run(sql`UPDATE ${users} SET second_factor_failures = 0, second_factor_locked_until = NULL
       WHERE id = ${user.id} AND ${created}`),
-    auditInsertWhere(db, auditRow, created),
+    audited.insert,
   ]);
   if ((pendingRows as unknown[]).length !== 1) return "pending_lost";
   if ((factorRows as unknown[]).length !== 1) return "factor_lost";
-  auditRecorded(db, auditRow);
+  audited.recorded();
   return {
     status: "password_change_required",
     pendingToken: await changeToken(deps, user.id, nextId, expiresAt, now),
@@ -190,7 +186,8 @@ export async function passwordChangeStep(deps: Deps, input: {
   const sessionExpiresAt = terms.expiresAt;
   const enrollExpiresAt = new Date(t + config.ENROLLMENT_MINUTES * MINUTE);
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now, won);
-  const auditRow = auditValues(
+  const audited = conditionalAudit(
+    db,
     userAudit(
       user,
       input.meta,
@@ -198,6 +195,7 @@ export async function passwordChangeStep(deps: Deps, input: {
       amr ? { session: nextId, amr } : { next: "enroll" },
     ),
     now,
+    won,
   );
 
   const [consumed] = await db.batch([
@@ -235,13 +233,13 @@ export async function passwordChangeStep(deps: Deps, input: {
             ${enrollExpiresAt.getTime()}, credential_epoch
           FROM ${users} WHERE id = ${user.id} AND ${won}`),
       ]),
-    auditInsertWhere(db, auditRow, won),
+    audited.insert,
     prune,
   ]);
   if ((consumed as unknown[]).length !== 1) {
     return fail("invalid_pending_token");
   }
-  auditRecorded(db, auditRow);
+  audited.recorded();
 
   if (!amr) {
     return {

@@ -10,14 +10,7 @@
  * credential change (password changed or reset, 2FA reset or disabled: `credential_epoch`).
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import {
-  audit,
-  auditInsert,
-  auditInsertWhere,
-  auditRecorded,
-  auditValues,
-  userAudit,
-} from "../audit/repo.ts";
+import { audit, auditInsert, conditionalAudit, userAudit } from "../audit/repo.ts";
 import type { Db } from "../db/client.ts";
 import { refreshTokens, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
@@ -115,13 +108,15 @@ export async function refreshSession(deps: Deps, input: {
   const terms = await sessionTerms(deps, now, false);
   const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
   const created = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
-  const auditRow = auditValues(
+  const audited = conditionalAudit(
+    db,
     userAudit(user, input.meta, "session.refresh", {
       chain: row.chainId,
       session: sessionId,
       previous_session: row.sessionId,
     }),
     now,
+    created,
   );
 
   const [spent] = await db.batch([
@@ -136,7 +131,7 @@ export async function refreshSession(deps: Deps, input: {
     db.run(sql`INSERT INTO ${sessions}
       (id, user_id, amr, remember_me, ip, user_agent, location, created_at, last_seen_at,
         expires_at, idle_ms)
-      SELECT ${sessionId}, ${user.id}, ${old.amr}, 0, ${auditRow.ip}, ${auditRow.userAgent},
+      SELECT ${sessionId}, ${user.id}, ${old.amr}, 0, ${audited.row.ip}, ${audited.row.userAgent},
         ${old.location}, ${t}, ${t}, ${sessionExpiresAt.getTime()}, ${terms.idleMs}
       WHERE changes() = 1`),
     db.run(sql`UPDATE ${sessions} SET revoked_at = ${t}
@@ -152,10 +147,10 @@ export async function refreshSession(deps: Deps, input: {
       { userId: user.id, max: terms.maxSessions, now },
       created,
     ),
-    auditInsertWhere(db, auditRow, created),
+    audited.insert,
   ]);
   if (spent.length === 1) {
-    auditRecorded(db, auditRow);
+    audited.recorded();
     return {
       ok: true,
       value: {

@@ -2,9 +2,36 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { sessions, users } from "../db/schema.ts";
+import type { RequestMeta } from "../http/client.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
+
+/** A new session's row: from the request's client (address, user agent, place), created `now`. */
+export function newSessionRow(input: {
+  id: string;
+  userId: string;
+  amr: string[];
+  rememberMe: boolean;
+  meta: RequestMeta;
+  now: Date;
+  expiresAt: Date;
+  idleMs: number;
+}): NewSession {
+  return {
+    id: input.id,
+    userId: input.userId,
+    amr: JSON.stringify(input.amr),
+    rememberMe: input.rememberMe,
+    ip: input.meta.ip,
+    userAgent: input.meta.userAgent?.slice(0, 512),
+    location: input.meta.location ?? null,
+    createdAt: input.now.getTime(),
+    lastSeenAt: input.now.getTime(),
+    expiresAt: input.expiresAt.getTime(),
+    idleMs: input.idleMs,
+  };
+}
 
 /** An INSERT of a session that happens only if `condition` holds (used inside batches). */
 export function insertSessionWhere(db: Db, s: NewSession, condition: ReturnType<typeof sql>) {
