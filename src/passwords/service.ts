@@ -17,7 +17,7 @@ import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
 import { notify, resetMailStatements } from "../mail/notify.ts";
 import { clientFailed } from "../protection/guard.ts";
-import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
+import { checkSessionPassword } from "../protection/password.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { currentUser, type SessionContext } from "../sessions/service.ts";
@@ -82,14 +82,11 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   const found = await currentUser(deps, ctx);
   if (!found.ok) return found;
   const { user } = found;
-  const current = await checkPasswordAttempt(deps, {
-    user,
-    username: user.username,
-    password: input.currentPassword,
+  const refused = await checkSessionPassword(deps, user, input.currentPassword, {
     meta: input.meta,
     event: "password.change",
   });
-  if (!current.ok) return sessionRefusal(current);
+  if (refused) return refused;
   const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
   if (weak) return weak;
   const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);

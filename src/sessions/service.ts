@@ -159,3 +159,19 @@ export async function currentUser(
   const user = await findUserById(deps.db, ctx.user.id);
   return user && !user.disabled ? { ok: true, user } : fail("unauthorized");
 }
+
+/**
+ * The signed-in user about to prove a second factor inside the session (re-authentication,
+ * step-up): refused, with the wait, while their second factor is locked.
+ */
+export async function currentUserUnlocked(
+  deps: Deps,
+  ctx: SessionContext,
+  now: Date,
+): Promise<{ ok: true; user: UserRow } | Failure> {
+  const current = await currentUser(deps, ctx);
+  if (!current.ok) return current;
+  const lockedFor = (current.user.secondFactorLockedUntil ?? 0) - now.getTime();
+  if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
+  return current;
+}
