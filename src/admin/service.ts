@@ -7,7 +7,7 @@
 import { deleteAllCredentialsStatement } from "../webauthn/repo.ts";
 import { and, asc, desc, eq, gte, like, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { audit, auditInsert } from "../audit/repo.ts";
+import { adminAudit, audit, auditInsert } from "../audit/repo.ts";
 import {
   auditEvents,
   authenticators,
@@ -158,17 +158,6 @@ export async function userForAdmin(deps: Deps, id: string): Promise<AdminUserVie
 }
 
 type Admin = { ctx: SessionContext; meta: RequestMeta };
-
-function adminAudit(admin: Admin, event: string, target: UserRow | null, detail: object = {}) {
-  return {
-    event,
-    outcome: "success" as const,
-    userId: target?.id ?? null,
-    username: target?.username ?? null,
-    ...admin.meta,
-    detail: { admin: admin.ctx.user.username, admin_id: admin.ctx.user.id, ...detail },
-  };
-}
 
 /**
  * The common shape of an admin action on one user: the user must exist; then the action's

@@ -36,6 +36,26 @@ export function userAudit(
   };
 }
 
+/**
+ * A success of an admin's, about `target` (a user, or nothing), with the admin named in the
+ * detail.
+ */
+export function adminAudit(
+  admin: { ctx: { user: { id: string; username: string } }; meta: RequestMeta },
+  event: string,
+  target: { id: string; username: string } | null,
+  detail: object = {},
+): AuditEvent {
+  return {
+    event,
+    outcome: "success",
+    userId: target?.id ?? null,
+    username: target?.username ?? null,
+    ...admin.meta,
+    detail: { admin: admin.ctx.user.username, admin_id: admin.ctx.user.id, ...detail },
+  };
+}
+
 export function auditValues(e: AuditEvent, now: Date) {
   return {
     id: randomId(),

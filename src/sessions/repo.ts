@@ -1,7 +1,7 @@
 /** @module Session rows: the row, not the token, decides whether a session is alive. */
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { sessions, users } from "../db/schema.ts";
+import { sessions, trustedDevices, users } from "../db/schema.ts";
 import type { RequestMeta } from "../http/client.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
@@ -163,19 +163,27 @@ export async function listLiveSessions(db: Db, userId: string, now: Date): Promi
     .orderBy(desc(sessions.createdAt));
 }
 
+/**
+ * Revokes one live row of a user (a session, a trusted device) in one conditional UPDATE;
+ * returns whether it was live.
+ */
+export async function revokeOwnedRow(
+  db: Db,
+  table: typeof sessions | typeof trustedDevices,
+  input: { id: string; userId: string; now: Date },
+): Promise<boolean> {
+  const rows = await db.update(table).set({ revokedAt: input.now.getTime() })
+    .where(and(eq(table.id, input.id), eq(table.userId, input.userId), isNull(table.revokedAt)))
+    .returning({ id: table.id });
+  return rows.length === 1;
+}
+
 /** Ends one session of a user; returns whether it was live. */
 export async function revokeUserSession(
   db: Db,
   input: { userId: string; sessionId: string; now: Date },
 ): Promise<boolean> {
-  const rows = await db.update(sessions).set({ revokedAt: input.now.getTime() })
-    .where(and(
-      eq(sessions.id, input.sessionId),
-      eq(sessions.userId, input.userId),
-      isNull(sessions.revokedAt),
-    ))
-    .returning({ id: sessions.id });
-  return rows.length === 1;
+  return await revokeOwnedRow(db, sessions, { ...input, id: input.sessionId });
 }
 
 /**
