@@ -15,10 +15,9 @@ import type { RequestMeta } from "../http/client.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { hashPassword } from "../lib/password.ts";
 import { rememberPasswordStatements } from "../passwords/history.ts";
 import { passwordExpired } from "../passwords/policy.ts";
-import { passwordPolicy, type PasswordProblem, validateNewPassword } from "../passwords/service.ts";
+import { newPasswordHash, passwordPolicy, type PasswordProblem } from "../passwords/service.ts";
 import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import { signToken } from "../tokens/tokens.ts";
@@ -173,9 +172,9 @@ export async function passwordChangeStep(deps: Deps, input: {
   const opened = await openPending(deps, input.pendingToken, "password_change", now);
   if (!opened.ok) return opened;
   const { user, pending } = opened.value;
-  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
-  if (weak) return weak;
-  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const fresh = await newPasswordHash(deps, user, input.newPassword);
+  if (!fresh.ok) return fresh;
+  const { hash } = fresh;
 
   const amr: Amr[] | null = pending.amr ? JSON.parse(pending.amr) : null;
   const nextId = randomId();

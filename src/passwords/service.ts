@@ -66,6 +66,23 @@ export async function validateNewPassword(
 }
 
 /**
+ * A user's new password: checked against the policy and their latest passwords, then hashed
+ * with the configured parameters.
+ */
+export async function newPasswordHash(
+  deps: Deps,
+  user: UserRow,
+  password: string,
+): Promise<{ ok: true; hash: string } | PasswordProblem> {
+  const weak = await validateNewPassword(deps, password, user.username, user);
+  if (weak) return weak;
+  return {
+    ok: true,
+    hash: await hashPassword(password, deps.config.PBKDF2_ITERATIONS, deps.pbkdf2),
+  };
+}
+
+/**
  * Changes the password of the signed-in user; other sessions, all trusted devices, pending
  * logins and unconfirmed enrollments end. The current password is checked under the login's
  * guard (lockout and address throttle).
@@ -75,7 +92,7 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
   newPassword: string;
   meta: RequestMeta;
 }): Promise<{ ok: true } | Failure | PasswordProblem> {
-  const { db, config } = deps;
+  const { db } = deps;
   const now = deps.clock.now();
   // An admin acting as the user never changes the user's password.
   if (ctx.session.delegatedBy) return fail("forbidden");
@@ -87,9 +104,9 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
     event: "password.change",
   });
   if (refused) return refused;
-  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
-  if (weak) return weak;
-  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const fresh = await newPasswordHash(deps, user, input.newPassword);
+  if (!fresh.ok) return fresh;
+  const { hash } = fresh;
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now);
   await db.batch([
     keepOld,
@@ -230,16 +247,16 @@ export async function confirmPasswordReset(deps: Deps, input: {
   newPassword: string;
   meta: RequestMeta;
 }): Promise<{ ok: true } | Failure | PasswordProblem> {
-  const { db, config } = deps;
+  const { db } = deps;
   const now = deps.clock.now();
   const user = await resetTokenUser(deps, input.token);
   if (!user) {
     await clientFailed(deps, input.meta);
     return fail("invalid_reset_token");
   }
-  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
-  if (weak) return weak;
-  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const fresh = await newPasswordHash(deps, user, input.newPassword);
+  if (!fresh.ok) return fresh;
+  const { hash } = fresh;
   const t = now.getTime();
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now, sql`changes() = 1`);
   // Only the request whose UPDATE consumed the token writes: the password UPDATE follows it
