@@ -40,7 +40,7 @@ import {
   nextCredentialEpoch,
   type UserRow,
 } from "../users/repo.ts";
-import { USERNAME_PATTERN } from "../users/users.ts";
+import { USERNAME_RULE, validUsername } from "../users/users.ts";
 import { parseRoles } from "../users/users.ts";
 import { notify } from "../mail/notify.ts";
 
@@ -193,8 +193,8 @@ export async function createUserByAdmin(deps: Deps, admin: Admin, input: {
   email?: string;
   service?: boolean;
 }): Promise<{ ok: true; user: UserRow } | { ok: false; field: string; message: string }> {
-  if (!USERNAME_PATTERN.test(input.username.trim())) {
-    return { ok: false, field: "username", message: "Use 1-64 letters, digits or . _ @ + -." };
+  if (validUsername(input.username) === null) {
+    return { ok: false, field: "username", message: USERNAME_RULE };
   }
   const weak = input.service
     ? null
