@@ -14,7 +14,7 @@ import {
   type TrustedDeviceRow,
 } from "../devices/repo.ts";
 import { randomId } from "../lib/crypto.ts";
-import { notifyUser } from "../mail/notify.ts";
+import { notify } from "../mail/notify.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
@@ -117,7 +117,7 @@ export async function removeAuthenticator(
       sessionAudit(ctx, input.meta, "authenticator.remove", { authenticator: input.id }),
       now,
     ),
-    ...await notifyUser(deps, userId, "factor_removed", {
+    ...await notify(deps, userId, "factor_removed", {
       meta: input.meta,
       label: deleted[0].label,
     }),
@@ -151,7 +151,7 @@ export async function regenerateRecoveryCodes(
       sessionAudit(ctx, meta, "recovery_codes.regenerate", { count: codes.length }),
       now,
     ),
-    ...await notifyUser(deps, userId, "recovery_regenerated", { meta }),
+    ...await notify(deps, userId, "recovery_regenerated", { meta }),
   ]);
   return { ok: true, codes };
 }
@@ -186,7 +186,7 @@ export async function disableTwoFactor(
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
     bumpCredentialEpochStatement(db, userId),
     auditInsert(db, sessionAudit(ctx, meta, "2fa.disable"), now),
-    ...await notifyUser(deps, userId, "twofa_turned_off", { meta }),
+    ...await notify(deps, userId, "twofa_turned_off", { meta }),
   ]);
   return { ok: true };
 }

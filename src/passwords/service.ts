@@ -45,6 +45,10 @@ export async function passwordPolicy(deps: Deps): Promise<PasswordPolicy> {
 
 export type PasswordProblem = { ok: false; code: "weak_password"; problems: string[] };
 
+/** A new password as a person sends it (to change it, or to complete a reset), and the answer. */
+type NewPasswordRequest = { newPassword: string; meta: RequestMeta };
+type NewPasswordResult = { ok: true } | Failure | PasswordProblem;
+
 /**
  * Checks a new password against the policy; for an existing account (`user`) also against its
  * latest passwords (`historyCount`).
@@ -87,11 +91,11 @@ export async function newPasswordHash(
  * logins and unconfirmed enrollments end. The current password is checked under the login's
  * guard (lockout and address throttle).
  */
-export async function changePassword(deps: Deps, ctx: SessionContext, input: {
-  currentPassword: string;
-  newPassword: string;
-  meta: RequestMeta;
-}): Promise<{ ok: true } | Failure | PasswordProblem> {
+export async function changePassword(
+  deps: Deps,
+  ctx: SessionContext,
+  input: NewPasswordRequest & { currentPassword: string },
+): Promise<NewPasswordResult> {
   const { db } = deps;
   const now = deps.clock.now();
   // An admin acting as the user never changes the user's password.
@@ -242,11 +246,10 @@ export async function resetTokenUser(deps: Deps, token: string): Promise<UserRow
  * session, trusted device and pending login, and clears the password lock. No session is
  * created; the second factor stays in force.
  */
-export async function confirmPasswordReset(deps: Deps, input: {
-  token: string;
-  newPassword: string;
-  meta: RequestMeta;
-}): Promise<{ ok: true } | Failure | PasswordProblem> {
+export async function confirmPasswordReset(
+  deps: Deps,
+  input: NewPasswordRequest & { token: string },
+): Promise<NewPasswordResult> {
   const { db } = deps;
   const now = deps.clock.now();
   const user = await resetTokenUser(deps, input.token);

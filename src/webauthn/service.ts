@@ -22,7 +22,7 @@ import type { RequestMeta } from "../http/client.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fromBase64Url, toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { notify, notifyUser } from "../mail/notify.ts";
+import { notify } from "../mail/notify.ts";
 import {
   type Authenticated,
   completeSecondFactor,
@@ -227,7 +227,7 @@ export async function finishRegistration(deps: Deps, ctx: SessionContext, input:
   };
   await db.batch([
     insertCredentialStatement(db, row),
-    ...await notifyUser(deps, ctx.user.id, "security_key_added", {
+    ...await notify(deps, ctx.user.id, "security_key_added", {
       meta: input.meta,
       label: row.name,
       onlyIf: sql`EXISTS (SELECT 1 FROM ${webauthnCredentials} WHERE id = ${row.id})`,
