@@ -28,6 +28,11 @@ export function assertEquals<T>(
   }
 }
 
+/** A table of cases: `fn(input)` equals `expected` for each `[input, expected]`. */
+export function assertMaps<I, O>(fn: (input: I) => O, cases: [input: I, expected: O][]): void {
+  for (const [input, expected] of cases) assertEquals(fn(input), expected, show(input));
+}
+
 export function assertNotEquals(actual: unknown, expected: unknown, message?: string): void {
   if (isDeepStrictEqual(actual, expected)) {
     throw new AssertionError(`${message ? message + ": " : ""}values are equal: ${show(actual)}`);

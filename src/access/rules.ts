@@ -90,20 +90,13 @@ export type AccessRules = z.output<typeof accessRulesSchema>;
  * asked to sign in, exactly as forward-auth behaved before rules existed. Saving a document
  * replaces this; its `default` is `deny` unless set.
  */
-export const INITIAL_ACCESS_RULES: AccessRules = {
-  default: "deny",
+export const INITIAL_ACCESS_RULES: AccessRules = accessRulesSchema.parse({
+  // The match lists and the document's default come from the schema's defaults.
   rules: [{
-    hosts: [],
-    paths: [],
-    methods: [],
-    networks: [],
-    users: [],
-    groups: [],
-    roles: [],
     action: "one_factor",
     description: "Any signed-in person (the rules before any were saved)",
   }],
-};
+});
 
 /** What is being asked for. `path` may carry a query; it is normalised before matching. */
 export type AccessRequest = {

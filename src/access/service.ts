@@ -10,7 +10,7 @@
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps.ts";
-import { auditInsert } from "../audit/repo.ts";
+import { adminAudit, auditInsert } from "../audit/repo.ts";
 import { settings } from "../db/schema.ts";
 import type { RequestMeta } from "../http/client.ts";
 import type { SessionContext } from "../sessions/service.ts";
@@ -104,17 +104,11 @@ export async function saveAccessRules(
   const before = parseStored(await readRaw(deps));
   await deps.db.batch([
     writeSettingStatement(deps.db, ACCESS_RULES_KEY, next, now, admin.ctx.user.id),
-    auditInsert(deps.db, {
-      event: "access_rules.change",
-      outcome: "success",
-      ...admin.meta,
-      detail: {
-        admin: admin.ctx.user.username,
-        admin_id: admin.ctx.user.id,
-        before,
-        after: next,
-      },
-    }, now),
+    auditInsert(
+      deps.db,
+      adminAudit(admin, "access_rules.change", null, { before, after: next }),
+      now,
+    ),
   ]);
   saves.set(deps, (saves.get(deps) ?? 0) + 1);
   cache.set(deps, { rules: next, raw: JSON.stringify(next), checkedAt: now.getTime() });

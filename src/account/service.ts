@@ -14,7 +14,7 @@ import {
   type TrustedDeviceRow,
 } from "../devices/repo.ts";
 import { randomId } from "../lib/crypto.ts";
-import { notifyUser } from "../mail/notify.ts";
+import { notify } from "../mail/notify.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
@@ -28,12 +28,12 @@ import {
   type SessionRow,
 } from "../sessions/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { currentUser, type SessionContext } from "../sessions/service.ts";
+import { currentUser, renameOwn, sessionAudit, type SessionContext } from "../sessions/service.ts";
 import { detectDrift, type Drift, parseOffsets } from "../totp/drift.ts";
 import { bumpCredentialEpochStatement } from "../users/repo.ts";
 import { type AuthenticatorRow, listAuthenticators } from "../totp/repo.ts";
 import { deleteAllCredentialsStatement } from "../webauthn/repo.ts";
-import { authenticatorRemovalRefusal, keepAfterAuthenticatorRemoval } from "../webauthn/service.ts";
+import { authenticatorRemovalRefusal, keepAfterRemoval } from "../webauthn/service.ts";
 
 type Ok<T = Record<never, never>> = { ok: true } & T;
 
@@ -54,17 +54,6 @@ function requireFresh(deps: Deps, ctx: SessionContext): Failure | null {
     : fail("reauthentication_required");
 }
 
-function auditFor(ctx: SessionContext, meta: RequestMeta, event: string, detail: object = {}) {
-  return {
-    event,
-    outcome: "success" as const,
-    userId: ctx.user.id,
-    username: ctx.user.username,
-    ...meta,
-    detail: { session: ctx.session.id, ...detail },
-  };
-}
-
 export type AuthenticatorView = AuthenticatorRow & { drift: Drift };
 
 export async function myAuthenticators(deps: Deps, userId: string): Promise<AuthenticatorView[]> {
@@ -80,18 +69,14 @@ export async function renameAuthenticator(
   ctx: SessionContext,
   input: { id: string; label: string; meta: RequestMeta },
 ): Promise<Ok | Failure> {
-  const now = deps.clock.now();
-  const [rows] = await deps.db.batch([
-    deps.db.update(authenticators).set({ label: input.label })
-      .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, ctx.user.id)))
-      .returning({ id: authenticators.id }),
-    auditInsert(
-      deps.db,
-      auditFor(ctx, input.meta, "authenticator.rename", { authenticator: input.id }),
-      now,
-    ),
-  ]);
-  return rows.length === 1 ? { ok: true } : fail("not_found");
+  const update = deps.db.update(authenticators).set({ label: input.label })
+    .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, ctx.user.id)))
+    .returning({ id: authenticators.id });
+  return await renameOwn(
+    deps,
+    update,
+    sessionAudit(ctx, input.meta, "authenticator.rename", { authenticator: input.id }),
+  );
 }
 
 /**
@@ -111,10 +96,10 @@ export async function removeAuthenticator(
   const policy = await secondFactorRequired(deps, ctx);
   if (!policy.ok) return policy;
   // Keys count as a remaining factor when the policy lets them; a required fallback stays.
-  const keepOne = keepAfterAuthenticatorRemoval(userId, {
+  const keepOne = keepAfterRemoval(userId, {
     required: policy.required,
     ...(await loadPolicy(db)).webauthn,
-  });
+  }, "authenticator");
   const [deleted] = await db.batch([
     db.delete(authenticators)
       .where(and(eq(authenticators.id, input.id), eq(authenticators.userId, userId), keepOne))
@@ -129,10 +114,10 @@ export async function removeAuthenticator(
   await db.batch([
     auditInsert(
       db,
-      auditFor(ctx, input.meta, "authenticator.remove", { authenticator: input.id }),
+      sessionAudit(ctx, input.meta, "authenticator.remove", { authenticator: input.id }),
       now,
     ),
-    ...await notifyUser(deps, userId, "factor_removed", {
+    ...await notify(deps, userId, "factor_removed", {
       meta: input.meta,
       label: deleted[0].label,
     }),
@@ -161,8 +146,12 @@ export async function regenerateRecoveryCodes(
   await db.batch([
     ...replaceRecoveryCodesWhere(db, { userId, hashes, now }, sql`1 = 1`),
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
-    auditInsert(db, auditFor(ctx, meta, "recovery_codes.regenerate", { count: codes.length }), now),
-    ...await notifyUser(deps, userId, "recovery_regenerated", { meta }),
+    auditInsert(
+      db,
+      sessionAudit(ctx, meta, "recovery_codes.regenerate", { count: codes.length }),
+      now,
+    ),
+    ...await notify(deps, userId, "recovery_regenerated", { meta }),
   ]);
   return { ok: true, codes };
 }
@@ -196,8 +185,8 @@ export async function disableTwoFactor(
     revokeAllDevicesStatement(db, userId, now),
     endOtherSessionsStatement(db, userId, ctx.session.id, now),
     bumpCredentialEpochStatement(db, userId),
-    auditInsert(db, auditFor(ctx, meta, "2fa.disable"), now),
-    ...await notifyUser(deps, userId, "twofa_turned_off", { meta }),
+    auditInsert(db, sessionAudit(ctx, meta, "2fa.disable"), now),
+    ...await notify(deps, userId, "twofa_turned_off", { meta }),
   ]);
   return { ok: true };
 }
@@ -223,7 +212,7 @@ async function endMine(
 ): Promise<Ok | Failure> {
   const now = deps.clock.now();
   if (!(await end(now))) return fail("not_found");
-  await auditInsert(deps.db, auditFor(ctx, meta, event, detail), now);
+  await auditInsert(deps.db, sessionAudit(ctx, meta, event, detail), now);
   return { ok: true };
 }
 
@@ -263,7 +252,7 @@ export async function endSessions(
     ...(everywhere ? [revokeAllDevicesStatement(db, userId, now)] : []),
     auditInsert(
       db,
-      auditFor(ctx, input.meta, everywhere ? "session.end_all" : "session.end_others"),
+      sessionAudit(ctx, input.meta, everywhere ? "session.end_all" : "session.end_others"),
       now,
     ),
   ]);

@@ -7,7 +7,7 @@
 import { deleteAllCredentialsStatement } from "../webauthn/repo.ts";
 import { and, asc, desc, eq, gte, like, lte, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import { audit, auditInsert } from "../audit/repo.ts";
+import { adminAudit, audit, auditInsert } from "../audit/repo.ts";
 import {
   auditEvents,
   authenticators,
@@ -40,7 +40,7 @@ import {
   nextCredentialEpoch,
   type UserRow,
 } from "../users/repo.ts";
-import { USERNAME_PATTERN } from "../users/users.ts";
+import { USERNAME_RULE, validUsername } from "../users/users.ts";
 import { parseRoles } from "../users/users.ts";
 import { notify } from "../mail/notify.ts";
 
@@ -159,17 +159,6 @@ export async function userForAdmin(deps: Deps, id: string): Promise<AdminUserVie
 
 type Admin = { ctx: SessionContext; meta: RequestMeta };
 
-function adminAudit(admin: Admin, event: string, target: UserRow | null, detail: object = {}) {
-  return {
-    event,
-    outcome: "success" as const,
-    userId: target?.id ?? null,
-    username: target?.username ?? null,
-    ...admin.meta,
-    detail: { admin: admin.ctx.user.username, admin_id: admin.ctx.user.id, ...detail },
-  };
-}
-
 /**
  * The common shape of an admin action on one user: the user must exist; then the action's
  * statements and its audit event run in one batch.
@@ -204,8 +193,8 @@ export async function createUserByAdmin(deps: Deps, admin: Admin, input: {
   email?: string;
   service?: boolean;
 }): Promise<{ ok: true; user: UserRow } | { ok: false; field: string; message: string }> {
-  if (!USERNAME_PATTERN.test(input.username.trim())) {
-    return { ok: false, field: "username", message: "Use 1-64 letters, digits or . _ @ + -." };
+  if (validUsername(input.username) === null) {
+    return { ok: false, field: "username", message: USERNAME_RULE };
   }
   const weak = input.service
     ? null

@@ -7,6 +7,7 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
 import { randomId } from "../lib/crypto.ts";
+import type { RequestMeta } from "../http/client.ts";
 
 export type AuditEvent = {
   event: string;
@@ -17,6 +18,43 @@ export type AuditEvent = {
   userAgent?: string | null;
   detail?: Record<string, unknown>;
 };
+
+/** A success of `user`'s, with the request's address and user agent. */
+export function userAudit(
+  user: { id: string; username: string },
+  meta: RequestMeta,
+  event: string,
+  detail?: Record<string, unknown>,
+): AuditEvent {
+  return {
+    event,
+    outcome: "success",
+    userId: user.id,
+    username: user.username,
+    ...meta,
+    ...(detail ? { detail } : {}),
+  };
+}
+
+/**
+ * A success of an admin's, about `target` (a user, or nothing), with the admin named in the
+ * detail.
+ */
+export function adminAudit(
+  admin: { ctx: { user: { id: string; username: string } }; meta: RequestMeta },
+  event: string,
+  target: { id: string; username: string } | null,
+  detail: object = {},
+): AuditEvent {
+  return {
+    event,
+    outcome: "success",
+    userId: target?.id ?? null,
+    username: target?.username ?? null,
+    ...admin.meta,
+    detail: { admin: admin.ctx.user.username, admin_id: admin.ctx.user.id, ...detail },
+  };
+}
 
 export function auditValues(e: AuditEvent, now: Date) {
   return {
@@ -84,4 +122,17 @@ export function auditInsertWhere(db: Db, row: AuditRow, condition: SQL) {
     SELECT ${row.id}, ${row.at}, ${row.event}, ${row.outcome}, ${row.userId}, ${row.username},
       ${row.ip}, ${row.userAgent}, ${row.detail}
     WHERE ${condition}`);
+}
+
+/**
+ * An audit row that a caller's batch writes only if `condition` holds ("this request won"):
+ * `insert` goes in the batch, `recorded()` tells the observers once the caller knows it won.
+ */
+export function conditionalAudit(db: Db, e: AuditEvent, now: Date, condition: SQL) {
+  const row = auditValues(e, now);
+  return {
+    row,
+    insert: auditInsertWhere(db, row, condition),
+    recorded: () => auditRecorded(db, row),
+  };
 }

@@ -1,6 +1,6 @@
 import { createClient, LibsqlBatchError, LibsqlError } from "@libsql/client";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
-import { openEmbeddedClient } from "./embedded.ts";
+import { type EmbeddedClient, openEmbeddedClient } from "./embedded.ts";
 
 const SETUP = [
   "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, n INTEGER, f REAL, b BLOB)",
@@ -161,7 +161,11 @@ Deno.test("embedded client: migrate() runs with foreign keys off and turns them 
   await assertRejects(() => ours.execute("INSERT INTO c VALUES ('x', 999, null)"));
 });
 
-async function fileClients(groupCommit: boolean) {
+/** Runs `body` on a file database (WAL), `count` reading table a from another connection. */
+async function withFileClients(
+  groupCommit: boolean,
+  body: (t: { c: EmbeddedClient; count: () => Promise<unknown> }) => Promise<void>,
+) {
   const dir = await Deno.makeTempDir();
   const url = `file:${dir}/g.db`;
   const c = openEmbeddedClient(url, ["PRAGMA journal_mode = WAL", "PRAGMA busy_timeout = 5000"], {
@@ -171,17 +175,17 @@ async function fileClients(groupCommit: boolean) {
   // another connection, as another process would have
   const other = openEmbeddedClient(url, ["PRAGMA busy_timeout = 5000"]);
   const count = async () => (await other.execute("SELECT count(*) AS n FROM a")).rows[0].n;
-  const cleanup = async () => {
+  try {
+    await body({ c, count });
+  } finally {
     c.close();
     other.close();
     await Deno.remove(dir, { recursive: true });
-  };
-  return { c, count, cleanup };
+  }
 }
 
 Deno.test("group commit: the writes of one turn commit together, and none is answered before", async () => {
-  const { c, count, cleanup } = await fileClients(true);
-  try {
+  await withFileClients(true, async ({ c, count }) => {
     const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
     const w2 = c.batch([{ sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] }]);
     // same turn: the reader on this connection sees both, another connection neither
@@ -191,14 +195,11 @@ Deno.test("group commit: the writes of one turn commit together, and none is ans
     // the first answer comes only once both are durable
     assertEquals(await count(), 2);
     assertEquals((await w2)[0].rowsAffected, 1);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("group commit: a failing batch leaves nothing; the others of its turn still commit", async () => {
-  const { c, count, cleanup } = await fileClients(true);
-  try {
+  await withFileClients(true, async ({ c, count }) => {
     const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
     const bad = c.batch([
       { sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] },
@@ -212,14 +213,11 @@ Deno.test("group commit: a failing batch leaves nothing; the others of its turn 
     assertEquals(await count(), 2);
     const names = (await c.execute("SELECT name FROM a ORDER BY name")).rows.map((r) => r.name);
     assertEquals(names, ["one", "three"]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("group commit: a single failing statement leaves none of its rows (no savepoint)", async () => {
-  const { c, count, cleanup } = await fileClients(true);
-  try {
+  await withFileClients(true, async ({ c, count }) => {
     const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
     // 'two' and 'three' are inserted before the duplicate 'one' fails the statement
     const bad = c.execute("INSERT INTO a (name) VALUES ('two'), ('three'), ('one')");
@@ -230,14 +228,11 @@ Deno.test("group commit: a single failing statement leaves none of its rows (no 
     assertEquals(await count(), 2);
     const names = (await c.execute("SELECT name FROM a ORDER BY name")).rows.map((r) => r.name);
     assertEquals(names, ["four", "one"]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("group commit: of two conditional updates in one turn, exactly one changes the row", async () => {
-  const { c, cleanup } = await fileClients(true);
-  try {
+  await withFileClients(true, async ({ c }) => {
     await c.execute("INSERT INTO a (name, n) VALUES ('step', 10)");
     const advance = () =>
       c.batch([{
@@ -246,14 +241,11 @@ Deno.test("group commit: of two conditional updates in one turn, exactly one cha
       }]);
     const [r1, r2] = await Promise.all([advance(), advance()]);
     assertEquals([r1[0].rows.length, r2[0].rows.length].sort(), [0, 1]);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("group commit: a PRAGMA or an interactive transaction first commits the open group", async () => {
-  const { c, count, cleanup } = await fileClients(true);
-  try {
+  await withFileClients(true, async ({ c, count }) => {
     const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
     await c.execute("PRAGMA journal_mode = WAL");
     assertEquals(await count(), 1);
@@ -264,20 +256,15 @@ Deno.test("group commit: a PRAGMA or an interactive transaction first commits th
     await tx.commit();
     await w2;
     assertEquals(await count(), 3);
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("group commit off: every write commits on its own", async () => {
-  const { c, count, cleanup } = await fileClients(false);
-  try {
+  await withFileClients(false, async ({ c, count }) => {
     const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
     assertEquals(await count(), 1);
     await w1;
-  } finally {
-    await cleanup();
-  }
+  });
 });
 
 Deno.test("embedded client: a LIMIT ? query answers the same through its one-row path", async () => {

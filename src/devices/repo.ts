@@ -2,6 +2,7 @@
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { trustedDevices } from "../db/schema.ts";
+import { revokeOwnedRow } from "../sessions/repo.ts";
 
 export type TrustedDeviceRow = typeof trustedDevices.$inferSelect;
 export type NewTrustedDevice = typeof trustedDevices.$inferInsert;
@@ -28,14 +29,7 @@ export async function revokeTrustedDevice(
   db: Db,
   input: { id: string; userId: string; now: Date },
 ): Promise<boolean> {
-  const rows = await db.update(trustedDevices).set({ revokedAt: input.now.getTime() })
-    .where(and(
-      eq(trustedDevices.id, input.id),
-      eq(trustedDevices.userId, input.userId),
-      isNull(trustedDevices.revokedAt),
-    ))
-    .returning({ id: trustedDevices.id });
-  return rows.length === 1;
+  return await revokeOwnedRow(db, trustedDevices, input);
 }
 
 /** The user's live trusted devices, newest first. */

@@ -9,7 +9,7 @@ import { auditEvents, authenticators, pendingLogins, users } from "../db/schema.
 import type { Deps } from "../deps.ts";
 import { decryptSecret, encryptSecret, randomId } from "../lib/crypto.ts";
 import { MINUTE } from "../lib/clock.ts";
-import { fail, type Failure } from "../lib/errors.ts";
+import { type ErrorCode, fail, type Failure } from "../lib/errors.ts";
 import {
   consumePendingStatement,
   findLivePending,
@@ -18,7 +18,11 @@ import {
 import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
 import { replaceRecoveryCodesWhere } from "../recovery/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
+import {
+  enforceSessionLimitStatement,
+  insertSessionWhere,
+  newSessionRow,
+} from "../sessions/repo.ts";
 import {
   currentUser,
   issueSessionToken,
@@ -155,19 +159,23 @@ export async function startEnrollment(
   const who = await resolveEnroller(deps, input.auth, now);
   if (!who.ok) return who;
   const { user, pending } = who.value;
-  // After an admin reset with a pass, the password alone cannot enroll a new phone.
-  if (user.enrollmentPassHash && !(await enrollmentPassMatches(user, input.enrollmentPass, now))) {
+  const refuse = async (reason: string, code: ErrorCode) => {
     await audit(deps.db, {
       event: "enrollment.start",
       outcome: "failure",
       userId: user.id,
       username: user.username,
       ...input.meta,
-      detail: {
-        reason: input.enrollmentPass ? "wrong_enrollment_pass" : "enrollment_pass_missing",
-      },
+      detail: { reason },
     }, now);
-    return fail("enrollment_pass_required");
+    return fail(code);
+  };
+  // After an admin reset with a pass, the password alone cannot enroll a new phone.
+  if (user.enrollmentPassHash && !(await enrollmentPassMatches(user, input.enrollmentPass, now))) {
+    return await refuse(
+      input.enrollmentPass ? "wrong_enrollment_pass" : "enrollment_pass_missing",
+      "enrollment_pass_required",
+    );
   }
   // Who may use 2FA at all: a new factor (not a replacement) only for those the policy allows.
   const allowedBy = await loadPolicy(deps.db);
@@ -175,15 +183,7 @@ export async function startEnrollment(
   if (
     !input.replacesId && !mayEnroll(allowedBy, subjectOf(user, enrolled), input.meta.ip)
   ) {
-    await audit(deps.db, {
-      event: "enrollment.start",
-      outcome: "failure",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { reason: "not_allowed_by_policy" },
-    }, now);
-    return fail("enrollment_not_allowed");
+    return await refuse("not_allowed_by_policy", "enrollment_not_allowed");
   }
   let replaced: { label: string } | undefined;
   if (input.replacesId) {
@@ -347,19 +347,16 @@ export async function confirmEnrollment(
       ? [
         insertSessionWhere(
           db,
-          {
+          newSessionRow({
             id: sessionId!,
             userId: user.id,
-            amr: JSON.stringify(["pwd", "otp"]),
+            amr: ["pwd", "otp"],
             rememberMe: pending.rememberMe,
-            ip: input.meta.ip,
-            userAgent: input.meta.userAgent?.slice(0, 512),
-            location: input.meta.location ?? null,
-            createdAt: now.getTime(),
-            lastSeenAt: now.getTime(),
-            expiresAt: sessionExpiresAt.getTime(),
+            meta: input.meta,
+            now,
+            expiresAt: sessionExpiresAt,
             idleMs: terms.idleMs,
-          },
+          }),
           sql`${created} AND EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${pending.id} AND session_id = ${sessionId})`,
         ),
         enforceSessionLimitStatement(db, {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals } from "../../tests/assert.ts";
+import { assert, assertEquals, assertMaps, assertNotEquals } from "../../tests/assert.ts";
 import { ERRORS } from "../lib/errors.ts";
 import { checkPassword, DEFAULT_PASSWORD_POLICY } from "../passwords/policy.ts";
 import { en, type MessageKey } from "./en.ts";
@@ -18,19 +18,21 @@ import {
 const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
 
 Deno.test("negotiateLocale() honours q-values, regions and q=0", () => {
-  assertEquals(negotiateLocale(undefined), "en");
-  assertEquals(negotiateLocale(""), "en");
-  assertEquals(negotiateLocale("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5"), "fr");
-  assertEquals(negotiateLocale("en;q=0.5, de"), "de");
-  assertEquals(negotiateLocale("de-AT;q=0.9,fr;q=0.95"), "fr");
-  assertEquals(negotiateLocale("it, es;q=0.9, de;q=0.1"), "de");
-  assertEquals(negotiateLocale("fr;q=0, de;q=0.2"), "de");
-  assertEquals(negotiateLocale("it, *;q=0.5, fr;q=0.4"), "en");
-  assertEquals(negotiateLocale("ja, zh"), "en");
-  assertEquals(negotiateLocale("FR-be"), "fr");
-  assertEquals(negotiateLocale("de;q=abc, fr;q=0.3"), "fr");
-  // Equal weights keep the header's order.
-  assertEquals(negotiateLocale("de;q=0.8, fr;q=0.8"), "de");
+  assertMaps(negotiateLocale, [
+    [undefined, "en"],
+    ["", "en"],
+    ["fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5", "fr"],
+    ["en;q=0.5, de", "de"],
+    ["de-AT;q=0.9,fr;q=0.95", "fr"],
+    ["it, es;q=0.9, de;q=0.1", "de"],
+    ["fr;q=0, de;q=0.2", "de"],
+    ["it, *;q=0.5, fr;q=0.4", "en"],
+    ["ja, zh", "en"],
+    ["FR-be", "fr"],
+    ["de;q=abc, fr;q=0.3", "fr"],
+    // Equal weights keep the header's order.
+    ["de;q=0.8, fr;q=0.8", "de"],
+  ]);
 });
 
 Deno.test("every catalogue has the English keys, none empty, with the same placeholders", () => {

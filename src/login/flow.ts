@@ -8,7 +8,7 @@
  * a lost race leaves no session behind (D1 has no interactive transactions).
  */
 import { and, eq, isNull, sql } from "drizzle-orm";
-import { auditInsert, auditRecorded, auditValues } from "../audit/repo.ts";
+import { auditInsert, auditRecorded, auditValues, userAudit } from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { useTrustedDevice } from "../devices/repo.ts";
@@ -26,7 +26,7 @@ import {
   hasUnusedRecoveryCode,
 } from "../recovery/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { enforceSessionLimitStatement, insertSession } from "../sessions/repo.ts";
+import { enforceSessionLimitStatement, insertSession, newSessionRow } from "../sessions/repo.ts";
 import { refreshChainStart, type RefreshIssued } from "../sessions/refresh.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import {
@@ -190,14 +190,7 @@ export async function passwordStep(deps: Deps, input: {
       // As read before the password was checked: a change since then kills this login.
       credentialEpoch: user.credentialEpoch,
     }),
-    auditInsert(db, {
-      event: "login.password",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { next: purpose },
-    }, now),
+    auditInsert(db, userAudit(user, input.meta, "login.password", { next: purpose }), now),
   ]);
   const pendingToken = await signToken(deps.keys, "pending", {
     sub: user.id,
@@ -241,19 +234,19 @@ async function createSessionNow(deps: Deps, input: {
   const id = randomId();
   const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, input.rememberMe);
   await db.batch([
-    insertSession(db, {
-      id,
-      userId: input.user.id,
-      amr: JSON.stringify(input.amr),
-      rememberMe: input.rememberMe,
-      ip: input.meta.ip,
-      userAgent: input.meta.userAgent?.slice(0, 512),
-      location: input.meta.location ?? null,
-      createdAt: now.getTime(),
-      lastSeenAt: now.getTime(),
-      expiresAt: expiresAt.getTime(),
-      idleMs,
-    }),
+    insertSession(
+      db,
+      newSessionRow({
+        id,
+        userId: input.user.id,
+        amr: input.amr,
+        rememberMe: input.rememberMe,
+        meta: input.meta,
+        now,
+        expiresAt,
+        idleMs,
+      }),
+    ),
     enforceSessionLimitStatement(
       db,
       { userId: input.user.id, max: maxSessions, now },

@@ -7,7 +7,7 @@
  * factor changes the password first and then enrolls.
  */
 import { sql } from "drizzle-orm";
-import { auditInsert, auditInsertWhere, auditRecorded, auditValues } from "../audit/repo.ts";
+import { auditInsert, conditionalAudit, userAudit } from "../audit/repo.ts";
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
@@ -15,14 +15,13 @@ import type { RequestMeta } from "../http/client.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { hashPassword } from "../lib/password.ts";
 import { rememberPasswordStatements } from "../passwords/history.ts";
 import { passwordExpired, type PasswordPolicy } from "../passwords/policy.ts";
-import { passwordPolicy, type PasswordProblem, validateNewPassword } from "../passwords/service.ts";
+import { newPasswordHash, passwordPolicy, type PasswordProblem } from "../passwords/service.ts";
 import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/repo.ts";
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import { signToken } from "../tokens/tokens.ts";
-import { nextCredentialEpoch, type UserRow } from "../users/repo.ts";
+import { setNewPasswordStatement, type UserRow } from "../users/repo.ts";
 import { consumePendingStatement, type PendingRow } from "./pending_repo.ts";
 import type { Authenticated, PendingResult } from "./flow.ts";
 import { openPending } from "./flow.ts";
@@ -90,14 +89,14 @@ export async function startPasswordChange(deps: Deps, input: {
       credentialEpoch: user.credentialEpoch,
       amr: input.amr ? JSON.stringify(input.amr) : null,
     }),
-    auditInsert(db, {
-      event: "login.password",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { next: "password_change", reason: "password_expired" },
-    }, now),
+    auditInsert(
+      db,
+      userAudit(user, input.meta, "login.password", {
+        next: "password_change",
+        reason: "password_expired",
+      }),
+      now,
+    ),
   ]);
   return {
     status: "password_change_required",
@@ -127,14 +126,16 @@ export async function secondFactorThenChange(deps: Deps, input: {
   const nextId = randomId();
   const expiresAt = changeExpiry(deps, now);
   const created = sql`EXISTS (SELECT 1 FROM ${pendingLogins} WHERE id = ${nextId})`;
-  const auditRow = auditValues({
-    event: "login.second_factor",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: { ...input.detail, next: "password_change", reason: "password_expired" },
-  }, now);
+  const audited = conditionalAudit(
+    db,
+    userAudit(user, input.meta, "login.second_factor", {
+      ...input.detail,
+      next: "password_change",
+      reason: "password_expired",
+    }),
+    now,
+    created,
+  );
   const [pendingRows, factorRows] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
     input.consume,
@@ -147,11 +148,11 @@ export async function secondFactorThenChange(deps: Deps, input: {
         WHERE id = ${pending.id} AND session_id = ${nextId})`),
     db.run(sql`UPDATE ${users} SET second_factor_failures = 0, second_factor_locked_until = NULL
       WHERE id = ${user.id} AND ${created}`),
-    auditInsertWhere(db, auditRow, created),
+    audited.insert,
   ]);
   if ((pendingRows as unknown[]).length !== 1) return "pending_lost";
   if ((factorRows as unknown[]).length !== 1) return "factor_lost";
-  auditRecorded(db, auditRow);
+  audited.recorded();
   return {
     status: "password_change_required",
     pendingToken: await changeToken(deps, user.id, nextId, expiresAt, now),
@@ -177,9 +178,9 @@ export async function passwordChangeStep(deps: Deps, input: {
   const opened = await openPending(deps, input.pendingToken, "password_change", now);
   if (!opened.ok) return opened;
   const { user, pending } = opened.value;
-  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
-  if (weak) return weak;
-  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const fresh = await newPasswordHash(deps, user, input.newPassword);
+  if (!fresh.ok) return fresh;
+  const { hash } = fresh;
 
   const amr: Amr[] | null = pending.amr ? JSON.parse(pending.amr) : null;
   const nextId = randomId();
@@ -190,26 +191,22 @@ export async function passwordChangeStep(deps: Deps, input: {
   const sessionExpiresAt = terms.expiresAt;
   const enrollExpiresAt = new Date(t + config.ENROLLMENT_MINUTES * MINUTE);
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now, won);
-  const auditRow = auditValues({
-    event: "password.expired_change",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: amr ? { session: nextId, amr } : { next: "enroll" },
-  }, now);
+  const audited = conditionalAudit(
+    db,
+    userAudit(
+      user,
+      input.meta,
+      "password.expired_change",
+      amr ? { session: nextId, amr } : { next: "enroll" },
+    ),
+    now,
+    won,
+  );
 
   const [consumed] = await db.batch([
     consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
     keepOld,
-    db.update(users).set({
-      passwordHash: hash,
-      passwordChangedAt: t,
-      passwordFailures: 0,
-      passwordWindowStart: null,
-      passwordLockedUntil: null,
-      credentialEpoch: nextCredentialEpoch,
-    }).where(sql`${users.id} = ${user.id} AND ${won}`),
+    setNewPasswordStatement(db, { userId: user.id, hash, now, condition: won }),
     db.run(sql`UPDATE sessions SET revoked_at = ${t}
       WHERE user_id = ${user.id} AND revoked_at IS NULL AND ${won}`),
     revokeAllDevicesStatement(db, user.id, now, won),
@@ -241,13 +238,13 @@ export async function passwordChangeStep(deps: Deps, input: {
             ${enrollExpiresAt.getTime()}, credential_epoch
           FROM ${users} WHERE id = ${user.id} AND ${won}`),
       ]),
-    auditInsertWhere(db, auditRow, won),
+    audited.insert,
     prune,
   ]);
   if ((consumed as unknown[]).length !== 1) {
     return fail("invalid_pending_token");
   }
-  auditRecorded(db, auditRow);
+  audited.recorded();
 
   if (!amr) {
     return {

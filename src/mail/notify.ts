@@ -134,30 +134,21 @@ export function resetMailStatements(deps: Deps, user: MailRecipient, input: {
   ];
 }
 
-/** `notify()` for a user known by id (loads the row; none if it is gone). */
-export async function notifyUser(
+/**
+ * A security notification for `to` (the user, or their id: the row is then loaded, none if it
+ * is gone): the statements to run in the batch of the change (the outbox row and the "this was
+ * not me" token), or none when the user has no address or no mail channel is configured. Safe to
+ * call from any feature that changes an account.
+ */
+export async function notify(
   deps: Deps,
-  userId: string,
+  to: MailRecipient | string,
   kind: NoticeKind,
   details: NoticeDetails = {},
 ): Promise<Statement[]> {
   if (!mailChannel(deps.config)) return [];
-  const user = await findUserById(deps.db, userId);
-  return user ? await notify(deps, user, kind, details) : [];
-}
-
-/**
- * A security notification for `user`: the statements to run in the batch of the change (the
- * outbox row and the "this was not me" token), or none when the user has no address or no mail
- * channel is configured. Safe to call from any feature that changes an account.
- */
-export async function notify(
-  deps: Deps,
-  user: MailRecipient,
-  kind: NoticeKind,
-  details: NoticeDetails = {},
-): Promise<Statement[]> {
-  if (!user.email || !mailChannel(deps.config)) return [];
+  const user = typeof to === "string" ? await findUserById(deps.db, to) : to;
+  if (!user?.email) return [];
   const now = deps.clock.now();
   const locale = mailLocale(user.locale);
   const token = toBase64Url(randomBytes(32));

@@ -66,6 +66,17 @@ export function clientView(row: OidcClientRow): ClientView {
   };
 }
 
+/** RS256 signs with the RSA key of SIGNING_KEYS: refused for the field while there is none. */
+function rsaKeyMissing(deps: Deps, alg: string | undefined) {
+  return alg === "RS256" && !deps.keys.rsa
+    ? {
+      ok: false as const,
+      field: "signing_alg",
+      message: "RS256 needs an RSA key in SIGNING_KEYS (deno task cli keys:generate makes one)",
+    }
+    : null;
+}
+
 /**
  * Registers a client. Returns the secret once (none for a public client). RS256 needs an RSA key
  * in the signing keys.
@@ -81,13 +92,8 @@ export async function createClient(
     message: string;
   }
 > {
-  if (input.signing_alg === "RS256" && !deps.keys.rsa) {
-    return {
-      ok: false,
-      field: "signing_alg",
-      message: "RS256 needs an RSA key in SIGNING_KEYS (deno task cli keys:generate makes one)",
-    };
-  }
+  const unsigned = rsaKeyMissing(deps, input.signing_alg);
+  if (unsigned) return unsigned;
   const now = deps.clock.now();
   const secret = input.public ? null : toBase64Url(randomBytes(32));
   const row: OidcClientRow = {
@@ -140,13 +146,8 @@ export async function updateClient(
   | { ok: false; field: string; message: string }
   | { ok: false; field: null }
 > {
-  if (patch.signing_alg === "RS256" && !deps.keys.rsa) {
-    return {
-      ok: false,
-      field: "signing_alg",
-      message: "RS256 needs an RSA key in SIGNING_KEYS (deno task cli keys:generate makes one)",
-    };
-  }
+  const unsigned = rsaKeyMissing(deps, patch.signing_alg);
+  if (unsigned) return unsigned;
   const now = deps.clock.now();
   const row = await updateClientRow(deps.db, id, {
     ...(patch.name !== undefined ? { name: patch.name } : {}),

@@ -173,14 +173,7 @@ async function tokensFor(
   const exp = iat + ACCESS_TOKEN_SECONDS;
   const scope = live.grant.scope.split(" ").filter(Boolean);
   const amr: string[] = JSON.parse(live.session.amr);
-  const claims = claimsFor(scope, {
-    id: live.user.id,
-    username: live.user.username,
-    displayName: live.user.displayName,
-    email: live.user.email,
-    groups: parseRoles(live.user.groups),
-    roles: parseRoles(live.user.roles),
-  });
+  const claims = liveClaims(scope, live);
   const idToken = await sign(deps, client, {
     ...claims,
     iss: issuer,
@@ -233,6 +226,44 @@ async function tokensFor(
 const idleMs = (deps: Deps) => deps.config.SESSION_IDLE_MINUTES * MINUTE;
 
 /**
+ * A used code or refresh token presented again by its client: two parties hold it, so the grant
+ * it came from is revoked (RFC 9700 4.14.2), and that is audited.
+ */
+async function revokeReused(
+  deps: Deps,
+  reason: "code_reuse" | "refresh_reuse",
+  input: { grantId: string; userId: string; clientId: string; meta: RequestMeta },
+  now: Date,
+): Promise<void> {
+  const revoked = await revokeGrant(deps.db, input.grantId, reason, now);
+  await audit(deps.db, {
+    event: `oidc.${reason}`,
+    outcome: "failure",
+    userId: input.userId,
+    ...input.meta,
+    detail: { client: input.clientId, grant: input.grantId, revoked },
+  }, now);
+}
+
+/** Tokens issued for a live grant: the success audit entry. */
+async function auditIssued(
+  deps: Deps,
+  live: LiveGrant,
+  meta: RequestMeta,
+  detail: Record<string, unknown>,
+  now: Date,
+): Promise<void> {
+  await audit(deps.db, {
+    event: "oidc.token",
+    outcome: "success",
+    userId: live.user.id,
+    username: live.user.username,
+    ...meta,
+    detail,
+  }, now);
+}
+
+/**
  * grant_type=authorization_code. The code is consumed first, whatever follows: a code that fails
  * a later check (expired, other client, other redirect URI, wrong PKCE verifier) is dead too,
  * and so is the grant it opened. A code presented a second time revokes the grant the first
@@ -257,13 +288,11 @@ export async function exchangeCode(
   if (!code) {
     const replayed = await findCode(deps.db, codeHash);
     if (replayed?.grantId && replayed.clientId === client.id) {
-      const revoked = await revokeGrant(deps.db, replayed.grantId, "code_reuse", now);
-      await audit(deps.db, {
-        event: "oidc.code_reuse",
-        outcome: "failure",
+      await revokeReused(deps, "code_reuse", {
+        grantId: replayed.grantId,
         userId: replayed.userId,
-        ...input.meta,
-        detail: { client: client.id, grant: replayed.grantId, revoked },
+        clientId: client.id,
+        meta: input.meta,
       }, now);
     }
     return tokenError("invalid_grant", "The code is invalid, expired or already used.");
@@ -288,19 +317,12 @@ export async function exchangeCode(
   const live = await findLiveGrant(deps.db, grantId, now, idleMs(deps));
   if (!live) return await refuse("session_ended");
   const tokens = await tokensFor(deps, client, live, { nonce: code.nonce, refresh: true });
-  await audit(deps.db, {
-    event: "oidc.token",
-    outcome: "success",
-    userId: live.user.id,
-    username: live.user.username,
-    ...input.meta,
-    detail: {
-      client: client.id,
-      grant: grantId,
-      grant_type: "authorization_code",
-      scope: live.grant.scope,
-      refresh_token: tokens.refresh_token !== undefined,
-    },
+  await auditIssued(deps, live, input.meta, {
+    client: client.id,
+    grant: grantId,
+    grant_type: "authorization_code",
+    scope: live.grant.scope,
+    refresh_token: tokens.refresh_token !== undefined,
   }, now);
   return { ok: true, tokens };
 }
@@ -325,13 +347,11 @@ export async function refreshTokens(
   if (!grantId) {
     const reused = await grantOfUsedRefreshToken(deps.db, tokenHash);
     if (reused && reused.clientId === client.id) {
-      const revoked = await revokeGrant(deps.db, reused.id, "refresh_reuse", now);
-      await audit(deps.db, {
-        event: "oidc.refresh_reuse",
-        outcome: "failure",
+      await revokeReused(deps, "refresh_reuse", {
+        grantId: reused.id,
         userId: reused.userId,
-        ...input.meta,
-        detail: { client: client.id, grant: reused.id, revoked },
+        clientId: client.id,
+        meta: input.meta,
       }, now);
     }
     return invalid;
@@ -342,13 +362,10 @@ export async function refreshTokens(
   // app in use does not lose its sign-in to the idle timeout (absolute expiry still applies).
   await touchSession(deps.db, live.session.id, now);
   const tokens = await tokensFor(deps, client, live, { nonce: null, refresh: true });
-  await audit(deps.db, {
-    event: "oidc.token",
-    outcome: "success",
-    userId: live.user.id,
-    username: live.user.username,
-    ...input.meta,
-    detail: { client: client.id, grant: grantId, grant_type: "refresh_token" },
+  await auditIssued(deps, live, input.meta, {
+    client: client.id,
+    grant: grantId,
+    grant_type: "refresh_token",
   }, now);
   return { ok: true, tokens };
 }
@@ -364,7 +381,12 @@ export async function userinfo(
   if (!payload || typeof payload.gid !== "string") return null;
   const live = await findLiveGrant(deps.db, payload.gid, deps.clock.now(), idleMs(deps));
   if (!live || live.user.id !== payload.sub) return null;
-  return claimsFor(live.grant.scope.split(" "), {
+  return liveClaims(live.grant.scope.split(" "), live);
+}
+
+/** The claims `scope` allows of the user behind a live grant. */
+function liveClaims(scope: string[], live: LiveGrant) {
+  return claimsFor(scope, {
     id: live.user.id,
     username: live.user.username,
     displayName: live.user.displayName,

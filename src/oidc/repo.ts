@@ -109,6 +109,11 @@ export type LiveGrant = {
   session: typeof sessions.$inferSelect;
 };
 
+/** The grant is not revoked, and the session it hangs on is neither revoked nor expired. */
+function grantAndSessionLive(t: number) {
+  return and(isNull(oidcGrants.revokedAt), isNull(sessions.revokedAt), gt(sessions.expiresAt, t));
+}
+
 /**
  * A grant that is still alive: not revoked; its session not revoked, not expired and (unless
  * remember-me) not idle; its user not disabled and still at the credential epoch it was issued
@@ -127,9 +132,7 @@ export async function findLiveGrant(
     .innerJoin(sessions, eq(sessions.id, oidcGrants.sessionId))
     .where(and(
       eq(oidcGrants.id, grantId),
-      isNull(oidcGrants.revokedAt),
-      isNull(sessions.revokedAt),
-      gt(sessions.expiresAt, t),
+      grantAndSessionLive(t),
       sql`(${sessions.rememberMe} = 1 OR ${sessions.lastSeenAt} > ${t - idleMs})`,
       eq(users.disabled, false),
       eq(users.credentialEpoch, oidcGrants.credentialEpoch),
@@ -205,9 +208,7 @@ export async function listUserApps(db: Db, userId: string, now: Date): Promise<A
     .innerJoin(sessions, eq(sessions.id, oidcGrants.sessionId))
     .where(and(
       eq(oidcGrants.userId, userId),
-      isNull(oidcGrants.revokedAt),
-      isNull(sessions.revokedAt),
-      gt(sessions.expiresAt, now.getTime()),
+      grantAndSessionLive(now.getTime()),
     ))
     .groupBy(oidcGrants.clientId, oidcClients.name)
     .orderBy(desc(sql`max(${oidcGrants.lastUsedAt})`));

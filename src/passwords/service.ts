@@ -5,7 +5,7 @@
  * session, ends all of them, and the next login still asks for the code.
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { audit, auditInsert } from "../audit/repo.ts";
+import { audit, auditInsert, userAudit } from "../audit/repo.ts";
 import { passwordResets, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
@@ -17,7 +17,7 @@ import { MINUTE } from "../lib/clock.ts";
 import { enqueueStatement } from "../outbox/outbox.ts";
 import { notify, resetMailStatements } from "../mail/notify.ts";
 import { clientFailed } from "../protection/guard.ts";
-import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
+import { checkSessionPassword } from "../protection/password.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { currentUser, type SessionContext } from "../sessions/service.ts";
@@ -26,6 +26,7 @@ import {
   findUserById,
   findUserByUsername,
   nextCredentialEpoch,
+  setNewPasswordStatement,
   type UserRow,
 } from "../users/repo.ts";
 import { isRecentPassword, rememberPasswordStatements } from "./history.ts";
@@ -43,6 +44,10 @@ export async function passwordPolicy(deps: Deps): Promise<PasswordPolicy> {
 }
 
 export type PasswordProblem = { ok: false; code: "weak_password"; problems: string[] };
+
+/** A new password as a person sends it (to change it, or to complete a reset), and the answer. */
+type NewPasswordRequest = { newPassword: string; meta: RequestMeta };
+type NewPasswordResult = { ok: true } | Failure | PasswordProblem;
 
 /**
  * Checks a new password against the policy; for an existing account (`user`) also against its
@@ -65,33 +70,47 @@ export async function validateNewPassword(
 }
 
 /**
+ * A user's new password: checked against the policy and their latest passwords, then hashed
+ * with the configured parameters.
+ */
+export async function newPasswordHash(
+  deps: Deps,
+  user: UserRow,
+  password: string,
+): Promise<{ ok: true; hash: string } | PasswordProblem> {
+  const weak = await validateNewPassword(deps, password, user.username, user);
+  if (weak) return weak;
+  return {
+    ok: true,
+    hash: await hashPassword(password, deps.config.PBKDF2_ITERATIONS, deps.pbkdf2),
+  };
+}
+
+/**
  * Changes the password of the signed-in user; other sessions, all trusted devices, pending
  * logins and unconfirmed enrollments end. The current password is checked under the login's
  * guard (lockout and address throttle).
  */
-export async function changePassword(deps: Deps, ctx: SessionContext, input: {
-  currentPassword: string;
-  newPassword: string;
-  meta: RequestMeta;
-}): Promise<{ ok: true } | Failure | PasswordProblem> {
-  const { db, config } = deps;
+export async function changePassword(
+  deps: Deps,
+  ctx: SessionContext,
+  input: NewPasswordRequest & { currentPassword: string },
+): Promise<NewPasswordResult> {
+  const { db } = deps;
   const now = deps.clock.now();
   // An admin acting as the user never changes the user's password.
   if (ctx.session.delegatedBy) return fail("forbidden");
   const found = await currentUser(deps, ctx);
   if (!found.ok) return found;
   const { user } = found;
-  const current = await checkPasswordAttempt(deps, {
-    user,
-    username: user.username,
-    password: input.currentPassword,
+  const refused = await checkSessionPassword(deps, user, input.currentPassword, {
     meta: input.meta,
     event: "password.change",
   });
-  if (!current.ok) return sessionRefusal(current);
-  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
-  if (weak) return weak;
-  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  if (refused) return refused;
+  const fresh = await newPasswordHash(deps, user, input.newPassword);
+  if (!fresh.ok) return fresh;
+  const { hash } = fresh;
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now);
   await db.batch([
     keepOld,
@@ -104,14 +123,11 @@ export async function changePassword(deps: Deps, ctx: SessionContext, input: {
     endOtherSessionsStatement(db, user.id, ctx.session.id, now),
     revokeAllDevicesStatement(db, user.id, now),
     ...await notify(deps, user, "password_changed", { meta: input.meta }),
-    auditInsert(db, {
-      event: "password.change",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { session: ctx.session.id },
-    }, now),
+    auditInsert(
+      db,
+      userAudit(user, input.meta, "password.change", { session: ctx.session.id }),
+      now,
+    ),
   ]);
   return { ok: true };
 }
@@ -197,14 +213,7 @@ export async function requestPasswordReset(deps: Deps, input: {
       ]
       : []),
     ...mail,
-    auditInsert(db, {
-      event: "password.reset_request",
-      outcome: "success",
-      userId: user.id,
-      username: user.username,
-      ...input.meta,
-      detail: { delivery },
-    }, now),
+    auditInsert(db, userAudit(user, input.meta, "password.reset_request", { delivery }), now),
   ]);
   // The link holds a live token: it reaches the log only when the operator asked for that.
   if (delivery === "log") {
@@ -237,21 +246,20 @@ export async function resetTokenUser(deps: Deps, token: string): Promise<UserRow
  * session, trusted device and pending login, and clears the password lock. No session is
  * created; the second factor stays in force.
  */
-export async function confirmPasswordReset(deps: Deps, input: {
-  token: string;
-  newPassword: string;
-  meta: RequestMeta;
-}): Promise<{ ok: true } | Failure | PasswordProblem> {
-  const { db, config } = deps;
+export async function confirmPasswordReset(
+  deps: Deps,
+  input: NewPasswordRequest & { token: string },
+): Promise<NewPasswordResult> {
+  const { db } = deps;
   const now = deps.clock.now();
   const user = await resetTokenUser(deps, input.token);
   if (!user) {
     await clientFailed(deps, input.meta);
     return fail("invalid_reset_token");
   }
-  const weak = await validateNewPassword(deps, input.newPassword, user.username, user);
-  if (weak) return weak;
-  const hash = await hashPassword(input.newPassword, config.PBKDF2_ITERATIONS, deps.pbkdf2);
+  const fresh = await newPasswordHash(deps, user, input.newPassword);
+  if (!fresh.ok) return fresh;
+  const { hash } = fresh;
   const t = now.getTime();
   const [keepOld, prune] = rememberPasswordStatements(db, user.id, now, sql`changes() = 1`);
   // Only the request whose UPDATE consumed the token writes: the password UPDATE follows it
@@ -272,14 +280,7 @@ export async function confirmPasswordReset(deps: Deps, input: {
     // Copies the old hash only after the token was consumed; it inserts one row, so the
     // password UPDATE's `changes() = 1` still means "this request consumed the token".
     keepOld,
-    db.update(users).set({
-      passwordHash: hash,
-      passwordChangedAt: t,
-      passwordFailures: 0,
-      passwordWindowStart: null,
-      passwordLockedUntil: null,
-      credentialEpoch: nextCredentialEpoch,
-    }).where(and(eq(users.id, user.id), sql`changes() = 1`)),
+    setNewPasswordStatement(db, { userId: user.id, hash, now, condition: sql`changes() = 1` }),
     db.update(sessions).set({ revokedAt: t })
       .where(and(eq(sessions.userId, user.id), isNull(sessions.revokedAt), written)),
     revokeAllDevicesStatement(db, user.id, now, written),
@@ -287,12 +288,6 @@ export async function confirmPasswordReset(deps: Deps, input: {
     ...await notify(deps, user, "password_reset", { meta: input.meta, onlyIf: written }),
   ]);
   if (used.length !== 1) return fail("invalid_reset_token");
-  await audit(db, {
-    event: "password.reset",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-  }, now);
+  await audit(db, userAudit(user, input.meta, "password.reset"), now);
   return { ok: true };
 }

@@ -19,6 +19,9 @@ const user: PolicySubject = {
   graceUntil: null,
 };
 const admin: PolicySubject = { ...user, roles: ["admin"] };
+const enrolledUser: PolicySubject = { ...user, enrolled: true };
+const challenge: NextStep = { step: "challenge" };
+const enroll: NextStep = { step: "enroll" };
 const listed: LoginPolicy = {
   ...DEFAULT_LOGIN_POLICY,
   mode: "listed",
@@ -43,28 +46,28 @@ type Row = {
 const rows: Row[] = [
   {
     name: "everyone: enrolled user is challenged",
-    subject: { ...user, enrolled: true },
-    expect: { step: "challenge" },
+    subject: enrolledUser,
+    expect: challenge,
   },
-  { name: "everyone: new user enrolls", subject: user, expect: { step: "enroll" } },
+  { name: "everyone: new user enrolls", subject: user, expect: enroll },
   {
     name: "trusted device skips the challenge",
-    subject: { ...user, enrolled: true },
+    subject: enrolledUser,
     device: true,
     expect: { step: "done", amr: ["pwd", "dev"], reason: "device" },
   },
   {
     name: "trusted device is ignored while trusted devices are off",
-    subject: { ...user, enrolled: true },
+    subject: enrolledUser,
     device: true,
     policy: { ...DEFAULT_LOGIN_POLICY, trustedDevicesEnabled: false },
-    expect: { step: "challenge" },
+    expect: challenge,
   },
   {
     name: "trusted device never stands in for enrollment",
     subject: user,
     device: true,
-    expect: { step: "enroll" },
+    expect: enroll,
   },
   {
     name: "listed: user outside the lists needs no 2FA",
@@ -76,15 +79,15 @@ const rows: Row[] = [
     name: "listed: member of a required group enrolls",
     subject: { ...user, groups: ["finance"] },
     policy: listed,
-    expect: { step: "enroll" },
+    expect: enroll,
   },
   {
     name: "listed: holder of a required role enrolls",
     subject: { ...user, roles: ["ops"] },
     policy: listed,
-    expect: { step: "enroll" },
+    expect: enroll,
   },
-  { name: "listed: admins always", subject: admin, policy: listed, expect: { step: "enroll" } },
+  { name: "listed: admins always", subject: admin, policy: listed, expect: enroll },
   {
     name: "listed: admins not covered when adminsAlways is off",
     subject: admin,
@@ -93,15 +96,15 @@ const rows: Row[] = [
   },
   {
     name: "listed: an opted-in (enrolled) user is still challenged",
-    subject: { ...user, enrolled: true },
+    subject: enrolledUser,
     policy: listed,
-    expect: { step: "challenge" },
+    expect: challenge,
   },
   {
     name: "listed: explicitly required user enrolls",
     subject: { ...user, explicitlyRequired: true },
     policy: listed,
-    expect: { step: "enroll" },
+    expect: enroll,
   },
   {
     name: "exempt group needs no 2FA",
@@ -113,11 +116,11 @@ const rows: Row[] = [
     name: "exempt group does not exempt an admin",
     subject: { ...admin, groups: ["service"] },
     policy: { ...DEFAULT_LOGIN_POLICY, exemptGroups: ["service"] },
-    expect: { step: "enroll" },
+    expect: enroll,
   },
   {
     name: "network skip range skips the challenge",
-    subject: { ...user, enrolled: true },
+    subject: enrolledUser,
     policy: office,
     ip: "10.1.2.3",
     expect: { step: "done", amr: ["pwd"], reason: "network" },
@@ -127,28 +130,28 @@ const rows: Row[] = [
     subject: { ...admin, enrolled: true },
     policy: office,
     ip: "10.1.2.3",
-    expect: { step: "challenge" },
+    expect: challenge,
   },
   {
     name: "network require range wins over the skip range",
-    subject: { ...user, enrolled: true },
+    subject: enrolledUser,
     policy: office,
     ip: "10.66.1.1",
-    expect: { step: "challenge" },
+    expect: challenge,
   },
   {
     name: "network require range overrides an exemption",
     subject: { ...user, groups: ["service"] },
     policy: { ...office, exemptGroups: ["service"] },
     ip: "10.66.1.1",
-    expect: { step: "enroll" },
+    expect: enroll,
   },
   {
     name: "outside both ranges: the normal rule",
-    subject: { ...user, enrolled: true },
+    subject: enrolledUser,
     policy: office,
     ip: "192.0.2.1",
-    expect: { step: "challenge" },
+    expect: challenge,
   },
   {
     name: "grace period: not enrolled, within the days",
@@ -160,7 +163,7 @@ const rows: Row[] = [
     name: "grace period over: enroll",
     subject: { ...user, requiredSince: now.getTime() - 8 * DAY },
     policy: { ...DEFAULT_LOGIN_POLICY, graceDays: 7 },
-    expect: { step: "enroll" },
+    expect: enroll,
   },
   {
     name: "grace period extended by an admin",

@@ -114,6 +114,25 @@ export function loginRefusal(verdict: { reason: PasswordRefusal; retryAfterSecon
 }
 
 /**
+ * The signed-in user's password, checked under the same guard as at the login (its failures
+ * lock the account and throttle the address): null when right, else the session's refusal.
+ */
+export async function checkSessionPassword(
+  deps: Deps,
+  user: UserRow,
+  password: string,
+  audited: { meta: RequestMeta; event: string; detail?: Record<string, unknown> },
+): Promise<Failure | null> {
+  const verdict = await checkPasswordAttempt(deps, {
+    user,
+    username: user.username,
+    password,
+    ...audited,
+  });
+  return verdict.ok ? null : sessionRefusal(verdict);
+}
+
+/**
  * The answer to a refused password inside a session (re-authentication, password change): the
  * caller is signed in, so a locked account or blocked address is told to wait until it ends.
  */

@@ -10,7 +10,7 @@ import { sessions } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { secondFactorFailure, wrongTotpCode } from "../login/flow.ts";
-import { checkPasswordAttempt, sessionRefusal } from "../protection/password.ts";
+import { checkSessionPassword } from "../protection/password.ts";
 import {
   hashRecoveryCode,
   isWellFormedRecoveryCode,
@@ -18,7 +18,7 @@ import {
 } from "../recovery/recovery.ts";
 import { consumeRecoveryCodeStatement } from "../recovery/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { currentUser, type SessionContext } from "../sessions/service.ts";
+import { currentUserUnlocked, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement, countAuthenticators } from "../totp/repo.ts";
 import { REAUTH_WINDOW_MS } from "./reauth.ts";
@@ -39,21 +39,16 @@ export async function reauthenticate(deps: Deps, input: {
   const { db } = deps;
   const { session } = input.ctx;
   const now = deps.clock.now();
-  const current = await currentUser(deps, input.ctx);
+  const current = await currentUserUnlocked(deps, input.ctx, now);
   if (!current.ok) return current;
   const { user } = current;
-  const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
-  if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
 
-  const pw = await checkPasswordAttempt(deps, {
-    user,
-    username: user.username,
-    password: input.password,
+  const refused = await checkSessionPassword(deps, user, input.password, {
     meta: input.meta,
     event: "reauth",
     detail: { session: session.id },
   });
-  if (!pw.ok) return sessionRefusal(pw);
+  if (refused) return refused;
 
   const markFresh = db.update(sessions).set({ reauthAt: now.getTime() })
     .where(and(eq(sessions.id, session.id), isNull(sessions.revokedAt), sql`changes() = 1`))

@@ -10,7 +10,7 @@
  * credential change (password changed or reset, 2FA reset or disabled: `credential_epoch`).
  */
 import { and, eq, gt, isNull, sql } from "drizzle-orm";
-import { audit, auditInsert, auditInsertWhere, auditRecorded, auditValues } from "../audit/repo.ts";
+import { audit, auditInsert, conditionalAudit, userAudit } from "../audit/repo.ts";
 import type { Db } from "../db/client.ts";
 import { refreshTokens, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
@@ -137,14 +137,16 @@ export async function refreshSession(deps: Deps, input: {
   const terms = await sessionTerms(deps, now, false);
   const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
   const created = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
-  const auditRow = auditValues({
-    event: "session.refresh",
-    outcome: "success",
-    userId: user.id,
-    username: user.username,
-    ...input.meta,
-    detail: { chain: row.chainId, session: sessionId, previous_session: row.sessionId },
-  }, now);
+  const audited = conditionalAudit(
+    db,
+    userAudit(user, input.meta, "session.refresh", {
+      chain: row.chainId,
+      session: sessionId,
+      previous_session: row.sessionId,
+    }),
+    now,
+    created,
+  );
 
   const [spent] = await db.batch([
     // The one statement that decides: spend a live, unspent token of a live chain.
@@ -158,7 +160,7 @@ export async function refreshSession(deps: Deps, input: {
     db.run(sql`INSERT INTO ${sessions}
       (id, user_id, amr, remember_me, ip, user_agent, location, created_at, last_seen_at,
         expires_at, idle_ms)
-      SELECT ${sessionId}, ${user.id}, ${old.amr}, 0, ${auditRow.ip}, ${auditRow.userAgent},
+      SELECT ${sessionId}, ${user.id}, ${old.amr}, 0, ${audited.row.ip}, ${audited.row.userAgent},
         ${old.location}, ${t}, ${t}, ${sessionExpiresAt.getTime()}, ${terms.idleMs}
       WHERE changes() = 1`),
     db.run(sql`UPDATE ${sessions} SET revoked_at = ${t}
@@ -174,10 +176,10 @@ export async function refreshSession(deps: Deps, input: {
       { userId: user.id, max: terms.maxSessions, now },
       created,
     ),
-    auditInsertWhere(db, auditRow, created),
+    audited.insert,
   ]);
   if (spent.length === 1) {
-    auditRecorded(db, auditRow);
+    audited.recorded();
     return {
       ok: true,
       value: {

@@ -1,10 +1,37 @@
 /** @module Session rows: the row, not the token, decides whether a session is alive. */
 import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { sessions, users } from "../db/schema.ts";
+import { sessions, trustedDevices, users } from "../db/schema.ts";
+import type { RequestMeta } from "../http/client.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
+
+/** A new session's row: from the request's client (address, user agent, place), created `now`. */
+export function newSessionRow(input: {
+  id: string;
+  userId: string;
+  amr: string[];
+  rememberMe: boolean;
+  meta: RequestMeta;
+  now: Date;
+  expiresAt: Date;
+  idleMs: number;
+}): NewSession {
+  return {
+    id: input.id,
+    userId: input.userId,
+    amr: JSON.stringify(input.amr),
+    rememberMe: input.rememberMe,
+    ip: input.meta.ip,
+    userAgent: input.meta.userAgent?.slice(0, 512),
+    location: input.meta.location ?? null,
+    createdAt: input.now.getTime(),
+    lastSeenAt: input.now.getTime(),
+    expiresAt: input.expiresAt.getTime(),
+    idleMs: input.idleMs,
+  };
+}
 
 /** An INSERT of a session that happens only if `condition` holds (used inside batches). */
 export function insertSessionWhere(db: Db, s: NewSession, condition: ReturnType<typeof sql>) {
@@ -136,19 +163,27 @@ export async function listLiveSessions(db: Db, userId: string, now: Date): Promi
     .orderBy(desc(sessions.createdAt));
 }
 
+/**
+ * Revokes one live row of a user (a session, a trusted device) in one conditional UPDATE;
+ * returns whether it was live.
+ */
+export async function revokeOwnedRow(
+  db: Db,
+  table: typeof sessions | typeof trustedDevices,
+  input: { id: string; userId: string; now: Date },
+): Promise<boolean> {
+  const rows = await db.update(table).set({ revokedAt: input.now.getTime() })
+    .where(and(eq(table.id, input.id), eq(table.userId, input.userId), isNull(table.revokedAt)))
+    .returning({ id: table.id });
+  return rows.length === 1;
+}
+
 /** Ends one session of a user; returns whether it was live. */
 export async function revokeUserSession(
   db: Db,
   input: { userId: string; sessionId: string; now: Date },
 ): Promise<boolean> {
-  const rows = await db.update(sessions).set({ revokedAt: input.now.getTime() })
-    .where(and(
-      eq(sessions.id, input.sessionId),
-      eq(sessions.userId, input.userId),
-      isNull(sessions.revokedAt),
-    ))
-    .returning({ id: sessions.id });
-  return rows.length === 1;
+  return await revokeOwnedRow(db, sessions, { ...input, id: input.sessionId });
 }
 
 /**

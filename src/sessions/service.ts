@@ -6,7 +6,8 @@ import { fail, type Failure } from "../lib/errors.ts";
 import { signToken, verifyToken } from "../tokens/tokens.ts";
 import { findUserById, type UserRow } from "../users/repo.ts";
 import { parseRoles } from "../users/users.ts";
-import { audit } from "../audit/repo.ts";
+import { audit, type AuditEvent, auditInsert, userAudit } from "../audit/repo.ts";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { RequestMeta } from "../http/client.ts";
 import { rateLimitKey } from "../lib/ip.ts";
 import { type ActiveSession, findActiveSession, revokeSession, touchSession } from "./repo.ts";
@@ -78,6 +79,29 @@ export async function issueSessionToken(
 
 export type SessionContext = ActiveSession & { roles: string[]; amr: Amr[] };
 
+/** The audit entry for something the signed-in user did: a success, with the session named. */
+export function sessionAudit(
+  ctx: SessionContext,
+  meta: RequestMeta,
+  event: string,
+  detail: object = {},
+): AuditEvent {
+  return userAudit(ctx.user, meta, event, { session: ctx.session.id, ...detail });
+}
+
+/**
+ * Renames one of the signed-in user's own things: `update` (an UPDATE ... RETURNING scoped to
+ * the user) and its audit entry in one batch; not_found when no row was renamed.
+ */
+export async function renameOwn(
+  deps: Deps,
+  update: BatchItem<"sqlite">,
+  entry: AuditEvent,
+): Promise<{ ok: true } | Failure> {
+  const [rows] = await deps.db.batch([update, auditInsert(deps.db, entry, deps.clock.now())]);
+  return (rows as unknown[]).length === 1 ? { ok: true } : fail("not_found");
+}
+
 /** Checks a session token: signature and kind, then the live session row and its user. */
 export async function authenticateSession(
   deps: Deps,
@@ -143,4 +167,20 @@ export async function currentUser(
 ): Promise<{ ok: true; user: UserRow } | Failure> {
   const user = await findUserById(deps.db, ctx.user.id);
   return user && !user.disabled ? { ok: true, user } : fail("unauthorized");
+}
+
+/**
+ * The signed-in user about to prove a second factor inside the session (re-authentication,
+ * step-up): refused, with the wait, while their second factor is locked.
+ */
+export async function currentUserUnlocked(
+  deps: Deps,
+  ctx: SessionContext,
+  now: Date,
+): Promise<{ ok: true; user: UserRow } | Failure> {
+  const current = await currentUser(deps, ctx);
+  if (!current.ok) return current;
+  const lockedFor = (current.user.secondFactorLockedUntil ?? 0) - now.getTime();
+  if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
+  return current;
 }

@@ -7,7 +7,7 @@
  * value allowed here makes a token the verifier refuses.
  */
 import { z } from "zod";
-import { auditInsert } from "../audit/repo.ts";
+import { adminAudit, auditInsert } from "../audit/repo.ts";
 import { type Config, REMEMBER_ME_DAYS_MAX, SESSION_HOURS_MAX } from "../config.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
@@ -94,17 +94,14 @@ export async function saveSecuritySettings(
   );
   await deps.db.batch([
     writeSettingStatement(deps.db, SECURITY_SETTINGS_KEY, overrides, now, actor.ctx.user.id),
-    auditInsert(deps.db, {
-      event: "admin.security_settings",
-      outcome: "success",
-      ...actor.meta,
-      detail: {
-        admin: actor.ctx.user.username,
-        admin_id: actor.ctx.user.id,
+    auditInsert(
+      deps.db,
+      adminAudit(actor, "admin.security_settings", null, {
         before,
         after: { ...settingsDefaults(deps.config), ...overrides },
-      },
-    }, now),
+      }),
+      now,
+    ),
   ]);
   return await securitySettings(deps);
 }

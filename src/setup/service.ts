@@ -12,7 +12,7 @@ import { toBase64Url } from "../lib/encoding.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { hashPassword } from "../lib/password.ts";
 import { validateNewPassword } from "../passwords/service.ts";
-import { USERNAME_PATTERN } from "../users/users.ts";
+import { USERNAME_RULE, validUsername } from "../users/users.ts";
 import { adminExists, insertFirstAdmin } from "./repo.ts";
 
 /** The setup token the app accepts; `expiresAt` null: until an admin exists (Workers secret). */
@@ -52,14 +52,9 @@ export async function createFirstAdmin(deps: Deps, input: {
   password: string;
   ip: string | null;
 }): Promise<FirstAdminResult> {
-  const username = input.username.trim();
-  if (!USERNAME_PATTERN.test(username)) {
-    return {
-      ok: false,
-      reason: "field",
-      field: "username",
-      message: "Use 1-64 letters, digits or . _ @ + -.",
-    };
+  const username = validUsername(input.username);
+  if (username === null) {
+    return { ok: false, reason: "field", field: "username", message: USERNAME_RULE };
   }
   const weak = await validateNewPassword(deps, input.password, username);
   if (weak) {

@@ -8,9 +8,9 @@ import { audit } from "../audit/repo.ts";
 import { sessions } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { fail, type Failure } from "../lib/errors.ts";
+import type { Failure } from "../lib/errors.ts";
 import { secondFactorFailure } from "../login/flow.ts";
-import { currentUser, type SessionContext } from "../sessions/service.ts";
+import { currentUserUnlocked, type SessionContext } from "../sessions/service.ts";
 import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 
@@ -21,11 +21,9 @@ export async function stepUp(deps: Deps, input: {
 }): Promise<{ ok: true } | Failure> {
   const { db } = deps;
   const now = deps.clock.now();
-  const current = await currentUser(deps, input.ctx);
+  const current = await currentUserUnlocked(deps, input.ctx, now);
   if (!current.ok) return current;
   const { user } = current;
-  const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
-  if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
 
   const { match, replayed } = await matchTotp(deps, user.id, input.code, now);
   if (!match) {

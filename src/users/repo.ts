@@ -1,5 +1,5 @@
 /** @module User rows. */
-import { and, asc, eq, gt, isNull, type Placeholder, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client.ts";
 import { perDb } from "../db/prepared.ts";
@@ -60,6 +60,26 @@ export async function updatePasswordHash(
  * epoch (`credentialEpochCurrent`).
  */
 export const nextCredentialEpoch = sql`${users.credentialEpoch} + 1`;
+
+/**
+ * Sets a new password (a reset, or the change a login asked for) only while `condition` holds,
+ * i.e. this request won its race: clears the password lock and moves the credential epoch.
+ */
+export function setNewPasswordStatement(db: Db, input: {
+  userId: string;
+  hash: string;
+  now: Date;
+  condition: SQL;
+}) {
+  return db.update(users).set({
+    passwordHash: input.hash,
+    passwordChangedAt: input.now.getTime(),
+    passwordFailures: 0,
+    passwordWindowStart: null,
+    passwordLockedUntil: null,
+    credentialEpoch: nextCredentialEpoch,
+  }).where(and(eq(users.id, input.userId), input.condition));
+}
 
 /** Moves the user's credential epoch, as a statement of the change's batch. */
 export function bumpCredentialEpochStatement(db: Db, userId: string) {

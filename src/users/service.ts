@@ -3,7 +3,7 @@ import { audit } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
 import { hashPassword } from "../lib/password.ts";
 import { insertUser, type UserRow } from "./repo.ts";
-import { USERNAME_PATTERN } from "./users.ts";
+import { validUsername } from "./users.ts";
 
 export const MIN_PASSWORD_LENGTH = 12;
 export const KNOWN_ROLES = ["admin", "user"] as const;
@@ -18,8 +18,8 @@ export async function createUser(deps: Deps, input: {
   roles: string[];
   actor: string;
 }): Promise<CreateUserResult> {
-  const username = input.username.trim();
-  if (!USERNAME_PATTERN.test(username)) {
+  const username = validUsername(input.username);
+  if (username === null) {
     return {
       ok: false,
       field: "username",

@@ -9,31 +9,26 @@ const b64url = z.string().max(16_384).regex(/^[A-Za-z0-9_-]*$/, "Not base64url."
 const token = z.string().min(1).max(4096);
 const extensions = z.record(z.string(), z.unknown()).default({});
 
-export const registrationCredential = z.object({
-  id: b64url.min(1).max(1366),
-  rawId: b64url.min(1).max(1366),
-  type: z.literal("public-key"),
-  response: z.object({
-    clientDataJSON: b64url.min(1),
-    attestationObject: b64url.min(1),
-    transports: z.array(z.string().max(32)).max(8).optional(),
-  }),
-  clientExtensionResults: extensions,
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+/** A credential's JSON (`PublicKeyCredential.toJSON()`) with its ceremony's response fields. */
+const credential = <R extends z.ZodRawShape>(response: R) =>
+  z.object({
+    id: b64url.min(1).max(1366),
+    rawId: b64url.min(1).max(1366),
+    type: z.literal("public-key"),
+    response: z.object({ clientDataJSON: b64url.min(1), ...response }),
+    clientExtensionResults: extensions,
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  });
+
+export const registrationCredential = credential({
+  attestationObject: b64url.min(1),
+  transports: z.array(z.string().max(32)).max(8).optional(),
 });
 
-export const assertionCredential = z.object({
-  id: b64url.min(1).max(1366),
-  rawId: b64url.min(1).max(1366),
-  type: z.literal("public-key"),
-  response: z.object({
-    clientDataJSON: b64url.min(1),
-    authenticatorData: b64url.min(1),
-    signature: b64url.min(1),
-    userHandle: b64url.optional(),
-  }),
-  clientExtensionResults: extensions,
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+export const assertionCredential = credential({
+  authenticatorData: b64url.min(1),
+  signature: b64url.min(1),
+  userHandle: b64url.optional(),
 });
 
 /**

@@ -15,14 +15,14 @@ import {
   verifyRegistrationResponse,
 } from "@simplewebauthn/server";
 import { and, eq, sql } from "drizzle-orm";
-import { audit, auditInsert } from "../audit/repo.ts";
+import { audit, auditInsert, userAudit } from "../audit/repo.ts";
 import { users, webauthnCredentials } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { randomId } from "../lib/crypto.ts";
 import { fromBase64Url, toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
-import { notify, notifyUser } from "../mail/notify.ts";
+import { notify } from "../mail/notify.ts";
 import {
   type Authenticated,
   completeSecondFactor,
@@ -47,6 +47,8 @@ import {
   type Amr,
   currentUser,
   issueSessionToken,
+  renameOwn,
+  sessionAudit,
   type SessionContext,
   sessionTerms,
 } from "../sessions/service.ts";
@@ -91,12 +93,15 @@ const RP_NAME = "twofold";
 /** base64url to the plain ArrayBuffer-backed bytes the library's types ask for. */
 const bytes = (b64url: string) => new Uint8Array(fromBase64Url(b64url));
 
-async function newChallenge(deps: Deps, input: {
+/** What a challenge is issued for: its purpose, the user (none for a passkey), what it is bound to. */
+type ChallengeFor = {
   purpose: ChallengePurpose;
   userId: string | null;
   boundTo: string;
   rp: RelyingParty;
-}) {
+};
+
+async function newChallenge(deps: Deps, input: ChallengeFor) {
   const now = deps.clock.now();
   const challenge = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
   const id = randomId();
@@ -121,17 +126,6 @@ async function factorCounts(deps: Deps, userId: string): Promise<FactorCounts> {
     countUnusedRecoveryCodes(deps.db, userId),
   ]);
   return { authenticators, keys, recoveryCodes };
-}
-
-function auditFor(ctx: SessionContext, meta: RequestMeta, event: string, detail: object = {}) {
-  return {
-    event,
-    outcome: "success" as const,
-    userId: ctx.user.id,
-    username: ctx.user.username,
-    ...meta,
-    detail: { session: ctx.session.id, ...detail },
-  };
 }
 
 const stale = (deps: Deps, ctx: SessionContext) =>
@@ -194,7 +188,7 @@ export async function finishRegistration(deps: Deps, ctx: SessionContext, input:
   });
   const refuse = async (reason: string) => {
     await audit(db, {
-      ...auditFor(ctx, input.meta, "webauthn.register", { reason }),
+      ...sessionAudit(ctx, input.meta, "webauthn.register", { reason }),
       outcome: "failure",
     }, now);
     return fail("invalid_security_key");
@@ -234,7 +228,7 @@ export async function finishRegistration(deps: Deps, ctx: SessionContext, input:
   };
   await db.batch([
     insertCredentialStatement(db, row),
-    ...await notifyUser(deps, ctx.user.id, "security_key_added", {
+    ...await notify(deps, ctx.user.id, "security_key_added", {
       meta: input.meta,
       label: row.name,
       onlyIf: sql`EXISTS (SELECT 1 FROM ${webauthnCredentials} WHERE id = ${row.id})`,
@@ -242,7 +236,7 @@ export async function finishRegistration(deps: Deps, ctx: SessionContext, input:
     endOtherSessionsStatement(db, ctx.user.id, ctx.session.id, now),
     auditInsert(
       db,
-      auditFor(ctx, input.meta, "webauthn.register", {
+      sessionAudit(ctx, input.meta, "webauthn.register", {
         key: row.id,
         user_verified: row.userVerified,
         backed_up: row.backedUp,
@@ -265,61 +259,44 @@ export async function renameKey(
   ctx: SessionContext,
   input: { id: string; name: string; meta: RequestMeta },
 ): Promise<Ok | Failure> {
-  const now = deps.clock.now();
-  const [rows] = await deps.db.batch([
-    renameCredentialStatement(deps.db, { id: input.id, userId: ctx.user.id, name: input.name }),
-    auditInsert(deps.db, auditFor(ctx, input.meta, "webauthn.rename", { key: input.id }), now),
-  ]);
-  return rows.length === 1 ? { ok: true } : fail("not_found");
+  const update = renameCredentialStatement(deps.db, {
+    id: input.id,
+    userId: ctx.user.id,
+    name: input.name,
+  });
+  return await renameOwn(
+    deps,
+    update,
+    sessionAudit(ctx, input.meta, "webauthn.rename", { key: input.id }),
+  );
 }
 
 /**
- * SQL that holds while the user keeps what the policy needs after one key goes: another
- * counted factor when 2FA is required, the fallback while keys remain. Checked inside the
- * DELETE, so two parallel removals cannot both pass.
+ * SQL that holds while the user keeps what the policy needs after one key or one authenticator
+ * app goes: another counted factor when 2FA is required (an app, or a key while keys count),
+ * the fallback while keys remain. Checked inside the DELETE, so two parallel removals cannot
+ * both pass.
  */
-function keepAfterKeyRemoval(userId: string, policy: {
+export function keepAfterRemoval(userId: string, policy: {
   required: boolean;
   secondFactor: boolean;
   fallback: "none" | "totp" | "totp_or_recovery";
-}) {
+}, removing: "key" | "authenticator") {
   const apps = sql`(SELECT count(*) FROM authenticators WHERE user_id = ${userId})`;
   const keys = sql`(SELECT count(*) FROM webauthn_credentials WHERE user_id = ${userId})`;
   const codes =
     sql`(SELECT count(*) FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL)`;
+  // The one being removed still counts inside the DELETE: what is left is one fewer.
+  const appLeft = removing === "authenticator" ? sql`${apps} > 1` : sql`${apps} > 0`;
+  const keyLeft = removing === "key" ? sql`${keys} > 1` : sql`${keys} > 0`;
+  const noKeyLeft = removing === "key" ? sql`${keys} <= 1` : sql`${keys} = 0`;
   const conditions = [];
   if (policy.required) {
-    conditions.push(
-      policy.secondFactor ? sql`(${apps} > 0 OR ${keys} > 1)` : sql`${apps} > 0`,
-    );
+    conditions.push(policy.secondFactor ? sql`(${appLeft} OR ${keyLeft})` : appLeft);
   }
-  if (policy.fallback === "totp") conditions.push(sql`(${keys} <= 1 OR ${apps} > 0)`);
+  if (policy.fallback === "totp") conditions.push(sql`(${noKeyLeft} OR ${appLeft})`);
   if (policy.fallback === "totp_or_recovery") {
-    conditions.push(sql`(${keys} <= 1 OR ${apps} > 0 OR ${codes} > 0)`);
-  }
-  return conditions.length ? sql.join(conditions, sql` AND `) : undefined;
-}
-
-/**
- * The same for removing one authenticator app: another counted factor when 2FA is required
- * (another app, or a key while keys count), and the fallback while keys remain.
- */
-export function keepAfterAuthenticatorRemoval(userId: string, policy: {
-  required: boolean;
-  secondFactor: boolean;
-  fallback: "none" | "totp" | "totp_or_recovery";
-}) {
-  const apps = sql`(SELECT count(*) FROM authenticators WHERE user_id = ${userId})`;
-  const keys = sql`(SELECT count(*) FROM webauthn_credentials WHERE user_id = ${userId})`;
-  const codes =
-    sql`(SELECT count(*) FROM recovery_codes WHERE user_id = ${userId} AND used_at IS NULL)`;
-  const conditions = [];
-  if (policy.required) {
-    conditions.push(policy.secondFactor ? sql`(${apps} > 1 OR ${keys} > 0)` : sql`${apps} > 1`);
-  }
-  if (policy.fallback === "totp") conditions.push(sql`(${keys} = 0 OR ${apps} > 1)`);
-  if (policy.fallback === "totp_or_recovery") {
-    conditions.push(sql`(${keys} = 0 OR ${apps} > 1 OR ${codes} > 0)`);
+    conditions.push(sql`(${noKeyLeft} OR ${appLeft} OR ${codes} > 0)`);
   }
   return conditions.length ? sql.join(conditions, sql` AND `) : undefined;
 }
@@ -374,7 +351,7 @@ export async function removeKey(
     deleteCredentialStatement(db, {
       id: input.id,
       userId: ctx.user.id,
-      condition: keepAfterKeyRemoval(ctx.user.id, { required, ...policy }),
+      condition: keepAfterRemoval(ctx.user.id, { required, ...policy }, "key"),
     }),
     // Right after the DELETE, so `changes()` is its count. The mail's last statement inserts
     // one row exactly when the first did, so the next `changes() = 1` still means "deleted".
@@ -386,7 +363,7 @@ export async function removeKey(
     endOtherSessionsStatement(db, ctx.user.id, ctx.session.id, now, sql`changes() = 1`),
   ]);
   if (deleted.length !== 1) return fail("last_authenticator");
-  await audit(db, auditFor(ctx, input.meta, "webauthn.remove", { key: input.id }), now);
+  await audit(db, sessionAudit(ctx, input.meta, "webauthn.remove", { key: input.id }), now);
   return { ok: true };
 }
 
@@ -416,14 +393,15 @@ export async function adminRemoveKey(deps: Deps, input: {
     bumpCredentialEpochStatement(db, input.userId),
   ]);
   if (deleted.length !== 1) return fail("not_found");
-  await audit(db, {
-    event: "admin.webauthn.remove",
-    outcome: "success",
-    userId: target.id,
-    username: target.username,
-    ...input.meta,
-    detail: { key: input.keyId, name: deleted[0].name, admin: input.admin.user.username },
-  }, now);
+  await audit(
+    db,
+    userAudit(target, input.meta, "admin.webauthn.remove", {
+      key: input.keyId,
+      name: deleted[0].name,
+      admin: input.admin.user.username,
+    }),
+    now,
+  );
   return { ok: true };
 }
 
@@ -450,14 +428,27 @@ export async function secondFactorOptions(
   });
   if (!pending) return fail("invalid_pending_token");
   if (!(await loadPolicy(deps.db)).webauthn.secondFactor) return fail("security_keys_disabled");
-  const keys = (await listCredentials(deps.db, pending.userId)).filter((k) => k.rpId === rp.rpId);
-  if (keys.length === 0) return fail("not_found");
-  const { id, challenge } = await newChallenge(deps, {
+  const options = await keyOptions(deps, {
     purpose: "second_factor",
     userId: pending.userId,
     boundTo: pending.id,
     rp,
   });
+  return options ? { ok: true, ...options } : fail("not_found");
+}
+
+/**
+ * A challenge for `purpose`, bound to `boundTo`, and the options that allow the user's keys for
+ * this RP ID; null when the user has none here.
+ */
+async function keyOptions(
+  deps: Deps,
+  input: ChallengeFor & { userId: string },
+): Promise<RequestOptions | null> {
+  const { rp } = input;
+  const keys = (await listCredentials(deps.db, input.userId)).filter((k) => k.rpId === rp.rpId);
+  if (keys.length === 0) return null;
+  const { id, challenge } = await newChallenge(deps, input);
   const options = await generateAuthenticationOptions({
     rpID: rp.rpId,
     challenge: bytes(challenge),
@@ -468,7 +459,7 @@ export async function secondFactorOptions(
       transports: JSON.parse(k.transports),
     })),
   });
-  return { ok: true, challengeId: id, options };
+  return { challengeId: id, options };
 }
 
 type Verified = { key: CredentialRow; newCounter: number; userVerified: boolean };
@@ -479,7 +470,16 @@ async function verifyAssertion(input: {
   challenge: { challenge: string; origin: string; rpId: string };
   key: CredentialRow;
   requireUserVerification: boolean;
+  /** For a passkey sign-in: the user handle, when the authenticator sends one, must name them. */
+  userHandleOf?: string;
 }): Promise<{ ok: true; value: Verified } | { ok: false; reason: string }> {
+  const handle = input.response.response.userHandle;
+  if (
+    input.userHandleOf !== undefined && handle &&
+    new TextDecoder().decode(fromBase64Url(handle)) !== input.userHandleOf
+  ) {
+    return { ok: false, reason: "user_handle" };
+  }
   if (input.key.rpId !== input.challenge.rpId) return { ok: false, reason: "rp_id" };
   try {
     const v = await verifyAuthenticationResponse({
@@ -568,25 +568,12 @@ export async function reauthOptions(
   rp: RelyingParty,
 ): Promise<RequestOptions | null> {
   if (!(await loadPolicy(deps.db)).webauthn.secondFactor) return null;
-  const keys = (await listCredentials(deps.db, ctx.user.id)).filter((k) => k.rpId === rp.rpId);
-  if (keys.length === 0) return null;
-  const { id, challenge } = await newChallenge(deps, {
+  return await keyOptions(deps, {
     purpose: "reauth",
     userId: ctx.user.id,
     boundTo: ctx.session.id,
     rp,
   });
-  const options = await generateAuthenticationOptions({
-    rpID: rp.rpId,
-    challenge: bytes(challenge),
-    timeout: CEREMONY_TIMEOUT_MS,
-    userVerification: "preferred",
-    allowCredentials: keys.map((k) => ({
-      id: k.credentialId,
-      transports: JSON.parse(k.transports),
-    })),
-  });
-  return { challengeId: id, options };
 }
 
 /**
@@ -691,16 +678,12 @@ export async function passkeyStep(deps: Deps, input: {
       Math.ceil((user.secondFactorLockedUntil! - now.getTime()) / 1000),
     );
   }
-  // The user handle, when the authenticator sends one, must name the key's owner.
-  const handle = input.response.response.userHandle;
-  if (handle && new TextDecoder().decode(fromBase64Url(handle)) !== user.id) {
-    return await refuse("user_handle");
-  }
   const checked = await verifyAssertion({
     response: input.response,
     challenge,
     key,
     requireUserVerification: true,
+    userHandleOf: user.id,
   });
   if (!checked.ok) return await refuse(checked.reason);
 
