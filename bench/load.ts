@@ -603,7 +603,7 @@ async function waitForStepAfter(step: number): Promise<number> {
  * Runs `each` once per item over `concurrency` kept-alive connections (untimed seeding work);
  * an item's failure is counted by kind (`fail`), and an exception counts as one.
  */
-async function overConnections<T>(
+export async function overConnections<T>(
   port: number,
   items: T[],
   concurrency: number,
