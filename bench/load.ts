@@ -835,6 +835,11 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     DATABASE_URL: databaseUrl,
     KEYS_FILE: `${tmp}/keys.json`,
     LOG_LEVEL: "info",
+    // The pending tokens of the totp phase are issued by the seeding server and wait for the
+    // timed phases, which may take minutes on a busy machine. Every server gets the same longer
+    // lifetime: a server refuses a token living longer than it ever issues (src/tokens), and the
+    // lifetime changes nothing in what a timed request costs.
+    PENDING_TOKEN_MINUTES: "20",
   };
   // A fresh prefix per run, so that a reused database (with --url) has no stale bench users.
   const prefix = `bench${crypto.randomUUID().slice(0, 6)}-`;
@@ -888,9 +893,6 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     const seedServer = spawn
       ? await startServer("seeding", {
         PBKDF2_ITERATIONS: String(SEED_ITERATIONS),
-        // The pending tokens made here wait for the timed phases, which may take minutes on a
-        // busy machine; a longer lifetime changes nothing in what the timed server does.
-        PENDING_TOKEN_MINUTES: "20",
       })
       : null;
     const port = seedServer?.port ?? Number(new URL(o.url!).port || 80);
