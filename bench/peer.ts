@@ -3,7 +3,7 @@
  * through the same driver (bench/http.ts, bench/load.ts's runPhase) as twofold's load phases,
  * and twofold's ratio per step (the peer's server CPU per request ÷ twofold's).
  *
- *   deno run -A bench/peer.ts [--users 500] [--concurrency 32] [--password-requests 300]
+ *   deno run -A bench/peer.ts [--users 200] [--concurrency 32] [--password-requests 300]
  *     [--session-seconds 10] [--twofold FILE | --no-twofold] [--json FILE]
  *
  * The peer is bench/peer/server.mjs with the versions pinned in bench/peer/package.json and
@@ -34,7 +34,11 @@ const PEER_SOURCE = `${REPO}bench/peer/`;
 const PEER_CACHE = `${REPO}bench/.peer-cache/`;
 const PASSWORD = "twofold benchmark passphrase";
 const AUTH = "/api/auth";
-const SESSION_WARMUP_SECONDS = 3;
+/** Untimed session checks before the timed ones (the peer's JIT warm-up). */
+const SESSION_WARMUP_REQUESTS = 1_000;
+/** Connections of the untimed setup: each of its requests but one hashes with scrypt, and 32 at
+ * once on a busy machine wait longer than the driver's 30 s watchdog. */
+const SETUP_CONCURRENCY = 8;
 
 export type PeerOptions = {
   users: number;
@@ -315,7 +319,7 @@ export async function runPeer(o: PeerOptions): Promise<PeerResults> {
       { length: o.users },
       (_, i) => `${prefix}${String(i).padStart(5, "0")}@example.com`,
     );
-    const enrolled = await enrollAll(port, emails, o.concurrency);
+    const enrolled = await enrollAll(port, emails, SETUP_CONCURRENCY);
     const setupSeconds = round((performance.now() - t) / 1000);
     console.log(
       `  signed up and enrolled ${enrolled.users.length} users in ${setupSeconds} s` +
@@ -346,7 +350,7 @@ export async function runPeer(o: PeerOptions): Promise<PeerResults> {
     const cookieFailures = await overConnections(
       port,
       users.filter((u) => !twoFactorCookies.has(u)),
-      o.concurrency,
+      SETUP_CONCURRENCY,
       async (conn, user, fail) => {
         const c = twoFactorCookieOf(await conn.request(signInRequest(port, user)));
         if (typeof c === "string") twoFactorCookies.set(user, c);
@@ -384,10 +388,10 @@ export async function runPeer(o: PeerOptions): Promise<PeerResults> {
     printPhase(totp);
     if (sessions.length === 0) throw new Error("the TOTP step issued no session");
 
-    const sessionSpec = (seconds: number): PhaseSpec => ({
+    const sessionSpec = (length: { seconds: number } | { count: number }): PhaseSpec => ({
       name: "session",
       concurrency: o.concurrency,
-      seconds,
+      ...length,
       request: (i) => ({
         method: "GET",
         path: `${AUTH}/get-session`,
@@ -396,10 +400,10 @@ export async function runPeer(o: PeerOptions): Promise<PeerResults> {
       check: (res) =>
         res.status === 200 && res.body.startsWith('{"session"') ? null : errorKind(res),
     });
-    // Untimed first: the peer's check costs about twice as much over its first few thousand
+    // Untimed first: the peer's check costs about twice as much over its first thousand or so
     // requests (JIT), which twofold's cheaper check runs through in well under a second.
-    await runPhase(port, pid, sessionSpec(SESSION_WARMUP_SECONDS));
-    const session = await runPhase(port, pid, sessionSpec(o.sessionSeconds));
+    await runPhase(port, pid, sessionSpec({ count: SESSION_WARMUP_REQUESTS }));
+    const session = await runPhase(port, pid, sessionSpec({ seconds: o.sessionSeconds }));
     printPhase(session);
     const end = memoryOf(pid);
 
@@ -430,11 +434,15 @@ export async function runPeer(o: PeerOptions): Promise<PeerResults> {
   }
 }
 
-/** The peer's options from a twofold load run's: the same concurrency, sign-ins and session
- * length, on at most 500 users (each costs the peer four scrypt hashes to set up). */
+/** Users of the peer: its setup costs three scrypt hashes each (sign-up, enable, sign-in), about
+ * 90 ms of CPU apiece here; 200 TOTP steps already take over a second of its CPU. */
+const PEER_USERS = 200;
+
+/** The peer's options from a twofold load run's: the same concurrency, sign-ins (at most one
+ * per user) and session length, on at most PEER_USERS users. */
 export function peerOptionsLike(load: LoadResults["options"]): PeerOptions {
   return {
-    users: Math.min(load.users, 500),
+    users: Math.min(load.users, PEER_USERS),
     concurrency: load.concurrency,
     passwordRequests: load.passwordRequests,
     sessionSeconds: load.sessionSeconds,
@@ -465,6 +473,8 @@ export type Ratio = {
   /** Peer CPU per request ÷ twofold's: how many times more requests twofold serves per CPU second. */
   ratio: number | null;
   goal: number | null;
+  /** Why the ratio says nothing (a phase had errors), or null. */
+  invalid: string | null;
 };
 
 export function ratios(peer: PeerResults, twofold: Twofold): Ratio[] {
@@ -472,7 +482,11 @@ export function ratios(peer: PeerResults, twofold: Twofold): Ratio[] {
     const twofoldUs = twofold[step].serverCpuUsPerRequest;
     const peerUs = peer.phases[step].serverCpuUsPerRequest;
     const ratio = twofoldUs && peerUs ? round(peerUs / twofoldUs, 2) : null;
-    return { step, twofoldUs, peerUs, ratio, goal: GOALS[step] };
+    const failed = [
+      twofold[step].errors ? `twofold's ${step} phase had ${twofold[step].errors} errors` : "",
+      peer.phases[step].errors ? `the peer's had ${peer.phases[step].errors} errors` : "",
+    ].filter(Boolean).join(", ");
+    return { step, twofoldUs, peerUs, ratio, goal: GOALS[step], invalid: failed || null };
   });
 }
 
@@ -485,12 +499,18 @@ function printPhase(r: PhaseResult): void {
   if (r.errors) console.log(`    errors: ${json(r.errorKinds)}`);
 }
 
+function verdict(r: Ratio): string {
+  if (r.invalid || r.ratio === null || r.goal === null) return "unknown";
+  return r.ratio >= r.goal ? "met" : "not met";
+}
+
 export function printRatios(peer: PeerResults, twofold: Twofold): void {
   for (const r of ratios(peer, twofold)) {
     console.log(
       `  ${r.step}: twofold ${r.twofoldUs} µs, better-auth ${r.peerUs} µs server CPU per request:` +
         ` ratio ${r.ratio}` +
-        (r.goal ? ` (goal ≥ ${r.goal}: ${(r.ratio ?? 0) >= r.goal ? "met" : "not met"})` : ""),
+        (r.goal ? ` (goal ≥ ${r.goal}: ${verdict(r)})` : "") +
+        (r.invalid ? `; not comparable: ${r.invalid}` : ""),
     );
   }
 }
@@ -539,7 +559,7 @@ export function peerSection(run: PeerRun | null, twofold: Twofold): string {
     fmt(r.peerUs, 0),
     r.ratio === null ? "–" : `${fmt(r.ratio, 2)}x`,
     r.goal ? `≥ ${r.goal}x` : "none (two different KDFs)",
-    r.goal ? ((r.ratio ?? 0) >= r.goal ? "**met**" : "**not met**") : "–",
+    r.invalid ? `not comparable: ${r.invalid}` : r.goal ? `**${verdict(r)}**` : "–",
   ]);
   const latest = v.betterAuthLatest === null
     ? "npm did not answer at run time"
@@ -617,7 +637,7 @@ ${
   of a sign-in (the password phase's, and untimed sign-ins for the other users), with the code of
   the current step; each answer sets a session cookie.
 - **session**: \`GET /api/auth/get-session\` with those session cookies, round robin, for
-  ${p.options.sessionSeconds} s, after ${SESSION_WARMUP_SECONDS} s of the same checks untimed (the peer's JIT warm-up; twofold's
+  ${p.options.sessionSeconds} s, after ${SESSION_WARMUP_REQUESTS} of the same checks untimed (the peer's JIT warm-up; twofold's
   phase has none).
 - Memory of the node process: ${fmt(p.memory.idleRssMb)} MB resident once listening, peak (VmHWM)
   ${fmt(p.memory.hwmMb)} MB. The peer part took ${fmt(p.totalSeconds, 0)} s in all.
@@ -666,7 +686,7 @@ if (import.meta.main) {
     return n;
   };
   const o: PeerOptions = {
-    users: arg("--users", 500),
+    users: arg("--users", PEER_USERS),
     concurrency: arg("--concurrency", 32),
     passwordRequests: arg("--password-requests", 300),
     sessionSeconds: arg("--session-seconds", 10),
