@@ -451,6 +451,7 @@ export function peerOptionsLike(load: LoadResults["options"]): PeerOptions {
 
 /** runPeer for `deno task bench`: a failure is reported, not thrown. */
 export async function runPeerSafely(o: PeerOptions): Promise<PeerRun> {
+  console.log("== peer: better-auth (bench/peer.ts)");
   try {
     return { ok: true, peer: await runPeer(o) };
   } catch (e) {
