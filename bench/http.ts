@@ -7,7 +7,12 @@
  * which is all this does. It only ever connects to 127.0.0.1.
  */
 
-export type HttpResponse = { status: number; body: string };
+export type HttpResponse = {
+  status: number;
+  body: string;
+  /** The Set-Cookie header values, as sent; absent when there are none. */
+  setCookies?: string[];
+};
 
 export type HttpRequest = {
   method: "GET" | "POST";
@@ -15,6 +20,8 @@ export type HttpRequest = {
   /** JSON body, already serialised. */
   body?: string;
   bearer?: string;
+  /** Other request headers (a cookie, an origin), name to value. */
+  headers?: Record<string, string>;
 };
 
 const CRLFCRLF = [13, 10, 13, 10];
@@ -69,6 +76,9 @@ export class HttpConnection {
     let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n` +
       `user-agent: twofold-bench\r\naccept: application/json\r\n`;
     if (req.bearer) head += `authorization: Bearer ${req.bearer}\r\n`;
+    if (req.headers) {
+      for (const [name, value] of Object.entries(req.headers)) head += `${name}: ${value}\r\n`;
+    }
     if (req.body !== undefined) {
       const body = encoder.encode(req.body);
       head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
@@ -154,6 +164,7 @@ export class HttpConnection {
     let length = -1;
     let chunked = false;
     let close = false;
+    let setCookies: string[] | undefined;
     for (let k = 1; k < lines.length; k++) {
       const line = lines[k];
       const colon = line.indexOf(":");
@@ -162,6 +173,7 @@ export class HttpConnection {
       if (name === "content-length") length = Number(value);
       else if (name === "transfer-encoding") chunked = value.includes("chunked");
       else if (name === "connection") close = value.includes("close");
+      else if (name === "set-cookie") (setCookies ??= []).push(line.slice(colon + 1).trim());
     }
     let body: string;
     if (chunked) {
@@ -192,7 +204,7 @@ export class HttpConnection {
       close = true;
     }
     if (close) this.close();
-    return { status, body };
+    return setCookies ? { status, body, setCookies } : { status, body };
   }
 }
 

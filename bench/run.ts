@@ -3,14 +3,16 @@
  * (bench/load.ts), then the same driver against the Worker under `wrangler dev` on a local D1
  * (bench/worker.sh), then bench/RESULTS.md with the machine, the versions, the command, every
  * figure and the targets of issue 7. Arguments are passed on to bench/load.ts (the Deno run),
- * except `--no-worker`, which skips the Worker part. If the Worker part fails or times out, the
- * Deno results are still written, with the reason in the Worker section.
+ * except `--no-worker`, which skips the Worker part, and `--no-peer`, which skips better-auth
+ * (bench/peer.ts). If the Worker part fails or times out, the Deno results are still written,
+ * with the reason in the Worker section.
  *
  * A section of RESULTS.md between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (the analysis of a run) and kept when the file is regenerated.
  */
 import { type FloorResults, runFloor } from "./floor.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
+import { peerOptionsLike, type PeerRun, peerSection, runPeerSafely } from "./peer.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
@@ -388,6 +390,7 @@ function render(input: {
   load: LoadResults;
   floor: FloorResults | null;
   worker: WorkerRun | null;
+  peer: PeerRun | null;
   args: string[];
   startedAt: Date;
   seconds: number;
@@ -594,7 +597,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   }. ${
     load.mode === "spawn"
       ? `That untimed part ran on a separate seeding server started with PBKDF2_ITERATIONS=${load.seeding.seedServerIterations} ` +
-        "(and PENDING_TOKEN_MINUTES=20, so that the pending tokens it issued outlive a slow run). " +
+        "(and PENDING_TOKEN_MINUTES=20, as every server of the run, so that the pending tokens it issued outlive a slow run). " +
         "The same seeding server issued the pending tokens of the totp phase " +
         "(`POST /api/v1/login` → `second_factor_required`). It was then stopped, every user was " +
         "given one freshly computed 600,000-iteration hash (one salt shared by all: verifying " +
@@ -605,6 +608,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
 
 ${floorSection(input.floor, session)}
 ${workerSection(input.worker)}
+${peerSection(input.peer, load.phases)}
 ## Micro-benchmarks
 
 \`deno bench -A bench/micro_bench.ts\`: pure functions, and repo calls on a migrated libSQL file in
@@ -653,7 +657,8 @@ if (import.meta.main) {
   const started = new Date();
   const t0 = performance.now();
   const withWorker = !Deno.args.includes("--no-worker");
-  const args = Deno.args.filter((a) => a !== "--no-worker");
+  const withPeer = !Deno.args.includes("--no-peer");
+  const args = Deno.args.filter((a) => a !== "--no-worker" && a !== "--no-peer");
   const m = await machine();
   console.log(`${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGb} GB; ${m.deno}`);
   const micro = await runMicro();
@@ -663,6 +668,7 @@ if (import.meta.main) {
     console.error(`!! the floor measurement failed: ${(e as Error).message}`);
     return null;
   });
+  const peer = withPeer ? await runPeerSafely(peerOptionsLike(load.options)) : null;
   const worker = withWorker ? await runWorker() : null;
   if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
   const previous = await Deno.readTextFile(RESULTS).catch(() => "");
@@ -674,6 +680,7 @@ if (import.meta.main) {
     load,
     floor,
     worker,
+    peer,
     args: Deno.args,
     startedAt: started,
     seconds: (performance.now() - t0) / 1000,
