@@ -15,6 +15,8 @@ export type HttpRequest = {
   /** JSON body, already serialised. */
   body?: string;
   bearer?: string;
+  /** More request headers (the verify phase's X-Forwarded-*), written as they are. */
+  headers?: Record<string, string>;
 };
 
 const CRLFCRLF = [13, 10, 13, 10];
@@ -69,6 +71,7 @@ export class HttpConnection {
     let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n` +
       `user-agent: twofold-bench\r\naccept: application/json\r\n`;
     if (req.bearer) head += `authorization: Bearer ${req.bearer}\r\n`;
+    for (const name in req.headers) head += `${name}: ${req.headers[name]}\r\n`;
     if (req.body !== undefined) {
       const body = encoder.encode(req.body);
       head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
