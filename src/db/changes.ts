@@ -15,6 +15,8 @@ export type ChangeSource = {
   getSync(sql: string): unknown[] | undefined;
   /** Runs statements (DDL) at once. */
   execSync(sql: string): void;
+  /** Whether reads now see writes not yet committed (a group commit is open). */
+  inTransaction(): boolean;
 };
 
 const sources = new WeakMap<object, ChangeSource>();

@@ -293,6 +293,11 @@ export class EmbeddedClient implements Client {
     return this.#usable().getSync(sql);
   }
 
+  /** Whether this client's connection is inside a transaction (this turn's group commit). */
+  inTransaction(): boolean {
+    return this.#usable().raw.inTransaction;
+  }
+
   /** Runs statements (DDL) at once, after committing this turn's writes. */
   execSync(sql: string): void {
     const conn = this.#usable();

@@ -128,8 +128,17 @@ export class SessionCheckCache {
       }
       const count = this.#source.getSync(`SELECT n FROM ${COUNT_TABLE} WHERE id = 1`)?.[0];
       if (count === undefined) throw new Error(`${COUNT_TABLE} has no row`);
-      if (count !== this.#count) this.#forget();
       this.#schema = schema;
+      if (this.#source.inTransaction()) {
+        // This turn's writes are not committed yet and may still roll back: a count read now is
+        // no baseline. A move forgets everything and keeps nothing until the commit; no move
+        // means none of them ends a session. Looked at again on the next check.
+        this.#seen = NaN;
+        if (count === this.#count) return this.#generation;
+        this.#forget();
+        return null;
+      }
+      if (count !== this.#count) this.#forget();
       this.#count = count;
       this.#seen = seen;
       return this.#generation;
