@@ -36,6 +36,8 @@ export type Options = {
   concurrency: number;
   passwordRequests: number;
   sessionSeconds: number;
+  /** Length of the timed verify phase (forward-auth with access rules). */
+  verifySeconds: number;
   url?: string;
   databaseUrl?: string;
   serverPid?: number;
@@ -57,6 +59,8 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --concurrency C         requests in flight (32)
   --password-requests P   logins in the timed password phase (300)
   --session-seconds S     length of the timed session phase (10)
+  --verify-seconds S      length of the timed verify phase: GET /api/v1/verify with 50 access
+                          rules, the matching one last (10)
   --no-profile            skip the --cpu-prof runs after the timed ones
   --json FILE             also write the results as JSON
   --keep-profiles DIR     keep the raw .cpuprofile files in DIR
@@ -86,6 +90,7 @@ export function parseOptions(args: string[]): Options {
     concurrency: 32,
     passwordRequests: 300,
     sessionSeconds: 10,
+    verifySeconds: 10,
     pbkdf2Iterations: DEFAULT_ITERATIONS,
     alsoPids: {},
     profile: true,
@@ -113,6 +118,9 @@ export function parseOptions(args: string[]): Options {
         break;
       case "--session-seconds":
         o.sessionSeconds = int(a, next(), 1, 600);
+        break;
+      case "--verify-seconds":
+        o.verifySeconds = int(a, next(), 1, 600);
         break;
       case "--pbkdf2-iterations":
         o.pbkdf2Iterations = int(a, next(), 1_000, 10_000_000);
@@ -765,6 +773,65 @@ function sessionPhase(tokens: string[], seconds: number, concurrency: number): P
   };
 }
 
+/**
+ * The access rules of the verify phase, as bench/micro_bench.ts decides them: 49 rules for other
+ * hosts and groups, then the one that lets a session with a second factor reach VERIFY_HOST.
+ */
+export const VERIFY_ACCESS_RULES = {
+  default: "deny",
+  rules: [
+    ...Array.from({ length: 49 }, (_, i) => ({
+      hosts: [`app${i}.example.com`, `*.team${i}.example.org`],
+      paths: ["/api", "/files/*.pdf", "/admin/**"],
+      methods: ["GET", "POST"],
+      networks: ["10.0.0.0/8", "2001:db8::/32"],
+      groups: [`group${i}`],
+      action: i % 2 ? "two_factor" : "one_factor",
+    })),
+    { hosts: ["*.example.net"], paths: ["/reports"], action: "two_factor" },
+  ],
+};
+const VERIFY_HOST = "grafana.example.net";
+
+/** Stores VERIFY_ACCESS_RULES as the saved rules (the settings row the console writes). */
+async function saveVerifyAccessRules(databaseUrl: string): Promise<void> {
+  const { openLibsqlDb } = await import("../src/db/client.ts");
+  const { writeSettingStatement } = await import("../src/settings/repo.ts");
+  const { ACCESS_RULES_KEY } = await import("../src/access/service.ts");
+  const { accessRulesSchema } = await import("../src/access/rules.ts");
+  const db = await openLibsqlDb({ url: databaseUrl });
+  try {
+    const rules = accessRulesSchema.parse(VERIFY_ACCESS_RULES);
+    await writeSettingStatement(db, ACCESS_RULES_KEY, rules, new Date(), null);
+  } finally {
+    (db as unknown as { $client: { close(): void } }).$client.close();
+  }
+}
+
+/**
+ * Forward-auth as a proxy asks it for a protected app (Traefik, Caddy: X-Forwarded-*), with the
+ * Bearer session tokens of the totp phase; 200 means the last access rule let the user through.
+ */
+function verifyPhase(tokens: string[], seconds: number, concurrency: number): PhaseSpec {
+  return {
+    name: "verify",
+    concurrency,
+    seconds,
+    request: (i) => ({
+      method: "GET",
+      path: "/api/v1/verify",
+      bearer: tokens[i % tokens.length],
+      headers: {
+        "x-forwarded-proto": "https",
+        "x-forwarded-host": VERIFY_HOST,
+        "x-forwarded-uri": `/reports/2026/q${(i % 4) + 1}?x=1`,
+        "x-forwarded-method": "GET",
+      },
+    }),
+    check: (res) => res.status === 200 ? null : errorKind(res),
+  };
+}
+
 // ---------------------------------------------------------------- the run
 
 export type LoadResults = {
@@ -789,7 +856,7 @@ export type LoadResults = {
     v8Flags: string | null;
     env: Record<string, string>;
   };
-  phases: { password: PhaseResult; totp: PhaseResult; session: PhaseResult };
+  phases: { password: PhaseResult; totp: PhaseResult; session: PhaseResult; verify: PhaseResult };
   waitForStepSeconds: number;
   memory: {
     /** Once listening, before any timed request. */
@@ -801,6 +868,7 @@ export type LoadResults = {
     password?: { phase: PhaseResult; summary: ProfileSummary | null };
     totp?: { phase: PhaseResult; summary: ProfileSummary | null };
     session?: { phase: PhaseResult; summary: ProfileSummary | null };
+    verify?: { phase: PhaseResult; summary: ProfileSummary | null };
   };
   totalSeconds: number;
 };
@@ -930,6 +998,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       });
       console.log(`  ${n} users now hold a ${DEFAULT_ITERATIONS}-iteration hash`);
     }
+    await saveVerifyAccessRules(databaseUrl);
     const kdf = await measureKdf(spawn ? DEFAULT_ITERATIONS : o.pbkdf2Iterations);
     console.log(
       `  one PBKDF2 hash at ${kdf.iterations}: median ${kdf.medianMs} ms, ${kdf.cpuMsPerHash} ms CPU`,
@@ -974,6 +1043,14 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     );
     printPhase(session);
 
+    const verify = await runPhase(
+      timedPort,
+      pid,
+      verifyPhase(sessionTokens, o.verifySeconds, o.concurrency),
+      alsoPids,
+    );
+    printPhase(verify);
+
     const memory = pid ? roundMemory(readMemory(pid)) : null;
     if (memory) {
       console.log(
@@ -988,7 +1065,10 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     const profiles: LoadResults["profiles"] = {};
     if (spawn && o.profile) {
       console.log("  profiling (deno run --cpu-prof), one server per phase:");
-      const profiled = async (name: "password" | "totp" | "session", spec: () => PhaseSpec) => {
+      const profiled = async (
+        name: "password" | "totp" | "session" | "verify",
+        spec: () => PhaseSpec,
+      ) => {
         const dir = `${tmp}/profile-${name}`;
         await Deno.mkdir(dir);
         const s = await startServer(`profiled ${name}`, {}, dir);
@@ -1006,6 +1086,10 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       await profiled(
         "session",
         () => sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
+      );
+      await profiled(
+        "verify",
+        () => verifyPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.verifySeconds), 32),
       );
       await waitForStepAfter(totpSteps.max);
       await profiled(
@@ -1040,7 +1124,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
         v8Flags: o.v8Flags ?? null,
         env: o.serverEnv,
       },
-      phases: { password, totp, session },
+      phases: { password, totp, session, verify },
       waitForStepSeconds,
       memory: { idle: idleMemory, end: memory },
       profiles,

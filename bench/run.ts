@@ -264,7 +264,7 @@ function workerSection(w: WorkerRun | null): string {
       "```\n" + w.tail.join("\n").replaceAll("```", "'''") + "\n```\n";
   }
   const load = w.load;
-  const { password, totp, session } = load.phases;
+  const { password, totp, session, verify } = load.phases;
   const also = (p: PhaseResult, label: string) => n(p.alsoCpuUsPerRequest?.[label], 0);
   const row = (p: PhaseResult) => [
     p.name,
@@ -316,7 +316,7 @@ ${
         "wrangler node µs/req",
         "driver µs/req",
       ],
-      [row(password), row(totp), row(session)],
+      [row(password), row(totp), row(session), ...(verify ? [row(verify)] : [])],
     )
   }
 
@@ -397,7 +397,7 @@ function render(input: {
   notes: string;
 }): string {
   const { m, micro, load, args } = input;
-  const { password, totp, session } = load.phases;
+  const { password, totp, session, verify } = load.phases;
   // The KDF ceiling from the CPU time of one hash, which the other processes on this shared
   // machine disturb far less than its wall time.
   const kdfMs = load.kdf.cpuMsPerHash || load.kdf.medianMs;
@@ -549,7 +549,12 @@ ${
         "load avg",
         "server RSS MB after",
       ],
-      [phaseRow(password), phaseRow(totp), phaseRow(session)],
+      [
+        phaseRow(password),
+        phaseRow(totp),
+        phaseRow(session),
+        ...(verify ? [phaseRow(verify)] : []),
+      ],
     )
   }
 
@@ -563,6 +568,9 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   Waited ${n(load.waitForStepSeconds)} s first for a step after the enrollment codes' step.
 - **session**: \`GET /api/v1/session\` with the Bearer session tokens that the totp phase issued,
   round robin, for ${o.sessionSeconds} s.
+- **verify**: \`GET /api/v1/verify\` as Traefik or Caddy asks it for \`grafana.example.net\`
+  (X-Forwarded-*), with the same Bearer session tokens, under 50 access rules whose last one
+  matches (bench/load.ts \`VERIFY_ACCESS_RULES\`), for ${o.verifySeconds} s.
 - KDF: one PBKDF2-SHA256 hash at ${n(load.kdf.iterations, 0)} iterations took
   ${load.kdf.msPerHash.map((x) => n(x)).join(", ")} ms (median ${n(load.kdf.medianMs)} ms) and
   ${

@@ -131,7 +131,8 @@ export type AccessDecision =
   | { outcome: "step_up"; rule: number; minutes: number };
 
 type CompiledRule = {
-  hosts: ((host: string) => boolean)[];
+  /** Each takes the request's host, and the same without its port (computed once a decision). */
+  hosts: ((host: string, bare: string) => boolean)[];
   paths: ((path: string) => boolean)[];
   methods: Set<string>;
   networks: Cidr[];
@@ -143,18 +144,18 @@ type CompiledRule = {
 
 const compiled = new WeakMap<AccessRules, CompiledRule[]>();
 
-function hostMatcher(entry: string): (host: string) => boolean {
+function hostMatcher(entry: string): (host: string, bare: string) => boolean {
   const e = entry.toLowerCase();
   const hasPort = /:\d+$/.test(e);
   if (e.startsWith("*.")) {
     const suffix = e.slice(1); // ".example.com" (with the port, if any)
-    return (host) => {
-      const h = hasPort ? host : stripPort(host);
+    return (host, bare) => {
+      const h = hasPort ? host : bare;
       // One or more labels before the suffix; `*.example.com` is not `example.com` itself.
       return h.length > suffix.length && h.endsWith(suffix);
     };
   }
-  return (host) => (hasPort ? host : stripPort(host)) === e;
+  return (host, bare) => (hasPort ? host : bare) === e;
 }
 
 function stripPort(host: string): string {
@@ -233,11 +234,12 @@ export function normalizePath(raw: string): string {
 function requestMatches(
   r: CompiledRule,
   host: string,
+  bare: string,
   path: string,
   method: string,
   ip: string | null,
 ) {
-  if (r.hosts.length > 0 && !r.hosts.some((m) => m(host))) return false;
+  if (r.hosts.length > 0 && !r.hosts.some((m) => m(host, bare))) return false;
   if (r.paths.length > 0 && !r.paths.some((m) => m(path))) return false;
   if (r.methods.size > 0 && !r.methods.has(method)) return false;
   if (r.networks.length > 0) {
@@ -274,6 +276,31 @@ function apply(
   return { outcome: "allow", action, rule };
 }
 
+const PREPARED: unique symbol = Symbol("prepared");
+
+/** A request in the form rules compare (`prepareRequest`), for deciding it more than once. */
+export type PreparedRequest = {
+  [PREPARED]: true;
+  host: string;
+  bare: string;
+  path: string;
+  method: string;
+  ip: string | null;
+};
+
+/** The request as rules see it: host lower-cased (and without its port), path normalized. */
+export function prepareRequest(request: AccessRequest): PreparedRequest {
+  const host = request.host.trim().toLowerCase().replace(/\.$/, "").replace(/\.:/, ":");
+  return {
+    [PREPARED]: true,
+    host,
+    bare: stripPort(host),
+    path: normalizePath(request.path),
+    method: request.method.toUpperCase(),
+    ip: request.ip,
+  };
+}
+
 /**
  * Decides a request: the first rule whose match fields fit and whose subjects include `user`
  * (or that names no subjects) gives its action; a rule with subjects asks an unknown `user`
@@ -281,17 +308,15 @@ function apply(
  */
 export function decideAccess(
   rules: AccessRules,
-  request: AccessRequest,
+  request: AccessRequest | PreparedRequest,
   user: AccessUser | null,
   now: Date,
 ): AccessDecision {
-  const host = request.host.trim().toLowerCase().replace(/\.$/, "").replace(/\.:/, ":");
-  const path = normalizePath(request.path);
-  const method = request.method.toUpperCase();
+  const { host, bare, path, method, ip } = PREPARED in request ? request : prepareRequest(request);
   const list = compile(rules);
   for (let i = 0; i < list.length; i++) {
     const r = list[i];
-    if (!requestMatches(r, host, path, method, request.ip)) continue;
+    if (!requestMatches(r, host, bare, path, method, ip)) continue;
     if (!r.anyone && !user) return { outcome: "login", rule: i };
     if (user && !subjectMatches(r, user)) continue;
     return apply(rules.rules[i].action, i, user, rules.rules[i].step_up_minutes, now);

@@ -6,6 +6,7 @@
 import { createClient } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
+import { registerChangeSource } from "./changes.ts";
 import { openEmbeddedClient } from "./embedded.ts";
 import * as schema from "./schema.ts";
 
@@ -54,7 +55,9 @@ export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
       checkpointEveryMs: options.backgroundCheckpointMs,
       onCheckpointFailure: options.onCheckpointFailure,
     });
-    return drizzle(client, { schema });
+    const db = drizzle(client, { schema });
+    registerChangeSource(db, client);
+    return db;
   }
   return drizzle(createClient({ url: options.url, authToken: options.authToken }), { schema });
 }

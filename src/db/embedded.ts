@@ -41,6 +41,8 @@ const VALUES = Symbol("values");
 type Prepared = {
   stmt: Statement;
   reader: boolean;
+  /** Anything but a plain read (`UPDATE ... RETURNING` returns rows, yet writes). */
+  writes: boolean;
   /** A read that ends in `LIMIT ?`: bound to 1, one `get()` replaces the row iterator. */
   limitParam: boolean;
   /**
@@ -98,6 +100,10 @@ function localPath(url: string): string {
 class Conn {
   readonly raw: Connection;
   readonly #cache = new Map<string, Prepared>();
+  /** Statements this connection ran that may have written (see `EmbeddedClient.changeCount`). */
+  writes = 0;
+  /** One-row reads of `getSync()`, each compiled for `get()` only (see `Prepared.single`). */
+  readonly #singles = new Map<string, Statement>();
 
   constructor(path: string, pragmas: string[]) {
     this.raw = wrap(() => new Database(path));
@@ -105,6 +111,7 @@ class Conn {
   }
 
   exec(sql: string): void {
+    this.writes++;
     wrap(() => this.raw.exec(sql));
     // a schema change can alter what a cached `SELECT *` returns
     this.#cache.clear();
@@ -129,6 +136,7 @@ class Conn {
     const prepared: Prepared = {
       stmt,
       reader,
+      writes: !READ.test(sql),
       limitParam: reader && /^\s*select\b[\s\S]*\blimit \?\s*$/i.test(sql),
       columns,
       columnTypes,
@@ -146,6 +154,7 @@ class Conn {
     const { sql, args } = typeof stmt === "string" ? { sql: stmt, args: [] } : stmt;
     const p = this.prepare(sql);
     const bound = bindArgs(args ?? []);
+    if (p.writes) this.writes++;
     try {
       return this.#run(sql, p, bound);
     } catch (e) {
@@ -210,8 +219,24 @@ class Conn {
     }
   }
 
+  /** The first row of a read that takes no arguments, as raw values (no row object). */
+  getSync(sql: string): unknown[] | undefined {
+    let stmt = this.#singles.get(sql);
+    if (!stmt) {
+      if (!READ.test(sql) && !/^\s*pragma\s+\w+\s*$/i.test(sql)) {
+        throw new TypeError("getSync() runs reads only");
+      }
+      stmt = wrap(() => this.raw.prepare(sql));
+      stmt.raw(true);
+      this.#singles.set(sql, stmt);
+    }
+    const s = stmt;
+    return wrap(() => s.get([])) as unknown[] | undefined ?? undefined;
+  }
+
   close(): void {
     this.#cache.clear();
+    this.#singles.clear();
     if (this.raw.open) this.raw.close();
   }
 }
@@ -229,6 +254,8 @@ export class EmbeddedClient implements Client {
   #group: { waiters: { resolve(): void; reject(e: unknown): void }[] } | null = null;
 
   #checkpointer: Checkpointer | null = null;
+  /** Keeps `changeCount()` growing across `reconnect()`. */
+  #changeBase = 0;
 
   constructor(path: string, pragmas: string[], options: EmbeddedOptions = {}) {
     this.#path = path;
@@ -243,6 +270,39 @@ export class EmbeddedClient implements Client {
         options.onCheckpointFailure?.(error);
       });
     }
+  }
+
+  /**
+   * A number that grows whenever the database may have changed since it was last read: a
+   * statement other than a plain read run on this client's connection (committed or not: reads
+   * here see it at once), or a commit by any other connection, another process's or one of this
+   * client's interactive transactions (`PRAGMA data_version`). Equal values mean that nothing
+   * was written in between. One cheap statement (no table is read).
+   */
+  changeCount(): number {
+    const conn = this.#usable();
+    return this.#changeBase + conn.writes + Number(conn.getSync("PRAGMA data_version")![0]);
+  }
+
+  /**
+   * Runs a read that takes no arguments at once on this client's connection (inside this turn's
+   * writes, if any, whose changes it sees) and returns its first row's values, or undefined.
+   * For the few callers that must read without letting another request run in between.
+   */
+  getSync(sql: string): unknown[] | undefined {
+    return this.#usable().getSync(sql);
+  }
+
+  /** Whether this client's connection is inside a transaction (this turn's group commit). */
+  inTransaction(): boolean {
+    return this.#usable().raw.inTransaction;
+  }
+
+  /** Runs statements (DDL) at once, after committing this turn's writes. */
+  execSync(sql: string): void {
+    const conn = this.#usable();
+    this.#commitGroup();
+    conn.exec(sql);
   }
 
   /** The background checkpointer's latest report (null without one, or before its first). */
@@ -406,6 +466,10 @@ export class EmbeddedClient implements Client {
 
   reconnect(): void {
     this.#commitGroup();
+    if (this.#conn.raw.open) {
+      const version = Number(this.#conn.getSync("PRAGMA data_version")![0]);
+      this.#changeBase += this.#conn.writes + version + 1;
+    }
     this.#conn.close();
     this.#conn = new Conn(this.#path, this.#pragmas);
     this.closed = false;

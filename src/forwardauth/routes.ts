@@ -13,7 +13,12 @@ import { type Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import type { Deps } from "../deps.ts";
 import { accessRules } from "../access/service.ts";
-import { type AccessDecision, type AccessUser, decideAccess } from "../access/rules.ts";
+import {
+  type AccessDecision,
+  type AccessUser,
+  decideAccess,
+  prepareRequest,
+} from "../access/rules.ts";
 import { apiPrincipal, pageSession } from "../caller/resolve.ts";
 import { bearerToken } from "../http/bearer.ts";
 import { clientIp } from "../http/client.ts";
@@ -116,15 +121,48 @@ type Caller = {
   keyId?: string;
 };
 
-function groupsOf(json: string): string[] {
-  return parseRoles(json);
+/** What the answer says about a user: their groups and the identity headers' values. */
+type Identity = {
+  groups: string[];
+  name: string;
+  id: string;
+  roles: string;
+  groupsHeader: string;
+  email: string;
+};
+
+/**
+ * A session check kept in memory (src/sessions/check_cache.ts) hands every request the same
+ * frozen user object, and its roles with it: what is derived from them is derived once.
+ */
+const identities = new WeakMap<Caller["user"], Identity>();
+
+function identityOf(caller: Caller): Identity {
+  const known = identities.get(caller.user);
+  if (known) return known;
+  const { user } = caller;
+  const groups = parseRoles(user.groups);
+  const identity: Identity = {
+    groups,
+    name: headerSafe(user.displayName),
+    id: headerSafe(user.id),
+    roles: caller.roles.map(headerSafe).join(","),
+    groupsHeader: groups.map(headerSafe).join(","),
+    email: user.email ? headerSafe(user.email) : "",
+  };
+  // Only for a kept answer: its roles (frozen with it) cannot differ from one request to the next.
+  if (Object.isFrozen(user) && Object.isFrozen(caller.roles)) {
+    Object.freeze(groups);
+    identities.set(user, identity);
+  }
+  return identity;
 }
 
 function accessUserOf(caller: Caller): AccessUser {
   const s = caller.session;
   return {
     username: caller.user.username,
-    groups: groupsOf(caller.user.groups),
+    groups: identityOf(caller).groups,
     roles: caller.roles,
     // An API key is one strong credential: it passes two_factor rules, never a step-up.
     secondFactor: s ? passedSecondFactor(s.amr) || s.session.secondFactorAt !== null : true,
@@ -144,16 +182,17 @@ export function forwardAuthRoutes(deps: Deps): Hono {
    * empty one also replaces what the client sent on every proxy.
    */
   const identify = (c: Context, caller: Caller | null) => {
+    const who = caller ? identityOf(caller) : null;
     const values: Record<(typeof IDENTITY_HEADERS)[number], string> = {
-      "X-Auth-User": caller ? headerSafe(caller.user.displayName) : "",
-      "X-Auth-User-Id": caller ? headerSafe(caller.user.id) : "",
-      "X-Auth-Roles": caller ? caller.roles.map(headerSafe).join(",") : "",
+      "X-Auth-User": who ? who.name : "",
+      "X-Auth-User-Id": who ? who.id : "",
+      "X-Auth-Roles": who ? who.roles : "",
       "X-Auth-Session": caller?.session ? headerSafe(caller.session.session.id) : "",
       "X-Auth-Key": caller?.keyId ? headerSafe(caller.keyId) : "",
-      "Remote-User": caller ? headerSafe(caller.user.displayName) : "",
-      "Remote-Groups": caller ? groupsOf(caller.user.groups).map(headerSafe).join(",") : "",
-      "Remote-Name": caller ? headerSafe(caller.user.displayName) : "",
-      "Remote-Email": caller?.user.email ? headerSafe(caller.user.email) : "",
+      "Remote-User": who ? who.name : "",
+      "Remote-Groups": who ? who.groupsHeader : "",
+      "Remote-Name": who ? who.name : "",
+      "Remote-Email": who ? who.email : "",
     };
     for (const h of IDENTITY_HEADERS) c.header(h, values[h]);
   };
@@ -175,12 +214,13 @@ export function forwardAuthRoutes(deps: Deps): Hono {
       forwardedUri: c.req.header("x-forwarded-uri"),
       originalUri: c.req.header("x-original-uri"),
     };
-    const request = {
+    // Normalized once for both decisions below.
+    const request = prepareRequest({
       host,
       path: ask.forwardedUri ?? ask.originalUri ?? "/",
       method: c.req.header("x-forwarded-method") ?? c.req.header("x-original-method") ?? "GET",
       ip: clientIp(c, config),
-    };
+    });
     const rules = await accessRules(deps);
 
     // A path everyone may reach, or no one, needs no look-up of who is asking.

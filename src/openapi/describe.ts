@@ -97,19 +97,29 @@ export function matchedOperation(
   c: Context,
 ): { doc: OperationDoc; validatesBody: boolean } | undefined {
   // Each handler of a route is a matched entry of its own, in registration order; the first
-  // documented route is the one that answers (middleware entries have method ALL).
-  const handlers = matchedRoutes(c).filter((r) => r.method === c.req.method)
-    .map((r) => ({
-      path: r.path,
-      handler: findTargetHandler(r.handler) as {
-        [OPERATION]?: OperationDoc;
-        [REQUEST_BODY]?: z.ZodType;
-      },
-    }));
-  const described = handlers.find((h) => h.handler[OPERATION]);
-  if (!described) return undefined;
-  return {
-    doc: described.handler[OPERATION]!,
-    validatesBody: handlers.some((h) => h.path === described.path && h.handler[REQUEST_BODY]),
-  };
+  // documented route is the one that answers (middleware entries have method ALL). It runs on
+  // every /api request (src/caller/auth_first.ts), hence a plain loop.
+  const method = c.req.method;
+  const routes = matchedRoutes(c);
+  let doc: OperationDoc | undefined;
+  let path = "";
+  for (const r of routes) {
+    if (r.method !== method) continue;
+    const found = (findTargetHandler(r.handler) as { [OPERATION]?: OperationDoc })[OPERATION];
+    if (found) {
+      doc = found;
+      path = r.path;
+      break;
+    }
+  }
+  if (!doc) return undefined;
+  let validatesBody = false;
+  for (const r of routes) {
+    if (r.method !== method || r.path !== path) continue;
+    if ((findTargetHandler(r.handler) as { [REQUEST_BODY]?: z.ZodType })[REQUEST_BODY]) {
+      validatesBody = true;
+      break;
+    }
+  }
+  return { doc, validatesBody };
 }

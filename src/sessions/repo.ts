@@ -3,6 +3,7 @@ import { and, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { sessions, trustedDevices, users } from "../db/schema.ts";
 import type { RequestMeta } from "../http/client.ts";
+import { aliveAt, sessionCheckCache } from "./check_cache.ts";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type NewSession = typeof sessions.$inferInsert;
@@ -61,7 +62,9 @@ export type ActiveSession = { session: SessionRow; user: SessionUser };
 
 /**
  * A live session and its user: not revoked, not past its absolute expiry, and (unless
- * remember-me) seen within the idle timeout.
+ * remember-me) seen within the idle timeout. On the embedded database a live answer is kept in
+ * memory until the database changes in a way that could alter it (src/sessions/check_cache.ts);
+ * the clock's part is decided again each time. The answer is frozen: it may be shared.
  */
 export async function findActiveSession(
   db: Db,
@@ -69,12 +72,22 @@ export async function findActiveSession(
   now: Date,
   idleMs: number,
 ): Promise<ActiveSession | undefined> {
-  const rows = await activeSessionQuery(db).execute({
-    id: sessionId,
-    now: now.getTime(),
-    idleMs,
-  });
-  return rows[0];
+  const cache = sessionCheckCache(db);
+  const generation = cache ? cache.open() : null;
+  const t = now.getTime();
+  if (generation !== null) {
+    const kept = cache!.get(sessionId);
+    // A kept session that looks expired or idle is asked again: another process may have
+    // touched it since.
+    if (kept && aliveAt(kept, t, idleMs)) return kept;
+  }
+  const rows = await activeSessionQuery(db).execute({ id: sessionId, now: t, idleMs });
+  const found = rows[0];
+  if (generation !== null) {
+    if (found) cache!.put(sessionId, found, generation);
+    else cache!.delete(sessionId);
+  }
+  return found;
 }
 
 /**
@@ -121,12 +134,16 @@ function buildActiveSessionQuery(db: Db) {
     .prepare();
 }
 
-/** Records activity at most once a minute, so reads stay reads. */
+/**
+ * Records activity at most once a minute, so reads stay reads. It sets `last_seen_at` alone:
+ * the session-change triggers (src/sessions/check_cache.ts) let exactly that update pass.
+ */
 export async function touchSession(db: Db, sessionId: string, now: Date) {
-  await db.update(sessions).set({ lastSeenAt: now.getTime() }).where(and(
+  const result = await db.update(sessions).set({ lastSeenAt: now.getTime() }).where(and(
     eq(sessions.id, sessionId),
     sql`${sessions.lastSeenAt} < ${now.getTime() - 60_000}`,
   ));
+  sessionCheckCache(db)?.touched(sessionId, now.getTime(), result.rowsAffected === 1);
 }
 
 /** Ends a session; returns whether it was alive. */

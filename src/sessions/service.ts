@@ -102,6 +102,29 @@ export async function renameOwn(
   return (rows as unknown[]).length === 1 ? { ok: true } : fail("not_found");
 }
 
+/**
+ * The roles and methods parsed from a session answer. A kept answer (src/sessions/check_cache.ts)
+ * is one frozen object for many requests: it is parsed once, and the lists are frozen too.
+ */
+const parsed = new WeakMap<ActiveSession, { roles: string[]; amr: Amr[] }>();
+
+/** The context of a live session: the answer with its roles and methods parsed. */
+export function sessionContextOf(found: ActiveSession): SessionContext {
+  let p = parsed.get(found);
+  if (!p) {
+    p = {
+      roles: parseRoles(found.user.roles),
+      amr: JSON.parse(found.session.amr),
+    };
+    if (Object.isFrozen(found)) {
+      Object.freeze(p.roles);
+      Object.freeze(p.amr);
+      parsed.set(found, p);
+    }
+  }
+  return { session: found.session, user: found.user, roles: p.roles, amr: p.amr };
+}
+
 /** Checks a session token: signature and kind, then the live session row and its user. */
 export async function authenticateSession(
   deps: Deps,
@@ -127,10 +150,7 @@ export async function authenticateSession(
   if (found.session.lastSeenAt < now.getTime() - 60_000) {
     await touchSession(deps.db, found.session.id, now);
   }
-  return {
-    ok: true,
-    ctx: { ...found, roles: parseRoles(found.user.roles), amr: JSON.parse(found.session.amr) },
-  };
+  return { ok: true, ctx: sessionContextOf(found) };
 }
 
 /**

@@ -11,9 +11,8 @@ import type { RequestMeta } from "../http/client.ts";
 import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
 import { hmacHex, randomId, timingSafeEqual } from "../lib/crypto.ts";
 import { toHex, utf8 } from "../lib/encoding.ts";
-import { type ActiveSession, findActiveSession, touchSession } from "../sessions/repo.ts";
-import type { Amr, SessionContext } from "../sessions/service.ts";
-import { parseRoles } from "../users/users.ts";
+import { findActiveSession, touchSession } from "../sessions/repo.ts";
+import { type Amr, type SessionContext, sessionContextOf } from "../sessions/service.ts";
 import { consumeSsoCode, insertSsoCodeStatement, purgeSsoCodesStatement } from "./repo.ts";
 
 /** On every protected host, routed by its proxy to twofold. */
@@ -120,11 +119,7 @@ async function liveSession(deps: Deps, sessionId: string): Promise<SessionContex
   if (found.session.lastSeenAt < now.getTime() - 60_000) {
     await touchSession(deps.db, found.session.id, now);
   }
-  return contextOf(found);
-}
-
-function contextOf(found: ActiveSession): SessionContext {
-  return { ...found, roles: parseRoles(found.user.roles), amr: JSON.parse(found.session.amr) };
+  return sessionContextOf(found);
 }
 
 /** Whether a session passed a second factor: any method beyond the password. */

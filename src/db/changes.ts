@@ -1,0 +1,32 @@
+/**
+ * @module Whether anything was written to the database since a given moment, for the in-process
+ * caches that must never outlive a change (src/sessions/check_cache.ts). Only the embedded libSQL
+ * client can say so cheaply (`EmbeddedClient.changeCount`: its own writes and `PRAGMA
+ * data_version`); `openLibsqlDb` registers it here. Remote libSQL, embedded replicas and D1
+ * register nothing, so their callers keep reading the database every time. No engine is imported
+ * here: Workers load this module too.
+ */
+
+/** What an embedded client offers the caches (see `EmbeddedClient`). */
+export type ChangeSource = {
+  /** Grows whenever the database may have changed since it was last read; never shrinks. */
+  changeCount(): number;
+  /** A read with no arguments, run at once: its first row's values, or undefined. */
+  getSync(sql: string): unknown[] | undefined;
+  /** Runs statements (DDL) at once. */
+  execSync(sql: string): void;
+  /** Whether reads now see writes not yet committed (a group commit is open). */
+  inTransaction(): boolean;
+};
+
+const sources = new WeakMap<object, ChangeSource>();
+
+/** Marks `db` (a Drizzle handle) as served by `source`. */
+export function registerChangeSource(db: object, source: ChangeSource): void {
+  sources.set(db, source);
+}
+
+/** The change source of `db`, or null when it has none (every backend but the embedded one). */
+export function changeSourceOf(db: object): ChangeSource | null {
+  return sources.get(db) ?? null;
+}

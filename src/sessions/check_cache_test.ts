@@ -1,0 +1,119 @@
+import Database from "libsql";
+import { createClient } from "@libsql/client";
+import { drizzle } from "drizzle-orm/libsql";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { type Db, migrateDb, openLibsqlDb } from "../db/client.ts";
+import * as schema from "../db/schema.ts";
+import { sessionCheckCache } from "./check_cache.ts";
+import { findActiveSession, touchSession } from "./repo.ts";
+
+const T = Date.parse("2026-11-22T12:00:00Z");
+const IDLE = 30 * 60_000;
+
+async function fileDb(dir: string): Promise<Db> {
+  const db = await openLibsqlDb({ url: `file:${dir}/t.db` });
+  await migrateDb(db);
+  await db.insert(schema.users).values(
+    {
+      id: "u1",
+      username: "alice",
+      displayName: "Alice",
+      passwordHash: "x",
+      createdAt: T,
+    } as typeof schema.users.$inferInsert,
+  );
+  await db.insert(schema.sessions).values({
+    id: "s1",
+    userId: "u1",
+    amr: '["pwd","otp"]',
+    createdAt: T,
+    lastSeenAt: T,
+    expiresAt: T + 8 * 3_600_000,
+  });
+  return db;
+}
+
+const close = (db: Db) => (db as unknown as { $client: { close(): void } }).$client.close();
+
+Deno.test("session check cache: the touch and unrelated writes keep the answer; another connection's revocation ends it", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = await fileDb(dir);
+  const other = new Database(`${dir}/t.db`);
+  try {
+    const first = await findActiveSession(db, "s1", new Date(T + 1000), IDLE);
+    assert(first);
+    // Kept: the same (frozen) answer, not a new read.
+    assert((await findActiveSession(db, "s1", new Date(T + 2000), IDLE)) === first);
+    assert(Object.isFrozen(first.session));
+
+    // The activity touch writes last_seen_at only: the kept answer follows it, and stays kept.
+    await touchSession(db, "s1", new Date(T + 61_000));
+    const touched = await findActiveSession(db, "s1", new Date(T + 62_000), IDLE);
+    assertEquals(touched?.session.lastSeenAt, T + 61_000);
+    assert((await findActiveSession(db, "s1", new Date(T + 63_000), IDLE)) === touched);
+
+    // A write of another process that revokes nothing (a failed-login counter) keeps it too.
+    other.prepare("UPDATE users SET password_failures = password_failures + 1").run([]);
+    assert((await findActiveSession(db, "s1", new Date(T + 64_000), IDLE)) === touched);
+
+    // Another process's revocation: the very next check reads the row, and refuses.
+    other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 65_000]);
+    assertEquals(await findActiveSession(db, "s1", new Date(T + 66_000), IDLE), undefined);
+  } finally {
+    other.close();
+    close(db);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("session check cache: a kept answer that looks idle or expired is read again", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = await fileDb(dir);
+  const other = new Database(`${dir}/t.db`);
+  try {
+    assert(await findActiveSession(db, "s1", new Date(T + 1000), IDLE));
+    // Another process saw the session since (a touch: no count, so the kept row is stale).
+    other.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = 's1'").run([T + 20 * 60_000]);
+    // By the kept row it is idle now; by the database it is not.
+    const later = await findActiveSession(db, "s1", new Date(T + IDLE + 5000), IDLE);
+    assertEquals(later?.session.lastSeenAt, T + 20 * 60_000);
+    // Past the absolute expiry: refused, whatever is kept.
+    assertEquals(await findActiveSession(db, "s1", new Date(T + 8 * 3_600_000), IDLE), undefined);
+  } finally {
+    other.close();
+    close(db);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("session check cache: a user's disabled flag or name change ends kept answers; own writes too", async () => {
+  const dir = await Deno.makeTempDir();
+  const db = await fileDb(dir);
+  try {
+    const first = await findActiveSession(db, "s1", new Date(T + 1000), IDLE);
+    assert(first);
+    await db.update(schema.users).set({ displayName: "Alicia" });
+    assertEquals(
+      (await findActiveSession(db, "s1", new Date(T + 2000), IDLE))?.user.displayName,
+      "Alicia",
+    );
+    await db.update(schema.users).set({ disabled: true });
+    assertEquals(await findActiveSession(db, "s1", new Date(T + 3000), IDLE), undefined);
+  } finally {
+    close(db);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("session check cache: none without a change source (remote libSQL, replicas, D1)", async () => {
+  const dir = await Deno.makeTempDir();
+  const client = createClient({ url: `file:${dir}/t.db` });
+  try {
+    const db = drizzle(client, { schema }) as Db;
+    assertEquals(sessionCheckCache(db), null);
+    assert(sessionCheckCache(await openLibsqlDb({ url: ":memory:" })) !== null);
+  } finally {
+    client.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
