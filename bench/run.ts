@@ -594,7 +594,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   }. ${
     load.mode === "spawn"
       ? `That untimed part ran on a separate seeding server started with PBKDF2_ITERATIONS=${load.seeding.seedServerIterations} ` +
-        "(and PENDING_TOKEN_MINUTES=20, so that the pending tokens it issued outlive a slow run). " +
+        "(and PENDING_TOKEN_MINUTES=15, the longest pending lifetime the timed server accepts, so that the pending tokens it issued outlive a slow run). " +
         "The same seeding server issued the pending tokens of the totp phase " +
         "(`POST /api/v1/login` → `second_factor_required`). It was then stopped, every user was " +
         "given one freshly computed 600,000-iteration hash (one salt shared by all: verifying " +
