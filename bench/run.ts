@@ -1,15 +1,17 @@
 /**
  * @module `deno task bench`: the micro-benchmarks (`deno bench`), then the load driver
- * (bench/load.ts), then the same driver against the Worker under `wrangler dev` on a local D1
- * (bench/worker.sh), then bench/RESULTS.md with the machine, the versions, the command, every
- * figure and the targets of issue 7. Arguments are passed on to bench/load.ts (the Deno run),
- * except `--no-worker`, which skips the Worker part. If the Worker part fails or times out, the
+ * (bench/load.ts), then the growth runs at 1,000 to 1,000,000 users (bench/growth.ts), then the
+ * same driver against the Worker under `wrangler dev` on a local D1 (bench/worker.sh), then
+ * bench/RESULTS.md with the machine, the versions, the command, every figure and the targets of
+ * issue 7. Arguments are passed on to bench/load.ts (the Deno run), except `--no-worker`, which
+ * skips the Worker part, and `--no-growth`, which skips the growth runs. If the Worker part fails or times out, the
  * Deno results are still written, with the reason in the Worker section.
  *
  * A section of RESULTS.md between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (the analysis of a run) and kept when the file is regenerated.
  */
 import { type FloorResults, runFloor } from "./floor.ts";
+import { type GrowthResults, growthSection, parseGrowthArgs, runGrowth } from "./growth.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
 
@@ -388,6 +390,7 @@ function render(input: {
   load: LoadResults;
   floor: FloorResults | null;
   worker: WorkerRun | null;
+  growth: { results: GrowthResults | null; failure?: string };
   args: string[];
   startedAt: Date;
   seconds: number;
@@ -604,6 +607,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   }
 
 ${floorSection(input.floor, session)}
+${growthSection(input.growth.results, input.growth.failure)}
 ${workerSection(input.worker)}
 ## Micro-benchmarks
 
@@ -653,7 +657,8 @@ if (import.meta.main) {
   const started = new Date();
   const t0 = performance.now();
   const withWorker = !Deno.args.includes("--no-worker");
-  const args = Deno.args.filter((a) => a !== "--no-worker");
+  const withGrowth = !Deno.args.includes("--no-growth");
+  const args = Deno.args.filter((a) => a !== "--no-worker" && a !== "--no-growth");
   const m = await machine();
   console.log(`${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGb} GB; ${m.deno}`);
   const micro = await runMicro();
@@ -663,6 +668,15 @@ if (import.meta.main) {
     console.error(`!! the floor measurement failed: ${(e as Error).message}`);
     return null;
   });
+  const growth: { results: GrowthResults | null; failure?: string } = { results: null };
+  if (withGrowth) {
+    console.log("== growth: deno run -A bench/growth.ts");
+    growth.results = await runGrowth(parseGrowthArgs([])).catch((e) => {
+      growth.failure = (e as Error).message;
+      console.error(`!! the growth part failed: ${growth.failure}`);
+      return null;
+    });
+  }
   const worker = withWorker ? await runWorker() : null;
   if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
   const previous = await Deno.readTextFile(RESULTS).catch(() => "");
@@ -674,6 +688,7 @@ if (import.meta.main) {
     load,
     floor,
     worker,
+    growth,
     args: Deno.args,
     startedAt: started,
     seconds: (performance.now() - t0) / 1000,
