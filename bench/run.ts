@@ -11,7 +11,7 @@
  * (the analysis of a run) and kept when the file is regenerated.
  */
 import { type FloorResults, runFloor } from "./floor.ts";
-import { type GrowthResults, growthSection, parseGrowthArgs, runGrowth } from "./growth.ts";
+import { type GrowthResults, growthSection, runGrowthProcess } from "./growth.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
 
@@ -670,8 +670,7 @@ if (import.meta.main) {
   });
   const growth: { results: GrowthResults | null; failure?: string } = { results: null };
   if (withGrowth) {
-    console.log("== growth: deno run -A bench/growth.ts");
-    growth.results = await runGrowth(parseGrowthArgs([])).catch((e) => {
+    growth.results = await runGrowthProcess().catch((e) => {
       growth.failure = (e as Error).message;
       console.error(`!! the growth part failed: ${growth.failure}`);
       return null;
