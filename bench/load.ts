@@ -21,10 +21,12 @@ import { createBenchUsers, setBenchPasswordHashes } from "./seed.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const PERIOD_SECONDS = 30;
-const BENCH_PASSWORD = "twofold benchmark passphrase";
+export const BENCH_PASSWORD = "twofold benchmark passphrase";
 /** PBKDF2 cost of the seeding server only (enrollment logins); never of a timed phase. */
 const SEED_ITERATIONS = 1_000;
 const DEFAULT_ITERATIONS = 600_000;
+/** Lifetime of the seeding server's pending tokens (see where it starts). */
+export const SEED_PENDING_TOKEN_MINUTES = "15";
 const PROFILE_PASSWORD_REQUESTS = 40;
 const PROFILE_SESSION_SECONDS = 5;
 const PROFILE_TOTP_REQUESTS = 2000;
@@ -189,7 +191,7 @@ export function parseOptions(args: string[]): Options {
 
 let clockTicks = 100;
 
-async function readClockTicks(): Promise<void> {
+export async function readClockTicks(): Promise<void> {
   try {
     const out = await new Deno.Command("getconf", { args: ["CLK_TCK"], stdout: "piped" }).output();
     const n = Number(new TextDecoder().decode(out.stdout).trim());
@@ -238,9 +240,9 @@ function loadAverage(): number {
   }
 }
 
-type Memory = { rssMb: number; hwmMb: number; anonMb: number; fileMb: number };
+export type Memory = { rssMb: number; hwmMb: number; anonMb: number; fileMb: number };
 
-const roundMemory = (m: Memory): Memory => ({
+export const roundMemory = (m: Memory): Memory => ({
   rssMb: round(m.rssMb, 1),
   hwmMb: round(m.hwmMb, 1),
   anonMb: round(m.anonMb, 1),
@@ -249,7 +251,7 @@ const roundMemory = (m: Memory): Memory => ({
 
 /** VmRSS and VmHWM from /proc/<pid>/status in MB, and the RSS split into anonymous memory
  * (heaps) and file pages (mostly the deno executable's own code, shared with other processes). */
-function readMemory(pid: number): Memory {
+export function readMemory(pid: number): Memory {
   try {
     const text = Deno.readTextFileSync(`/proc/${pid}/status`);
     const kb = (key: string) => Number(text.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1]);
@@ -266,7 +268,7 @@ function readMemory(pid: number): Memory {
 
 // ---------------------------------------------------------------- the server process
 
-class Server {
+export class Server {
   private constructor(
     readonly child: Deno.ChildProcess,
     readonly pid: number,
@@ -556,7 +558,7 @@ export async function runPhase(
   return result;
 }
 
-function printPhase(r: PhaseResult): void {
+export function printPhase(r: PhaseResult): void {
   const cpu = r.serverCpuUsPerRequest === null
     ? ""
     : `, server CPU ${r.serverCpuUsPerRequest} µs/req (main thread ${r.serverMainThreadCpuUsPerRequest})` +
@@ -572,7 +574,7 @@ function printPhase(r: PhaseResult): void {
 
 // ---------------------------------------------------------------- the login steps
 
-type BenchUser = {
+export type BenchUser = {
   username: string;
   secret: string;
   /** The TOTP step the enrollment code used (the authenticator's last accepted step). */
@@ -598,7 +600,7 @@ function errorKind(res: HttpResponse): string {
 const currentStep = () => timeStep(new Date(), PERIOD_SECONDS);
 
 /** Waits (at most one period) until the TOTP step is newer than `step`. */
-async function waitForStepAfter(step: number): Promise<number> {
+export async function waitForStepAfter(step: number): Promise<number> {
   const started = performance.now();
   while (currentStep() <= step && performance.now() - started < (PERIOD_SECONDS + 2) * 1000) {
     const nextBoundary = (step + 1) * PERIOD_SECONDS * 1000;
@@ -611,7 +613,7 @@ async function waitForStepAfter(step: number): Promise<number> {
  * Runs `each` once per item over `concurrency` kept-alive connections (untimed seeding work);
  * an item's failure is counted by kind (`fail`), and an exception counts as one.
  */
-async function overConnections<T>(
+export async function overConnections<T>(
   port: number,
   items: T[],
   concurrency: number,
@@ -688,7 +690,7 @@ async function enrollAll(
 }
 
 /** Logs each user in with the password; returns their pending tokens (second factor next). */
-async function gatherPendingTokens(
+export async function gatherPendingTokens(
   port: number,
   users: BenchUser[],
   concurrency: number,
@@ -710,7 +712,7 @@ async function gatherPendingTokens(
   return { tokens, failures };
 }
 
-function passwordPhase(users: BenchUser[], count: number, concurrency: number): PhaseSpec {
+export function passwordPhase(users: BenchUser[], count: number, concurrency: number): PhaseSpec {
   return {
     name: "password",
     concurrency,
@@ -727,7 +729,7 @@ function passwordPhase(users: BenchUser[], count: number, concurrency: number): 
   };
 }
 
-function totpPhase(
+export function totpPhase(
   tokens: [BenchUser, string][],
   concurrency: number,
   sessions: string[],
@@ -759,7 +761,7 @@ function totpPhase(
   };
 }
 
-function sessionPhase(tokens: string[], seconds: number, concurrency: number): PhaseSpec {
+export function sessionPhase(tokens: string[], seconds: number, concurrency: number): PhaseSpec {
   return {
     name: "session",
     concurrency,

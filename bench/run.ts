@@ -1,16 +1,18 @@
 /**
  * @module `deno task bench`: the micro-benchmarks (`deno bench`), then the load driver
- * (bench/load.ts), then the same driver against the Worker under `wrangler dev` on a local D1
- * (bench/worker.sh), then bench/RESULTS.md with the machine, the versions, the command, every
- * figure and the targets of issue 7. Arguments are passed on to bench/load.ts (the Deno run),
- * except `--no-worker`, which skips the Worker part, and `--no-peer`, which skips better-auth
- * (bench/peer.ts). If the Worker part fails or times out, the Deno results are still written,
- * with the reason in the Worker section.
+ * (bench/load.ts), then the growth runs at 1,000 to 1,000,000 users (bench/growth.ts), then the
+ * same driver against the Worker under `wrangler dev` on a local D1 (bench/worker.sh), then
+ * better-auth beside twofold (bench/peer.ts), then bench/RESULTS.md with the machine, the
+ * versions, the command, every figure and the targets of issue 20. Arguments are passed on to
+ * bench/load.ts (the Deno run), except `--no-worker`, `--no-growth` and `--no-peer`, which skip
+ * those parts. If one of them fails or times out, the other results are still written, with the
+ * reason in that part's section.
  *
  * A section of RESULTS.md between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (the analysis of a run) and kept when the file is regenerated.
  */
 import { type FloorResults, runFloor } from "./floor.ts";
+import { type GrowthResults, growthSection, runGrowthProcess } from "./growth.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
 import { peerOptionsLike, type PeerRun, peerSection, runPeerSafely } from "./peer.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
@@ -391,6 +393,7 @@ function render(input: {
   floor: FloorResults | null;
   worker: WorkerRun | null;
   peer: PeerRun | null;
+  growth: { results: GrowthResults | null; failure?: string };
   args: string[];
   startedAt: Date;
   seconds: number;
@@ -615,6 +618,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   }
 
 ${floorSection(input.floor, session)}
+${growthSection(input.growth.results, input.growth.failure)}
 ${workerSection(input.worker)}
 ${peerSection(input.peer, load.phases)}
 ## Micro-benchmarks
@@ -666,7 +670,8 @@ if (import.meta.main) {
   const t0 = performance.now();
   const withWorker = !Deno.args.includes("--no-worker");
   const withPeer = !Deno.args.includes("--no-peer");
-  const args = Deno.args.filter((a) => a !== "--no-worker" && a !== "--no-peer");
+  const withGrowth = !Deno.args.includes("--no-growth");
+  const args = Deno.args.filter((a) => !["--no-worker", "--no-peer", "--no-growth"].includes(a));
   const m = await machine();
   console.log(`${m.nproc} CPUs, ${m.cpuModel}, ${m.memoryGb} GB; ${m.deno}`);
   const micro = await runMicro();
@@ -676,6 +681,14 @@ if (import.meta.main) {
     console.error(`!! the floor measurement failed: ${(e as Error).message}`);
     return null;
   });
+  const growth: { results: GrowthResults | null; failure?: string } = { results: null };
+  if (withGrowth) {
+    growth.results = await runGrowthProcess().catch((e) => {
+      growth.failure = (e as Error).message;
+      console.error(`!! the growth part failed: ${growth.failure}`);
+      return null;
+    });
+  }
   const peer = withPeer ? await runPeerSafely(peerOptionsLike(load.options)) : null;
   const worker = withWorker ? await runWorker() : null;
   if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
@@ -689,6 +702,7 @@ if (import.meta.main) {
     floor,
     worker,
     peer,
+    growth,
     args: Deno.args,
     startedAt: started,
     seconds: (performance.now() - t0) / 1000,
