@@ -6,11 +6,12 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { AdminForbiddenPage } from "../admin/dashboard_page.tsx";
-import { adminApiSession, adminPageSession } from "../admin/guard.ts";
+import { adminPageGuard } from "../admin/console_guard.tsx";
+import { adminApiSession } from "../admin/guard.ts";
+import { withCaller } from "../caller/resolve.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { errorBody, fieldErrors, jsonFailure } from "../http/respond.ts";
+import { errorBody, fieldErrors } from "../http/respond.ts";
 import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { describe } from "../openapi/describe.ts";
@@ -76,11 +77,7 @@ export function accessRoutes(deps: Deps): Hono {
   const app = new Hono();
   const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, deps.config) });
 
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    return await h(c, s.ctx);
-  };
+  const api = withCaller(deps, adminApiSession);
 
   app.get(
     "/api/v1/admin/access-rules",
@@ -118,17 +115,7 @@ export function accessRoutes(deps: Deps): Hono {
 
   // ---- the console page ----
 
-  const page =
-    (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await adminPageSession(c, deps);
-      if (s.ok) return await h(c, s.ctx);
-      if (s.code === "forbidden") {
-        return c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />, 403);
-      }
-      const url = new URL(c.req.url);
-      const back = c.req.method === "GET" ? url.pathname + url.search : "/admin/access";
-      return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
-    };
+  const page = adminPageGuard(deps, "/admin/access");
 
   const render = async (
     c: Context,

@@ -3,24 +3,24 @@
  * with a second factor get in; others see the 403 page; strangers go to the login and back.
  */
 import type { Context } from "hono";
+import { withCaller } from "../caller/resolve.ts";
 import type { Deps } from "../deps.ts";
 import { csrfToken } from "../http/csrf.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import { AdminForbiddenPage } from "./dashboard_page.tsx";
 import { adminPageSession } from "./guard.ts";
 
-export type AdminPageHandler = (c: Context, ctx: SessionContext) => Promise<Response>;
-
-export function adminPageGuard(deps: Deps) {
-  return (h: AdminPageHandler) => async (c: Context) => {
-    const s = await adminPageSession(c, deps);
-    if (s.ok) return await h(c, s.ctx);
+/**
+ * `home` is where a stranger comes back to after the login from a form post (a POST cannot be
+ * replayed); a GET comes back to itself, unless `always` sends every request back to `home`.
+ */
+export function adminPageGuard(deps: Deps, home = "/admin", always = false) {
+  return withCaller(deps, adminPageSession, async (c: Context, s) => {
     if (s.code === "forbidden") {
       c.status(403);
       return c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />);
     }
     const url = new URL(c.req.url);
-    const back = c.req.method === "GET" ? url.pathname + url.search : "/admin";
+    const back = c.req.method === "GET" && !always ? url.pathname + url.search : home;
     return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
-  };
+  });
 }

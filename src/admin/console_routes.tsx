@@ -24,7 +24,7 @@ import { loadPolicy } from "../policy/repo.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { FormErrors, FormValues } from "../views/components.tsx";
 import { AuditPage } from "./audit_page.tsx";
-import { AdminForbiddenPage, DashboardPage } from "./dashboard_page.tsx";
+import { DashboardPage } from "./dashboard_page.tsx";
 import { PolicyPage, PolicyPreviewPage } from "./policy_pages.tsx";
 import {
   ConfirmPage,
@@ -35,7 +35,7 @@ import {
 } from "./user_pages.tsx";
 import { NewUserPage, UsersPage } from "./users_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
-import { adminPageSession } from "./guard.ts";
+import { adminPageGuard } from "./console_guard.tsx";
 import {
   auditCsv,
   type AuditFilter,
@@ -266,24 +266,12 @@ function auditFilters(query: Record<string, string>) {
   return { filters, errors, filter, search, ok: Object.keys(errors).length === 0 };
 }
 
-type Handler = (c: Context, ctx: SessionContext) => Promise<Response>;
-
 export function adminPages(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
 
   /** Admins with a second factor only: others see a 403 page, strangers go to the login. */
-  const admin = (h: Handler) => async (c: Context) => {
-    const s = await adminPageSession(c, deps);
-    if (s.ok) return await h(c, s.ctx);
-    if (s.code === "forbidden") {
-      c.status(403);
-      return c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />);
-    }
-    const url = new URL(c.req.url);
-    const back = c.req.method === "GET" ? url.pathname + url.search : "/admin";
-    return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
-  };
+  const admin = adminPageGuard(deps);
 
   const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
   const page = (c: Context, status: number, body: ReturnType<typeof notFoundPage>) => {

@@ -16,6 +16,7 @@ import type { SessionContext } from "../sessions/service.ts";
 import { securitySettings } from "../settings/security.ts";
 import { adminPageGuard } from "./console_guard.tsx";
 import { adminApiSession } from "./guard.ts";
+import { withCaller } from "../caller/resolve.ts";
 import { IpBlocksPage } from "./ip_blocks_page.tsx";
 
 const liftBody = z.object({ address: z.string().trim().min(1).max(64) }).strict();
@@ -64,10 +65,7 @@ export function ipBlockRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
   const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
-  };
+  const api = withCaller(deps, adminApiSession);
 
   app.get(
     "/api/v1/admin/ip-blocks",

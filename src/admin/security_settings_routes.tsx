@@ -8,7 +8,6 @@ import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure } from "../http/respond.ts";
 import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { describe } from "../openapi/describe.ts";
@@ -26,6 +25,7 @@ import {
 import type { FormErrors, FormValues } from "../views/components.tsx";
 import { adminPageGuard } from "./console_guard.tsx";
 import { adminApiSession } from "./guard.ts";
+import { withCaller } from "../caller/resolve.ts";
 import { SecuritySettingsPage } from "./security_settings_page.tsx";
 
 const all = z.object(
@@ -61,10 +61,7 @@ export function securitySettingsRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
   const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
-  };
+  const api = withCaller(deps, adminApiSession);
   const body = async () => ({
     settings: await securitySettings(deps),
     defaults: settingsDefaults(config),

@@ -24,6 +24,7 @@ import {
 import type { SessionContext } from "../sessions/service.ts";
 import { adminPageGuard } from "./console_guard.tsx";
 import { adminApiSession } from "./guard.ts";
+import { withCaller } from "../caller/resolve.ts";
 import { EndAllSessionsPage, SessionsPage } from "./sessions_page.tsx";
 
 const PAGE_LIMIT = 500;
@@ -103,10 +104,7 @@ export function adminSessionRoutes(deps: Deps): Hono {
 
   // ---- JSON ----
 
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
-  };
+  const api = withCaller(deps, adminApiSession);
 
   app.get(
     "/api/v1/admin/sessions",

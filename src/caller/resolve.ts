@@ -68,20 +68,25 @@ export type SessionCheck = (
   deps: Deps,
 ) => Promise<{ ok: true; ctx: SessionContext } | Failure>;
 
+export type CallerHandler = (c: Context, ctx: SessionContext) => Promise<Response>;
+
+/** What a caller who does not pass the check gets instead of the handler's answer. */
+export type Refusal = (c: Context, failure: Failure) => Response | Promise<Response>;
+
 /**
- * A JSON handler for callers that pass `check` (a session by default; admin routes pass
- * `adminApiSession`): anyone else gets the check's refusal as JSON and the handler never runs.
- * Handlers behind it read their validated body with `validJson()`.
+ * A handler for callers that pass `check` (a JSON session by default; admin routes pass
+ * `adminApiSession`, pages `pageSession`): anyone else gets `refuse` (by default the check's
+ * refusal as JSON) and the handler never runs. JSON handlers behind it read their validated
+ * body with `validJson()`.
  */
-export const withCaller = (deps: Deps, check: SessionCheck = apiSession) =>
-(
-  handler: (c: Context, ctx: SessionContext) => Promise<Response>,
-) =>
-async (c: Context) => {
-  const s = await check(c, deps);
-  if (!s.ok) return jsonFailure(c, s);
-  return await handler(c, s.ctx);
-};
+export const withCaller =
+  (deps: Deps, check: SessionCheck = apiSession, refuse: Refusal = jsonFailure) =>
+  (handler: CallerHandler) =>
+  async (c: Context) => {
+    const s = await check(c, deps);
+    if (!s.ok) return await refuse(c, s);
+    return await handler(c, s.ctx);
+  };
 
 /** The session of a page request (cookie). */
 export function pageSession(c: Context, deps: Deps) {

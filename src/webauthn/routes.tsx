@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { pageSession, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -201,12 +201,7 @@ export function webauthnRoutes(deps: Deps): Hono {
   const { config } = deps;
   const rpOf = (c: Context) => relyingParty(config.PUBLIC_URL, c.req.url);
 
-  const withApiSession =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await apiSession(c, deps);
-      if (!s.ok) return jsonFailure(c, s);
-      return await handler(c, s.ctx);
-    };
+  const withApiSession = withCaller(deps);
 
   // ---- JSON: the caller's keys ----
 
@@ -285,12 +280,7 @@ export function webauthnRoutes(deps: Deps): Hono {
 
   // ---- JSON: an admin and a user's keys ----
 
-  const admin =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await adminApiSession(c, deps);
-      if (!s.ok) return jsonFailure(c, s);
-      return await handler(c, s.ctx);
-    };
+  const admin = withCaller(deps, adminApiSession);
 
   app.get(
     "/api/v1/admin/users/:id/security-keys",
