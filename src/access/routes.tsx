@@ -6,16 +6,11 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { adminPageGuard } from "../admin/console_guard.tsx";
-import { adminApiSession } from "../admin/guard.ts";
-import { withCaller } from "../caller/resolve.ts";
-import { requestMeta } from "../http/client.ts";
+import { adminCallers, adminDoc, noticeOf } from "../admin/console_guard.tsx";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, fieldErrors } from "../http/respond.ts";
 import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe } from "../openapi/describe.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import { AccessRulesPage } from "./pages.tsx";
 import { ACCESS_ACTIONS, type AccessDecision, accessRulesSchema, HTTP_METHODS } from "./rules.ts";
 import { accessRulesSaved, saveAccessRules, storedAccessRules, testAccess } from "./service.ts";
@@ -34,22 +29,16 @@ const testResponse = z.object({
 });
 
 const doc = {
-  get: describe({
-    tag: "admin",
-    auth: ["admin"],
+  get: adminDoc({
     summary: "The access rules for apps behind forward-auth",
     success: { status: 200, description: "The rules document.", json: accessRulesSchema },
   }),
-  put: describe({
-    tag: "admin",
-    auth: ["admin"],
+  put: adminDoc({
     summary: "Replace the access rules (first match wins; omitted match fields match anything)",
     body: accessRulesSchema,
     success: { status: 200, description: "The saved document.", json: accessRulesSchema },
   }),
-  test: describe({
-    tag: "admin",
-    auth: ["admin"],
+  test: adminDoc({
     summary: "Who may reach this URL? Decide a URL for a user (or nobody signed in)",
     description: "The user is taken as signed in with a second factor just now; without a " +
       "username, as someone not signed in.",
@@ -75,9 +64,7 @@ const FIELD_MESSAGES = {
 
 export function accessRoutes(deps: Deps): Hono {
   const app = new Hono();
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, deps.config) });
-
-  const api = withCaller(deps, adminApiSession);
+  const { api, page, who } = adminCallers(deps, "/admin/access");
 
   app.get(
     "/api/v1/admin/access-rules",
@@ -115,8 +102,6 @@ export function accessRoutes(deps: Deps): Hono {
 
   // ---- the console page ----
 
-  const page = adminPageGuard(deps, "/admin/access");
-
   const render = async (
     c: Context,
     extra: { documentText?: string; documentError?: string; notice?: string; status?: number },
@@ -150,11 +135,7 @@ export function accessRoutes(deps: Deps): Hono {
 
   app.get(
     "/admin/access",
-    page((c) =>
-      render(c, {
-        notice: c.req.query("notice") === "saved" ? t("admin.access.saved") : undefined,
-      })
-    ),
+    page((c) => render(c, { notice: noticeOf(c, { saved: "admin.access.saved" }) })),
   );
 
   app.post(

@@ -1,13 +1,21 @@
 /**
- * @module The console pages' guard as a handler wrapper, for the console's route files: admins
- * with a second factor get in; others see the 403 page; strangers go to the login and back.
+ * @module What the admin route files share: the console pages' guard (admins with a second
+ * factor get in; others see the 403 page; strangers go to the login and back), the admin API's
+ * guard, who acts (for the audit), the fixed notices of `?notice=`, and the API's doc entries.
  */
 import type { Context } from "hono";
 import { withCaller } from "../caller/resolve.ts";
 import type { Deps } from "../deps.ts";
+import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
+import { type MessageKey, t } from "../i18n/i18n.ts";
+import { describeAs } from "../openapi/describe.ts";
+import type { SessionContext } from "../sessions/service.ts";
 import { AdminForbiddenPage } from "./dashboard_page.tsx";
-import { adminPageSession } from "./guard.ts";
+import { adminApiSession, adminPageSession } from "./guard.ts";
+
+/** `describe()` for the admin API: tag `admin`, an admin's session only. */
+export const adminDoc = describeAs("admin", ["admin"]);
 
 /**
  * `home` is where a stranger comes back to after the login from a form post (a POST cannot be
@@ -23,4 +31,22 @@ export function adminPageGuard(deps: Deps, home = "/admin", always = false) {
     const back = c.req.method === "GET" && !always ? url.pathname + url.search : home;
     return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
   });
+}
+
+/**
+ * The guards of an admin route file and who acts: `api` for `/api/v1/admin/...` (refusals as
+ * JSON), `page` for the console (see adminPageGuard; `home` as there).
+ */
+export function adminCallers(deps: Deps, home?: string) {
+  return {
+    api: withCaller(deps, adminApiSession),
+    page: adminPageGuard(deps, home),
+    who: (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, deps.config) }),
+  };
+}
+
+/** The fixed notice `?notice=` names: a query parameter never puts its own text on the page. */
+export function noticeOf(c: Context, notices: Record<string, MessageKey>): string | undefined {
+  const name = c.req.query("notice") ?? "";
+  return Object.hasOwn(notices, name) ? t(notices[name]) : undefined;
 }

@@ -11,7 +11,6 @@ import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { messageOf, statusOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
@@ -35,7 +34,7 @@ import {
 } from "./user_pages.tsx";
 import { NewUserPage, UsersPage } from "./users_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
-import { adminPageGuard } from "./console_guard.tsx";
+import { adminCallers } from "./console_guard.tsx";
 import {
   auditCsv,
   type AuditFilter,
@@ -271,9 +270,8 @@ export function adminPages(deps: Deps): Hono {
   const { config } = deps;
 
   /** Admins with a second factor only: others see a 403 page, strangers go to the login. */
-  const admin = adminPageGuard(deps);
+  const { page: admin, who } = adminCallers(deps);
 
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
   const page = (c: Context, status: number, body: ReturnType<typeof notFoundPage>) => {
     c.status(status as 200);
     return c.html(body);

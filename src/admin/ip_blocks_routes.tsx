@@ -5,18 +5,13 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe } from "../openapi/describe.ts";
 import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import { securitySettings } from "../settings/security.ts";
-import { adminPageGuard } from "./console_guard.tsx";
-import { adminApiSession } from "./guard.ts";
-import { withCaller } from "../caller/resolve.ts";
+import { adminCallers, adminDoc, noticeOf } from "./console_guard.tsx";
 import { IpBlocksPage } from "./ip_blocks_page.tsx";
 
 const liftBody = z.object({ address: z.string().trim().min(1).max(64) }).strict();
@@ -32,20 +27,16 @@ const blockJson = z.object({
 });
 
 const doc = {
-  list: describe({
+  list: adminDoc({
     summary: "Blocked client addresses",
-    tag: "admin",
-    auth: ["admin"],
     success: {
       status: 200,
       description: "The blocks in force.",
       json: z.object({ blocks: z.array(blockJson) }),
     },
   }),
-  lift: describe({
+  lift: adminDoc({
     summary: "Lift the block on an address (as listed, or any address inside an IPv6 /64)",
-    tag: "admin",
-    auth: ["admin"],
     success: { status: 204, description: "Lifted; its failures and past blocks are forgiven." },
     errors: ["not_found"],
   }),
@@ -63,9 +54,7 @@ const toJson = (b: IpBlock) => ({
 
 export function ipBlockRoutes(deps: Deps): Hono {
   const app = new Hono();
-  const { config } = deps;
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const api = withCaller(deps, adminApiSession);
+  const { api, page: admin, who } = adminCallers(deps);
 
   app.get(
     "/api/v1/admin/ip-blocks",
@@ -83,7 +72,6 @@ export function ipBlockRoutes(deps: Deps): Hono {
     }),
   );
 
-  const admin = adminPageGuard(deps);
   const render = async (c: Context, extra: { notice?: string; error?: string } = {}) => {
     const s = await securitySettings(deps);
     return c.html(
@@ -103,11 +91,7 @@ export function ipBlockRoutes(deps: Deps): Hono {
 
   app.get(
     "/admin/ip-blocks",
-    admin((c) =>
-      render(c, {
-        notice: c.req.query("notice") === "lifted" ? t("admin.blocks.lifted") : undefined,
-      })
-    ),
+    admin((c) => render(c, { notice: noticeOf(c, { lifted: "admin.blocks.lifted" }) })),
   );
 
   app.post(

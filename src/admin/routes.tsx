@@ -7,7 +7,6 @@ import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
 import { errorBody, fieldErrors, type IssueList, jsonFailure } from "../http/respond.ts";
 import { jsonBody, validJson } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
@@ -15,8 +14,6 @@ import { passwordPolicy } from "../passwords/service.ts";
 import { passwordPolicyInput } from "../passwords/policy.ts";
 import { loginPolicySchema } from "../policy/policy.ts";
 import { loadPolicy } from "../policy/repo.ts";
-import type { SessionContext } from "../sessions/service.ts";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
 import {
   adminUserDetailResponse,
   adminUserResponse,
@@ -31,8 +28,7 @@ import {
   resetTwofaResponse,
   userDevicesResponse,
 } from "../openapi/schemas.ts";
-import { adminApiSession } from "./guard.ts";
-import { withCaller } from "../caller/resolve.ts";
+import { adminCallers, adminDoc } from "./console_guard.tsx";
 import {
   auditCsv,
   complianceCsv,
@@ -94,8 +90,6 @@ export const auditQuery = z.object({
   format: z.enum(["json", "csv"]).default("json"),
 });
 
-const adminDoc = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "admin", auth: ["admin"], ...d });
 const USER_ID = { id: "The user's id." };
 
 /**
@@ -231,10 +225,9 @@ const doc = {
 
 export function adminRoutes(deps: Deps): Hono {
   const app = new Hono();
-  const { db, config } = deps;
+  const { db } = deps;
 
-  const admin = withCaller(deps, adminApiSession);
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
+  const { api: admin, who } = adminCallers(deps);
   const done = (c: Context, r: { ok: true } | { ok: false; code: Parameters<typeof fail>[0] }) =>
     r.ok ? c.body(null, 204) : jsonFailure(c, fail(r.code));
   const invalid = (c: Context, error: IssueList) => {

@@ -6,12 +6,9 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe } from "../openapi/describe.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import {
   saveSecuritySettings,
   securitySettings,
@@ -23,9 +20,7 @@ import {
   storedSecuritySettings,
 } from "../settings/security.ts";
 import type { FormErrors, FormValues } from "../views/components.tsx";
-import { adminPageGuard } from "./console_guard.tsx";
-import { adminApiSession } from "./guard.ts";
-import { withCaller } from "../caller/resolve.ts";
+import { adminCallers, adminDoc, noticeOf } from "./console_guard.tsx";
 import { SecuritySettingsPage } from "./security_settings_page.tsx";
 
 const all = z.object(
@@ -41,18 +36,14 @@ const settingsResponse = z.object({
 });
 
 const doc = {
-  get: describe({
+  get: adminDoc({
     summary: "Session and lockout settings: in force, defaults and stored",
-    tag: "admin",
-    auth: ["admin"],
     success: { status: 200, description: "The settings.", json: settingsResponse },
   }),
-  put: describe({
+  put: adminDoc({
     summary: "Store session and lockout settings (omitted ones go back to their defaults)",
     description: "In force for new logins and new failures at once; sessions already issued " +
       "keep their lifetime and idle timeout.",
-    tag: "admin",
-    auth: ["admin"],
     success: { status: 200, description: "The settings now.", json: settingsResponse },
   }),
 };
@@ -60,8 +51,7 @@ const doc = {
 export function securitySettingsRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const api = withCaller(deps, adminApiSession);
+  const { api, page: admin, who } = adminCallers(deps);
   const body = async () => ({
     settings: await securitySettings(deps),
     defaults: settingsDefaults(config),
@@ -82,7 +72,6 @@ export function securitySettingsRoutes(deps: Deps): Hono {
 
   // ---- HTML ----
 
-  const admin = adminPageGuard(deps);
   const render = async (
     c: Context,
     extra: { values?: FormValues; errors?: FormErrors; notice?: string; status?: number } = {},
@@ -104,11 +93,7 @@ export function securitySettingsRoutes(deps: Deps): Hono {
 
   app.get(
     "/admin/security-settings",
-    admin((c) =>
-      render(c, {
-        notice: c.req.query("notice") === "saved" ? t("admin.settings.saved") : undefined,
-      })
-    ),
+    admin((c) => render(c, { notice: noticeOf(c, { saved: "admin.settings.saved" }) })),
   );
 
   app.post(

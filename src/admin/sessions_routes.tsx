@@ -6,13 +6,11 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure } from "../http/respond.ts";
 import { formRecord, jsonBody, validJson } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
 import { methodOf } from "../account/pages.tsx";
 import {
   countLiveSessions,
@@ -22,9 +20,7 @@ import {
   type LiveSessionRow,
 } from "../sessions/admin_service.ts";
 import type { SessionContext } from "../sessions/service.ts";
-import { adminPageGuard } from "./console_guard.tsx";
-import { adminApiSession } from "./guard.ts";
-import { withCaller } from "../caller/resolve.ts";
+import { adminCallers, adminDoc } from "./console_guard.tsx";
 import { EndAllSessionsPage, SessionsPage } from "./sessions_page.tsx";
 
 const PAGE_LIMIT = 500;
@@ -55,9 +51,6 @@ const sessionJson = z.object({
 });
 const listResponse = z.object({ sessions: z.array(sessionJson) });
 const endAllResponse = z.object({ ended: z.number().int(), kept_own: z.boolean() });
-
-const adminDoc = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "admin", auth: ["admin"], ...d });
 
 const doc = {
   list: adminDoc({
@@ -100,11 +93,9 @@ function toJson(s: LiveSessionRow, currentId: string) {
 export function adminSessionRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
+  const { api, page: admin, who } = adminCallers(deps);
 
   // ---- JSON ----
-
-  const api = withCaller(deps, adminApiSession);
 
   app.get(
     "/api/v1/admin/sessions",
@@ -144,8 +135,6 @@ export function adminSessionRoutes(deps: Deps): Hono {
   );
 
   // ---- HTML ----
-
-  const admin = adminPageGuard(deps);
 
   const render = async (
     c: Context,

@@ -88,6 +88,10 @@ export const withCaller =
     return await handler(c, s.ctx);
   };
 
+/** For pages: a stranger goes to the login, and comes back to `back` afterwards. */
+export const toLogin = (back: string): Refusal => (c) =>
+  c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
+
 /** The session of a page request (cookie). */
 export function pageSession(c: Context, deps: Deps) {
   return authenticateSession(

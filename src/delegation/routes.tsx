@@ -5,7 +5,7 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { adminApiSession, adminPageSession } from "../admin/guard.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { pageSession, withCaller } from "../caller/resolve.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
@@ -55,27 +55,32 @@ export function delegationBanner(deps: Deps): MiddlewareHandler {
 export function delegationRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
+  const admin = withCaller(deps, adminApiSession);
 
-  app.post("/api/v1/admin/users/:id/delegate", doc.start, async (c) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const r = await startDelegation(deps, s.ctx, {
-      targetId: c.req.param("id"),
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return jsonFailure(c, r);
-    return c.json({
-      session_token: r.value.sessionToken,
-      expires_at: r.value.expiresAt.toISOString(),
-    }, 201);
-  });
+  app.post(
+    "/api/v1/admin/users/:id/delegate",
+    doc.start,
+    admin(async (c, ctx) => {
+      const r = await startDelegation(deps, ctx, {
+        targetId: c.req.param("id")!,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({
+        session_token: r.value.sessionToken,
+        expires_at: r.value.expiresAt.toISOString(),
+      }, 201);
+    }),
+  );
 
-  app.post("/api/v1/delegation/end", doc.end, async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const r = await endDelegation(deps, s.ctx, requestMeta(c, config));
-    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
-  });
+  app.post(
+    "/api/v1/delegation/end",
+    doc.end,
+    withCaller(deps)(async (c, ctx) => {
+      const r = await endDelegation(deps, ctx, requestMeta(c, config));
+      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+    }),
+  );
 
   const failed = (c: Context, code: Parameters<typeof fail>[0], back: string) => {
     c.status(statusOf(code));
