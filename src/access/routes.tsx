@@ -6,10 +6,11 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
+import { withBody } from "../caller/resolve.ts";
 import { adminCallers, adminDoc, noticeOf } from "../admin/console_guard.tsx";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, fieldErrors } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { AccessRulesPage } from "./pages.tsx";
 import { ACCESS_ACTIONS, type AccessDecision, accessRulesSchema, HTTP_METHODS } from "./rules.ts";
@@ -75,9 +76,7 @@ export function accessRoutes(deps: Deps): Hono {
   app.put(
     "/api/v1/admin/access-rules",
     doc.put,
-    jsonBody(accessRulesSchema),
-    api(async (c, ctx) => {
-      const next = validJson(c, accessRulesSchema);
+    ...withBody(accessRulesSchema, api, async (c, ctx, next) => {
       await saveAccessRules(deps, who(c, ctx), next);
       return c.json(next);
     }),
@@ -86,9 +85,7 @@ export function accessRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/access-rules/test",
     doc.test,
-    jsonBody(testBody),
-    api(async (c) => {
-      const body = validJson(c, testBody);
+    ...withBody(testBody, api, async (c, _ctx, body) => {
       const r = await testAccess(deps, body);
       if (!r.ok) {
         return c.json(

@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
-import { pageSession, withCaller } from "../caller/resolve.ts";
+import { pageSession, withBody, withCaller } from "../caller/resolve.ts";
 import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -16,7 +16,7 @@ import { findUserById } from "../users/repo.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord } from "../http/validate.ts";
 import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
 import { listKeys } from "../apikeys/service.ts";
 import { codeField } from "../login/schemas.ts";
@@ -231,9 +231,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/reauth",
     doc.reauth,
-    jsonBody(reauthBody.strict()),
-    withApiSession(async (c, ctx) => {
-      const body = validJson(c, reauthBody); // already validated by jsonBody
+    ...withBody(reauthBody.strict(), withApiSession, async (c, ctx, body) => {
       const r = await reauthenticate(deps, {
         ctx,
         password: body.password,
@@ -263,11 +261,10 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/authenticators",
     doc.addAuthenticator,
-    jsonBody(optionalLabelBody.strict()),
-    withApiSession(async (c, ctx) => {
+    ...withBody(optionalLabelBody.strict(), withApiSession, async (c, ctx, body) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
-        label: validJson(c, optionalLabelBody).label,
+        label: body.label,
         meta: requestMeta(c, config),
       });
       return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
@@ -277,9 +274,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/me/authenticators/:id",
     doc.renameAuthenticator,
-    jsonBody(labelBody.strict()),
-    withApiSession(async (c, ctx) => {
-      const { label } = validJson(c, labelBody);
+    ...withBody(labelBody.strict(), withApiSession, async (c, ctx, { label }) => {
       const r = await renameAuthenticator(deps, ctx, {
         id: c.req.param("id")!,
         label,
@@ -300,11 +295,10 @@ export function accountRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/authenticators/:id/replace",
     doc.replaceAuthenticator,
-    jsonBody(optionalLabelBody.strict()),
-    withApiSession(async (c, ctx) => {
+    ...withBody(optionalLabelBody.strict(), withApiSession, async (c, ctx, body) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
-        label: validJson(c, optionalLabelBody).label,
+        label: body.label,
         replacesId: c.req.param("id"),
         meta: requestMeta(c, config),
       });

@@ -5,9 +5,10 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
+import { withBody } from "../caller/resolve.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
 import { securitySettings } from "../settings/security.ts";
@@ -65,9 +66,8 @@ export function ipBlockRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/ip-blocks/lift",
     doc.lift,
-    jsonBody(liftBody),
-    api(async (c, ctx) => {
-      const r = await liftBlock(deps, who(c, ctx), validJson(c, liftBody).address);
+    ...withBody(liftBody, api, async (c, ctx, body) => {
+      const r = await liftBlock(deps, who(c, ctx), body.address);
       return r.ok ? c.body(null, 204) : jsonFailure(c, r);
     }),
   );

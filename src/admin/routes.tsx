@@ -7,8 +7,8 @@ import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
+import { withBody } from "../caller/resolve.ts";
 import { errorBody, fieldErrors, type IssueList, jsonFailure } from "../http/respond.ts";
-import { jsonBody, validJson } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { passwordPolicy } from "../passwords/service.ts";
 import { passwordPolicyInput } from "../passwords/policy.ts";
@@ -264,9 +264,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users",
     doc.createUser,
-    jsonBody(createBody.strict()),
-    admin(async (c, ctx) => {
-      const body = validJson(c, createBody);
+    ...withBody(createBody.strict(), admin, async (c, ctx, body) => {
       const r = await createUserByAdmin(deps, who(c, ctx), {
         username: body.username,
         password: body.password,
@@ -307,9 +305,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/admin/users/:id",
     doc.updateUser,
-    jsonBody(updateBody.strict()),
-    admin(async (c, ctx) => {
-      const body = validJson(c, updateBody);
+    ...withBody(updateBody.strict(), admin, async (c, ctx, body) => {
       const r = await updateUserByAdmin(deps, who(c, ctx), c.req.param("id")!, body);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({
@@ -336,9 +332,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users/:id/reset-2fa",
     doc.reset2fa,
-    jsonBody(resetBody.strict()),
-    admin(async (c, ctx) => {
-      const { mode } = validJson(c, resetBody);
+    ...withBody(resetBody.strict(), admin, async (c, ctx, { mode }) => {
       const r = await resetTwofa(deps, who(c, ctx), c.req.param("id")!, mode);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({
@@ -373,9 +367,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users/:id/extend-grace",
     doc.extendGrace,
-    jsonBody(graceBody.strict()),
-    admin(async (c, ctx) => {
-      const { days } = validJson(c, graceBody);
+    ...withBody(graceBody.strict(), admin, async (c, ctx, { days }) => {
       const r = await extendGrace(deps, who(c, ctx), c.req.param("id")!, days);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({ grace_until: new Date(r.until).toISOString() });

@@ -6,8 +6,9 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
+import { withBody } from "../caller/resolve.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import {
   saveSecuritySettings,
@@ -63,9 +64,8 @@ export function securitySettingsRoutes(deps: Deps): Hono {
   app.put(
     "/api/v1/admin/security-settings",
     doc.put,
-    jsonBody(securitySettingsInput),
-    api(async (c, ctx) => {
-      await saveSecuritySettings(deps, who(c, ctx), validJson(c, securitySettingsInput));
+    ...withBody(securitySettingsInput, api, async (c, ctx, input) => {
+      await saveSecuritySettings(deps, who(c, ctx), input);
       return c.json(await body());
     }),
   );

@@ -6,10 +6,11 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
+import { withBody } from "../caller/resolve.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { methodOf } from "../account/pages.tsx";
 import {
@@ -117,9 +118,7 @@ export function adminSessionRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/sessions/end-all",
     doc.endAll,
-    jsonBody(endAllBody),
-    api(async (c, ctx) => {
-      const body = validJson(c, endAllBody);
+    ...withBody(endAllBody, api, async (c, ctx, body) => {
       const r = await endAllSessionsByAdmin(deps, who(c, ctx), body.keep_own);
       return c.json({ ended: r.ended, kept_own: body.keep_own });
     }),

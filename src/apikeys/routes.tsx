@@ -6,11 +6,11 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { adminApiSession } from "../admin/guard.ts";
 import type { Deps } from "../deps.ts";
-import { pageSession, toLogin, withCaller } from "../caller/resolve.ts";
+import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { wrongTotpCode } from "../login/flow.ts";
 import { codeField } from "../login/schemas.ts";
@@ -156,9 +156,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/tokens",
     doc.createToken,
-    jsonBody(patBody.strict()),
-    mine(async (c, ctx) => {
-      const body = validJson(c, patBody);
+    ...withBody(patBody.strict(), mine, async (c, ctx, body) => {
       const r = await createPat(deps, ctx, {
         name: body.name,
         scopes: body.scopes,
@@ -199,9 +197,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/api-keys",
     doc.createKey,
-    jsonBody(adminKeyBody.strict()),
-    admin(async (c, ctx) => {
-      const body = validJson(c, adminKeyBody);
+    ...withBody(adminKeyBody.strict(), admin, async (c, ctx, body) => {
       const user = await findUserByUsername(deps.db, body.username);
       if (!user) return jsonFailure(c, fail("not_found"));
       const r = await createApiKey(deps, {

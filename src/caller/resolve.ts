@@ -4,6 +4,7 @@
  * asks the sessions and API-key services, and src/http/ below it knows neither.
  */
 import type { Context } from "hono";
+import type { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { type ApiKeyPrincipal, authenticateApiKey, looksLikeApiKey } from "../apikeys/service.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -13,6 +14,7 @@ import { bearerToken } from "../http/bearer.ts";
 import { requestMeta } from "../http/client.ts";
 import { readCookie } from "../http/cookies.ts";
 import { jsonFailure } from "../http/respond.ts";
+import { jsonBody, validJson } from "../http/validate.ts";
 
 /**
  * The session of a JSON request (Bearer only: the API never trusts cookies, so needs no CSRF).
@@ -87,6 +89,20 @@ export const withCaller =
     if (!s.ok) return await refuse(c, s);
     return await handler(c, s.ctx);
   };
+
+/**
+ * The handlers of a JSON route that reads a body, for callers that pass `guard` (a
+ * `withCaller(...)`): `jsonBody(schema)` validates the body (and is the route's request body in
+ * the OpenAPI document), then the guard checks the caller, and `handler` gets the validated body.
+ * Spread them after the route's `describe()` entry.
+ */
+export function withBody<T extends z.ZodType>(
+  schema: T,
+  guard: (handler: CallerHandler) => (c: Context) => Promise<Response>,
+  handler: (c: Context, ctx: SessionContext, body: z.output<T>) => Promise<Response>,
+) {
+  return [jsonBody(schema), guard((c, ctx) => handler(c, ctx, validJson(c, schema)))] as const;
+}
 
 /** For pages: a stranger goes to the login, and comes back to `back` afterwards. */
 export const toLogin = (back: string): Refusal => (c) =>

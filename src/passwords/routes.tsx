@@ -5,12 +5,12 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { pageSession, withCaller } from "../caller/resolve.ts";
+import { pageSession, withBody, withCaller } from "../caller/resolve.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
 import { checkClient } from "../protection/guard.ts";
 import { ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
@@ -81,9 +81,7 @@ export function passwordRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/password",
     doc.change,
-    jsonBody(changeBody.strict()),
-    withCaller(deps)(async (c, ctx) => {
-      const body = validJson(c, changeBody.strict());
+    ...withBody(changeBody.strict(), withCaller(deps), async (c, ctx, body) => {
       const r = await changePassword(deps, ctx, {
         currentPassword: body.current_password,
         newPassword: body.new_password,

@@ -6,13 +6,13 @@
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { pageSession, withCaller } from "../caller/resolve.ts";
+import { pageSession, withBody, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
 import { finishBrowserLogin } from "../login/routes.tsx";
 import { describe, type OperationDoc } from "../openapi/describe.ts";
@@ -225,9 +225,7 @@ export function webauthnRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/security-keys",
     doc.register,
-    jsonBody(registerBody),
-    withApiSession(async (c, ctx) => {
-      const body = validJson(c, registerBody);
+    ...withBody(registerBody, withApiSession, async (c, ctx, body) => {
       const r = await finishRegistration(deps, ctx, {
         challengeId: body.challenge_id,
         name: body.name,
@@ -241,12 +239,11 @@ export function webauthnRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/me/security-keys/:id",
     doc.rename,
-    jsonBody(renameKeyBody),
-    withApiSession(async (c, ctx) => {
+    ...withBody(renameKeyBody, withApiSession, async (c, ctx, body) => {
       const id = c.req.param("id")!;
       const r = await renameKey(deps, ctx, {
         id,
-        name: validJson(c, renameKeyBody).name,
+        name: body.name,
         meta: requestMeta(c, config),
       });
       if (!r.ok) return jsonFailure(c, r);
