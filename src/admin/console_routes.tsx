@@ -12,7 +12,7 @@ import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { messageOf, statusOf } from "../http/respond.ts";
+import { csvFile, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { DAY } from "../lib/clock.ts";
 import type { Failure } from "../lib/errors.ts";
@@ -35,13 +35,12 @@ import {
 import { NewUserPage, UsersPage } from "./users_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
 import { adminCallers } from "./console_guard.tsx";
+import { isUserStep, USER_STEPS, type UserStepName } from "./user_steps.ts";
 import {
   auditCsv,
   type AuditFilter,
   complianceCsv,
   createUserByAdmin,
-  disableTwofaByAdmin,
-  endUserSessions,
   extendGrace,
   listUsersForAdmin,
   previewPolicy,
@@ -50,10 +49,8 @@ import {
   revokeUserDevice,
   savePasswordPolicy,
   savePolicy,
-  setTwofaRequired,
   STATUS_FILTERS,
   twofaStatusCounts,
-  unlockUser,
   updateUserByAdmin,
   userDevices,
   userForAdmin,
@@ -82,6 +79,17 @@ const NOTICES: Record<string, string> = {
   updated: "Roles and groups are saved.",
   device_revoked: "The trusted device is revoked.",
 };
+
+/** The notice after each one-step action (./user_steps.ts). */
+const STEP_NOTICES = {
+  "require-2fa": "required",
+  "unrequire-2fa": "unrequired",
+  "disable-2fa": "twofa_disabled",
+  unlock: "unlocked",
+  "end-sessions": "sessions_ended",
+  disable: "disabled",
+  enable: "enabled",
+} satisfies Record<UserStepName, keyof typeof NOTICES>;
 
 const nameList = z.array(z.string().max(64, "Use at most 64 characters per name."))
   .max(50, "Use at most 50 names.");
@@ -511,11 +519,16 @@ export function adminPages(deps: Deps): Hono {
       if (!isAction(action)) return notFound(c);
       const form = await formRecord(c);
       const by = who(c, ctx);
+      if (isUserStep(action)) {
+        return await after(
+          c,
+          ctx,
+          id,
+          await USER_STEPS[action](deps, by, id),
+          STEP_NOTICES[action],
+        );
+      }
       switch (action) {
-        case "require-2fa":
-          return await after(c, ctx, id, await setTwofaRequired(deps, by, id, true), "required");
-        case "unrequire-2fa":
-          return await after(c, ctx, id, await setTwofaRequired(deps, by, id, false), "unrequired");
         case "reset-2fa": {
           const r = await resetTwofa(deps, by, id, form.mode === "plain" ? "plain" : "pass");
           if (!r.ok) return await refused(c, ctx, id, r);
@@ -531,12 +544,6 @@ export function adminPages(deps: Deps): Hono {
             />,
           );
         }
-        case "disable-2fa":
-          return await after(c, ctx, id, await disableTwofaByAdmin(deps, by, id), "twofa_disabled");
-        case "unlock":
-          return await after(c, ctx, id, await unlockUser(deps, by, id), "unlocked");
-        case "end-sessions":
-          return await after(c, ctx, id, await endUserSessions(deps, by, id), "sessions_ended");
         case "extend-grace": {
           const days = daysField.safeParse(form.days);
           if (!days.success) {
@@ -562,22 +569,6 @@ export function adminPages(deps: Deps): Hono {
             "grace_extended",
           );
         }
-        case "disable":
-          return await after(
-            c,
-            ctx,
-            id,
-            await updateUserByAdmin(deps, by, id, { disabled: true }),
-            "disabled",
-          );
-        case "enable":
-          return await after(
-            c,
-            ctx,
-            id,
-            await updateUserByAdmin(deps, by, id, { disabled: false }),
-            "enabled",
-          );
         case "edit": {
           const values = { roles: form.roles ?? "", groups: form.groups ?? "" };
           const edit = editInput(values);
@@ -729,19 +720,14 @@ export function adminPages(deps: Deps): Hono {
         c.status(400);
         return c.text(Object.values(f.errors).join("\n"));
       }
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", 'attachment; filename="twofold-audit.csv"');
-      return c.body(auditCsv(await queryAudit(deps, { ...f.filter, limit: AUDIT_CSV_LIMIT })));
+      const rows = await queryAudit(deps, { ...f.filter, limit: AUDIT_CSV_LIMIT });
+      return csvFile(c, "twofold-audit.csv", auditCsv(rows));
     }),
   );
 
   app.get(
     "/admin/compliance.csv",
-    admin(async (c) => {
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", 'attachment; filename="twofold-2fa-compliance.csv"');
-      return c.body(await complianceCsv(deps));
-    }),
+    admin(async (c) => csvFile(c, "twofold-2fa-compliance.csv", await complianceCsv(deps))),
   );
 
   return app;

@@ -52,6 +52,13 @@ export function jsonValidationFailure(c: Context, error: IssueList): Response {
   return c.json(errorBody("validation_failed", fieldErrors(error)), 400);
 }
 
+/** A CSV file to download: UTF-8, saved under `filename`. */
+export function csvFile(c: Context, filename: string, csv: string): Response {
+  c.header("Content-Type", "text/csv; charset=utf-8");
+  c.header("Content-Disposition", `attachment; filename="${filename}"`);
+  return c.body(csv);
+}
+
 export function statusOf(code: ErrorCode) {
   return ERRORS[code].status;
 }
