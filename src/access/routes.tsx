@@ -7,10 +7,9 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
-import { adminCallers, adminDoc, noticeOf } from "../admin/console_guard.tsx";
+import { adminCallers, adminDoc, formPage } from "../admin/console_guard.tsx";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, fieldErrors } from "../http/respond.ts";
-import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { AccessRulesPage } from "./pages.tsx";
 import { ACCESS_ACTIONS, type AccessDecision, accessRulesSchema, HTTP_METHODS } from "./rules.ts";
@@ -130,15 +129,10 @@ export function accessRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get(
-    "/admin/access",
-    page((c) => render(c, { notice: noticeOf(c, { saved: "admin.access.saved" }) })),
-  );
-
-  app.post(
-    "/admin/access",
-    page(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, page, "/admin/access", {
+    render,
+    notices: { saved: "admin.access.saved" },
+    post: async (c, ctx, form) => {
       const text = form.rules ?? "";
       let value: unknown;
       try {
@@ -158,8 +152,8 @@ export function accessRoutes(deps: Deps): Hono {
       }
       await saveAccessRules(deps, who(c, ctx), parsed.data);
       return c.redirect("/admin/access?notice=saved", 303);
-    }),
-  );
+    },
+  });
 
   return app;
 }

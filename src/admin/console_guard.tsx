@@ -3,11 +3,12 @@
  * factor get in; others see the 403 page; strangers go to the login and back), the admin API's
  * guard, who acts (for the audit), the fixed notices of `?notice=`, and the API's doc entries.
  */
-import type { Context } from "hono";
+import type { Context, Hono } from "hono";
 import { withCaller } from "../caller/resolve.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
+import { formRecord } from "../http/validate.ts";
 import { type MessageKey, t } from "../i18n/i18n.ts";
 import { describeAs } from "../openapi/describe.ts";
 import type { SessionContext } from "../sessions/service.ts";
@@ -49,4 +50,24 @@ export function adminCallers(deps: Deps, home?: string) {
 export function noticeOf(c: Context, notices: Record<string, MessageKey>): string | undefined {
   const name = c.req.query("notice") ?? "";
   return Object.hasOwn(notices, name) ? t(notices[name]) : undefined;
+}
+
+/**
+ * A console page with one form, behind `guard`: GET shows it with the notice `?notice=` names
+ * (see noticeOf); the form posts to `action` (by default the page itself), whose handler gets
+ * the form's fields and answers (a redirect with a notice, or the page again).
+ */
+export function formPage(
+  app: Hono,
+  guard: ReturnType<typeof adminPageGuard>,
+  path: string,
+  page: {
+    render: (c: Context, extra: { notice?: string }) => Promise<Response>;
+    notices: Record<string, MessageKey>;
+    action?: string;
+    post: (c: Context, ctx: SessionContext, form: Record<string, string>) => Promise<Response>;
+  },
+) {
+  app.get(path, guard((c) => page.render(c, { notice: noticeOf(c, page.notices) })));
+  app.post(page.action ?? path, guard(async (c, ctx) => page.post(c, ctx, await formRecord(c))));
 }

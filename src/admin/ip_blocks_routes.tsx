@@ -8,11 +8,10 @@ import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
-import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
 import { securitySettings } from "../settings/security.ts";
-import { adminCallers, adminDoc, noticeOf } from "./console_guard.tsx";
+import { adminCallers, adminDoc, formPage } from "./console_guard.tsx";
 import { IpBlocksPage } from "./ip_blocks_page.tsx";
 
 const liftBody = z.object({ address: z.string().trim().min(1).max(64) }).strict();
@@ -89,22 +88,18 @@ export function ipBlockRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get(
-    "/admin/ip-blocks",
-    admin((c) => render(c, { notice: noticeOf(c, { lifted: "admin.blocks.lifted" }) })),
-  );
-
-  app.post(
-    "/admin/ip-blocks/lift",
-    admin(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, admin, "/admin/ip-blocks", {
+    render,
+    notices: { lifted: "admin.blocks.lifted" },
+    action: "/admin/ip-blocks/lift",
+    post: async (c, ctx, form) => {
       const address = (form.address ?? "").slice(0, 64);
       const r = await liftBlock(deps, who(c, ctx), address);
       if (r.ok) return c.redirect("/admin/ip-blocks?notice=lifted", 303);
       c.status(404);
       return await render(c, { error: t("admin.blocks.gone") });
-    }),
-  );
+    },
+  });
 
   return app;
 }

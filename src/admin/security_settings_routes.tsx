@@ -8,7 +8,6 @@ import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import {
   saveSecuritySettings,
@@ -21,7 +20,7 @@ import {
   storedSecuritySettings,
 } from "../settings/security.ts";
 import type { FormErrors, FormValues } from "../views/components.tsx";
-import { adminCallers, adminDoc, noticeOf } from "./console_guard.tsx";
+import { adminCallers, adminDoc, formPage } from "./console_guard.tsx";
 import { SecuritySettingsPage } from "./security_settings_page.tsx";
 
 const all = z.object(
@@ -91,15 +90,10 @@ export function securitySettingsRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get(
-    "/admin/security-settings",
-    admin((c) => render(c, { notice: noticeOf(c, { saved: "admin.settings.saved" }) })),
-  );
-
-  app.post(
-    "/admin/security-settings",
-    admin(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, admin, "/admin/security-settings", {
+    render,
+    notices: { saved: "admin.settings.saved" },
+    post: async (c, ctx, form) => {
       const values: FormValues = {};
       const errors: FormErrors = {};
       const input: Partial<Record<SettingName, number>> = {};
@@ -119,8 +113,8 @@ export function securitySettingsRoutes(deps: Deps): Hono {
       if (Object.keys(errors).length > 0) return await render(c, { values, errors, status: 400 });
       await saveSecuritySettings(deps, who(c, ctx), input);
       return c.redirect("/admin/security-settings?notice=saved", 303);
-    }),
-  );
+    },
+  });
 
   return app;
 }
