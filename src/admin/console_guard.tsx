@@ -54,7 +54,7 @@ export function noticeOf(c: Context, notices: Record<string, MessageKey>): strin
 
 /**
  * A console page with one form, behind `guard`: GET shows it with the notice `?notice=` names
- * (see noticeOf); the form posts to `action` (by default the page itself), whose handler gets
+ * (message keys for noticeOf, or the page's own lookup); the form posts to `action` (by default the page itself), whose handler gets
  * the form's fields and answers (a redirect with a notice, or the page again).
  */
 export function formPage(
@@ -63,11 +63,13 @@ export function formPage(
   path: string,
   page: {
     render: (c: Context, extra: { notice?: string }) => Promise<Response>;
-    notices: Record<string, MessageKey>;
+    notices: Record<string, MessageKey> | ((c: Context) => string | undefined);
     action?: string;
     post: (c: Context, ctx: SessionContext, form: Record<string, string>) => Promise<Response>;
   },
 ) {
-  app.get(path, guard((c) => page.render(c, { notice: noticeOf(c, page.notices) })));
+  const notice = (c: Context) =>
+    typeof page.notices === "function" ? page.notices(c) : noticeOf(c, page.notices);
+  app.get(path, guard((c) => page.render(c, { notice: notice(c) })));
   app.post(page.action ?? path, guard(async (c, ctx) => page.post(c, ctx, await formRecord(c))));
 }

@@ -34,7 +34,7 @@ import {
 } from "./user_pages.tsx";
 import { NewUserPage, UsersPage } from "./users_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
-import { adminCallers } from "./console_guard.tsx";
+import { adminCallers, formPage } from "./console_guard.tsx";
 import { isUserStep, USER_STEPS, type UserStepName } from "./user_steps.ts";
 import {
   auditCsv,
@@ -312,11 +312,11 @@ export function adminPages(deps: Deps): Hono {
     );
   };
 
-  app.get("/admin", admin((c) => renderDashboard(c, { notice: notice(c) })));
-
-  app.post(
-    "/admin/alerts/:id/ack",
-    admin(async (c, ctx) => {
+  formPage(app, admin, "/admin", {
+    render: renderDashboard,
+    notices: notice,
+    action: "/admin/alerts/:id/ack",
+    post: async (c, ctx) => {
       if (await acknowledgeAlert(deps, c.req.param("id")!, ctx.user.id)) {
         return c.redirect("/admin?notice=alert_acknowledged", 303);
       }
@@ -324,8 +324,8 @@ export function adminPages(deps: Deps): Hono {
         error: "That alert does not exist or was already acknowledged.",
         status: 404,
       });
-    }),
-  );
+    },
+  });
 
   // ---- users ----
 
@@ -623,13 +623,11 @@ export function adminPages(deps: Deps): Hono {
       />,
     );
 
-  app.get("/admin/policy", admin((c) => renderPolicy(c, { notice: notice(c) })));
-
   /** The form first previews; the preview's "Save" posts the same values with confirm=1. */
-  app.post(
-    "/admin/policy",
-    admin(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, admin, "/admin/policy", {
+    render: renderPolicy,
+    notices: notice,
+    post: async (c, ctx, form) => {
       const input = policyInput(form);
       const parsed = loginPolicySchema.safeParse(input);
       if (!parsed.success) {
@@ -655,8 +653,8 @@ export function adminPages(deps: Deps): Hono {
           wouldBlock={preview.wouldBlock}
         />,
       );
-    }),
-  );
+    },
+  });
 
   app.post(
     "/admin/password-policy",
