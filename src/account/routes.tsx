@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
-import { pageSession, withBody, withCaller } from "../caller/resolve.ts";
+import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -15,7 +15,7 @@ import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { findUserById } from "../users/repo.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
-import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
+import { errorBody, jsonDone, jsonFailure, messageOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
 import { listKeys } from "../apikeys/service.ts";
@@ -209,9 +209,6 @@ export function accountRoutes(deps: Deps): Hono {
   /** Resolves the JSON session or answers 401. */
   const withApiSession = withCaller(deps);
 
-  const done = (c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204) =>
-    r.ok ? c.body(null, status) : jsonFailure(c, r);
-
   const byId = (c: Context, meta: RequestMeta) => ({ id: c.req.param("id")!, meta });
   /** The one-step actions, done alike by the JSON routes and by the account page's buttons. */
   const actions = {
@@ -224,7 +221,7 @@ export function accountRoutes(deps: Deps): Hono {
   } satisfies Record<string, Action>;
   /** An action over JSON: 204 once done, else its failure. */
   const apiAction = (run: Action) =>
-    withApiSession(async (c, ctx) => done(c, await run(c, ctx, requestMeta(c, config))));
+    withApiSession(async (c, ctx) => jsonDone(c, await run(c, ctx, requestMeta(c, config))));
 
   // ---- JSON: /api/v1/me ----
 
@@ -401,16 +398,10 @@ export function accountRoutes(deps: Deps): Hono {
   };
 
   /** Sends the browser to the login, back here afterwards. */
-  const toLogin = (c: Context) =>
-    c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
+  const toAccountLogin = toLogin("/account");
 
   /** Resolves the page session or sends the browser to the login. */
-  const withPageSession =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await pageSession(c, deps);
-      if (!s.ok) return toLogin(c);
-      return await handler(c, s.ctx);
-    };
+  const withPageSession = withCaller(deps, pageSession, toAccountLogin);
 
   /** Whether the policy lets this user add a factor (who may use 2FA). */
   const mayEnrollNow = async (c: Context, ctx: SessionContext) => {
@@ -428,7 +419,7 @@ export function accountRoutes(deps: Deps): Hono {
   ) => {
     const now = deps.clock.now();
     const policy = await secondFactorRequired(deps, ctx);
-    if (!policy.ok) return toLogin(c);
+    if (!policy.ok) return toAccountLogin(c, policy);
     c.header("Cache-Control", "no-store");
     c.status((extra.status ?? 200) as 200);
     return c.html(

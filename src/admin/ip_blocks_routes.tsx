@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure } from "../http/respond.ts";
+import { jsonDone } from "../http/respond.ts";
 import { t } from "../i18n/i18n.ts";
 import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
 import { securitySettings } from "../settings/security.ts";
@@ -67,7 +67,7 @@ export function ipBlockRoutes(deps: Deps): Hono {
     doc.lift,
     ...withBody(liftBody, api, async (c, ctx, body) => {
       const r = await liftBlock(deps, who(c, ctx), body.address);
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 

@@ -8,7 +8,14 @@ import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
-import { csvFile, errorBody, fieldErrors, type IssueList, jsonFailure } from "../http/respond.ts";
+import {
+  csvFile,
+  errorBody,
+  fieldErrors,
+  type IssueList,
+  jsonDone,
+  jsonFailure,
+} from "../http/respond.ts";
 import { type ErrorCode, fail } from "../lib/errors.ts";
 import { passwordPolicy } from "../passwords/service.ts";
 import { passwordPolicyInput } from "../passwords/policy.ts";
@@ -214,8 +221,6 @@ export function adminRoutes(deps: Deps): Hono {
   const { db } = deps;
 
   const { api: admin, who } = adminCallers(deps);
-  const done = (c: Context, r: { ok: true } | { ok: false; code: Parameters<typeof fail>[0] }) =>
-    r.ok ? c.body(null, 204) : jsonFailure(c, fail(r.code));
   const invalid = (c: Context, error: IssueList) => {
     // Unknown fields are named one by one; problems of the whole input keep their "_query" key.
     const { _body, ...fields } = fieldErrors(error);
@@ -303,7 +308,9 @@ export function adminRoutes(deps: Deps): Hono {
   const user = "/api/v1/admin/users/:id";
   /** A one-step action on the user `:id`: 204 once done, else the refusal. */
   const step = (name: UserStepName) =>
-    admin(async (c, ctx) => done(c, await USER_STEPS[name](deps, who(c, ctx), c.req.param("id")!)));
+    admin(async (c, ctx) =>
+      jsonDone(c, await USER_STEPS[name](deps, who(c, ctx), c.req.param("id")!))
+    );
 
   app.post(`${user}/require-2fa`, doc.require2fa, step("require-2fa"));
   app.delete(`${user}/require-2fa`, doc.unrequire2fa, step("unrequire-2fa"));
@@ -359,7 +366,10 @@ export function adminRoutes(deps: Deps): Hono {
     "/api/v1/admin/users/:id/trusted-devices/:device",
     doc.revokeUserDevice,
     admin(async (c, ctx) =>
-      done(c, await revokeUserDevice(deps, who(c, ctx), c.req.param("id")!, c.req.param("device")!))
+      jsonDone(
+        c,
+        await revokeUserDevice(deps, who(c, ctx), c.req.param("id")!, c.req.param("device")!),
+      )
     ),
   );
 

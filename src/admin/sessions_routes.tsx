@@ -9,7 +9,7 @@ import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { errorBody, jsonFailure } from "../http/respond.ts";
+import { errorBody, jsonDone } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
 import { methodOf } from "../account/pages.tsx";
@@ -129,7 +129,7 @@ export function adminSessionRoutes(deps: Deps): Hono {
     doc.end,
     api(async (c, ctx) => {
       const r = await endSessionByAdmin(deps, who(c, ctx), c.req.param("id")!);
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 

@@ -9,7 +9,7 @@ import type { Deps } from "../deps.ts";
 import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure } from "../http/respond.ts";
+import { jsonDone, jsonFailure } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { wrongTotpCode } from "../login/flow.ts";
@@ -180,7 +180,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
         by: ctx.user,
         meta: requestMeta(c, config),
       });
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 
@@ -223,7 +223,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
         by: ctx.user,
         meta: requestMeta(c, config),
       });
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 

@@ -9,7 +9,7 @@ import { pageSession, withCaller } from "../caller/resolve.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
-import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
+import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { fail } from "../lib/errors.ts";
 import { t } from "../i18n/i18n.ts";
 import { describe } from "../openapi/describe.ts";
@@ -78,7 +78,7 @@ export function delegationRoutes(deps: Deps): Hono {
     doc.end,
     withCaller(deps)(async (c, ctx) => {
       const r = await endDelegation(deps, ctx, requestMeta(c, config));
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 

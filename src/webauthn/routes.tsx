@@ -6,12 +6,12 @@
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { pageSession, withBody, withCaller } from "../caller/resolve.ts";
+import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
+import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
 import { finishBrowserLogin } from "../login/routes.tsx";
@@ -260,7 +260,7 @@ export function webauthnRoutes(deps: Deps): Hono {
         id: c.req.param("id")!,
         meta: requestMeta(c, config),
       });
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 
@@ -299,7 +299,7 @@ export function webauthnRoutes(deps: Deps): Hono {
         userId: c.req.param("id")!,
         keyId: c.req.param("keyId")!,
       });
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 
@@ -348,14 +348,7 @@ export function webauthnRoutes(deps: Deps): Hono {
 
   // ---- HTML ----
 
-  const toLogin = (c: Context) =>
-    c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
-  const withPageSession =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await pageSession(c, deps);
-      if (!s.ok) return toLogin(c);
-      return await handler(c, s.ctx);
-    };
+  const withPageSession = withCaller(deps, pageSession, toLogin("/account"));
   const reauthFirst = (c: Context) =>
     c.redirect(`/account/reauth?next=${encodeURIComponent("/account/security-keys/new")}`, 303);
   const backToAccount = (c: Context, r: { ok: true } | Failure, notice: string) => {
@@ -439,22 +432,24 @@ export function webauthnRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post("/admin/users/:id/security-keys/:keyId/remove", async (c) => {
-    const s = await adminPageSession(c, deps);
-    if (!s.ok) return c.redirect("/admin", 303);
-    const userId = c.req.param("id")!;
-    const r = await adminRemoveKey(deps, {
-      admin: s.ctx,
-      meta: requestMeta(c, config),
-      userId,
-      keyId: c.req.param("keyId")!,
-    });
-    if (!r.ok) return c.redirect(`/admin/users/${encodeURIComponent(userId)}`, 303);
-    return c.redirect(
-      `/admin/users/${encodeURIComponent(userId)}?notice=security_key_removed`,
-      303,
-    );
-  });
+  const adminPage = withCaller(deps, adminPageSession, (c) => c.redirect("/admin", 303));
+  app.post(
+    "/admin/users/:id/security-keys/:keyId/remove",
+    adminPage(async (c, ctx) => {
+      const userId = c.req.param("id")!;
+      const r = await adminRemoveKey(deps, {
+        admin: ctx,
+        meta: requestMeta(c, config),
+        userId,
+        keyId: c.req.param("keyId")!,
+      });
+      if (!r.ok) return c.redirect(`/admin/users/${encodeURIComponent(userId)}`, 303);
+      return c.redirect(
+        `/admin/users/${encodeURIComponent(userId)}?notice=security_key_removed`,
+        303,
+      );
+    }),
+  );
 
   /** The login pages' key answers: a failure goes back to the page it came from. */
   const loginFailure = (c: Context, r: Failure, back: string, redirect: string | undefined) => {
