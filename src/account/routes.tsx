@@ -25,7 +25,7 @@ import { reauthenticate } from "../reauth/flow.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import {
   authenticatorResponse,
   authenticatorsResponse,
@@ -69,8 +69,7 @@ const reauthBody = z.object({
 
 const FRESH = "Needs a fresh proof: a login with a code, or POST /api/v1/me/reauth, " +
   "within the last 5 minutes.";
-const me = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "self-service", auth: ["session"], ...d });
+const me = describeAs("self-service", ["session"]);
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
 const doc = {

@@ -19,7 +19,7 @@ import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 import { findUserByUsername } from "../users/repo.ts";
 import { NewTokenPage } from "./pages.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import {
   apiKeyCreatedResponse,
   apiKeysResponse,
@@ -44,23 +44,22 @@ const adminKeyBody = z.object({
 });
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const myTokenDoc = describeAs("tokens", ["session"]);
+const apiKeyDoc = describeAs("tokens", ["admin"]);
+
 const doc = {
-  listTokens: describe({
+  listTokens: myTokenDoc({
     summary: "My personal access tokens",
-    tag: "tokens",
-    auth: ["session"],
     success: {
       status: 200,
       description: "The list (never the tokens themselves).",
       json: tokensResponse,
     },
   }),
-  createToken: describe({
+  createToken: myTokenDoc({
     summary: "Create a personal access token (needs a current code from my authenticator)",
     description: "Tokens skip the second factor, so one is only made with a fresh TOTP code, " +
       "and it can never manage authentication.",
-    tag: "tokens",
-    auth: ["session"],
     success: {
       status: 201,
       description: "The token, shown only here.",
@@ -68,34 +67,26 @@ const doc = {
     },
     errors: ["invalid_code", "too_many_attempts", "insufficient_scope"],
   }),
-  revokeToken: describe({
+  revokeToken: myTokenDoc({
     summary: "Revoke one of my personal access tokens",
-    tag: "tokens",
-    auth: ["session"],
     success: { status: 204, description: "Revoked." },
     errors: ["not_found"],
   }),
-  listKeys: describe({
+  listKeys: apiKeyDoc({
     summary: "All API keys",
-    tag: "tokens",
-    auth: ["admin"],
     success: {
       status: 200,
       description: "The list (never the keys themselves).",
       json: apiKeysResponse,
     },
   }),
-  createKey: describe({
+  createKey: apiKeyDoc({
     summary: "Create an API key for a user",
-    tag: "tokens",
-    auth: ["admin"],
     success: { status: 201, description: "The key, shown only here.", json: apiKeyCreatedResponse },
     errors: ["not_found", "insufficient_scope"],
   }),
-  revokeKey: describe({
+  revokeKey: apiKeyDoc({
     summary: "Revoke an API key",
-    tag: "tokens",
-    auth: ["admin"],
     success: { status: 204, description: "Revoked." },
     errors: ["not_found"],
   }),

@@ -6,6 +6,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { adminApiSession, adminPageSession } from "../admin/guard.ts";
 import { pageSession, withCaller } from "../caller/resolve.ts";
+import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
@@ -20,13 +21,11 @@ import { MessagePage } from "../views/layout.tsx";
 import { endDelegation, startDelegation } from "./service.ts";
 
 const doc = {
-  start: describe({
+  start: adminDoc({
     summary: "Act as a user for a limited time (delegation; off unless DELEGATION_ENABLED)",
     description: "Needs an admin session that passed a second factor within the last 5 " +
       "minutes. Never for an admin, a disabled or a service account. The session cannot " +
       "change the user's password, factors or tokens. Audited with both identities.",
-    tag: "admin",
-    auth: ["admin"],
     params: { id: "The user's id." },
     success: { status: 201, description: "The delegated session.", json: delegationResponse },
     errors: ["delegation_disabled", "reauthentication_required", "forbidden", "not_found"],

@@ -21,7 +21,7 @@ import { verifyToken } from "../tokens/tokens.ts";
 import { enrollmentJson } from "./json.ts";
 import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import { enrollmentConfirmedResponse, enrollmentResponse } from "../openapi/schemas.ts";
 import {
   confirmEnrollment,
@@ -39,13 +39,13 @@ const confirmBody = z.object({ code: codeField });
 const confirmForm = z.object({ enrollment_id: z.string().min(1).max(64), code: codeField });
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const enrollmentDoc = describeAs("enrollment", ["pending", "session"]);
+
 const doc = {
-  start: describe({
+  start: enrollmentDoc({
     summary: "Start adding an authenticator: a new TOTP key",
     description: "With the pending token of an enrollment_required login, or with a session " +
       "that signed in within 5 minutes. After an admin reset, enrollment_pass is needed.",
-    tag: "enrollment",
-    auth: ["pending", "session"],
     success: {
       status: 201,
       description: "The key, as text, URI and QR code.",
@@ -53,12 +53,10 @@ const doc = {
     },
     errors: ["enrollment_pass_required", "reauthentication_required", "forbidden"],
   }),
-  confirm: describe({
+  confirm: enrollmentDoc({
     summary: "Confirm an enrollment with one code from the new authenticator",
     description: "The authenticator counts only from here. The first one comes with recovery " +
       "codes; during a login the answer also carries the session.",
-    tag: "enrollment",
-    auth: ["pending", "session"],
     params: { id: "The enrollment_id from the start." },
     success: {
       status: 200,

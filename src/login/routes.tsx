@@ -23,7 +23,7 @@ import {
   RecoveryPage,
   TotpPage,
 } from "./pages.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import { loadPolicy } from "../policy/repo.ts";
 import { passkeyOptions, secondFactorOptions } from "../webauthn/service.ts";
 import { PasskeyForm, SecondFactorKeyForm } from "../webauthn/pages.tsx";
@@ -47,27 +47,23 @@ import { startRefreshChain } from "../sessions/refresh.ts";
 const iso = (d: Date) => d.toISOString();
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const loginDoc = describeAs("login", []);
+
 const doc = {
-  login: describe({
+  login: loginDoc({
     summary: "Password step of a login",
     description: "Answers with a session when no second factor is needed (policy, network " +
       "rule or a valid trusted_device_token), else with a pending token for the next step.",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "The next step of the login.", json: loginResponse },
     errors: ["invalid_credentials", "too_many_attempts"],
   }),
-  totp: describe({
+  totp: loginDoc({
     summary: "Second factor: a code from the authenticator app",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Signed in.", json: secondFactorResponse },
     errors: ["invalid_pending_token", "invalid_code", "too_many_attempts"],
   }),
-  recovery: describe({
+  recovery: loginDoc({
     summary: "Second factor: a single-use recovery code",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Signed in.", json: secondFactorResponse },
     errors: [
       "invalid_pending_token",
@@ -76,14 +72,12 @@ const doc = {
       "too_many_attempts",
     ],
   }),
-  passwordChange: describe({
+  passwordChange: loginDoc({
     summary: "Change an expired password, the last step of that login",
     description: "Answers a password_change_required step (the password is older than the " +
       "policy's maxAgeDays): sets the new password and signs in, or, when a factor is still " +
       "to be enrolled, answers enrollment_required. A weak_password answer lists every broken " +
       "rule (including the history rule) in fields.new_password.",
-    tag: "login",
-    auth: [],
     success: {
       status: 200,
       description: "Signed in, or the enrollment step.",
@@ -91,10 +85,8 @@ const doc = {
     },
     errors: ["invalid_pending_token", "weak_password"],
   }),
-  cancel: describe({
+  cancel: loginDoc({
     summary: "Abandon a login: the pending token stops working",
-    tag: "login",
-    auth: [],
     success: { status: 204, description: "Cancelled (also when the token was already dead)." },
   }),
 };

@@ -5,6 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
+import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
 import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
@@ -15,7 +16,7 @@ import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
 import { finishBrowserLogin } from "../login/routes.tsx";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import { authenticatedResponse, secondFactorResponse } from "../openapi/schemas.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { Authenticated } from "../login/flow.ts";
@@ -51,11 +52,12 @@ import { relyingParty } from "./webauthn.ts";
 import { adminApiSession, adminPageSession } from "../admin/guard.ts";
 import { findUserById } from "../users/repo.ts";
 
-const me = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "self-service", auth: ["session"], ...d });
+const me = describeAs("self-service", ["session"]);
 const FRESH = "Needs a fresh proof: a login with a second factor, or POST /api/v1/me/reauth, " +
   "within the last 5 minutes.";
 const KEY = { id: "The security key's id (from the list)." };
+
+const loginDoc = describeAs("login", []);
 
 const doc = {
   list: me({
@@ -96,35 +98,27 @@ const doc = {
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["not_found"],
   }),
-  adminList: describe({
+  adminList: adminDoc({
     summary: "A user's security keys and passkeys",
-    tag: "admin",
-    auth: ["admin"],
     params: { id: "The user's id." },
     success: { status: 200, description: "The list (never key material).", json: keysResponse },
     errors: ["not_found"],
   }),
-  adminRemove: describe({
+  adminRemove: adminDoc({
     summary: "Remove one of a user's security keys",
     description: "Audited; the user's pending logins end. No policy check (a 2FA reset " +
       "removes them all).",
-    tag: "admin",
-    auth: ["admin"],
     params: { id: "The user's id.", keyId: "The key's id." },
     success: { status: 204, description: "Removed." },
     errors: ["not_found"],
   }),
-  secondFactorOptions: describe({
+  secondFactorOptions: loginDoc({
     summary: "Second factor by security key: get a challenge for the pending login",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["invalid_pending_token", "security_keys_disabled", "not_found"],
   }),
-  secondFactor: describe({
+  secondFactor: loginDoc({
     summary: "Second factor: a security key or passkey, in place of a code",
-    tag: "login",
-    auth: [],
     success: {
       status: 200,
       description: "Signed in, or (an expired password) its change step.",
@@ -137,19 +131,15 @@ const doc = {
       "too_many_attempts",
     ],
   }),
-  passkeyOptions: describe({
+  passkeyOptions: loginDoc({
     summary: "Passkey sign-in without a password: get a challenge",
     description: "Only while the login policy allows passkey sign-in (off by default).",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["passkey_sign_in_disabled"],
   }),
-  passkey: describe({
+  passkey: loginDoc({
     summary: "Passkey sign-in: a discoverable credential with user verification",
     description: 'Counts as two factors: the session\'s amr is ["pop", "mfa"].',
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Signed in.", json: authenticatedResponse },
     errors: ["passkey_sign_in_disabled", "invalid_security_key", "too_many_attempts"],
   }),
