@@ -13,27 +13,32 @@ import { healthResponse, jwksResponse } from "./schemas.ts";
 /** `describe()` for the meta operations: anyone may call them. */
 const metaDoc = describeAs("meta", []);
 
+/** A health probe: 200 with the health body once it can serve (`answered` says what that means). */
+const probeDoc = (summary: string, answered: string, description?: string) =>
+  metaDoc({
+    summary,
+    ...(description ? { description } : {}),
+    success: { status: 200, description: answered, json: healthResponse },
+  });
+
 /** `GET /healthz` (registered in app.ts). */
-export const healthzDoc = metaDoc({
-  summary: "Liveness with a database round trip",
-  success: { status: 200, description: "The database answered.", json: healthResponse },
-});
+export const healthzDoc = probeDoc("Liveness with a database round trip", "The database answered.");
 
 /** `GET /livez` (registered in app.ts). */
-export const livezDoc = metaDoc({
-  summary: "Liveness: the process answers (no database call)",
-  description: "For an orchestrator's liveness probe: a restart cannot fix a database outage, " +
+export const livezDoc = probeDoc(
+  "Liveness: the process answers (no database call)",
+  "The process serves.",
+  "For an orchestrator's liveness probe: a restart cannot fix a database outage, " +
     "so this never touches the database.",
-  success: { status: 200, description: "The process serves.", json: healthResponse },
-});
+);
 
 /** `GET /readyz` (registered in app.ts). */
-export const readyzDoc = metaDoc({
-  summary: "Readiness: the database answers",
-  description: "For a readiness probe or a load balancer: 200 after a database round trip, " +
+export const readyzDoc = probeDoc(
+  "Readiness: the database answers",
+  "Ready to serve requests.",
+  "For a readiness probe or a load balancer: 200 after a database round trip, " +
     '503 `{status:"unavailable"}` when the database does not answer.',
-  success: { status: 200, description: "Ready to serve requests.", json: healthResponse },
-});
+);
 
 /** `GET /.well-known/jwks.json` (registered in app.ts). */
 export const jwksDoc = metaDoc({
