@@ -11,7 +11,7 @@ import { bearerToken } from "../http/bearer.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
+import { returnUrlParam } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -90,10 +90,8 @@ async function authFromToken(
 export function enrollmentRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const allowedHosts = returnHosts(config);
   /** The login's return URL, passed through enrollment: same-origin or an allowed host. */
-  const redirectParam = (value: string | undefined): string | undefined =>
-    safeReturnUrl(value, allowedHosts) ?? undefined;
+  const redirectParam = returnUrlParam(config);
 
   // ---- JSON ----
 

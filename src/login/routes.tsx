@@ -11,7 +11,7 @@ import { pageSession } from "../caller/resolve.ts";
 import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
-import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
+import { returnHosts, returnUrlParam, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
@@ -205,18 +205,16 @@ export function finishBrowserLogin(
 export function loginRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const allowedHosts = returnHosts(config);
 
   /**
    * `?redirect=` kept only when it is a same-origin path or an absolute URL on a host in
    * FORWARD_AUTH_ALLOWED_HOSTS (forward-auth sends people here from the apps it protects).
    */
-  const redirectParam = (value: string | undefined): string | undefined =>
-    safeReturnUrl(value, allowedHosts) ?? undefined;
+  const redirectParam = returnUrlParam(config);
 
   /** Where a finished login goes: the checked `redirect`, else the account page. */
   const continueTo = (redirect: string | undefined): string =>
-    safeReturnUrl(redirect, allowedHosts) ?? "/account";
+    redirectParam(redirect) ?? "/account";
 
   /**
    * A program that signed in with password and second factor over JSON also gets a refresh
@@ -415,7 +413,7 @@ export function loginRoutes(deps: Deps): Hono {
     return render(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
   };
 
-  /** A second-factor form: its fields checked, with the pending login its cookie carries. */
+  /** A pending login's form (second factor, expired password): checked, with its pending login. */
   const challengeForm = async <S extends z.ZodType>(
     c: Context,
     schema: S,
@@ -536,17 +534,12 @@ export function loginRoutes(deps: Deps): Hono {
   });
 
   app.post("/login/password", async (c) => {
-    const form = await formRecord(c);
-    const redirect = redirectParam(form.redirect);
-    const pendingToken = readCookie(c, config, "pending");
-    if (!pendingToken) return restart(c, { ok: false, code: "invalid_pending_token" }, redirect);
-    const parsed = passwordChangeBody.safeParse({ ...form, pending_token: pendingToken });
-    if (!parsed.success) {
-      return renderExpired(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
-    }
+    const f = await challengeForm(c, passwordChangeBody, renderExpired);
+    if (f instanceof Response) return f;
+    const { redirect, pendingToken, data } = f;
     const r = await passwordChangeStep(deps, {
       pendingToken,
-      newPassword: parsed.data.new_password,
+      newPassword: data.new_password,
       meta: requestMeta(c, config),
     });
     if (r.ok) {
