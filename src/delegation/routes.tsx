@@ -9,7 +9,7 @@ import { pageSession, withCaller } from "../caller/resolve.ts";
 import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { fail } from "../lib/errors.ts";
 import { t } from "../i18n/i18n.ts";
@@ -107,13 +107,7 @@ export function delegationRoutes(deps: Deps): Hono {
       }
       return failed(c, r.code, back);
     }
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.value.sessionToken,
-      secondsUntil(r.value.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
     return c.redirect("/account", 303);
   });
 
@@ -126,13 +120,7 @@ export function delegationRoutes(deps: Deps): Hono {
       clearCookie(c, config, "session");
       return c.redirect("/login", 303);
     }
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.back.token,
-      secondsUntil(r.back.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.back.token, r.back.expiresAt);
     return c.redirect(`/admin/users/${encodeURIComponent(s.ctx.user.id)}`, 303);
   });
 

@@ -8,7 +8,7 @@ import { looksLikeApiKey } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { pageSession } from "../caller/resolve.ts";
 import { bearerToken } from "../http/bearer.ts";
-import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { returnUrlParam } from "../http/redirect.ts";
@@ -268,13 +268,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
     const v = r.value;
     if (v.session) {
       clearCookie(c, config, "pending");
-      writeCookie(
-        c,
-        config,
-        "session",
-        v.session.token,
-        secondsUntil(v.session.expiresAt, deps.clock.now()),
-      );
+      writeCookieUntil(c, deps, "session", v.session.token, v.session.expiresAt);
     }
     c.header("Cache-Control", "no-store");
     if (v.recoveryCodes.length === 0) {

@@ -8,7 +8,7 @@ import type { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { pageSession } from "../caller/resolve.ts";
-import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { returnHosts, returnUrlParam, safeReturnUrl } from "../http/redirect.ts";
@@ -178,20 +178,14 @@ export function finishBrowserLogin(
   const { config } = deps;
   if (a.status === "password_change_required") {
     // The expired password's change step, bound to this login by the pending cookie.
-    writeCookie(c, config, "pending", a.pendingToken, secondsUntil(a.expiresAt, deps.clock.now()));
+    writeCookieUntil(c, deps, "pending", a.pendingToken, a.expiresAt);
     return c.redirect(withRedirect("/login/password", redirect), 303);
   }
   const continueTo = safeReturnUrl(redirect, returnHosts(config)) ?? "/account";
   clearCookie(c, config, "pending");
-  writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
+  writeCookieUntil(c, deps, "session", a.sessionToken, a.expiresAt);
   if (a.trustedDeviceToken) {
-    writeCookie(
-      c,
-      config,
-      "device",
-      a.trustedDeviceToken,
-      secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "device", a.trustedDeviceToken, a.trustedDeviceExpiresAt!);
   }
   if (a.enrollmentDeadline) {
     // Grace period: say by when a second factor is needed, and offer to set it up now.
@@ -385,7 +379,7 @@ export function loginRoutes(deps: Deps): Hono {
     if (v.status === "authenticated" || v.status === "password_change_required") {
       return finishLogin(c, v, redirect);
     }
-    writeCookie(c, config, "pending", v.pendingToken, secondsUntil(v.expiresAt, deps.clock.now()));
+    writeCookieUntil(c, deps, "pending", v.pendingToken, v.expiresAt);
     const next = v.status === "second_factor_required" ? "/login/totp" : "/enroll";
     return c.redirect(withRedirect(next, redirect), 303);
   });
@@ -497,13 +491,7 @@ export function loginRoutes(deps: Deps): Hono {
     if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
     if (r.value.status === "password_change_required") return finishLogin(c, r.value, redirect);
     clearCookie(c, config, "pending");
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.value.sessionToken,
-      secondsUntil(r.value.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
     return c.html(
       <RecoveryCodeUsedPage
         remaining={r.value.recoveryCodesRemaining ?? 0}
@@ -545,13 +533,7 @@ export function loginRoutes(deps: Deps): Hono {
     if (r.ok) {
       if (r.value.status === "authenticated") return finishLogin(c, r.value, redirect);
       // A factor is still to be enrolled: on to the enrollment with its own pending login.
-      writeCookie(
-        c,
-        config,
-        "pending",
-        r.value.pendingToken,
-        secondsUntil(r.value.expiresAt, deps.clock.now()),
-      );
+      writeCookieUntil(c, deps, "pending", r.value.pendingToken, r.value.expiresAt);
       return c.redirect(withRedirect("/enroll", redirect), 303);
     }
     if ("problems" in r) return renderExpired(c, { status: 400, problems: r.problems, redirect });

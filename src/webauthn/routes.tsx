@@ -9,7 +9,7 @@ import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
 import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
-import { readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
@@ -483,13 +483,7 @@ export function webauthnRoutes(deps: Deps): Hono {
       meta: requestMeta(c, config),
     });
     if (!r.ok) return loginFailure(c, r, "/login", redirect);
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.value.sessionToken,
-      secondsUntil(r.value.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
     return finishBrowserLogin(c, deps, r.value, redirect);
   });
 
