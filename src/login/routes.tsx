@@ -407,12 +407,20 @@ export function loginRoutes(deps: Deps): Hono {
     return render(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
   };
 
-  /** A pending login's form (second factor, expired password): checked, with its pending login. */
-  const challengeForm = async <S extends z.ZodType>(
-    c: Context,
+  /**
+   * The POST of a pending login's form (second factor, expired password): its fields checked,
+   * with the pending login its cookie carries, then `step`. Without a pending login, back to the
+   * password; a bad field, the page again with its message.
+   */
+  const pendingForm = <S extends z.ZodType>(
     schema: S,
     render: ChallengePage,
-  ): Promise<Response | { redirect?: string; pendingToken: string; data: z.output<S> }> => {
+    step: (
+      c: Context,
+      form: { redirect?: string; pendingToken: string; data: z.output<S> },
+    ) => Promise<Response>,
+  ) =>
+  async (c: Context) => {
     const form = await formRecord(c);
     const redirect = redirectParam(form.redirect);
     const pendingToken = readCookie(c, config, "pending");
@@ -421,7 +429,7 @@ export function loginRoutes(deps: Deps): Hono {
     if (!parsed.success) {
       return render(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
     }
-    return { redirect, pendingToken, data: parsed.data };
+    return await step(c, { redirect, pendingToken, data: parsed.data });
   };
 
   /** What both second-factor pages show alike: the status, the form's token, return, error. */
@@ -459,46 +467,46 @@ export function loginRoutes(deps: Deps): Hono {
 
   app.get("/login/totp", challengePage(renderTotp));
 
-  app.post("/login/totp", async (c) => {
-    const f = await challengeForm(c, totpBody, renderTotp);
-    if (f instanceof Response) return f;
-    const { redirect, pendingToken, data } = f;
-    const meta = requestMeta(c, config);
-    const r = await totpStep(deps, {
-      pendingToken,
-      code: data.code,
-      trustDevice: trustRequest(data, meta),
-      meta,
-    });
-    if (r.ok) return finishLogin(c, r.value, redirect);
-    return challengeRefused(c, renderTotp, r, redirect);
-  });
+  app.post(
+    "/login/totp",
+    pendingForm(totpBody, renderTotp, async (c, { redirect, pendingToken, data }) => {
+      const meta = requestMeta(c, config);
+      const r = await totpStep(deps, {
+        pendingToken,
+        code: data.code,
+        trustDevice: trustRequest(data, meta),
+        meta,
+      });
+      if (r.ok) return finishLogin(c, r.value, redirect);
+      return challengeRefused(c, renderTotp, r, redirect);
+    }),
+  );
 
   const renderRecovery = async (c: Context, props: ChallengeProps) =>
     c.html(<RecoveryPage {...await challengeProps(c, props)} />);
 
   app.get("/login/recovery", challengePage(renderRecovery));
 
-  app.post("/login/recovery", async (c) => {
-    const f = await challengeForm(c, recoveryBody, renderRecovery);
-    if (f instanceof Response) return f;
-    const { redirect, pendingToken, data } = f;
-    const r = await recoveryStep(deps, {
-      pendingToken,
-      recoveryCode: data.recovery_code,
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
-    if (r.value.status === "password_change_required") return finishLogin(c, r.value, redirect);
-    clearCookie(c, config, "pending");
-    writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
-    return c.html(
-      <RecoveryCodeUsedPage
-        remaining={r.value.recoveryCodesRemaining ?? 0}
-        continueTo={continueTo(redirect)}
-      />,
-    );
-  });
+  app.post(
+    "/login/recovery",
+    pendingForm(recoveryBody, renderRecovery, async (c, { redirect, pendingToken, data }) => {
+      const r = await recoveryStep(deps, {
+        pendingToken,
+        recoveryCode: data.recovery_code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
+      if (r.value.status === "password_change_required") return finishLogin(c, r.value, redirect);
+      clearCookie(c, config, "pending");
+      writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
+      return c.html(
+        <RecoveryCodeUsedPage
+          remaining={r.value.recoveryCodesRemaining ?? 0}
+          continueTo={continueTo(redirect)}
+        />,
+      );
+    }),
+  );
 
   const renderExpired = async (
     c: Context,
@@ -521,24 +529,24 @@ export function loginRoutes(deps: Deps): Hono {
     return renderExpired(c, { redirect });
   });
 
-  app.post("/login/password", async (c) => {
-    const f = await challengeForm(c, passwordChangeBody, renderExpired);
-    if (f instanceof Response) return f;
-    const { redirect, pendingToken, data } = f;
-    const r = await passwordChangeStep(deps, {
-      pendingToken,
-      newPassword: data.new_password,
-      meta: requestMeta(c, config),
-    });
-    if (r.ok) {
-      if (r.value.status === "authenticated") return finishLogin(c, r.value, redirect);
-      // A factor is still to be enrolled: on to the enrollment with its own pending login.
-      writeCookieUntil(c, deps, "pending", r.value.pendingToken, r.value.expiresAt);
-      return c.redirect(withRedirect("/enroll", redirect), 303);
-    }
-    if ("problems" in r) return renderExpired(c, { status: 400, problems: r.problems, redirect });
-    return restart(c, r, redirect);
-  });
+  app.post(
+    "/login/password",
+    pendingForm(passwordChangeBody, renderExpired, async (c, { redirect, pendingToken, data }) => {
+      const r = await passwordChangeStep(deps, {
+        pendingToken,
+        newPassword: data.new_password,
+        meta: requestMeta(c, config),
+      });
+      if (r.ok) {
+        if (r.value.status === "authenticated") return finishLogin(c, r.value, redirect);
+        // A factor is still to be enrolled: on to the enrollment with its own pending login.
+        writeCookieUntil(c, deps, "pending", r.value.pendingToken, r.value.expiresAt);
+        return c.redirect(withRedirect("/enroll", redirect), 303);
+      }
+      if ("problems" in r) return renderExpired(c, { status: 400, problems: r.problems, redirect });
+      return restart(c, r, redirect);
+    }),
+  );
 
   app.post("/login/cancel", async (c) => {
     const pendingToken = readCookie(c, config, "pending");
