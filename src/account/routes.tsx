@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
-import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
+import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -249,9 +249,7 @@ export function accountRoutes(deps: Deps): Hono {
   app.get(
     "/api/v1/me/authenticators",
     doc.listAuthenticators,
-    withApiSession(async (c, ctx) =>
-      c.json({ authenticators: (await myAuthenticators(deps, ctx.user.id)).map(authenticatorJson) })
-    ),
+    ownList(deps, "authenticators", (id) => myAuthenticators(deps, id), authenticatorJson),
   );
 
   app.post(

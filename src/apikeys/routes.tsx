@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { adminApiSession } from "../admin/guard.ts";
 import type { Deps } from "../deps.ts";
-import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
+import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonDone, jsonFailure } from "../http/respond.ts";
@@ -139,9 +139,7 @@ export function apiKeyRoutes(deps: Deps): Hono {
   app.get(
     "/api/v1/me/tokens",
     doc.listTokens,
-    mine(async (c, ctx) =>
-      c.json({ tokens: (await listKeys(deps, { userId: ctx.user.id, kind: "pat" })).map(keyJson) })
-    ),
+    ownList(deps, "tokens", (userId) => listKeys(deps, { userId, kind: "pat" }), keyJson),
   );
 
   app.post(

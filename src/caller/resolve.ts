@@ -104,6 +104,14 @@ export function withBody<T extends z.ZodType>(
   return [jsonBody(schema), guard((c, ctx) => handler(c, ctx, validJson(c, schema)))] as const;
 }
 
+/** A JSON GET of the caller's own rows (a session's user): `{ [key]: rows.map(toJson) }`. */
+export const ownList = <T>(
+  deps: Deps,
+  key: string,
+  load: (userId: string) => Promise<T[]>,
+  toJson: (row: T) => unknown,
+) => withCaller(deps)(async (c, ctx) => c.json({ [key]: (await load(ctx.user.id)).map(toJson) }));
+
 /** For pages: a stranger goes to the login, and comes back to `back` afterwards. */
 export const toLogin = (back: string): Refusal => (c) =>
   c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);

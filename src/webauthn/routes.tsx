@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import type { z } from "zod";
 import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
-import { pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
+import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
@@ -198,9 +198,7 @@ export function webauthnRoutes(deps: Deps): Hono {
   app.get(
     "/api/v1/me/security-keys",
     doc.list,
-    withApiSession(async (c, ctx) =>
-      c.json({ security_keys: (await myKeys(deps, ctx.user.id)).map(keyJson) })
-    ),
+    ownList(deps, "security_keys", (id) => myKeys(deps, id), keyJson),
   );
 
   app.post(
