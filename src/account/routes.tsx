@@ -71,6 +71,14 @@ const FRESH = "Needs a fresh proof: a login with a code, or POST /api/v1/me/reau
   "within the last 5 minutes.";
 const me = describeAs("self-service", ["session"]);
 
+/** A one-step action on my account (see `actions` below): 204 once `done`. */
+const myAction = (summary: string, done: string, errors: ErrorCode[] = []) =>
+  me({
+    summary,
+    success: { status: 204, description: done },
+    ...(errors.length ? { errors } : {}),
+  });
+
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
 const doc = {
   reauth: me({
@@ -130,28 +138,19 @@ const doc = {
     headers: { "X-Trusted-Device-Token": "This device's token: its entry is marked current." },
     success: { status: 200, description: "The list.", json: myDevicesResponse },
   }),
-  revokeDevice: me({
-    summary: "Forget a trusted device (it is asked for a code again)",
-    success: { status: 204, description: "Revoked." },
-    errors: ["not_found"],
-  }),
+  revokeDevice: myAction("Forget a trusted device (it is asked for a code again)", "Revoked.", [
+    "not_found",
+  ]),
   listSessions: me({
     summary: "My sessions",
     success: { status: 200, description: "The list.", json: sessionsResponse },
   }),
-  endSession: me({
-    summary: "End one of my sessions",
-    success: { status: 204, description: "Ended." },
-    errors: ["not_found"],
-  }),
-  endOthers: me({
-    summary: "End all my other sessions",
-    success: { status: 204, description: "Ended." },
-  }),
-  endAll: me({
-    summary: "Log out everywhere: every session ends and every trusted device is forgotten",
-    success: { status: 204, description: "Ended." },
-  }),
+  endSession: myAction("End one of my sessions", "Ended.", ["not_found"]),
+  endOthers: myAction("End all my other sessions", "Ended."),
+  endAll: myAction(
+    "Log out everywhere: every session ends and every trusted device is forgotten",
+    "Ended.",
+  ),
   disable2fa: me({
     summary: "Turn two-factor sign-in off, where policy allows it",
     description: FRESH,
@@ -252,18 +251,19 @@ export function accountRoutes(deps: Deps): Hono {
     ownList(deps, "authenticators", (id) => myAuthenticators(deps, id), authenticatorJson),
   );
 
-  app.post(
-    "/api/v1/me/authenticators",
-    doc.addAuthenticator,
-    ...withBody(optionalLabelBody.strict(), withApiSession, async (c, ctx, body) => {
+  /** Starts adding an authenticator (or replacing the one at `:id`): 201 with the enrollment. */
+  const enroll = (replacing: boolean) =>
+    withBody(optionalLabelBody.strict(), withApiSession, async (c, ctx, body) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
         label: body.label,
+        ...(replacing ? { replacesId: c.req.param("id") } : {}),
         meta: requestMeta(c, config),
       });
       return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
-    }),
-  );
+    });
+
+  app.post("/api/v1/me/authenticators", doc.addAuthenticator, ...enroll(false));
 
   app.patch(
     "/api/v1/me/authenticators/:id",
@@ -286,19 +286,7 @@ export function accountRoutes(deps: Deps): Hono {
     apiAction(actions.removeAuthenticator),
   );
 
-  app.post(
-    "/api/v1/me/authenticators/:id/replace",
-    doc.replaceAuthenticator,
-    ...withBody(optionalLabelBody.strict(), withApiSession, async (c, ctx, body) => {
-      const r = await startEnrollment(deps, {
-        auth: { kind: "session", ctx },
-        label: body.label,
-        replacesId: c.req.param("id"),
-        meta: requestMeta(c, config),
-      });
-      return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
-    }),
-  );
+  app.post("/api/v1/me/authenticators/:id/replace", doc.replaceAuthenticator, ...enroll(true));
 
   app.get(
     "/api/v1/me/recovery-codes",
