@@ -14,7 +14,7 @@ import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { returnHosts, returnUrlParam, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
-import type { Failure } from "../lib/errors.ts";
+import type { ErrorCode, Failure } from "../lib/errors.ts";
 import {
   ContinuePage,
   GracePage,
@@ -47,7 +47,20 @@ import { startRefreshChain } from "../sessions/refresh.ts";
 const iso = (d: Date) => d.toISOString();
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
-const loginDoc = describeAs("login", []);
+/** `describe()` for the login steps: no credentials (the pending token is in the body). */
+export const loginDoc = describeAs("login", []);
+
+/**
+ * A second-factor step of a pending login (a code, a recovery code, a security key): signed in
+ * (`answer` says what else it may be), or refused with `errors` beside the pending token's and
+ * the attempt limit's.
+ */
+export const secondFactorDoc = (summary: string, answer: string, errors: ErrorCode[]) =>
+  loginDoc({
+    summary,
+    success: { status: 200, description: answer, json: secondFactorResponse },
+    errors: ["invalid_pending_token", ...errors, "too_many_attempts"],
+  });
 
 const doc = {
   login: loginDoc({
@@ -57,21 +70,13 @@ const doc = {
     success: { status: 200, description: "The next step of the login.", json: loginResponse },
     errors: ["invalid_credentials", "too_many_attempts"],
   }),
-  totp: loginDoc({
-    summary: "Second factor: a code from the authenticator app",
-    success: { status: 200, description: "Signed in.", json: secondFactorResponse },
-    errors: ["invalid_pending_token", "invalid_code", "too_many_attempts"],
-  }),
-  recovery: loginDoc({
-    summary: "Second factor: a single-use recovery code",
-    success: { status: 200, description: "Signed in.", json: secondFactorResponse },
-    errors: [
-      "invalid_pending_token",
-      "invalid_recovery_code",
-      "recovery_codes_disabled",
-      "too_many_attempts",
-    ],
-  }),
+  totp: secondFactorDoc("Second factor: a code from the authenticator app", "Signed in.", [
+    "invalid_code",
+  ]),
+  recovery: secondFactorDoc("Second factor: a single-use recovery code", "Signed in.", [
+    "invalid_recovery_code",
+    "recovery_codes_disabled",
+  ]),
   passwordChange: loginDoc({
     summary: "Change an expired password, the last step of that login",
     description: "Answers a password_change_required step (the password is older than the " +

@@ -15,9 +15,9 @@ import { csrfToken } from "../http/csrf.ts";
 import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import { finishBrowserLogin } from "../login/routes.tsx";
+import { finishBrowserLogin, loginDoc, secondFactorDoc } from "../login/routes.tsx";
 import { describeAs } from "../openapi/describe.ts";
-import { authenticatedResponse, secondFactorResponse } from "../openapi/schemas.ts";
+import { authenticatedResponse } from "../openapi/schemas.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { Authenticated } from "../login/flow.ts";
 import type { PasswordChangeRequired } from "../login/password_change.ts";
@@ -56,8 +56,6 @@ const me = describeAs("self-service", ["session"]);
 const FRESH = "Needs a fresh proof: a login with a second factor, or POST /api/v1/me/reauth, " +
   "within the last 5 minutes.";
 const KEY = { id: "The security key's id (from the list)." };
-
-const loginDoc = describeAs("login", []);
 
 const doc = {
   list: me({
@@ -117,20 +115,11 @@ const doc = {
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["invalid_pending_token", "security_keys_disabled", "not_found"],
   }),
-  secondFactor: loginDoc({
-    summary: "Second factor: a security key or passkey, in place of a code",
-    success: {
-      status: 200,
-      description: "Signed in, or (an expired password) its change step.",
-      json: secondFactorResponse,
-    },
-    errors: [
-      "invalid_pending_token",
-      "invalid_security_key",
-      "security_keys_disabled",
-      "too_many_attempts",
-    ],
-  }),
+  secondFactor: secondFactorDoc(
+    "Second factor: a security key or passkey, in place of a code",
+    "Signed in, or (an expired password) its change step.",
+    ["invalid_security_key", "security_keys_disabled"],
+  ),
   passkeyOptions: loginDoc({
     summary: "Passkey sign-in without a password: get a challenge",
     description: "Only while the login policy allows passkey sign-in (off by default).",
