@@ -13,7 +13,7 @@ import { requestMeta } from "../http/client.ts";
 import { mayEnroll } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { findUserById } from "../users/repo.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
 import { errorBody, jsonDone, jsonFailure, messageOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
@@ -406,10 +406,9 @@ export function accountRoutes(deps: Deps): Hono {
     const policy = await secondFactorRequired(deps, ctx);
     if (!policy.ok) return toAccountLogin(c, policy);
     c.header("Cache-Control", "no-store");
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, async (csrf) => (
       <AccountPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         username={ctx.user.displayName}
         authenticators={await myAuthenticators(deps, ctx.user.id)}
         recoveryCodesRemaining={await recoveryCodesRemaining(deps, ctx.user.id)}
@@ -426,8 +425,8 @@ export function accountRoutes(deps: Deps): Hono {
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}
         error={extra.error}
-      />,
-    );
+      />
+    ));
   };
 
   /** After an action: back to the account page with a fixed notice, or the error in place. */

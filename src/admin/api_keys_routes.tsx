@@ -8,7 +8,7 @@ import { z } from "zod";
 import { createApiKey, listKeys, revokeKey } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { messageOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { SCOPES } from "../lib/scopes.ts";
@@ -40,16 +40,15 @@ export function adminApiKeyPages(deps: Deps): Hono {
     c: Context,
     extra: { values?: FormValues; errors?: FormErrors; status?: number; notice?: string } = {},
   ) => {
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, async (csrf) => (
       <ApiKeysPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         keys={await listKeys(deps, { kind: "api_key" })}
         values={extra.values ?? {}}
         errors={extra.errors ?? {}}
         notice={extra.notice}
-      />,
-    );
+      />
+    ));
   };
 
   app.get(

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { htmlWithCsrf } from "../http/csrf.ts";
 import { t } from "../i18n/i18n.ts";
 import {
   saveSecuritySettings,
@@ -76,18 +76,17 @@ export function securitySettingsRoutes(deps: Deps): Hono {
     extra: { values?: FormValues; errors?: FormErrors; notice?: string; status?: number } = {},
   ) => {
     const stored = await storedSecuritySettings(deps);
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, (csrf) => (
       <SecuritySettingsPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         values={extra.values ??
           Object.fromEntries(SETTING_NAMES.map((k) => [k, stored[k]?.toString()]))}
         errors={extra.errors ?? {}}
         defaults={settingsDefaults(config)}
         notice={extra.notice}
         error={extra.errors ? t("admin.settings.invalid") : undefined}
-      />,
-    );
+      />
+    ));
   };
 
   formPage(app, admin, "/admin/security-settings", {

@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { withBody } from "../caller/resolve.ts";
 import { clearCookie } from "../http/cookies.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { errorBody, jsonDone } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
@@ -146,18 +146,17 @@ export function adminSessionRoutes(deps: Deps): Hono {
       user: tooLong ? undefined : user,
       limit: PAGE_LIMIT,
     });
-    c.status((tooLong ? 400 : extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, tooLong ? 400 : extra.status ?? 200, (csrf) => (
       <SessionsPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         rows={rows}
         limit={PAGE_LIMIT}
         user={tooLong ? undefined : user}
         currentSessionId={ctx.session.id}
         notice={extra.notice}
         error={tooLong ? t("admin.sessions.bad_filter") : extra.error}
-      />,
-    );
+      />
+    ));
   };
 
   const NOTICES: Record<string, () => string> = {

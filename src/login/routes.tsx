@@ -9,7 +9,7 @@ import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { pageSession } from "../caller/resolve.ts";
 import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { returnHosts, returnUrlParam, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
@@ -517,15 +517,14 @@ export function loginRoutes(deps: Deps): Hono {
     c: Context,
     props: { status?: number; error?: string; problems?: string[]; redirect?: string },
   ) => {
-    c.status((props.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, props.status ?? 200, (csrf) => (
       <ExpiredPasswordPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         redirect={props.redirect}
         error={props.error}
         problems={props.problems}
-      />,
-    );
+      />
+    ));
   };
 
   app.get("/login/password", (c) => {

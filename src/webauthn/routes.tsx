@@ -11,7 +11,7 @@ import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/r
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { htmlWithCsrf } from "../http/csrf.ts";
 import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
@@ -342,16 +342,15 @@ export function webauthnRoutes(deps: Deps): Hono {
     const r = await registrationOptions(deps, ctx, rpOf(c));
     if (!r.ok) return backToAccount(c, r, "");
     c.header("Cache-Control", "no-store");
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, (csrf) => (
       <NewKeyPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         challengeId={r.challengeId}
         options={r.options}
         name={extra.name}
         error={extra.error}
-      />,
-    );
+      />
+    ));
   };
 
   app.get("/account/security-keys/new", withPageSession((c, ctx) => renderNewKey(c, ctx)));
