@@ -6,15 +6,11 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { AdminForbiddenPage } from "../admin/dashboard_page.tsx";
-import { adminApiSession, adminPageSession } from "../admin/guard.ts";
-import { requestMeta } from "../http/client.ts";
+import { withBody } from "../caller/resolve.ts";
+import { adminCallers, adminDoc, formPage } from "../admin/console_guard.tsx";
 import { csrfToken } from "../http/csrf.ts";
-import { errorBody, fieldErrors, jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { errorBody, fieldErrors } from "../http/respond.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe } from "../openapi/describe.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import { AccessRulesPage } from "./pages.tsx";
 import { ACCESS_ACTIONS, type AccessDecision, accessRulesSchema, HTTP_METHODS } from "./rules.ts";
 import { accessRulesSaved, saveAccessRules, storedAccessRules, testAccess } from "./service.ts";
@@ -33,22 +29,16 @@ const testResponse = z.object({
 });
 
 const doc = {
-  get: describe({
-    tag: "admin",
-    auth: ["admin"],
+  get: adminDoc({
     summary: "The access rules for apps behind forward-auth",
     success: { status: 200, description: "The rules document.", json: accessRulesSchema },
   }),
-  put: describe({
-    tag: "admin",
-    auth: ["admin"],
+  put: adminDoc({
     summary: "Replace the access rules (first match wins; omitted match fields match anything)",
     body: accessRulesSchema,
     success: { status: 200, description: "The saved document.", json: accessRulesSchema },
   }),
-  test: describe({
-    tag: "admin",
-    auth: ["admin"],
+  test: adminDoc({
     summary: "Who may reach this URL? Decide a URL for a user (or nobody signed in)",
     description: "The user is taken as signed in with a second factor just now; without a " +
       "username, as someone not signed in.",
@@ -74,13 +64,7 @@ const FIELD_MESSAGES = {
 
 export function accessRoutes(deps: Deps): Hono {
   const app = new Hono();
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, deps.config) });
-
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    return await h(c, s.ctx);
-  };
+  const { api, page, who } = adminCallers(deps, "/admin/access");
 
   app.get(
     "/api/v1/admin/access-rules",
@@ -91,9 +75,7 @@ export function accessRoutes(deps: Deps): Hono {
   app.put(
     "/api/v1/admin/access-rules",
     doc.put,
-    jsonBody(accessRulesSchema),
-    api(async (c, ctx) => {
-      const next = validJson(c, accessRulesSchema);
+    ...withBody(accessRulesSchema, api, async (c, ctx, next) => {
       await saveAccessRules(deps, who(c, ctx), next);
       return c.json(next);
     }),
@@ -102,9 +84,7 @@ export function accessRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/access-rules/test",
     doc.test,
-    jsonBody(testBody),
-    api(async (c) => {
-      const body = validJson(c, testBody);
+    ...withBody(testBody, api, async (c, _ctx, body) => {
       const r = await testAccess(deps, body);
       if (!r.ok) {
         return c.json(
@@ -117,18 +97,6 @@ export function accessRoutes(deps: Deps): Hono {
   );
 
   // ---- the console page ----
-
-  const page =
-    (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await adminPageSession(c, deps);
-      if (s.ok) return await h(c, s.ctx);
-      if (s.code === "forbidden") {
-        return c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />, 403);
-      }
-      const url = new URL(c.req.url);
-      const back = c.req.method === "GET" ? url.pathname + url.search : "/admin/access";
-      return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
-    };
 
   const render = async (
     c: Context,
@@ -161,19 +129,10 @@ export function accessRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get(
-    "/admin/access",
-    page((c) =>
-      render(c, {
-        notice: c.req.query("notice") === "saved" ? t("admin.access.saved") : undefined,
-      })
-    ),
-  );
-
-  app.post(
-    "/admin/access",
-    page(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, page, "/admin/access", {
+    render,
+    notices: { saved: "admin.access.saved" },
+    post: async (c, ctx, form) => {
       const text = form.rules ?? "";
       let value: unknown;
       try {
@@ -193,8 +152,8 @@ export function accessRoutes(deps: Deps): Hono {
       }
       await saveAccessRules(deps, who(c, ctx), parsed.data);
       return c.redirect("/admin/access?notice=saved", 303);
-    }),
-  );
+    },
+  });
 
   return app;
 }

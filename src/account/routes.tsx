@@ -6,17 +6,17 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { startEnrollment } from "../enrollment/flow.ts";
-import { pageSession, withCaller } from "../caller/resolve.ts";
+import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { enrollmentJson } from "../enrollment/json.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
 import { mayEnroll } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { findUserById } from "../users/repo.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { safeRedirect } from "../http/redirect.ts";
-import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { errorBody, jsonDone, jsonFailure, messageOf } from "../http/respond.ts";
+import { formRecord } from "../http/validate.ts";
 import { type ErrorCode, ERRORS, type Failure } from "../lib/errors.ts";
 import { listKeys } from "../apikeys/service.ts";
 import { codeField } from "../login/schemas.ts";
@@ -25,7 +25,7 @@ import { reauthenticate } from "../reauth/flow.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { verifyToken } from "../tokens/tokens.ts";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import {
   authenticatorResponse,
   authenticatorsResponse,
@@ -69,8 +69,15 @@ const reauthBody = z.object({
 
 const FRESH = "Needs a fresh proof: a login with a code, or POST /api/v1/me/reauth, " +
   "within the last 5 minutes.";
-const me = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "self-service", auth: ["session"], ...d });
+const me = describeAs("self-service", ["session"]);
+
+/** A one-step action on my account (see `actions` below): 204 once `done`. */
+const myAction = (summary: string, done: string, errors: ErrorCode[] = []) =>
+  me({
+    summary,
+    success: { status: 204, description: done },
+    ...(errors.length ? { errors } : {}),
+  });
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
 const doc = {
@@ -131,28 +138,19 @@ const doc = {
     headers: { "X-Trusted-Device-Token": "This device's token: its entry is marked current." },
     success: { status: 200, description: "The list.", json: myDevicesResponse },
   }),
-  revokeDevice: me({
-    summary: "Forget a trusted device (it is asked for a code again)",
-    success: { status: 204, description: "Revoked." },
-    errors: ["not_found"],
-  }),
+  revokeDevice: myAction("Forget a trusted device (it is asked for a code again)", "Revoked.", [
+    "not_found",
+  ]),
   listSessions: me({
     summary: "My sessions",
     success: { status: 200, description: "The list.", json: sessionsResponse },
   }),
-  endSession: me({
-    summary: "End one of my sessions",
-    success: { status: 204, description: "Ended." },
-    errors: ["not_found"],
-  }),
-  endOthers: me({
-    summary: "End all my other sessions",
-    success: { status: 204, description: "Ended." },
-  }),
-  endAll: me({
-    summary: "Log out everywhere: every session ends and every trusted device is forgotten",
-    success: { status: 204, description: "Ended." },
-  }),
+  endSession: myAction("End one of my sessions", "Ended.", ["not_found"]),
+  endOthers: myAction("End all my other sessions", "Ended."),
+  endAll: myAction(
+    "Log out everywhere: every session ends and every trusted device is forgotten",
+    "Ended.",
+  ),
   disable2fa: me({
     summary: "Turn two-factor sign-in off, where policy allows it",
     description: FRESH,
@@ -209,9 +207,6 @@ export function accountRoutes(deps: Deps): Hono {
   /** Resolves the JSON session or answers 401. */
   const withApiSession = withCaller(deps);
 
-  const done = (c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204) =>
-    r.ok ? c.body(null, status) : jsonFailure(c, r);
-
   const byId = (c: Context, meta: RequestMeta) => ({ id: c.req.param("id")!, meta });
   /** The one-step actions, done alike by the JSON routes and by the account page's buttons. */
   const actions = {
@@ -224,16 +219,14 @@ export function accountRoutes(deps: Deps): Hono {
   } satisfies Record<string, Action>;
   /** An action over JSON: 204 once done, else its failure. */
   const apiAction = (run: Action) =>
-    withApiSession(async (c, ctx) => done(c, await run(c, ctx, requestMeta(c, config))));
+    withApiSession(async (c, ctx) => jsonDone(c, await run(c, ctx, requestMeta(c, config))));
 
   // ---- JSON: /api/v1/me ----
 
   app.post(
     "/api/v1/me/reauth",
     doc.reauth,
-    jsonBody(reauthBody.strict()),
-    withApiSession(async (c, ctx) => {
-      const body = validJson(c, reauthBody); // already validated by jsonBody
+    ...withBody(reauthBody.strict(), withApiSession, async (c, ctx, body) => {
       const r = await reauthenticate(deps, {
         ctx,
         password: body.password,
@@ -255,31 +248,27 @@ export function accountRoutes(deps: Deps): Hono {
   app.get(
     "/api/v1/me/authenticators",
     doc.listAuthenticators,
-    withApiSession(async (c, ctx) =>
-      c.json({ authenticators: (await myAuthenticators(deps, ctx.user.id)).map(authenticatorJson) })
-    ),
+    ownList(deps, "authenticators", (id) => myAuthenticators(deps, id), authenticatorJson),
   );
 
-  app.post(
-    "/api/v1/me/authenticators",
-    doc.addAuthenticator,
-    jsonBody(optionalLabelBody.strict()),
-    withApiSession(async (c, ctx) => {
+  /** Starts adding an authenticator (or replacing the one at `:id`): 201 with the enrollment. */
+  const enroll = (replacing: boolean) =>
+    withBody(optionalLabelBody.strict(), withApiSession, async (c, ctx, body) => {
       const r = await startEnrollment(deps, {
         auth: { kind: "session", ctx },
-        label: validJson(c, optionalLabelBody).label,
+        label: body.label,
+        ...(replacing ? { replacesId: c.req.param("id") } : {}),
         meta: requestMeta(c, config),
       });
       return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
-    }),
-  );
+    });
+
+  app.post("/api/v1/me/authenticators", doc.addAuthenticator, ...enroll(false));
 
   app.patch(
     "/api/v1/me/authenticators/:id",
     doc.renameAuthenticator,
-    jsonBody(labelBody.strict()),
-    withApiSession(async (c, ctx) => {
-      const { label } = validJson(c, labelBody);
+    ...withBody(labelBody.strict(), withApiSession, async (c, ctx, { label }) => {
       const r = await renameAuthenticator(deps, ctx, {
         id: c.req.param("id")!,
         label,
@@ -297,20 +286,7 @@ export function accountRoutes(deps: Deps): Hono {
     apiAction(actions.removeAuthenticator),
   );
 
-  app.post(
-    "/api/v1/me/authenticators/:id/replace",
-    doc.replaceAuthenticator,
-    jsonBody(optionalLabelBody.strict()),
-    withApiSession(async (c, ctx) => {
-      const r = await startEnrollment(deps, {
-        auth: { kind: "session", ctx },
-        label: validJson(c, optionalLabelBody).label,
-        replacesId: c.req.param("id"),
-        meta: requestMeta(c, config),
-      });
-      return r.ok ? c.json(enrollmentJson(r.value), 201) : jsonFailure(c, r);
-    }),
-  );
+  app.post("/api/v1/me/authenticators/:id/replace", doc.replaceAuthenticator, ...enroll(true));
 
   app.get(
     "/api/v1/me/recovery-codes",
@@ -407,16 +383,10 @@ export function accountRoutes(deps: Deps): Hono {
   };
 
   /** Sends the browser to the login, back here afterwards. */
-  const toLogin = (c: Context) =>
-    c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
+  const toAccountLogin = toLogin("/account");
 
   /** Resolves the page session or sends the browser to the login. */
-  const withPageSession =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await pageSession(c, deps);
-      if (!s.ok) return toLogin(c);
-      return await handler(c, s.ctx);
-    };
+  const withPageSession = withCaller(deps, pageSession, toAccountLogin);
 
   /** Whether the policy lets this user add a factor (who may use 2FA). */
   const mayEnrollNow = async (c: Context, ctx: SessionContext) => {
@@ -434,12 +404,11 @@ export function accountRoutes(deps: Deps): Hono {
   ) => {
     const now = deps.clock.now();
     const policy = await secondFactorRequired(deps, ctx);
-    if (!policy.ok) return toLogin(c);
+    if (!policy.ok) return toAccountLogin(c, policy);
     c.header("Cache-Control", "no-store");
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, async (csrf) => (
       <AccountPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         username={ctx.user.displayName}
         authenticators={await myAuthenticators(deps, ctx.user.id)}
         recoveryCodesRemaining={await recoveryCodesRemaining(deps, ctx.user.id)}
@@ -456,8 +425,8 @@ export function accountRoutes(deps: Deps): Hono {
         tokenError={knownError(c.req.query("token_error"))}
         notice={extra.notice}
         error={extra.error}
-      />,
-    );
+      />
+    ));
   };
 
   /** After an action: back to the account page with a fixed notice, or the error in place. */

@@ -8,16 +8,14 @@ import { z } from "zod";
 import { createApiKey, listKeys, revokeKey } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { messageOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { SCOPES } from "../lib/scopes.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import { findUserByUsername } from "../users/repo.ts";
 import type { FormErrors, FormValues } from "../views/components.tsx";
 import { ApiKeysPage, NewApiKeyPage } from "./api_keys_page.tsx";
-import { AdminForbiddenPage } from "./dashboard_page.tsx";
-import { adminPageSession } from "./guard.ts";
+import { adminPageGuard } from "./console_guard.tsx";
 
 const NOTICES: Record<string, string> = { key_revoked: "The API key is revoked." };
 
@@ -31,37 +29,26 @@ const keyForm = z.object({
     .optional(),
 });
 
-type Handler = (c: Context, ctx: SessionContext) => Promise<Response>;
-
 export function adminApiKeyPages(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
 
-  /** The console's guard: others see the 403 page, strangers go to the login. */
-  const admin = (h: Handler) => async (c: Context) => {
-    const s = await adminPageSession(c, deps);
-    if (s.ok) return await h(c, s.ctx);
-    if (s.code === "forbidden") {
-      c.status(403);
-      return c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />);
-    }
-    return c.redirect(`/login?redirect=${encodeURIComponent("/admin/api-keys")}`, 303);
-  };
+  /** The console's guard: others see the 403 page, strangers go to the login and to this page. */
+  const admin = adminPageGuard(deps, "/admin/api-keys", true);
 
   const render = async (
     c: Context,
     extra: { values?: FormValues; errors?: FormErrors; status?: number; notice?: string } = {},
   ) => {
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, async (csrf) => (
       <ApiKeysPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         keys={await listKeys(deps, { kind: "api_key" })}
         values={extra.values ?? {}}
         errors={extra.errors ?? {}}
         notice={extra.notice}
-      />,
-    );
+      />
+    ));
   };
 
   app.get(

@@ -11,9 +11,8 @@ import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { messageOf, statusOf } from "../http/respond.ts";
+import { csvFile, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord } from "../http/validate.ts";
 import { DAY } from "../lib/clock.ts";
 import type { Failure } from "../lib/errors.ts";
@@ -24,7 +23,7 @@ import { loadPolicy } from "../policy/repo.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { FormErrors, FormValues } from "../views/components.tsx";
 import { AuditPage } from "./audit_page.tsx";
-import { AdminForbiddenPage, DashboardPage } from "./dashboard_page.tsx";
+import { DashboardPage } from "./dashboard_page.tsx";
 import { PolicyPage, PolicyPreviewPage } from "./policy_pages.tsx";
 import {
   ConfirmPage,
@@ -35,14 +34,13 @@ import {
 } from "./user_pages.tsx";
 import { NewUserPage, UsersPage } from "./users_pages.tsx";
 import { notFoundPage } from "../views/errors.tsx";
-import { adminPageSession } from "./guard.ts";
+import { adminCallers, formPage } from "./console_guard.tsx";
+import { isUserStep, USER_STEPS, type UserStepName } from "./user_steps.ts";
 import {
   auditCsv,
   type AuditFilter,
   complianceCsv,
   createUserByAdmin,
-  disableTwofaByAdmin,
-  endUserSessions,
   extendGrace,
   listUsersForAdmin,
   previewPolicy,
@@ -51,10 +49,8 @@ import {
   revokeUserDevice,
   savePasswordPolicy,
   savePolicy,
-  setTwofaRequired,
   STATUS_FILTERS,
   twofaStatusCounts,
-  unlockUser,
   updateUserByAdmin,
   userDevices,
   userForAdmin,
@@ -83,6 +79,17 @@ const NOTICES: Record<string, string> = {
   updated: "Roles and groups are saved.",
   device_revoked: "The trusted device is revoked.",
 };
+
+/** The notice after each one-step action (./user_steps.ts). */
+const STEP_NOTICES = {
+  "require-2fa": "required",
+  "unrequire-2fa": "unrequired",
+  "disable-2fa": "twofa_disabled",
+  unlock: "unlocked",
+  "end-sessions": "sessions_ended",
+  disable: "disabled",
+  enable: "enabled",
+} satisfies Record<UserStepName, keyof typeof NOTICES>;
 
 const nameList = z.array(z.string().max(64, "Use at most 64 characters per name."))
   .max(50, "Use at most 50 names.");
@@ -266,26 +273,13 @@ function auditFilters(query: Record<string, string>) {
   return { filters, errors, filter, search, ok: Object.keys(errors).length === 0 };
 }
 
-type Handler = (c: Context, ctx: SessionContext) => Promise<Response>;
-
 export function adminPages(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
 
   /** Admins with a second factor only: others see a 403 page, strangers go to the login. */
-  const admin = (h: Handler) => async (c: Context) => {
-    const s = await adminPageSession(c, deps);
-    if (s.ok) return await h(c, s.ctx);
-    if (s.code === "forbidden") {
-      c.status(403);
-      return c.html(<AdminForbiddenPage csrf={await csrfToken(c, deps)} />);
-    }
-    const url = new URL(c.req.url);
-    const back = c.req.method === "GET" ? url.pathname + url.search : "/admin";
-    return c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
-  };
+  const { page: admin, who } = adminCallers(deps);
 
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
   const page = (c: Context, status: number, body: ReturnType<typeof notFoundPage>) => {
     c.status(status as 200);
     return c.html(body);
@@ -318,11 +312,11 @@ export function adminPages(deps: Deps): Hono {
     );
   };
 
-  app.get("/admin", admin((c) => renderDashboard(c, { notice: notice(c) })));
-
-  app.post(
-    "/admin/alerts/:id/ack",
-    admin(async (c, ctx) => {
+  formPage(app, admin, "/admin", {
+    render: renderDashboard,
+    notices: notice,
+    action: "/admin/alerts/:id/ack",
+    post: async (c, ctx) => {
       if (await acknowledgeAlert(deps, c.req.param("id")!, ctx.user.id)) {
         return c.redirect("/admin?notice=alert_acknowledged", 303);
       }
@@ -330,8 +324,8 @@ export function adminPages(deps: Deps): Hono {
         error: "That alert does not exist or was already acknowledged.",
         status: 404,
       });
-    }),
-  );
+    },
+  });
 
   // ---- users ----
 
@@ -525,11 +519,16 @@ export function adminPages(deps: Deps): Hono {
       if (!isAction(action)) return notFound(c);
       const form = await formRecord(c);
       const by = who(c, ctx);
+      if (isUserStep(action)) {
+        return await after(
+          c,
+          ctx,
+          id,
+          await USER_STEPS[action](deps, by, id),
+          STEP_NOTICES[action],
+        );
+      }
       switch (action) {
-        case "require-2fa":
-          return await after(c, ctx, id, await setTwofaRequired(deps, by, id, true), "required");
-        case "unrequire-2fa":
-          return await after(c, ctx, id, await setTwofaRequired(deps, by, id, false), "unrequired");
         case "reset-2fa": {
           const r = await resetTwofa(deps, by, id, form.mode === "plain" ? "plain" : "pass");
           if (!r.ok) return await refused(c, ctx, id, r);
@@ -545,12 +544,6 @@ export function adminPages(deps: Deps): Hono {
             />,
           );
         }
-        case "disable-2fa":
-          return await after(c, ctx, id, await disableTwofaByAdmin(deps, by, id), "twofa_disabled");
-        case "unlock":
-          return await after(c, ctx, id, await unlockUser(deps, by, id), "unlocked");
-        case "end-sessions":
-          return await after(c, ctx, id, await endUserSessions(deps, by, id), "sessions_ended");
         case "extend-grace": {
           const days = daysField.safeParse(form.days);
           if (!days.success) {
@@ -576,22 +569,6 @@ export function adminPages(deps: Deps): Hono {
             "grace_extended",
           );
         }
-        case "disable":
-          return await after(
-            c,
-            ctx,
-            id,
-            await updateUserByAdmin(deps, by, id, { disabled: true }),
-            "disabled",
-          );
-        case "enable":
-          return await after(
-            c,
-            ctx,
-            id,
-            await updateUserByAdmin(deps, by, id, { disabled: false }),
-            "enabled",
-          );
         case "edit": {
           const values = { roles: form.roles ?? "", groups: form.groups ?? "" };
           const edit = editInput(values);
@@ -646,13 +623,11 @@ export function adminPages(deps: Deps): Hono {
       />,
     );
 
-  app.get("/admin/policy", admin((c) => renderPolicy(c, { notice: notice(c) })));
-
   /** The form first previews; the preview's "Save" posts the same values with confirm=1. */
-  app.post(
-    "/admin/policy",
-    admin(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, admin, "/admin/policy", {
+    render: renderPolicy,
+    notices: notice,
+    post: async (c, ctx, form) => {
       const input = policyInput(form);
       const parsed = loginPolicySchema.safeParse(input);
       if (!parsed.success) {
@@ -678,8 +653,8 @@ export function adminPages(deps: Deps): Hono {
           wouldBlock={preview.wouldBlock}
         />,
       );
-    }),
-  );
+    },
+  });
 
   app.post(
     "/admin/password-policy",
@@ -743,19 +718,14 @@ export function adminPages(deps: Deps): Hono {
         c.status(400);
         return c.text(Object.values(f.errors).join("\n"));
       }
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", 'attachment; filename="twofold-audit.csv"');
-      return c.body(auditCsv(await queryAudit(deps, { ...f.filter, limit: AUDIT_CSV_LIMIT })));
+      const rows = await queryAudit(deps, { ...f.filter, limit: AUDIT_CSV_LIMIT });
+      return csvFile(c, "twofold-audit.csv", auditCsv(rows));
     }),
   );
 
   app.get(
     "/admin/compliance.csv",
-    admin(async (c) => {
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", 'attachment; filename="twofold-2fa-compliance.csv"');
-      return c.body(await complianceCsv(deps));
-    }),
+    admin(async (c) => csvFile(c, "twofold-2fa-compliance.csv", await complianceCsv(deps))),
   );
 
   return app;

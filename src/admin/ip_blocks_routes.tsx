@@ -5,17 +5,13 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
+import { withBody } from "../caller/resolve.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { jsonDone } from "../http/respond.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe } from "../openapi/describe.ts";
 import { type IpBlock, ipBlocks, liftBlock } from "../protection/blocks.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import { securitySettings } from "../settings/security.ts";
-import { adminPageGuard } from "./console_guard.tsx";
-import { adminApiSession } from "./guard.ts";
+import { adminCallers, adminDoc, formPage } from "./console_guard.tsx";
 import { IpBlocksPage } from "./ip_blocks_page.tsx";
 
 const liftBody = z.object({ address: z.string().trim().min(1).max(64) }).strict();
@@ -31,20 +27,16 @@ const blockJson = z.object({
 });
 
 const doc = {
-  list: describe({
+  list: adminDoc({
     summary: "Blocked client addresses",
-    tag: "admin",
-    auth: ["admin"],
     success: {
       status: 200,
       description: "The blocks in force.",
       json: z.object({ blocks: z.array(blockJson) }),
     },
   }),
-  lift: describe({
+  lift: adminDoc({
     summary: "Lift the block on an address (as listed, or any address inside an IPv6 /64)",
-    tag: "admin",
-    auth: ["admin"],
     success: { status: 204, description: "Lifted; its failures and past blocks are forgiven." },
     errors: ["not_found"],
   }),
@@ -62,12 +54,7 @@ const toJson = (b: IpBlock) => ({
 
 export function ipBlockRoutes(deps: Deps): Hono {
   const app = new Hono();
-  const { config } = deps;
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
-  };
+  const { api, page: admin, who } = adminCallers(deps);
 
   app.get(
     "/api/v1/admin/ip-blocks",
@@ -78,14 +65,12 @@ export function ipBlockRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/ip-blocks/lift",
     doc.lift,
-    jsonBody(liftBody),
-    api(async (c, ctx) => {
-      const r = await liftBlock(deps, who(c, ctx), validJson(c, liftBody).address);
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+    ...withBody(liftBody, api, async (c, ctx, body) => {
+      const r = await liftBlock(deps, who(c, ctx), body.address);
+      return jsonDone(c, r);
     }),
   );
 
-  const admin = adminPageGuard(deps);
   const render = async (c: Context, extra: { notice?: string; error?: string } = {}) => {
     const s = await securitySettings(deps);
     return c.html(
@@ -103,26 +88,18 @@ export function ipBlockRoutes(deps: Deps): Hono {
     );
   };
 
-  app.get(
-    "/admin/ip-blocks",
-    admin((c) =>
-      render(c, {
-        notice: c.req.query("notice") === "lifted" ? t("admin.blocks.lifted") : undefined,
-      })
-    ),
-  );
-
-  app.post(
-    "/admin/ip-blocks/lift",
-    admin(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, admin, "/admin/ip-blocks", {
+    render,
+    notices: { lifted: "admin.blocks.lifted" },
+    action: "/admin/ip-blocks/lift",
+    post: async (c, ctx, form) => {
       const address = (form.address ?? "").slice(0, 64);
       const r = await liftBlock(deps, who(c, ctx), address);
       if (r.ok) return c.redirect("/admin/ip-blocks?notice=lifted", 303);
       c.status(404);
       return await render(c, { error: t("admin.blocks.gone") });
-    }),
-  );
+    },
+  });
 
   return app;
 }

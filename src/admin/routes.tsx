@@ -7,16 +7,21 @@ import { z } from "zod";
 import { myAuthenticators } from "../account/service.ts";
 import { acknowledgeAlert, openAlerts } from "../alerts/service.ts";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
-import { errorBody, fieldErrors, type IssueList, jsonFailure } from "../http/respond.ts";
-import { jsonBody, validJson } from "../http/validate.ts";
-import { fail } from "../lib/errors.ts";
+import { withBody } from "../caller/resolve.ts";
+import {
+  csvFile,
+  errorBody,
+  fieldErrors,
+  type IssueList,
+  jsonDone,
+  jsonFailure,
+} from "../http/respond.ts";
+import { type ErrorCode, fail } from "../lib/errors.ts";
 import { passwordPolicy } from "../passwords/service.ts";
 import { passwordPolicyInput } from "../passwords/policy.ts";
 import { loginPolicySchema } from "../policy/policy.ts";
 import { loadPolicy } from "../policy/repo.ts";
-import type { SessionContext } from "../sessions/service.ts";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
+import type { OperationDoc } from "../openapi/describe.ts";
 import {
   adminUserDetailResponse,
   adminUserResponse,
@@ -31,14 +36,12 @@ import {
   resetTwofaResponse,
   userDevicesResponse,
 } from "../openapi/schemas.ts";
-import { adminApiSession } from "./guard.ts";
-import { withCaller } from "../caller/resolve.ts";
+import { adminCallers, adminDoc } from "./console_guard.tsx";
+import { USER_STEPS, type UserStepName } from "./user_steps.ts";
 import {
   auditCsv,
   complianceCsv,
   createUserByAdmin,
-  disableTwofaByAdmin,
-  endUserSessions,
   extendGrace,
   listUsersForAdmin,
   previewPolicy,
@@ -47,9 +50,7 @@ import {
   revokeUserDevice,
   savePasswordPolicy,
   savePolicy,
-  setTwofaRequired,
   STATUS_FILTERS,
-  unlockUser,
   updateUserByAdmin,
   userDevices,
   userForAdmin,
@@ -94,9 +95,39 @@ export const auditQuery = z.object({
   format: z.enum(["json", "csv"]).default("json"),
 });
 
-const adminDoc = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "admin", auth: ["admin"], ...d });
 const USER_ID = { id: "The user's id." };
+
+/** An operation on the user `:id`: a user that does not exist is `not_found`. */
+const onUser = (d: Omit<OperationDoc, "tag" | "auth">) =>
+  adminDoc({ params: USER_ID, ...d, errors: ["not_found", ...(d.errors ?? [])] });
+
+/** A one-step action on the user `:id` (see ./user_steps.ts): 204 once `done`. */
+const userStep = (summary: string, done: string, errors: ErrorCode[] = []) =>
+  onUser({ summary, success: { status: 204, description: done }, errors });
+
+/** GET and PUT of a stored policy (`name` as the summaries say it). */
+const policyDocs = (name: string, input: z.ZodType, json: z.ZodType, saved = json) => ({
+  get: adminDoc({
+    summary: `The ${name}`,
+    success: { status: 200, description: "The policy.", json },
+  }),
+  put: adminDoc({
+    summary: `Replace the ${name} (omitted fields take their defaults)`,
+    body: input,
+    success: { status: 200, description: "The saved policy.", json: saved },
+  }),
+});
+const loginPolicyDocs = policyDocs(
+  "2FA policy",
+  loginPolicyInput,
+  policyResponse,
+  policySavedResponse,
+);
+const passwordPolicyDocs = policyDocs(
+  "password policy",
+  passwordPolicyInput,
+  passwordPolicyResponse,
+);
 
 /**
  * The JSON routes in the OpenAPI document. Bodies validated by `jsonBody` come from there; the
@@ -112,97 +143,53 @@ const doc = {
     summary: "Create a user (or a service account without a password)",
     success: { status: 201, description: "Created.", json: adminUserResponse },
   }),
-  getUser: adminDoc({
+  getUser: onUser({
     summary: "One user, with their authenticators",
-    params: USER_ID,
     success: { status: 200, description: "The user.", json: adminUserDetailResponse },
-    errors: ["not_found"],
   }),
-  updateUser: adminDoc({
+  updateUser: onUser({
     summary: "Change a user's roles, groups, email or disabled flag (other fields are refused)",
-    params: USER_ID,
     success: { status: 200, description: "The updated user.", json: adminUserResponse },
-    errors: ["not_found", "forbidden"],
+    errors: ["forbidden"],
   }),
-  require2fa: adminDoc({
-    summary: "Require 2FA for this user, whatever the policy says",
-    params: USER_ID,
-    success: { status: 204, description: "Required." },
-    errors: ["not_found"],
-  }),
-  unrequire2fa: adminDoc({
-    summary: "Drop the explicit 2FA requirement (the policy still applies)",
-    params: USER_ID,
-    success: { status: 204, description: "Dropped." },
-    errors: ["not_found"],
-  }),
-  reset2fa: adminDoc({
+  require2fa: userStep("Require 2FA for this user, whatever the policy says", "Required."),
+  unrequire2fa: userStep(
+    "Drop the explicit 2FA requirement (the policy still applies)",
+    "Dropped.",
+  ),
+  reset2fa: onUser({
     summary: "Reset a user's 2FA: authenticators, recovery codes and trusted devices go",
     description: "All the user's sessions end. In pass mode (the default) the user needs the " +
       "returned enrollment pass and the password to enroll again, within 24 hours.",
-    params: USER_ID,
     success: { status: 200, description: "Reset.", json: resetTwofaResponse },
-    errors: ["not_found"],
   }),
-  disable2fa: adminDoc({
-    summary: "Turn a user's 2FA off, where policy allows it",
-    params: USER_ID,
-    success: { status: 204, description: "Off." },
-    errors: ["not_found", "policy_requires_2fa"],
-  }),
-  unlock: adminDoc({
-    summary: "Lift a user's password lock and second-factor lock",
-    params: USER_ID,
-    success: { status: 204, description: "Unlocked." },
-    errors: ["not_found"],
-  }),
-  endSessions: adminDoc({
-    summary: "End every session of a user",
-    params: USER_ID,
-    success: { status: 204, description: "Ended." },
-    errors: ["not_found"],
-  }),
-  extendGrace: adminDoc({
+  disable2fa: userStep("Turn a user's 2FA off, where policy allows it", "Off.", [
+    "policy_requires_2fa",
+  ]),
+  unlock: userStep("Lift a user's password lock and second-factor lock", "Unlocked."),
+  endSessions: userStep("End every session of a user", "Ended."),
+  extendGrace: onUser({
     summary: "Give a user more days to enroll",
-    params: USER_ID,
     success: { status: 200, description: "The new deadline.", json: graceResponse },
-    errors: ["not_found"],
   }),
-  userDevices: adminDoc({
+  userDevices: onUser({
     summary: "A user's trusted devices",
-    params: USER_ID,
     success: { status: 200, description: "The list.", json: userDevicesResponse },
-    errors: ["not_found"],
   }),
-  revokeUserDevice: adminDoc({
+  revokeUserDevice: onUser({
     summary: "Forget one of a user's trusted devices",
     params: { ...USER_ID, device: "The trusted device's id." },
     success: { status: 204, description: "Revoked." },
-    errors: ["not_found"],
   }),
-  getPolicy: adminDoc({
-    summary: "The 2FA policy",
-    success: { status: 200, description: "The policy.", json: policyResponse },
-  }),
+  getPolicy: loginPolicyDocs.get,
   previewPolicy: adminDoc({
     summary: "Who a policy would make enroll at their next login, without saving it",
     body: loginPolicyInput,
     success: { status: 200, description: "The preview.", json: policyPreviewResponse },
   }),
-  putPolicy: adminDoc({
-    summary: "Replace the 2FA policy (omitted fields take their defaults)",
-    body: loginPolicyInput,
-    success: { status: 200, description: "The saved policy.", json: policySavedResponse },
-  }),
-  getPasswordPolicy: adminDoc({
-    summary: "The password policy",
-    success: { status: 200, description: "The policy.", json: passwordPolicyResponse },
-  }),
-  putPasswordPolicy: adminDoc({
-    summary: "Replace the password policy (omitted fields take their defaults)",
-    body: passwordPolicyInput,
-    success: { status: 200, description: "The saved policy.", json: passwordPolicyResponse },
-  }),
+  putPolicy: loginPolicyDocs.put,
+  getPasswordPolicy: passwordPolicyDocs.get,
+  putPasswordPolicy: passwordPolicyDocs.put,
   audit: adminDoc({
     summary: "The audit log, newest first, as JSON or CSV",
     query: auditQuery,
@@ -231,12 +218,9 @@ const doc = {
 
 export function adminRoutes(deps: Deps): Hono {
   const app = new Hono();
-  const { db, config } = deps;
+  const { db } = deps;
 
-  const admin = withCaller(deps, adminApiSession);
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const done = (c: Context, r: { ok: true } | { ok: false; code: Parameters<typeof fail>[0] }) =>
-    r.ok ? c.body(null, 204) : jsonFailure(c, fail(r.code));
+  const { api: admin, who } = adminCallers(deps);
   const invalid = (c: Context, error: IssueList) => {
     // Unknown fields are named one by one; problems of the whole input keep their "_query" key.
     const { _body, ...fields } = fieldErrors(error);
@@ -271,9 +255,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/users",
     doc.createUser,
-    jsonBody(createBody.strict()),
-    admin(async (c, ctx) => {
-      const body = validJson(c, createBody);
+    ...withBody(createBody.strict(), admin, async (c, ctx, body) => {
       const r = await createUserByAdmin(deps, who(c, ctx), {
         username: body.username,
         password: body.password,
@@ -314,9 +296,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/admin/users/:id",
     doc.updateUser,
-    jsonBody(updateBody.strict()),
-    admin(async (c, ctx) => {
-      const body = validJson(c, updateBody);
+    ...withBody(updateBody.strict(), admin, async (c, ctx, body) => {
       const r = await updateUserByAdmin(deps, who(c, ctx), c.req.param("id")!, body);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({
@@ -325,27 +305,20 @@ export function adminRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
-    "/api/v1/admin/users/:id/require-2fa",
-    doc.require2fa,
+  const user = "/api/v1/admin/users/:id";
+  /** A one-step action on the user `:id`: 204 once done, else the refusal. */
+  const step = (name: UserStepName) =>
     admin(async (c, ctx) =>
-      done(c, await setTwofaRequired(deps, who(c, ctx), c.req.param("id")!, true))
-    ),
-  );
-  app.delete(
-    "/api/v1/admin/users/:id/require-2fa",
-    doc.unrequire2fa,
-    admin(async (c, ctx) =>
-      done(c, await setTwofaRequired(deps, who(c, ctx), c.req.param("id")!, false))
-    ),
-  );
+      jsonDone(c, await USER_STEPS[name](deps, who(c, ctx), c.req.param("id")!))
+    );
+
+  app.post(`${user}/require-2fa`, doc.require2fa, step("require-2fa"));
+  app.delete(`${user}/require-2fa`, doc.unrequire2fa, step("unrequire-2fa"));
 
   app.post(
     "/api/v1/admin/users/:id/reset-2fa",
     doc.reset2fa,
-    jsonBody(resetBody.strict()),
-    admin(async (c, ctx) => {
-      const { mode } = validJson(c, resetBody);
+    ...withBody(resetBody.strict(), admin, async (c, ctx, { mode }) => {
       const r = await resetTwofa(deps, who(c, ctx), c.req.param("id")!, mode);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({
@@ -356,33 +329,15 @@ export function adminRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post(
-    "/api/v1/admin/users/:id/disable-2fa",
-    doc.disable2fa,
-    admin(async (c, ctx) =>
-      done(c, await disableTwofaByAdmin(deps, who(c, ctx), c.req.param("id")!))
-    ),
-  );
-
+  app.post(`${user}/disable-2fa`, doc.disable2fa, step("disable-2fa"));
   /** Lifts the password lock and the second-factor lock of a user. */
-  app.post(
-    "/api/v1/admin/users/:id/unlock",
-    doc.unlock,
-    admin(async (c, ctx) => done(c, await unlockUser(deps, who(c, ctx), c.req.param("id")!))),
-  );
-
-  app.post(
-    "/api/v1/admin/users/:id/end-sessions",
-    doc.endSessions,
-    admin(async (c, ctx) => done(c, await endUserSessions(deps, who(c, ctx), c.req.param("id")!))),
-  );
+  app.post(`${user}/unlock`, doc.unlock, step("unlock"));
+  app.post(`${user}/end-sessions`, doc.endSessions, step("end-sessions"));
 
   app.post(
     "/api/v1/admin/users/:id/extend-grace",
     doc.extendGrace,
-    jsonBody(graceBody.strict()),
-    admin(async (c, ctx) => {
-      const { days } = validJson(c, graceBody);
+    ...withBody(graceBody.strict(), admin, async (c, ctx, { days }) => {
       const r = await extendGrace(deps, who(c, ctx), c.req.param("id")!, days);
       if (!r.ok) return jsonFailure(c, r);
       return c.json({ grace_until: new Date(r.until).toISOString() });
@@ -411,7 +366,10 @@ export function adminRoutes(deps: Deps): Hono {
     "/api/v1/admin/users/:id/trusted-devices/:device",
     doc.revokeUserDevice,
     admin(async (c, ctx) =>
-      done(c, await revokeUserDevice(deps, who(c, ctx), c.req.param("id")!, c.req.param("device")!))
+      jsonDone(
+        c,
+        await revokeUserDevice(deps, who(c, ctx), c.req.param("id")!, c.req.param("device")!),
+      )
     ),
   );
 
@@ -479,11 +437,7 @@ export function adminRoutes(deps: Deps): Hono {
         to: q.data.to ? Date.parse(q.data.to) : undefined,
         limit: q.data.limit,
       });
-      if (q.data.format === "csv") {
-        c.header("Content-Type", "text/csv; charset=utf-8");
-        c.header("Content-Disposition", 'attachment; filename="twofold-audit.csv"');
-        return c.body(auditCsv(rows));
-      }
+      if (q.data.format === "csv") return csvFile(c, "twofold-audit.csv", auditCsv(rows));
       return c.json({
         events: rows.map((r) => ({
           id: r.id,
@@ -503,11 +457,7 @@ export function adminRoutes(deps: Deps): Hono {
   app.get(
     "/api/v1/admin/reports/compliance.csv",
     doc.compliance,
-    admin(async (c) => {
-      c.header("Content-Type", "text/csv; charset=utf-8");
-      c.header("Content-Disposition", 'attachment; filename="twofold-2fa-compliance.csv"');
-      return c.body(await complianceCsv(deps));
-    }),
+    admin(async (c) => csvFile(c, "twofold-2fa-compliance.csv", await complianceCsv(deps))),
   );
 
   app.get(

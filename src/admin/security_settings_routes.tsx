@@ -6,13 +6,9 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
-import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { withBody } from "../caller/resolve.ts";
+import { htmlWithCsrf } from "../http/csrf.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe } from "../openapi/describe.ts";
-import type { SessionContext } from "../sessions/service.ts";
 import {
   saveSecuritySettings,
   securitySettings,
@@ -24,8 +20,7 @@ import {
   storedSecuritySettings,
 } from "../settings/security.ts";
 import type { FormErrors, FormValues } from "../views/components.tsx";
-import { adminPageGuard } from "./console_guard.tsx";
-import { adminApiSession } from "./guard.ts";
+import { adminCallers, adminDoc, formPage } from "./console_guard.tsx";
 import { SecuritySettingsPage } from "./security_settings_page.tsx";
 
 const all = z.object(
@@ -41,18 +36,14 @@ const settingsResponse = z.object({
 });
 
 const doc = {
-  get: describe({
+  get: adminDoc({
     summary: "Session and lockout settings: in force, defaults and stored",
-    tag: "admin",
-    auth: ["admin"],
     success: { status: 200, description: "The settings.", json: settingsResponse },
   }),
-  put: describe({
+  put: adminDoc({
     summary: "Store session and lockout settings (omitted ones go back to their defaults)",
     description: "In force for new logins and new failures at once; sessions already issued " +
       "keep their lifetime and idle timeout.",
-    tag: "admin",
-    auth: ["admin"],
     success: { status: 200, description: "The settings now.", json: settingsResponse },
   }),
 };
@@ -60,11 +51,7 @@ const doc = {
 export function securitySettingsRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
-  };
+  const { api, page: admin, who } = adminCallers(deps);
   const body = async () => ({
     settings: await securitySettings(deps),
     defaults: settingsDefaults(config),
@@ -76,48 +63,36 @@ export function securitySettingsRoutes(deps: Deps): Hono {
   app.put(
     "/api/v1/admin/security-settings",
     doc.put,
-    jsonBody(securitySettingsInput),
-    api(async (c, ctx) => {
-      await saveSecuritySettings(deps, who(c, ctx), validJson(c, securitySettingsInput));
+    ...withBody(securitySettingsInput, api, async (c, ctx, input) => {
+      await saveSecuritySettings(deps, who(c, ctx), input);
       return c.json(await body());
     }),
   );
 
   // ---- HTML ----
 
-  const admin = adminPageGuard(deps);
   const render = async (
     c: Context,
     extra: { values?: FormValues; errors?: FormErrors; notice?: string; status?: number } = {},
   ) => {
     const stored = await storedSecuritySettings(deps);
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, (csrf) => (
       <SecuritySettingsPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         values={extra.values ??
           Object.fromEntries(SETTING_NAMES.map((k) => [k, stored[k]?.toString()]))}
         errors={extra.errors ?? {}}
         defaults={settingsDefaults(config)}
         notice={extra.notice}
         error={extra.errors ? t("admin.settings.invalid") : undefined}
-      />,
-    );
+      />
+    ));
   };
 
-  app.get(
-    "/admin/security-settings",
-    admin((c) =>
-      render(c, {
-        notice: c.req.query("notice") === "saved" ? t("admin.settings.saved") : undefined,
-      })
-    ),
-  );
-
-  app.post(
-    "/admin/security-settings",
-    admin(async (c, ctx) => {
-      const form = await formRecord(c);
+  formPage(app, admin, "/admin/security-settings", {
+    render,
+    notices: { saved: "admin.settings.saved" },
+    post: async (c, ctx, form) => {
       const values: FormValues = {};
       const errors: FormErrors = {};
       const input: Partial<Record<SettingName, number>> = {};
@@ -137,8 +112,8 @@ export function securitySettingsRoutes(deps: Deps): Hono {
       if (Object.keys(errors).length > 0) return await render(c, { values, errors, status: 400 });
       await saveSecuritySettings(deps, who(c, ctx), input);
       return c.redirect("/admin/security-settings?notice=saved", 303);
-    }),
-  );
+    },
+  });
 
   return app;
 }

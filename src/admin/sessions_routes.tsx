@@ -6,13 +6,12 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { requestMeta } from "../http/client.ts";
+import { withBody } from "../caller/resolve.ts";
 import { clearCookie } from "../http/cookies.ts";
-import { csrfToken } from "../http/csrf.ts";
-import { errorBody, jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
+import { errorBody, jsonDone } from "../http/respond.ts";
+import { formRecord } from "../http/validate.ts";
 import { t } from "../i18n/i18n.ts";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
 import { methodOf } from "../account/pages.tsx";
 import {
   countLiveSessions,
@@ -22,8 +21,7 @@ import {
   type LiveSessionRow,
 } from "../sessions/admin_service.ts";
 import type { SessionContext } from "../sessions/service.ts";
-import { adminPageGuard } from "./console_guard.tsx";
-import { adminApiSession } from "./guard.ts";
+import { adminCallers, adminDoc } from "./console_guard.tsx";
 import { EndAllSessionsPage, SessionsPage } from "./sessions_page.tsx";
 
 const PAGE_LIMIT = 500;
@@ -54,9 +52,6 @@ const sessionJson = z.object({
 });
 const listResponse = z.object({ sessions: z.array(sessionJson) });
 const endAllResponse = z.object({ ended: z.number().int(), kept_own: z.boolean() });
-
-const adminDoc = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "admin", auth: ["admin"], ...d });
 
 const doc = {
   list: adminDoc({
@@ -99,14 +94,9 @@ function toJson(s: LiveSessionRow, currentId: string) {
 export function adminSessionRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const who = (c: Context, ctx: SessionContext) => ({ ctx, meta: requestMeta(c, config) });
+  const { api, page: admin, who } = adminCallers(deps);
 
   // ---- JSON ----
-
-  const api = (h: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-    const s = await adminApiSession(c, deps);
-    return s.ok ? await h(c, s.ctx) : jsonFailure(c, s);
-  };
 
   app.get(
     "/api/v1/admin/sessions",
@@ -128,9 +118,7 @@ export function adminSessionRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/admin/sessions/end-all",
     doc.endAll,
-    jsonBody(endAllBody),
-    api(async (c, ctx) => {
-      const body = validJson(c, endAllBody);
+    ...withBody(endAllBody, api, async (c, ctx, body) => {
       const r = await endAllSessionsByAdmin(deps, who(c, ctx), body.keep_own);
       return c.json({ ended: r.ended, kept_own: body.keep_own });
     }),
@@ -141,13 +129,11 @@ export function adminSessionRoutes(deps: Deps): Hono {
     doc.end,
     api(async (c, ctx) => {
       const r = await endSessionByAdmin(deps, who(c, ctx), c.req.param("id")!);
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 
   // ---- HTML ----
-
-  const admin = adminPageGuard(deps);
 
   const render = async (
     c: Context,
@@ -160,18 +146,17 @@ export function adminSessionRoutes(deps: Deps): Hono {
       user: tooLong ? undefined : user,
       limit: PAGE_LIMIT,
     });
-    c.status((tooLong ? 400 : extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, tooLong ? 400 : extra.status ?? 200, (csrf) => (
       <SessionsPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         rows={rows}
         limit={PAGE_LIMIT}
         user={tooLong ? undefined : user}
         currentSessionId={ctx.session.id}
         notice={extra.notice}
         error={tooLong ? t("admin.sessions.bad_filter") : extra.error}
-      />,
-    );
+      />
+    ));
   };
 
   const NOTICES: Record<string, () => string> = {

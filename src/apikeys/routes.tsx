@@ -2,15 +2,15 @@
  * @module Keys over HTTP: personal access tokens (`/api/v1/me/tokens`, `/account/tokens`) and
  * admin-made API keys (`/api/v1/admin/api-keys`).
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { adminApiSession } from "../admin/guard.ts";
 import type { Deps } from "../deps.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure } from "../http/respond.ts";
-import { formRecord, jsonBody } from "../http/validate.ts";
+import { jsonDone, jsonFailure } from "../http/respond.ts";
+import { formRecord } from "../http/validate.ts";
 import { fail } from "../lib/errors.ts";
 import { wrongTotpCode } from "../login/flow.ts";
 import { codeField } from "../login/schemas.ts";
@@ -19,7 +19,7 @@ import { matchTotp } from "../totp/match.ts";
 import { advanceStepStatement } from "../totp/repo.ts";
 import { findUserByUsername } from "../users/repo.ts";
 import { NewTokenPage } from "./pages.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import {
   apiKeyCreatedResponse,
   apiKeysResponse,
@@ -44,23 +44,22 @@ const adminKeyBody = z.object({
 });
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const myTokenDoc = describeAs("tokens", ["session"]);
+const apiKeyDoc = describeAs("tokens", ["admin"]);
+
 const doc = {
-  listTokens: describe({
+  listTokens: myTokenDoc({
     summary: "My personal access tokens",
-    tag: "tokens",
-    auth: ["session"],
     success: {
       status: 200,
       description: "The list (never the tokens themselves).",
       json: tokensResponse,
     },
   }),
-  createToken: describe({
+  createToken: myTokenDoc({
     summary: "Create a personal access token (needs a current code from my authenticator)",
     description: "Tokens skip the second factor, so one is only made with a fresh TOTP code, " +
       "and it can never manage authentication.",
-    tag: "tokens",
-    auth: ["session"],
     success: {
       status: 201,
       description: "The token, shown only here.",
@@ -68,34 +67,26 @@ const doc = {
     },
     errors: ["invalid_code", "too_many_attempts", "insufficient_scope"],
   }),
-  revokeToken: describe({
+  revokeToken: myTokenDoc({
     summary: "Revoke one of my personal access tokens",
-    tag: "tokens",
-    auth: ["session"],
     success: { status: 204, description: "Revoked." },
     errors: ["not_found"],
   }),
-  listKeys: describe({
+  listKeys: apiKeyDoc({
     summary: "All API keys",
-    tag: "tokens",
-    auth: ["admin"],
     success: {
       status: 200,
       description: "The list (never the keys themselves).",
       json: apiKeysResponse,
     },
   }),
-  createKey: describe({
+  createKey: apiKeyDoc({
     summary: "Create an API key for a user",
-    tag: "tokens",
-    auth: ["admin"],
     success: { status: 201, description: "The key, shown only here.", json: apiKeyCreatedResponse },
     errors: ["not_found", "insufficient_scope"],
   }),
-  revokeKey: describe({
+  revokeKey: apiKeyDoc({
     summary: "Revoke an API key",
-    tag: "tokens",
-    auth: ["admin"],
     success: { status: 204, description: "Revoked." },
     errors: ["not_found"],
   }),
@@ -139,129 +130,142 @@ async function createPat(deps: Deps, ctx: SessionContext, input: {
 export function apiKeyRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
+  const mine = withCaller(deps);
+  const admin = withCaller(deps, adminApiSession);
+  const page = withCaller(deps, pageSession, toLogin("/account"));
 
   // ---- JSON: personal access tokens ----
 
-  app.get("/api/v1/me/tokens", doc.listTokens, async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    return c.json({
-      tokens: (await listKeys(deps, { userId: s.ctx.user.id, kind: "pat" })).map(keyJson),
-    });
-  });
+  app.get(
+    "/api/v1/me/tokens",
+    doc.listTokens,
+    ownList(deps, "tokens", (userId) => listKeys(deps, { userId, kind: "pat" }), keyJson),
+  );
 
-  app.post("/api/v1/me/tokens", doc.createToken, jsonBody(patBody.strict()), async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const body = c.req.valid("json");
-    const r = await createPat(deps, s.ctx, {
-      name: body.name,
-      scopes: body.scopes,
-      days: body.expires_in_days,
-      code: body.code,
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return jsonFailure(c, r);
-    return c.json({ token: r.key, ...keyJson(r.row) }, 201);
-  });
+  app.post(
+    "/api/v1/me/tokens",
+    doc.createToken,
+    ...withBody(patBody.strict(), mine, async (c, ctx, body) => {
+      const r = await createPat(deps, ctx, {
+        name: body.name,
+        scopes: body.scopes,
+        days: body.expires_in_days,
+        code: body.code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({ token: r.key, ...keyJson(r.row) }, 201);
+    }),
+  );
 
-  app.delete("/api/v1/me/tokens/:id", doc.revokeToken, async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    if (s.ctx.session.delegatedBy) return jsonFailure(c, fail("forbidden"));
-    const r = await revokeKey(deps, {
-      id: c.req.param("id"),
-      userId: s.ctx.user.id,
-      by: s.ctx.user,
-      meta: requestMeta(c, config),
-    });
-    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
-  });
+  app.delete(
+    "/api/v1/me/tokens/:id",
+    doc.revokeToken,
+    mine(async (c, ctx) => {
+      if (ctx.session.delegatedBy) return jsonFailure(c, fail("forbidden"));
+      const r = await revokeKey(deps, {
+        id: c.req.param("id")!,
+        userId: ctx.user.id,
+        by: ctx.user,
+        meta: requestMeta(c, config),
+      });
+      return jsonDone(c, r);
+    }),
+  );
 
   // ---- JSON: admin API keys ----
 
-  app.get("/api/v1/admin/api-keys", doc.listKeys, async (c) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    return c.json({ api_keys: (await listKeys(deps, { kind: "api_key" })).map(keyJson) });
-  });
+  app.get(
+    "/api/v1/admin/api-keys",
+    doc.listKeys,
+    admin(async (c) =>
+      c.json({ api_keys: (await listKeys(deps, { kind: "api_key" })).map(keyJson) })
+    ),
+  );
 
-  app.post("/api/v1/admin/api-keys", doc.createKey, jsonBody(adminKeyBody.strict()), async (c) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const body = c.req.valid("json");
-    const user = await findUserByUsername(deps.db, body.username);
-    if (!user) return jsonFailure(c, fail("not_found"));
-    const r = await createApiKey(deps, {
-      user,
-      kind: "api_key",
-      name: body.name,
-      scopes: body.scopes,
-      days: body.expires_in_days,
-      createdBy: s.ctx.user.id,
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return jsonFailure(c, r);
-    return c.json({ api_key: r.key, ...keyJson({ ...r.row, username: user.displayName }) }, 201);
-  });
+  app.post(
+    "/api/v1/admin/api-keys",
+    doc.createKey,
+    ...withBody(adminKeyBody.strict(), admin, async (c, ctx, body) => {
+      const user = await findUserByUsername(deps.db, body.username);
+      if (!user) return jsonFailure(c, fail("not_found"));
+      const r = await createApiKey(deps, {
+        user,
+        kind: "api_key",
+        name: body.name,
+        scopes: body.scopes,
+        days: body.expires_in_days,
+        createdBy: ctx.user.id,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({ api_key: r.key, ...keyJson({ ...r.row, username: user.displayName }) }, 201);
+    }),
+  );
 
-  app.delete("/api/v1/admin/api-keys/:id", doc.revokeKey, async (c) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const r = await revokeKey(deps, {
-      id: c.req.param("id"),
-      by: s.ctx.user,
-      meta: requestMeta(c, config),
-    });
-    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
-  });
+  app.delete(
+    "/api/v1/admin/api-keys/:id",
+    doc.revokeKey,
+    admin(async (c, ctx) => {
+      const r = await revokeKey(deps, {
+        id: c.req.param("id")!,
+        by: ctx.user,
+        meta: requestMeta(c, config),
+      });
+      return jsonDone(c, r);
+    }),
+  );
 
   // ---- HTML: personal access tokens on the account page ----
 
-  app.post("/account/tokens", async (c) => {
-    const s = await pageSession(c, deps);
-    if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
-    const form = await formRecord(c);
-    const scopes = SCOPES.filter((scope) =>
-      form[`scope_${scope}`] === "true" || form[`scope_${scope}`] === "on"
-    );
-    const days = form.expires_in_days?.trim();
-    const parsed = patBody.safeParse({
-      name: form.name,
-      scopes,
-      code: form.code,
-      // Empty: the default lifetime (API_KEY_DAYS).
-      expires_in_days: days ? Number(days) : undefined,
-    });
-    const back = (error: string) =>
-      c.redirect(`/account?token_error=${encodeURIComponent(error)}#tokens`, 303);
-    if (!parsed.success) return back("validation_failed");
-    const r = await createPat(deps, s.ctx, {
-      name: parsed.data.name,
-      scopes: parsed.data.scopes,
-      days: parsed.data.expires_in_days,
-      code: parsed.data.code,
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return back(r.code);
-    c.header("Cache-Control", "no-store");
-    return c.html(<NewTokenPage csrf={await csrfToken(c, deps)} token={r.key} name={r.row.name} />);
-  });
+  app.post(
+    "/account/tokens",
+    page(async (c, ctx) => {
+      const form = await formRecord(c);
+      const scopes = SCOPES.filter((scope) =>
+        form[`scope_${scope}`] === "true" || form[`scope_${scope}`] === "on"
+      );
+      const days = form.expires_in_days?.trim();
+      const parsed = patBody.safeParse({
+        name: form.name,
+        scopes,
+        code: form.code,
+        // Empty: the default lifetime (API_KEY_DAYS).
+        expires_in_days: days ? Number(days) : undefined,
+      });
+      const back = (error: string) =>
+        c.redirect(`/account?token_error=${encodeURIComponent(error)}#tokens`, 303);
+      if (!parsed.success) return back("validation_failed");
+      const r = await createPat(deps, ctx, {
+        name: parsed.data.name,
+        scopes: parsed.data.scopes,
+        days: parsed.data.expires_in_days,
+        code: parsed.data.code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return back(r.code);
+      c.header("Cache-Control", "no-store");
+      return c.html(
+        <NewTokenPage csrf={await csrfToken(c, deps)} token={r.key} name={r.row.name} />,
+      );
+    }),
+  );
 
-  app.post("/account/tokens/:id/revoke", async (c: Context) => {
-    const s = await pageSession(c, deps);
-    if (!s.ok) return c.redirect("/login?redirect=%2Faccount", 303);
-    if (s.ctx.session.delegatedBy) {
-      return c.redirect("/account?token_error=forbidden#tokens", 303);
-    }
-    await revokeKey(deps, {
-      id: c.req.param("id")!,
-      userId: s.ctx.user.id,
-      by: s.ctx.user,
-      meta: requestMeta(c, config),
-    });
-    return c.redirect("/account?notice=token_revoked#tokens", 303);
-  });
+  app.post(
+    "/account/tokens/:id/revoke",
+    page(async (c, ctx) => {
+      if (ctx.session.delegatedBy) {
+        return c.redirect("/account?token_error=forbidden#tokens", 303);
+      }
+      await revokeKey(deps, {
+        id: c.req.param("id")!,
+        userId: ctx.user.id,
+        by: ctx.user,
+        meta: requestMeta(c, config),
+      });
+      return c.redirect("/account?notice=token_revoked#tokens", 303);
+    }),
+  );
 
   return app;
 }

@@ -4,6 +4,7 @@
  * asks the sessions and API-key services, and src/http/ below it knows neither.
  */
 import type { Context } from "hono";
+import type { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { type ApiKeyPrincipal, authenticateApiKey, looksLikeApiKey } from "../apikeys/service.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -13,6 +14,7 @@ import { bearerToken } from "../http/bearer.ts";
 import { requestMeta } from "../http/client.ts";
 import { readCookie } from "../http/cookies.ts";
 import { jsonFailure } from "../http/respond.ts";
+import { jsonBody, validJson } from "../http/validate.ts";
 
 /**
  * The session of a JSON request (Bearer only: the API never trusts cookies, so needs no CSRF).
@@ -68,20 +70,51 @@ export type SessionCheck = (
   deps: Deps,
 ) => Promise<{ ok: true; ctx: SessionContext } | Failure>;
 
+export type CallerHandler = (c: Context, ctx: SessionContext) => Promise<Response>;
+
+/** What a caller who does not pass the check gets instead of the handler's answer. */
+export type Refusal = (c: Context, failure: Failure) => Response | Promise<Response>;
+
 /**
- * A JSON handler for callers that pass `check` (a session by default; admin routes pass
- * `adminApiSession`): anyone else gets the check's refusal as JSON and the handler never runs.
- * Handlers behind it read their validated body with `validJson()`.
+ * A handler for callers that pass `check` (a JSON session by default; admin routes pass
+ * `adminApiSession`, pages `pageSession`): anyone else gets `refuse` (by default the check's
+ * refusal as JSON) and the handler never runs. JSON handlers behind it read their validated
+ * body with `validJson()`.
  */
-export const withCaller = (deps: Deps, check: SessionCheck = apiSession) =>
-(
-  handler: (c: Context, ctx: SessionContext) => Promise<Response>,
-) =>
-async (c: Context) => {
-  const s = await check(c, deps);
-  if (!s.ok) return jsonFailure(c, s);
-  return await handler(c, s.ctx);
-};
+export const withCaller =
+  (deps: Deps, check: SessionCheck = apiSession, refuse: Refusal = jsonFailure) =>
+  (handler: CallerHandler) =>
+  async (c: Context) => {
+    const s = await check(c, deps);
+    if (!s.ok) return await refuse(c, s);
+    return await handler(c, s.ctx);
+  };
+
+/**
+ * The handlers of a JSON route that reads a body, for callers that pass `guard` (a
+ * `withCaller(...)`): `jsonBody(schema)` validates the body (and is the route's request body in
+ * the OpenAPI document), then the guard checks the caller, and `handler` gets the validated body.
+ * Spread them after the route's `describe()` entry.
+ */
+export function withBody<T extends z.ZodType>(
+  schema: T,
+  guard: (handler: CallerHandler) => (c: Context) => Promise<Response>,
+  handler: (c: Context, ctx: SessionContext, body: z.output<T>) => Promise<Response>,
+) {
+  return [jsonBody(schema), guard((c, ctx) => handler(c, ctx, validJson(c, schema)))] as const;
+}
+
+/** A JSON GET of the caller's own rows (a session's user): `{ [key]: rows.map(toJson) }`. */
+export const ownList = <T>(
+  deps: Deps,
+  key: string,
+  load: (userId: string) => Promise<T[]>,
+  toJson: (row: T) => unknown,
+) => withCaller(deps)(async (c, ctx) => c.json({ [key]: (await load(ctx.user.id)).map(toJson) }));
+
+/** For pages: a stranger goes to the login, and comes back to `back` afterwards. */
+export const toLogin = (back: string): Refusal => (c) =>
+  c.redirect(`/login?redirect=${encodeURIComponent(back)}`, 303);
 
 /** The session of a page request (cookie). */
 export function pageSession(c: Context, deps: Deps) {

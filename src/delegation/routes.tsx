@@ -5,11 +5,12 @@
  */
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { adminApiSession, adminPageSession } from "../admin/guard.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { pageSession, withCaller } from "../caller/resolve.ts";
+import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
-import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
+import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
+import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { fail } from "../lib/errors.ts";
 import { t } from "../i18n/i18n.ts";
 import { describe } from "../openapi/describe.ts";
@@ -20,13 +21,11 @@ import { MessagePage } from "../views/layout.tsx";
 import { endDelegation, startDelegation } from "./service.ts";
 
 const doc = {
-  start: describe({
+  start: adminDoc({
     summary: "Act as a user for a limited time (delegation; off unless DELEGATION_ENABLED)",
     description: "Needs an admin session that passed a second factor within the last 5 " +
       "minutes. Never for an admin, a disabled or a service account. The session cannot " +
       "change the user's password, factors or tokens. Audited with both identities.",
-    tag: "admin",
-    auth: ["admin"],
     params: { id: "The user's id." },
     success: { status: 201, description: "The delegated session.", json: delegationResponse },
     errors: ["delegation_disabled", "reauthentication_required", "forbidden", "not_found"],
@@ -55,27 +54,32 @@ export function delegationBanner(deps: Deps): MiddlewareHandler {
 export function delegationRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
+  const admin = withCaller(deps, adminApiSession);
 
-  app.post("/api/v1/admin/users/:id/delegate", doc.start, async (c) => {
-    const s = await adminApiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const r = await startDelegation(deps, s.ctx, {
-      targetId: c.req.param("id"),
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return jsonFailure(c, r);
-    return c.json({
-      session_token: r.value.sessionToken,
-      expires_at: r.value.expiresAt.toISOString(),
-    }, 201);
-  });
+  app.post(
+    "/api/v1/admin/users/:id/delegate",
+    doc.start,
+    admin(async (c, ctx) => {
+      const r = await startDelegation(deps, ctx, {
+        targetId: c.req.param("id")!,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return jsonFailure(c, r);
+      return c.json({
+        session_token: r.value.sessionToken,
+        expires_at: r.value.expiresAt.toISOString(),
+      }, 201);
+    }),
+  );
 
-  app.post("/api/v1/delegation/end", doc.end, async (c) => {
-    const s = await apiSession(c, deps);
-    if (!s.ok) return jsonFailure(c, s);
-    const r = await endDelegation(deps, s.ctx, requestMeta(c, config));
-    return r.ok ? c.body(null, 204) : jsonFailure(c, r);
-  });
+  app.post(
+    "/api/v1/delegation/end",
+    doc.end,
+    withCaller(deps)(async (c, ctx) => {
+      const r = await endDelegation(deps, ctx, requestMeta(c, config));
+      return jsonDone(c, r);
+    }),
+  );
 
   const failed = (c: Context, code: Parameters<typeof fail>[0], back: string) => {
     c.status(statusOf(code));
@@ -103,13 +107,7 @@ export function delegationRoutes(deps: Deps): Hono {
       }
       return failed(c, r.code, back);
     }
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.value.sessionToken,
-      secondsUntil(r.value.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
     return c.redirect("/account", 303);
   });
 
@@ -122,13 +120,7 @@ export function delegationRoutes(deps: Deps): Hono {
       clearCookie(c, config, "session");
       return c.redirect("/login", 303);
     }
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.back.token,
-      secondsUntil(r.back.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.back.token, r.back.expiresAt);
     return c.redirect(`/admin/users/${encodeURIComponent(s.ctx.user.id)}`, 303);
   });
 

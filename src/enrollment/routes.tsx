@@ -8,10 +8,10 @@ import { looksLikeApiKey } from "../apikeys/service.ts";
 import type { Deps } from "../deps.ts";
 import { pageSession } from "../caller/resolve.ts";
 import { bearerToken } from "../http/bearer.ts";
-import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
-import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
+import { returnUrlParam } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
 import { fail, type Failure } from "../lib/errors.ts";
@@ -21,7 +21,7 @@ import { verifyToken } from "../tokens/tokens.ts";
 import { enrollmentJson } from "./json.ts";
 import { EnrollPage, EnrollPassPage, RecoveryCodesPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import { enrollmentConfirmedResponse, enrollmentResponse } from "../openapi/schemas.ts";
 import {
   confirmEnrollment,
@@ -39,13 +39,13 @@ const confirmBody = z.object({ code: codeField });
 const confirmForm = z.object({ enrollment_id: z.string().min(1).max(64), code: codeField });
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const enrollmentDoc = describeAs("enrollment", ["pending", "session"]);
+
 const doc = {
-  start: describe({
+  start: enrollmentDoc({
     summary: "Start adding an authenticator: a new TOTP key",
     description: "With the pending token of an enrollment_required login, or with a session " +
       "that signed in within 5 minutes. After an admin reset, enrollment_pass is needed.",
-    tag: "enrollment",
-    auth: ["pending", "session"],
     success: {
       status: 201,
       description: "The key, as text, URI and QR code.",
@@ -53,12 +53,10 @@ const doc = {
     },
     errors: ["enrollment_pass_required", "reauthentication_required", "forbidden"],
   }),
-  confirm: describe({
+  confirm: enrollmentDoc({
     summary: "Confirm an enrollment with one code from the new authenticator",
     description: "The authenticator counts only from here. The first one comes with recovery " +
       "codes; during a login the answer also carries the session.",
-    tag: "enrollment",
-    auth: ["pending", "session"],
     params: { id: "The enrollment_id from the start." },
     success: {
       status: 200,
@@ -92,10 +90,8 @@ async function authFromToken(
 export function enrollmentRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const allowedHosts = returnHosts(config);
   /** The login's return URL, passed through enrollment: same-origin or an allowed host. */
-  const redirectParam = (value: string | undefined): string | undefined =>
-    safeReturnUrl(value, allowedHosts) ?? undefined;
+  const redirectParam = returnUrlParam(config);
 
   // ---- JSON ----
 
@@ -272,13 +268,7 @@ export function enrollmentRoutes(deps: Deps): Hono {
     const v = r.value;
     if (v.session) {
       clearCookie(c, config, "pending");
-      writeCookie(
-        c,
-        config,
-        "session",
-        v.session.token,
-        secondsUntil(v.session.expiresAt, deps.clock.now()),
-      );
+      writeCookieUntil(c, deps, "session", v.session.token, v.session.expiresAt);
     }
     c.header("Cache-Control", "no-store");
     if (v.recoveryCodes.length === 0) {

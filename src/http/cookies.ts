@@ -5,6 +5,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Config } from "../config.ts";
+import type { Clock } from "../lib/clock.ts";
 
 export type CookieKind = "session" | "pending" | "device" | "csrf" | "sso" | "browser";
 
@@ -46,6 +47,17 @@ export function writeCookie(
     sameSite: "Lax",
     ...(maxAgeSeconds !== undefined ? { maxAge: Math.max(0, Math.floor(maxAgeSeconds)) } : {}),
   });
+}
+
+/** A cookie for a token that expires at `expiresAt`: it lives as long as the token. */
+export function writeCookieUntil(
+  c: Context,
+  deps: { config: Config; clock: Clock },
+  kind: CookieKind,
+  value: string,
+  expiresAt: Date,
+): void {
+  writeCookie(c, deps.config, kind, value, secondsUntil(expiresAt, deps.clock.now()));
 }
 
 /** Seconds from now until `at`, for Max-Age. */

@@ -23,6 +23,22 @@ export async function csrfToken(c: Context, deps: CsrfDeps): Promise<string> {
   return await hmacHex(deps.secrets.csrfHmac, value);
 }
 
+type Html = Parameters<Context["html"]>[0];
+
+/**
+ * A page that carries the form token: the answer's `status`, and `view` given the CSRF token
+ * (for its forms' hidden field).
+ */
+export async function htmlWithCsrf(
+  c: Context,
+  deps: CsrfDeps,
+  status: number,
+  view: (csrf: string) => Html | Promise<Html>,
+): Promise<Response> {
+  c.status(status as 200);
+  return await c.html(await view(await csrfToken(c, deps)));
+}
+
 /** Why a form post was refused: its token, or (with a good token) its `Origin`. */
 export type CsrfResult = { ok: true } | { ok: false; reason: "token" | "origin" };
 

@@ -82,6 +82,17 @@ export function safeReturnUrl(
   return url.href;
 }
 
+/**
+ * The check of a login's `?redirect=` (or its form field): a same-origin path or an absolute
+ * URL on a host the login may return to (returnHosts); anything else is left out (undefined).
+ */
+export function returnUrlParam(
+  config: { PUBLIC_URL?: string; FORWARD_AUTH_ALLOWED_HOSTS: readonly string[] },
+): (value: string | undefined) => string | undefined {
+  const allowedHosts = returnHosts(config);
+  return (value) => safeReturnUrl(value, allowedHosts) ?? undefined;
+}
+
 /** The hosts a login may return to: the public origin's and FORWARD_AUTH_ALLOWED_HOSTS. */
 export function returnHosts(
   config: { PUBLIC_URL?: string; FORWARD_AUTH_ALLOWED_HOSTS: readonly string[] },

@@ -48,8 +48,20 @@ export function jsonFailure(c: Context, failure: Failure): Response {
   return c.json(errorBody(failure.code), ERRORS[failure.code].status);
 }
 
+/** A done action: `status` (204) without a body; a failure in the error shape. */
+export function jsonDone(c: Context, r: { ok: true } | Failure, status: 200 | 204 = 204): Response {
+  return r.ok ? c.body(null, status) : jsonFailure(c, r);
+}
+
 export function jsonValidationFailure(c: Context, error: IssueList): Response {
   return c.json(errorBody("validation_failed", fieldErrors(error)), 400);
+}
+
+/** A CSV file to download: UTF-8, saved under `filename`. */
+export function csvFile(c: Context, filename: string, csv: string): Response {
+  c.header("Content-Type", "text/csv; charset=utf-8");
+  c.header("Content-Disposition", `attachment; filename="${filename}"`);
+  return c.body(csv);
 }
 
 export function statusOf(code: ErrorCode) {

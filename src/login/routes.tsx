@@ -8,13 +8,13 @@ import type { z } from "zod";
 import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import { pageSession } from "../caller/resolve.ts";
-import { clearCookie, readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
-import { csrfToken } from "../http/csrf.ts";
+import { clearCookie, readCookie, writeCookieUntil } from "../http/cookies.ts";
+import { csrfToken, htmlWithCsrf } from "../http/csrf.ts";
 import { type RequestMeta, requestMeta } from "../http/client.ts";
-import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
+import { returnHosts, returnUrlParam, safeReturnUrl } from "../http/redirect.ts";
 import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
 import { formRecord, jsonBody } from "../http/validate.ts";
-import type { Failure } from "../lib/errors.ts";
+import type { ErrorCode, Failure } from "../lib/errors.ts";
 import {
   ContinuePage,
   GracePage,
@@ -23,7 +23,7 @@ import {
   RecoveryPage,
   TotpPage,
 } from "./pages.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describeAs } from "../openapi/describe.ts";
 import { loadPolicy } from "../policy/repo.ts";
 import { passkeyOptions, secondFactorOptions } from "../webauthn/service.ts";
 import { PasskeyForm, SecondFactorKeyForm } from "../webauthn/pages.tsx";
@@ -47,43 +47,42 @@ import { type RefreshIssued, startRefreshChain } from "../sessions/refresh.ts";
 const iso = (d: Date) => d.toISOString();
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+/** `describe()` for the login steps: no credentials (the pending token is in the body). */
+export const loginDoc = describeAs("login", []);
+
+/**
+ * A second-factor step of a pending login (a code, a recovery code, a security key): signed in
+ * (`answer` says what else it may be), or refused with `errors` beside the pending token's and
+ * the attempt limit's.
+ */
+export const secondFactorDoc = (summary: string, answer: string, errors: ErrorCode[]) =>
+  loginDoc({
+    summary,
+    success: { status: 200, description: answer, json: secondFactorResponse },
+    errors: ["invalid_pending_token", ...errors, "too_many_attempts"],
+  });
+
 const doc = {
-  login: describe({
+  login: loginDoc({
     summary: "Password step of a login",
     description: "Answers with a session when no second factor is needed (policy, network " +
       "rule or a valid trusted_device_token), else with a pending token for the next step.",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "The next step of the login.", json: loginResponse },
     errors: ["invalid_credentials", "too_many_attempts"],
   }),
-  totp: describe({
-    summary: "Second factor: a code from the authenticator app",
-    tag: "login",
-    auth: [],
-    success: { status: 200, description: "Signed in.", json: secondFactorResponse },
-    errors: ["invalid_pending_token", "invalid_code", "too_many_attempts"],
-  }),
-  recovery: describe({
-    summary: "Second factor: a single-use recovery code",
-    tag: "login",
-    auth: [],
-    success: { status: 200, description: "Signed in.", json: secondFactorResponse },
-    errors: [
-      "invalid_pending_token",
-      "invalid_recovery_code",
-      "recovery_codes_disabled",
-      "too_many_attempts",
-    ],
-  }),
-  passwordChange: describe({
+  totp: secondFactorDoc("Second factor: a code from the authenticator app", "Signed in.", [
+    "invalid_code",
+  ]),
+  recovery: secondFactorDoc("Second factor: a single-use recovery code", "Signed in.", [
+    "invalid_recovery_code",
+    "recovery_codes_disabled",
+  ]),
+  passwordChange: loginDoc({
     summary: "Change an expired password, the last step of that login",
     description: "Answers a password_change_required step (the password is older than the " +
       "policy's maxAgeDays): sets the new password and signs in, or, when a factor is still " +
       "to be enrolled, answers enrollment_required. A weak_password answer lists every broken " +
       "rule (including the history rule) in fields.new_password.",
-    tag: "login",
-    auth: [],
     success: {
       status: 200,
       description: "Signed in, or the enrollment step.",
@@ -91,10 +90,8 @@ const doc = {
     },
     errors: ["invalid_pending_token", "weak_password"],
   }),
-  cancel: describe({
+  cancel: loginDoc({
     summary: "Abandon a login: the pending token stops working",
-    tag: "login",
-    auth: [],
     success: { status: 204, description: "Cancelled (also when the token was already dead)." },
   }),
 };
@@ -184,20 +181,14 @@ export function finishBrowserLogin(
   const { config } = deps;
   if (a.status === "password_change_required") {
     // The expired password's change step, bound to this login by the pending cookie.
-    writeCookie(c, config, "pending", a.pendingToken, secondsUntil(a.expiresAt, deps.clock.now()));
+    writeCookieUntil(c, deps, "pending", a.pendingToken, a.expiresAt);
     return c.redirect(withRedirect("/login/password", redirect), 303);
   }
   const continueTo = safeReturnUrl(redirect, returnHosts(config)) ?? "/account";
   clearCookie(c, config, "pending");
-  writeCookie(c, config, "session", a.sessionToken, secondsUntil(a.expiresAt, deps.clock.now()));
+  writeCookieUntil(c, deps, "session", a.sessionToken, a.expiresAt);
   if (a.trustedDeviceToken) {
-    writeCookie(
-      c,
-      config,
-      "device",
-      a.trustedDeviceToken,
-      secondsUntil(a.trustedDeviceExpiresAt!, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "device", a.trustedDeviceToken, a.trustedDeviceExpiresAt!);
   }
   if (a.enrollmentDeadline) {
     // Grace period: say by when a second factor is needed, and offer to set it up now.
@@ -211,18 +202,16 @@ export function finishBrowserLogin(
 export function loginRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const allowedHosts = returnHosts(config);
 
   /**
    * `?redirect=` kept only when it is a same-origin path or an absolute URL on a host in
    * FORWARD_AUTH_ALLOWED_HOSTS (forward-auth sends people here from the apps it protects).
    */
-  const redirectParam = (value: string | undefined): string | undefined =>
-    safeReturnUrl(value, allowedHosts) ?? undefined;
+  const redirectParam = returnUrlParam(config);
 
   /** Where a finished login goes: the checked `redirect`, else the account page. */
   const continueTo = (redirect: string | undefined): string =>
-    safeReturnUrl(redirect, allowedHosts) ?? "/account";
+    redirectParam(redirect) ?? "/account";
 
   /**
    * A program that signed in with password and second factor over JSON also gets a refresh
@@ -397,7 +386,7 @@ export function loginRoutes(deps: Deps): Hono {
     if (v.status === "authenticated" || v.status === "password_change_required") {
       return finishLogin(c, v, redirect);
     }
-    writeCookie(c, config, "pending", v.pendingToken, secondsUntil(v.expiresAt, deps.clock.now()));
+    writeCookieUntil(c, deps, "pending", v.pendingToken, v.expiresAt);
     const next = v.status === "second_factor_required" ? "/login/totp" : "/enroll";
     return c.redirect(withRedirect(next, redirect), 303);
   });
@@ -425,12 +414,20 @@ export function loginRoutes(deps: Deps): Hono {
     return render(c, { status: statusOf(r.code), error: messageOf(r.code), redirect });
   };
 
-  /** A second-factor form: its fields checked, with the pending login its cookie carries. */
-  const challengeForm = async <S extends z.ZodType>(
-    c: Context,
+  /**
+   * The POST of a pending login's form (second factor, expired password): its fields checked,
+   * with the pending login its cookie carries, then `step`. Without a pending login, back to the
+   * password; a bad field, the page again with its message.
+   */
+  const pendingForm = <S extends z.ZodType>(
     schema: S,
     render: ChallengePage,
-  ): Promise<Response | { redirect?: string; pendingToken: string; data: z.output<S> }> => {
+    step: (
+      c: Context,
+      form: { redirect?: string; pendingToken: string; data: z.output<S> },
+    ) => Promise<Response>,
+  ) =>
+  async (c: Context) => {
     const form = await formRecord(c);
     const redirect = redirectParam(form.redirect);
     const pendingToken = readCookie(c, config, "pending");
@@ -439,7 +436,7 @@ export function loginRoutes(deps: Deps): Hono {
     if (!parsed.success) {
       return render(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
     }
-    return { redirect, pendingToken, data: parsed.data };
+    return await step(c, { redirect, pendingToken, data: parsed.data });
   };
 
   /** What both second-factor pages show alike: the status, the form's token, return, error. */
@@ -477,66 +474,59 @@ export function loginRoutes(deps: Deps): Hono {
 
   app.get("/login/totp", challengePage(renderTotp));
 
-  app.post("/login/totp", async (c) => {
-    const f = await challengeForm(c, totpBody, renderTotp);
-    if (f instanceof Response) return f;
-    const { redirect, pendingToken, data } = f;
-    const meta = requestMeta(c, config);
-    const r = await totpStep(deps, {
-      pendingToken,
-      code: data.code,
-      trustDevice: trustRequest(data, meta),
-      meta,
-    });
-    if (r.ok) return finishLogin(c, r.value, redirect);
-    return challengeRefused(c, renderTotp, r, redirect);
-  });
+  app.post(
+    "/login/totp",
+    pendingForm(totpBody, renderTotp, async (c, { redirect, pendingToken, data }) => {
+      const meta = requestMeta(c, config);
+      const r = await totpStep(deps, {
+        pendingToken,
+        code: data.code,
+        trustDevice: trustRequest(data, meta),
+        meta,
+      });
+      if (r.ok) return finishLogin(c, r.value, redirect);
+      return challengeRefused(c, renderTotp, r, redirect);
+    }),
+  );
 
   const renderRecovery = async (c: Context, props: ChallengeProps) =>
     c.html(<RecoveryPage {...await challengeProps(c, props)} />);
 
   app.get("/login/recovery", challengePage(renderRecovery));
 
-  app.post("/login/recovery", async (c) => {
-    const f = await challengeForm(c, recoveryBody, renderRecovery);
-    if (f instanceof Response) return f;
-    const { redirect, pendingToken, data } = f;
-    const r = await recoveryStep(deps, {
-      pendingToken,
-      recoveryCode: data.recovery_code,
-      meta: requestMeta(c, config),
-    });
-    if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
-    if (r.value.status === "password_change_required") return finishLogin(c, r.value, redirect);
-    clearCookie(c, config, "pending");
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.value.sessionToken,
-      secondsUntil(r.value.expiresAt, deps.clock.now()),
-    );
-    return c.html(
-      <RecoveryCodeUsedPage
-        remaining={r.value.recoveryCodesRemaining ?? 0}
-        continueTo={continueTo(redirect)}
-      />,
-    );
-  });
+  app.post(
+    "/login/recovery",
+    pendingForm(recoveryBody, renderRecovery, async (c, { redirect, pendingToken, data }) => {
+      const r = await recoveryStep(deps, {
+        pendingToken,
+        recoveryCode: data.recovery_code,
+        meta: requestMeta(c, config),
+      });
+      if (!r.ok) return challengeRefused(c, renderRecovery, r, redirect);
+      if (r.value.status === "password_change_required") return finishLogin(c, r.value, redirect);
+      clearCookie(c, config, "pending");
+      writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
+      return c.html(
+        <RecoveryCodeUsedPage
+          remaining={r.value.recoveryCodesRemaining ?? 0}
+          continueTo={continueTo(redirect)}
+        />,
+      );
+    }),
+  );
 
   const renderExpired = async (
     c: Context,
     props: { status?: number; error?: string; problems?: string[]; redirect?: string },
   ) => {
-    c.status((props.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, props.status ?? 200, (csrf) => (
       <ExpiredPasswordPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         redirect={props.redirect}
         error={props.error}
         problems={props.problems}
-      />,
-    );
+      />
+    ));
   };
 
   app.get("/login/password", (c) => {
@@ -545,35 +535,24 @@ export function loginRoutes(deps: Deps): Hono {
     return renderExpired(c, { redirect });
   });
 
-  app.post("/login/password", async (c) => {
-    const form = await formRecord(c);
-    const redirect = redirectParam(form.redirect);
-    const pendingToken = readCookie(c, config, "pending");
-    if (!pendingToken) return restart(c, { ok: false, code: "invalid_pending_token" }, redirect);
-    const parsed = passwordChangeBody.safeParse({ ...form, pending_token: pendingToken });
-    if (!parsed.success) {
-      return renderExpired(c, { status: 400, error: parsed.error.issues[0]?.message, redirect });
-    }
-    const r = await passwordChangeStep(deps, {
-      pendingToken,
-      newPassword: parsed.data.new_password,
-      meta: requestMeta(c, config),
-    });
-    if (r.ok) {
-      if (r.value.status === "authenticated") return finishLogin(c, r.value, redirect);
-      // A factor is still to be enrolled: on to the enrollment with its own pending login.
-      writeCookie(
-        c,
-        config,
-        "pending",
-        r.value.pendingToken,
-        secondsUntil(r.value.expiresAt, deps.clock.now()),
-      );
-      return c.redirect(withRedirect("/enroll", redirect), 303);
-    }
-    if ("problems" in r) return renderExpired(c, { status: 400, problems: r.problems, redirect });
-    return restart(c, r, redirect);
-  });
+  app.post(
+    "/login/password",
+    pendingForm(passwordChangeBody, renderExpired, async (c, { redirect, pendingToken, data }) => {
+      const r = await passwordChangeStep(deps, {
+        pendingToken,
+        newPassword: data.new_password,
+        meta: requestMeta(c, config),
+      });
+      if (r.ok) {
+        if (r.value.status === "authenticated") return finishLogin(c, r.value, redirect);
+        // A factor is still to be enrolled: on to the enrollment with its own pending login.
+        writeCookieUntil(c, deps, "pending", r.value.pendingToken, r.value.expiresAt);
+        return c.redirect(withRedirect("/enroll", redirect), 303);
+      }
+      if ("problems" in r) return renderExpired(c, { status: 400, problems: r.problems, redirect });
+      return restart(c, r, redirect);
+    }),
+  );
 
   app.post("/login/cancel", async (c) => {
     const pendingToken = readCookie(c, config, "pending");

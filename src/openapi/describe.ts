@@ -89,6 +89,11 @@ export function describe(doc: OperationDoc): Described {
   return Object.assign(middleware, { [OPERATION]: doc });
 }
 
+/** `describe()` for a group of operations that share a tag and the credentials they accept. */
+export const describeAs =
+  (tag: Tag, auth: Auth[]) => (doc: Omit<OperationDoc, "tag" | "auth">): Described =>
+    describe({ tag, auth, ...doc });
+
 /**
  * What the route a request matched says about itself: its `describe()` entry, and whether one of
  * its handlers validates a JSON body (`jsonBody()`).

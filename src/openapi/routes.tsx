@@ -6,45 +6,45 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { ApiDocsPage } from "./pages.tsx";
-import { describe } from "./describe.ts";
+import { describeAs } from "./describe.ts";
 import { buildOpenApiDocument, type OpenApiDocument } from "./document.ts";
 import { healthResponse, jwksResponse } from "./schemas.ts";
 
+/** `describe()` for the meta operations: anyone may call them. */
+const metaDoc = describeAs("meta", []);
+
+/** A health probe: 200 with the health body once it can serve (`answered` says what that means). */
+const probeDoc = (summary: string, answered: string, description?: string) =>
+  metaDoc({
+    summary,
+    ...(description ? { description } : {}),
+    success: { status: 200, description: answered, json: healthResponse },
+  });
+
 /** `GET /healthz` (registered in app.ts). */
-export const healthzDoc = describe({
-  summary: "Liveness with a database round trip",
-  tag: "meta",
-  auth: [],
-  success: { status: 200, description: "The database answered.", json: healthResponse },
-});
+export const healthzDoc = probeDoc("Liveness with a database round trip", "The database answered.");
 
 /** `GET /livez` (registered in app.ts). */
-export const livezDoc = describe({
-  summary: "Liveness: the process answers (no database call)",
-  description: "For an orchestrator's liveness probe: a restart cannot fix a database outage, " +
+export const livezDoc = probeDoc(
+  "Liveness: the process answers (no database call)",
+  "The process serves.",
+  "For an orchestrator's liveness probe: a restart cannot fix a database outage, " +
     "so this never touches the database.",
-  tag: "meta",
-  auth: [],
-  success: { status: 200, description: "The process serves.", json: healthResponse },
-});
+);
 
 /** `GET /readyz` (registered in app.ts). */
-export const readyzDoc = describe({
-  summary: "Readiness: the database answers",
-  description: "For a readiness probe or a load balancer: 200 after a database round trip, " +
+export const readyzDoc = probeDoc(
+  "Readiness: the database answers",
+  "Ready to serve requests.",
+  "For a readiness probe or a load balancer: 200 after a database round trip, " +
     '503 `{status:"unavailable"}` when the database does not answer.',
-  tag: "meta",
-  auth: [],
-  success: { status: 200, description: "Ready to serve requests.", json: healthResponse },
-});
+);
 
 /** `GET /.well-known/jwks.json` (registered in app.ts). */
-export const jwksDoc = describe({
+export const jwksDoc = metaDoc({
   summary: "Public keys that verify twofold's tokens (JWKS)",
   description: "Downstream services may verify session tokens (each kind has its own typ and " +
     "aud) against these keys instead of calling GET /api/v1/session.",
-  tag: "meta",
-  auth: [],
   success: { status: 200, description: "A JSON Web Key Set.", json: jwksResponse },
 });
 
@@ -56,10 +56,8 @@ export function openApiRoutes(deps: Deps, root: Hono): Hono {
 
   app.get(
     "/api/v1/openapi.json",
-    describe({
+    metaDoc({
       summary: "This API as an OpenAPI 3.1 document",
-      tag: "meta",
-      auth: [],
       success: { status: 200, description: "The OpenAPI document (application/json)." },
     }),
     (c) => {
@@ -70,10 +68,8 @@ export function openApiRoutes(deps: Deps, root: Hono): Hono {
 
   app.get(
     "/api/docs",
-    describe({
+    metaDoc({
       summary: "The API reference as a web page",
-      tag: "meta",
-      auth: [],
       success: { status: 200, description: "An HTML page.", media: ["text/html"] },
     }),
     (c) => {

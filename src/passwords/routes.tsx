@@ -5,16 +5,16 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../deps.ts";
-import { pageSession, withCaller } from "../caller/resolve.ts";
+import { pageSession, withBody, withCaller } from "../caller/resolve.ts";
 import { requestMeta } from "../http/client.ts";
 import { clearCookie } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { errorBody, jsonFailure, messageOf } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
 import { checkClient } from "../protection/guard.ts";
 import { ChangePasswordPage, ForgotPasswordPage, ResetPasswordPage } from "./pages.tsx";
 import { MessagePage } from "../views/layout.tsx";
-import { describe } from "../openapi/describe.ts";
+import { describe, describeAs } from "../openapi/describe.ts";
 import { resetRequestedResponse } from "../openapi/schemas.ts";
 import {
   changePassword,
@@ -36,6 +36,8 @@ const resetBody = z.object({
 });
 
 /** The JSON routes in the OpenAPI document (bodies come from their `jsonBody` schemas). */
+const passwordDoc = describeAs("passwords", []);
+
 const doc = {
   change: describe({
     summary: "Change my password",
@@ -45,10 +47,8 @@ const doc = {
     success: { status: 204, description: "Changed; other sessions and all trusted devices end." },
     errors: ["invalid_credentials", "weak_password", "too_many_attempts"],
   }),
-  forgot: describe({
+  forgot: passwordDoc({
     summary: "Ask for a password reset link (sent by email when the account has one)",
-    tag: "passwords",
-    auth: [],
     success: {
       status: 202,
       description: "The same answer for every input, known or not.",
@@ -56,12 +56,10 @@ const doc = {
     },
     errors: ["too_many_attempts"],
   }),
-  reset: describe({
+  reset: passwordDoc({
     summary: "Set a new password with the token from a reset link",
     description: "Every session and trusted device ends, and no session is created: the next " +
       "login still asks for the second factor.",
-    tag: "passwords",
-    auth: [],
     success: { status: 204, description: "The password is set." },
     errors: ["invalid_reset_token", "weak_password", "too_many_attempts"],
   }),
@@ -81,9 +79,7 @@ export function passwordRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/password",
     doc.change,
-    jsonBody(changeBody.strict()),
-    withCaller(deps)(async (c, ctx) => {
-      const body = validJson(c, changeBody.strict());
+    ...withBody(changeBody.strict(), withCaller(deps), async (c, ctx, body) => {
       const r = await changePassword(deps, ctx, {
         currentPassword: body.current_password,
         newPassword: body.new_password,

@@ -6,7 +6,7 @@
 import { type Context, Hono } from "hono";
 import type { Deps } from "../deps.ts";
 import { requestMeta } from "../http/client.ts";
-import { secondsUntil, writeCookie } from "../http/cookies.ts";
+import { writeCookieUntil } from "../http/cookies.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { formRecord } from "../http/validate.ts";
 import { passwordStep } from "../login/flow.ts";
@@ -81,7 +81,7 @@ export function setupRoutes(deps: Deps, setup: SetupToken | undefined): Hono {
     });
     if (!login.ok || login.value.status === "authenticated") return c.redirect("/login", 303);
     const v = login.value;
-    writeCookie(c, config, "pending", v.pendingToken, secondsUntil(v.expiresAt, deps.clock.now()));
+    writeCookieUntil(c, deps, "pending", v.pendingToken, v.expiresAt);
     return c.redirect(v.status === "enrollment_required" ? "/enroll" : "/login/totp", 303);
   });
 

@@ -5,18 +5,19 @@
  */
 import { type Context, Hono } from "hono";
 import type { z } from "zod";
+import { adminDoc } from "../admin/console_guard.tsx";
 import type { Deps } from "../deps.ts";
-import { apiSession, pageSession } from "../caller/resolve.ts";
+import { ownList, pageSession, toLogin, withBody, withCaller } from "../caller/resolve.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
-import { readCookie, secondsUntil, writeCookie } from "../http/cookies.ts";
+import { readCookie, writeCookieUntil } from "../http/cookies.ts";
 import { requestMeta } from "../http/client.ts";
-import { csrfToken } from "../http/csrf.ts";
-import { jsonFailure, messageOf, statusOf } from "../http/respond.ts";
-import { formRecord, jsonBody, validJson } from "../http/validate.ts";
+import { htmlWithCsrf } from "../http/csrf.ts";
+import { jsonDone, jsonFailure, messageOf, statusOf } from "../http/respond.ts";
+import { formRecord, jsonBody } from "../http/validate.ts";
 import type { Failure } from "../lib/errors.ts";
-import { finishBrowserLogin } from "../login/routes.tsx";
-import { describe, type OperationDoc } from "../openapi/describe.ts";
-import { authenticatedResponse, secondFactorResponse } from "../openapi/schemas.ts";
+import { finishBrowserLogin, loginDoc, secondFactorDoc } from "../login/routes.tsx";
+import { describeAs } from "../openapi/describe.ts";
+import { authenticatedResponse } from "../openapi/schemas.ts";
 import type { SessionContext } from "../sessions/service.ts";
 import type { Authenticated } from "../login/flow.ts";
 import type { PasswordChangeRequired } from "../login/password_change.ts";
@@ -51,8 +52,7 @@ import { relyingParty } from "./webauthn.ts";
 import { adminApiSession, adminPageSession } from "../admin/guard.ts";
 import { findUserById } from "../users/repo.ts";
 
-const me = (d: Omit<OperationDoc, "tag" | "auth">) =>
-  describe({ tag: "self-service", auth: ["session"], ...d });
+const me = describeAs("self-service", ["session"]);
 const FRESH = "Needs a fresh proof: a login with a second factor, or POST /api/v1/me/reauth, " +
   "within the last 5 minutes.";
 const KEY = { id: "The security key's id (from the list)." };
@@ -96,60 +96,39 @@ const doc = {
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["not_found"],
   }),
-  adminList: describe({
+  adminList: adminDoc({
     summary: "A user's security keys and passkeys",
-    tag: "admin",
-    auth: ["admin"],
     params: { id: "The user's id." },
     success: { status: 200, description: "The list (never key material).", json: keysResponse },
     errors: ["not_found"],
   }),
-  adminRemove: describe({
+  adminRemove: adminDoc({
     summary: "Remove one of a user's security keys",
     description: "Audited; the user's pending logins end. No policy check (a 2FA reset " +
       "removes them all).",
-    tag: "admin",
-    auth: ["admin"],
     params: { id: "The user's id.", keyId: "The key's id." },
     success: { status: 204, description: "Removed." },
     errors: ["not_found"],
   }),
-  secondFactorOptions: describe({
+  secondFactorOptions: loginDoc({
     summary: "Second factor by security key: get a challenge for the pending login",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["invalid_pending_token", "security_keys_disabled", "not_found"],
   }),
-  secondFactor: describe({
-    summary: "Second factor: a security key or passkey, in place of a code",
-    tag: "login",
-    auth: [],
-    success: {
-      status: 200,
-      description: "Signed in, or (an expired password) its change step.",
-      json: secondFactorResponse,
-    },
-    errors: [
-      "invalid_pending_token",
-      "invalid_security_key",
-      "security_keys_disabled",
-      "too_many_attempts",
-    ],
-  }),
-  passkeyOptions: describe({
+  secondFactor: secondFactorDoc(
+    "Second factor: a security key or passkey, in place of a code",
+    "Signed in, or (an expired password) its change step.",
+    ["invalid_security_key", "security_keys_disabled"],
+  ),
+  passkeyOptions: loginDoc({
     summary: "Passkey sign-in without a password: get a challenge",
     description: "Only while the login policy allows passkey sign-in (off by default).",
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Request options.", json: optionsResponse },
     errors: ["passkey_sign_in_disabled"],
   }),
-  passkey: describe({
+  passkey: loginDoc({
     summary: "Passkey sign-in: a discoverable credential with user verification",
     description: 'Counts as two factors: the session\'s amr is ["pop", "mfa"].',
-    tag: "login",
-    auth: [],
     success: { status: 200, description: "Signed in.", json: authenticatedResponse },
     errors: ["passkey_sign_in_disabled", "invalid_security_key", "too_many_attempts"],
   }),
@@ -201,21 +180,14 @@ export function webauthnRoutes(deps: Deps): Hono {
   const { config } = deps;
   const rpOf = (c: Context) => relyingParty(config.PUBLIC_URL, c.req.url);
 
-  const withApiSession =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await apiSession(c, deps);
-      if (!s.ok) return jsonFailure(c, s);
-      return await handler(c, s.ctx);
-    };
+  const withApiSession = withCaller(deps);
 
   // ---- JSON: the caller's keys ----
 
   app.get(
     "/api/v1/me/security-keys",
     doc.list,
-    withApiSession(async (c, ctx) =>
-      c.json({ security_keys: (await myKeys(deps, ctx.user.id)).map(keyJson) })
-    ),
+    ownList(deps, "security_keys", (id) => myKeys(deps, id), keyJson),
   );
 
   app.post(
@@ -230,9 +202,7 @@ export function webauthnRoutes(deps: Deps): Hono {
   app.post(
     "/api/v1/me/security-keys",
     doc.register,
-    jsonBody(registerBody),
-    withApiSession(async (c, ctx) => {
-      const body = validJson(c, registerBody);
+    ...withBody(registerBody, withApiSession, async (c, ctx, body) => {
       const r = await finishRegistration(deps, ctx, {
         challengeId: body.challenge_id,
         name: body.name,
@@ -246,12 +216,11 @@ export function webauthnRoutes(deps: Deps): Hono {
   app.patch(
     "/api/v1/me/security-keys/:id",
     doc.rename,
-    jsonBody(renameKeyBody),
-    withApiSession(async (c, ctx) => {
+    ...withBody(renameKeyBody, withApiSession, async (c, ctx, body) => {
       const id = c.req.param("id")!;
       const r = await renameKey(deps, ctx, {
         id,
-        name: validJson(c, renameKeyBody).name,
+        name: body.name,
         meta: requestMeta(c, config),
       });
       if (!r.ok) return jsonFailure(c, r);
@@ -268,7 +237,7 @@ export function webauthnRoutes(deps: Deps): Hono {
         id: c.req.param("id")!,
         meta: requestMeta(c, config),
       });
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 
@@ -285,12 +254,7 @@ export function webauthnRoutes(deps: Deps): Hono {
 
   // ---- JSON: an admin and a user's keys ----
 
-  const admin =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await adminApiSession(c, deps);
-      if (!s.ok) return jsonFailure(c, s);
-      return await handler(c, s.ctx);
-    };
+  const admin = withCaller(deps, adminApiSession);
 
   app.get(
     "/api/v1/admin/users/:id/security-keys",
@@ -312,7 +276,7 @@ export function webauthnRoutes(deps: Deps): Hono {
         userId: c.req.param("id")!,
         keyId: c.req.param("keyId")!,
       });
-      return r.ok ? c.body(null, 204) : jsonFailure(c, r);
+      return jsonDone(c, r);
     }),
   );
 
@@ -361,14 +325,7 @@ export function webauthnRoutes(deps: Deps): Hono {
 
   // ---- HTML ----
 
-  const toLogin = (c: Context) =>
-    c.redirect(`/login?redirect=${encodeURIComponent("/account")}`, 303);
-  const withPageSession =
-    (handler: (c: Context, ctx: SessionContext) => Promise<Response>) => async (c: Context) => {
-      const s = await pageSession(c, deps);
-      if (!s.ok) return toLogin(c);
-      return await handler(c, s.ctx);
-    };
+  const withPageSession = withCaller(deps, pageSession, toLogin("/account"));
   const reauthFirst = (c: Context) =>
     c.redirect(`/account/reauth?next=${encodeURIComponent("/account/security-keys/new")}`, 303);
   const backToAccount = (c: Context, r: { ok: true } | Failure, notice: string) => {
@@ -385,16 +342,15 @@ export function webauthnRoutes(deps: Deps): Hono {
     const r = await registrationOptions(deps, ctx, rpOf(c));
     if (!r.ok) return backToAccount(c, r, "");
     c.header("Cache-Control", "no-store");
-    c.status((extra.status ?? 200) as 200);
-    return c.html(
+    return await htmlWithCsrf(c, deps, extra.status ?? 200, (csrf) => (
       <NewKeyPage
-        csrf={await csrfToken(c, deps)}
+        csrf={csrf}
         challengeId={r.challengeId}
         options={r.options}
         name={extra.name}
         error={extra.error}
-      />,
-    );
+      />
+    ));
   };
 
   app.get("/account/security-keys/new", withPageSession((c, ctx) => renderNewKey(c, ctx)));
@@ -452,22 +408,24 @@ export function webauthnRoutes(deps: Deps): Hono {
     }),
   );
 
-  app.post("/admin/users/:id/security-keys/:keyId/remove", async (c) => {
-    const s = await adminPageSession(c, deps);
-    if (!s.ok) return c.redirect("/admin", 303);
-    const userId = c.req.param("id")!;
-    const r = await adminRemoveKey(deps, {
-      admin: s.ctx,
-      meta: requestMeta(c, config),
-      userId,
-      keyId: c.req.param("keyId")!,
-    });
-    if (!r.ok) return c.redirect(`/admin/users/${encodeURIComponent(userId)}`, 303);
-    return c.redirect(
-      `/admin/users/${encodeURIComponent(userId)}?notice=security_key_removed`,
-      303,
-    );
-  });
+  const adminPage = withCaller(deps, adminPageSession, (c) => c.redirect("/admin", 303));
+  app.post(
+    "/admin/users/:id/security-keys/:keyId/remove",
+    adminPage(async (c, ctx) => {
+      const userId = c.req.param("id")!;
+      const r = await adminRemoveKey(deps, {
+        admin: ctx,
+        meta: requestMeta(c, config),
+        userId,
+        keyId: c.req.param("keyId")!,
+      });
+      if (!r.ok) return c.redirect(`/admin/users/${encodeURIComponent(userId)}`, 303);
+      return c.redirect(
+        `/admin/users/${encodeURIComponent(userId)}?notice=security_key_removed`,
+        303,
+      );
+    }),
+  );
 
   /** The login pages' key answers: a failure goes back to the page it came from. */
   const loginFailure = (c: Context, r: Failure, back: string, redirect: string | undefined) => {
@@ -511,13 +469,7 @@ export function webauthnRoutes(deps: Deps): Hono {
       meta: requestMeta(c, config),
     });
     if (!r.ok) return loginFailure(c, r, "/login", redirect);
-    writeCookie(
-      c,
-      config,
-      "session",
-      r.value.sessionToken,
-      secondsUntil(r.value.expiresAt, deps.clock.now()),
-    );
+    writeCookieUntil(c, deps, "session", r.value.sessionToken, r.value.expiresAt);
     return finishBrowserLogin(c, deps, r.value, redirect);
   });
 
