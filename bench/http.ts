@@ -10,11 +10,13 @@
 export type HttpResponse = { status: number; body: string };
 
 export type HttpRequest = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   /** JSON body, already serialised. */
   body?: string;
   bearer?: string;
+  /** Extra request headers (tests: the X-Forwarded-* of a forward-auth check). */
+  headers?: Record<string, string>;
 };
 
 const CRLFCRLF = [13, 10, 13, 10];
@@ -31,6 +33,11 @@ export class HttpConnection {
   inFlightSince = 0;
 
   constructor(readonly port: number, readonly hostHeader = `127.0.0.1:${port}`) {}
+
+  /** The local port of the open connection (null before the first request or after close). */
+  get localPort(): number | null {
+    return this.#conn ? (this.#conn.localAddr as Deno.NetAddr).port : null;
+  }
 
   close(): void {
     try {
@@ -69,6 +76,7 @@ export class HttpConnection {
     let head = `${req.method} ${req.path} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n` +
       `user-agent: twofold-bench\r\naccept: application/json\r\n`;
     if (req.bearer) head += `authorization: Bearer ${req.bearer}\r\n`;
+    for (const [name, value] of Object.entries(req.headers ?? {})) head += `${name}: ${value}\r\n`;
     if (req.body !== undefined) {
       const body = encoder.encode(req.body);
       head += `content-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n`;
@@ -164,7 +172,9 @@ export class HttpConnection {
       else if (name === "connection") close = value.includes("close");
     }
     let body: string;
-    if (chunked) {
+    if (status === 204 || status === 304) {
+      body = ""; // no body, whatever the headers say (RFC 9112 6.3)
+    } else if (chunked) {
       const parts: Uint8Array[] = [];
       for (;;) {
         const size = parseInt((await this.#line()).split(";")[0], 16);
