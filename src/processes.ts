@@ -16,6 +16,12 @@
  *   own WAL connection (PASSIVE checkpoints: SQLite lets one run at a time, the others skip);
  * - /metrics: each process counts its own requests (docs/operations.md).
  *
+ * Writers: each process's group commit (src/db/embedded.ts) holds the write lock from its
+ * `BEGIN IMMEDIATE` to the end of the event-loop turn; the other process's `BEGIN IMMEDIATE`
+ * waits for it in SQLite's busy handler (busy_timeout 5 s, then SQLITE_BUSY fails that turn's
+ * writes as any database error would). Reads never wait in WAL mode. The load run of bench/
+ * processes.ts (1,000 TOTP logins, each a write batch, through two processes) had no error.
+ *
  * Lifetimes: a child's stdin stays open while the primary lives; when it closes (the primary
  * exited, even by SIGKILL) the child stops. The primary stops every child on SIGTERM/SIGINT.
  * A child that exits on its own stops them all: with a non-zero code the primary exits 1, so
