@@ -51,8 +51,8 @@ export type Options = {
   v8Flags?: string;
   /** Extra environment for the timed and profiled servers (experiments: MALLOC_ARENA_MAX=2). */
   serverEnv: Record<string, string>;
-  /** (with --url) a workerd process whose Worker isolate is profiled after the timed phases. */
-  workerProfilePid?: number;
+  /** (with --url) wrangler dev's --inspector-port: the Worker is profiled after the timed phases. */
+  workerInspectorPort?: number;
 };
 
 const USAGE = `usage: deno run -A bench/load.ts [options]
@@ -72,9 +72,9 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --v8-flags FLAGS        run the timed servers with --v8-flags=FLAGS (default: those of
                           \`deno task start\`)
   --server-env NAME=VALUE an extra variable for the timed servers (experiments; repeatable)
-  --worker-profile PID    (with --url) after the timed phases, run the session and TOTP phases
-                          again with a V8 profile of the Worker's isolate in workerd process PID
-                          (its inspector), for the Worker's own CPU per request`;
+  --worker-inspector PORT (with --url) after the timed phases, run the session and TOTP phases
+                          again with a V8 profile of the Worker's isolate, through wrangler dev's
+                          --inspector-port PORT, for the Worker's own CPU per request`;
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
@@ -126,8 +126,8 @@ export function parseOptions(args: string[]): Options {
       case "--server-pid":
         o.serverPid = int(a, next(), 1, 2 ** 31);
         break;
-      case "--worker-profile":
-        o.workerProfilePid = int(a, next(), 1, 2 ** 31);
+      case "--worker-inspector":
+        o.workerInspectorPort = int(a, next(), 1, 65535);
         break;
       case "--also-pid": {
         const [label, pid] = (next() ?? "").split("=");
@@ -811,10 +811,11 @@ export type WorkerCpuPhase = {
 /** Runs a phase while profiling the Worker's isolate (see bench/worker_cpu.ts). */
 async function workerProfiledPhase(
   port: number,
-  workerdPid: number,
+  workerdPid: number | undefined,
+  inspectorPort: number,
   spec: PhaseSpec,
 ): Promise<WorkerCpuPhase> {
-  const profiler = await profileWorkerFromChild(workerdPid);
+  const profiler = await profileWorkerFromChild(inspectorPort);
   const phase = await runPhase(port, workerdPid, spec);
   const cpu = await profiler.stop();
   const per = (ms: number) => round((ms * 1000) / Math.max(1, phase.requests), 0);
@@ -861,10 +862,12 @@ export type LoadResults = {
     totp?: { phase: PhaseResult; summary: ProfileSummary | null };
     session?: { phase: PhaseResult; summary: ProfileSummary | null };
   };
-  /** --worker-profile: the Worker isolate's own CPU (V8 profile through workerd's inspector). */
+  /** --worker-inspector: the Worker isolate's own CPU (V8 profile through wrangler's inspector). */
   workerCpu?: {
     session?: WorkerCpuPhase;
     totp?: WorkerCpuPhase;
+    /** Why there is no profile. */
+    error?: string;
   };
   totalSeconds: number;
 };
@@ -973,7 +976,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
 
     const pending = await gatherPendingTokens(port, users, o.concurrency);
     const tokensTimed = pending.tokens;
-    const tokensProfile = (spawn && o.profile) || o.workerProfilePid
+    const tokensProfile = (spawn && o.profile) || o.workerInspectorPort
       ? (await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency))
         .tokens
       : new Map<BenchUser, string>();
@@ -1084,25 +1087,32 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       );
     }
 
-    // 5. The Worker's own CPU: the session and TOTP phases again, profiled through workerd's
+    // 5. The Worker's own CPU: the session and TOTP phases again, profiled through wrangler dev's
     //    inspector (the profiler's sampling costs a little, so the timed figures stay above).
     let workerCpu: LoadResults["workerCpu"];
-    if (!spawn && o.workerProfilePid) {
-      console.log("  profiling the Worker's isolate (workerd inspector):");
-      const session = await workerProfiledPhase(
-        timedPort,
-        o.workerProfilePid,
-        sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
-      );
-      printPhase(session.phase);
-      await waitForStepAfter(totpSteps.max);
-      const totp = await workerProfiledPhase(
-        timedPort,
-        o.workerProfilePid,
-        totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
-      );
-      printPhase(totp.phase);
-      workerCpu = { session, totp };
+    if (!spawn && o.workerInspectorPort) {
+      try {
+        console.log("  profiling the Worker's isolate (wrangler's inspector):");
+        const session = await workerProfiledPhase(
+          timedPort,
+          pid,
+          o.workerInspectorPort,
+          sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
+        );
+        printPhase(session.phase);
+        await waitForStepAfter(totpSteps.max);
+        const totp = await workerProfiledPhase(
+          timedPort,
+          pid,
+          o.workerInspectorPort,
+          totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
+        );
+        printPhase(totp.phase);
+        workerCpu = { session, totp };
+      } catch (e) {
+        console.error(`  !! the Worker's isolate could not be profiled: ${(e as Error).message}`);
+        workerCpu = { error: (e as Error).message };
+      }
     }
 
     return {

@@ -349,7 +349,11 @@ ${workerOwnCpu(load)}
 /** The Worker isolate's own CPU per request (bench/worker_cpu.ts), when it was profiled. */
 function workerOwnCpu(load: LoadResults): string {
   const w = load.workerCpu;
-  if (!w?.session || !w.totp) return "The Worker's isolate was not profiled in this run.\n";
+  if (!w?.session || !w.totp) {
+    return `The Worker's own CPU (its isolate's, without miniflare and the local D1) was not ` +
+      `measured in this run${w?.error ? `: ${w.error}` : ""}; see bench/worker_cpu.ts for why ` +
+      "the isolate profile through wrangler dev's inspector is not run by bench/worker.sh.\n";
+  }
   const per = (ms: number, p: PhaseResult) => n((ms * 1000) / Math.max(1, p.requests), 0);
   const row = (name: string, x: NonNullable<typeof w.session>) => [
     name,
@@ -364,7 +368,7 @@ function workerOwnCpu(load: LoadResults): string {
     x.cpu.top.slice(0, 8).map((f) => `\`${f.name}\` ${per(f.ms, x.phase)}`).join(", ");
   return `**The Worker's own CPU time** (targets: 1 ms per session check, 3 ms per second-factor
 step): the session and TOTP phases run again while V8 profiles the Worker's isolate through
-workerd's inspector (bench/worker_cpu.ts, one sample every 250 µs). The isolate's non-idle
+wrangler dev's inspector (bench/worker_cpu.ts: a sample every 500 µs, in one-second profiles). The isolate's non-idle
 samples are its JavaScript, the native calls it makes (WebCrypto, the D1 binding's client side)
 and its garbage collection: what Cloudflare bills as the Worker's CPU time. miniflare's entry
 worker, the D1 Durable Object and SQLite, and workerd's HTTP work run outside it (they are the

@@ -146,7 +146,6 @@ results="$work/results.json"
 deno run -A bench/load.ts --url "$base" --database-url "file:$d1_file" \
   --server-pid "$worker_pid" --also-pid "proxy workerd=$proxy_pid" \
   --also-pid "wrangler node=$node_pid" --pbkdf2-iterations "$iterations" \
-  --worker-profile "$worker_pid" \
   --users 200 --password-requests 200 "${load_args[@]}" --json "$results" </dev/null &
 load_pid=$!
 status=0

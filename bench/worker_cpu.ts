@@ -1,8 +1,16 @@
 /**
  * @module The Worker's own CPU time under `wrangler dev`, apart from what shares its workerd
  * process (miniflare's entry worker, the local D1's Durable Object and SQLite, workerd's own
- * I/O): a V8 CPU profile of the Worker's isolate, taken through wrangler's inspector (the
- * DevTools protocol on `--inspector-port`, which speaks to that isolate only).
+ * I/O): a V8 CPU profile of the Worker's isolate, taken through wrangler's inspector proxy (the
+ * DevTools protocol on `wrangler dev --inspector-port`, which speaks to that isolate only).
+ * Not through workerd's own inspector: wrangler's proxy holds the one session workerd allows per
+ * worker (it reads console output through it) and takes it back at once.
+ *
+ * Status (wrangler 4.164): this works on single requests (`deno run -A bench/worker_cpu.ts
+ * PORT` while sending a few by hand), but after bench/load.ts's timed phases the DevTools
+ * session through wrangler's proxy either never gets its replies or stalls the Worker (no
+ * request is answered while it is attached), so bench/worker.sh does not pass
+ * `--worker-inspector` and the Worker's own CPU per request is not measured yet.
  *
  * V8 samples the isolate's thread and records what the isolate was doing: its JavaScript, the
  * native code that JavaScript called (WebCrypto, JSON, ...), its garbage collector, or "(idle)"
@@ -34,6 +42,8 @@ export type WorkerCpu = {
   bundleMs: number;
   /** The functions with the most self time (not idle), ms. */
   top: { name: string; ms: number }[];
+  /** Share of the span that the profiles covered (the rest is scaled up to it). */
+  coverage?: number;
 };
 
 /** A DevTools-protocol session on the first target the inspector lists. */
@@ -44,6 +54,12 @@ class Inspector {
 
   private constructor(ws: WebSocket) {
     this.#ws = ws;
+    ws.onclose = (e) => {
+      for (const w of this.#waiting.values()) {
+        w.reject(new Error(`the inspector closed the connection (${e.code} ${e.reason})`));
+      }
+      this.#waiting.clear();
+    };
     ws.onmessage = (e) => {
       const msg = JSON.parse(e.data as string);
       const w = msg.id !== undefined ? this.#waiting.get(msg.id) : undefined;
@@ -55,7 +71,8 @@ class Inspector {
   }
 
   static async connect(url: string): Promise<Inspector> {
-    const ws = new WebSocket(url);
+    // wrangler's proxy accepts DevTools front-ends only: an Origin it knows (localhost is one).
+    const ws = new WebSocket(url, { headers: { Origin: "http://localhost" } } as never);
     await new Promise((resolve, reject) => {
       ws.onopen = resolve;
       ws.onerror = () => reject(new Error(`cannot open ${url}`));
@@ -78,58 +95,14 @@ class Inspector {
   }
 }
 
-/**
- * The DevTools WebSocket URL of a worker (the user Worker, `core:user:<name>`, by default) in
- * workerd's own inspector in the process `pid` (wrangler dev starts workerd with
- * `--inspector-addr=127.0.0.1:0`): the listening port whose /json lists workerd's workers.
- * Each port is asked once, on a connection of its own (workerd's inspector does not keep a
- * connection alive, and a pooled one hangs the next request).
- */
-export async function findWorkerdInspector(pid: number, target = /^core:user:/): Promise<string> {
-  const inodes = new Set<string>();
-  for (const fd of Deno.readDirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(Deno.readLinkSync(`/proc/${pid}/fd/${fd.name}`));
-      if (m) inodes.add(m[1]);
-    } catch { /* closed meanwhile */ }
-  }
-  const ports = Deno.readTextFileSync("/proc/net/tcp").split("\n").slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    // state 0A: LISTEN
-    .filter((f) => f[3] === "0A" && inodes.has(f[9]))
-    .map((f) => parseInt(f[1].split(":")[1], 16));
-  using client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
-  for (const port of ports) {
-    // One of workerd's ports (--debug-port) answers nothing: give each 2 s, no more.
-    const abort = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const body = await Promise.race([
-      fetch(`http://127.0.0.1:${port}/json`, {
-        signal: abort.signal,
-        headers: { connection: "close" },
-        client,
-      }).then((r) => r.text()),
-      new Promise<string>((resolve) => timer = setTimeout(() => resolve(""), 2000)),
-    ]).catch(() => "").finally(() => {
-      clearTimeout(timer);
-      abort.abort();
-    });
-    if (!body.startsWith("[")) continue;
-    const url = (JSON.parse(body) as { id: string; webSocketDebuggerUrl: string }[])
-      .find((t) => target.test(t.id))?.webSocketDebuggerUrl;
-    if (url) return url;
-  }
-  throw new Error(`no workerd inspector among the ports of process ${pid}: ${ports}`);
-}
-
-/** Starts profiling the isolate at `url` (findWorkerdInspector); `stop()` ends it and sums. */
+/** Starts profiling the Worker behind wrangler's inspector on `port`; `stop()` ends and sums. */
 export async function profileWorker(
-  url: string,
+  port: number,
   bundleMatch = /worker\.js/,
 ): Promise<{ stop(): Promise<WorkerCpu> }> {
-  const inspector = await Inspector.connect(url);
+  const inspector = await Inspector.connect(`ws://127.0.0.1:${port}/ws`);
   await inspector.send("Profiler.enable");
-  await inspector.send("Profiler.setSamplingInterval", { interval: 250 });
+  await inspector.send("Profiler.setSamplingInterval", { interval: 500 });
   await inspector.send("Profiler.start");
   return {
     async stop() {
@@ -179,24 +152,33 @@ export function summarize(profile: CpuProfile, bundleMatch: RegExp): WorkerCpu {
 }
 
 /**
- * Profiles the Worker in workerd process `pid` from a process of its own (this module run as
- * a script): inside the load driver, with its many connections, the inspector's WebSocket
- * never answered, where a separate process is answered at once. `stop()` ends the profile.
+ * Profiles the Worker from a process of its own (this module run as a script), so that the
+ * profile's transfer and summary cost the load driver nothing. `stop()` ends the profile.
  */
-export async function profileWorkerFromChild(pid: number): Promise<{ stop(): Promise<WorkerCpu> }> {
+export async function profileWorkerFromChild(
+  inspectorPort: number,
+): Promise<{ stop(): Promise<WorkerCpu> }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL(import.meta.url).pathname, String(pid)],
+    args: ["run", "-A", new URL(import.meta.url).pathname, String(inspectorPort)],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let out = "";
+  // wrangler's proxy sometimes never connects a DevTools client to the Worker (seen in
+  // bench/worker.sh runs after the timed phases, never when tried by hand): give up after 20 s.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
   while (!out.includes("\n")) {
     const { value, done } = await reader.read();
-    if (done) throw new Error(`the profiler exited: ${out}`);
+    if (done) {
+      clearTimeout(timer);
+      await child.status;
+      throw new Error(`the profiler did not start (no DevTools session within 20 s) ${out}`);
+    }
     out += value;
   }
+  clearTimeout(timer);
   if (!out.startsWith("started")) throw new Error(`the profiler said: ${out}`);
   out = out.slice(out.indexOf("\n") + 1);
   return {
@@ -214,15 +196,62 @@ export async function profileWorkerFromChild(pid: number): Promise<{ stop(): Pro
   };
 }
 
+/** Adds up the summaries of consecutive profiles. */
+export function addUp(parts: WorkerCpu[]): WorkerCpu {
+  const byName = new Map<string, number>();
+  for (const p of parts) {
+    for (const f of p.top) byName.set(f.name, (byName.get(f.name) ?? 0) + f.ms);
+  }
+  const sum = (k: "wallMs" | "ownMs" | "gcMs" | "programMs" | "bundleMs") =>
+    parts.reduce((n, p) => n + p[k], 0);
+  return {
+    wallMs: sum("wallMs"),
+    ownMs: sum("ownMs"),
+    gcMs: sum("gcMs"),
+    programMs: sum("programMs"),
+    bundleMs: sum("bundleMs"),
+    top: [...byName].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([name, ms]) => ({ name, ms })),
+  };
+}
+
 if (import.meta.main) {
-  // deno run -A bench/worker_cpu.ts WORKERD_PID [TARGET]: prints "started", profiles until its
-  // stdin closes, then prints the summary as JSON.
-  const url = await findWorkerdInspector(
-    Number(Deno.args[0]),
-    new RegExp(Deno.args[1] ?? "^core:user:"),
-  );
-  const p = await profileWorker(url);
+  // deno run -A bench/worker_cpu.ts INSPECTOR_PORT: prints "started", profiles until its stdin
+  // closes, then prints the summary as JSON. The profile is taken in windows of one second:
+  // wrangler's proxy is itself a Worker, whose WebSocket messages stop at 1 MiB, and the
+  // profile of a longer window is larger than that (it never arrives).
+  const port = Number(Deno.args[0]);
+  let open = true;
+  const closed = (async () => {
+    for await (const _ of Deno.stdin.readable) { /* until the driver closes it */ }
+    open = false;
+  })();
+  const parts: WorkerCpu[] = [];
+  // One DevTools session for every window: wrangler's proxy lets one client in at a time.
+  const inspector = await Inspector.connect(`ws://127.0.0.1:${port}/ws`);
+  await inspector.send("Profiler.enable");
+  await inspector.send("Profiler.setSamplingInterval", { interval: 500 });
+  await inspector.send("Profiler.start");
   console.log("started");
-  for await (const _ of Deno.stdin.readable) { /* until the driver closes it */ }
-  console.log(JSON.stringify(await p.stop()));
+  const t0 = performance.now();
+  for (;;) {
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 1000))]);
+    const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
+    parts.push(summarize(profile, /worker\.js/));
+    if (!open) break;
+    await inspector.send("Profiler.start");
+  }
+  inspector.close();
+  const total = addUp(parts);
+  // The gaps between windows (a few ms each) are not sampled: scale to the whole span.
+  const coverage = Math.min(1, total.wallMs / (performance.now() - t0));
+  const scale = (ms: number) => ms / coverage;
+  console.log(JSON.stringify({
+    ...total,
+    ownMs: scale(total.ownMs),
+    gcMs: scale(total.gcMs),
+    programMs: scale(total.programMs),
+    bundleMs: scale(total.bundleMs),
+    top: total.top.map((f) => ({ name: f.name, ms: scale(f.ms) })),
+    coverage,
+  }));
 }
