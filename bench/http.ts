@@ -15,7 +15,7 @@ export type HttpResponse = {
 };
 
 export type HttpRequest = {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   /** JSON body, already serialised. */
   body?: string;
@@ -38,6 +38,11 @@ export class HttpConnection {
   inFlightSince = 0;
 
   constructor(readonly port: number, readonly hostHeader = `127.0.0.1:${port}`) {}
+
+  /** The local port of the open connection (null before the first request or after close). */
+  get localPort(): number | null {
+    return this.#conn ? (this.#conn.localAddr as Deno.NetAddr).port : null;
+  }
 
   close(): void {
     try {
@@ -176,7 +181,9 @@ export class HttpConnection {
       else if (name === "set-cookie") (setCookies ??= []).push(line.slice(colon + 1).trim());
     }
     let body: string;
-    if (chunked) {
+    if (status === 204 || status === 304) {
+      body = ""; // no body, whatever the headers say (RFC 9112 6.3)
+    } else if (chunked) {
       const parts: Uint8Array[] = [];
       for (;;) {
         const size = parseInt((await this.#line()).split(";")[0], 16);

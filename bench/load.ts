@@ -18,6 +18,7 @@ import { timeStep, totpCodeAt } from "../src/totp/totp.ts";
 import { HttpConnection, type HttpRequest, type HttpResponse, startWatchdog } from "./http.ts";
 import { type ProfileSummary, summarizeProfileDir } from "./profile.ts";
 import { createBenchUsers, setBenchPasswordHashes } from "./seed.ts";
+import { profileWorkerFromChild, type WorkerCpu } from "./worker_cpu.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const PERIOD_SECONDS = 30;
@@ -54,6 +55,8 @@ export type Options = {
   v8Flags?: string;
   /** Extra environment for the timed and profiled servers (experiments: MALLOC_ARENA_MAX=2). */
   serverEnv: Record<string, string>;
+  /** (with --url) wrangler dev's --inspector-port: the Worker is profiled after the timed phases. */
+  workerInspectorPort?: number;
 };
 
 const USAGE = `usage: deno run -A bench/load.ts [options]
@@ -74,7 +77,10 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --pbkdf2-iterations N   (with --url) that server's PBKDF2_ITERATIONS (600000)
   --v8-flags FLAGS        run the timed servers with --v8-flags=FLAGS (default: those of
                           \`deno task start\`)
-  --server-env NAME=VALUE an extra variable for the timed servers (experiments; repeatable)`;
+  --server-env NAME=VALUE an extra variable for the timed servers (experiments; repeatable)
+  --worker-inspector PORT (with --url) after the timed phases, run the session and TOTP phases
+                          again with a V8 profile of the Worker's isolate, through wrangler dev's
+                          --inspector-port PORT, for the Worker's own CPU per request`;
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
@@ -129,6 +135,9 @@ export function parseOptions(args: string[]): Options {
         break;
       case "--server-pid":
         o.serverPid = int(a, next(), 1, 2 ** 31);
+        break;
+      case "--worker-inspector":
+        o.workerInspectorPort = int(a, next(), 1, 65535);
         break;
       case "--also-pid": {
         const [label, pid] = (next() ?? "").split("=");
@@ -215,9 +224,32 @@ function cpuMsOf(statPath: string): number {
 
 type CpuReading = { total: number; main: number };
 
+/** A process and every process it started (PROCESSES > 1: the server's other processes). */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const t of Deno.readDirSync(`/proc/${out[i]}/task`)) {
+        const text = Deno.readTextFileSync(`/proc/${out[i]}/task/${t.name}/children`).trim();
+        if (text) out.push(...text.split(/\s+/).map(Number));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU of a process and its descendants (all threads: `total`; their main threads: `main`). */
 function readCpu(pid: number | "self"): CpuReading {
-  const main = pid === "self" ? NaN : cpuMsOf(`/proc/${pid}/task/${pid}/stat`);
-  return { total: cpuMsOf(`/proc/${pid}/stat`), main };
+  if (pid === "self") return { total: cpuMsOf(`/proc/self/stat`), main: NaN };
+  let total = 0;
+  let main = 0;
+  for (const p of processTree(pid)) {
+    total += cpuMsOf(`/proc/${p}/stat`);
+    main += cpuMsOf(`/proc/${p}/task/${p}/stat`);
+  }
+  return { total, main };
 }
 
 /** Busy time of the whole machine (all CPUs) from /proc/stat, in milliseconds. */
@@ -836,6 +868,34 @@ function verifyPhase(tokens: string[], seconds: number, concurrency: number): Ph
 
 // ---------------------------------------------------------------- the run
 
+export type WorkerCpuPhase = {
+  phase: PhaseResult;
+  cpu: WorkerCpu;
+  /** The isolate's non-idle samples per request, µs. */
+  ownUsPerRequest: number;
+  /** Of it, self time in the bundle's functions (and the native calls they made), µs. */
+  bundleUsPerRequest: number;
+};
+
+/** Runs a phase while profiling the Worker's isolate (see bench/worker_cpu.ts). */
+async function workerProfiledPhase(
+  port: number,
+  workerdPid: number | undefined,
+  inspectorPort: number,
+  spec: PhaseSpec,
+): Promise<WorkerCpuPhase> {
+  const profiler = await profileWorkerFromChild(inspectorPort);
+  const phase = await runPhase(port, workerdPid, spec);
+  const cpu = await profiler.stop();
+  const per = (ms: number) => round((ms * 1000) / Math.max(1, phase.requests), 0);
+  console.log(
+    `    Worker isolate (V8 profile): ${per(cpu.ownMs)} µs/req own CPU, ` +
+      `${per(cpu.bundleMs)} in the bundle's functions, ${per(cpu.gcMs)} GC, ` +
+      `${per(cpu.programMs)} (program)`,
+  );
+  return { phase, cpu, ownUsPerRequest: per(cpu.ownMs), bundleUsPerRequest: per(cpu.bundleMs) };
+}
+
 export type LoadResults = {
   mode: "spawn" | "url";
   target: string;
@@ -871,6 +931,13 @@ export type LoadResults = {
     totp?: { phase: PhaseResult; summary: ProfileSummary | null };
     session?: { phase: PhaseResult; summary: ProfileSummary | null };
     verify?: { phase: PhaseResult; summary: ProfileSummary | null };
+  };
+  /** --worker-inspector: the Worker isolate's own CPU (V8 profile through wrangler's inspector). */
+  workerCpu?: {
+    session?: WorkerCpuPhase;
+    totp?: WorkerCpuPhase;
+    /** Why there is no profile. */
+    error?: string;
   };
   totalSeconds: number;
 };
@@ -977,7 +1044,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
 
     const pending = await gatherPendingTokens(port, users, o.concurrency);
     const tokensTimed = pending.tokens;
-    const tokensProfile = spawn && o.profile
+    const tokensProfile = (spawn && o.profile) || o.workerInspectorPort
       ? (await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency))
         .tokens
       : new Map<BenchUser, string>();
@@ -1104,6 +1171,34 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       );
     }
 
+    // 5. The Worker's own CPU: the session and TOTP phases again, profiled through wrangler dev's
+    //    inspector (the profiler's sampling costs a little, so the timed figures stay above).
+    let workerCpu: LoadResults["workerCpu"];
+    if (!spawn && o.workerInspectorPort) {
+      try {
+        console.log("  profiling the Worker's isolate (wrangler's inspector):");
+        const session = await workerProfiledPhase(
+          timedPort,
+          pid,
+          o.workerInspectorPort,
+          sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
+        );
+        printPhase(session.phase);
+        await waitForStepAfter(totpSteps.max);
+        const totp = await workerProfiledPhase(
+          timedPort,
+          pid,
+          o.workerInspectorPort,
+          totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
+        );
+        printPhase(totp.phase);
+        workerCpu = { session, totp };
+      } catch (e) {
+        console.error(`  !! the Worker's isolate could not be profiled: ${(e as Error).message}`);
+        workerCpu = { error: (e as Error).message };
+      }
+    }
+
     return {
       mode: spawn ? "spawn" : "url",
       target: spawn ? "deno run -A src/main.ts" : o.url!,
@@ -1130,6 +1225,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       waitForStepSeconds,
       memory: { idle: idleMemory, end: memory },
       profiles,
+      ...(workerCpu ? { workerCpu } : {}),
       totalSeconds: round((performance.now() - began) / 1000, 1),
     };
   } finally {

@@ -16,6 +16,7 @@ import { type GrowthResults, growthSection, runGrowthProcess } from "./growth.ts
 import type { LoadResults, PhaseResult } from "./load.ts";
 import { peerOptionsLike, type PeerRun, peerSection, runPeerSafely } from "./peer.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
+import { measureProcesses, type ProcessesRun, processesSection } from "./processes.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const RESULTS = `${REPO}bench/RESULTS.md`;
@@ -86,7 +87,7 @@ async function runMicro(): Promise<MicroResult[]> {
   return results;
 }
 
-async function runLoadProcess(args: string[]): Promise<LoadResults> {
+export async function runLoadProcess(args: string[]): Promise<LoadResults> {
   const json = await Deno.makeTempFile({ prefix: "twofold-load-", suffix: ".json" });
   try {
     const cmd = ["run", "-A", "bench/load.ts", ...args, "--json", json];
@@ -322,6 +323,7 @@ ${
     )
   }
 
+${workerOwnCpu(load)}
 - The phases are those of the Deno run, on fewer users: ${
     n(load.options.passwordRequests, 0)
   } password logins (each user once), one TOTP login per user (a short phase, so its figures vary
@@ -345,6 +347,54 @@ ${
   } s); the pending tokens of
   the totp phase came from password logins at that cost too (PENDING_TOKEN_MINUTES=20 so that they
   outlive the run).
+`;
+}
+
+/** The Worker isolate's own CPU per request (bench/worker_cpu.ts), when it was profiled. */
+function workerOwnCpu(load: LoadResults): string {
+  const w = load.workerCpu;
+  if (!w?.session || !w.totp) {
+    return `The Worker's own CPU (its isolate's, without miniflare and the local D1) was not ` +
+      `measured in this run${w?.error ? `: ${w.error}` : ""}; see bench/worker_cpu.ts for why ` +
+      "the isolate profile through wrangler dev's inspector is not run by bench/worker.sh.\n";
+  }
+  const per = (ms: number, p: PhaseResult) => n((ms * 1000) / Math.max(1, p.requests), 0);
+  const row = (name: string, x: NonNullable<typeof w.session>) => [
+    name,
+    n(x.phase.requests, 0),
+    n(x.ownUsPerRequest, 0),
+    n(x.bundleUsPerRequest, 0),
+    per(x.cpu.gcMs, x.phase),
+    per(x.cpu.programMs, x.phase),
+    n(x.phase.serverCpuUsPerRequest, 0),
+  ];
+  const top = (x: NonNullable<typeof w.session>) =>
+    x.cpu.top.slice(0, 8).map((f) => `\`${f.name}\` ${per(f.ms, x.phase)}`).join(", ");
+  return `**The Worker's own CPU time** (targets: 1 ms per session check, 3 ms per second-factor
+step): the session and TOTP phases run again while V8 profiles the Worker's isolate through
+wrangler dev's inspector (bench/worker_cpu.ts: a sample every 500 µs, in one-second profiles). The isolate's non-idle
+samples are its JavaScript, the native calls it makes (WebCrypto, the D1 binding's client side)
+and its garbage collection: what Cloudflare bills as the Worker's CPU time. miniflare's entry
+worker, the D1 Durable Object and SQLite, and workerd's HTTP work run outside it (they are the
+rest of the process's figure).
+
+${
+    table(
+      [
+        "phase (profiled)",
+        "requests",
+        "Worker isolate CPU µs/req",
+        "of it in the bundle's functions",
+        "GC",
+        "(program)",
+        "whole workerd process µs/req",
+      ],
+      [row("session", w.session), row("totp", w.totp)],
+    )
+  }
+
+Where the isolate's time goes (self time, µs per request): session: ${top(w.session)}; totp:
+${top(w.totp)}.
 `;
 }
 
@@ -391,6 +441,7 @@ function render(input: {
   micro: MicroResult[];
   load: LoadResults;
   floor: FloorResults | null;
+  processes: ProcessesRun | null;
   worker: WorkerRun | null;
   peer: PeerRun | null;
   growth: { results: GrowthResults | null; failure?: string };
@@ -619,6 +670,7 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
 
 ${floorSection(input.floor, session)}
 ${growthSection(input.growth.results, input.growth.failure)}
+${processesSection(input.processes)}
 ${workerSection(input.worker)}
 ${peerSection(input.peer, load.phases)}
 ## Micro-benchmarks
@@ -690,6 +742,11 @@ if (import.meta.main) {
     });
   }
   const peer = withPeer ? await runPeerSafely(peerOptionsLike(load.options)) : null;
+  console.log("== both cores: bench/processes.ts");
+  const processes = await measureProcesses(runLoadProcess).catch((e) => {
+    console.error(`!! the PROCESSES comparison failed: ${(e as Error).message}`);
+    return null;
+  });
   const worker = withWorker ? await runWorker() : null;
   if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
   const previous = await Deno.readTextFile(RESULTS).catch(() => "");
@@ -700,6 +757,7 @@ if (import.meta.main) {
     micro,
     load,
     floor,
+    processes,
     worker,
     peer,
     growth,

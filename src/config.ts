@@ -19,6 +19,11 @@ const bool = z.enum(["true", "false", "1", "0"]).transform((v) => v === "true" |
 export const configSchema = z.object({
   HOST: z.string().min(1).default("127.0.0.1"),
   PORT: int(0, 65535).default(8000),
+  /**
+   * Deno, Linux: server processes sharing PORT (SO_REUSEPORT) and the database file; the first
+   * starts the others (src/processes.ts). One per core at most is useful.
+   */
+  PROCESSES: int(1, 64).default(1),
   /** The origin people reach the service at; used for cookie and redirect decisions. */
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().min(1).default("file:./data/twofold.db"),
@@ -219,6 +224,21 @@ export function parseConfig(
     throw new ConfigError([
       "DATABASE_SYNC_URL: needs DATABASE_URL to be a file: URL (the local replica)",
     ]);
+  }
+  if (result.data.PROCESSES > 1) {
+    const url = result.data.DATABASE_URL;
+    const problem = result.data.PORT === 0
+      ? "needs a fixed PORT (every process listens on the same one)"
+      : url === ":memory:" || url === "file::memory:"
+      ? "needs a shared database (each process would have its own in-memory one)"
+      : result.data.DATABASE_SYNC_URL
+      ? "cannot share an embedded replica (DATABASE_SYNC_URL) between processes"
+      : null;
+    if (problem) {
+      throw new ConfigError([
+        `PROCESSES${sources.PROCESSES ? ` (${sources.PROCESSES})` : ""}: ${problem}`,
+      ]);
+    }
   }
   if ((result.data.SMTP_URL || result.data.MAIL_WEBHOOK_URL) && !result.data.MAIL_FROM) {
     throw new ConfigError([
