@@ -2,14 +2,7 @@
 import { t, tj } from "../i18n/i18n.ts";
 import type { ApiKeyRow } from "../apikeys/service.ts";
 import { SCOPES } from "../lib/scopes.ts";
-import {
-  ActionButton,
-  DataTable,
-  Field,
-  type FormErrors,
-  type FormValues,
-  when,
-} from "../views/components.tsx";
+import { DataTable, Field, type FormErrors, type FormValues, when } from "../views/components.tsx";
 import { CopyButton, CsrfField, ErrorText } from "../views/layout.tsx";
 import { AdminLayout } from "./console_layout.tsx";
 
@@ -47,18 +40,16 @@ export function ApiKeysPage(props: {
             t("account.col.last_used"),
             (k) => <td>{k.lastUsedAt === null ? t("common.never") : when(k.lastUsedAt)}</td>,
           ],
-          [t("account.col.actions"), (k) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/admin/api-keys/${k.id}/revoke`}
-                label={t("account.revoke")}
-                describedBy={`key-${k.id}`}
-                danger
-              />
-            </td>
-          )],
         ]}
+        actions={{
+          csrf: props.csrf,
+          buttons: (k) => [{
+            action: `/admin/api-keys/${k.id}/revoke`,
+            label: t("account.revoke"),
+            describedBy: `key-${k.id}`,
+            danger: true,
+          }],
+        }}
         rows={props.keys}
         empty={<p id="no-keys">{t("admin.keys.none")}</p>}
       />

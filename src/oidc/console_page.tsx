@@ -2,7 +2,6 @@
 import { t } from "../i18n/i18n.ts";
 import { AdminLayout } from "../admin/console_layout.tsx";
 import {
-  ActionButton,
   Check,
   DataTable,
   Facts,
@@ -79,10 +78,10 @@ export function ClientsPage(props: {
           </section>
         )
         : null}
-      <h2>{t("oidc.console.list")}</h2>
       <DataTable
         id="clients"
         label={t("oidc.console.list")}
+        heading
         rows={props.clients}
         empty={<p id="no-clients">{t("oidc.console.none")}</p>}
         columns={[
@@ -98,17 +97,16 @@ export function ClientsPage(props: {
           ],
           [t("oidc.console.col.redirect_uris"), (c) => <td>{c.redirect_uris.join(" ")}</td>],
           [t("oidc.console.col.alg"), (c) => <td>{c.signing_alg}</td>],
-          [t("oidc.apps.col.action"), (c) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/admin/apps/${encodeURIComponent(c.client_id)}/delete`}
-                label={t("oidc.console.delete", { name: c.name })}
-                danger
-              />
-            </td>
-          )],
         ]}
+        actions={{
+          csrf: props.csrf,
+          heading: t("oidc.apps.col.action"),
+          buttons: (c) => [{
+            action: `/admin/apps/${encodeURIComponent(c.client_id)}/delete`,
+            label: t("oidc.console.delete", { name: c.name }),
+            danger: true,
+          }],
+        }}
       />
       <h2 id="new-client">{t("oidc.console.new")}</h2>
       <form method="post" action="/admin/apps" aria-labelledby="new-client">

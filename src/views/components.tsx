@@ -158,14 +158,33 @@ export type Column<T> = [heading: Child, cell: (row: T) => Child];
 export type RowAction = Omit<Parameters<typeof ActionButton>[0], "csrf">;
 
 /** The buttons of a row, in the table's last column ("Actions"); none: an empty cell. */
-export type RowActions<T> = { csrf: string; buttons: (row: T) => RowAction[] };
+export type RowActions<T> = {
+  csrf: string;
+  buttons: (row: T) => RowAction[];
+  /** The column's heading instead of "Actions". */
+  heading?: Child;
+};
 
 function actionsColumn<T>(actions: RowActions<T>): Column<T> {
-  return [t("account.col.actions"), (row) => (
+  return [actions.heading ?? t("account.col.actions"), (row) => (
     <td>
       {actions.buttons(row).map((a) => <ActionButton key={a.action} csrf={actions.csrf} {...a} />)}
     </td>
   )];
+}
+
+/** A name in a table cell, as a form that renames it: the input (labelled for screen readers), a button. */
+export function RenameForm(
+  props: { csrf: string; action: string; id: string; name: string; value: string },
+) {
+  return (
+    <form method="post" action={props.action} class="rename">
+      <CsrfField token={props.csrf} />
+      <label class="visually-hidden" for={props.id}>{t("account.col.name")}</label>
+      <input id={props.id} name={props.name} value={props.value} maxlength={64} required />
+      <button type="submit" class="small">{t("account.rename")}</button>
+    </form>
+  );
 }
 
 const columnHeading = (heading: Child) => <th scope="col">{heading}</th>;
@@ -186,6 +205,8 @@ export function TableHead(props: { columns: Child[] }) {
 export function DataTable<T>(props: {
   id: string;
   label: string;
+  /** The label is also the section's heading: an `<h2>` above the table (or above `empty`). */
+  heading?: boolean;
   rows: T[];
   columns: Column<T>[];
   /** Attributes of a row's `<tr>` (a class, data-*). */
@@ -194,19 +215,51 @@ export function DataTable<T>(props: {
   actions?: RowActions<T>;
   empty?: Child;
 }) {
-  if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
+  const heading = props.heading ? <h2>{props.label}</h2> : null;
+  if (props.rows.length === 0 && props.empty !== undefined) return <>{heading}{props.empty}</>;
   const columns = props.actions ? [...props.columns, actionsColumn(props.actions)] : props.columns;
   return (
-    <TableScroll label={props.label}>
-      <table id={props.id}>
-        <TableHead columns={columns.map(([heading]) => heading)} />
-        <tbody>
-          {props.rows.map((row) => (
-            <tr {...props.rowAttrs?.(row)}>{columns.map(([, cell]) => cell(row))}</tr>
-          ))}
-        </tbody>
-      </table>
-    </TableScroll>
+    <>
+      {heading}
+      <TableScroll label={props.label}>
+        <table id={props.id}>
+          <TableHead columns={columns.map(([heading]) => heading)} />
+          <tbody>
+            {props.rows.map((row) => (
+              <tr {...props.rowAttrs?.(row)}>{columns.map(([, cell]) => cell(row))}</tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
+  );
+}
+
+/**
+ * A table of what a user has (authenticators, security keys), under its heading: a name cell
+ * (`name` draws it), when each was added and last used, then `more` columns and the row's buttons.
+ */
+export function OwnedTable<T extends { createdAt: number; lastUsedAt: number | null }>(props: {
+  id: string;
+  label: string;
+  rows: T[];
+  name: Column<T>[1];
+  more?: Column<T>[];
+  actions?: RowActions<T>;
+  empty: Child;
+}) {
+  const { name, more = [], ...table } = props;
+  return (
+    <DataTable
+      {...table}
+      heading
+      columns={[
+        [t("account.col.name"), name],
+        [t("account.col.added"), (row) => <td>{when(row.createdAt)}</td>],
+        [t("account.col.last_used"), (row) => <td>{when(row.lastUsedAt)}</td>],
+        ...more,
+      ]}
+    />
   );
 }
 
@@ -260,6 +313,13 @@ export const PasswordField = preset({
   id: "password",
   type: "password",
   autocomplete: "current-password",
+  required: true,
+});
+
+/** A password being chosen (the browser may offer to make one up and save it). */
+export const NewPasswordField = preset({
+  type: "password",
+  autocomplete: "new-password",
   required: true,
 });
 
