@@ -91,6 +91,32 @@ export function Field(props: FieldProps) {
   );
 }
 
+/**
+ * A labelled select of `options` (value, text) with `value` selected, then its error: the one
+ * `errors` holds for `field` (the select's id unless given).
+ */
+export function Select(props: {
+  id: string;
+  label: Child;
+  options: [value: string, text: Child][];
+  value?: string;
+  errors: FormErrors;
+  field?: string;
+}) {
+  const field = props.field ?? props.id;
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id} {...described(props.errors, field)}>
+        {props.options.map(([value, text]) => (
+          <option value={value} selected={props.value === value}>{text}</option>
+        ))}
+      </select>
+      <ErrorText id={`${field}-error`} message={props.errors[field]} />
+    </>
+  );
+}
+
 /** A check box (or a radio button) inside its label. */
 export function Check(
   props: {
