@@ -3,6 +3,7 @@ import { t } from "../i18n/i18n.ts";
 import { AdminLayout } from "../admin/console_layout.tsx";
 import {
   Check,
+  codeCell,
   DataTable,
   Facts,
   Field,
@@ -86,11 +87,7 @@ export function ClientsPage(props: {
         empty={<p id="no-clients">{t("oidc.console.none")}</p>}
         columns={[
           [t("oidc.console.col.name"), (c) => <th scope="row">{c.name}</th>],
-          [t("oidc.console.col.client_id"), (c) => (
-            <td>
-              <code>{c.client_id}</code>
-            </td>
-          )],
+          [t("oidc.console.col.client_id"), (c) => codeCell(c.client_id)],
           [
             t("oidc.console.col.type"),
             (c) => <td>{c.public ? t("oidc.console.public") : t("oidc.console.confidential")}</td>,

@@ -213,6 +213,13 @@ export function RenameForm(
   );
 }
 
+/** A cell of code: an address, an event's name, a client id. */
+export const codeCell = (code: Child) => (
+  <td>
+    <code>{code}</code>
+  </td>
+);
+
 const columnHeading = (heading: Child) => <th scope="col">{heading}</th>;
 
 /** A table's head: one row of column headings. */
