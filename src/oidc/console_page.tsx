@@ -27,6 +27,18 @@ export function ClientsPage(props: {
 }) {
   const v = props.values ?? {};
   const e = props.errors ?? {};
+  /** A list of URIs, one a line. */
+  const uris = (id: string, label: string, rows: number, required?: boolean) => (
+    <Field
+      id={id}
+      label={label}
+      hint={t("oidc.console.uris_hint")}
+      rows={rows}
+      value={v[id] ?? ""}
+      error={e[id]}
+      required={required}
+    />
+  );
   return (
     <AdminLayout
       title={t("oidc.console.title")}
@@ -116,23 +128,8 @@ export function ClientsPage(props: {
           required
           maxlength={100}
         />
-        <Field
-          id="redirect_uris"
-          label={t("oidc.console.redirect_uris")}
-          hint={t("oidc.console.uris_hint")}
-          rows={3}
-          value={v.redirect_uris ?? ""}
-          error={e.redirect_uris}
-          required
-        />
-        <Field
-          id="post_logout_redirect_uris"
-          label={t("oidc.console.post_logout")}
-          hint={t("oidc.console.uris_hint")}
-          rows={2}
-          value={v.post_logout_redirect_uris ?? ""}
-          error={e.post_logout_redirect_uris}
-        />
+        {uris("redirect_uris", t("oidc.console.redirect_uris"), 3, true)}
+        {uris("post_logout_redirect_uris", t("oidc.console.post_logout"), 2)}
         <Check name="public" label={t("oidc.console.public_check")} checked={v.public === "on"} />
         <Check name="rs256" label={t("oidc.console.rs256_check")} checked={v.rs256 === "on"} />
         {e.signing_alg

@@ -5,7 +5,7 @@
  */
 import type { Child, JSX } from "hono/jsx";
 import { localize, t } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
 
 /** Field name -> message, for re-rendered forms. */
 export type FormErrors = Record<string, string | undefined>;
@@ -317,6 +317,23 @@ export function Facts(props: {
   );
 }
 
+/** A secret shown once (a new token, a new key): its value with a copy button, then the way back. */
+export function SecretOnce(
+  props: { id: string; value: string; back: [href: string, text: string] },
+) {
+  return (
+    <>
+      <p class="copyable">
+        <code class="secret" id={props.id}>{props.value}</code>{" "}
+        <CopyButton target={props.id} label={t("tokens.copy")} />
+      </p>
+      <p>
+        <a href={props.back[0]}>{props.back[1]}</a>
+      </p>
+    </>
+  );
+}
+
 /** A hidden field, left out when it has no value (a checked return URL, say). */
 export function Hidden(props: { name: string; value?: string }) {
   return props.value ? <input type="hidden" name={props.name} value={props.value} /> : null;
@@ -340,6 +357,20 @@ export const CodeField = preset({
 
 /** A whole number (typed on a numeric keyboard). */
 export const NumberField = preset({ type: "number", inputmode: "numeric", required: true });
+
+/** How many days until a new token or API key expires (empty: the default). */
+export function ExpiryDaysField(props: InputAttrs & Partial<FieldOwnProps> & { id: string }) {
+  return (
+    <Field
+      name="expires_in_days"
+      type="number"
+      inputmode="numeric"
+      min={1}
+      label={t("tokens.expires_in_days")}
+      {...props}
+    />
+  );
+}
 
 /** The user's current password. */
 export const PasswordField = preset({
