@@ -372,6 +372,25 @@ export function ExpiryDaysField(props: InputAttrs & Partial<FieldOwnProps> & { i
   );
 }
 
+/**
+ * A code the user was given or wrote down (a recovery code, an enrollment pass): typed as it
+ * stands (no autofill), required, and focused.
+ */
+export function WrittenCodeField(props: FieldProps) {
+  const { autocapitalize, spellcheck, maxlength, ...field } = props;
+  return (
+    <Field
+      autocomplete="off"
+      autocapitalize={autocapitalize}
+      spellcheck={spellcheck}
+      maxlength={maxlength}
+      required
+      autofocus
+      {...field}
+    />
+  );
+}
+
 /** The user's current password. */
 export const PasswordField = preset({
   id: "password",
