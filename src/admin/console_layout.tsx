@@ -130,21 +130,20 @@ export function SearchField(props: { id: string; label: string; value?: string }
 
 /**
  * The line above a filtered list: how many it shows, then (while filtered) a link that clears
- * the filter, then what `children` add.
+ * the filter, then another link (`more`), each after a dot.
  */
-export function ListCount(props: { id: string; count: Child; clear?: string; children?: Child }) {
+export function ListCount(props: { id: string; count: Child; clear?: string; more?: Child }) {
+  const dotted = (link: Child) => (
+    <>
+      {" · "}
+      {link}
+    </>
+  );
   return (
     <p>
       <span id={props.id}>{props.count}</span>
-      {props.clear
-        ? (
-          <>
-            {" · "}
-            <a href={props.clear}>{t("admin.users.clear")}</a>
-          </>
-        )
-        : null}
-      {props.children}
+      {props.clear ? dotted(<a href={props.clear}>{t("admin.users.clear")}</a>) : null}
+      {props.more ? dotted(props.more) : null}
     </p>
   );
 }

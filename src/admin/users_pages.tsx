@@ -58,10 +58,8 @@ export function UsersPage(props: {
         id="user-count"
         count={tp("admin.users.count", props.total)}
         clear={props.q || props.status ? "/admin/users" : undefined}
-      >
-        {" · "}
-        <a href="/admin/users/new">{t("admin.new_user.title")}</a>
-      </ListCount>
+        more={<a href="/admin/users/new">{t("admin.new_user.title")}</a>}
+      />
       <DataTable
         id="users"
         label={t("admin.nav.users")}
