@@ -5,14 +5,16 @@ import type { TrustedDeviceRow } from "../devices/repo.ts";
 import type { SessionRow } from "../sessions/repo.ts";
 import type { Drift } from "../totp/drift.ts";
 import { t, tj, tp } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout } from "../views/layout.tsx";
+import { ErrorText, Layout } from "../views/layout.tsx";
 import {
   ActionButton,
   CodeField,
   DataTable,
   FormPage,
   Notices,
+  OwnedTable,
   PasswordField,
+  RenameForm,
   when,
 } from "../views/components.tsx";
 import { DevicesTable } from "../devices/pages.tsx";
@@ -51,6 +53,20 @@ export function driftText(drift: Drift): string | null {
   return drift.direction === "behind"
     ? t("account.drift.behind", { seconds: drift.seconds })
     : t("account.drift.ahead", { seconds: drift.seconds });
+}
+
+/** A user's authenticators (the account page's, an admin's view of a user's). */
+export function AuthenticatorsTable<T extends { createdAt: number; lastUsedAt: number | null }>(
+  props: Omit<Parameters<typeof OwnedTable<T>>[0], "id" | "label" | "empty">,
+) {
+  return (
+    <OwnedTable
+      id="authenticators"
+      label={t("account.authenticators")}
+      {...props}
+      empty={<p>{t("account.no_authenticator")}</p>}
+    />
+  );
 }
 
 export function AccountPage(props: {
@@ -107,27 +123,19 @@ export function AccountPage(props: {
         )
         : null}
 
-      <h2>{t("account.authenticators")}</h2>
-      <DataTable
-        id="authenticators"
-        label={t("account.authenticators")}
-        columns={[
-          [t("account.col.name"), (a) => (
-            <td>
-              <form method="post" action={`/account/authenticators/${a.id}/rename`} class="rename">
-                <CsrfField token={props.csrf} />
-                <label class="visually-hidden" for={`label-${a.id}`}>
-                  {t("account.col.name")}
-                </label>
-                <input id={`label-${a.id}`} name="label" value={a.label} maxlength={64} required />
-                <button type="submit" class="small">{t("account.rename")}</button>
-              </form>
-              {a.drift ? <p class="warning drift">{driftText(a.drift)}</p> : null}
-            </td>
-          )],
-          [t("account.col.added"), (a) => <td>{when(a.createdAt)}</td>],
-          [t("account.col.last_used"), (a) => <td>{when(a.lastUsedAt)}</td>],
-        ]}
+      <AuthenticatorsTable
+        name={(a) => (
+          <td>
+            <RenameForm
+              csrf={props.csrf}
+              action={`/account/authenticators/${a.id}/rename`}
+              id={`label-${a.id}`}
+              name="label"
+              value={a.label}
+            />
+            {a.drift ? <p class="warning drift">{driftText(a.drift)}</p> : null}
+          </td>
+        )}
         rows={props.authenticators}
         actions={{
           csrf: props.csrf,
@@ -139,7 +147,6 @@ export function AccountPage(props: {
               danger: what === "remove",
             })),
         }}
-        empty={<p>{t("account.no_authenticator")}</p>}
       />
       <p>
         {props.canEnroll === false ? null : (
@@ -172,7 +179,6 @@ export function AccountPage(props: {
         )
         : null}
 
-      <h2>{t("account.devices")}</h2>
       <DevicesTable
         devices={props.devices}
         empty={<p>{t("account.no_devices")}</p>}
@@ -194,10 +200,10 @@ export function AccountPage(props: {
         )}
       />
 
-      <h2>{t("account.sessions")}</h2>
       <DataTable
         id="sessions"
         label={t("account.sessions")}
+        heading
         columns={[
           [t("account.col.started"), (s) => (
             <td>

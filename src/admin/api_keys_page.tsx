@@ -3,15 +3,17 @@ import { t, tj } from "../i18n/i18n.ts";
 import type { ApiKeyRow } from "../apikeys/service.ts";
 import { SCOPES } from "../lib/scopes.ts";
 import {
-  ActionButton,
   DataTable,
+  ExpiryDaysField,
   Field,
   type FormErrors,
   type FormValues,
+  SecretOnce,
   when,
 } from "../views/components.tsx";
-import { CopyButton, CsrfField, ErrorText } from "../views/layout.tsx";
+import { CsrfField, ErrorText } from "../views/layout.tsx";
 import { AdminLayout } from "./console_layout.tsx";
+import { ScopeChecks } from "../apikeys/pages.tsx";
 
 export type KeyView = ApiKeyRow & { username: string };
 
@@ -47,18 +49,16 @@ export function ApiKeysPage(props: {
             t("account.col.last_used"),
             (k) => <td>{k.lastUsedAt === null ? t("common.never") : when(k.lastUsedAt)}</td>,
           ],
-          [t("account.col.actions"), (k) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/admin/api-keys/${k.id}/revoke`}
-                label={t("account.revoke")}
-                describedBy={`key-${k.id}`}
-                danger
-              />
-            </td>
-          )],
         ]}
+        actions={{
+          csrf: props.csrf,
+          buttons: (k) => [{
+            action: `/admin/api-keys/${k.id}/revoke`,
+            label: t("account.revoke"),
+            describedBy: `key-${k.id}`,
+            danger: true,
+          }],
+        }}
         rows={props.keys}
         empty={<p id="no-keys">{t("admin.keys.none")}</p>}
       />
@@ -86,21 +86,12 @@ export function ApiKeysPage(props: {
         />
         <fieldset aria-describedby={e.scopes ? "key-scopes-error" : undefined}>
           <legend>{t("tokens.col.scopes")}</legend>
-          {SCOPES.map((s) => (
-            <label class="check">
-              <input type="checkbox" name={`scope_${s}`} value="on" checked={checked(s)} /> {s}
-            </label>
-          ))}
+          <ScopeChecks scopes={SCOPES} value="on" checked={checked} />
           <ErrorText id="key-scopes-error" message={e.scopes} />
         </fieldset>
-        <Field
+        <ExpiryDaysField
           id="key-days"
-          name="expires_in_days"
-          type="number"
-          inputmode="numeric"
-          min={1}
           max={3650}
-          label={t("tokens.expires_in_days")}
           hint={t("admin.keys.days_hint")}
           value={v.expires_in_days ?? ""}
           error={e.expires_in_days}
@@ -120,13 +111,11 @@ export function NewApiKeyPage(props: { csrf: string; apiKey: string; name: strin
           user: <strong>{props.user}</strong>,
         })}
       </p>
-      <p class="copyable">
-        <code class="secret" id="new-api-key">{props.apiKey}</code>{" "}
-        <CopyButton target="new-api-key" label={t("tokens.copy")} />
-      </p>
-      <p>
-        <a href="/admin/api-keys">{t("admin.keys.back")}</a>
-      </p>
+      <SecretOnce
+        id="new-api-key"
+        value={props.apiKey}
+        back={["/admin/api-keys", t("admin.keys.back")]}
+      />
     </AdminLayout>
   );
 }

@@ -1,7 +1,14 @@
 /** @module The audit log in the admin console: filters, the newest events, a CSV export. */
 import type { auditEvents } from "../db/schema.ts";
 import { t, tp } from "../i18n/i18n.ts";
-import { DataTable, Field, type FormErrors, type FormValues, when } from "../views/components.tsx";
+import {
+  codeCell,
+  DataTable,
+  Field,
+  type FormErrors,
+  type FormValues,
+  when,
+} from "../views/components.tsx";
 import { AdminLayout, SearchForm, UserLink } from "./console_layout.tsx";
 
 export type AuditRow = typeof auditEvents.$inferSelect;
@@ -74,11 +81,7 @@ export function AuditPage(props: {
         label={t("admin.nav.audit")}
         columns={[
           [t("admin.col.when_utc"), (r) => <td class="nowrap">{when(r.at)}</td>],
-          [t("admin.col.event"), (r) => (
-            <td>
-              <code>{r.event}</code>
-            </td>
-          )],
+          [t("admin.col.event"), (r) => codeCell(r.event)],
           [t("admin.col.outcome"), (r) => <td>{r.outcome}</td>],
           [t("admin.col.user"), (r) => (
             <td>

@@ -112,6 +112,42 @@ export function UserLink(
   );
 }
 
+/** A search box of a search form. */
+export function SearchField(props: { id: string; label: string; value?: string }) {
+  return (
+    <div>
+      <label for={props.id}>{props.label}</label>
+      <input
+        id={props.id}
+        name={props.id}
+        type="search"
+        value={props.value ?? ""}
+        maxlength={128}
+      />
+    </div>
+  );
+}
+
+/**
+ * The line above a filtered list: how many it shows, then (while filtered) a link that clears
+ * the filter, then another link (`more`), each after a dot.
+ */
+export function ListCount(props: { id: string; count: Child; clear?: string; more?: Child }) {
+  const dotted = (link: Child) => (
+    <>
+      {" · "}
+      {link}
+    </>
+  );
+  return (
+    <p>
+      <span id={props.id}>{props.count}</span>
+      {props.clear ? dotted(<a href={props.clear}>{t("admin.users.clear")}</a>) : null}
+      {props.more ? dotted(props.more) : null}
+    </p>
+  );
+}
+
 /** A search form over a list (GET, so that its URL can be shared), with its Filter button. */
 export function SearchForm(props: { action: string; label: string; children: Child }) {
   return (

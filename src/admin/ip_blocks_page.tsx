@@ -1,7 +1,7 @@
 /** @module The admin console's blocked addresses: since, until, failures, last username; lift one. */
 import { t, tp } from "../i18n/i18n.ts";
 import type { IpBlock } from "../protection/blocks.ts";
-import { ActionButton, DataTable, when } from "../views/components.tsx";
+import { ActionButton, codeCell, DataTable, when } from "../views/components.tsx";
 import { AdminLayout } from "./console_layout.tsx";
 
 export function IpBlocksPage(props: {
@@ -28,11 +28,7 @@ export function IpBlocksPage(props: {
         label={t("admin.blocks.title")}
         empty={<p id="no-blocks">{t("admin.blocks.none")}</p>}
         columns={[
-          [t("admin.col.address"), (b) => (
-            <td>
-              <code>{b.address}</code>
-            </td>
-          )],
+          [t("admin.col.address"), (b) => codeCell(b.address)],
           [t("admin.blocks.since"), (b) => <td class="nowrap">{when(b.since)}</td>],
           [t("account.col.until"), (b) => <td class="nowrap">{when(b.until)}</td>],
           [t("admin.blocks.failures"), (b) => <td>{b.failures ?? "—"}</td>],

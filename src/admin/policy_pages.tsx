@@ -5,15 +5,15 @@ import {
   ActionButton,
   Check,
   DataTable,
-  described,
   Field,
   type FormErrors,
   type FormValues,
   NumberField,
+  Select,
 } from "../views/components.tsx";
 import { CsrfField, ErrorText } from "../views/layout.tsx";
 import { AdminLayout } from "./console_layout.tsx";
-import { PASSWORD_HISTORY_MAX } from "../passwords/policy.ts";
+import { passwordPolicySchema } from "../passwords/policy.ts";
 
 /** The label of a policy field, also used to list a preview's changes. */
 const policyLabel = (key: keyof LoginPolicy) => t(`admin.policy.field.${key}`);
@@ -31,17 +31,55 @@ type NumberSetting =
 /** A policy form's values and errors, handed to each of its fields. */
 type PolicyForm = { values: FormValues; errors: FormErrors };
 
-function NumberInput(props: PolicyForm & { name: NumberSetting; hint?: string }) {
-  const n = loginPolicySchema.shape[props.name].unwrap();
+/** A whole number; its bounds are those of its schema (`field`). */
+function NumberInput(
+  props: PolicyForm & {
+    name: string;
+    label: string;
+    field: { unwrap(): { minValue: number | null; maxValue: number | null } };
+    hint?: string;
+  },
+) {
+  const n = props.field.unwrap();
   return (
     <NumberField
       id={props.name}
-      label={policyLabel(props.name)}
+      label={props.label}
       min={n.minValue ?? undefined}
       max={n.maxValue ?? undefined}
       value={props.values[props.name] ?? ""}
       hint={props.hint}
       error={props.errors[props.name]}
+    />
+  );
+}
+
+/** A number of the login policy. */
+function PolicyNumber(props: PolicyForm & { name: NumberSetting; hint?: string }) {
+  return (
+    <NumberInput
+      {...props}
+      label={policyLabel(props.name)}
+      field={loginPolicySchema.shape[props.name]}
+    />
+  );
+}
+
+/** A number of the password policy (each but the minimum length has a hint). */
+function PasswordNumber(
+  props: PolicyForm & { name: "minLength" | "maxAgeDays" | "historyCount" },
+) {
+  const key = props.name === "minLength"
+    ? "min_length"
+    : props.name === "maxAgeDays"
+    ? "max_age_days"
+    : "history_count";
+  return (
+    <NumberInput
+      {...props}
+      label={t(`admin.policy.${key}`)}
+      field={passwordPolicySchema.shape[props.name]}
+      hint={key === "min_length" ? undefined : t(`admin.policy.${key}_hint`)}
     />
   );
 }
@@ -60,8 +98,26 @@ function TextInput(props: PolicyForm & { name: keyof LoginPolicy; hint: string; 
   );
 }
 
-function PolicyCheck(props: { name: string; values: FormValues; text: string }) {
-  return <Check name={props.name} checked={!!props.values[props.name]} label={props.text} />;
+/** The label of each on/off setting. */
+const CHECK_LABELS = {
+  adminsAlways: "admin.policy.admins_always",
+  recoveryCodesEnabled: "admin.policy.recovery_on",
+  trustedDevicesEnabled: "admin.policy.devices_on",
+  webauthnSecondFactor: "admin.policy.webauthn.second_factor",
+  webauthnPasskeySignIn: "admin.policy.webauthn.passkey",
+  forbidUsername: "admin.policy.forbid_username",
+  forbidCommon: "admin.policy.forbid_common",
+} as const;
+
+/** A check box for each on/off setting named. */
+function PolicyChecks(props: { values: FormValues; names: (keyof typeof CHECK_LABELS)[] }) {
+  return (
+    <>
+      {props.names.map((name) => (
+        <Check name={name} checked={!!props.values[name]} label={t(CHECK_LABELS[name])} />
+      ))}
+    </>
+  );
 }
 
 export function PolicyPage(props: {
@@ -75,6 +131,7 @@ export function PolicyPage(props: {
   const { values: v, errors: e, passwordValues: pv, passwordErrors: pe } = props;
   const invalid = Object.values(e).some(Boolean);
   const form = { values: v, errors: e };
+  const passwordForm = { values: pv, errors: pe };
   return (
     <AdminLayout title={t("admin.nav.policy")} page={props} current="policy">
       <h2 id="login-policy">{t("account.twofa")}</h2>
@@ -99,7 +156,7 @@ export function PolicyPage(props: {
           {(["requiredRoles", "requiredGroups"] as const).map((name) => (
             <TextInput name={name} {...form} hint={t(`admin.policy.hint.${name}`)} />
           ))}
-          <PolicyCheck name="adminsAlways" values={v} text={t("admin.policy.admins_always")} />
+          <PolicyChecks values={v} names={["adminsAlways"]} />
           <TextInput name="exemptGroups" {...form} hint={t("admin.policy.hint.exemptGroups")} />
           <TextInput name="exemptRoles" {...form} hint={t("admin.policy.hint.exemptRoles")} />
           <p class="warning" id="exempt-warning">{t("admin.policy.exempt_warning")}</p>
@@ -118,60 +175,42 @@ export function PolicyPage(props: {
         </fieldset>
         <fieldset>
           <legend>{t("admin.policy.enrollment")}</legend>
-          <NumberInput name="graceDays" {...form} hint={t("admin.policy.hint.graceDays")} />
-          <PolicyCheck
-            name="recoveryCodesEnabled"
-            values={v}
-            text={t("admin.policy.recovery_on")}
-          />
-          <PolicyCheck
-            name="trustedDevicesEnabled"
-            values={v}
-            text={t("admin.policy.devices_on")}
-          />
-          <NumberInput name="trustedDeviceDays" {...form} />
+          <PolicyNumber name="graceDays" {...form} hint={t("admin.policy.hint.graceDays")} />
+          <PolicyChecks values={v} names={["recoveryCodesEnabled", "trustedDevicesEnabled"]} />
+          <PolicyNumber name="trustedDeviceDays" {...form} />
         </fieldset>
         <fieldset>
           <legend>{policyLabel("webauthn")}</legend>
-          <PolicyCheck
-            name="webauthnSecondFactor"
-            values={v}
-            text={t("admin.policy.webauthn.second_factor")}
+          <PolicyChecks values={v} names={["webauthnSecondFactor", "webauthnPasskeySignIn"]} />
+          <Select
+            id="webauthnFallback"
+            label={t("admin.policy.webauthn.fallback")}
+            options={(["none", "totp", "totp_or_recovery"] as const).map((f) => [
+              f,
+              t(`admin.policy.webauthn.fallback.${f}`),
+            ])}
+            value={v.webauthnFallback}
+            errors={e}
+            field="webauthn"
           />
-          <PolicyCheck
-            name="webauthnPasskeySignIn"
-            values={v}
-            text={t("admin.policy.webauthn.passkey")}
-          />
-          <label for="webauthnFallback">{t("admin.policy.webauthn.fallback")}</label>
-          <select id="webauthnFallback" name="webauthnFallback" {...described(e, "webauthn")}>
-            {(["none", "totp", "totp_or_recovery"] as const).map((f) => (
-              <option value={f} selected={v.webauthnFallback === f}>
-                {t(`admin.policy.webauthn.fallback.${f}`)}
-              </option>
-            ))}
-          </select>
-          <ErrorText id="webauthn-error" message={e.webauthn} />
         </fieldset>
         <fieldset>
           <legend>{t("admin.policy.codes")}</legend>
-          <label for="totpAlgorithm">{policyLabel("totpAlgorithm")}</label>
-          <select id="totpAlgorithm" name="totpAlgorithm" {...described(e, "totpAlgorithm")}>
-            {["SHA1", "SHA256", "SHA512"].map((a) => (
-              <option value={a} selected={v.totpAlgorithm === a}>
-                {a === "SHA1" ? t("admin.policy.sha1") : a}
-              </option>
-            ))}
-          </select>
-          <ErrorText id="totpAlgorithm-error" message={e.totpAlgorithm} />
+          <Select
+            id="totpAlgorithm"
+            label={policyLabel("totpAlgorithm")}
+            options={[["SHA1", t("admin.policy.sha1")], ["SHA256", "SHA256"], ["SHA512", "SHA512"]]}
+            value={v.totpAlgorithm}
+            errors={e}
+          />
           {(["totpDigits", "totpPeriod", "totpWindow"] as const).map((name) => (
-            <NumberInput name={name} {...form} />
+            <PolicyNumber name={name} {...form} />
           ))}
         </fieldset>
         <fieldset>
           <legend>{t("admin.policy.alerts")}</legend>
-          <NumberInput name="alertThreshold" {...form} />
-          <NumberInput name="alertWindowMinutes" {...form} />
+          <PolicyNumber name="alertThreshold" {...form} />
+          <PolicyNumber name="alertWindowMinutes" {...form} />
         </fieldset>
         <button type="submit" id="preview-button">{t("admin.policy.preview")}</button>
       </form>
@@ -184,43 +223,20 @@ export function PolicyPage(props: {
         aria-labelledby="password-policy"
       >
         <CsrfField token={props.csrf} />
-        <NumberField
-          id="minLength"
-          label={t("admin.policy.min_length")}
-          min={8}
-          max={128}
-          value={pv.minLength ?? ""}
-          error={pe.minLength}
+        <PasswordNumber name="minLength" {...passwordForm} />
+        <Select
+          id="minClasses"
+          label={t("admin.policy.min_classes")}
+          options={["1", "2", "3", "4"].map((n) => [
+            n,
+            n === "1" ? t("admin.policy.classes_none") : t("admin.policy.classes", { n }),
+          ])}
+          value={pv.minClasses}
+          errors={pe}
         />
-        <label for="minClasses">{t("admin.policy.min_classes")}</label>
-        <select id="minClasses" name="minClasses" {...described(pe, "minClasses")}>
-          {["1", "2", "3", "4"].map((n) => (
-            <option value={n} selected={pv.minClasses === n}>
-              {n === "1" ? t("admin.policy.classes_none") : t("admin.policy.classes", { n })}
-            </option>
-          ))}
-        </select>
-        <ErrorText id="minClasses-error" message={pe.minClasses} />
-        <PolicyCheck name="forbidUsername" values={pv} text={t("admin.policy.forbid_username")} />
-        <PolicyCheck name="forbidCommon" values={pv} text={t("admin.policy.forbid_common")} />
-        <NumberField
-          id="maxAgeDays"
-          label={t("admin.policy.max_age_days")}
-          min={0}
-          max={3650}
-          value={pv.maxAgeDays ?? ""}
-          hint={t("admin.policy.max_age_days_hint")}
-          error={pe.maxAgeDays}
-        />
-        <NumberField
-          id="historyCount"
-          label={t("admin.policy.history_count")}
-          min={0}
-          max={PASSWORD_HISTORY_MAX}
-          value={pv.historyCount ?? ""}
-          hint={t("admin.policy.history_count_hint")}
-          error={pe.historyCount}
-        />
+        <PolicyChecks values={pv} names={["forbidUsername", "forbidCommon"]} />
+        <PasswordNumber name="maxAgeDays" {...passwordForm} />
+        <PasswordNumber name="historyCount" {...passwordForm} />
         <button type="submit">{t("admin.policy.save_passwords")}</button>
       </form>
     </AdminLayout>

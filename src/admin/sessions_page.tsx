@@ -3,7 +3,7 @@ import { t, tp } from "../i18n/i18n.ts";
 import type { LiveSessionRow } from "../sessions/admin_service.ts";
 import { ActionButton, Check, DataTable, when } from "../views/components.tsx";
 import { CsrfField } from "../views/layout.tsx";
-import { AdminLayout, SearchForm, UserLink } from "./console_layout.tsx";
+import { AdminLayout, ListCount, SearchField, SearchForm, UserLink } from "./console_layout.tsx";
 
 /** How a session proved the second factor, in the page's language. */
 export function secondFactorLabel(amrJson: string): string {
@@ -27,26 +27,15 @@ export function SessionsPage(props: {
   return (
     <AdminLayout title={t("admin.sessions.title")} page={props} current="sessions" wide>
       <SearchForm action="/admin/sessions" label={t("admin.sessions.search_label")}>
-        <div>
-          <label for="user">{t("admin.sessions.user")}</label>
-          <input id="user" name="user" type="search" value={props.user ?? ""} maxlength={128} />
-        </div>
+        <SearchField id="user" label={t("admin.sessions.user")} value={props.user} />
       </SearchForm>
-      <p>
-        <span id="session-count">
-          {props.rows.length === props.limit
-            ? t("admin.sessions.newest", { n: props.limit })
-            : tp("admin.sessions.count", props.rows.length)}
-        </span>
-        {props.user
-          ? (
-            <>
-              {" · "}
-              <a href="/admin/sessions">{t("admin.users.clear")}</a>
-            </>
-          )
-          : null}
-      </p>
+      <ListCount
+        id="session-count"
+        count={props.rows.length === props.limit
+          ? t("admin.sessions.newest", { n: props.limit })
+          : tp("admin.sessions.count", props.rows.length)}
+        clear={props.user ? "/admin/sessions" : undefined}
+      />
       <DataTable
         id="admin-sessions"
         label={t("admin.sessions.title")}

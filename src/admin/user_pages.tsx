@@ -3,10 +3,10 @@ import { type MessageKey, t, tj } from "../i18n/i18n.ts";
 import type { Drift } from "../totp/drift.ts";
 import type { TrustedDeviceRow } from "../devices/repo.ts";
 import { DevicesTable } from "../devices/pages.tsx";
+import { AuthenticatorsTable } from "../account/pages.tsx";
 import {
   ActionButton,
   Check,
-  DataTable,
   Facts,
   Field,
   type FormErrors,
@@ -145,14 +145,9 @@ export function UserPage(props: {
         )
         : null}
 
-      <h2>{t("account.authenticators")}</h2>
-      <DataTable
-        id="authenticators"
-        label={t("account.authenticators")}
-        columns={[
-          [t("account.col.name"), (a) => <th scope="row">{a.label}</th>],
-          [t("account.col.added"), (a) => <td>{when(a.createdAt)}</td>],
-          [t("account.col.last_used"), (a) => <td>{when(a.lastUsedAt)}</td>],
+      <AuthenticatorsTable
+        name={(a) => <th scope="row">{a.label}</th>}
+        more={[
           [t("admin.col.clock"), (a) => (
             <td>
               {a.drift
@@ -166,7 +161,6 @@ export function UserPage(props: {
           )],
         ]}
         rows={props.authenticators}
-        empty={<p>{t("account.no_authenticator")}</p>}
       />
 
       <AdminKeysSection csrf={props.csrf} userId={u.id} keys={props.securityKeys} />
@@ -217,7 +211,6 @@ export function UserPage(props: {
         <button type="submit">{t("admin.user.edit_review")}</button>
       </form>
 
-      <h2>{t("account.devices")}</h2>
       <DevicesTable
         devices={props.devices}
         empty={<p id="no-devices">{t("account.no_devices")}</p>}

@@ -2,7 +2,15 @@
 import { t, tp } from "../i18n/i18n.ts";
 import { Check, DataTable, Field, type FormErrors, type FormValues } from "../views/components.tsx";
 import { CsrfField } from "../views/layout.tsx";
-import { AdminLayout, list, SearchForm, StatusCell, statusLabel } from "./console_layout.tsx";
+import {
+  AdminLayout,
+  list,
+  ListCount,
+  SearchField,
+  SearchForm,
+  StatusCell,
+  statusLabel,
+} from "./console_layout.tsx";
 import type { AdminUserView, StatusFilter } from "./service.ts";
 
 const STATUSES: StatusFilter[] = [
@@ -35,10 +43,7 @@ export function UsersPage(props: {
   return (
     <AdminLayout title={t("admin.nav.users")} page={props} current="users" wide>
       <SearchForm action="/admin/users" label={t("admin.users.search_label")}>
-        <div>
-          <label for="q">{t("admin.users.search")}</label>
-          <input id="q" name="q" type="search" value={props.q ?? ""} maxlength={128} />
-        </div>
+        <SearchField id="q" label={t("admin.users.search")} value={props.q} />
         <div>
           <label for="status">{t("admin.users.status")}</label>
           <select id="status" name="status">
@@ -49,19 +54,12 @@ export function UsersPage(props: {
           </select>
         </div>
       </SearchForm>
-      <p>
-        <span id="user-count">{tp("admin.users.count", props.total)}</span>
-        {props.q || props.status
-          ? (
-            <>
-              {" · "}
-              <a href="/admin/users">{t("admin.users.clear")}</a>
-            </>
-          )
-          : null}
-        {" · "}
-        <a href="/admin/users/new">{t("admin.new_user.title")}</a>
-      </p>
+      <ListCount
+        id="user-count"
+        count={tp("admin.users.count", props.total)}
+        clear={props.q || props.status ? "/admin/users" : undefined}
+        more={<a href="/admin/users/new">{t("admin.new_user.title")}</a>}
+      />
       <DataTable
         id="users"
         label={t("admin.nav.users")}

@@ -2,11 +2,32 @@
 import type { ApiKeyRow } from "./service.ts";
 import { SCOPES } from "../lib/scopes.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { CodeField, DataTable, Field } from "../views/components.tsx";
-import { CopyButton, CsrfField, ErrorText, Layout } from "../views/layout.tsx";
+import { CodeField, DataTable, ExpiryDaysField, Field, SecretOnce } from "../views/components.tsx";
+import { CsrfField, ErrorText, Layout } from "../views/layout.tsx";
 
 function day(ms: number | null) {
   return ms === null ? t("common.never") : new Date(ms).toISOString().slice(0, 10);
+}
+
+/** A check box per scope (`scope_<name>`), posting `value` when checked. */
+export function ScopeChecks(
+  props: { scopes: readonly string[]; value: string; checked: (scope: string) => boolean },
+) {
+  return (
+    <>
+      {props.scopes.map((s) => (
+        <label class="check">
+          <input
+            type="checkbox"
+            name={`scope_${s}`}
+            value={props.value}
+            checked={props.checked(s)}
+          />{" "}
+          {s}
+        </label>
+      ))}
+    </>
+  );
 }
 
 export function TokensSection(props: { csrf: string; tokens: ApiKeyRow[]; error?: string }) {
@@ -50,20 +71,15 @@ export function TokensSection(props: { csrf: string; tokens: ApiKeyRow[]; error?
         />
         <fieldset>
           <legend>{t("tokens.col.scopes")}</legend>
-          {SCOPES.filter((s) => s !== "admin").map((s) => (
-            <label class="check">
-              <input type="checkbox" name={`scope_${s}`} value="true" checked={s === "read"} /> {s}
-            </label>
-          ))}
+          <ScopeChecks
+            scopes={SCOPES.filter((s) => s !== "admin")}
+            value="true"
+            checked={(s) => s === "read"}
+          />
         </fieldset>
-        <Field
+        <ExpiryDaysField
           id="token-days"
-          name="expires_in_days"
-          type="number"
-          inputmode="numeric"
-          min={1}
           max={365}
-          label={t("tokens.expires_in_days")}
           hint={t("tokens.expires_in_days_hint")}
         />
         <CodeField id="token-code" label={t("tokens.code")} describedBy={describedBy} />
@@ -83,13 +99,11 @@ export function NewTokenPage(props: { csrf: string; token: string; name: string 
       script
     >
       <p>{tj("tokens.new_intro", { name: <strong>{props.name}</strong> })}</p>
-      <p class="copyable">
-        <code class="secret" id="new-token">{props.token}</code>{" "}
-        <CopyButton target="new-token" label={t("tokens.copy")} />
-      </p>
-      <p>
-        <a href="/account#tokens">{t("common.back_to_account")}</a>
-      </p>
+      <SecretOnce
+        id="new-token"
+        value={props.token}
+        back={["/account#tokens", t("common.back_to_account")]}
+      />
     </Layout>
   );
 }

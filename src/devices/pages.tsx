@@ -4,7 +4,7 @@ import { t } from "../i18n/i18n.ts";
 import { DataTable, when } from "../views/components.tsx";
 import type { TrustedDeviceRow } from "./repo.ts";
 
-/** Trusted devices: `name` draws the first cell (a row heading or a cell), `action` the last. */
+/** Trusted devices, under their heading: `name` draws the first cell (a row heading or a cell), `action` the last. */
 export function DevicesTable(props: {
   devices: TrustedDeviceRow[];
   empty: Child;
@@ -15,6 +15,7 @@ export function DevicesTable(props: {
     <DataTable
       id="devices"
       label={t("account.devices")}
+      heading
       columns={[
         [t("account.col.device"), props.name],
         [t("account.col.trusted_since"), (d) => <td>{when(d.createdAt)}</td>],

@@ -2,7 +2,7 @@
 import { raw } from "hono/html";
 import type { EnrollmentView } from "./flow.ts";
 import { t, tj } from "../i18n/i18n.ts";
-import { CodeField, Field, FormPage, Hidden } from "../views/components.tsx";
+import { CodeField, FormPage, Hidden, WrittenCodeField } from "../views/components.tsx";
 import { CopyButton, CsrfField, Layout } from "../views/layout.tsx";
 
 const escapeAttr = (s: string) =>
@@ -129,13 +129,10 @@ export function EnrollPassPage(props: { csrf: string; redirect?: string; error?:
       text={[t("pass.title"), t("pass.intro")]}
       action="/enroll/pass"
     >
-      <Field
+      <WrittenCodeField
         id="enrollment_pass"
         label={t("pass.label")}
-        autocomplete="off"
         autocapitalize="characters"
-        required
-        autofocus
         error={props.error}
         errorId="pass-error"
       />

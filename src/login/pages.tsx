@@ -4,11 +4,11 @@ import { t, tj, tp } from "../i18n/i18n.ts";
 import {
   ActionButton,
   CodeField,
-  Field,
   FormPage,
   Notices,
   PasswordField,
   UsernameField,
+  WrittenCodeField,
 } from "../views/components.tsx";
 import { ErrorText, Layout } from "../views/layout.tsx";
 import { site } from "../views/site.ts";
@@ -120,15 +120,12 @@ export function RecoveryPage(props: { csrf: string; redirect?: string; error?: s
       action="/login/recovery"
       after={<OtherWayOrCancel page={props} to="/login/totp" text={t("recovery.use_app")} />}
     >
-      <Field
+      <WrittenCodeField
         id="recovery_code"
         label={t("recovery.code")}
-        autocomplete="off"
         autocapitalize="none"
         spellcheck={false}
         maxlength={64}
-        required
-        autofocus
         error={props.error}
         errorId="recovery-error"
       />

@@ -2,8 +2,8 @@
 import { t } from "../i18n/i18n.ts";
 import { AdminLayout } from "../admin/console_layout.tsx";
 import {
-  ActionButton,
   Check,
+  codeCell,
   DataTable,
   Facts,
   Field,
@@ -27,6 +27,18 @@ export function ClientsPage(props: {
 }) {
   const v = props.values ?? {};
   const e = props.errors ?? {};
+  /** A list of URIs, one a line. */
+  const uris = (id: string, label: string, rows: number, required?: boolean) => (
+    <Field
+      id={id}
+      label={label}
+      hint={t("oidc.console.uris_hint")}
+      rows={rows}
+      value={v[id] ?? ""}
+      error={e[id]}
+      required={required}
+    />
+  );
   return (
     <AdminLayout
       title={t("oidc.console.title")}
@@ -79,36 +91,31 @@ export function ClientsPage(props: {
           </section>
         )
         : null}
-      <h2>{t("oidc.console.list")}</h2>
       <DataTable
         id="clients"
         label={t("oidc.console.list")}
+        heading
         rows={props.clients}
         empty={<p id="no-clients">{t("oidc.console.none")}</p>}
         columns={[
           [t("oidc.console.col.name"), (c) => <th scope="row">{c.name}</th>],
-          [t("oidc.console.col.client_id"), (c) => (
-            <td>
-              <code>{c.client_id}</code>
-            </td>
-          )],
+          [t("oidc.console.col.client_id"), (c) => codeCell(c.client_id)],
           [
             t("oidc.console.col.type"),
             (c) => <td>{c.public ? t("oidc.console.public") : t("oidc.console.confidential")}</td>,
           ],
           [t("oidc.console.col.redirect_uris"), (c) => <td>{c.redirect_uris.join(" ")}</td>],
           [t("oidc.console.col.alg"), (c) => <td>{c.signing_alg}</td>],
-          [t("oidc.apps.col.action"), (c) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/admin/apps/${encodeURIComponent(c.client_id)}/delete`}
-                label={t("oidc.console.delete", { name: c.name })}
-                danger
-              />
-            </td>
-          )],
         ]}
+        actions={{
+          csrf: props.csrf,
+          heading: t("oidc.apps.col.action"),
+          buttons: (c) => [{
+            action: `/admin/apps/${encodeURIComponent(c.client_id)}/delete`,
+            label: t("oidc.console.delete", { name: c.name }),
+            danger: true,
+          }],
+        }}
       />
       <h2 id="new-client">{t("oidc.console.new")}</h2>
       <form method="post" action="/admin/apps" aria-labelledby="new-client">
@@ -121,23 +128,8 @@ export function ClientsPage(props: {
           required
           maxlength={100}
         />
-        <Field
-          id="redirect_uris"
-          label={t("oidc.console.redirect_uris")}
-          hint={t("oidc.console.uris_hint")}
-          rows={3}
-          value={v.redirect_uris ?? ""}
-          error={e.redirect_uris}
-          required
-        />
-        <Field
-          id="post_logout_redirect_uris"
-          label={t("oidc.console.post_logout")}
-          hint={t("oidc.console.uris_hint")}
-          rows={2}
-          value={v.post_logout_redirect_uris ?? ""}
-          error={e.post_logout_redirect_uris}
-        />
+        {uris("redirect_uris", t("oidc.console.redirect_uris"), 3, true)}
+        {uris("post_logout_redirect_uris", t("oidc.console.post_logout"), 2)}
         <Check name="public" label={t("oidc.console.public_check")} checked={v.public === "on"} />
         <Check name="rs256" label={t("oidc.console.rs256_check")} checked={v.rs256 === "on"} />
         {e.signing_alg

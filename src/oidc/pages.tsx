@@ -3,7 +3,7 @@
  * confirmation and its result, and the user's list of apps they signed in to.
  */
 import { t } from "../i18n/i18n.ts";
-import { ActionButton, DataTable, Hidden, Notices, when } from "../views/components.tsx";
+import { DataTable, Hidden, Notices, when } from "../views/components.tsx";
 import { CsrfField, Layout } from "../views/layout.tsx";
 import type { AppSummary } from "./repo.ts";
 
@@ -69,17 +69,16 @@ export function AppsPage(props: { csrf: string; apps: AppSummary[]; notice?: str
           [t("oidc.apps.col.app"), (a) => <th scope="row">{a.name}</th>],
           [t("oidc.apps.col.first"), (a) => <td>{when(a.firstAt)}</td>],
           [t("oidc.apps.col.last"), (a) => <td>{when(a.lastUsedAt)}</td>],
-          [t("oidc.apps.col.action"), (a) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/account/apps/${encodeURIComponent(a.clientId)}/revoke`}
-                label={t("oidc.apps.revoke")}
-                danger
-              />
-            </td>
-          )],
         ]}
+        actions={{
+          csrf: props.csrf,
+          heading: t("oidc.apps.col.action"),
+          buttons: (a) => [{
+            action: `/account/apps/${encodeURIComponent(a.clientId)}/revoke`,
+            label: t("oidc.apps.revoke"),
+            danger: true,
+          }],
+        }}
       />
       <p>
         <a href="/account">{t("common.back_to_account")}</a>

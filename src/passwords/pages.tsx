@@ -1,6 +1,13 @@
 /** @module Password pages: change (signed in), forgot and reset (signed out). */
+import type { Child } from "hono/jsx";
 import { localize, t } from "../i18n/i18n.ts";
-import { Field, FormPage, Notices, PasswordField, UsernameField } from "../views/components.tsx";
+import {
+  FormPage,
+  NewPasswordField,
+  Notices,
+  PasswordField,
+  UsernameField,
+} from "../views/components.tsx";
 import { ErrorText } from "../views/layout.tsx";
 
 function Problems(props: { id: string; problems?: string[] }) {
@@ -14,35 +21,52 @@ function Problems(props: { id: string; problems?: string[] }) {
   );
 }
 
-/** The new password; `weak` marks it invalid (the problems listed under it say why). */
-function NewPasswordField(
-  props: { weak: boolean; describedBy?: string; hint?: string; autofocus?: boolean },
-) {
+/**
+ * A page that sets a new password: `step` names its texts (title, introduction, button). What
+ * the form asks first comes as children; the problems with a weak password are listed under it.
+ */
+function NewPasswordPage(props: {
+  page: { csrf: string; redirect?: string; problems?: string[] };
+  step: "change" | "reset" | "expired";
+  action: string;
+  signedIn?: boolean;
+  /** Show the password rules under the field. */
+  hint?: boolean;
+  autofocus?: boolean;
+  /** What describes the field while it is neither weak nor hinted (an error above it). */
+  describedBy?: string;
+  children: Child;
+}) {
+  const weak = !!props.page.problems?.length;
+  const hint = props.hint ? "new-hint" : undefined;
   return (
-    <Field
-      id="new_password"
-      label={t("password.new")}
-      type="password"
-      autocomplete="new-password"
-      required
-      autofocus={props.autofocus}
-      invalid={props.weak}
-      describedBy={props.describedBy}
-      hint={props.hint}
-      hintId="new-hint"
-    />
+    <FormPage
+      page={props.page}
+      text={[t(`password.${props.step}.title`), t(`password.${props.step}.intro`)]}
+      signedIn={props.signedIn}
+      action={props.action}
+    >
+      {props.children}
+      <NewPasswordField
+        id="new_password"
+        label={t("password.new")}
+        autofocus={props.autofocus}
+        invalid={weak}
+        describedBy={weak
+          ? ["new-error", hint].filter(Boolean).join(" ")
+          : hint ?? props.describedBy}
+        hint={props.hint ? t("password.hint") : undefined}
+        hintId="new-hint"
+      />
+      <Problems id="new-error" problems={props.page.problems} />
+      <button type="submit">{t(`password.${props.step}.submit`)}</button>
+    </FormPage>
   );
 }
 
 export function ChangePasswordPage(props: { csrf: string; error?: string; problems?: string[] }) {
-  const weak = !!props.problems?.length;
   return (
-    <FormPage
-      page={props}
-      text={[t("password.change.title"), t("password.change.intro")]}
-      signedIn
-      action="/account/password"
-    >
+    <NewPasswordPage page={props} step="change" signedIn action="/account/password" hint>
       <ErrorText id="current-error" message={props.error} />
       <PasswordField
         id="current_password"
@@ -51,14 +75,7 @@ export function ChangePasswordPage(props: { csrf: string; error?: string; proble
         invalid={!!props.error}
         describedBy={props.error ? "current-error" : undefined}
       />
-      <NewPasswordField
-        weak={weak}
-        describedBy={weak ? "new-error new-hint" : "new-hint"}
-        hint={t("password.hint")}
-      />
-      <Problems id="new-error" problems={props.problems} />
-      <button type="submit">{t("password.change.submit")}</button>
-    </FormPage>
+    </NewPasswordPage>
   );
 }
 
@@ -89,23 +106,17 @@ export function ForgotPasswordPage(props: { csrf: string; sent?: boolean; error?
 export function ResetPasswordPage(
   props: { csrf: string; token: string; error?: string; problems?: string[] },
 ) {
-  const weak = !!props.problems?.length;
   return (
-    <FormPage
+    <NewPasswordPage
       page={props}
-      text={[t("password.reset.title"), t("password.reset.intro")]}
+      step="reset"
       action="/password/reset"
+      autofocus
+      describedBy={props.error ? "reset-error" : undefined}
     >
       <input type="hidden" name="token" value={props.token} />
       <ErrorText id="reset-error" message={props.error} />
-      <NewPasswordField
-        weak={weak}
-        describedBy={weak ? "new-error" : props.error ? "reset-error" : undefined}
-        autofocus
-      />
-      <Problems id="new-error" problems={props.problems} />
-      <button type="submit">{t("password.reset.submit")}</button>
-    </FormPage>
+    </NewPasswordPage>
   );
 }
 
@@ -116,22 +127,9 @@ export function ResetPasswordPage(
 export function ExpiredPasswordPage(
   props: { csrf: string; redirect?: string; error?: string; problems?: string[] },
 ) {
-  const weak = !!props.problems?.length;
   return (
-    <FormPage
-      page={props}
-      text={[t("password.expired.title"), t("password.expired.intro")]}
-      action="/login/password"
-    >
+    <NewPasswordPage page={props} step="expired" action="/login/password" hint autofocus>
       <ErrorText id="expired-error" message={props.error} />
-      <NewPasswordField
-        weak={weak}
-        autofocus
-        describedBy={weak ? "new-error new-hint" : "new-hint"}
-        hint={t("password.hint")}
-      />
-      <Problems id="new-error" problems={props.problems} />
-      <button type="submit">{t("password.expired.submit")}</button>
-    </FormPage>
+    </NewPasswordPage>
   );
 }

@@ -1,6 +1,6 @@
 /** @module The first-run page: the first admin's username and password. */
 import { t } from "../i18n/i18n.ts";
-import { Field, FormPage, Hidden, UsernameField } from "../views/components.tsx";
+import { FormPage, Hidden, NewPasswordField, UsernameField } from "../views/components.tsx";
 import { ErrorText } from "../views/layout.tsx";
 
 export function SetupPage(props: {
@@ -28,12 +28,9 @@ export function SetupPage(props: {
         error={errors.username}
         autocomplete="username"
       />
-      <Field
+      <NewPasswordField
         id="password"
         label={t("setup.password")}
-        type="password"
-        autocomplete="new-password"
-        required
         error={errors.password}
         hint={t("setup.password_hint")}
       />

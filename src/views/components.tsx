@@ -5,7 +5,7 @@
  */
 import type { Child, JSX } from "hono/jsx";
 import { localize, t } from "../i18n/i18n.ts";
-import { CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
+import { CopyButton, CsrfField, ErrorText, Layout, TableScroll } from "./layout.tsx";
 
 /** Field name -> message, for re-rendered forms. */
 export type FormErrors = Record<string, string | undefined>;
@@ -91,6 +91,32 @@ export function Field(props: FieldProps) {
   );
 }
 
+/**
+ * A labelled select of `options` (value, text) with `value` selected, then its error: the one
+ * `errors` holds for `field` (the select's id unless given).
+ */
+export function Select(props: {
+  id: string;
+  label: Child;
+  options: [value: string, text: Child][];
+  value?: string;
+  errors: FormErrors;
+  field?: string;
+}) {
+  const field = props.field ?? props.id;
+  return (
+    <>
+      <label for={props.id}>{props.label}</label>
+      <select id={props.id} name={props.id} {...described(props.errors, field)}>
+        {props.options.map(([value, text]) => (
+          <option value={value} selected={props.value === value}>{text}</option>
+        ))}
+      </select>
+      <ErrorText id={`${field}-error`} message={props.errors[field]} />
+    </>
+  );
+}
+
 /** A check box (or a radio button) inside its label. */
 export function Check(
   props: {
@@ -158,15 +184,41 @@ export type Column<T> = [heading: Child, cell: (row: T) => Child];
 export type RowAction = Omit<Parameters<typeof ActionButton>[0], "csrf">;
 
 /** The buttons of a row, in the table's last column ("Actions"); none: an empty cell. */
-export type RowActions<T> = { csrf: string; buttons: (row: T) => RowAction[] };
+export type RowActions<T> = {
+  csrf: string;
+  buttons: (row: T) => RowAction[];
+  /** The column's heading instead of "Actions". */
+  heading?: Child;
+};
 
 function actionsColumn<T>(actions: RowActions<T>): Column<T> {
-  return [t("account.col.actions"), (row) => (
+  return [actions.heading ?? t("account.col.actions"), (row) => (
     <td>
       {actions.buttons(row).map((a) => <ActionButton key={a.action} csrf={actions.csrf} {...a} />)}
     </td>
   )];
 }
+
+/** A name in a table cell, as a form that renames it: the input (labelled for screen readers), a button. */
+export function RenameForm(
+  props: { csrf: string; action: string; id: string; name: string; value: string },
+) {
+  return (
+    <form method="post" action={props.action} class="rename">
+      <CsrfField token={props.csrf} />
+      <label class="visually-hidden" for={props.id}>{t("account.col.name")}</label>
+      <input id={props.id} name={props.name} value={props.value} maxlength={64} required />
+      <button type="submit" class="small">{t("account.rename")}</button>
+    </form>
+  );
+}
+
+/** A cell of code: an address, an event's name, a client id. */
+export const codeCell = (code: Child) => (
+  <td>
+    <code>{code}</code>
+  </td>
+);
 
 const columnHeading = (heading: Child) => <th scope="col">{heading}</th>;
 
@@ -186,6 +238,8 @@ export function TableHead(props: { columns: Child[] }) {
 export function DataTable<T>(props: {
   id: string;
   label: string;
+  /** The label is also the section's heading: an `<h2>` above the table (or above `empty`). */
+  heading?: boolean;
   rows: T[];
   columns: Column<T>[];
   /** Attributes of a row's `<tr>` (a class, data-*). */
@@ -194,19 +248,51 @@ export function DataTable<T>(props: {
   actions?: RowActions<T>;
   empty?: Child;
 }) {
-  if (props.rows.length === 0 && props.empty !== undefined) return <>{props.empty}</>;
+  const heading = props.heading ? <h2>{props.label}</h2> : null;
+  if (props.rows.length === 0 && props.empty !== undefined) return <>{heading}{props.empty}</>;
   const columns = props.actions ? [...props.columns, actionsColumn(props.actions)] : props.columns;
   return (
-    <TableScroll label={props.label}>
-      <table id={props.id}>
-        <TableHead columns={columns.map(([heading]) => heading)} />
-        <tbody>
-          {props.rows.map((row) => (
-            <tr {...props.rowAttrs?.(row)}>{columns.map(([, cell]) => cell(row))}</tr>
-          ))}
-        </tbody>
-      </table>
-    </TableScroll>
+    <>
+      {heading}
+      <TableScroll label={props.label}>
+        <table id={props.id}>
+          <TableHead columns={columns.map(([heading]) => heading)} />
+          <tbody>
+            {props.rows.map((row) => (
+              <tr {...props.rowAttrs?.(row)}>{columns.map(([, cell]) => cell(row))}</tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
+    </>
+  );
+}
+
+/**
+ * A table of what a user has (authenticators, security keys), under its heading: a name cell
+ * (`name` draws it), when each was added and last used, then `more` columns and the row's buttons.
+ */
+export function OwnedTable<T extends { createdAt: number; lastUsedAt: number | null }>(props: {
+  id: string;
+  label: string;
+  rows: T[];
+  name: Column<T>[1];
+  more?: Column<T>[];
+  actions?: RowActions<T>;
+  empty: Child;
+}) {
+  const { name, more = [], ...table } = props;
+  return (
+    <DataTable
+      {...table}
+      heading
+      columns={[
+        [t("account.col.name"), name],
+        [t("account.col.added"), (row) => <td>{when(row.createdAt)}</td>],
+        [t("account.col.last_used"), (row) => <td>{when(row.lastUsedAt)}</td>],
+        ...more,
+      ]}
+    />
   );
 }
 
@@ -228,6 +314,23 @@ export function Facts(props: {
           : null
       )}
     </dl>
+  );
+}
+
+/** A secret shown once (a new token, a new key): its value with a copy button, then the way back. */
+export function SecretOnce(
+  props: { id: string; value: string; back: [href: string, text: string] },
+) {
+  return (
+    <>
+      <p class="copyable">
+        <code class="secret" id={props.id}>{props.value}</code>{" "}
+        <CopyButton target={props.id} label={t("tokens.copy")} />
+      </p>
+      <p>
+        <a href={props.back[0]}>{props.back[1]}</a>
+      </p>
+    </>
   );
 }
 
@@ -255,11 +358,51 @@ export const CodeField = preset({
 /** A whole number (typed on a numeric keyboard). */
 export const NumberField = preset({ type: "number", inputmode: "numeric", required: true });
 
+/** How many days until a new token or API key expires (empty: the default). */
+export function ExpiryDaysField(props: InputAttrs & Partial<FieldOwnProps> & { id: string }) {
+  return (
+    <Field
+      name="expires_in_days"
+      type="number"
+      inputmode="numeric"
+      min={1}
+      label={t("tokens.expires_in_days")}
+      {...props}
+    />
+  );
+}
+
+/**
+ * A code the user was given or wrote down (a recovery code, an enrollment pass): typed as it
+ * stands (no autofill), required, and focused.
+ */
+export function WrittenCodeField(props: FieldProps) {
+  const { autocapitalize, spellcheck, maxlength, ...field } = props;
+  return (
+    <Field
+      autocomplete="off"
+      autocapitalize={autocapitalize}
+      spellcheck={spellcheck}
+      maxlength={maxlength}
+      required
+      autofocus
+      {...field}
+    />
+  );
+}
+
 /** The user's current password. */
 export const PasswordField = preset({
   id: "password",
   type: "password",
   autocomplete: "current-password",
+  required: true,
+});
+
+/** A password being chosen (the browser may offer to make one up and save it). */
+export const NewPasswordField = preset({
+  type: "password",
+  autocomplete: "new-password",
   required: true,
 });
 

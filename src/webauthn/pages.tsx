@@ -7,53 +7,69 @@ import type { Child } from "hono/jsx";
 import { t } from "../i18n/i18n.ts";
 import { CsrfField, Layout } from "../views/layout.tsx";
 import {
-  ActionButton,
-  DataTable,
   Field,
   Hidden,
   Notices,
+  OwnedTable,
   PasswordField,
-  when,
+  RenameForm,
 } from "../views/components.tsx";
 import type { CredentialRow } from "./repo.ts";
+
+/**
+ * The user's keys: a name cell, when each was added and last used, and a button that removes it
+ * (a POST to `<base>/<id>/remove`); the name cell names the button for screen readers (`key-<id>`).
+ */
+function KeysTable(props: {
+  csrf: string;
+  keys: CredentialRow[];
+  name: (key: CredentialRow) => Child;
+  base: string;
+}) {
+  return (
+    <OwnedTable
+      id="security-keys"
+      label={t("webauthn.keys")}
+      name={props.name}
+      rows={props.keys}
+      actions={{
+        csrf: props.csrf,
+        buttons: (k) => [{
+          action: `${props.base}/${k.id}/remove`,
+          label: t("account.remove"),
+          describedBy: `key-${k.id}`,
+          danger: true,
+        }],
+      }}
+      empty={<p>{t("webauthn.no_keys")}</p>}
+    />
+  );
+}
+
+const passkeyMark = (k: CredentialRow) =>
+  k.discoverable ? <span class="muted">{t("webauthn.passkey")}</span> : null;
 
 /** The account page's section: the user's keys, rename, remove, and the way to add one. */
 export function KeysSection(props: { csrf: string; keys: CredentialRow[]; fresh: boolean }) {
   const add = "/account/security-keys/new";
   return (
     <>
-      <h2>{t("webauthn.keys")}</h2>
-      <DataTable
-        id="security-keys"
-        label={t("webauthn.keys")}
-        columns={[
-          [t("account.col.name"), (k) => (
-            <td>
-              <form method="post" action={`/account/security-keys/${k.id}/rename`} class="rename">
-                <CsrfField token={props.csrf} />
-                <label class="visually-hidden" for={`key-${k.id}`}>{t("account.col.name")}</label>
-                <input id={`key-${k.id}`} name="name" value={k.name} maxlength={64} required />
-                <button type="submit" class="small">{t("account.rename")}</button>
-              </form>
-              {k.discoverable ? <span class="muted">{t("webauthn.passkey")}</span> : null}
-            </td>
-          )],
-          [t("account.col.added"), (k) => <td>{when(k.createdAt)}</td>],
-          [t("account.col.last_used"), (k) => <td>{when(k.lastUsedAt)}</td>],
-          [t("account.col.actions"), (k) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/account/security-keys/${k.id}/remove`}
-                label={t("account.remove")}
-                describedBy={`key-${k.id}`}
-                danger
-              />
-            </td>
-          )],
-        ]}
-        rows={props.keys}
-        empty={<p>{t("webauthn.no_keys")}</p>}
+      <KeysTable
+        csrf={props.csrf}
+        keys={props.keys}
+        name={(k) => (
+          <td>
+            <RenameForm
+              csrf={props.csrf}
+              action={`/account/security-keys/${k.id}/rename`}
+              id={`key-${k.id}`}
+              name="name"
+              value={k.name}
+            />
+            {passkeyMark(k)}
+          </td>
+        )}
+        base="/account/security-keys"
       />
       <p>
         <a
@@ -71,35 +87,16 @@ export function KeysSection(props: { csrf: string; keys: CredentialRow[]; fresh:
 /** The admin's user page: the user's keys, each with a remove button. */
 export function AdminKeysSection(props: { csrf: string; userId: string; keys: CredentialRow[] }) {
   return (
-    <>
-      <h2>{t("webauthn.keys")}</h2>
-      <DataTable
-        id="security-keys"
-        label={t("webauthn.keys")}
-        columns={[
-          [t("account.col.name"), (k) => (
-            <th scope="row" id={`key-${k.id}`}>
-              {k.name} {k.discoverable ? <span class="muted">{t("webauthn.passkey")}</span> : null}
-            </th>
-          )],
-          [t("account.col.added"), (k) => <td>{when(k.createdAt)}</td>],
-          [t("account.col.last_used"), (k) => <td>{when(k.lastUsedAt)}</td>],
-          [t("account.col.actions"), (k) => (
-            <td>
-              <ActionButton
-                csrf={props.csrf}
-                action={`/admin/users/${props.userId}/security-keys/${k.id}/remove`}
-                label={t("account.remove")}
-                describedBy={`key-${k.id}`}
-                danger
-              />
-            </td>
-          )],
-        ]}
-        rows={props.keys}
-        empty={<p>{t("webauthn.no_keys")}</p>}
-      />
-    </>
+    <KeysTable
+      csrf={props.csrf}
+      keys={props.keys}
+      name={(k) => (
+        <th scope="row" id={`key-${k.id}`}>
+          {k.name} {passkeyMark(k)}
+        </th>
+      )}
+      base={`/admin/users/${props.userId}/security-keys`}
+    />
   );
 }
 
@@ -168,116 +165,93 @@ export function NewKeyPage(props: {
   );
 }
 
+/** A ceremony form's ids: its section, its status line and its button (the script and tests use them). */
+type CeremonyIds = [section: string, status: string, button: string];
+
 /**
  * One WebAuthn ceremony as a form: the page's script reads `data-options`, asks the browser,
- * puts the answer in the ceremony fields and submits; without a script it says so.
+ * puts the answer in the ceremony fields and submits; without a script it says so. A passkey
+ * sign-in has its own heading and button; every other ceremony uses a security key.
  */
 function CeremonyForm(props: {
-  section: string;
-  heading: string;
+  ids: CeremonyIds;
   action: string;
   mode: "get" | "passkey";
+  /** The page's own props: its ceremony, and a checked return URL. */
+  page: Ceremony & { redirect?: string };
   novalidate?: boolean;
-  csrf: string;
-  challengeId: string;
-  options: unknown;
   /** Hidden fields before the ceremony's own (where the login goes on to). */
-  hidden: Child;
+  hidden?: Child;
   /** Visible fields after them. */
   fields?: Child;
-  statusId: string;
-  buttonId: string;
-  button: string;
 }) {
+  const [section, statusId, buttonId] = props.ids;
+  const { csrf, challengeId, options, redirect } = props.page;
+  const text = props.mode === "passkey" ? "passkey" : "login";
   return (
-    <section aria-labelledby={`${props.section}-heading`}>
-      <h2 id={`${props.section}-heading`}>{props.heading}</h2>
+    <section aria-labelledby={`${section}-heading`}>
+      <h2 id={`${section}-heading`}>{t(`webauthn.${text}.heading`)}</h2>
       <NeedsScript />
       <form
         method="post"
         action={props.action}
         {...(props.novalidate ? { novalidate: true } : {})}
         data-webauthn={props.mode}
-        data-options={JSON.stringify(props.options)}
+        data-options={JSON.stringify(options)}
         data-failed={t("webauthn.failed")}
       >
-        <CsrfField token={props.csrf} />
+        <CsrfField token={csrf} />
+        <Hidden name="redirect" value={redirect} />
         {props.hidden}
-        <CeremonyFields challengeId={props.challengeId} />
+        <CeremonyFields challengeId={challengeId} />
         {props.fields}
-        <ScriptStatus id={props.statusId} />
-        <button type="submit" hidden data-webauthn-start id={props.buttonId}>
-          {props.button}
+        <ScriptStatus id={statusId} />
+        <button type="submit" hidden data-webauthn-start id={buttonId}>
+          {t(`webauthn.${text}.use`)}
         </button>
       </form>
     </section>
   );
 }
 
-/** On the code page: the other way, a security key, for a user who has one. */
-export function SecondFactorKeyForm(
-  props: { csrf: string; redirect?: string; challengeId: string; options: unknown },
-) {
-  return (
-    <CeremonyForm
-      section="use-key"
-      heading={t("webauthn.login.heading")}
-      action="/login/webauthn"
-      mode="get"
-      csrf={props.csrf}
-      challengeId={props.challengeId}
-      options={props.options}
-      hidden={<Hidden name="redirect" value={props.redirect} />}
-      statusId="webauthn-login-status"
-      buttonId="use-security-key"
-      button={t("webauthn.login.use")}
-    />
+/** The ceremony a page made: the CSRF token, the challenge and its options. */
+type Ceremony = { csrf: string; challengeId: string; options: unknown };
+
+/** A login's ceremony form, over the page's ceremony and its checked return URL. */
+function loginForm(ids: CeremonyIds, action: string, mode: "get" | "passkey") {
+  return (props: Ceremony & { redirect?: string }) => (
+    <CeremonyForm ids={ids} action={action} mode={mode} page={props} />
   );
 }
 
-/** On the re-authentication page: the password and a security key, instead of a code. */
-export function ReauthKeyForm(
-  props: { csrf: string; next: string; challengeId: string; options: unknown },
-) {
-  return (
-    <CeremonyForm
-      section="reauth-key"
-      heading={t("webauthn.login.heading")}
-      action="/account/reauth"
-      mode="get"
-      novalidate
-      csrf={props.csrf}
-      challengeId={props.challengeId}
-      options={props.options}
-      hidden={<input type="hidden" name="next" value={props.next} />}
-      fields={<PasswordField id="key_password" name="password" label={t("login.password")} />}
-      statusId="reauth-key-status"
-      buttonId="reauth-security-key"
-      button={t("webauthn.login.use")}
-    />
-  );
-}
+/** On the code page: the other way, a security key, for a user who has one. */
+export const SecondFactorKeyForm = loginForm(
+  ["use-key", "webauthn-login-status", "use-security-key"],
+  "/login/webauthn",
+  "get",
+);
 
 /**
  * On the password page, when passkey sign-in is allowed: a button, and browser autofill
  * (conditional mediation) on the username field, over one challenge made for this page.
  */
-export function PasskeyForm(
-  props: { csrf: string; redirect?: string; challengeId: string; options: unknown },
-) {
+export const PasskeyForm = loginForm(
+  ["passkey", "passkey-status", "use-passkey"],
+  "/login/passkey",
+  "passkey",
+);
+
+/** On the re-authentication page: the password and a security key, instead of a code. */
+export function ReauthKeyForm(props: Ceremony & { next: string }) {
   return (
     <CeremonyForm
-      section="passkey"
-      heading={t("webauthn.passkey.heading")}
-      action="/login/passkey"
-      mode="passkey"
-      csrf={props.csrf}
-      challengeId={props.challengeId}
-      options={props.options}
-      hidden={<Hidden name="redirect" value={props.redirect} />}
-      statusId="passkey-status"
-      buttonId="use-passkey"
-      button={t("webauthn.passkey.use")}
+      ids={["reauth-key", "reauth-key-status", "reauth-security-key"]}
+      action="/account/reauth"
+      mode="get"
+      page={props}
+      novalidate
+      hidden={<input type="hidden" name="next" value={props.next} />}
+      fields={<PasswordField id="key_password" name="password" label={t("login.password")} />}
     />
   );
 }
