@@ -198,38 +198,48 @@ Deno.test("group commit: the writes of one turn commit together, and none is ans
   });
 });
 
-Deno.test("group commit: a failing batch leaves nothing; the others of its turn still commit", async () => {
+/**
+ * One turn of group commit with a write that fails among good ones: the failing write leaves none
+ * of its rows, the others commit, and the table ends with `survivors`.
+ */
+async function failingWriteInTurn(
+  bad: (c: EmbeddedClient) => Promise<unknown>,
+  after: (c: EmbeddedClient) => Promise<unknown>,
+  survivors: string[],
+  check: (err: unknown) => void = () => {},
+) {
   await withFileClients(true, async ({ c, count }) => {
     const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
-    const bad = c.batch([
-      { sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] },
-      { sql: "INSERT INTO a (name) VALUES (?)", args: ["one"] },
-    ]);
-    const w3 = c.execute("INSERT INTO a (name) VALUES ('three')");
-    const err = await assertRejects(() => bad);
-    assert(err instanceof LibsqlBatchError && err.statementIndex === 1, String(err));
+    const failing = bad(c);
+    const w3 = after(c);
+    check(await assertRejects(() => failing));
     await w1;
     await w3;
     assertEquals(await count(), 2);
     const names = (await c.execute("SELECT name FROM a ORDER BY name")).rows.map((r) => r.name);
-    assertEquals(names, ["one", "three"]);
+    assertEquals(names, survivors);
   });
-});
+}
 
-Deno.test("group commit: a single failing statement leaves none of its rows (no savepoint)", async () => {
-  await withFileClients(true, async ({ c, count }) => {
-    const w1 = c.execute("INSERT INTO a (name) VALUES ('one')");
-    // 'two' and 'three' are inserted before the duplicate 'one' fails the statement
-    const bad = c.execute("INSERT INTO a (name) VALUES ('two'), ('three'), ('one')");
-    const w3 = c.batch([{ sql: "INSERT INTO a (name) VALUES (?)", args: ["four"] }]);
-    await assertRejects(() => bad);
-    await w1;
-    await w3;
-    assertEquals(await count(), 2);
-    const names = (await c.execute("SELECT name FROM a ORDER BY name")).rows.map((r) => r.name);
-    assertEquals(names, ["four", "one"]);
-  });
-});
+Deno.test("group commit: a failing batch leaves nothing; the others of its turn still commit", () =>
+  failingWriteInTurn(
+    (c) =>
+      c.batch([
+        { sql: "INSERT INTO a (name) VALUES (?)", args: ["two"] },
+        { sql: "INSERT INTO a (name) VALUES (?)", args: ["one"] },
+      ]),
+    (c) => c.execute("INSERT INTO a (name) VALUES ('three')"),
+    ["one", "three"],
+    (err) => assert(err instanceof LibsqlBatchError && err.statementIndex === 1, String(err)),
+  ));
+
+Deno.test("group commit: a single failing statement leaves none of its rows (no savepoint)", () =>
+  // 'two' and 'three' are inserted before the duplicate 'one' fails the statement
+  failingWriteInTurn(
+    (c) => c.execute("INSERT INTO a (name) VALUES ('two'), ('three'), ('one')"),
+    (c) => c.batch([{ sql: "INSERT INTO a (name) VALUES (?)", args: ["four"] }]),
+    ["four", "one"],
+  ));
 
 Deno.test("group commit: of two conditional updates in one turn, exactly one changes the row", async () => {
   await withFileClients(true, async ({ c }) => {

@@ -404,9 +404,8 @@ export async function recoveryStep(
     );
   }
   const codeHash = await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, normalized);
-  // Look before the batch: a wrong code must cost an attempt, not the whole pending login.
-  if (!(await hasUnusedRecoveryCode(deps.db, { userId: user.id, codeHash }))) {
-    return await secondFactorFailure(
+  const wrongCode = () =>
+    secondFactorFailure(
       deps,
       user,
       pending,
@@ -414,6 +413,9 @@ export async function recoveryStep(
       "invalid_recovery_code",
       "invalid_recovery_code",
     );
+  // Look before the batch: a wrong code must cost an attempt, not the whole pending login.
+  if (!(await hasUnusedRecoveryCode(deps.db, { userId: user.id, codeHash }))) {
+    return await wrongCode();
   }
   const done = await completeSecondFactor(deps, {
     user,
@@ -435,14 +437,7 @@ export async function recoveryStep(
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
-    return await secondFactorFailure(
-      deps,
-      user,
-      pending,
-      input.meta,
-      "invalid_recovery_code",
-      "invalid_recovery_code",
-    );
+    return await wrongCode();
   }
   const remaining = await countUnusedRecoveryCodes(deps.db, user.id);
   await deps.db.batch([

@@ -35,11 +35,24 @@ async function fileDb(dir: string): Promise<Db> {
 
 const close = (db: Db) => (db as unknown as { $client: { close(): void } }).$client.close();
 
-Deno.test("session check cache: the touch and unrelated writes keep the answer; another connection's revocation ends it", async () => {
+/** A migrated file with one user and one session, and a second connection to it ("another process"). */
+async function withFileDb(
+  fn: (db: Db, other: InstanceType<typeof Database>) => Promise<void>,
+): Promise<void> {
   const dir = await Deno.makeTempDir();
   const db = await fileDb(dir);
   const other = new Database(`${dir}/t.db`);
   try {
+    await fn(db, other);
+  } finally {
+    other.close();
+    close(db);
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("session check cache: the touch and unrelated writes keep the answer; another connection's revocation ends it", () =>
+  withFileDb(async (db, other) => {
     const first = await findActiveSession(db, "s1", new Date(T + 1000), IDLE);
     assert(first);
     // Kept: the same (frozen) answer, not a new read.
@@ -59,18 +72,10 @@ Deno.test("session check cache: the touch and unrelated writes keep the answer; 
     // Another process's revocation: the very next check reads the row, and refuses.
     other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 65_000]);
     assertEquals(await findActiveSession(db, "s1", new Date(T + 66_000), IDLE), undefined);
-  } finally {
-    other.close();
-    close(db);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("session check cache: a kept answer that looks idle or expired is read again", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = await fileDb(dir);
-  const other = new Database(`${dir}/t.db`);
-  try {
+Deno.test("session check cache: a kept answer that looks idle or expired is read again", () =>
+  withFileDb(async (db, other) => {
     assert(await findActiveSession(db, "s1", new Date(T + 1000), IDLE));
     // Another process saw the session since (a touch: no count, so the kept row is stale).
     other.prepare("UPDATE sessions SET last_seen_at = ? WHERE id = 's1'").run([T + 20 * 60_000]);
@@ -79,17 +84,10 @@ Deno.test("session check cache: a kept answer that looks idle or expired is read
     assertEquals(later?.session.lastSeenAt, T + 20 * 60_000);
     // Past the absolute expiry: refused, whatever is kept.
     assertEquals(await findActiveSession(db, "s1", new Date(T + 8 * 3_600_000), IDLE), undefined);
-  } finally {
-    other.close();
-    close(db);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("session check cache: a user's disabled flag or name change ends kept answers; own writes too", async () => {
-  const dir = await Deno.makeTempDir();
-  const db = await fileDb(dir);
-  try {
+Deno.test("session check cache: a user's disabled flag or name change ends kept answers; own writes too", () =>
+  withFileDb(async (db) => {
     const first = await findActiveSession(db, "s1", new Date(T + 1000), IDLE);
     assert(first);
     await db.update(schema.users).set({ displayName: "Alicia" });
@@ -99,11 +97,7 @@ Deno.test("session check cache: a user's disabled flag or name change ends kept 
     );
     await db.update(schema.users).set({ disabled: true });
     assertEquals(await findActiveSession(db, "s1", new Date(T + 3000), IDLE), undefined);
-  } finally {
-    close(db);
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
 
 Deno.test("session check cache: none without a change source (remote libSQL, replicas, D1)", async () => {
   const dir = await Deno.makeTempDir();
