@@ -1,12 +1,14 @@
 /**
- * @module `deno task bench`: the micro-benchmarks (`deno bench`), then the load driver
- * (bench/load.ts), then the growth runs at 1,000 to 1,000,000 users (bench/growth.ts), then the
- * same driver against the Worker under `wrangler dev` on a local D1 (bench/worker.sh), then
- * better-auth beside twofold (bench/peer.ts), then bench/RESULTS.md with the machine, the
+ * @module `deno task bench`: the micro-benchmarks (`deno bench`), the load driver (bench/load.ts),
+ * the HTTP floor (bench/floor.ts), the growth runs at 1,000 to 1,000,000 users (bench/growth.ts),
+ * better-auth beside twofold (bench/peer.ts), one against two server processes
+ * (bench/processes.ts), the same driver against the Worker under `wrangler dev` on a local D1
+ * (bench/worker.sh); then bench/RESULTS.md with the machine, the
  * versions, the command, every figure and the targets of issue 20. Arguments are passed on to
  * bench/load.ts (the Deno run), except `--no-worker`, `--no-growth` and `--no-peer`, which skip
  * those parts. If one of them fails or times out, the other results are still written, with the
- * reason in that part's section.
+ * reason in that part's section. `--render [FILE]` writes RESULTS.md again from the figures a run
+ * kept in bench/.last-run.json (or FILE), without measuring.
  *
  * A section of RESULTS.md between `<!-- notes -->` and `<!-- /notes -->` is written by hand
  * (the analysis of a run) and kept when the file is regenerated.
@@ -16,6 +18,7 @@ import { type GrowthResults, growthSection, runGrowthProcess } from "./growth.ts
 import type { LoadResults, PhaseResult } from "./load.ts";
 import { peerOptionsLike, type PeerRun, peerSection, runPeerSafely } from "./peer.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
+import { issue20Targets } from "./targets.ts";
 import { measureProcesses, type ProcessesRun, processesSection } from "./processes.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
@@ -455,53 +458,23 @@ function render(input: {
   // The KDF ceiling from the CPU time of one hash, which the other processes on this shared
   // machine disturb far less than its wall time.
   const kdfMs = load.kdf.cpuMsPerHash || load.kdf.medianMs;
-  const ceiling = m.nproc / (kdfMs / 1000);
   const capacity = (p: PhaseResult): number | null => {
     if (!p.serverCpuUsPerRequest || !p.serverMainThreadCpuUsPerRequest) return null;
     const byCores = (m.nproc * 1e6) / (p.serverCpuUsPerRequest + p.driverCpuUsPerRequest);
     const byMainThread = 1e6 / p.serverMainThreadCpuUsPerRequest;
     return Math.min(byCores, byMainThread);
   };
-  // Outside the KDF: the main thread's work (the KDF and the ES256 signature run on Deno's
-  // blocking pool), as a share of all the server CPU a login cost.
-  const nonKdfShare = password.serverCpuUsPerRequest && password.serverMainThreadCpuUsPerRequest
-    ? password.serverMainThreadCpuUsPerRequest / password.serverCpuUsPerRequest
-    : null;
-  const targets = [
+  const targets: (string | number)[][] = [
+    ...issue20Targets({
+      nproc: m.nproc,
+      load,
+      processes: input.processes,
+      worker: input.worker?.ok ? input.worker.load : null,
+      growth: input.growth.results,
+      peer: input.peer,
+    }),
     [
-      "session check",
-      "≥ 10,000 req/s, p99 < 10 ms",
-      `${n(session.rps)} req/s, p99 ${n(session.p99Ms, 2)} ms`,
-      yes(session.rps >= 10_000 && session.p99Ms < 10 && session.errors === 0),
-      `${n(capacity(session), 0)} req/s: ${
-        (capacity(session) ?? 0) >= 10_000 ? "could be met" : "not met even so"
-      }`,
-    ],
-    [
-      "second factor (TOTP)",
-      "≥ 2,000 req/s, p99 < 25 ms",
-      `${n(totp.rps)} req/s, p99 ${n(totp.p99Ms, 2)} ms`,
-      yes(totp.rps >= 2_000 && totp.p99Ms < 25 && totp.errors === 0),
-      `${n(capacity(totp), 0)} req/s: ${
-        (capacity(totp) ?? 0) >= 2_000 ? "could be met" : "not met even so"
-      }`,
-    ],
-    [
-      "password",
-      `within 10% of the KDF ceiling: ${m.nproc} cores ÷ ${n(kdfMs)} ms CPU per hash = ` +
-      `${n(ceiling)} req/s, so ≥ ${n(ceiling * 0.9)}`,
-      `${n(password.rps)} req/s (${n((password.rps / ceiling) * 100, 0)}% of the ceiling)`,
-      yes(password.rps >= ceiling * 0.9 && password.errors === 0),
-      `${n(password.serverCpuUsPerRequest, 0)} µs server CPU per login (one hash: ${
-        n(kdfMs * 1000, 0)
-      } µs), of which ${n(password.serverMainThreadCpuUsPerRequest, 0)} µs (${
-        n((nonKdfShare ?? 1) * 100, 1)
-      }%) on the main thread, outside the KDF: ${
-        nonKdfShare !== null && nonKdfShare < 0.1 ? "met" : "not met"
-      }`,
-    ],
-    [
-      "memory",
+      "memory (issue 7, kept)",
       "resident size under load < 150 MB",
       `peak RSS (VmHWM) ${n(load.memory.end?.hwmMb)} MB`,
       yes((load.memory.end?.hwmMb ?? Infinity) < 150),
@@ -550,22 +523,14 @@ kept.
   other process used during each phase are in the phase table; CPU time per request is the
   figure least disturbed by them.
 
-## Targets (issue 7)
+## Targets (issue 20)
 
-${
-    table([
-      "target",
-      "wanted",
-      "measured",
-      "",
-      "from CPU time per request, with the machine to itself (estimate)",
-    ], targets)
-  }
+${table(["target", "wanted", "measured", "", "note"], targets)}
 
-The measured column is what this run saw on a shared machine. The last column asks what the
-same CPU cost per request would allow if the server and driver had both cores: the smaller of
-${m.nproc} cores ÷ (server + driver CPU per request) and 1 s ÷ the server's main-thread CPU per
-request (JavaScript runs on one thread). It says nothing about latency.
+Every figure is from this run (bench/targets.ts judges them). CPU time per request is server
+CPU (all threads; with PROCESSES, all processes) from \`/proc\`, the figure least disturbed by
+the driver and other processes sharing the two cores; req/s and p99 are what the driver saw on
+the same machine, with the driver itself taking part of the two cores.
 
 ## Load phases
 
@@ -612,7 +577,8 @@ ${
     )
   }
 
-Estimated capacity from these CPU figures with the machine to itself (see Targets): password
+Estimated capacity from these CPU figures with the machine to itself (the smaller of both cores ÷
+(server + driver CPU per request) and 1 s ÷ the main thread's CPU per request): password
 ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/s.
 
 - **password**: ${n(o.passwordRequests, 0)} logins (\`POST /api/v1/login\` up to
@@ -717,7 +683,8 @@ ${input.notes.trim()}
 `;
 }
 
-if (import.meta.main) {
+/** Every part of the benchmark, in order; a part that fails is reported and the rest goes on. */
+async function measureAll(): Promise<Omit<RenderInput, "notes">> {
   const started = new Date();
   const t0 = performance.now();
   const withWorker = !Deno.args.includes("--no-worker");
@@ -749,10 +716,7 @@ if (import.meta.main) {
   });
   const worker = withWorker ? await runWorker() : null;
   if (worker && !worker.ok) console.error(`!! the Worker part failed: ${worker.reason}`);
-  const previous = await Deno.readTextFile(RESULTS).catch(() => "");
-  const notes = previous.match(/<!-- notes -->([\s\S]*?)<!-- \/notes -->/)?.[1] ??
-    "(none yet)";
-  const md = render({
+  return {
     m,
     micro,
     load,
@@ -764,10 +728,30 @@ if (import.meta.main) {
     args: Deno.args,
     startedAt: started,
     seconds: (performance.now() - t0) / 1000,
-    notes,
-  });
+  };
+}
+
+/** Every figure of the last run, kept so that RESULTS.md can be rendered again (--render FILE). */
+const LAST_RUN = `${REPO}bench/.last-run.json`;
+type RenderInput = Parameters<typeof render>[0];
+
+if (import.meta.main) {
+  const renderFrom = Deno.args.indexOf("--render");
+  let input: Omit<RenderInput, "notes">;
+  if (renderFrom >= 0) {
+    // Only render: the figures of an earlier run (dates come back as strings).
+    const kept = JSON.parse(await Deno.readTextFile(Deno.args[renderFrom + 1] ?? LAST_RUN));
+    input = { ...kept, startedAt: new Date(kept.startedAt) };
+  } else {
+    input = await measureAll();
+    await Deno.writeTextFile(LAST_RUN, JSON.stringify(input));
+  }
+  const previous = await Deno.readTextFile(RESULTS).catch(() => "");
+  const notes = previous.match(/<!-- notes -->([\s\S]*?)<!-- \/notes -->/)?.[1] ??
+    "(none yet)";
+  const md = render({ ...input, notes });
   await Deno.writeTextFile(RESULTS, md);
   // Keep the repository's `deno fmt --check` green.
   await new Deno.Command(Deno.execPath(), { args: ["fmt", "-q", RESULTS], cwd: REPO }).output();
-  console.log(`wrote ${RESULTS} (${Math.round((performance.now() - t0) / 1000)} s in all)`);
+  console.log(`wrote ${RESULTS} (${Math.round(input.seconds)} s of measuring)`);
 }

@@ -1,0 +1,200 @@
+/**
+ * @module The targets of issue 20 ("Speed: the per-request check near the HTTP floor, and costs
+ * that stay flat as users grow"), each judged from the figures of one `deno task bench` run.
+ * A target whose part did not run is "not measured", never met.
+ */
+import type { GrowthResults } from "./growth.ts";
+import type { LoadResults, PhaseResult } from "./load.ts";
+import { type PeerRun, ratios } from "./peer.ts";
+import type { ProcessesRun } from "./processes.ts";
+
+export type TargetInput = {
+  nproc: number;
+  load: LoadResults;
+  processes: ProcessesRun | null;
+  /** The Worker's phases under `wrangler dev` (bench/worker.sh), or null when it did not run. */
+  worker: LoadResults | null;
+  growth: GrowthResults | null;
+  peer: PeerRun | null;
+};
+
+/** [target, wanted, measured, verdict, note] */
+export type TargetRow = [string, string, string, string, string];
+
+const fmt = (x: number | null | undefined, digits = 0) =>
+  x === null || x === undefined || !Number.isFinite(x)
+    ? "–"
+    : x.toLocaleString("en-US", { maximumFractionDigits: digits });
+const verdict = (ok: boolean | null) =>
+  ok === null ? "not measured" : ok ? "**met**" : "**not met**";
+
+/** CPU, rate and p99 of a per-request check against ≤ cpuUs, ≥ rps, p99 < p99Ms. */
+function checkRow(
+  name: string,
+  p: PhaseResult | undefined,
+  want: { cpuUs: number; rps: number; p99Ms: number },
+): TargetRow {
+  const wanted = `≤ ${fmt(want.cpuUs)} µs server CPU per request, ≥ ${fmt(want.rps)}/s, ` +
+    `p99 < ${fmt(want.p99Ms)} ms at 32 connections`;
+  if (!p) return [name, wanted, "–", verdict(null), "the phase did not run"];
+  const cpu = p.serverCpuUsPerRequest ?? Infinity;
+  const ok = cpu <= want.cpuUs && p.rps >= want.rps && p.p99Ms < want.p99Ms && p.errors === 0;
+  const parts = [
+    cpu <= want.cpuUs ? "CPU met" : `CPU ${fmt(cpu / want.cpuUs, 1)}× the target`,
+    p.rps >= want.rps ? "rate met" : "rate not met",
+    p.p99Ms < want.p99Ms ? "p99 met" : "p99 not met",
+  ];
+  return [
+    name,
+    wanted,
+    `${fmt(cpu)} µs (main thread ${fmt(p.serverMainThreadCpuUsPerRequest)}), ${
+      fmt(p.rps, 1)
+    }/s, p99 ${fmt(p.p99Ms, 2)} ms, ${fmt(p.errors)} errors`,
+    verdict(ok),
+    parts.join("; "),
+  ];
+}
+
+/** The spread of one phase's CPU per request over the growth sizes: max ÷ min. */
+function spread(g: GrowthResults, phase: "session" | "totp" | "password"): number | null {
+  const cpu = g.sizes.map((s) => s.phases[phase].serverCpuUsPerRequest ?? NaN);
+  if (!cpu.length || cpu.some((x) => !Number.isFinite(x) || x <= 0)) return null;
+  return Math.max(...cpu) / Math.min(...cpu);
+}
+
+/**
+ * "Costs the same at each size": the CPU per request of the largest size is within 25 % of the
+ * smallest's, in each step (CPU per request varies by about that much between runs of one size on
+ * this shared machine; the table in the Growth section has every figure).
+ */
+const GROWTH_TOLERANCE = 1.25;
+
+export function issue20Targets(t: TargetInput): TargetRow[] {
+  const { password, totp, session, verify } = t.load.phases;
+  const kdfMs = t.load.kdf.cpuMsPerHash || t.load.kdf.medianMs;
+  const ceiling = t.nproc / (kdfMs / 1000);
+  const rows: TargetRow[] = [
+    checkRow("session check (`GET /api/v1/session`)", session, {
+      cpuUs: 40,
+      rps: 20_000,
+      p99Ms: 5,
+    }),
+    checkRow("forward-auth check with 50 access rules (`GET /api/v1/verify`)", verify, {
+      cpuUs: 40,
+      rps: 20_000,
+      p99Ms: 5,
+    }),
+    checkRow("second-factor step (`POST /api/v1/login/totp`)", totp, {
+      cpuUs: 400,
+      rps: 2_500,
+      p99Ms: 25,
+    }),
+    [
+      "password step",
+      `within 5 % of the KDF's ceiling: ${t.nproc} cores ÷ ${fmt(kdfMs, 1)} ms CPU per hash = ` +
+      `${fmt(ceiling, 1)}/s, so ≥ ${fmt(ceiling * 0.95, 1)}/s`,
+      `${fmt(password.rps, 1)}/s (${fmt((password.rps / ceiling) * 100)} % of the ceiling); ` +
+      `${fmt(password.serverCpuUsPerRequest)} µs server CPU per login`,
+      verdict(password.rps >= ceiling * 0.95 && password.errors === 0),
+      `outside the KDF: ${
+        fmt(
+          ((password.serverCpuUsPerRequest ?? 0) - kdfMs * 1000) /
+            (password.serverCpuUsPerRequest || 1) * 100,
+          1,
+        )
+      } % of a login's CPU`,
+    ],
+  ];
+
+  // Both cores: PROCESSES=2 against 1, the session and TOTP rates.
+  const one = t.processes?.runs.find((r) => r.processes === 1)?.load.phases;
+  const two = t.processes?.runs.find((r) => r.processes === 2)?.load.phases;
+  rows.push([
+    "both cores (`PROCESSES=2`)",
+    "several processes on one port and one file, checks exact; the gain measured",
+    one && two
+      ? `session ${fmt(one.session.rps)} → ${fmt(two.session.rps)}/s (×${
+        fmt(two.session.rps / one.session.rps, 2)
+      }), TOTP ${fmt(one.totp.rps)} → ${fmt(two.totp.rps)}/s (×${
+        fmt(two.totp.rps / one.totp.rps, 2)
+      }); errors ${fmt(two.session.errors + two.totp.errors)}`
+      : "–",
+    verdict(
+      one && two
+        ? two.session.errors + two.totp.errors === 0 && two.session.rps > one.session.rps
+        : null,
+    ),
+    "exactness across processes: tests/processes_test.ts and " +
+    "tests/session_revocation_processes_test.ts",
+  ]);
+
+  // Workers: what /proc shows for the workerd process that runs the Worker, which also runs the
+  // local D1 and miniflare's entry worker: an upper bound of the Worker's own CPU.
+  const w = t.worker?.phases;
+  const wOk = w
+    ? (w.session.serverCpuUsPerRequest ?? Infinity) <= 1000 &&
+      (w.totp.serverCpuUsPerRequest ?? Infinity) <= 3000
+    : null;
+  rows.push([
+    "Workers (`wrangler dev`, local D1)",
+    "≤ 1 ms Worker CPU per session check, ≤ 3 ms per second-factor step",
+    w
+      ? `workerd process: ${fmt(w.session.serverCpuUsPerRequest)} µs per session check, ${
+        fmt(w.totp.serverCpuUsPerRequest)
+      } µs per TOTP step`
+      : "–",
+    wOk === true ? verdict(true) : wOk === false ? "**not shown**" : verdict(null),
+    "an upper bound: the process also runs the local D1 (SQLite in a Durable Object) and " +
+    "miniflare's entry worker; the Worker's own share was not separated (see Notes)",
+  ]);
+
+  // Growth.
+  const g = t.growth;
+  const spreads = g
+    ? (["session", "totp", "password"] as const).map((p) => [p, spread(g, p)] as const)
+    : [];
+  rows.push([
+    `growth (${
+      g ? g.sizes.map((s) => fmt(s.users)).join(" / ") : "1,000 / 100,000 / 1,000,000"
+    } users)`,
+    `the check, the code step and the password step cost the same at each size (largest ÷ ` +
+    `smallest CPU per request ≤ ${GROWTH_TOLERANCE})`,
+    g
+      ? spreads.map(([p, s]) => `${p} ×${fmt(s, 2)}`).join(", ") + "; " +
+        g.sizes.map((s) => `${fmt(s.dbBytesPerUser)} B/user`).join(" / ")
+      : "–",
+    verdict(
+      g && g.sizes.length >= 3
+        ? spreads.every(([, s]) => s !== null && s <= GROWTH_TOLERANCE)
+        : null,
+    ),
+    g
+      ? `start-up to first answer: ${
+        g.sizes.map((s) => `${fmt(s.startupMedian.firstAnswerMs)} ms`).join(" / ")
+      }`
+      : "the growth part did not run",
+  ]);
+
+  // Beside a peer.
+  if (t.peer?.ok) {
+    for (const r of ratios(t.peer.peer, t.load.phases)) {
+      if (r.goal === null) continue;
+      rows.push([
+        `beside better-auth ${t.peer.peer.versions.betterAuth}: ${r.step}`,
+        `≥ ${r.goal}× its ${r.step === "session" ? "session checks" : "TOTP steps"} per CPU second`,
+        `${fmt(r.ratio, 2)}× (${fmt(r.peerUs)} µs against ${fmt(r.twofoldUs)} µs per request)`,
+        r.invalid ? "not comparable" : verdict(r.ratio !== null && r.ratio >= r.goal),
+        r.invalid ?? "",
+      ]);
+    }
+  } else {
+    rows.push([
+      "beside better-auth",
+      "≥ 20× its session checks and ≥ 8× its TOTP steps per CPU second",
+      "–",
+      verdict(null),
+      t.peer ? t.peer.reason : "the peer part did not run",
+    ]);
+  }
+  return rows;
+}
