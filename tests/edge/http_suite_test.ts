@@ -272,15 +272,24 @@ Deno.test("http: a body over the limit gets 413 (JSON or page); one at the limit
     assert(env.remote && chunked instanceof TypeError, String(chunked));
   }
 
-  const page = await env.app.request(`${env.origin}/login`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-www-form-urlencoded",
-      "accept-language": "de",
-      origin: env.origin,
-    },
-    body: new URLSearchParams({ username: name, password: "x".repeat(limit) }).toString(),
-  });
+  const postForm = () =>
+    env.app.request(`${env.origin}/login`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded",
+        "accept-language": "de",
+        origin: env.origin,
+      },
+      body: new URLSearchParams({ username: name, password: "x".repeat(limit) }).toString(),
+    });
+  let page = await postForm();
+  // Through wrangler dev, its proxy sometimes answers 500 itself when the Worker refuses before
+  // reading the body (seen once in about ten runs). Such an answer has none of our security
+  // headers; it is tried again once. A 500 from the Worker (with our headers) still fails here.
+  if (env.remote && page.status === 500 && !page.headers.get("x-content-type-options")) {
+    await page.body?.cancel();
+    page = await postForm();
+  }
   assertEquals(page.status, 413);
   assertEquals(page.headers.get("content-language"), "de");
   try {
