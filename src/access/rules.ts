@@ -212,7 +212,10 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
  */
 export function normalizePath(raw: string): string {
   // Most paths are already in that form (every check reads one): nothing to decode or resolve.
-  return NORMAL_PATH.test(raw) ? raw : normalizeSteps(raw);
+  // The query and fragment are cut first, as the steps do.
+  const cut = raw.search(/[?#]/);
+  const path = cut < 0 ? raw : raw.slice(0, cut);
+  return NORMAL_PATH.test(path) ? path : normalizeSteps(raw);
 }
 
 /**
