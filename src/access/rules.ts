@@ -211,6 +211,21 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
  * that cannot be read is `/` followed by nothing we recognise, so only catch-all rules match.
  */
 export function normalizePath(raw: string): string {
+  // Most paths are already in that form (every check reads one): nothing to decode or resolve.
+  // The query and fragment are cut first, as the steps do.
+  const cut = raw.search(/[?#]/);
+  const path = cut < 0 ? raw : raw.slice(0, cut);
+  return NORMAL_PATH.test(path) ? path : normalizeSteps(raw);
+}
+
+/**
+ * A path `normalizeSteps()` returns unchanged: `/`, or `/`-led segments without `?`, `#`, `%`,
+ * a backslash or an empty, `.` or `..` segment (a trailing `/` is kept as it is).
+ */
+const NORMAL_PATH = /^(?:\/|(?:\/(?!\.\.?(?:\/|$))[^/?#%\\]+)+\/?)$/;
+
+/** `normalizePath()` step by step. Exported for the test that compares the two. */
+export function normalizeSteps(raw: string): string {
   let p = raw.split(/[?#]/, 1)[0] || "/";
   if (!p.startsWith("/")) p = "/" + p;
   p = p.replace(/%([0-9A-Fa-f]{2})/g, (_, hex: string) => {

@@ -7,6 +7,7 @@ import {
   type AccessUser,
   decideAccess,
   normalizePath,
+  normalizeSteps,
 } from "./rules.ts";
 
 const NOW = new Date("2026-11-22T12:00:00Z");
@@ -278,4 +279,37 @@ Deno.test("accessRulesSchema: step_up_minutes only with two_factor", () => {
     rules: [{ action: "two_factor", step_up_minutes: 5 }],
   });
   assertEquals(good.success, true);
+});
+
+Deno.test("normalizePath() answers as its steps do, for paths already normal or not", () => {
+  const parts = [
+    "/",
+    "/",
+    ".",
+    "..",
+    "a",
+    "B",
+    "%",
+    "2e",
+    "%2E",
+    "%2f",
+    "%41",
+    "?",
+    "#",
+    "\\",
+    "~",
+    "-",
+  ];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const paths = ["", "/", "//", "/.", "/..", "/a/.", "/a/..", "/.well-known/x", "/a/", "/a//b"];
+  for (let i = 0; i < 20_000; i++) {
+    paths.push(
+      Array.from(
+        { length: Math.floor(next() * 10) },
+        () => parts[Math.floor(next() * parts.length)],
+      ).join(""),
+    );
+  }
+  for (const p of paths) assertEquals(normalizePath(p), normalizeSteps(p), JSON.stringify(p));
 });

@@ -200,17 +200,16 @@ export function forwardAuthRoutes(deps: Deps): Hono {
   // Hono answers HEAD with the GET route, without the body.
   app.get("/api/v1/verify", verifyDoc, async (c) => {
     const now = deps.clock.now();
+    // Each header read once: every read is a look-up in the request's header list.
     const proto = c.req.header("x-forwarded-proto");
-    const host = requestedHost(
-      c.req.header("x-forwarded-host"),
-      c.req.header("host") ?? new URL(c.req.url).host,
-      proto,
-    ) ?? "";
+    const forwardedHost = c.req.header("x-forwarded-host");
+    const hostHeader = c.req.header("host");
+    const host = requestedHost(forwardedHost, hostHeader ?? new URL(c.req.url).host, proto) ?? "";
     const ask = {
       rd: c.req.query("rd"),
       accept: c.req.header("accept"),
       forwardedProto: proto,
-      forwardedHost: c.req.header("x-forwarded-host") ?? c.req.header("host"),
+      forwardedHost: forwardedHost ?? hostHeader,
       forwardedUri: c.req.header("x-forwarded-uri"),
       originalUri: c.req.header("x-original-uri"),
     };

@@ -40,12 +40,27 @@ export function requestedHost(
   // deno-lint-ignore no-control-regex
   if (!raw || raw.length > 260 || /[/\\?#@\s\u0000-\u001f]/.test(raw)) return null;
   const scheme = proto?.split(",")[0]?.trim().toLowerCase() === "http" ? "http" : "https";
+  const url = `${scheme}://${raw}`;
+  const known = parsedHosts.get(url);
+  if (known !== undefined) return known;
+  let parsed: string | null;
   try {
-    return new URL(`${scheme}://${raw}`).host || null;
+    parsed = new URL(url).host || null;
   } catch {
-    return null;
+    parsed = null;
   }
+  // The headers come from clients: the memo is bounded, and starts again when full.
+  if (parsedHosts.size >= PARSED_HOSTS_MAX) parsedHosts.clear();
+  parsedHosts.set(url, parsed);
+  return parsed;
 }
+
+/**
+ * `requestedHost()` answers every forward-auth check, nearly always for the same few hosts: the
+ * URL parse (a native call) is kept per `scheme://host` it was asked for.
+ */
+const parsedHosts = new Map<string, string | null>();
+const PARSED_HOSTS_MAX = 1024;
 
 /** A URL on the portal. */
 export function portalUrl(config: { PUBLIC_URL?: string }, path: string): string {
