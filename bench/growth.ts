@@ -21,6 +21,7 @@ import { issueSessionToken } from "../src/sessions/service.ts";
 import Database from "libsql";
 import { benchUsername, bulkSeed, type BulkSeedResult } from "./bulk_seed.ts";
 import { HttpConnection } from "./http.ts";
+import { num as n, runJsonScript, table } from "./report.ts";
 import {
   BENCH_PASSWORD,
   type BenchUser,
@@ -456,35 +457,11 @@ export async function runGrowth(o: GrowthOptions): Promise<GrowthResults> {
  * returns its results: the seeding holds a few GB of SQLite page cache (bench/bulk_seed.ts),
  * which the allocator keeps after the database closes.
  */
-export async function runGrowthProcess(args: string[] = []): Promise<GrowthResults> {
-  const json = await Deno.makeTempFile({ prefix: "twofold-growth-", suffix: ".json" });
-  try {
-    const cmd = ["run", "-A", "bench/growth.ts", ...args, "--json", json];
-    console.log(`== growth: deno ${cmd.join(" ")}`);
-    const status = await new Deno.Command(Deno.execPath(), {
-      args: cmd,
-      cwd: REPO,
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn().status;
-    if (!status.success) throw new Error(`bench/growth.ts failed (${status.code})`);
-    return JSON.parse(await Deno.readTextFile(json));
-  } finally {
-    await Deno.remove(json).catch(() => {});
-  }
+export function runGrowthProcess(args: string[] = []): Promise<GrowthResults> {
+  return runJsonScript<GrowthResults>("growth", args, "growth");
 }
 
 // ---------------------------------------------------------------- markdown
-
-const n = (x: number | null | undefined, digits = 1) =>
-  x === null || x === undefined || !Number.isFinite(x)
-    ? "–"
-    : x.toLocaleString("en-US", { maximumFractionDigits: digits });
-
-function table(head: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
 
 /** Largest over smallest of a figure across the sizes, as "+x %". */
 function spread(values: (number | null)[]): string {

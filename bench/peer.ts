@@ -21,6 +21,7 @@
  */
 import { TOTP, URI } from "otpauth";
 import type { HttpConnection, HttpResponse } from "./http.ts";
+import { num as fmt, table } from "./report.ts";
 import {
   type LoadResults,
   overConnections,
@@ -514,16 +515,6 @@ export function printRatios(peer: PeerResults, twofold: Twofold): void {
         (r.invalid ? `; not comparable: ${r.invalid}` : ""),
     );
   }
-}
-
-const fmt = (x: number | null | undefined, digits = 1) =>
-  x === null || x === undefined || !Number.isFinite(x)
-    ? "–"
-    : x.toLocaleString("en-US", { maximumFractionDigits: digits });
-
-function table(head: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
 }
 
 const STEP_LABEL = {

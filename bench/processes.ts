@@ -6,6 +6,7 @@
  *   deno run -A bench/processes.ts [results.json]    (prints the section)
  */
 import type { LoadResults, PhaseResult } from "./load.ts";
+import { num, runJsonScript } from "./report.ts";
 
 /** The load run's arguments: fewer users and a shorter password phase than the main run. */
 export const PROCESSES_ARGS = [
@@ -33,10 +34,7 @@ export async function measureProcesses(
   return { args: PROCESSES_ARGS, runs };
 }
 
-const fmt = (x: number | null | undefined, digits = 0) =>
-  x === null || x === undefined || !Number.isFinite(x)
-    ? "—"
-    : x.toLocaleString("en-US", { maximumFractionDigits: digits });
+const fmt = (x: number | null | undefined, digits = 0) => num(x, digits, "—");
 
 export function processesSection(p: ProcessesRun | null): string {
   const title = "## Both cores (PROCESSES)\n\n";
@@ -91,20 +89,8 @@ Throughput with two processes over one: session checks ×${gain("session")}, TOT
 }
 
 /** Runs bench/load.ts in a process of its own (as bench/run.ts does) and reads its JSON. */
-async function spawnLoad(args: string[]): Promise<LoadResults> {
-  const json = await Deno.makeTempFile({ prefix: "twofold-load-", suffix: ".json" });
-  try {
-    const status = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "bench/load.ts", ...args, "--json", json],
-      cwd: new URL("..", import.meta.url).pathname,
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn().status;
-    if (!status.success) throw new Error(`bench/load.ts failed (${status.code})`);
-    return JSON.parse(await Deno.readTextFile(json));
-  } finally {
-    await Deno.remove(json).catch(() => {});
-  }
+function spawnLoad(args: string[]): Promise<LoadResults> {
+  return runJsonScript<LoadResults>("load", args);
 }
 
 if (import.meta.main) {

@@ -18,6 +18,7 @@ import { type GrowthResults, growthSection, runGrowthProcess } from "./growth.ts
 import type { LoadResults, PhaseResult } from "./load.ts";
 import { peerOptionsLike, type PeerRun, peerSection, runPeerSafely } from "./peer.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
+import { num as n, runJsonScript, table } from "./report.ts";
 import { issue20Targets } from "./targets.ts";
 import { measureProcesses, type ProcessesRun, processesSection } from "./processes.ts";
 
@@ -90,22 +91,8 @@ async function runMicro(): Promise<MicroResult[]> {
   return results;
 }
 
-export async function runLoadProcess(args: string[]): Promise<LoadResults> {
-  const json = await Deno.makeTempFile({ prefix: "twofold-load-", suffix: ".json" });
-  try {
-    const cmd = ["run", "-A", "bench/load.ts", ...args, "--json", json];
-    console.log(`== load: deno ${cmd.join(" ")}`);
-    const status = await new Deno.Command(Deno.execPath(), {
-      args: cmd,
-      cwd: REPO,
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn().status;
-    if (!status.success) throw new Error(`bench/load.ts failed (${status.code})`);
-    return JSON.parse(await Deno.readTextFile(json));
-  } finally {
-    await Deno.remove(json).catch(() => {});
-  }
+export function runLoadProcess(args: string[]): Promise<LoadResults> {
+  return runJsonScript<LoadResults>("load", args, "load");
 }
 
 /** The Worker part (bench/worker.sh): its results, or why there are none. */
@@ -218,17 +205,7 @@ function fmtNs(ns: number): string {
   return `${ns.toFixed(1)} ns`;
 }
 
-const n = (x: number | null | undefined, digits = 1) =>
-  x === null || x === undefined || !Number.isFinite(x)
-    ? "–"
-    : x.toLocaleString("en-US", { maximumFractionDigits: digits });
-
 const yes = (ok: boolean) => (ok ? "**met**" : "**not met**");
-
-function table(head: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(head), line(head.map(() => "---")), ...rows.map(line)].join("\n");
-}
 
 function shares(title: string, list: Share[]): string {
   return `${title}\n\n` +

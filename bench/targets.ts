@@ -7,6 +7,7 @@ import type { GrowthResults } from "./growth.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
 import { type PeerRun, ratios } from "./peer.ts";
 import type { ProcessesRun } from "./processes.ts";
+import { num } from "./report.ts";
 
 export type TargetInput = {
   nproc: number;
@@ -21,10 +22,7 @@ export type TargetInput = {
 /** [target, wanted, measured, verdict, note] */
 export type TargetRow = [string, string, string, string, string];
 
-const fmt = (x: number | null | undefined, digits = 0) =>
-  x === null || x === undefined || !Number.isFinite(x)
-    ? "–"
-    : x.toLocaleString("en-US", { maximumFractionDigits: digits });
+const fmt = (x: number | null | undefined, digits = 0) => num(x, digits);
 const verdict = (ok: boolean | null) =>
   ok === null ? "not measured" : ok ? "**met**" : "**not met**";
 
