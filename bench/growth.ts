@@ -21,7 +21,7 @@ import { issueSessionToken } from "../src/sessions/service.ts";
 import Database from "libsql";
 import { benchUsername, bulkSeed, type BulkSeedResult } from "./bulk_seed.ts";
 import { HttpConnection } from "./http.ts";
-import { num as n, runJsonScript, table } from "./report.ts";
+import { integerOption, num as n, runJsonScript, table } from "./report.ts";
 import {
   BENCH_PASSWORD,
   type BenchUser,
@@ -119,13 +119,7 @@ const USAGE = `usage: deno run -A bench/growth.ts [options]
 
 export function parseGrowthArgs(args: string[]): GrowthOptions {
   const o: GrowthOptions = { ...DEFAULT_GROWTH_OPTIONS, v8Flags: startTaskV8Flags() };
-  const int = (name: string, v: string | undefined, min: number, max: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new Error(`${name} must be an integer from ${min} to ${max}\n${USAGE}`);
-    }
-    return n;
-  };
+  const int = integerOption(USAGE);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const next = () => args[++i];

@@ -17,6 +17,7 @@ import { hashPassword } from "../src/lib/password.ts";
 import { timeStep, totpCodeAt } from "../src/totp/totp.ts";
 import { HttpConnection, type HttpRequest, type HttpResponse, startWatchdog } from "./http.ts";
 import { type ProfileSummary, summarizeProfileDir } from "./profile.ts";
+import { integerOption } from "./report.ts";
 import { createBenchUsers, setBenchPasswordHashes } from "./seed.ts";
 import { profileWorkerFromChild, type WorkerCpu } from "./worker_cpu.ts";
 
@@ -104,13 +105,7 @@ export function parseOptions(args: string[]): Options {
     profile: true,
     serverEnv: {},
   };
-  const int = (name: string, v: string | undefined, min: number, max: number) => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      throw new Error(`${name} must be an integer from ${min} to ${max}\n${USAGE}`);
-    }
-    return n;
-  };
+  const int = integerOption(USAGE);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const next = () => args[++i];

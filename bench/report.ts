@@ -37,3 +37,14 @@ export async function runJsonScript<T>(script: string, args: string[], label?: s
     await Deno.remove(json).catch(() => {});
   }
 }
+
+/** A reader of whole-number options for a part's command line: a wrong one fails with `usage`. */
+export function integerOption(usage: string) {
+  return (name: string, v: string | undefined, min: number, max: number): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new Error(`${name} must be an integer from ${min} to ${max}\n${usage}`);
+    }
+    return n;
+  };
+}
