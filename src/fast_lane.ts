@@ -13,6 +13,7 @@
  * else (another outcome, an API key, a body, an unusual method or path, an error) is handed to
  * the router, which answers it in full; tests/fast_lane_test.ts holds the two ways' answers equal.
  */
+import { requestArrived } from "./db/changes.ts";
 import type { Deps } from "./deps.ts";
 import { clientIpOf } from "./http/client.ts";
 import type { LaneAnswer, LaneRoute } from "./http/lane.ts";
@@ -34,10 +35,11 @@ export function fastLane(
   const common: [string, string][] = [...securityHeaders, ["Cache-Control", "no-store"]];
 
   async function answer(lane: Lane, raw: Request, env: unknown, method: string, path: string) {
+    const arrival = requestArrived();
     const started = performance.now();
     let a: LaneAnswer | null;
     try {
-      a = await lane.answer({ raw, env });
+      a = await lane.answer({ raw, env, arrival });
     } catch {
       // The router meets the same error and answers it (logged, never a 500's details).
       return null;

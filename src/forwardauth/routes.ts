@@ -25,7 +25,7 @@ import { apiPrincipal } from "../caller/resolve.ts";
 import { bearerOf } from "../http/bearer.ts";
 import { type RequestMeta, requestMetaOf } from "../http/client.ts";
 import { cookieName, cookieOf, secureCookiesAt } from "../http/cookies.ts";
-import type { LaneRoute } from "../http/lane.ts";
+import type { LaneRequest, LaneRoute } from "../http/lane.ts";
 import { returnHosts } from "../http/redirect.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { isLocale, negotiateLocale, runWithLocale } from "../i18n/i18n.ts";
@@ -209,8 +209,7 @@ type Verdict =
 
 async function judge(
   deps: Deps,
-  raw: Request,
-  env: unknown,
+  { raw, env, arrival }: LaneRequest,
   bearerCaller: BearerCaller,
 ): Promise<Verdict> {
   const { config } = deps;
@@ -255,12 +254,17 @@ async function judge(
   }
   const secure = secureCookiesAt(raw.url, config);
   if (!caller && host && host !== portalHost(config)) {
-    const s = await hostSession(deps, host, cookieOf(headers, cookieName("sso", secure)));
+    const s = await hostSession(
+      deps,
+      host,
+      cookieOf(headers, cookieName("sso", secure)),
+      arrival,
+    );
     if (s) caller = sessionCaller(s);
   }
   if (!caller) {
     const token = cookieOf(headers, cookieName("session", secure));
-    const s = await authenticateSession(deps, token, meta);
+    const s = await authenticateSession(deps, token, meta, arrival);
     if (s.ok) caller = sessionCaller(s.ctx);
   }
   const decision = caller ? decideAccess(rules, request, accessUserOf(caller), now) : anonymous;
@@ -273,13 +277,12 @@ async function judge(
  * (whose use the route records), goes to the route.
  */
 export function verifyLane(deps: Deps): LaneRoute {
-  const sessionOnly: BearerCaller = async (token, meta) => {
-    const s = await authenticateSession(deps, token, meta);
-    return s.ok ? sessionCaller(s.ctx) : null;
-  };
-  return async ({ raw, env }) => {
-    if (looksLikeApiKey(bearerOf(raw.headers))) return null;
-    const verdict = await judge(deps, raw, env, sessionOnly);
+  return async (req) => {
+    if (looksLikeApiKey(bearerOf(req.raw.headers))) return null;
+    const verdict = await judge(deps, req, async (token, meta) => {
+      const s = await authenticateSession(deps, token, meta, req.arrival);
+      return s.ok ? sessionCaller(s.ctx) : null;
+    });
     if ("refusal" in verdict || verdict.decision.outcome !== "allow") return null;
     return { status: 200, headers: identityHeaders(verdict.caller), body: null };
   };
@@ -297,7 +300,8 @@ export function forwardAuthRoutes(deps: Deps): Hono {
 
   // Hono answers HEAD with the GET route, without the body.
   app.get("/api/v1/verify", verifyDoc, async (c) => {
-    const verdict = await judge(deps, c.req.raw, c.env, async () => {
+    const request = { raw: c.req.raw, env: c.env, arrival: c.get("arrival") };
+    const verdict = await judge(deps, request, async () => {
       const p = await apiPrincipal(c, deps, ["read"]);
       if (!p.ok) {
         // A key that is valid but may not read: a clear no, not a sign-in prompt.

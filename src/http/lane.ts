@@ -8,6 +8,8 @@ export type LaneRequest = {
   raw: Request;
   /** `fetch()`'s second argument: Deno.serve's ServeHandlerInfo, or the Worker's bindings. */
   env: unknown;
+  /** Its number (src/db/changes.ts `requestArrived()`), for the session check. */
+  arrival: number;
 };
 
 /** A fast answer: its status, its own headers (the lane adds the common ones) and body. */

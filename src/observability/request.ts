@@ -6,11 +6,14 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Deps } from "../deps.ts";
+import { requestArrived } from "../db/changes.ts";
 import { clientIp } from "../http/client.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
     requestId: string;
+    /** The request's number (src/db/changes.ts `requestArrived()`), for the session check. */
+    arrival: number;
   }
 }
 
@@ -75,6 +78,7 @@ export function recordRequest(deps: Deps, r: AnsweredRequest): void {
 
 export function requestObserver(deps: Deps): MiddlewareHandler {
   return async (c: Context, next) => {
+    c.set("arrival", requestArrived());
     const started = performance.now();
     const requestId = requestIdFrom(c.req.header("x-request-id"));
     c.set("requestId", requestId);

@@ -42,10 +42,11 @@ function sessionAnswer({ user, session, roles, amr }: SessionContext) {
  * as the route's; an API key, or anything but a live session, goes to the route.
  */
 export function sessionLane(deps: Deps): LaneRoute {
-  return async ({ raw, env }) => {
+  return async ({ raw, env, arrival }) => {
     const token = bearerOf(raw.headers);
     if (!token || looksLikeApiKey(token)) return null;
-    const s = await authenticateSession(deps, token, requestMetaOf(raw, env, deps.config));
+    const meta = requestMetaOf(raw, env, deps.config);
+    const s = await authenticateSession(deps, token, meta, arrival);
     if (!s.ok) return null;
     return {
       status: 200,
