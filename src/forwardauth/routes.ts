@@ -252,18 +252,19 @@ async function judge(
     // Any other Bearer (the protected app's own, say) leaves the cookies to decide.
     caller = r;
   }
-  const secure = secureCookiesAt(raw.url, config);
+  // Read only when a cookie is: it may parse the request's URL.
+  const secure = () => secureCookiesAt(raw.url, config);
   if (!caller && host && host !== portalHost(config)) {
     const s = await hostSession(
       deps,
       host,
-      cookieOf(headers, cookieName("sso", secure)),
+      cookieOf(headers, cookieName("sso", secure())),
       arrival,
     );
     if (s) caller = sessionCaller(s);
   }
   if (!caller) {
-    const token = cookieOf(headers, cookieName("session", secure));
+    const token = cookieOf(headers, cookieName("session", secure()));
     const s = await authenticateSession(deps, token, meta, arrival);
     if (s.ok) caller = sessionCaller(s.ctx);
   }
