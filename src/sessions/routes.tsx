@@ -38,6 +38,22 @@ function sessionAnswer({ user, session, roles, amr }: SessionContext) {
 }
 
 /**
+ * The body of a kept answer (src/sessions/check_cache.ts hands every check of a session the same
+ * frozen rows until something changes them), made once.
+ */
+const keptBodies = new WeakMap<object, { user: object; body: string }>();
+
+function sessionBody(ctx: SessionContext): string {
+  const kept = keptBodies.get(ctx.session);
+  if (kept && kept.user === ctx.user) return kept.body;
+  const body = JSON.stringify(sessionAnswer(ctx));
+  if (Object.isFrozen(ctx.session) && Object.isFrozen(ctx.user)) {
+    keptBodies.set(ctx.session, { user: ctx.user, body });
+  }
+  return body;
+}
+
+/**
  * GET /api/v1/session in the fast lane (src/fast_lane.ts): a live session's answer, the same
  * as the route's; an API key, or anything but a live session, goes to the route.
  */
@@ -51,7 +67,7 @@ export function sessionLane(deps: Deps): LaneRoute {
     return {
       status: 200,
       headers: [["Content-Type", "application/json"]],
-      body: JSON.stringify(sessionAnswer(s.ctx)),
+      body: sessionBody(s.ctx),
     };
   };
 }
