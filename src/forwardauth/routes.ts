@@ -165,7 +165,23 @@ function accessUserOf(caller: Caller): AccessUser {
  * a literal `{http.reverse_proxy.header.X-Auth-Key}` for a header our answer lacks, and an
  * empty one also replaces what the client sent on every proxy.
  */
-function identityHeaders(caller: Caller | null): [string, string][] {
+function identityHeaders(caller: Caller | null): readonly [string, string][] {
+  // A kept session answer (frozen rows, frozen roles) gets the same headers each time.
+  const row = caller?.session?.session;
+  const kept = row ? keptHeaders.get(row) : undefined;
+  if (kept && kept.user === caller!.user) return kept.headers;
+  const headers = identityHeadersOf(caller);
+  if (
+    row && Object.isFrozen(row) && Object.isFrozen(caller!.user) && Object.isFrozen(caller!.roles)
+  ) {
+    keptHeaders.set(row, { user: caller!.user, headers: Object.freeze(headers) });
+  }
+  return headers;
+}
+
+const keptHeaders = new WeakMap<object, { user: object; headers: readonly [string, string][] }>();
+
+function identityHeadersOf(caller: Caller | null): [string, string][] {
   const who = caller ? identityOf(caller) : null;
   return [
     ["X-Auth-User", who ? who.name : ""],

@@ -13,7 +13,11 @@ export type LaneRequest = {
 };
 
 /** A fast answer: its status, its own headers (the lane adds the common ones) and body. */
-export type LaneAnswer = { status: number; headers: [string, string][]; body: string | null };
+export type LaneAnswer = {
+  status: number;
+  headers: readonly [string, string][];
+  body: string | null;
+};
 
 /**
  * Answers the request, or resolves to null to hand it to the router, which then answers it in
