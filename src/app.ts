@@ -1,6 +1,7 @@
 /**
  * @module createApp(deps): security headers, CSRF on every form, one error handler, and a
- * sub-app per feature mounted with `app.route()`.
+ * sub-app per feature mounted with `app.route()`; in front of them, the fast lane of the
+ * per-request checks (src/fast_lane.ts).
  */
 import { delegationBanner, delegationRoutes } from "./delegation/routes.tsx";
 import { adminApiKeyPages } from "./admin/api_keys_routes.tsx";
@@ -20,11 +21,12 @@ import { securitySettingsRoutes } from "./admin/security_settings_routes.tsx";
 import { apiKeyRoutes } from "./apikeys/routes.tsx";
 import { passwordRoutes } from "./passwords/routes.tsx";
 import { enrollmentRoutes } from "./enrollment/routes.tsx";
-import { forwardAuthRoutes } from "./forwardauth/routes.ts";
+import { forwardAuthRoutes, verifyLane } from "./forwardauth/routes.ts";
 import { accessRoutes } from "./access/routes.tsx";
 import { ssoRoutes } from "./sso/routes.tsx";
 import { authenticateBeforeBody } from "./caller/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
+import { contentSecurityPolicy, securityHeaders } from "./http/security_headers.ts";
 import { errorBody } from "./http/respond.ts";
 import { formRecord } from "./http/validate.ts";
 import { localeMiddleware } from "./i18n/middleware.ts";
@@ -34,7 +36,8 @@ import { browserCookieMiddleware } from "./mail/sign_ins.ts";
 import { metricsRoutes } from "./observability/routes.ts";
 import { requestObserver } from "./observability/request.ts";
 import { healthzDoc, jwksDoc, livezDoc, openApiRoutes, readyzDoc } from "./openapi/routes.tsx";
-import { sessionRoutes } from "./sessions/routes.tsx";
+import { sessionLane, sessionRoutes } from "./sessions/routes.tsx";
+import { fastLane } from "./fast_lane.ts";
 import { OIDC_NO_CSRF_PATHS, oidcRoutes } from "./oidc/routes.tsx";
 import { brandCss, runWithSite, type Site } from "./views/site.ts";
 import { setupRoutes } from "./setup/routes.tsx";
@@ -45,46 +48,40 @@ import {
   payloadTooLargePage,
 } from "./views/errors.tsx";
 
-/**
- * The Content-Security-Policy. `form-action` also names the hosts the login may return to
- * (FORWARD_AUTH_ALLOWED_HOSTS): browsers apply it to the redirects that follow a form's POST, so
- * without them the login's final redirect to another host (single sign-on's hand-off, an
- * absolute return URL) is blocked. A logo on another origin (BRAND_LOGO) joins img-src.
- */
-function contentSecurityPolicy(returnHosts: readonly string[], logo: string | undefined): string {
-  const logoOrigin = logo?.startsWith("https:") ? ` ${new URL(logo).origin}` : "";
-  return [
-    "default-src 'none'",
-    "style-src 'self'",
-    "script-src 'self'",
-    `img-src 'self' data:${logoOrigin}`,
-    ["form-action 'self'", ...returnHosts].join(" "),
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join("; ");
-}
-
-const securityHeaders = (
-  csp: string,
-): [string, string][] => [
-  ["X-Content-Type-Options", "nosniff"],
-  // Not no-referrer: under it Chromium sends `Origin: null` with our own form posts, and the CSRF
-  // check needs their real origin. same-origin still sends no Referer to any other site (the login
-  // URL may carry a return address, the reset page its token), and the real Origin to ourselves.
-  ["Referrer-Policy", "same-origin"],
-  ["X-Frame-Options", "DENY"],
-  ["Cross-Origin-Opener-Policy", "same-origin"],
-  ["Content-Security-Policy", csp],
-];
-
 const isApi = (path: string) => path.startsWith("/api/");
 
+/** The security headers of this deployment's answers (the CSP names its hosts and logo). */
+const securityHeadersOf = (config: Deps["config"]) =>
+  securityHeaders(contentSecurityPolicy(config.FORWARD_AUTH_ALLOWED_HOSTS, config.BRAND_LOGO));
+
+/**
+ * The app: the checks protected apps make on each of their requests go through the fast lane
+ * when the answer is a live session let through (src/fast_lane.ts); everything else, and
+ * whatever the lane hands on, through the router.
+ */
 export function createApp(deps: Deps): Hono {
+  const app = createRouter(deps);
+  const lane = appLane(deps);
+  const routerFetch = app.fetch;
+  app.fetch = (request, env, executionCtx) =>
+    lane(request, env)?.then((res) => res ?? routerFetch(request, env, executionCtx)) ??
+      routerFetch(request, env, executionCtx);
+  return app;
+}
+
+/** The fast lane's paths: `(request, env) => Promise<Response | null> | null`. */
+export function appLane(deps: Deps) {
+  return fastLane(deps, securityHeadersOf(deps.config), {
+    "/api/v1/session": { answer: sessionLane(deps), head: false },
+    "/api/v1/verify": { answer: verifyLane(deps), head: true },
+  });
+}
+
+/** Every route, behind the request log, security headers, language, CSRF and body limit. */
+export function createRouter(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
-  const SECURITY_HEADERS = securityHeaders(
-    contentSecurityPolicy(config.FORWARD_AUTH_ALLOWED_HOSTS, config.BRAND_LOGO),
-  );
+  const SECURITY_HEADERS = securityHeadersOf(config);
   const site: Site = {
     name: config.BRAND_NAME ?? config.ISSUER,
     issuer: config.ISSUER,

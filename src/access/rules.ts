@@ -246,6 +246,16 @@ export function normalizeSteps(raw: string): string {
   return "/" + out.join("/");
 }
 
+function anyHost(matchers: CompiledRule["hosts"], host: string, bare: string): boolean {
+  for (let i = 0; i < matchers.length; i++) if (matchers[i](host, bare)) return true;
+  return false;
+}
+
+function anyPath(matchers: CompiledRule["paths"], path: string): boolean {
+  for (let i = 0; i < matchers.length; i++) if (matchers[i](path)) return true;
+  return false;
+}
+
 function requestMatches(
   r: CompiledRule,
   host: string,
@@ -254,8 +264,10 @@ function requestMatches(
   method: string,
   ip: string | null,
 ) {
-  if (r.hosts.length > 0 && !r.hosts.some((m) => m(host, bare))) return false;
-  if (r.paths.length > 0 && !r.paths.some((m) => m(path))) return false;
+  // Plain loops: this runs for every rule of every forward-auth check, and a callback per
+  // rule and field is an allocation each.
+  if (r.hosts.length > 0 && !anyHost(r.hosts, host, bare)) return false;
+  if (r.paths.length > 0 && !anyPath(r.paths, path)) return false;
   if (r.methods.size > 0 && !r.methods.has(method)) return false;
   if (r.networks.length > 0) {
     const parsed = ip ? parseIp(ip) : null;

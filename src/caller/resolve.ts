@@ -25,7 +25,7 @@ export function apiSession(c: Context, deps: Deps) {
   return once(c, "caller.session", async () => {
     const token = bearerToken(c);
     if (looksLikeApiKey(token)) return fail("api_key_not_allowed");
-    return await authenticateSession(deps, token, requestMeta(c, deps.config));
+    return await authenticateSession(deps, token, requestMeta(c, deps.config), c.get("arrival"));
   });
 }
 
@@ -60,7 +60,12 @@ export function apiPrincipal(
       if (!r.principal.scopes.some((s) => scopes.includes(s))) return fail("insufficient_scope");
       return { ok: true, value: { kind: "api_key", principal: r.principal } };
     }
-    const s = await authenticateSession(deps, token, requestMeta(c, deps.config));
+    const s = await authenticateSession(
+      deps,
+      token,
+      requestMeta(c, deps.config),
+      c.get("arrival"),
+    );
     return s.ok ? { ok: true, value: { kind: "session", ctx: s.ctx } } : s;
   });
 }
@@ -122,5 +127,6 @@ export function pageSession(c: Context, deps: Deps) {
     deps,
     readCookie(c, deps.config, "session"),
     requestMeta(c, deps.config),
+    c.get("arrival"),
   );
 }

@@ -7,10 +7,33 @@
  * here: Workers load this module too.
  */
 
+/**
+ * Requests this process has begun to answer, counted as each arrives (src/fast_lane.ts and the
+ * router's request observer take a number). A look at the database taken once request N had
+ * arrived sees everything committed before N was sent: whoever waited for a commit (a logout's
+ * answer) and then sent N is in it. So a look serves every request numbered up to the count
+ * at that look, and a busy server answers a burst of checks with one look.
+ */
+let arrived = 0;
+
+/** Counts a request in; its number, for `changeCount(arrival)`. */
+export function requestArrived(): number {
+  return ++arrived;
+}
+
+/** The requests counted so far (the number a look taken now serves up to). */
+export function arrivedSoFar(): number {
+  return arrived;
+}
+
 /** What an embedded client offers the caches (see `EmbeddedClient`). */
 export type ChangeSource = {
-  /** Grows whenever the database may have changed since it was last read; never shrinks. */
-  changeCount(): number;
+  /**
+   * Grows whenever the database may have changed since it was last read; never shrinks. With
+   * `arrival` (the number `requestArrived()` gave the request being answered), a look at other
+   * connections' commits taken since that request arrived is reused; without, one is taken.
+   */
+  changeCount(arrival?: number): number;
   /** A read with no arguments, run at once: its first row's values, or undefined. */
   getSync(sql: string): unknown[] | undefined;
   /** Runs statements (DDL) at once. */

@@ -15,6 +15,7 @@
  * the only one and other calls are refused until it ends, as `@libsql/client` does).
  */
 import Database from "libsql";
+import { arrivedSoFar } from "./changes.ts";
 import { type Checkpointer, type CheckpointReport, startCheckpointer } from "./checkpoint.ts";
 import {
   type Client,
@@ -256,6 +257,9 @@ export class EmbeddedClient implements Client {
   #checkpointer: Checkpointer | null = null;
   /** Keeps `changeCount()` growing across `reconnect()`. */
   #changeBase = 0;
+  /** The last `PRAGMA data_version` read, and `arrivedSoFar()` when it was read. */
+  #version = 0;
+  #versionFor = -Infinity;
 
   constructor(path: string, pragmas: string[], options: EmbeddedOptions = {}) {
     this.#path = path;
@@ -277,11 +281,17 @@ export class EmbeddedClient implements Client {
    * statement other than a plain read run on this client's connection (committed or not: reads
    * here see it at once), or a commit by any other connection, another process's or one of this
    * client's interactive transactions (`PRAGMA data_version`). Equal values mean that nothing
-   * was written in between. One cheap statement (no table is read).
+   * was written in between. One cheap statement (no table is read), or none when `arrival`
+   * says the last one was taken after the request being answered arrived (src/db/changes.ts):
+   * this client's own writes are counted apart, at once.
    */
-  changeCount(): number {
+  changeCount(arrival?: number): number {
     const conn = this.#usable();
-    return this.#changeBase + conn.writes + Number(conn.getSync("PRAGMA data_version")![0]);
+    if (arrival === undefined || arrival > this.#versionFor) {
+      this.#versionFor = arrivedSoFar();
+      this.#version = Number(conn.getSync("PRAGMA data_version")![0]);
+    }
+    return this.#changeBase + conn.writes + this.#version;
   }
 
   /**
@@ -437,6 +447,8 @@ export class EmbeddedClient implements Client {
       const tx: EmbeddedTransaction = new EmbeddedTransaction(conn, () => {
         if (memory) this.#heldBy = null;
         else conn.close();
+        // It may have committed: counted at once, as this client's own writes are.
+        this.#changeBase++;
       });
       if (memory) this.#heldBy = tx;
       return tx;
@@ -472,6 +484,7 @@ export class EmbeddedClient implements Client {
     }
     this.#conn.close();
     this.#conn = new Conn(this.#path, this.#pragmas);
+    this.#versionFor = -Infinity;
     this.closed = false;
   }
 

@@ -19,18 +19,21 @@ import {
   decideAccess,
   prepareRequest,
 } from "../access/rules.ts";
-import { apiPrincipal, pageSession } from "../caller/resolve.ts";
-import { bearerToken } from "../http/bearer.ts";
-import { clientIp } from "../http/client.ts";
-import { cookieName, secureCookies } from "../http/cookies.ts";
+import { getQueryParam } from "hono/utils/url";
+import { looksLikeApiKey } from "../apikeys/service.ts";
+import { apiPrincipal } from "../caller/resolve.ts";
+import { bearerOf } from "../http/bearer.ts";
+import { type RequestMeta, requestMetaOf } from "../http/client.ts";
+import { cookieName, cookieOf, secureCookiesAt } from "../http/cookies.ts";
+import type { LaneRequest, LaneRoute } from "../http/lane.ts";
 import { returnHosts } from "../http/redirect.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { isLocale, negotiateLocale, runWithLocale } from "../i18n/i18n.ts";
 import { LANG_COOKIE } from "../i18n/middleware.ts";
-import { fail } from "../lib/errors.ts";
+import { fail, type Failure } from "../lib/errors.ts";
 import { parseRoles } from "../users/users.ts";
 import { describe } from "../openapi/describe.ts";
-import type { SessionContext } from "../sessions/service.ts";
+import { authenticateSession, type SessionContext } from "../sessions/service.ts";
 import {
   AUTHORIZE_PATH,
   hostSession,
@@ -101,19 +104,6 @@ const verifyDoc = describe({
   }],
 });
 
-/** Every identity header, sent on each 200 (empty when it does not apply). */
-const IDENTITY_HEADERS = [
-  "X-Auth-User",
-  "X-Auth-User-Id",
-  "X-Auth-Roles",
-  "X-Auth-Session",
-  "X-Auth-Key",
-  "Remote-User",
-  "Remote-Groups",
-  "Remote-Name",
-  "Remote-Email",
-] as const;
-
 type Caller = {
   user: { id: string; displayName: string; username: string; groups: string; email: string | null };
   roles: string[];
@@ -170,92 +160,178 @@ function accessUserOf(caller: Caller): AccessUser {
   };
 }
 
+/**
+ * Every identity header, empty when it does not apply: Caddy 2.6 (Debian 12's) hands the app
+ * a literal `{http.reverse_proxy.header.X-Auth-Key}` for a header our answer lacks, and an
+ * empty one also replaces what the client sent on every proxy.
+ */
+function identityHeaders(caller: Caller | null): readonly [string, string][] {
+  // A kept session answer (frozen rows, frozen roles) gets the same headers each time.
+  const row = caller?.session?.session;
+  const kept = row ? keptHeaders.get(row) : undefined;
+  if (kept && kept.user === caller!.user) return kept.headers;
+  const headers = identityHeadersOf(caller);
+  if (
+    row && Object.isFrozen(row) && Object.isFrozen(caller!.user) && Object.isFrozen(caller!.roles)
+  ) {
+    keptHeaders.set(row, { user: caller!.user, headers: Object.freeze(headers) });
+  }
+  return headers;
+}
+
+const keptHeaders = new WeakMap<object, { user: object; headers: readonly [string, string][] }>();
+
+function identityHeadersOf(caller: Caller | null): [string, string][] {
+  const who = caller ? identityOf(caller) : null;
+  return [
+    ["X-Auth-User", who ? who.name : ""],
+    ["X-Auth-User-Id", who ? who.id : ""],
+    ["X-Auth-Roles", who ? who.roles : ""],
+    ["X-Auth-Session", caller?.session ? headerSafe(caller.session.session.id) : ""],
+    ["X-Auth-Key", caller?.keyId ? headerSafe(caller.keyId) : ""],
+    ["Remote-User", who ? who.name : ""],
+    ["Remote-Groups", who ? who.groupsHeader : ""],
+    ["Remote-Name", who ? who.name : ""],
+    ["Remote-Email", who ? who.email : ""],
+  ];
+}
+
+const sessionCaller = (ctx: SessionContext): Caller => ({
+  user: ctx.user,
+  roles: ctx.roles,
+  session: ctx,
+});
+
+/** What the proxy says about the request it asks for, read once from the headers. */
+type Ask = {
+  rd: string | undefined;
+  accept: string | undefined;
+  forwardedProto: string | undefined;
+  forwardedHost: string | undefined;
+  forwardedUri: string | undefined;
+  originalUri: string | undefined;
+};
+
+/**
+ * The caller of a Bearer token: null leaves the cookies to decide (a token that is not ours or
+ * not alive), a failure is the answer.
+ */
+type BearerCaller = (token: string, meta: RequestMeta) => Promise<Caller | null | Failure>;
+
+/** Who asks and what the rules decide: the route's and the fast lane's common part. */
+type Verdict =
+  | { ask: Ask; bearer: string | undefined; caller: Caller | null; decision: AccessDecision }
+  | { refusal: Failure };
+
+async function judge(
+  deps: Deps,
+  { raw, env, arrival }: LaneRequest,
+  bearerCaller: BearerCaller,
+): Promise<Verdict> {
+  const { config } = deps;
+  const now = deps.clock.now();
+  // Each header read once: every read is a look-up in the request's header list.
+  const headers = raw.headers;
+  const header = (name: string) => headers.get(name) ?? undefined;
+  const proto = header("x-forwarded-proto");
+  const forwardedHost = header("x-forwarded-host");
+  const hostHeader = header("host");
+  const host = requestedHost(forwardedHost, hostHeader ?? new URL(raw.url).host, proto) ?? "";
+  const ask: Ask = {
+    rd: getQueryParam(raw.url, "rd") as string | undefined,
+    accept: header("accept"),
+    forwardedProto: proto,
+    forwardedHost: forwardedHost ?? hostHeader,
+    forwardedUri: header("x-forwarded-uri"),
+    originalUri: header("x-original-uri"),
+  };
+  const meta = requestMetaOf(raw, env, config);
+  // Normalized once for both decisions below.
+  const request = prepareRequest({
+    host,
+    path: ask.forwardedUri ?? ask.originalUri ?? "/",
+    method: header("x-forwarded-method") ?? header("x-original-method") ?? "GET",
+    ip: meta.ip,
+  });
+  const rules = await accessRules(deps);
+
+  // A path everyone may reach, or no one, needs no look-up of who is asking.
+  const anonymous = decideAccess(rules, request, null, now);
+  const bearer = bearerOf(headers);
+  if (anonymous.outcome === "allow" || anonymous.outcome === "deny") {
+    return { ask, bearer, caller: null, decision: anonymous };
+  }
+  let caller: Caller | null = null;
+  if (bearer) {
+    const r = await bearerCaller(bearer, meta);
+    if (r && "code" in r) return { refusal: r };
+    // Any other Bearer (the protected app's own, say) leaves the cookies to decide.
+    caller = r;
+  }
+  // Read only when a cookie is: it may parse the request's URL.
+  const secure = () => secureCookiesAt(raw.url, config);
+  if (!caller && host && host !== portalHost(config)) {
+    const s = await hostSession(
+      deps,
+      host,
+      cookieOf(headers, cookieName("sso", secure())),
+      arrival,
+    );
+    if (s) caller = sessionCaller(s);
+  }
+  if (!caller) {
+    const token = cookieOf(headers, cookieName("session", secure()));
+    const s = await authenticateSession(deps, token, meta, arrival);
+    if (s.ok) caller = sessionCaller(s.ctx);
+  }
+  const decision = caller ? decideAccess(rules, request, accessUserOf(caller), now) : anonymous;
+  return { ask, bearer, caller, decision };
+}
+
+/**
+ * GET and HEAD /api/v1/verify in the fast lane (src/fast_lane.ts): the answer when the rules
+ * let the request through, the same as the route's. Every other outcome, and an API key
+ * (whose use the route records), goes to the route.
+ */
+export function verifyLane(deps: Deps): LaneRoute {
+  return async (req) => {
+    if (looksLikeApiKey(bearerOf(req.raw.headers))) return null;
+    const verdict = await judge(deps, req, async (token, meta) => {
+      const s = await authenticateSession(deps, token, meta, req.arrival);
+      return s.ok ? sessionCaller(s.ctx) : null;
+    });
+    if ("refusal" in verdict || verdict.decision.outcome !== "allow") return null;
+    return { status: 200, headers: identityHeaders(verdict.caller), body: null };
+  };
+}
+
 export function forwardAuthRoutes(deps: Deps): Hono {
   const app = new Hono();
   const { config } = deps;
   const allowedHosts = returnHosts(config);
   const portal = portalHost(config);
 
-  /**
-   * Every identity header, empty when it does not apply: Caddy 2.6 (Debian 12's) hands the app
-   * a literal `{http.reverse_proxy.header.X-Auth-Key}` for a header our answer lacks, and an
-   * empty one also replaces what the client sent on every proxy.
-   */
   const identify = (c: Context, caller: Caller | null) => {
-    const who = caller ? identityOf(caller) : null;
-    const values: Record<(typeof IDENTITY_HEADERS)[number], string> = {
-      "X-Auth-User": who ? who.name : "",
-      "X-Auth-User-Id": who ? who.id : "",
-      "X-Auth-Roles": who ? who.roles : "",
-      "X-Auth-Session": caller?.session ? headerSafe(caller.session.session.id) : "",
-      "X-Auth-Key": caller?.keyId ? headerSafe(caller.keyId) : "",
-      "Remote-User": who ? who.name : "",
-      "Remote-Groups": who ? who.groupsHeader : "",
-      "Remote-Name": who ? who.name : "",
-      "Remote-Email": who ? who.email : "",
-    };
-    for (const h of IDENTITY_HEADERS) c.header(h, values[h]);
+    for (const [name, value] of identityHeaders(caller)) c.header(name, value);
   };
 
   // Hono answers HEAD with the GET route, without the body.
   app.get("/api/v1/verify", verifyDoc, async (c) => {
-    const now = deps.clock.now();
-    // Each header read once: every read is a look-up in the request's header list.
-    const proto = c.req.header("x-forwarded-proto");
-    const forwardedHost = c.req.header("x-forwarded-host");
-    const hostHeader = c.req.header("host");
-    const host = requestedHost(forwardedHost, hostHeader ?? new URL(c.req.url).host, proto) ?? "";
-    const ask = {
-      rd: c.req.query("rd"),
-      accept: c.req.header("accept"),
-      forwardedProto: proto,
-      forwardedHost: forwardedHost ?? hostHeader,
-      forwardedUri: c.req.header("x-forwarded-uri"),
-      originalUri: c.req.header("x-original-uri"),
-    };
-    // Normalized once for both decisions below.
-    const request = prepareRequest({
-      host,
-      path: ask.forwardedUri ?? ask.originalUri ?? "/",
-      method: c.req.header("x-forwarded-method") ?? c.req.header("x-original-method") ?? "GET",
-      ip: clientIp(c, config),
-    });
-    const rules = await accessRules(deps);
-
-    // A path everyone may reach, or no one, needs no look-up of who is asking.
-    const anonymous = decideAccess(rules, request, null, now);
-    if (anonymous.outcome === "allow") {
-      identify(c, null);
-      return c.body(null, 200);
-    }
-    if (anonymous.outcome === "deny") return denied(c, anonymous, null);
-
-    const bearer = bearerToken(c);
-    let caller: Caller | null = null;
-    if (bearer) {
+    const request = { raw: c.req.raw, env: c.env, arrival: c.get("arrival") };
+    const verdict = await judge(deps, request, async () => {
       const p = await apiPrincipal(c, deps, ["read"]);
       if (!p.ok) {
         // A key that is valid but may not read: a clear no, not a sign-in prompt.
-        if (p.code === "insufficient_scope") return jsonFailure(c, p);
-      } else if (p.value.kind === "api_key") {
-        const { user, key } = p.value.principal;
-        caller = { user, roles: parseRoles(user.roles), keyId: key.id };
-      } else {
-        caller = { user: p.value.ctx.user, roles: p.value.ctx.roles, session: p.value.ctx };
+        return p.code === "insufficient_scope" ? p : null;
       }
-      // Any other Bearer (the protected app's own, say) leaves the cookies to decide.
-    }
-    if (!caller && host && host !== portal) {
-      const secure = secureCookies(c, config);
-      const s = await hostSession(deps, host, getCookie(c, cookieName("sso", secure)));
-      if (s) caller = { user: s.user, roles: s.roles, session: s };
-    }
-    if (!caller) {
-      const s = await pageSession(c, deps);
-      if (s.ok) caller = { user: s.ctx.user, roles: s.ctx.roles, session: s.ctx };
-    }
-
-    const decision = caller ? decideAccess(rules, request, accessUserOf(caller), now) : anonymous;
+      if (p.value.kind === "api_key") {
+        const { user, key } = p.value.principal;
+        return { user, roles: parseRoles(user.roles), keyId: key.id };
+      }
+      return sessionCaller(p.value.ctx);
+    });
+    if ("refusal" in verdict) return jsonFailure(c, verdict.refusal);
+    const { decision, caller, bearer, ask } = verdict;
     switch (decision.outcome) {
       case "allow":
         identify(c, caller);

@@ -3,7 +3,8 @@
  * plain names only when serving plain http on localhost, where browsers refuse Secure cookies.
  */
 import type { Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
+import { parse } from "hono/utils/cookie";
 import type { Config } from "../config.ts";
 import type { Clock } from "../lib/clock.ts";
 
@@ -12,12 +13,23 @@ export type CookieKind = "session" | "pending" | "device" | "csrf" | "sso" | "br
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
 export function secureCookies(c: Context, config: Config): boolean {
+  return secureCookiesAt(c.req.url, config);
+}
+
+/** `secureCookies()` for a request's URL (the fast lane answers without a Hono context). */
+export function secureCookiesAt(requestUrl: string, config: Config): boolean {
   if (config.COOKIE_SECURE !== "auto") return config.COOKIE_SECURE === "true";
   // Behind a TLS-terminating proxy we may see http://127.0.0.1: an https PUBLIC_URL says
   // what browsers really use, so cookies keep Secure and the __Host- prefix.
   if (config.PUBLIC_URL?.startsWith("https://")) return true;
-  const url = new URL(c.req.url);
+  const url = new URL(requestUrl);
   return !(url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
+}
+
+/** One cookie of a request, by its full name; what Hono's `getCookie(c, name)` reads. */
+export function cookieOf(headers: Headers, name: string): string | undefined {
+  const header = headers.get("cookie");
+  return header ? parse(header, name)[name] : undefined;
 }
 
 export function cookieName(kind: CookieKind, secure: boolean): string {
@@ -25,7 +37,7 @@ export function cookieName(kind: CookieKind, secure: boolean): string {
 }
 
 export function readCookie(c: Context, config: Config, kind: CookieKind): string | undefined {
-  return getCookie(c, cookieName(kind, secureCookies(c, config)));
+  return cookieOf(c.req.raw.headers, cookieName(kind, secureCookies(c, config)));
 }
 
 /**

@@ -6,11 +6,14 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { Deps } from "../deps.ts";
+import { requestArrived } from "../db/changes.ts";
 import { clientIp } from "../http/client.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
     requestId: string;
+    /** The request's number (src/db/changes.ts `requestArrived()`), for the session check. */
+    arrival: number;
   }
 }
 
@@ -46,32 +49,51 @@ export function routeLabel(
   return next?.path ?? "unmatched";
 }
 
+/** What one answered request leaves behind: its counter, its duration, its log line. */
+export type AnsweredRequest = {
+  method: string;
+  path: string;
+  route: string;
+  status: number;
+  seconds: number;
+  requestId: string;
+  ip: string | null;
+};
+
+/** The metrics and the log line of an answered request (the router's and the fast lane's). */
+export function recordRequest(deps: Deps, r: AnsweredRequest): void {
+  const method = methodLabel(r.method);
+  deps.metrics.httpRequests.inc({ method, route: r.route, status: String(r.status) });
+  deps.metrics.httpDuration.observe({ route: r.route }, r.seconds);
+  deps.log("info", "request", {
+    method,
+    path: r.path.slice(0, 512),
+    route: r.route,
+    status: r.status,
+    duration_ms: Math.round(r.seconds * 100_000) / 100,
+    request_id: r.requestId,
+    ip: r.ip,
+  });
+}
+
 export function requestObserver(deps: Deps): MiddlewareHandler {
   return async (c: Context, next) => {
+    c.set("arrival", requestArrived());
     const started = performance.now();
     const requestId = requestIdFrom(c.req.header("x-request-id"));
     c.set("requestId", requestId);
-    // before the handler, so that it is part of the response the handler builds
+    // before the handler, so that it is part of the response it builds
     c.header("X-Request-Id", requestId);
     await next();
-    // performance.now() on Workers only advances across I/O: good enough for latency.
-    const seconds = (performance.now() - started) / 1000;
-    const status = c.res.status;
-    const route = routeLabel(matchedRoutes(c), c.req.routeIndex);
     if (c.res.headers.get("X-Request-Id") === null) c.header("X-Request-Id", requestId);
-    deps.metrics.httpRequests.inc({
-      method: methodLabel(c.req.method),
-      route,
-      status: String(status),
-    });
-    deps.metrics.httpDuration.observe({ route }, seconds);
-    deps.log("info", "request", {
-      method: methodLabel(c.req.method),
-      path: c.req.path.slice(0, 512),
-      route,
-      status,
-      duration_ms: Math.round(seconds * 100_000) / 100,
-      request_id: requestId,
+    recordRequest(deps, {
+      method: c.req.method,
+      path: c.req.path,
+      route: routeLabel(matchedRoutes(c), c.req.routeIndex),
+      status: c.res.status,
+      // performance.now() on Workers only advances across I/O: good enough for latency.
+      seconds: (performance.now() - started) / 1000,
+      requestId,
       ip: clientIp(c, deps.config),
     });
   };

@@ -110,13 +110,15 @@ export class SessionCheckCache {
   }
 
   /**
-   * Brings the cache up to date with the database and returns the generation a read begun now
+   * Brings the cache up to date with the database, as of a look taken since the request
+   * numbered `arrival` arrived (src/db/changes.ts; a fresh look without it), and returns the
+   * generation a read begun now
    * belongs to, or null when the cache cannot answer (the database refused a statement: the
    * caller reads as if there were no cache, and the error, if it persists, surfaces there).
    */
-  open(): number | null {
+  open(arrival?: number): number | null {
     try {
-      const seen = this.#source.changeCount();
+      const seen = this.#source.changeCount(arrival);
       if (seen === this.#seen) return this.#generation;
       // Read after the change count: a commit landing in between moves the count again.
       let schema = this.#source.getSync("PRAGMA schema_version")?.[0];

@@ -4,6 +4,7 @@ import { drizzle } from "drizzle-orm/libsql";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { type Db, migrateDb, openLibsqlDb } from "../db/client.ts";
 import * as schema from "../db/schema.ts";
+import { requestArrived } from "../db/changes.ts";
 import { sessionCheckCache } from "./check_cache.ts";
 import { findActiveSession, touchSession } from "./repo.ts";
 
@@ -72,6 +73,38 @@ Deno.test("session check cache: the touch and unrelated writes keep the answer; 
     // Another process's revocation: the very next check reads the row, and refuses.
     other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 65_000]);
     assertEquals(await findActiveSession(db, "s1", new Date(T + 66_000), IDLE), undefined);
+  }));
+
+Deno.test("session check cache: one look serves the requests that arrived before it, never a later one", () =>
+  withFileDb(async (db, other) => {
+    const check = (arrival?: number) =>
+      findActiveSession(db, "s1", new Date(T + 1000), IDLE, arrival);
+    assert(await check()); // the first check makes the triggers (a write of this process's own)
+    assert(await check());
+    const first = requestArrived();
+    const second = requestArrived();
+    assert(await check(first)); // the look, taken after both arrived
+
+    // Another process revokes the session. The two requests that arrived before the look are
+    // concurrent with that revocation, and may be answered from the look.
+    other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 500]);
+    assert(await check(second));
+    assert(await check(first));
+
+    // A request that arrives now (after the revocation) takes a new look, and is refused; so
+    // is a check that names no request.
+    assertEquals(await check(requestArrived()), undefined);
+    other.prepare("UPDATE sessions SET revoked_at = NULL WHERE id = 's1'").run([]);
+    assert(await check());
+    other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 600]);
+    assertEquals(await check(), undefined);
+
+    // This process's own writes count at once, whatever the request's number.
+    await db.run("UPDATE sessions SET revoked_at = NULL WHERE id = 's1'");
+    const third = requestArrived();
+    assert(await check(third));
+    await db.run(`UPDATE sessions SET revoked_at = ${T + 700} WHERE id = 's1'`);
+    assertEquals(await check(third), undefined);
   }));
 
 Deno.test("session check cache: a kept answer that looks idle or expired is read again", () =>

@@ -71,9 +71,11 @@ export async function findActiveSession(
   sessionId: string,
   now: Date,
   idleMs: number,
+  /** The request's number (`requestArrived()`), when a check answers one. */
+  arrival?: number,
 ): Promise<ActiveSession | undefined> {
   const cache = sessionCheckCache(db);
-  const generation = cache ? cache.open() : null;
+  const generation = cache ? cache.open(arrival) : null;
   const t = now.getTime();
   if (generation !== null) {
     const kept = cache!.get(sessionId);

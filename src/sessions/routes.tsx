@@ -6,7 +6,7 @@ import { revokeTrustedDevice } from "../devices/repo.ts";
 import { apiPrincipal, pageSession, withCaller } from "../caller/resolve.ts";
 import { parseRoles } from "../users/users.ts";
 import { clearCookie, readCookie } from "../http/cookies.ts";
-import { requestMeta } from "../http/client.ts";
+import { requestMeta, requestMetaOf } from "../http/client.ts";
 import { csrfToken } from "../http/csrf.ts";
 import { jsonFailure } from "../http/respond.ts";
 import { describe } from "../openapi/describe.ts";
@@ -19,7 +19,58 @@ const refreshBody = z.object({ refresh_token: z.string().min(1, "Required.").max
 import { verifyToken } from "../tokens/tokens.ts";
 import { LogoutPage } from "./pages.tsx";
 import { revokeSession } from "./repo.ts";
-import type { SessionContext } from "./service.ts";
+import { authenticateSession, type SessionContext } from "./service.ts";
+import { looksLikeApiKey } from "../apikeys/service.ts";
+import { bearerOf } from "../http/bearer.ts";
+import type { LaneRoute } from "../http/lane.ts";
+
+/** GET /api/v1/session's answer for a session token. */
+function sessionAnswer({ user, session, roles, amr }: SessionContext) {
+  return {
+    user: { id: user.id, username: user.displayName, roles },
+    session: {
+      id: session.id,
+      amr,
+      created_at: new Date(session.createdAt).toISOString(),
+      expires_at: new Date(session.expiresAt).toISOString(),
+    },
+  };
+}
+
+/**
+ * The body of a kept answer (src/sessions/check_cache.ts hands every check of a session the same
+ * frozen rows until something changes them), made once.
+ */
+const keptBodies = new WeakMap<object, { user: object; body: string }>();
+
+function sessionBody(ctx: SessionContext): string {
+  const kept = keptBodies.get(ctx.session);
+  if (kept && kept.user === ctx.user) return kept.body;
+  const body = JSON.stringify(sessionAnswer(ctx));
+  if (Object.isFrozen(ctx.session) && Object.isFrozen(ctx.user)) {
+    keptBodies.set(ctx.session, { user: ctx.user, body });
+  }
+  return body;
+}
+
+/**
+ * GET /api/v1/session in the fast lane (src/fast_lane.ts): a live session's answer, the same
+ * as the route's; an API key, or anything but a live session, goes to the route.
+ */
+export function sessionLane(deps: Deps): LaneRoute {
+  return async ({ raw, env, arrival }) => {
+    const token = bearerOf(raw.headers);
+    if (!token || looksLikeApiKey(token)) return null;
+    const meta = requestMetaOf(raw, env, deps.config);
+    const s = await authenticateSession(deps, token, meta, arrival);
+    if (!s.ok) return null;
+    return {
+      status: 200,
+      headers: [["Content-Type", "application/json"]],
+      body: sessionBody(s.ctx),
+    };
+  };
+}
 
 /** The JSON routes in the OpenAPI document. */
 const doc = {
@@ -98,16 +149,7 @@ export function sessionRoutes(deps: Deps): Hono {
         },
       });
     }
-    const { user, session, roles, amr } = p.value.ctx;
-    return c.json({
-      user: { id: user.id, username: user.displayName, roles },
-      session: {
-        id: session.id,
-        amr,
-        created_at: new Date(session.createdAt).toISOString(),
-        expires_at: new Date(session.expiresAt).toISOString(),
-      },
-    });
+    return c.json(sessionAnswer(p.value.ctx));
   });
 
   app.post(

@@ -131,6 +131,8 @@ export async function authenticateSession(
   token: string | undefined,
   /** The request's origin: with SESSION_BIND_ADDRESS, a session used from elsewhere ends. */
   meta?: RequestMeta,
+  /** The request's number (src/db/changes.ts `requestArrived()`). */
+  arrival?: number,
 ): Promise<{ ok: true; ctx: SessionContext } | Failure> {
   if (!token) return fail("unauthorized");
   const now = deps.clock.now();
@@ -141,6 +143,7 @@ export async function authenticateSession(
     verified.token.jti,
     now,
     deps.config.SESSION_IDLE_MINUTES * 60_000,
+    arrival,
   );
   if (!found || found.user.id !== verified.token.sub) return fail("unauthorized");
   if (deps.config.SESSION_BIND_ADDRESS && meta && movedAway(found.session.ip, meta.ip)) {

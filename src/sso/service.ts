@@ -113,22 +113,29 @@ export async function hostSession(
   deps: Deps,
   host: string,
   value: string | undefined,
+  /** The request's number (src/db/changes.ts `requestArrived()`). */
+  arrival?: number,
 ): Promise<SessionContext | null> {
   if (!value || value.length > 200) return null;
   const dot = value.lastIndexOf(".");
   if (dot <= 0) return null;
   const sessionId = value.slice(0, dot);
   if (!timingSafeEqual(value.slice(dot + 1), await hostMac(deps, host, sessionId))) return null;
-  return await liveSession(deps, sessionId);
+  return await liveSession(deps, sessionId, arrival);
 }
 
-async function liveSession(deps: Deps, sessionId: string): Promise<SessionContext | null> {
+async function liveSession(
+  deps: Deps,
+  sessionId: string,
+  arrival?: number,
+): Promise<SessionContext | null> {
   const now = deps.clock.now();
   const found = await findActiveSession(
     deps.db,
     sessionId,
     now,
     deps.config.SESSION_IDLE_MINUTES * 60_000,
+    arrival,
   );
   if (!found) return null;
   if (found.session.lastSeenAt < now.getTime() - 60_000) {

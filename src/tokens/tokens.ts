@@ -254,14 +254,19 @@ const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "crit"];
  * kept; a hit still checks the expiry against `now`, and whether the session is alive is
  * always decided by its row, so the cache changes speed, never an answer. Bounded, oldest out.
  */
-const verified = new WeakMap<SigningKeys, Map<string, VerifiedToken>>();
+const verified = new WeakMap<SigningKeys, Map<TokenKind, Map<string, KeptVerification>>>();
 const VERIFIED_CACHE_SIZE = 10_000;
 
-function remember(keys: SigningKeys, cacheKey: string, token: VerifiedToken) {
-  let cache = verified.get(keys);
-  if (!cache) verified.set(keys, cache = new Map());
+/** A kept success: one frozen answer, handed out again (no key or answer made per check). */
+type KeptVerification = Readonly<{ ok: true; token: VerifiedToken }>;
+
+function remember(keys: SigningKeys, kind: TokenKind, token: string, answer: KeptVerification) {
+  let byKind = verified.get(keys);
+  if (!byKind) verified.set(keys, byKind = new Map());
+  let cache = byKind.get(kind);
+  if (!cache) byKind.set(kind, cache = new Map());
   if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(cacheKey, token);
+  cache.set(token, answer);
 }
 
 /** Verifies a token of one kind; any other kind, algorithm, issuer or key is refused. */
@@ -271,16 +276,15 @@ export async function verifyToken(
   token: string,
   now: Date,
 ): Promise<TokenVerification> {
-  const cacheKey = `${kind}:${token}`;
-  const hit = typeof token === "string" ? verified.get(keys)?.get(cacheKey) : undefined;
+  const hit = typeof token === "string" ? verified.get(keys)?.get(kind)?.get(token) : undefined;
   if (hit) {
     // Expired once now >= exp, as in verifyUncached. No other check can start failing before
     // then: `iat`/`nbf` within the skew only grow older, and exp - iat caps the token's age.
-    if (Math.floor(now.getTime() / 1000) >= hit.exp) return { ok: false, reason: "expired" };
-    return { ok: true, token: hit };
+    if (Math.floor(now.getTime() / 1000) >= hit.token.exp) return { ok: false, reason: "expired" };
+    return hit;
   }
   const r = await verifyUncached(keys, kind, token, now);
-  if (r.ok) remember(keys, cacheKey, r.token);
+  if (r.ok) remember(keys, kind, token, Object.freeze({ ok: true, token: r.token }));
   return r;
 }
 
