@@ -893,10 +893,11 @@ async function workerProfiledPhase(
   const cpu = await profiler.stop();
   const per = (ms: number) => round((ms * 1000) / Math.max(1, phase.requests), 0);
   console.log(
-    `    Worker isolate (V8 profile, sampler ${cpu.sampler}, period ${cpu.periodUs} µs, ` +
+    `    Worker isolate (V8 profile, ${cpu.sampler}, period ${cpu.periodUs} µs, ` +
       `${cpu.busySamples} busy samples): ${per(cpu.ownMs)} µs/req own CPU, ` +
       `${per(cpu.bundleMs)} in the bundle's functions, ${per(cpu.gcMs)} GC, ` +
-      `${per(cpu.programMs)} (program)`,
+      `${per(cpu.programMs)} (program); main thread ${per(cpu.mainThread?.cpuMs ?? NaN)} µs/req ` +
+      `on a core, ${per(cpu.mainThread?.waitMs ?? NaN)} waiting for one`,
   );
   return { phase, cpu, ownUsPerRequest: per(cpu.ownMs), bundleUsPerRequest: per(cpu.bundleMs) };
 }

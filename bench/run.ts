@@ -349,10 +349,11 @@ function workerOwnCpu(load: LoadResults): string {
     per(x.cpu.gcMs, x.phase),
     per(x.cpu.programMs, x.phase),
     n(x.phase.serverCpuUsPerRequest, 0),
-    n(x.phase.serverMainThreadCpuUsPerRequest, 0),
+    per(x.cpu.mainThread?.cpuMs ?? NaN, x.phase),
+    per(x.cpu.mainThread?.waitMs ?? NaN, x.phase),
   ];
   const top = (x: Profiled) =>
-    x.cpu.top.slice(0, 8).map((f) => `\`${f.name || "(native)"}\` ${per(f.ms, x.phase)}`).join(
+    x.cpu.top.slice(0, 8).map((f) => `\`${f.name}\` ${per(f.ms, x.phase)}`).join(
       ", ",
     );
   const profiled = [w.session, w.totp, ...(w.password ? [w.password] : [])];
@@ -363,12 +364,15 @@ step): after the timed phases, the session and TOTP phases run again${
     w.password ? ", then a few password logins," : ""
   } while V8 profiles the Worker's isolate alone through workerd's own inspector
 (bench/worker_cpu.ts: a sample asked every ${n(w.session.cpu.intervalUs, 0)} µs; the sampler's
-measured period ${periods} µs; sampler thread: ${samplers}). A sample is recorded only while the
-isolate is entered: its JavaScript, the native calls it makes (WebCrypto, JSON, the D1 binding's
-client side), its garbage collection, and workerd's own work for it under its lock ("(program)"):
-what Cloudflare bills as the Worker's CPU time. miniflare's entry worker, the D1 Durable Object and
-SQLite, and workerd's HTTP work run outside it (they are the rest of the process's figure). CPU
-per request = busy samples × the measured period ÷ requests; ± is the sampling error (1 ÷ √samples).
+measured period ${periods} µs; ${samplers}). A sample is recorded only while the isolate is
+entered: its JavaScript, the native calls it makes (WebCrypto, JSON, the D1 binding's client
+side), its garbage collection, and workerd's own work for it under its lock ("(program)"): what
+Cloudflare bills as the Worker's CPU time. miniflare's entry worker, the D1 Durable Object and
+SQLite, and workerd's HTTP work run outside it (they are the rest of the process's figure). The
+figure is busy samples × the measured period ÷ requests; ± is the sampling error (1 ÷ √samples).
+The ticks follow the wall clock, so the figure also counts any time workerd's main thread (where
+all of the process's isolates run) waited for a core while in the isolate: an upper bound of the
+isolate's CPU time, closer the less that thread waited (its waiting is in the last column).
 
 ${
     table(
@@ -381,7 +385,8 @@ ${
         "GC",
         "(program)",
         "whole workerd process µs/req",
-        "of it main thread",
+        "its main thread on a core",
+        "its main thread waiting for a core",
       ],
       [
         row("session", w.session),
@@ -396,13 +401,15 @@ ${
       ? `The password row is a check of the method: PBKDF2 at ${
         n(load.kdf.iterations, 0)
       } iterations runs inside the isolate (one native call per 100,000 iterations), so the
-isolate's figure must come close to the main thread's and below it (that also runs the login's D1
-work and miniflare).
+isolate's figure must come close to the main thread's time on a core and below that plus its
+waiting (the main thread also runs the login's D1 work and miniflare).
 
 `
       : ""
   }Where the isolate's time goes (self time, µs per request; a native function is named by itself,
-a blank name is V8's for a native call it cannot name): session: ${top(w.session)}; totp:
+\`(native)\` a native call V8 does not name; the bundle's functions with their module): session: ${
+    top(w.session)
+  }; totp:
 ${top(w.totp)}.
 `;
 }

@@ -210,7 +210,8 @@ export function workersRow(worker: LoadResults | null): TargetRow {
       }), ${fmt(own.totp.ownUsPerRequest)} µs per TOTP step (${err(own.totp)})`,
       ok ? verdict(true) : within ? "**not shown**" : verdict(false),
       "V8 samples of the Worker's isolate alone (its JavaScript, the native calls it makes, its " +
-      "GC; not the local D1 nor miniflare's entry worker), bench/worker_cpu.ts; the whole " +
+      "GC; not the local D1 nor miniflare's entry worker), bench/worker_cpu.ts: an upper bound " +
+      "(time its thread waited for a core while in it is counted too); the whole " +
       `workerd process: ${fmt(w.session.serverCpuUsPerRequest)} µs and ${
         fmt(w.totp.serverCpuUsPerRequest)
       } µs; met only if the figure + 2 standard errors is within the target`,

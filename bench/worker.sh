@@ -189,6 +189,7 @@ for (const [name, x] of Object.entries(w)) {
   if (name === "error") continue;
   console.log(`Worker isolate CPU, ${name} (profiled again, ${f(x.phase.requests)} requests): ` +
     `${f(x.ownUsPerRequest)} µs/req (workerd process in that phase ${f(x.phase.serverCpuUsPerRequest)};` +
-    ` sampler ${x.cpu.sampler}, period ${f(x.cpu.periodUs)} µs, ${f(x.cpu.busySamples)} samples)`);
+    ` ${x.cpu.sampler}, period ${f(x.cpu.periodUs)} µs, ${f(x.cpu.busySamples)} samples;` +
+    ` main thread ${f((x.cpu.mainThread?.waitMs ?? NaN) * 1000 / x.phase.requests)} µs/req waiting for a core)`);
 }
 ' "$results"

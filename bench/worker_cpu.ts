@@ -15,35 +15,44 @@
  * workerd's stdout, not through the inspector. (An earlier attempt went through wrangler's proxy:
  * it cut messages at 1 MiB, dropped the session under load, and sometimes never connected.)
  *
- * What a sample means: V8's sampler thread signals the isolate's thread every period and a
- * sample is recorded only while the isolate is entered, that is while workerd runs something for
- * this Worker under its isolate lock: its JavaScript, the native code that JavaScript calls
- * (WebCrypto, JSON, the D1 binding's client side), its garbage collector, and workerd's own C++
- * working for it under the lock ("(program)"). While the thread runs another isolate (D1's
- * Durable Object and SQLite, miniflare's entry worker) or waits for I/O, this isolate is not
- * entered and nothing is recorded (an idle profile of 2 s holds 1 sample); "(idle)" samples are
- * left out too. So the Worker's CPU time ≈ busy samples × the sampler's period, the period being
- * measured in the same profile ({@link samplerPeriod}). A sampled estimate: n samples are off by
- * about √n. It is the quantity Cloudflare bills and limits as a Worker's CPU time, measured under
+ * What a sample means: V8's sampler thread signals the isolate's thread every period (a timer
+ * on the wall clock) and a sample is recorded only while the isolate is entered, that is while
+ * workerd runs something for this Worker under its isolate lock: its JavaScript, the native code
+ * that JavaScript calls (WebCrypto, JSON, the D1 binding's client side), its garbage collector,
+ * and workerd's own C++ working for it under the lock ("(program)"). While the thread runs
+ * another isolate (D1's Durable Object and SQLite, miniflare's entry worker) or waits for I/O,
+ * this isolate is not entered and nothing is recorded (an idle profile of 2 s holds 1 sample);
+ * "(idle)" samples are left out too. So busy samples × the sampler's period, measured in the
+ * same profile ({@link samplerPeriod}), is the time the isolate was entered: its CPU time, plus
+ * any time its thread was preempted or blocked while in it (a tick that comes then is handled
+ * when the thread runs again). An upper bound of the isolate's CPU time, up to the sampling
+ * error (n samples are off by about √n); it is tight when the thread is seldom kept from a core.
+ * The isolate's CPU time is the quantity Cloudflare bills and limits, measured here under
  * workerd on this machine.
  *
- * Two things make the count hold on a loaded 2-core machine (the driver, wrangler's node and the
- * proxy workerd share it):
- * - The sampler thread must wake on time: at normal priority it was late and samples were lost
- *   (a password phase showed 40 % fewer than its PBKDF2 work). The profiling child gives it
- *   SCHED_FIFO priority with `chrt` (root or CAP_SYS_NICE; the result says whether that worked).
+ * Three things keep the figure close on a loaded 2-core machine (the driver, wrangler's node and
+ * the proxy workerd share it, and other benchmarks may run):
+ * - The sampler thread must wake on time, or samples are lost: at normal priority, a password
+ *   phase showed 40 % fewer samples than its PBKDF2 work. The profiling child gives it SCHED_FIFO
+ *   with `chrt` (root or CAP_SYS_NICE; the result says whether that worked).
+ * - workerd's main thread should seldom wait for a core while in the isolate, or that time is
+ *   counted: at nice 0 under a load average of 5–6, password logins came out 11–16 % above the
+ *   main thread's whole CPU time. The child renices it to -20 for the profile and back after;
+ *   the result also gives the main thread's CPU time and run-queue wait during the profile
+ *   (/proc/<pid>/task/<pid>/schedstat), which bound how much of the figure can be waiting.
  * - Each tick is a signal to workerd's main thread, whatever runs there, and costs it: at 100 µs
  *   the session check's main-thread CPU rose by ≈ 780 µs per request and the isolate's sampled
  *   figure by half (≈ 640 against ≈ 430 µs), at 250 µs by ≈ 360 µs and ≈ 20 %. At 1,000 µs
- *   (SAMPLING_INTERVAL_US) the process's CPU per request in the profiled phase stayed within the
- *   run-to-run spread of the timed one; there are still several hundred samples per phase.
+ *   (SAMPLING_INTERVAL_US) the cost was within the run-to-run spread; there are still several
+ *   hundred samples per phase.
  * The profiled phases are run apart from the timed ones all the same.
  *
  * Checked against a known cost: PBKDF2 at 600,000 iterations is six long native calls inside
- * the isolate. Profiled password logins gave 74.0 ms per login in the isolate where workerd's main
- * thread spent 75.5 ms per login (it also runs the login's D1 work and miniflare), and 78.7 against
- * 78.5 at 250 µs. bench/load.ts profiles a few password logins after the session and TOTP phases
- * so that each run shows that check again.
+ * the isolate. With both priorities set, 40 password logins gave 73.3 ms per login in the
+ * isolate where workerd's main thread spent 76.7 ms per login on a core (it also runs the
+ * login's D1 work and miniflare) and waited 6.5 ms for one; with the sampler alone raised and a
+ * quieter machine, 74.0 against 75.5. bench/load.ts profiles password logins after the session
+ * and TOTP phases so that each run shows that check again.
  */
 
 type CallFrame = { functionName: string; url: string; lineNumber: number };
@@ -78,8 +87,16 @@ export type WorkerCpu = {
   bundleMs: number;
   /** The functions with the most self time (not idle), ms. */
   top: { name: string; ms: number }[];
-  /** How the sampler thread ran: "SCHED_FIFO" or why it ran at normal priority. */
+  /** How the sampler thread and workerd's main thread ran ("sampler thread SCHED_FIFO, main
+   * thread at nice -20"), or why they ran at normal priority. */
   sampler: string;
+  /**
+   * workerd's main thread (every isolate of the process runs on it) during the profile, from
+   * /proc/<pid>/task/<pid>/schedstat: its CPU time, and the time it was ready to run but waited
+   * for a core, ms. A tick is timed by the wall clock, so time the thread spent waiting while in
+   * the isolate is counted as the isolate's: ownMs − waitMs is a lower bound of the isolate's CPU.
+   */
+  mainThread?: { cpuMs: number; waitMs: number };
 };
 
 /** A DevTools-protocol session on one target of workerd's inspector. */
@@ -213,6 +230,48 @@ function samplerThreads(pid: number): number[] {
   return tids;
 }
 
+/** CPU time and run-queue wait of thread `tid` of `pid` so far, ns. */
+function schedstat(pid: number, tid: number): { cpuNs: number; waitNs: number } {
+  const [cpu, wait] = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/schedstat`).trim()
+    .split(/\s+/).map(Number);
+  return { cpuNs: cpu, waitNs: wait };
+}
+
+/** Runs `cmd args` and returns null, or what went wrong. */
+async function run(cmd: string, args: string[]): Promise<string | null> {
+  try {
+    const out = await new Deno.Command(cmd, { args, stdout: "null", stderr: "piped" }).output();
+    return out.success ? null : `${cmd}: ${new TextDecoder().decode(out.stderr).trim()}`;
+  } catch (e) {
+    return `${cmd}: ${(e as Error).message}`;
+  }
+}
+
+/** The nice value of thread `tid` of `pid` (field 19 of its stat). */
+function niceOf(pid: number, tid: number): number {
+  const stat = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/stat`);
+  return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+}
+
+/**
+ * Raises workerd's main thread (where every isolate of the process runs) to nice -20 while the
+ * profile is taken; returns how to put it back. A tick that comes while that thread waits for a
+ * core is handled when it runs again and counted as a busy period although the thread spent it
+ * off the CPU: on this loaded machine that counted a password login's PBKDF2 up to 25 % high.
+ * At nice -20 the thread is seldom preempted by the driver, wrangler's node or anything else.
+ */
+async function raiseMainThread(pid: number): Promise<{ note: string; restore(): Promise<void> }> {
+  const before = niceOf(pid, pid);
+  const failed = await run("renice", ["-n", "-20", "-p", String(pid)]);
+  if (failed) return { note: `main thread at nice ${before} (${failed})`, restore: async () => {} };
+  return {
+    note: "main thread at nice -20",
+    restore: async () => {
+      await run("renice", ["-n", String(before), "-p", String(pid)]);
+    },
+  };
+}
+
 /** Gives the profiler's sampler thread real-time priority, so that it samples on time. */
 async function prioritizeSampler(pid: number): Promise<string> {
   const tids = samplerThreads(pid);
@@ -246,11 +305,41 @@ export function samplerPeriod(profile: CpuProfile, intervalUs: number): number {
   return d.length ? d[Math.floor(d.length / 2)] : intervalUs;
 }
 
+/**
+ * For a bundle esbuild wrote (a `// path` comment opens each module), the module a line of it
+ * belongs to: `src/lib/log.ts`, `node_modules/.deno/hono@4.../hono/dist/...` shortened to the
+ * package and file.
+ */
+export function bundleModules(text: string): (line: number) => string | undefined {
+  const starts: { line: number; path: string }[] = [];
+  text.split("\n").forEach((l, i) => {
+    const m = /^\/\/ ((?:src|node_modules)\/\S+)$/.exec(l);
+    if (m) {
+      starts.push({
+        line: i,
+        path: m[1].replace(/^node_modules\/\.deno\/[^/]+\/node_modules\//, ""),
+      });
+    }
+  });
+  return (line) => {
+    let lo = 0, hi = starts.length - 1, found: string | undefined;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid].line <= line) {
+        found = starts[mid].path;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found;
+  };
+}
+
 export function summarize(
   profile: CpuProfile,
   bundleMatch: RegExp,
   intervalUs: number,
   sampler = "",
+  moduleOf?: (line: number) => string | undefined,
 ): WorkerCpu {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const count = new Map<number, number>();
@@ -265,9 +354,12 @@ export function summarize(
     if (f.functionName === "(garbage collector)") gc += n;
     else if (f.functionName === "(program)") program += n;
     else if (bundleMatch.test(f.url)) bundle += n;
+    const module = bundleMatch.test(f.url) ? moduleOf?.(f.lineNumber) : undefined;
     const name = f.url
-      ? `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}`
-      : f.functionName;
+      ? `${f.functionName || "(anonymous)"} ${f.url.split("/").pop()}:${f.lineNumber + 1}${
+        module ? ` (${module})` : ""
+      }`
+      : f.functionName || "(native)";
     byName.set(name, (byName.get(name) ?? 0) + n);
   }
   const ms = (n: number) => (n * periodUs) / 1000;
@@ -353,16 +445,35 @@ if (import.meta.main) {
     const inspector = await attach(url);
     await inspector.send("Profiler.setSamplingInterval", { interval: SAMPLING_INTERVAL_US });
     await inspector.send("Profiler.start");
-    const sampler = await prioritizeSampler(pid);
+    const main = await raiseMainThread(pid);
+    const sampler = `sampler thread ${await prioritizeSampler(pid)}, ${main.note}`;
+    const before = schedstat(pid, pid);
     console.log(`started (${sampler})`);
     for await (const _ of Deno.stdin.readable) { /* until the driver closes it */ }
+    const after = schedstat(pid, pid);
     const { profile } = await inspector.send<{ profile: CpuProfile }>("Profiler.stop");
+    await main.restore();
     await inspector.send("Profiler.disable");
     inspector.close();
     if (keepFlag === "--keep" && keepFile) {
       await Deno.writeTextFile(keepFile, JSON.stringify(profile));
     }
-    console.log(JSON.stringify(summarize(profile, /worker\.js/, SAMPLING_INTERVAL_US, sampler)));
+    const mainThread = {
+      cpuMs: (after.cpuNs - before.cpuNs) / 1e6,
+      waitMs: (after.waitNs - before.waitNs) / 1e6,
+    };
+    // The bundle the Worker runs, to name the module of each of its functions.
+    const bundleUrl = profile.nodes.map((n) => n.callFrame.url).find((u) => /worker\.js$/.test(u));
+    let moduleOf: ((line: number) => string | undefined) | undefined;
+    try {
+      if (bundleUrl?.startsWith("file:")) {
+        moduleOf = bundleModules(await Deno.readTextFile(new URL(bundleUrl)));
+      }
+    } catch { /* named by line only */ }
+    console.log(JSON.stringify({
+      ...summarize(profile, /worker\.js/, SAMPLING_INTERVAL_US, sampler, moduleOf),
+      mainThread,
+    }));
     Deno.exit(0);
   } catch (e) {
     console.log(`error: ${(e as Error).message}`);

@@ -1,7 +1,13 @@
 import { assert, assertEquals } from "../tests/assert.ts";
 import type { LoadResults, PhaseResult } from "./load.ts";
 import { workersRow } from "./targets.ts";
-import { type CpuProfile, samplerPeriod, summarize, type WorkerCpu } from "./worker_cpu.ts";
+import {
+  bundleModules,
+  type CpuProfile,
+  samplerPeriod,
+  summarize,
+  type WorkerCpu,
+} from "./worker_cpu.ts";
 
 const frame = (functionName: string, url = "") => ({ functionName, url, lineNumber: 0 });
 
@@ -40,7 +46,7 @@ Deno.test("the isolate's CPU: busy samples × the period, idle ones left out", (
     [5, 5, 6, 3, 4, 2, 2, 5],
     [500, 1000, 1000, 1000, 1000, 1000, 1000, 20_000],
   );
-  const s = summarize(p, /worker\.js/, 1000, "SCHED_FIFO");
+  const s = summarize(p, /worker\.js/, 1000, "sampler thread SCHED_FIFO");
   assertEquals(s.periodUs, 1000);
   assertEquals(s.samples, 8);
   assertEquals(s.busySamples, 6);
@@ -77,4 +83,22 @@ Deno.test("the Workers target is judged on the isolate's CPU, with room for the 
   assertEquals(row[3], "**not shown**");
   assert(row[4].includes("no inspector"), row[4]);
   assertEquals(workersRow(null)[3], "not measured");
+});
+
+Deno.test("a bundle's line is named by the module esbuild put there", () => {
+  const moduleOf = bundleModules([
+    "var x = 1;",
+    "// node_modules/.deno/hono@4.9.0/node_modules/hono/dist/request.js",
+    "class HonoRequest {}",
+    "// src/lib/log.ts",
+    "var consoleSink = {};",
+    "  // src/not/a/module/comment.ts",
+  ].join("\n"));
+  assertEquals(moduleOf(0), undefined);
+  assertEquals(moduleOf(2), "hono/dist/request.js");
+  assertEquals(moduleOf(4), "src/lib/log.ts");
+  assertEquals(moduleOf(5), "src/lib/log.ts");
+  const p = profile([5, 5], [1000, 1000]);
+  const s = summarize(p, /worker\.js/, 1000, "", () => "src/lib/log.ts");
+  assertEquals(s.top[0].name, "handler worker.js:1 (src/lib/log.ts)");
 });
