@@ -61,6 +61,8 @@ export type Options = {
   /** (with --url and --server-pid) the Worker's name: its isolate is profiled after the timed
    * phases, through workerd's inspector (bench/worker_cpu.ts). */
   workerIsolate?: string;
+  /** (with --worker-isolate) the bundle that Worker runs, to name the modules in its profile. */
+  workerBundle?: string;
 };
 
 const USAGE = `usage: deno run -A bench/load.ts [options]
@@ -85,7 +87,9 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --worker-isolate NAME   (with --url and --server-pid, the workerd process that runs Worker
                           NAME) after the timed phases, run the password, session and TOTP phases
                           again with a V8 profile of that Worker's isolate, through workerd's
-                          inspector, for the Worker's own CPU per request (bench/worker_cpu.ts)`;
+                          inspector, for the Worker's own CPU per request (bench/worker_cpu.ts)
+  --worker-bundle FILE    (with --worker-isolate) the bundle that Worker runs: the profile's
+                          functions are named with their module`;
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
@@ -138,6 +142,9 @@ export function parseOptions(args: string[]): Options {
       case "--worker-isolate":
         o.workerIsolate = next();
         if (!o.workerIsolate) throw new Error(`--worker-isolate needs a name\n${USAGE}`);
+        break;
+      case "--worker-bundle":
+        o.workerBundle = next();
         break;
       case "--also-pid": {
         const [label, pid] = (next() ?? "").split("=");
@@ -887,8 +894,9 @@ async function workerProfiledPhase(
   workerName: string,
   spec: PhaseSpec,
   keep?: string,
+  bundle?: string,
 ): Promise<WorkerCpuPhase> {
-  const profiler = await profileWorkerFromChild(workerdPid, workerName, keep);
+  const profiler = await profileWorkerFromChild(workerdPid, workerName, keep, bundle);
   const phase = await runPhase(port, workerdPid, spec);
   const cpu = await profiler.stop();
   const per = (ms: number) => round((ms * 1000) / Math.max(1, phase.requests), 0);
@@ -1196,6 +1204,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
           name,
           sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
           keep("session"),
+          o.workerBundle,
         );
         printPhase(session.phase);
         await waitForStepAfter(totpSteps.max);
@@ -1205,6 +1214,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
           name,
           totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
           keep("totp"),
+          o.workerBundle,
         );
         printPhase(totp.phase);
         // Last: new password logins must not touch the pending tokens the TOTP phase used.
@@ -1214,6 +1224,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
           name,
           passwordPhase(users, Math.min(WORKER_PROFILE_PASSWORD_REQUESTS, users.length), 32),
           keep("password"),
+          o.workerBundle,
         );
         printPhase(password.phase);
         workerCpu = { password, session, totp };

@@ -151,7 +151,7 @@ results="$work/results.json"
 deno run -A bench/load.ts --url "$base" --database-url "file:$d1_file" \
   --server-pid "$worker_pid" --also-pid "proxy workerd=$proxy_pid" \
   --also-pid "wrangler node=$node_pid" --pbkdf2-iterations "$iterations" \
-  --worker-isolate "$worker_name" \
+  --worker-isolate "$worker_name" --worker-bundle "$work/bundle/worker.js" \
   --users 200 --password-requests 200 "${load_args[@]}" --json "$results" </dev/null &
 load_pid=$!
 status=0

@@ -389,6 +389,8 @@ export async function profileWorkerFromChild(
   name: string,
   /** Also write the raw profile here (a .cpuprofile for Chrome DevTools). */
   keep?: string,
+  /** The bundle the Worker runs (its file, which the profile names only `worker.js`). */
+  bundle?: string,
 ): Promise<{ stop(): Promise<WorkerCpu> }> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -398,6 +400,7 @@ export async function profileWorkerFromChild(
       String(pid),
       name,
       ...(keep ? ["--keep", keep] : []),
+      ...(bundle ? ["--bundle", bundle] : []),
     ],
     stdin: "piped",
     stdout: "piped",
@@ -436,10 +439,17 @@ export async function profileWorkerFromChild(
 }
 
 if (import.meta.main) {
-  // deno run -A bench/worker_cpu.ts WORKERD_PID WORKER_NAME [--keep FILE]: prints "started"
-  // once profiling, profiles until its stdin closes, then prints the summary as JSON.
-  const [pidArg, name, keepFlag, keepFile] = Deno.args;
+  // deno run -A bench/worker_cpu.ts WORKERD_PID WORKER_NAME [--keep FILE] [--bundle FILE]:
+  // prints "started" once profiling, profiles until its stdin closes, then prints the summary
+  // as JSON.
+  const [pidArg, name, ...flags] = Deno.args;
   const pid = Number(pidArg);
+  const flag = (f: string) => {
+    const i = flags.indexOf(f);
+    return i >= 0 ? flags[i + 1] : undefined;
+  };
+  const keepFile = flag("--keep");
+  const bundleFile = flag("--bundle");
   try {
     const url = await findWorkerInspector(pid, name);
     const inspector = await attach(url);
@@ -455,7 +465,7 @@ if (import.meta.main) {
     await main.restore();
     await inspector.send("Profiler.disable");
     inspector.close();
-    if (keepFlag === "--keep" && keepFile) {
+    if (keepFile) {
       await Deno.writeTextFile(keepFile, JSON.stringify(profile));
     }
     const mainThread = {
@@ -463,12 +473,9 @@ if (import.meta.main) {
       waitMs: (after.waitNs - before.waitNs) / 1e6,
     };
     // The bundle the Worker runs, to name the module of each of its functions.
-    const bundleUrl = profile.nodes.map((n) => n.callFrame.url).find((u) => /worker\.js$/.test(u));
     let moduleOf: ((line: number) => string | undefined) | undefined;
     try {
-      if (bundleUrl?.startsWith("file:")) {
-        moduleOf = bundleModules(await Deno.readTextFile(new URL(bundleUrl)));
-      }
+      if (bundleFile) moduleOf = bundleModules(await Deno.readTextFile(bundleFile));
     } catch { /* named by line only */ }
     console.log(JSON.stringify({
       ...summarize(profile, /worker\.js/, SAMPLING_INTERVAL_US, sampler, moduleOf),
