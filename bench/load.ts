@@ -34,6 +34,8 @@ const PROFILE_SESSION_SECONDS = 5;
 const PROFILE_TOTP_REQUESTS = 2000;
 /** Untimed seconds of session checks (and of verify) before each timed one. */
 export const WARM_UP_SECONDS = 2;
+/** Password logins profiled in the Worker (75 ms of PBKDF2 each under workerd). */
+const WORKER_PROFILE_PASSWORD_REQUESTS = 40;
 
 // ---------------------------------------------------------------- options
 
@@ -58,8 +60,11 @@ export type Options = {
   v8Flags?: string;
   /** Extra environment for the timed and profiled servers (experiments: MALLOC_ARENA_MAX=2). */
   serverEnv: Record<string, string>;
-  /** (with --url) wrangler dev's --inspector-port: the Worker is profiled after the timed phases. */
-  workerInspectorPort?: number;
+  /** (with --url and --server-pid) the Worker's name: its isolate is profiled after the timed
+   * phases, through workerd's inspector (bench/worker_cpu.ts). */
+  workerIsolate?: string;
+  /** (with --worker-isolate) the bundle that Worker runs, to name the modules in its profile. */
+  workerBundle?: string;
 };
 
 const USAGE = `usage: deno run -A bench/load.ts [options]
@@ -81,9 +86,12 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
   --v8-flags FLAGS        run the timed servers with --v8-flags=FLAGS (default: those of
                           \`deno task start\`)
   --server-env NAME=VALUE an extra variable for the timed servers (experiments; repeatable)
-  --worker-inspector PORT (with --url) after the timed phases, run the session and TOTP phases
-                          again with a V8 profile of the Worker's isolate, through wrangler dev's
-                          --inspector-port PORT, for the Worker's own CPU per request`;
+  --worker-isolate NAME   (with --url and --server-pid, the workerd process that runs Worker
+                          NAME) after the timed phases, run the password, session and TOTP phases
+                          again with a V8 profile of that Worker's isolate, through workerd's
+                          inspector, for the Worker's own CPU per request (bench/worker_cpu.ts)
+  --worker-bundle FILE    (with --worker-isolate) the bundle that Worker runs: the profile's
+                          functions are named with their module`;
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
@@ -133,8 +141,12 @@ export function parseOptions(args: string[]): Options {
       case "--server-pid":
         o.serverPid = int(a, next(), 1, 2 ** 31);
         break;
-      case "--worker-inspector":
-        o.workerInspectorPort = int(a, next(), 1, 65535);
+      case "--worker-isolate":
+        o.workerIsolate = next();
+        if (!o.workerIsolate) throw new Error(`--worker-isolate needs a name\n${USAGE}`);
+        break;
+      case "--worker-bundle":
+        o.workerBundle = next();
         break;
       case "--also-pid": {
         const [label, pid] = (next() ?? "").split("=");
@@ -189,6 +201,9 @@ export function parseOptions(args: string[]): Options {
     if (!o.databaseUrl?.startsWith("file:")) {
       throw new Error("--url needs --database-url file:<path> of that server, to seed users");
     }
+  }
+  if (o.workerIsolate && (!o.url || !o.serverPid)) {
+    throw new Error(`--worker-isolate needs --url and --server-pid\n${USAGE}`);
   }
   return o;
 }
@@ -868,7 +883,7 @@ function verifyPhase(tokens: string[], seconds: number, concurrency: number): Ph
 export type WorkerCpuPhase = {
   phase: PhaseResult;
   cpu: WorkerCpu;
-  /** The isolate's non-idle samples per request, µs. */
+  /** The isolate's busy samples × the sampler's period, per request, µs. */
   ownUsPerRequest: number;
   /** Of it, self time in the bundle's functions (and the native calls they made), µs. */
   bundleUsPerRequest: number;
@@ -877,18 +892,22 @@ export type WorkerCpuPhase = {
 /** Runs a phase while profiling the Worker's isolate (see bench/worker_cpu.ts). */
 async function workerProfiledPhase(
   port: number,
-  workerdPid: number | undefined,
-  inspectorPort: number,
+  workerdPid: number,
+  workerName: string,
   spec: PhaseSpec,
+  keep?: string,
+  bundle?: string,
 ): Promise<WorkerCpuPhase> {
-  const profiler = await profileWorkerFromChild(inspectorPort);
+  const profiler = await profileWorkerFromChild(workerdPid, workerName, keep, bundle);
   const phase = await runPhase(port, workerdPid, spec);
   const cpu = await profiler.stop();
   const per = (ms: number) => round((ms * 1000) / Math.max(1, phase.requests), 0);
   console.log(
-    `    Worker isolate (V8 profile): ${per(cpu.ownMs)} µs/req own CPU, ` +
+    `    Worker isolate (V8 profile, ${cpu.sampler}, period ${cpu.periodUs} µs, ` +
+      `${cpu.busySamples} busy samples): ${per(cpu.ownMs)} µs/req own CPU, ` +
       `${per(cpu.bundleMs)} in the bundle's functions, ${per(cpu.gcMs)} GC, ` +
-      `${per(cpu.programMs)} (program)`,
+      `${per(cpu.programMs)} (program); main thread ${per(cpu.mainThread?.cpuMs ?? NaN)} µs/req ` +
+      `on a core, ${per(cpu.mainThread?.waitMs ?? NaN)} waiting for one`,
   );
   return { phase, cpu, ownUsPerRequest: per(cpu.ownMs), bundleUsPerRequest: per(cpu.bundleMs) };
 }
@@ -929,8 +948,10 @@ export type LoadResults = {
     session?: { phase: PhaseResult; summary: ProfileSummary | null };
     verify?: { phase: PhaseResult; summary: ProfileSummary | null };
   };
-  /** --worker-inspector: the Worker isolate's own CPU (V8 profile through wrangler's inspector). */
+  /** --worker-isolate: the Worker isolate's own CPU (V8 profile through workerd's inspector). */
   workerCpu?: {
+    /** A few password logins: PBKDF2 is a known cost, a check of the sampled figure. */
+    password?: WorkerCpuPhase;
     session?: WorkerCpuPhase;
     totp?: WorkerCpuPhase;
     /** Why there is no profile. */
@@ -1041,7 +1062,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
 
     const pending = await gatherPendingTokens(port, users, o.concurrency);
     const tokensTimed = pending.tokens;
-    const tokensProfile = (spawn && o.profile) || o.workerInspectorPort
+    const tokensProfile = (spawn && o.profile) || o.workerIsolate
       ? (await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency))
         .tokens
       : new Map<BenchUser, string>();
@@ -1173,28 +1194,47 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       );
     }
 
-    // 5. The Worker's own CPU: the session and TOTP phases again, profiled through wrangler dev's
-    //    inspector (the profiler's sampling costs a little, so the timed figures stay above).
+    // 5. The Worker's own CPU: the session and TOTP phases and a few password logins again, profiled
+    //    through workerd's inspector (the sampling costs a little, so the timed figures stay
+    //    above, and the phases' /proc figures here are for comparison only).
     let workerCpu: LoadResults["workerCpu"];
-    if (!spawn && o.workerInspectorPort) {
+    if (!spawn && o.workerIsolate && pid) {
+      const name = o.workerIsolate;
+      const keep = (phase: string) =>
+        o.keepProfiles ? `${o.keepProfiles}/worker-${phase}.cpuprofile` : undefined;
+      if (o.keepProfiles) await Deno.mkdir(o.keepProfiles, { recursive: true });
       try {
-        console.log("  profiling the Worker's isolate (wrangler's inspector):");
+        console.log(`  profiling the Worker's isolate (workerd's inspector, core:user:${name}):`);
         const session = await workerProfiledPhase(
           timedPort,
           pid,
-          o.workerInspectorPort,
+          name,
           sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
+          keep("session"),
+          o.workerBundle,
         );
         printPhase(session.phase);
         await waitForStepAfter(totpSteps.max);
         const totp = await workerProfiledPhase(
           timedPort,
           pid,
-          o.workerInspectorPort,
+          name,
           totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
+          keep("totp"),
+          o.workerBundle,
         );
         printPhase(totp.phase);
-        workerCpu = { session, totp };
+        // Last: new password logins must not touch the pending tokens the TOTP phase used.
+        const password = await workerProfiledPhase(
+          timedPort,
+          pid,
+          name,
+          passwordPhase(users, Math.min(WORKER_PROFILE_PASSWORD_REQUESTS, users.length), 32),
+          keep("password"),
+          o.workerBundle,
+        );
+        printPhase(password.phase);
+        workerCpu = { password, session, totp };
       } catch (e) {
         console.error(`  !! the Worker's isolate could not be profiled: ${(e as Error).message}`);
         workerCpu = { error: (e as Error).message };

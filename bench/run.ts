@@ -275,7 +275,8 @@ front: the driver talks to a second workerd process, which forwards each request
 runs the Worker; and wrangler's node process prints a line per request. Their CPU time is in the
 "proxy" and "node" columns, not in the Worker's. The Worker's workerd process also runs miniflare's
 entry worker and the local D1 (SQLite in a Durable Object), which Cloudflare does not bill to a
-Worker, so its figure is an upper bound of the Worker's own CPU time. All of it shares the
+Worker, so its figure is an upper bound of the Worker's own CPU time (measured apart below, from a
+profile of the Worker's isolate). All of it shares the
 machine's CPUs with the driver, so req/s and latency are those of the whole chain here.
 
 Run by \`bash bench/worker.sh\` (bench/load.ts \`--url\`): ${n(load.seeding.usersCreated, 0)} users,
@@ -335,28 +336,43 @@ function workerOwnCpu(load: LoadResults): string {
   const w = load.workerCpu;
   if (!w?.session || !w.totp) {
     return `The Worker's own CPU (its isolate's, without miniflare and the local D1) was not ` +
-      `measured in this run${w?.error ? `: ${w.error}` : ""}; see bench/worker_cpu.ts for why ` +
-      "the isolate profile through wrangler dev's inspector is not run by bench/worker.sh.\n";
+      `measured in this run${w?.error ? `: ${w.error}` : ""} (bench/worker_cpu.ts).\n`;
   }
+  type Profiled = NonNullable<typeof w.session>;
   const per = (ms: number, p: PhaseResult) => n((ms * 1000) / Math.max(1, p.requests), 0);
-  const row = (name: string, x: NonNullable<typeof w.session>) => [
+  const row = (name: string, x: Profiled) => [
     name,
     n(x.phase.requests, 0),
     n(x.ownUsPerRequest, 0),
+    `±${n(100 / Math.sqrt(Math.max(1, x.cpu.busySamples)), 0)} %`,
     n(x.bundleUsPerRequest, 0),
     per(x.cpu.gcMs, x.phase),
     per(x.cpu.programMs, x.phase),
     n(x.phase.serverCpuUsPerRequest, 0),
+    per(x.cpu.mainThread?.cpuMs ?? NaN, x.phase),
+    per(x.cpu.mainThread?.waitMs ?? NaN, x.phase),
   ];
-  const top = (x: NonNullable<typeof w.session>) =>
-    x.cpu.top.slice(0, 8).map((f) => `\`${f.name}\` ${per(f.ms, x.phase)}`).join(", ");
+  const top = (x: Profiled) =>
+    x.cpu.top.slice(0, 8).map((f) => `\`${f.name}\` ${per(f.ms, x.phase)}`).join(
+      ", ",
+    );
+  const profiled = [w.session, w.totp, ...(w.password ? [w.password] : [])];
+  const periods = profiled.map((x) => n(x.cpu.periodUs, 0)).join(" / ");
+  const samplers = [...new Set(profiled.map((x) => x.cpu.sampler))].join("; ");
   return `**The Worker's own CPU time** (targets: 1 ms per session check, 3 ms per second-factor
-step): the session and TOTP phases run again while V8 profiles the Worker's isolate through
-wrangler dev's inspector (bench/worker_cpu.ts: a sample every 500 µs, in one-second profiles). The isolate's non-idle
-samples are its JavaScript, the native calls it makes (WebCrypto, the D1 binding's client side)
-and its garbage collection: what Cloudflare bills as the Worker's CPU time. miniflare's entry
-worker, the D1 Durable Object and SQLite, and workerd's HTTP work run outside it (they are the
-rest of the process's figure).
+step): after the timed phases, the session and TOTP phases run again${
+    w.password ? ", then a few password logins," : ""
+  } while V8 profiles the Worker's isolate alone through workerd's own inspector
+(bench/worker_cpu.ts: a sample asked every ${n(w.session.cpu.intervalUs, 0)} µs; the sampler's
+measured period ${periods} µs; ${samplers}). A sample is recorded only while the isolate is
+entered: its JavaScript, the native calls it makes (WebCrypto, JSON, the D1 binding's client
+side), its garbage collection, and workerd's own work for it under its lock ("(program)"): what
+Cloudflare bills as the Worker's CPU time. miniflare's entry worker, the D1 Durable Object and
+SQLite, and workerd's HTTP work run outside it (they are the rest of the process's figure). The
+figure is busy samples × the measured period ÷ requests; ± is the sampling error (1 ÷ √samples).
+The ticks follow the wall clock, so the figure also counts any time workerd's main thread (where
+all of the process's isolates run) waited for a core while in the isolate: an upper bound of the
+isolate's CPU time, closer the less that thread waited (its waiting is in the last column).
 
 ${
     table(
@@ -364,16 +380,36 @@ ${
         "phase (profiled)",
         "requests",
         "Worker isolate CPU µs/req",
+        "±",
         "of it in the bundle's functions",
         "GC",
         "(program)",
         "whole workerd process µs/req",
+        "its main thread on a core",
+        "its main thread waiting for a core",
       ],
-      [row("session", w.session), row("totp", w.totp)],
+      [
+        row("session", w.session),
+        row("totp", w.totp),
+        ...(w.password ? [row("password (check)", w.password)] : []),
+      ],
     )
   }
 
-Where the isolate's time goes (self time, µs per request): session: ${top(w.session)}; totp:
+${
+    w.password
+      ? `The password row is a check of the method: PBKDF2 at ${
+        n(load.kdf.iterations, 0)
+      } iterations runs inside the isolate (one native call per 100,000 iterations), so the
+isolate's figure must come close to the main thread's time on a core and below that plus its
+waiting (the main thread also runs the login's D1 work and miniflare).
+
+`
+      : ""
+  }Where the isolate's time goes (self time, µs per request; a native function is named by itself,
+\`(native)\` a native call V8 does not name; the bundle's functions with their module): session: ${
+    top(w.session)
+  }; totp:
 ${top(w.totp)}.
 `;
 }

@@ -123,25 +123,10 @@ export function issue20Targets(t: TargetInput): TargetRow[] {
     "tests/session_revocation_processes_test.ts; when it pays: docs/operations.md",
   ]);
 
-  // Workers: what /proc shows for the workerd process that runs the Worker, which also runs the
-  // local D1 and miniflare's entry worker: an upper bound of the Worker's own CPU.
-  const w = t.worker?.phases;
-  const wOk = w
-    ? (w.session.serverCpuUsPerRequest ?? Infinity) <= 1000 &&
-      (w.totp.serverCpuUsPerRequest ?? Infinity) <= 3000
-    : null;
-  rows.push([
-    "Workers (`wrangler dev`, local D1)",
-    "≤ 1 ms Worker CPU per session check, ≤ 3 ms per second-factor step",
-    w
-      ? `workerd process: ${fmt(w.session.serverCpuUsPerRequest)} µs per session check, ${
-        fmt(w.totp.serverCpuUsPerRequest)
-      } µs per TOTP step`
-      : "–",
-    wOk === true ? verdict(true) : wOk === false ? "**not shown**" : verdict(null),
-    "an upper bound: the process also runs the local D1 (SQLite in a Durable Object) and " +
-    "miniflare's entry worker; the Worker's own share was not separated (see Notes)",
-  ]);
+  // Workers: the Worker isolate's own CPU, from a V8 profile of that isolate alone
+  // (bench/worker_cpu.ts); without it, only what /proc shows for the whole workerd process,
+  // which also runs the local D1 and miniflare's entry worker: an upper bound.
+  rows.push(workersRow(t.worker));
 
   // Growth.
   const g = t.growth;
@@ -192,4 +177,58 @@ export function issue20Targets(t: TargetInput): TargetRow[] {
     ]);
   }
   return rows;
+}
+
+const WORKER_SESSION_US = 1000;
+const WORKER_TOTP_US = 3000;
+
+/**
+ * The Workers target. Met when the sampled figure plus two standard errors of the sampling
+ * (a busy-sample count n is off by about √n) is within the target, so that a figure met by
+ * chance is not called met; "not shown" when only the figure itself is.
+ */
+export function workersRow(worker: LoadResults | null): TargetRow {
+  const name = "Workers (`wrangler dev`, local D1)";
+  const wanted = "≤ 1 ms Worker CPU per session check, ≤ 3 ms per second-factor step";
+  if (!worker) return [name, wanted, "–", verdict(null), "the Worker part did not run"];
+  const w = worker.phases;
+  const own = worker.workerCpu;
+  if (own?.session && own.totp) {
+    const high = (x: NonNullable<typeof own.session>) =>
+      x.ownUsPerRequest * (1 + 2 / Math.sqrt(Math.max(1, x.cpu.busySamples)));
+    const err = (x: NonNullable<typeof own.session>) =>
+      `±${fmt(100 / Math.sqrt(Math.max(1, x.cpu.busySamples)), 0)} %`;
+    const ok = high(own.session) <= WORKER_SESSION_US && high(own.totp) <= WORKER_TOTP_US;
+    // Within the targets, but not by more than the sampling error: not shown either way.
+    const within = own.session.ownUsPerRequest <= WORKER_SESSION_US &&
+      own.totp.ownUsPerRequest <= WORKER_TOTP_US;
+    return [
+      name,
+      wanted,
+      `Worker isolate: ${fmt(own.session.ownUsPerRequest)} µs per session check (${
+        err(own.session)
+      }), ${fmt(own.totp.ownUsPerRequest)} µs per TOTP step (${err(own.totp)})`,
+      ok ? verdict(true) : within ? "**not shown**" : verdict(false),
+      "V8 samples of the Worker's isolate alone (its JavaScript, the native calls it makes, its " +
+      "GC; not the local D1 nor miniflare's entry worker), bench/worker_cpu.ts: an upper bound " +
+      "(time its thread waited for a core while in it is counted too); the whole " +
+      `workerd process: ${fmt(w.session.serverCpuUsPerRequest)} µs and ${
+        fmt(w.totp.serverCpuUsPerRequest)
+      } µs; met only if the figure + 2 standard errors is within the target`,
+    ];
+  }
+  const ok = (w.session.serverCpuUsPerRequest ?? Infinity) <= WORKER_SESSION_US &&
+    (w.totp.serverCpuUsPerRequest ?? Infinity) <= WORKER_TOTP_US;
+  return [
+    name,
+    wanted,
+    `workerd process: ${fmt(w.session.serverCpuUsPerRequest)} µs per session check, ${
+      fmt(w.totp.serverCpuUsPerRequest)
+    } µs per TOTP step`,
+    ok ? verdict(true) : "**not shown**",
+    "an upper bound: the process also runs the local D1 (SQLite in a Durable Object) and " +
+    `miniflare's entry worker; the Worker's isolate was not profiled${
+      own?.error ? ` (${own.error})` : ""
+    }`,
+  ];
 }

@@ -11,7 +11,10 @@
 # two workerd processes, its proxy (which listens on the port the driver uses) and the one that
 # runs the Worker, miniflare's entry worker and the local D1 (SQLite) together; and wrangler's
 # node process, which prints a line per request. The CPU time of each is read from /proc and
-# reported per request, the Worker's workerd as the server.
+# reported per request, the Worker's workerd as the server. The Worker's own CPU time, without
+# the local D1 and miniflare, comes from a V8 profile of its isolate alone, through workerd's own
+# inspector (bench/load.ts --worker-isolate, bench/worker_cpu.ts): the session and TOTP phases
+# and a few password logins run again under it after the timed phases.
 #
 # The users are seeded by load.ts with createUser() straight into the D1 SQLite file under the
 # persist directory while wrangler dev runs (WAL, ordinary SQLite locking: the Worker sees them
@@ -142,10 +145,13 @@ if [ -z "$proxy_pid" ] || [ -z "$worker_pid" ] || [ -z "$node_pid" ]; then
 fi
 log "workerd: Worker pid $worker_pid, proxy pid $proxy_pid; wrangler's node pid $node_pid"
 
+# The Worker's name (wrangler.toml): workerd's inspector lists its isolate as core:user:<name>.
+worker_name="$(sed -n 's/^name = "\(.*\)"$/\1/p' wrangler.toml | head -n 1)"
 results="$work/results.json"
 deno run -A bench/load.ts --url "$base" --database-url "file:$d1_file" \
   --server-pid "$worker_pid" --also-pid "proxy workerd=$proxy_pid" \
   --also-pid "wrangler node=$node_pid" --pbkdf2-iterations "$iterations" \
+  --worker-isolate "$worker_name" --worker-bundle "$work/bundle/worker.js" \
   --users 200 --password-requests 200 "${load_args[@]}" --json "$results" </dev/null &
 load_pid=$!
 status=0
@@ -177,4 +183,13 @@ for (const p of Object.values(r.phases)) {
     f(also["proxy workerd"]).padStart(6), f(also["wrangler node"]).padStart(6)].join(" "));
 }
 console.log(`Worker workerd memory: peak ${f(r.memory.end?.hwmMb)} MB resident`);
+const w = r.workerCpu ?? {};
+if (w.error) console.log(`Worker isolate CPU: not measured (${w.error})`);
+for (const [name, x] of Object.entries(w)) {
+  if (name === "error") continue;
+  console.log(`Worker isolate CPU, ${name} (profiled again, ${f(x.phase.requests)} requests): ` +
+    `${f(x.ownUsPerRequest)} µs/req (workerd process in that phase ${f(x.phase.serverCpuUsPerRequest)};` +
+    ` ${x.cpu.sampler}, period ${f(x.cpu.periodUs)} µs, ${f(x.cpu.busySamples)} samples;` +
+    ` main thread ${f((x.cpu.mainThread?.waitMs ?? NaN) * 1000 / x.phase.requests)} µs/req waiting for a core)`);
+}
 ' "$results"
