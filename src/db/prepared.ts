@@ -6,6 +6,24 @@
 import { fillPlaceholders } from "drizzle-orm";
 import type { Db } from "./client.ts";
 
+/** An engine that runs a statement known to return at most one row more cheaply (embedded.ts). */
+export type OneRowRunner = { markOneRow(sql: string): void };
+
+const oneRowRunners = new WeakMap<object, OneRowRunner>();
+
+/** Marks `db` (a Drizzle handle) as served by `runner` (client.ts, for the embedded client). */
+export function registerOneRowRunner(db: object, runner: OneRowRunner): void {
+  oneRowRunners.set(db, runner);
+}
+
+/**
+ * Tells the engine behind `db`, if it cares, that the statement `sql` returns at most one row (a
+ * write by primary key with RETURNING); every other engine runs it as before.
+ */
+export function markOneRow(db: Db, sql: string): void {
+  oneRowRunners.get(db)?.markOneRow(sql);
+}
+
 /** `build` runs once per `Db`; later calls with the same `Db` get the same prepared query. */
 export function perDb<T>(build: (db: Db) => T): (db: Db) => T {
   const built = new WeakMap<Db, T>();
@@ -31,10 +49,14 @@ type PreparedLike = {
  */
 export function statementTemplate<T>(
   build: (db: Db) => T,
+  /** `oneRow`: it returns at most one row (see `markOneRow`). */
+  options: { oneRow?: boolean } = {},
 ): (db: Db, values: Record<string, unknown>) => T {
   const built = perDb((db) => {
     const prepared = (build(db) as unknown as { _prepare(): PreparedLike })._prepare();
-    return { prepared, query: prepared.getQuery() };
+    const query = prepared.getQuery();
+    if (options.oneRow) markOneRow(db, query.sql);
+    return { prepared, query };
   });
   return (db, values) => {
     const { prepared, query } = built(db);

@@ -1,7 +1,7 @@
 /** @module Pending logins: the single-use state behind a pending token. */
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { perDb, statementTemplate } from "../db/prepared.ts";
+import { markOneRow, perDb, statementTemplate } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
 import { stillOpen } from "../users/repo.ts";
 
@@ -31,8 +31,8 @@ export async function countPendingAttempt(
   return rows[0];
 }
 
-const countAttempt = perDb((db) =>
-  db.update(pendingLogins)
+const countAttempt = perDb((db) => {
+  const q = db.update(pendingLogins)
     .set({ attempts: sql`${pendingLogins.attempts} + 1` })
     .where(and(
       eq(pendingLogins.id, sql.placeholder("id")),
@@ -42,8 +42,11 @@ const countAttempt = perDb((db) =>
       stillOpen(pendingLogins, sql.placeholder("now")),
     ))
     .returning()
-    .prepare()
-);
+    .prepare();
+  // by primary key
+  markOneRow(db, q.getQuery().sql);
+  return q;
+});
 
 /** Finds a live pending login without counting an attempt (to show a page). */
 export async function findLivePending(
@@ -84,8 +87,7 @@ const consumePending = statementTemplate((db) =>
       // when the change lands between opening it and this batch.
       stillOpen(pendingLogins, sql.placeholder("now")),
     ))
-    .returning({ id: pendingLogins.id })
-);
+    .returning({ id: pendingLogins.id }), { oneRow: true });
 
 /** Ends a pending login without a session (cancel). */
 export async function cancelPending(db: Db, input: { id: string; userId: string; now: Date }) {

@@ -66,8 +66,11 @@ function advanceStepQuery(db: Db, afterChange: boolean) {
     .returning({ id: authenticators.id });
 }
 
-const advanceStep = statementTemplate((db) => advanceStepQuery(db, false));
-const advanceStepAfterChange = statementTemplate((db) => advanceStepQuery(db, true));
+// by primary key: at most one row
+const advanceStep = statementTemplate((db) => advanceStepQuery(db, false), { oneRow: true });
+const advanceStepAfterChange = statementTemplate((db) => advanceStepQuery(db, true), {
+  oneRow: true,
+});
 
 /**
  * Statements for a batch that changed a user's factors from a session, guarded by `condition`
