@@ -1,7 +1,7 @@
 /** @module Pending logins: the single-use state behind a pending token. */
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { markOneRow, perDb, statementTemplate } from "../db/prepared.ts";
+import { statementTemplate, wholeRows } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
 import { stillOpen } from "../users/repo.ts";
 
@@ -21,7 +21,7 @@ export async function countPendingAttempt(
   db: Db,
   input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
 ): Promise<PendingRow | undefined> {
-  const rows = await countAttempt(db).all({
+  const rows = await countAttempt(db, {
     id: input.id,
     userId: input.userId,
     purpose: input.purpose,
@@ -31,8 +31,9 @@ export async function countPendingAttempt(
   return rows[0];
 }
 
-const countAttempt = perDb((db) => {
-  const q = db.update(pendingLogins)
+// by primary key: at most one row
+const countAttempt = wholeRows(pendingLogins, (db) =>
+  db.update(pendingLogins)
     .set({ attempts: sql`${pendingLogins.attempts} + 1` })
     .where(and(
       eq(pendingLogins.id, sql.placeholder("id")),
@@ -42,11 +43,7 @@ const countAttempt = perDb((db) => {
       stillOpen(pendingLogins, sql.placeholder("now")),
     ))
     .returning()
-    .prepare();
-  // by primary key
-  markOneRow(db, q.getQuery().sql);
-  return q;
-});
+    .prepare(), { oneRow: true });
 
 /** Finds a live pending login without counting an attempt (to show a page). */
 export async function findLivePending(
