@@ -46,6 +46,8 @@ type Prepared = {
   writes: boolean;
   /** A read that ends in `LIMIT ?`: bound to 1, one `get()` replaces the row iterator. */
   limitParam: boolean;
+  /** Marked as returning at most one row (`markOneRow`): always one `get()`. */
+  oneRow: boolean;
   /**
    * The same SQL compiled a second time, used only with `get()`: libsql 0.5 returns a stale
    * row from `get()` on a statement last run with `all()` (embedded_test.ts shows it), so a
@@ -105,8 +107,11 @@ class Conn {
   writes = 0;
   /** One-row reads of `getSync()`, each compiled for `get()` only (see `Prepared.single`). */
   readonly #singles = new Map<string, Statement>();
+  /** The client's statements marked as returning at most one row (`markOneRow`). */
+  readonly #oneRow: ReadonlySet<string>;
 
-  constructor(path: string, pragmas: string[]) {
+  constructor(path: string, pragmas: string[], oneRow: ReadonlySet<string> = new Set()) {
+    this.#oneRow = oneRow;
     this.raw = wrap(() => new Database(path));
     for (const p of pragmas) this.exec(p);
   }
@@ -139,6 +144,7 @@ class Conn {
       reader,
       writes: !READ.test(sql),
       limitParam: reader && /^\s*select\b[\s\S]*\blimit \?\s*$/i.test(sql),
+      oneRow: reader && this.#oneRow.has(sql),
       columns,
       columnTypes,
       rowProto: rowPrototype(columns.length),
@@ -165,10 +171,16 @@ class Conn {
     }
   }
 
+  /** Forgets the compiled form of `sql` (it is compiled again, with what is known now). */
+  forget(sql: string): void {
+    this.#cache.delete(sql);
+  }
+
   #run(sql: string, p: Prepared, bound: unknown[] | Record<string, unknown>): ResultSet {
     if (p.reader) {
-      if (p.limitParam && Array.isArray(bound) && bound[bound.length - 1] === 1) {
-        // at most one row: one call into the engine instead of an iterator's two or three
+      if (p.oneRow || p.limitParam && Array.isArray(bound) && bound[bound.length - 1] === 1) {
+        // at most one row: one call into the engine instead of an iterator's two or three (a
+        // write with RETURNING makes all its changes in that first step, as SQLite documents)
         if (!p.single) {
           const single = wrap(() => this.raw.prepare(sql));
           single.raw(true);
@@ -260,12 +272,14 @@ export class EmbeddedClient implements Client {
   /** The last `PRAGMA data_version` read, and `arrivedSoFar()` when it was read. */
   #version = 0;
   #versionFor = -Infinity;
+  /** Statements that return at most one row (`markOneRow`). */
+  readonly #oneRow = new Set<string>();
 
   constructor(path: string, pragmas: string[], options: EmbeddedOptions = {}) {
     this.#path = path;
     this.#pragmas = pragmas;
     this.#grouping = options.groupCommit ?? false;
-    this.#conn = new Conn(path, pragmas);
+    this.#conn = new Conn(path, pragmas, this.#oneRow);
     if (options.checkpointEveryMs && path !== ":memory:") {
       this.#conn.exec("PRAGMA wal_autocheckpoint = 0");
       this.#checkpointer = startCheckpointer(path, options.checkpointEveryMs, (error) => {
@@ -313,6 +327,19 @@ export class EmbeddedClient implements Client {
     const conn = this.#usable();
     this.#commitGroup();
     conn.exec(sql);
+  }
+
+  /**
+   * Says that the statement `sql` never returns more than one row (a write by primary key with
+   * RETURNING): it then runs with one `get()` instead of the row iterator, which costs about as
+   * much again in calls and garbage. Were it to match more rows, all of them would still change
+   * (SQLite makes every change of a RETURNING statement in its first step), but only the first
+   * would be returned: mark only statements that cannot.
+   */
+  markOneRow(sql: string): void {
+    if (this.#oneRow.has(sql)) return;
+    this.#oneRow.add(sql);
+    this.#conn.forget(sql);
   }
 
   /** The background checkpointer's latest report (null without one, or before its first). */
@@ -437,7 +464,9 @@ export class EmbeddedClient implements Client {
     return run(() => {
       this.#commitGroup();
       const memory = this.#path === ":memory:";
-      const conn = memory ? this.#usable() : (this.#usable(), new Conn(this.#path, this.#pragmas));
+      const conn = memory
+        ? this.#usable()
+        : (this.#usable(), new Conn(this.#path, this.#pragmas, this.#oneRow));
       try {
         conn.execute(beginFor(mode));
       } catch (e) {
@@ -483,7 +512,7 @@ export class EmbeddedClient implements Client {
       this.#changeBase += this.#conn.writes + version + 1;
     }
     this.#conn.close();
-    this.#conn = new Conn(this.#path, this.#pragmas);
+    this.#conn = new Conn(this.#path, this.#pragmas, this.#oneRow);
     this.#versionFor = -Infinity;
     this.closed = false;
   }

@@ -290,6 +290,30 @@ Deno.test("embedded client: a LIMIT ? query answers the same through its one-row
   }
 });
 
+Deno.test("embedded client: a write marked one-row answers and changes as @libsql/client's", async () => {
+  const { ours, theirs } = await both();
+  const update = "UPDATE a SET n = n + 1 WHERE id = ? RETURNING id, name, n";
+  const after = "INSERT INTO c (id, a_id) SELECT ?, ? WHERE changes() = 1 RETURNING id";
+  ours.markOneRow(update);
+  ours.markOneRow(after);
+  for (const c of [ours, theirs]) {
+    for (const name of ["x", "y"]) await c.execute("INSERT INTO a (name, n) VALUES (?, 1)", [name]);
+  }
+  for (const [id, cId] of [[1, "c1"], [2, "c2"], [9, "c9"], [1, "c3"]] as const) {
+    const [a, b] = await Promise.all(
+      [ours, theirs].map((c) =>
+        c.batch([{ sql: update, args: [id] }, { sql: after, args: [cId, id] }])
+      ),
+    );
+    assertEquals(a.map(observe), b.map(observe), `id ${id}`);
+  }
+  const all = "SELECT * FROM a ORDER BY id";
+  assertEquals(observe(await ours.execute(all)), observe(await theirs.execute(all)));
+  const cs = "SELECT * FROM c ORDER BY id";
+  assertEquals(observe(await ours.execute(cs)), observe(await theirs.execute(cs)));
+  assertEquals((await ours.execute(cs)).rows.length, 3);
+});
+
 Deno.test("background checkpoint: the WAL is copied into the database off the server's connection", async () => {
   const dir = await Deno.makeTempDir();
   const c = openEmbeddedClient(`file:${dir}/ck.db`, ["PRAGMA journal_mode = WAL"], {

@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
-import { assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { migrateDb, openLibsqlDb } from "./client.ts";
-import { perDb, statementTemplate } from "./prepared.ts";
+import { perDb, statementTemplate, wholeRows } from "./prepared.ts";
 import { pendingLogins, users } from "./schema.ts";
 
 async function freshDb() {
@@ -58,4 +58,42 @@ Deno.test("perDb: built once per database, separately for each", async () => {
   q(db2);
   assertEquals(builds, 2);
   assertEquals(await q(db1).all({ t: 0 }), []);
+});
+
+const allUsers = wholeRows(
+  users,
+  (db) =>
+    db.select().from(users).where(gt(users.createdAt, sql.placeholder("t"))).orderBy(users.id)
+      .prepare(),
+);
+
+Deno.test("wholeRows: the same rows, values and key order as drizzle's mapping", async () => {
+  const db = await freshDb();
+  await db.insert(users).values({
+    id: "u2",
+    username: "bob",
+    displayName: "Bob",
+    passwordHash: "y",
+    disabled: true,
+    twofaRequired: true,
+    graceUntil: 1_790_000_000_000,
+    email: "bob@example.net",
+    createdAt: 2,
+  });
+  const drizzles = await db.select().from(users).where(gt(users.createdAt, 0)).orderBy(users.id);
+  const ours = await allUsers(db, { t: 0 });
+  assertEquals(ours, drizzles);
+  assertEquals(ours.map((r) => Object.keys(r)), drizzles.map((r) => Object.keys(r)));
+  assertEquals(ours.map((r) => r.disabled), [false, true]);
+  assertEquals(await allUsers(db, { t: 5 }), []);
+});
+
+Deno.test("wholeRows: a query that is not the table's whole row is refused", async () => {
+  const db = await freshDb();
+  const some = wholeRows(
+    users,
+    (db) => db.select({ id: users.id }).from(users).prepare() as never,
+  );
+  const e = await assertRejects(() => some(db, {}));
+  assert(e.message.includes("not the table's"), e.message);
 });

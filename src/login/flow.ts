@@ -320,11 +320,12 @@ export async function openChallenge(
   const now = deps.clock.now();
   const opened = await openPending(deps, pendingToken, "challenge", now);
   if (!opened.ok) return opened;
+  // Shared and frozen: the steps only read them.
   const [policy, password, security] = await readSettings(deps.db, [
     [LOGIN_POLICY_KEY, loginPolicySchema],
     [PASSWORD_POLICY_KEY, passwordPolicySchema],
     [SECURITY_SETTINGS_KEY, securitySettingsInput],
-  ]);
+  ], { shared: true });
   return {
     ok: true,
     value: {

@@ -1,7 +1,7 @@
 /** @module Pending logins: the single-use state behind a pending token. */
 import { and, eq, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { perDb, statementTemplate } from "../db/prepared.ts";
+import { statementTemplate, wholeRows } from "../db/prepared.ts";
 import { pendingLogins } from "../db/schema.ts";
 import { stillOpen } from "../users/repo.ts";
 
@@ -21,7 +21,7 @@ export async function countPendingAttempt(
   db: Db,
   input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
 ): Promise<PendingRow | undefined> {
-  const rows = await countAttempt(db).all({
+  const rows = await countAttempt(db, {
     id: input.id,
     userId: input.userId,
     purpose: input.purpose,
@@ -31,7 +31,8 @@ export async function countPendingAttempt(
   return rows[0];
 }
 
-const countAttempt = perDb((db) =>
+// by primary key: at most one row
+const countAttempt = wholeRows(pendingLogins, (db) =>
   db.update(pendingLogins)
     .set({ attempts: sql`${pendingLogins.attempts} + 1` })
     .where(and(
@@ -42,8 +43,7 @@ const countAttempt = perDb((db) =>
       stillOpen(pendingLogins, sql.placeholder("now")),
     ))
     .returning()
-    .prepare()
-);
+    .prepare(), { oneRow: true });
 
 /** Finds a live pending login without counting an attempt (to show a page). */
 export async function findLivePending(
@@ -84,8 +84,7 @@ const consumePending = statementTemplate((db) =>
       // when the change lands between opening it and this batch.
       stillOpen(pendingLogins, sql.placeholder("now")),
     ))
-    .returning({ id: pendingLogins.id })
-);
+    .returning({ id: pendingLogins.id }), { oneRow: true });
 
 /** Ends a pending login without a session (cancel). */
 export async function cancelPending(db: Db, input: { id: string; userId: string; now: Date }) {

@@ -100,7 +100,7 @@ const insertChainStart = statementTemplate((db) => {
       AND EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${p("sessionId")}
         AND revoked_at IS NULL)
     RETURNING id`);
-});
+}, { oneRow: true }); // one user row by primary key: at most one row
 
 /** Ends every token and every session of a chain (a spent token came back). */
 function endChainStatements(db: Db, chainId: string, t: number) {

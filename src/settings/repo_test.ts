@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../tests/assert.ts";
 import { migrateDb, openLibsqlDb } from "../db/client.ts";
 import { LOGIN_POLICY_KEY } from "../policy/repo.ts";
 import { loginPolicySchema } from "../policy/policy.ts";
@@ -41,4 +41,27 @@ Deno.test("readSettings: in one statement what readSetting gives per key (missin
   // each call gets its own copy
   (stored[2] as { maxSessions?: number }).maxSessions = 99;
   assertEquals((await readSettings(db, SPECS))[2], { maxSessions: 4 });
+});
+
+Deno.test("readSettings shared: the same frozen values while the text is unchanged; others get copies", async () => {
+  const db = await openLibsqlDb({ url: ":memory:" });
+  await migrateDb(db);
+  const now = new Date(0);
+  await writeSettingStatement(db, PASSWORD_POLICY_KEY, { maxAgeDays: 30 }, now, null);
+  const a = await readSettings(db, SPECS, { shared: true });
+  const b = await readSettings(db, SPECS, { shared: true });
+  assertEquals(a, await one(db));
+  for (let i = 0; i < SPECS.length; i++) {
+    assert(a[i] === b[i], `spec ${i} is shared`);
+    assert(Object.isFrozen(a[i]), `spec ${i} is frozen`);
+  }
+  assert(Object.isFrozen(a[0].webauthn), "nested values are frozen too");
+  // the copies of the other readers stay theirs to change
+  const copy = await readSettings(db, SPECS);
+  assert(!Object.isFrozen(copy[0]) && copy[0] !== a[0]);
+  copy[1].maxAgeDays = 1;
+  assertEquals((await readSettings(db, SPECS, { shared: true }))[1].maxAgeDays, 30);
+  // a change of the stored text gives a new value
+  await writeSettingStatement(db, PASSWORD_POLICY_KEY, { maxAgeDays: 60 }, now, null);
+  assertEquals((await readSettings(db, SPECS, { shared: true }))[1].maxAgeDays, 60);
 });

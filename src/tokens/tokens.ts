@@ -7,6 +7,7 @@
  * Keys come only from our own key set, never from the token header (`jwk`, `jku`, `x5u`).
  */
 import {
+  CompactSign,
   createLocalJWKSet,
   decodeProtectedHeader,
   exportJWK,
@@ -18,6 +19,7 @@ import {
   SignJWT,
 } from "jose";
 import { randomId } from "../lib/crypto.ts";
+import { utf8 } from "../lib/encoding.ts";
 
 /** The algorithm of new keys: Ed25519 signs and verifies about ten times faster than P-256. */
 export const TOKEN_ALG = "EdDSA";
@@ -223,14 +225,26 @@ export async function signToken(
   if (exp - iat > keys.maxLifetime[kind]) {
     throw new Error(`a ${kind} token may live at most ${keys.maxLifetime[kind]} s`);
   }
-  return await new SignJWT({ ...claims.extra })
+  // What `new SignJWT({ ...extra }).setIssuer().setAudience().setSubject().setJti()
+  // .setIssuedAt().setExpirationTime()` signs, byte for byte (tokens_test.ts compares them), with
+  // its checks, without the structured clone of the claims it makes first (a sixth of a sign).
+  if (typeof claims.sub !== "string" || typeof claims.jti !== "string") {
+    throw new TypeError('"sub" and "jti" claims must be strings');
+  }
+  if (!Number.isFinite(iat) || !Number.isFinite(exp)) {
+    throw new TypeError('"iat" and "exp" claims must be finite numbers');
+  }
+  const payload = {
+    ...claims.extra,
+    iss: keys.issuer,
+    aud,
+    sub: claims.sub,
+    jti: claims.jti,
+    iat,
+    exp,
+  };
+  return await new CompactSign(utf8.encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: keys.alg, typ, kid: keys.kid })
-    .setIssuer(keys.issuer)
-    .setAudience(aud)
-    .setSubject(claims.sub)
-    .setJti(claims.jti)
-    .setIssuedAt(iat)
-    .setExpirationTime(exp)
     .sign(keys.privateKey);
 }
 

@@ -282,3 +282,50 @@ Deno.test("loadSigningKeys() keeps an RSA key aside: published, never signing tw
   const alone = await assertRejects(() => loadSigningKeys([rsa], "t", LIFETIMES));
   assertStringIncludes(alone.message, "no signing key");
 });
+
+Deno.test("signToken() signs what jose's SignJWT signs, byte for byte (Ed25519), payload for payload (ES256)", async () => {
+  const ed = await keys();
+  const p256 = await (async () => {
+    const { privateKey } = await crypto.subtle.generateKey(
+      { name: "ECDSA", namedCurve: "P-256" },
+      true,
+      ["sign", "verify"],
+    );
+    const jwk = await crypto.subtle.exportKey("jwk", privateKey) as JWK;
+    return await keys([{ ...jwk, kid: "p1" }]);
+  })();
+  const reference = (k: SigningKeys, kind: TokenKind, extra: Record<string, unknown>) =>
+    new SignJWT({ ...extra })
+      .setProtectedHeader({ alg: k.alg, typ: TOKEN_KINDS[kind].typ, kid: k.kid })
+      .setIssuer(k.issuer)
+      .setAudience(TOKEN_KINDS[kind].aud)
+      .setSubject("user-1")
+      .setJti("jti-1")
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(Math.floor(later.getTime() / 1000))
+      .sign(k.privateKey);
+  const extras = [
+    undefined,
+    { purpose: "challenge" },
+    { sid: "s1", username: "Ann \u00e9 \u{1F600}", roles: ["admin", "x"], n: 3, flag: false },
+    // a claim of the set given as an extra keeps its place and takes the set's value
+    { sub: "other", extra: "y" },
+  ];
+  for (const kind of KINDS) {
+    for (const extra of extras) {
+      const claims = { sub: "user-1", jti: "jti-1", expiresAt: later, ...(extra ? { extra } : {}) };
+      const ours = await signToken(ed, kind, claims as never, now);
+      assertEquals(
+        ours,
+        await reference(ed, kind, extra ?? {}),
+        `${kind} ${JSON.stringify(extra)}`,
+      );
+      const [h, p] = (await signToken(p256, kind, claims as never, now)).split(".");
+      const [rh, rp] = (await reference(p256, kind, extra ?? {})).split(".");
+      assertEquals([h, p], [rh, rp], `ES256 ${kind}`);
+    }
+  }
+  await assertRejects(() =>
+    signToken(ed, "session", { sub: "u", jti: "j", expiresAt: new Date(NaN) }, now)
+  );
+});

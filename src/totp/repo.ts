@@ -1,21 +1,20 @@
 /** @module Authenticator rows and the replay-proof step update. */
 import { and, asc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
-import { perDb, statementTemplate } from "../db/prepared.ts";
+import { statementTemplate, wholeRows } from "../db/prepared.ts";
 import { authenticators } from "../db/schema.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 
 export type AuthenticatorRow = typeof authenticators.$inferSelect;
 
-const byUser = perDb((db) =>
+const byUser = wholeRows(authenticators, (db) =>
   db.select().from(authenticators)
     .where(eq(authenticators.userId, sql.placeholder("userId")))
     .orderBy(asc(authenticators.createdAt))
-    .prepare()
-);
+    .prepare());
 
 export async function listAuthenticators(db: Db, userId: string): Promise<AuthenticatorRow[]> {
-  return await byUser(db).all({ userId });
+  return await byUser(db, { userId });
 }
 
 export async function countAuthenticators(db: Db, userId: string): Promise<number> {
@@ -66,8 +65,11 @@ function advanceStepQuery(db: Db, afterChange: boolean) {
     .returning({ id: authenticators.id });
 }
 
-const advanceStep = statementTemplate((db) => advanceStepQuery(db, false));
-const advanceStepAfterChange = statementTemplate((db) => advanceStepQuery(db, true));
+// by primary key: at most one row
+const advanceStep = statementTemplate((db) => advanceStepQuery(db, false), { oneRow: true });
+const advanceStepAfterChange = statementTemplate((db) => advanceStepQuery(db, true), {
+  oneRow: true,
+});
 
 /**
  * Statements for a batch that changed a user's factors from a session, guarded by `condition`

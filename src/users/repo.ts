@@ -2,28 +2,31 @@
 import { and, asc, eq, gt, isNull, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { AnySQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client.ts";
-import { perDb } from "../db/prepared.ts";
+import { wholeRows } from "../db/prepared.ts";
 import { users } from "../db/schema.ts";
 import { randomId } from "../lib/crypto.ts";
 import { normalizeUsername } from "./users.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
-const byUsername = perDb((db) =>
-  db.select().from(users).where(eq(users.username, sql.placeholder("username"))).limit(1)
-    .prepare()
+const byUsername = wholeRows(
+  users,
+  (db) =>
+    db.select().from(users).where(eq(users.username, sql.placeholder("username"))).limit(1)
+      .prepare(),
 );
 
 export async function findUserByUsername(db: Db, username: string): Promise<UserRow | undefined> {
-  return await byUsername(db).get({ username: normalizeUsername(username) });
+  return (await byUsername(db, { username: normalizeUsername(username) }))[0];
 }
 
-const byId = perDb((db) =>
-  db.select().from(users).where(eq(users.id, sql.placeholder("id"))).limit(1).prepare()
+const byId = wholeRows(
+  users,
+  (db) => db.select().from(users).where(eq(users.id, sql.placeholder("id"))).limit(1).prepare(),
 );
 
 export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
-  return await byId(db).get({ id });
+  return (await byId(db, { id }))[0];
 }
 
 export type CreateUser = { username: string; passwordHash: string; roles: string[]; now: Date };
