@@ -7,7 +7,16 @@ import { appLane, createRouter } from "../src/app.ts";
 import type { Logger } from "../src/lib/log.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { api, Browser, type TestEnv } from "./helpers.ts";
-import { APP, HTML, PORTAL, reach, SSO_COOKIE, ssoSetup, WIKI } from "./sso_helpers.ts";
+import {
+  APP,
+  CADDY_VERIFY,
+  caddyHeaders,
+  PORTAL,
+  reach,
+  SSO_COOKIE,
+  ssoSetup,
+  WIKI,
+} from "./sso_helpers.ts";
 
 /** What Deno.serve hands `fetch()` as its second argument. */
 const INFO = { remoteAddr: { transport: "tcp", hostname: "203.0.113.9", port: 50123 } };
@@ -107,21 +116,10 @@ Deno.test("fast lane: GET /api/v1/session answers as the route does, and leaves 
 
 Deno.test("fast lane: GET and HEAD /api/v1/verify let a live session through as the route does", async () => {
   const { env: t, secret, adminToken } = await ssoSetup();
-  const proxied = (url: string, extra: Record<string, string>) => {
-    const u = new URL(url);
-    return {
-      headers: {
-        host: u.host,
-        accept: HTML,
-        "x-forwarded-proto": "https",
-        "x-forwarded-host": u.host,
-        "x-forwarded-uri": u.pathname + u.search,
-        "x-forwarded-method": "GET",
-        ...extra,
-      },
-    };
-  };
-  const verify = "http://127.0.0.1:8000/api/v1/verify";
+  const proxied = (url: string, extra: Record<string, string>) => ({
+    headers: caddyHeaders(url, extra),
+  });
+  const verify = CADDY_VERIFY;
 
   // A Bearer session token.
   const viaToken = await sameAnswer(

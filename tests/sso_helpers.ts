@@ -30,6 +30,23 @@ export async function ssoSetup(env: Record<string, string> = {}) {
   return { env: t, secret: enrolled.secret, adminToken: enrolled.sessionToken };
 }
 
+/** Where Caddy's forward_auth asks. */
+export const CADDY_VERIFY = "http://127.0.0.1:8000/api/v1/verify";
+
+/** The headers Caddy's forward_auth sends for a browser's request to `url`. */
+export function caddyHeaders(url: string, extra: Record<string, string> = {}) {
+  const u = new URL(url);
+  return {
+    host: u.host,
+    accept: HTML,
+    "x-forwarded-proto": "https",
+    "x-forwarded-host": u.host,
+    "x-forwarded-uri": u.pathname + u.search,
+    "x-forwarded-method": "GET",
+    ...extra,
+  };
+}
+
 /** What Caddy's forward_auth sends for a browser's request to `url`. */
 export function caddyVerify(
   env: TestEnv,
@@ -37,18 +54,11 @@ export function caddyVerify(
   jar: Browser,
   extra: Record<string, string> = {},
 ) {
-  const u = new URL(url);
-  return env.app.request("http://127.0.0.1:8000/api/v1/verify", {
-    headers: {
-      host: u.host,
-      accept: HTML,
-      "x-forwarded-proto": "https",
-      "x-forwarded-host": u.host,
-      "x-forwarded-uri": u.pathname + u.search,
-      "x-forwarded-method": "GET",
+  return env.app.request(CADDY_VERIFY, {
+    headers: caddyHeaders(url, {
       cookie: [...jar.cookies].map(([k, v]) => `${k}=${v}`).join("; "),
       ...extra,
-    },
+    }),
   });
 }
 
