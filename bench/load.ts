@@ -1205,35 +1205,32 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       if (o.keepProfiles) await Deno.mkdir(o.keepProfiles, { recursive: true });
       try {
         console.log(`  profiling the Worker's isolate (workerd's inspector, core:user:${name}):`);
-        const session = await workerProfiledPhase(
-          timedPort,
-          pid,
-          name,
+        const profiled = async (spec: PhaseSpec, phase: string) => {
+          const r = await workerProfiledPhase(
+            timedPort,
+            pid,
+            name,
+            spec,
+            keep(phase),
+            o.workerBundle,
+          );
+          printPhase(r.phase);
+          return r;
+        };
+        const session = await profiled(
           sessionPhase(sessionTokens, Math.min(PROFILE_SESSION_SECONDS, o.sessionSeconds), 32),
-          keep("session"),
-          o.workerBundle,
+          "session",
         );
-        printPhase(session.phase);
         await waitForStepAfter(totpSteps.max);
-        const totp = await workerProfiledPhase(
-          timedPort,
-          pid,
-          name,
+        const totp = await profiled(
           totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
-          keep("totp"),
-          o.workerBundle,
+          "totp",
         );
-        printPhase(totp.phase);
         // Last: new password logins must not touch the pending tokens the TOTP phase used.
-        const password = await workerProfiledPhase(
-          timedPort,
-          pid,
-          name,
+        const password = await profiled(
           passwordPhase(users, Math.min(WORKER_PROFILE_PASSWORD_REQUESTS, users.length), 32),
-          keep("password"),
-          o.workerBundle,
+          "password",
         );
-        printPhase(password.phase);
         workerCpu = { password, session, totp };
       } catch (e) {
         console.error(`  !! the Worker's isolate could not be profiled: ${(e as Error).message}`);
