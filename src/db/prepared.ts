@@ -51,7 +51,7 @@ export function wholeRows<R>(
     const query = build(db);
     const sql = query.getQuery();
     const engine = engines.get(db);
-    if (engine && options.oneRow) engine.markOneRow(sql.sql);
+    if (options.oneRow) markOneRow(db, sql.sql);
     return { query, sql, engine, mapper: engine ? rowMapper(table) : null };
   });
   return async (db, values) => {

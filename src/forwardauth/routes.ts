@@ -166,20 +166,18 @@ function accessUserOf(caller: Caller): AccessUser {
  * empty one also replaces what the client sent on every proxy.
  */
 function identityHeaders(caller: Caller | null): readonly [string, string][] {
-  // A kept session answer (frozen rows, frozen roles) gets the same headers each time.
+  // A kept session answer (a frozen session row, always with the same user row and roles:
+  // src/sessions/check_cache.ts) gets the same headers each time.
   const row = caller?.session?.session;
-  const kept = row ? keptHeaders.get(row) : undefined;
-  if (kept && kept.user === caller!.user) return kept.headers;
-  const headers = identityHeadersOf(caller);
-  if (
-    row && Object.isFrozen(row) && Object.isFrozen(caller!.user) && Object.isFrozen(caller!.roles)
-  ) {
-    keptHeaders.set(row, { user: caller!.user, headers: Object.freeze(headers) });
+  let headers = row ? keptHeaders.get(row) : undefined;
+  if (headers === undefined) {
+    headers = identityHeadersOf(caller);
+    if (row && Object.isFrozen(row)) keptHeaders.set(row, Object.freeze(headers));
   }
   return headers;
 }
 
-const keptHeaders = new WeakMap<object, { user: object; headers: readonly [string, string][] }>();
+const keptHeaders = new WeakMap<object, readonly [string, string][]>();
 
 function identityHeadersOf(caller: Caller | null): [string, string][] {
   const who = caller ? identityOf(caller) : null;

@@ -38,17 +38,17 @@ function sessionAnswer({ user, session, roles, amr }: SessionContext) {
 }
 
 /**
- * The body of a kept answer (src/sessions/check_cache.ts hands every check of a session the same
- * frozen rows until something changes them), made once.
+ * The body of a kept answer, made once. src/sessions/check_cache.ts hands every check of a
+ * session the same frozen session row until something changes it, always with the same user
+ * row; a row that is not kept (not frozen) gets its body made each time.
  */
-const keptBodies = new WeakMap<object, { user: object; body: string }>();
+const keptBodies = new WeakMap<object, string>();
 
 function sessionBody(ctx: SessionContext): string {
-  const kept = keptBodies.get(ctx.session);
-  if (kept && kept.user === ctx.user) return kept.body;
-  const body = JSON.stringify(sessionAnswer(ctx));
-  if (Object.isFrozen(ctx.session) && Object.isFrozen(ctx.user)) {
-    keptBodies.set(ctx.session, { user: ctx.user, body });
+  let body = keptBodies.get(ctx.session);
+  if (body === undefined) {
+    body = JSON.stringify(sessionAnswer(ctx));
+    if (Object.isFrozen(ctx.session)) keptBodies.set(ctx.session, body);
   }
   return body;
 }
