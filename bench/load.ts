@@ -95,7 +95,8 @@ const USAGE = `usage: deno run -A bench/load.ts [options]
 
 /**
  * The V8 flags of `deno task start` (deno.json), so that the timed server runs as the real one
- * does (a 4 MB young generation and --optimize-for-size: see docs/operations.md, "Speed and durability").
+ * does (a 4 MB young generation, memory-saver mode, no bytecode flushing: see docs/operations.md,
+ * "Speed and durability").
  */
 export function startTaskV8Flags(): string | undefined {
   const config = JSON.parse(Deno.readTextFileSync(new URL("../deno.json", import.meta.url)));
@@ -234,7 +235,62 @@ function cpuMsOf(statPath: string): number {
   }
 }
 
-type CpuReading = { total: number; main: number };
+/**
+ * A process tree's CPU: all threads (`total`), the main threads (`main`), and each live thread
+ * by process and thread id with its name (V8's GC and compiler helpers, tokio's blocking pool
+ * where WebCrypto runs, the libSQL checkpointer...).
+ */
+type CpuReading = {
+  total: number;
+  main: number;
+  threads: Map<string, { name: string; ms: number }>;
+};
+
+/** A thread's name as a kind: "V8 DefaultWorke" and "tokio-runtime-w" stay, numbers go. */
+const threadKind = (comm: string) => comm.replace(/[\s#_-]*\d+$/, "") || comm;
+
+/** Every live thread of a process with its CPU time in milliseconds. */
+function readThreads(pid: number, into: CpuReading["threads"]): void {
+  try {
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const path = `/proc/${pid}/task/${t.name}`;
+      try {
+        const name = t.name === String(pid)
+          ? "main"
+          : threadKind(Deno.readTextFileSync(`${path}/comm`).trim());
+        into.set(`${pid}/${t.name}`, { name, ms: cpuMsOf(`${path}/stat`) });
+      } catch {
+        // ended meanwhile
+      }
+    }
+  } catch {
+    // gone meanwhile
+  }
+}
+
+/**
+ * CPU per request by kind of thread between two readings; threads that ended in between are
+ * counted together ("ended threads": the process total keeps their time).
+ */
+function cpuByThread(
+  before: CpuReading,
+  after: CpuReading,
+  requests: number,
+): Record<string, number> {
+  const ms = new Map<string, number>();
+  let seen = 0;
+  for (const [id, t] of after.threads) {
+    const d = t.ms - (before.threads.get(id)?.ms ?? 0);
+    seen += d;
+    ms.set(t.name, (ms.get(t.name) ?? 0) + d);
+  }
+  const ended = after.total - before.total - seen;
+  if (Math.abs(ended) >= 1) ms.set("ended threads", ended);
+  return Object.fromEntries(
+    [...ms].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => [k, requests ? round((v * 1000) / requests, 1) : NaN]),
+  );
+}
 
 /** A process and every process it started (PROCESSES > 1: the server's other processes). */
 export function processTree(pid: number): number[] {
@@ -254,14 +310,16 @@ export function processTree(pid: number): number[] {
 
 /** CPU of a process and its descendants (all threads: `total`; their main threads: `main`). */
 function readCpu(pid: number | "self"): CpuReading {
-  if (pid === "self") return { total: cpuMsOf(`/proc/self/stat`), main: NaN };
+  const threads: CpuReading["threads"] = new Map();
+  if (pid === "self") return { total: cpuMsOf(`/proc/self/stat`), main: NaN, threads };
   let total = 0;
   let main = 0;
   for (const p of processTree(pid)) {
     total += cpuMsOf(`/proc/${p}/stat`);
     main += cpuMsOf(`/proc/${p}/task/${p}/stat`);
+    readThreads(p, threads);
   }
-  return { total, main };
+  return { total, main, threads };
 }
 
 /** Busy time of the whole machine (all CPUs) from /proc/stat, in milliseconds. */
@@ -455,6 +513,8 @@ export type PhaseResult = {
   serverCpuUsPerRequest: number | null;
   /** Of which the server's main (JavaScript) thread. */
   serverMainThreadCpuUsPerRequest: number | null;
+  /** The server's CPU per request by kind of thread (main, V8's helpers, tokio's...). */
+  serverCpuByThread?: Record<string, number>;
   /** CPU per request of the `--also-pid` processes (all threads), microseconds, by label. */
   alsoCpuUsPerRequest?: Record<string, number>;
   /** This driver's own CPU per request, microseconds (it shares the machine). */
@@ -591,6 +651,9 @@ export async function runPhase(
     serverMainThreadCpuUsPerRequest: serverBefore && serverAfter
       ? perRequest(serverBefore.main, serverAfter.main)
       : null,
+    ...(serverBefore && serverAfter
+      ? { serverCpuByThread: cpuByThread(serverBefore, serverAfter, done) }
+      : {}),
     ...(alsoMs.length
       ? { alsoCpuUsPerRequest: Object.fromEntries(alsoMs.map(([l, ms]) => [l, perRequest(0, ms)])) }
       : {}),
@@ -613,6 +676,12 @@ export function printPhase(r: PhaseResult): void {
       `driver CPU ${r.driverCpuUsPerRequest} µs/req` +
       (r.otherProcessesCores === null ? "" : `, other processes ${r.otherProcessesCores} CPUs`),
   );
+  if (r.serverCpuByThread) {
+    console.log(
+      `    server CPU by thread, µs/req: ` +
+        Object.entries(r.serverCpuByThread).map(([k, v]) => `${k} ${v}`).join(", "),
+    );
+  }
   if (r.errors) console.log(`    errors: ${JSON.stringify(r.errorKinds)}`);
 }
 
