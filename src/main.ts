@@ -7,7 +7,6 @@ import { bootstrap, readEnvConfig } from "./bootstrap.ts";
 import { configWarnings } from "./config.ts";
 import { urlForLog } from "./lib/log.ts";
 import { bufferedStdio } from "./lib/log_sink.ts";
-import { smtpMailer } from "./mail/smtp.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 import {
   announceReady,
@@ -29,7 +28,11 @@ let stop: (signal: string, code?: number) => Promise<void> = () => Promise.resol
 let children: Child[] = [];
 if (primary) {
   for (const warning of configWarnings(config)) deps.log("warn", warning);
-  if (config.SMTP_URL) deps.mailer = await smtpMailer(config);
+  if (config.SMTP_URL) {
+    // nodemailer (5 MB of heap) is loaded only where mail goes out over SMTP.
+    const { smtpMailer } = await import("./mail/smtp.ts");
+    deps.mailer = await smtpMailer(config);
+  }
   // First run: while no admin exists, a one-time setup link (printed once listening).
   if (!config.SETUP_TOKEN && !(await adminExists(deps.db))) {
     deps.setup = newSetupToken(deps.clock.now(), config.SETUP_LINK_MINUTES);

@@ -1,6 +1,8 @@
 /** The embedded default as a user meets it: the CLI and the server on a libSQL file. */
+import bcrypt from "bcryptjs";
 import { assert, assertEquals, assertStringIncludes } from "./assert.ts";
 import { PASSWORD } from "./helpers.ts";
+import { SmtpSink } from "./mail/smtp_server.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -320,6 +322,55 @@ Deno.test("cli: oidc:create-client prints one JSON line with the client's id and
     assertEquals(bad.code, 2);
     assertStringIncludes(bad.stderr, "redirect_uris.0");
   } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("start: what loads at first use works in the real server (bcrypt sign-in, SMTP mail)", async () => {
+  // bcryptjs and nodemailer are not imported at start (src/lib/password.ts, src/main.ts): an
+  // imported bcrypt hash signs in, and with SMTP_URL the outbox's mail leaves over SMTP.
+  const dir = await Deno.makeTempDir();
+  const sink = await SmtpSink.start();
+  try {
+    await Deno.writeTextFile(
+      `${dir}/users.jsonl`,
+      JSON.stringify({
+        username: "dora",
+        email: "dora@example.test",
+        password_hash: bcrypt.hashSync(PASSWORD, 4),
+      }) + "\n",
+    );
+    const imported = await cli(dir, ["users:import", "--file", `${dir}/users.jsonl`]);
+    assertEquals(imported.code, 0, imported.stderr);
+    const extra = {
+      SMTP_URL: sink.url,
+      MAIL_FROM: "Twofold <twofold@example.test>",
+      PUBLIC_URL: "https://login.example.test",
+    };
+    await withServer(dir, extra, async (origin) => {
+      const post = (path: string, body: unknown) =>
+        fetch(`${origin}${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const login = await (await post("/api/v1/login", { username: "dora", password: PASSWORD }))
+        .json();
+      assertEquals(login.status, "enrollment_required");
+      const reset = await post("/api/v1/password-reset", { username: "dora" });
+      assertEquals(reset.status, 202);
+      await reset.body?.cancel();
+      // The outbox is delivered every 10 s.
+      let mails = await sink.mails();
+      for (let i = 0; i < 150 && !mails.length; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        mails = await sink.mails();
+      }
+      assertEquals(mails.map((m) => m.envelope_to), [["dora@example.test"]]);
+      assertStringIncludes(mails[0].text ?? "", "https://login.example.test/password/reset");
+    });
+  } finally {
+    await sink.remove();
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -129,7 +129,12 @@ function paramsOf(e: EnrollmentRow): TotpParams {
   };
 }
 
-function viewOf(deps: Deps, user: UserRow, e: EnrollmentRow, secret: string): EnrollmentView {
+async function viewOf(
+  deps: Deps,
+  user: UserRow,
+  e: EnrollmentRow,
+  secret: string,
+): Promise<EnrollmentView> {
   const params = paramsOf(e);
   const uri = otpauthUri({ issuer: deps.config.ISSUER, account: user.displayName, secret, params });
   return {
@@ -138,7 +143,7 @@ function viewOf(deps: Deps, user: UserRow, e: EnrollmentRow, secret: string): En
     secret,
     groupedSecret: groupSecret(secret),
     otpauthUri: uri,
-    qrSvg: qrSvg(uri),
+    qrSvg: await qrSvg(uri),
     params,
     expiresAt: new Date(e.expiresAt),
   };
@@ -223,7 +228,7 @@ export async function startEnrollment(
     ...input.meta,
     detail: { enrollment: row.id, during_login: !!pending, replaces: row.replacesId },
   }, now);
-  return { ok: true, value: viewOf(deps, user, row, secret) };
+  return { ok: true, value: await viewOf(deps, user, row, secret) };
 }
 
 /** Shows an enrollment again (a form re-rendered after a wrong code). */
@@ -241,7 +246,7 @@ export async function showEnrollment(
   });
   if (!e || e.attempts >= MAX_ENROLLMENT_ATTEMPTS) return fail("enrollment_expired");
   const secret = await decryptSecret(deps.secrets.encryption, e.secretEnc, `totp:${e.userId}`);
-  return { ok: true, value: viewOf(deps, who.value.user, e, secret) };
+  return { ok: true, value: await viewOf(deps, who.value.user, e, secret) };
 }
 
 export type ConfirmedEnrollment = {

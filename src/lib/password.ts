@@ -7,7 +7,6 @@
  * 100,000: each round's output is the next round's password. The chain is as costly for an
  * attacker as one long PBKDF2 run, since each round needs the previous one's result.
  */
-import { compare as bcryptCompare } from "bcryptjs";
 import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
 import { randomBytes, timingSafeEqual } from "./crypto.ts";
 
@@ -105,8 +104,9 @@ export async function verifyPassword(
 ): Promise<PasswordCheck> {
   if (isBcryptHash(stored)) {
     // Imported from another system (users:import): checked once with bcrypt, then the caller
-    // stores our own hash of the same password.
-    const ok = await bcryptCompare(password, stored);
+    // stores our own hash of the same password. bcryptjs (2 MB of heap) is loaded only then.
+    const { compare } = await import("bcryptjs");
+    const ok = await compare(password, stored);
     return { ok, needsRehash: ok };
   }
   const parsed = parseHash(stored);

@@ -117,8 +117,8 @@ Deno.test("otpauthUri() carries issuer, account and parameters", () => {
   assertEquals(q.get("period"), "30");
 });
 
-Deno.test("qrSvg() makes an inline SVG and groupSecret() splits by four", () => {
-  const svg = qrSvg("otpauth://totp/x?secret=ABC");
+Deno.test("qrSvg() makes an inline SVG and groupSecret() splits by four", async () => {
+  const svg = await qrSvg("otpauth://totp/x?secret=ABC");
   assertMatch(svg, /^<svg[^>]*viewBox/);
   assert(!svg.includes("style="), "inline styles would be blocked by the CSP");
   assertEquals(groupSecret("ABCDEFGHIJ"), "ABCD EFGH IJ");

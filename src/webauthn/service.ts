@@ -4,15 +4,11 @@
  * removal. The WebAuthn protocol is `@simplewebauthn/server`'s; this module binds challenges to
  * what they were issued for, applies the policy, writes the rows and audits every step.
  */
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { and, eq, sql } from "drizzle-orm";
 import { audit, auditInsert, userAudit } from "../audit/repo.ts";
@@ -77,6 +73,13 @@ import {
   type RelyingParty,
   SECOND_FACTOR_AMR,
 } from "./webauthn.ts";
+
+/**
+ * The WebAuthn library, loaded at the first ceremony: 6 MB of heap that a server whose users
+ * have no security key never needs.
+ */
+let library: Promise<typeof import("@simplewebauthn/server")> | undefined;
+const webauthn = () => library ??= import("@simplewebauthn/server");
 
 type Ok<T = Record<never, never>> = { ok: true } & T;
 export type CreationOptions = {
@@ -151,7 +154,7 @@ export async function registrationOptions(
     boundTo: ctx.session.id,
     rp,
   });
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: rp.rpId,
     userName: ctx.user.username,
@@ -196,7 +199,7 @@ export async function finishRegistration(deps: Deps, ctx: SessionContext, input:
   if (!challenge || challenge.userId !== ctx.user.id) return await refuse("challenge");
   let info;
   try {
-    const verified = await verifyRegistrationResponse({
+    const verified = await (await webauthn()).verifyRegistrationResponse({
       response: input.response,
       expectedChallenge: challenge.challenge,
       expectedOrigin: challenge.origin,
@@ -449,7 +452,7 @@ async function keyOptions(
   const keys = (await listCredentials(deps.db, input.userId)).filter((k) => k.rpId === rp.rpId);
   if (keys.length === 0) return null;
   const { id, challenge } = await newChallenge(deps, input);
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: rp.rpId,
     challenge: bytes(challenge),
     timeout: CEREMONY_TIMEOUT_MS,
@@ -482,7 +485,7 @@ async function verifyAssertion(input: {
   }
   if (input.key.rpId !== input.challenge.rpId) return { ok: false, reason: "rp_id" };
   try {
-    const v = await verifyAuthenticationResponse({
+    const v = await (await webauthn()).verifyAuthenticationResponse({
       response: input.response,
       expectedChallenge: input.challenge.challenge,
       expectedOrigin: input.challenge.origin,
@@ -622,7 +625,7 @@ export async function passkeyOptions(
     boundTo: "",
     rp,
   });
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: rp.rpId,
     challenge: bytes(challenge),
     timeout: CEREMONY_TIMEOUT_MS,
