@@ -150,6 +150,8 @@ export const configSchema = z.object({
   /**
    * How often (seconds) a process checks the stored access rules for a change made by another
    * process; the process that saves them uses the new rules at once. 0 checks on every request.
+   * Remote libSQL and D1 only: on an embedded file the rules are read again after any write
+   * (src/access/service.ts).
    */
   ACCESS_RULES_RELOAD_SECONDS: int(0, 3600).default(5),
   /** How long (seconds) a single sign-on hand-off code lives between the portal and a host. */

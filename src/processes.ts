@@ -8,8 +8,9 @@
  * What the processes must agree on, and how they do:
  * - sessions, tokens' revocation, lockouts and rate limits, settings: in the database, read by
  *   every request, so a change written through one process is seen by the next request on any;
- * - the access rules: kept in memory per process, reloaded every ACCESS_RULES_RELOAD_SECONDS
- *   (as on Workers isolates, src/access/service.ts);
+ * - the access rules and the session checks' answers: kept in memory per process, read again
+ *   after any commit to the file by any connection (src/db/changes.ts, src/access/service.ts,
+ *   src/sessions/check_cache.ts), so they are as exact as a read of every request;
  * - the setup link's one-time token: the primary's, handed to each child on its stdin (never in
  *   its environment or arguments, which other local users may read in /proc);
  * - background work (outbox delivery) runs in the primary only; each process checkpoints its

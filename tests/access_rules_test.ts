@@ -1,7 +1,8 @@
 /**
  * Access rules end to end: the admin API (validated, audited), the verify endpoint deciding by
  * them (bypass without a login, 403 pages that never loop, Remote-* headers), the in-memory
- * cache and its reload across processes, and step-up through the code prompt only.
+ * cache and its reload across processes without a change count, and step-up through the code
+ * prompt only.
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../src/deps.ts";
@@ -176,8 +177,11 @@ Deno.test("network rules use the configured client address", async () => {
   assertEquals((await ask("192.0.2.1")).status, 403);
 });
 
-Deno.test("rules are cached: no database read per verify; other processes reload within the interval", async () => {
+Deno.test("rules are cached: no database read per verify; without a change count, other processes reload within the interval", async () => {
   const { env, adminToken } = await ssoSetup();
+  // A handle the embedded client is not registered for stands for remote libSQL or D1 (no
+  // change count); on the embedded file every process is exact (src/access/service_test.ts,
+  // tests/access_rules_processes_test.ts).
   let reads = 0;
   const countingDb = Object.create(env.deps.db);
   countingDb.select = (...a: unknown[]) => {

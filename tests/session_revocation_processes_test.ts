@@ -8,84 +8,17 @@
  * `GET /api/v1/verify` alike, must refuse it, while the sessions nobody ended still pass.
  */
 import Database from "libsql";
-import { parseConfig } from "../src/config.ts";
-import { migrateDb, openLibsqlDb } from "../src/db/client.ts";
-import { buildDeps } from "../src/deps.ts";
-import { systemClock } from "../src/lib/clock.ts";
-import { silentLogger } from "../src/lib/log.ts";
-import { totpCodeAt } from "../src/totp/totp.ts";
-import { generateSigningJwk } from "../src/tokens/tokens.ts";
-import { createUser } from "../src/users/service.ts";
 import { assertEquals } from "./assert.ts";
 import { PASSWORD } from "./helpers.ts";
-
-const root = new URL("..", import.meta.url).pathname;
-
-type Server = { origin: string; child: Deno.ChildProcess };
-
-async function startServer(dir: string): Promise<Server> {
-  const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (probe.addr as Deno.NetAddr).port;
-  probe.close();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}src/main.ts`],
-    cwd: dir,
-    clearEnv: true,
-    env: {
-      PATH: Deno.env.get("PATH") ?? "",
-      HOME: Deno.env.get("HOME") ?? dir,
-      ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR")! } : {}),
-      DATABASE_URL: `file:${dir}/twofold.db`,
-      KEYS_FILE: `${dir}/keys.json`,
-      PBKDF2_ITERATIONS: "1000",
-      LOG_LEVEL: "error",
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      NO_COLOR: "1",
-    },
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  const origin = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      const r = await fetch(`${origin}/healthz`);
-      await r.body?.cancel();
-      if (r.ok) return { origin, child };
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill("SIGKILL");
-  await child.status;
-  throw new Error("server did not start");
-}
-
-async function stopServer(s: Server): Promise<void> {
-  try {
-    s.child.kill("SIGTERM");
-  } catch { /* gone */ }
-  await s.child.status;
-}
-
-async function call(
-  server: Server,
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-): Promise<{ status: number; json: Record<string, unknown> }> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["content-type"] = "application/json";
-  const r = await fetch(`${server.origin}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await r.text();
-  return { status: r.status, json: text ? JSON.parse(text) : {} };
-}
+import {
+  call,
+  enroll,
+  seedUsers,
+  type Server,
+  type Signed,
+  startServer,
+  stopServer,
+} from "./server_process.ts";
 
 /** Both checks a protected app relies on, on one server: 200 for a live session, else 401. */
 async function checks(server: Server, token: string): Promise<[number, number]> {
@@ -97,64 +30,20 @@ async function checks(server: Server, token: string): Promise<[number, number]> 
   return [session.status, verify.status];
 }
 
-type Signed = { token: string; sessionId: string; recoveryCodes: string[] };
-
-/** Enrolls a user through the JSON API (their first login): a session and recovery codes. */
-async function enroll(server: Server, username: string): Promise<Signed> {
-  const login = await call(server, "POST", "/api/v1/login", undefined, {
-    username,
-    password: PASSWORD,
-  });
-  assertEquals(login.json.status, "enrollment_required");
-  const pending = login.json.pending_token as string;
-  const start = await call(server, "POST", "/api/v1/enrollments", pending, {});
-  assertEquals(start.status, 201);
-  const confirm = await call(
-    server,
-    "POST",
-    `/api/v1/enrollments/${start.json.enrollment_id}/confirm`,
-    pending,
-    { code: totpCodeAt(start.json.secret as string, new Date()) },
-  );
-  assertEquals(confirm.status, 200);
-  const token = confirm.json.session_token as string;
-  const me = await call(server, "GET", "/api/v1/session", token);
-  return {
-    token,
-    sessionId: (me.json.session as { id: string }).id,
-    recoveryCodes: confirm.json.recovery_codes as string[],
-  };
-}
-
 Deno.test("revocation: the very next check on another server process refuses an ended session", async () => {
   const dir = await Deno.makeTempDir();
   const databaseUrl = `file:${dir}/twofold.db`;
-  const ids: Record<string, string> = {};
-  {
-    // The users, made by the app's own code straight into the file (as bench/seed.ts does).
-    const config = parseConfig({ DATABASE_URL: databaseUrl, PBKDF2_ITERATIONS: "1000" });
-    const db = await openLibsqlDb({ url: databaseUrl });
-    await migrateDb(db);
-    const deps = await buildDeps({
-      config,
-      db,
-      clock: systemClock,
-      log: silentLogger,
-      signingKeys: [await generateSigningJwk()],
-      encryptionKey: crypto.getRandomValues(new Uint8Array(32)),
-    });
-    for (const name of ["admin", "alice", "bob", "carol", "dave", "erin", "frank", "grace"]) {
-      const r = await createUser(deps, {
-        username: name,
-        password: PASSWORD,
-        roles: name === "admin" ? ["admin"] : [],
-        actor: "test",
-      });
-      if (!r.ok) throw new Error(r.message);
-      ids[name] = r.user.id;
-    }
-    (db as unknown as { $client: { close(): void } }).$client.close();
-  }
+  // The users, made by the app's own code straight into the file (as bench/seed.ts does).
+  const ids = await seedUsers(databaseUrl, [
+    "admin",
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "grace",
+  ]);
   const a = await startServer(dir);
   let b: Server | null = null;
   try {

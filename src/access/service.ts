@@ -2,15 +2,25 @@
  * @module The access rules in force, kept in memory: `/api/v1/verify` runs on every request of
  * every protected app, so deciding must not cost a database round trip.
  *
- * The rules are one settings row (`access_rules`). Each process (each Workers isolate) keeps the
- * parsed document and, at most every ACCESS_RULES_RELOAD_SECONDS, reads the row's text again and
- * re-parses only if it changed. The process that saves new rules uses them at once; others follow
- * within that interval. A read that fails keeps the rules already in memory (or, before any
- * were read, fails the request: better a 500 than deciding on nothing).
+ * The rules are one settings row (`access_rules`), kept parsed per process (per Workers
+ * isolate), and re-parsed only when the row's text changed. When the row is read again:
+ *
+ * - on the embedded libSQL file, whenever the database may have changed since the last read
+ *   (src/db/changes.ts: this process's own writes, and `PRAGMA data_version` for every other
+ *   connection's commits, another server process's or the CLI's). Deciding from memory costs no
+ *   statement when nothing was written since (the request's look at the change count is shared
+ *   with its session check); after a write, one read of the row, by primary key. So a rule saved
+ *   through any process or program is honoured by the very next check of every process. A read
+ *   that fails fails the request, as the session check's would;
+ * - on backends without a change count (remote libSQL, embedded replicas, D1 on Workers), at
+ *   most every ACCESS_RULES_RELOAD_SECONDS: the process that saves new rules uses them at once,
+ *   the others follow within that interval. A read that fails there keeps the rules already in
+ *   memory (or, before any were read, fails the request: better a 500 than deciding on nothing).
  */
 import { eq } from "drizzle-orm";
 import type { Deps } from "../deps.ts";
 import { adminAudit, auditInsert } from "../audit/repo.ts";
+import { type ChangeSource, changeSourceOf } from "../db/changes.ts";
 import { settings } from "../db/schema.ts";
 import type { RequestMeta } from "../http/client.ts";
 import type { SessionContext } from "../sessions/service.ts";
@@ -34,8 +44,13 @@ type Cached = {
   rules: AccessRules | null;
   /** The row's text the rules were parsed from; null when no row existed. */
   raw: string | null;
-  /** deps.clock time (ms) of the last look at the row. */
+  /** deps.clock time (ms) of the last look at the row (backends without a change count). */
   checkedAt: number;
+  /**
+   * The embedded client's change count (src/db/changes.ts) taken just before the row was read;
+   * NaN when it must be read again.
+   */
+  seen: number;
   /** A look at the row under way, shared by the requests that arrive meanwhile. */
   loading?: Promise<AccessRules>;
 };
@@ -66,8 +81,39 @@ export async function accessRulesSaved(deps: Deps): Promise<boolean> {
   return (await readRaw(deps)) !== null;
 }
 
-/** The rules in force, from memory unless the reload interval has passed. */
-export function accessRules(deps: Deps): Promise<AccessRules> | AccessRules {
+/** The row, read at once on the embedded client (its key is a constant: no argument to bind). */
+const STORED_RULES_SQL = `SELECT value FROM settings WHERE key = '${ACCESS_RULES_KEY}'`;
+
+/**
+ * The rules in force: from memory unless the database may have changed since they were read
+ * (embedded file) or the reload interval has passed (other backends). `arrival`: the number of
+ * the request being answered (src/db/changes.ts `requestArrived()`), whose look at the change
+ * count is reused; without it, a fresh look is taken.
+ */
+export function accessRules(deps: Deps, arrival?: number): Promise<AccessRules> | AccessRules {
+  const source = changeSourceOf(deps.db);
+  return source ? currentRules(deps, source, arrival) : reloadedRules(deps);
+}
+
+/**
+ * Exact on the embedded file: the count is taken before the row is read, so a commit landing in
+ * between moves it again and the next call reads once more. A write of this process's that is
+ * rolled back moves it too (the ROLLBACK is counted), so rules read inside the group commit of
+ * a save that then failed are read again.
+ */
+function currentRules(deps: Deps, source: ChangeSource, arrival?: number): AccessRules {
+  const seen = source.changeCount(arrival);
+  const c = cache.get(deps);
+  if (c?.rules && c.seen === seen) return c.rules;
+  const value = source.getSync(STORED_RULES_SQL)?.[0];
+  const raw = typeof value === "string" ? value : null;
+  const rules = c?.rules && c.raw === raw ? c.rules : parseStored(raw);
+  cache.set(deps, { rules, raw, checkedAt: 0, seen });
+  return rules;
+}
+
+/** Without a change count: read again once the reload interval has passed. */
+function reloadedRules(deps: Deps): Promise<AccessRules> | AccessRules {
   const now = deps.clock.now().getTime();
   const c = cache.get(deps);
   const interval = deps.config.ACCESS_RULES_RELOAD_SECONDS * 1000;
@@ -78,7 +124,7 @@ export function accessRules(deps: Deps): Promise<AccessRules> | AccessRules {
     const current = cache.get(deps);
     if (current?.rules && (saves.get(deps) ?? 0) !== generation) return current.rules;
     const rules = current?.rules && current.raw === raw ? current.rules : parseStored(raw);
-    cache.set(deps, { rules, raw, checkedAt: now });
+    cache.set(deps, { rules, raw, checkedAt: now, seen: NaN });
     return rules;
   }, (e) => {
     const current = cache.get(deps);
@@ -90,7 +136,7 @@ export function accessRules(deps: Deps): Promise<AccessRules> | AccessRules {
     return current.rules;
   });
   if (c) c.loading = loading;
-  else cache.set(deps, { rules: null, raw: null, checkedAt: 0, loading });
+  else cache.set(deps, { rules: null, raw: null, checkedAt: 0, seen: NaN, loading });
   return loading;
 }
 
@@ -111,7 +157,13 @@ export async function saveAccessRules(
     ),
   ]);
   saves.set(deps, (saves.get(deps) ?? 0) + 1);
-  cache.set(deps, { rules: next, raw: JSON.stringify(next), checkedAt: now.getTime() });
+  // On the embedded file the next call reads the row anyway (this save moved the change count).
+  cache.set(deps, {
+    rules: next,
+    raw: JSON.stringify(next),
+    checkedAt: now.getTime(),
+    seen: NaN,
+  });
 }
 
 /** The stored rules as an admin sees them (read now, not from the cache). */

@@ -2,7 +2,8 @@
  * @module Whether anything was written to the database since a given moment, for the in-process
  * caches that must never outlive a change (src/sessions/check_cache.ts). Only the embedded libSQL
  * client can say so cheaply (`EmbeddedClient.changeCount`: its own writes and `PRAGMA
- * data_version`); `openLibsqlDb` registers it here. Remote libSQL, embedded replicas and D1
+ * data_version`); `openLibsqlDb` registers it here, once per Drizzle handle, for these caches
+ * and for src/db/prepared.ts alike. Remote libSQL, embedded replicas and D1
  * register nothing, so their callers keep reading the database every time. No engine is imported
  * here: Workers load this module too.
  */
@@ -42,14 +43,32 @@ export type ChangeSource = {
   inTransaction(): boolean;
 };
 
-const sources = new WeakMap<object, ChangeSource>();
+/**
+ * What the embedded engine offers src/db/prepared.ts beyond drizzle: statements known to return
+ * at most one row run more cheaply, and rows can be read without drizzle's mapping.
+ */
+export type EmbeddedEngine = {
+  markOneRow(sql: string): void;
+  execute(stmt: { sql: string; args: never[] }): Promise<{ columns: string[]; rows: unknown[] }>;
+};
 
-/** Marks `db` (a Drizzle handle) as served by `source`. */
-export function registerChangeSource(db: object, source: ChangeSource): void {
-  sources.set(db, source);
+/** The embedded client (src/db/embedded.ts) as the code above the Drizzle handle sees it. */
+export type EmbeddedClientView = ChangeSource & EmbeddedEngine;
+
+/** The embedded client behind each Drizzle handle that has one (`openLibsqlDb` registers it). */
+const embedded = new WeakMap<object, EmbeddedClientView>();
+
+/** Marks `db` (a Drizzle handle) as served by the embedded `client` (src/db/client.ts). */
+export function registerEmbeddedClient(db: object, client: EmbeddedClientView): void {
+  embedded.set(db, client);
+}
+
+/** The embedded client behind `db`, or null (remote libSQL, embedded replicas, D1). */
+export function embeddedClientOf(db: object): EmbeddedClientView | null {
+  return embedded.get(db) ?? null;
 }
 
 /** The change source of `db`, or null when it has none (every backend but the embedded one). */
 export function changeSourceOf(db: object): ChangeSource | null {
-  return sources.get(db) ?? null;
+  return embedded.get(db) ?? null;
 }

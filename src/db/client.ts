@@ -6,9 +6,8 @@
 import { createClient } from "@libsql/client";
 import { drizzle, type LibSQLDatabase } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
-import { registerChangeSource } from "./changes.ts";
+import { registerEmbeddedClient } from "./changes.ts";
 import { openEmbeddedClient } from "./embedded.ts";
-import { registerEmbeddedEngine } from "./prepared.ts";
 import * as schema from "./schema.ts";
 
 export type Db = LibSQLDatabase<typeof schema>;
@@ -57,8 +56,7 @@ export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
       onCheckpointFailure: options.onCheckpointFailure,
     });
     const db = drizzle(client, { schema });
-    registerChangeSource(db, client);
-    registerEmbeddedEngine(db, client);
+    registerEmbeddedClient(db, client);
     return db;
   }
   return drizzle(createClient({ url: options.url, authToken: options.authToken }), { schema });

@@ -5,29 +5,14 @@
  */
 import { fillPlaceholders, getTableColumns, type Table } from "drizzle-orm";
 import type { Db } from "./client.ts";
-
-/**
- * What the embedded engine (embedded.ts) offers beyond drizzle: statements known to return at
- * most one row run more cheaply, and rows can be read without drizzle's mapping.
- */
-export type EmbeddedEngine = {
-  markOneRow(sql: string): void;
-  execute(stmt: { sql: string; args: never[] }): Promise<{ columns: string[]; rows: unknown[] }>;
-};
-
-const engines = new WeakMap<object, EmbeddedEngine>();
-
-/** Marks `db` (a Drizzle handle) as served by the embedded `engine` (client.ts). */
-export function registerEmbeddedEngine(db: object, engine: EmbeddedEngine): void {
-  engines.set(db, engine);
-}
+import { embeddedClientOf } from "./changes.ts";
 
 /**
  * Tells the engine behind `db`, if it cares, that the statement `sql` returns at most one row (a
  * write by primary key with RETURNING); every other engine runs it as before.
  */
 export function markOneRow(db: Db, sql: string): void {
-  engines.get(db)?.markOneRow(sql);
+  embeddedClientOf(db)?.markOneRow(sql);
 }
 
 type WholeRowQuery<R> = {
@@ -50,7 +35,7 @@ export function wholeRows<R>(
   const built = perDb((db) => {
     const query = build(db);
     const sql = query.getQuery();
-    const engine = engines.get(db);
+    const engine = embeddedClientOf(db);
     if (options.oneRow) markOneRow(db, sql.sql);
     return { query, sql, engine, mapper: engine ? rowMapper(table) : null };
   });

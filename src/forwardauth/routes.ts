@@ -251,7 +251,7 @@ async function judge(
     method: header("x-forwarded-method") ?? header("x-original-method") ?? "GET",
     ip: meta.ip,
   });
-  const rules = await accessRules(deps);
+  const rules = await accessRules(deps, arrival);
 
   // A path everyone may reach, or no one, needs no look-up of who is asking.
   const anonymous = decideAccess(rules, request, null, now);

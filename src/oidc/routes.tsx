@@ -233,7 +233,7 @@ export function oidcRoutes(deps: Deps): Hono {
     // request (GET, from the browser's address, as forward-auth decides it). Before an admin
     // saves rules the built-in ones let every signed-in person through, so nothing changes.
     const decision = decideAccess(
-      await accessRules(deps),
+      await accessRules(deps, c.get("arrival")),
       {
         host: new URL(request.redirectUri).host,
         path: new URL(request.redirectUri).pathname,
