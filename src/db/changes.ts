@@ -13,7 +13,10 @@
  * router's request observer take a number). A look at the database taken once request N had
  * arrived sees everything committed before N was sent: whoever waited for a commit (a logout's
  * answer) and then sent N is in it. So a look serves every request numbered up to the count
- * at that look, and a busy server answers a burst of checks with one look.
+ * at that look. Measured under load (32 connections, session checks), it seldom does: Deno's
+ * server hands JavaScript one request per turn of the event loop, and each check looks before
+ * the next request is numbered (190,497 looks for 190,819 checks). A look costs about 3.6 µs
+ * (a read transaction's two fcntl locks on the WAL index).
  */
 let arrived = 0;
 
