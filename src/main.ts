@@ -7,6 +7,11 @@ import { bootstrap, readEnvConfig } from "./bootstrap.ts";
 import { configWarnings } from "./config.ts";
 import { urlForLog } from "./lib/log.ts";
 import { bufferedStdio } from "./lib/log_sink.ts";
+import {
+  HOUSEKEEPING_FIRST_RUN_MS,
+  HOUSEKEEPING_INTERVAL_MS,
+  housekeepingTick,
+} from "./housekeeping/housekeeping.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 import {
   announceReady,
@@ -85,6 +90,15 @@ const outbox = primary
   }, 10_000)
   : undefined;
 
+// Housekeeping (src/housekeeping/): dead tokens, codes and ended sessions are deleted a minute
+// after start, then hourly, by the primary only. It logs its errors, never throws.
+const housekeepingStart = primary
+  ? setTimeout(() => void housekeepingTick(deps), HOUSEKEEPING_FIRST_RUN_MS)
+  : undefined;
+const housekeeping = primary
+  ? setInterval(() => void housekeepingTick(deps), HOUSEKEEPING_INTERVAL_MS)
+  : undefined;
+
 // On SIGTERM or SIGINT: stop accepting, let requests in flight finish, write the last log lines.
 // The primary stops its children the same way, and waits for them.
 let stopping = false;
@@ -92,6 +106,8 @@ stop = async (signal: string, code = 0) => {
   if (stopping) return;
   stopping = true;
   clearInterval(outbox);
+  clearTimeout(housekeepingStart);
+  clearInterval(housekeeping);
   deps.mailer?.close();
   deps.log("info", "stopping", {
     signal,

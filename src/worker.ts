@@ -14,6 +14,7 @@ import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
 import { jsonLogger, urlForLog } from "./lib/log.ts";
+import { HOUSEKEEPING_INTERVAL_MS, housekeepingTick } from "./housekeeping/housekeeping.ts";
 import { deliverDue, takeOutboxPending } from "./outbox/outbox.ts";
 import type { Deps } from "./deps.ts";
 
@@ -108,6 +109,19 @@ function runOutbox(deps: Deps, ctx: ExecutionContext, force = false): void {
   );
 }
 
+// Housekeeping runs from the Cron Trigger, at most hourly per isolate (a trigger may fire every
+// minute for the outbox).
+let lastHousekeeping = -Infinity;
+
+function runHousekeeping(deps: Deps, ctx: ExecutionContext): Promise<unknown> | undefined {
+  const now = deps.clock.now().getTime();
+  if (now - lastHousekeeping < HOUSEKEEPING_INTERVAL_MS) return undefined;
+  lastHousekeeping = now;
+  const pass = housekeepingTick(deps);
+  if (typeof ctx?.waitUntil === "function") ctx.waitUntil(pass);
+  return pass;
+}
+
 // One app per isolate, built on the first request. A failed start is not cached, so a fixed
 // secret or a database that comes back is picked up by the next request.
 let app: Promise<Started> | undefined;
@@ -139,12 +153,17 @@ export default {
     return res;
   },
 
-  /** A Cron Trigger (optional, see docs/mail.md) delivers the outbox without traffic. */
+  /**
+   * A Cron Trigger (optional, see docs/mail.md) delivers the outbox without traffic, and runs
+   * the housekeeping pass (docs/operations.md), which logs its own errors.
+   */
   async scheduled(_event: unknown, env: WorkerEnv, ctx: ExecutionContext): Promise<void> {
     app ??= startWorker(env).catch((e) => {
       app = undefined;
       throw e;
     });
-    runOutbox((await app).deps, ctx, true);
+    const { deps } = await app;
+    runOutbox(deps, ctx, true);
+    await runHousekeeping(deps, ctx);
   },
 };

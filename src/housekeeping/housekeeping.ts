@@ -1,0 +1,171 @@
+/**
+ * @module Housekeeping: deletes rows that can no longer change any decision, so that the
+ * single-use and time-bound tables do not grow forever. One `db.batch` of conditional DELETEs
+ * (D1 has no interactive transactions); every rule keeps a grace margin past the moment the row
+ * went dead, and a row whose state still matters (a used token that has not expired yet, a spent
+ * refresh token of a chain that is still alive) stays.
+ *
+ * Every consumer refuses a token whose row is missing (the lookups and conditional UPDATEs all
+ * need the row), so a deleted "used" marker never makes a token usable again; and "used" rows
+ * are only deleted once they would have expired anyway.
+ *
+ * Not touched: the audit log (the security record), alerts, users and their live data
+ * (authenticators, recovery codes, WebAuthn credentials, known sign-ins, password history,
+ * API keys), settings, OpenID clients and grants.
+ */
+import { sql } from "drizzle-orm";
+import { DAY, MINUTE } from "../lib/clock.ts";
+import type { Deps } from "../deps.ts";
+import {
+  enrollments,
+  ipThrottle,
+  noticeTokens,
+  oidcCodes,
+  oidcRefreshTokens,
+  outbox,
+  passwordResets,
+  pendingLogins,
+  refreshTokens,
+  sessions,
+  ssoCodes,
+  trustedDevices,
+  webauthnChallenges,
+} from "../db/schema.ts";
+import { ipRule } from "../protection/guard.ts";
+
+/** Short-lived tokens and codes go this long after they expired. */
+export const TOKEN_GRACE_MS = DAY;
+/** Sessions, trusted devices, address throttles and outbox rows go this long after they ended. */
+export const RECORD_GRACE_MS = 30 * DAY;
+/** Delivered outbox rows go this long after delivery. */
+export const DELIVERED_GRACE_MS = 7 * DAY;
+/** How often the Deno server runs the pass, and how soon after it starts. */
+export const HOUSEKEEPING_INTERVAL_MS = 60 * MINUTE;
+export const HOUSEKEEPING_FIRST_RUN_MS = MINUTE;
+
+/** Rows deleted per table by one pass. */
+export type HousekeepingCounts = Record<string, number>;
+
+/** Runs one pass: deletes dead rows, returns how many per table (no secrets). */
+export async function runHousekeeping(deps: Deps): Promise<HousekeepingCounts> {
+  const { db } = deps;
+  const t = deps.clock.now().getTime();
+  const token = t - TOKEN_GRACE_MS;
+  const record = t - RECORD_GRACE_MS;
+  const delivered = t - DELIVERED_GRACE_MS;
+  const ip = await ipRule(deps);
+
+  // A grant is dead once revoked, or once the session it hangs on is revoked, expired or gone
+  // (oidc/repo.ts: grantAndSessionLive); none of these come back.
+  const grantDead = (grantId: string) =>
+    sql.raw(`NOT EXISTS (SELECT 1 FROM oidc_grants g JOIN sessions s ON s.id = g.session_id
+      WHERE g.id = ${grantId} AND g.revoked_at IS NULL AND s.revoked_at IS NULL
+        AND s.expires_at > ${token})`);
+
+  const statements = [
+    // refresh_tokens (JSON API): a spent token is what detects reuse, and reuse is detected
+    // (chain ended, audited) whatever the chain's state. So a token goes only with its whole
+    // chain: once the chain's lifetime (`chain_expires_at`, the same on every token of the
+    // chain) ended past the grace, or once the chain was ended (reuse ends every token of a
+    // chain in one statement) past the grace. Deleted before sessions, which they name.
+    db.delete(refreshTokens).where(sql`${refreshTokens.chainExpiresAt} < ${token}
+      OR ${refreshTokens.chainId} IN (SELECT chain_id FROM refresh_tokens
+        WHERE revoked_at IS NOT NULL AND revoked_at < ${token})`)
+      .returning({ id: refreshTokens.id }),
+    // oidc_refresh_tokens: a spent token used again revokes its grant, whatever its expiry. A
+    // token goes once it expired past the grace and either its grant is dead, or every token
+    // of the grant expired past the grace (nothing of the grant can be refreshed any more).
+    db.delete(oidcRefreshTokens).where(sql`${oidcRefreshTokens.expiresAt} < ${token} AND (
+      ${grantDead("oidc_refresh_tokens.grant_id")}
+      OR NOT EXISTS (SELECT 1 FROM oidc_refresh_tokens o
+        WHERE o.grant_id = oidc_refresh_tokens.grant_id AND o.expires_at >= ${token}))`)
+      .returning({ id: oidcRefreshTokens.id }),
+    // oidc_codes: a used code presented again revokes the grant it turned into. A code goes
+    // once it expired past the grace and it was never used, or its grant is dead.
+    db.delete(oidcCodes).where(sql`${oidcCodes.expiresAt} < ${token} AND (
+      ${oidcCodes.grantId} IS NULL OR ${grantDead("oidc_codes.grant_id")})`)
+      .returning({ id: oidcCodes.id }),
+    // sso_codes: spent by the first presentation; the callback refuses a missing code. Gone
+    // once expired past the grace (the issuing batch also drops those a minute past expiry).
+    db.delete(ssoCodes).where(sql`${ssoCodes.expiresAt} < ${token}`)
+      .returning({ id: ssoCodes.codeHash }),
+    // pending_logins: only an unconsumed, unexpired row is usable (stillOpen); a consumed one
+    // stays until it would have expired anyway, then the grace.
+    db.delete(pendingLogins).where(sql`${pendingLogins.expiresAt} < ${token}`)
+      .returning({ id: pendingLogins.id }),
+    // enrollments: same rule as pending logins (stillOpen).
+    db.delete(enrollments).where(sql`${enrollments.expiresAt} < ${token}`)
+      .returning({ id: enrollments.id }),
+    // password_resets: usable only unused and unexpired; a used one stays until it would have
+    // expired anyway, then the grace.
+    db.delete(passwordResets).where(sql`${passwordResets.expiresAt} < ${token}`)
+      .returning({ id: passwordResets.id }),
+    // notice_tokens ("this wasn't me" links): same rule.
+    db.delete(noticeTokens).where(sql`${noticeTokens.expiresAt} < ${token}`)
+      .returning({ id: noticeTokens.id }),
+    // webauthn_challenges: usable only unconsumed and unexpired; same rule.
+    db.delete(webauthnChallenges).where(sql`${webauthnChallenges.expiresAt} < ${token}`)
+      .returning({ id: webauthnChallenges.id }),
+    // trusted_devices: count only unrevoked and unexpired; gone a month after either.
+    db.delete(trustedDevices).where(sql`${trustedDevices.expiresAt} < ${record}
+      OR (${trustedDevices.revokedAt} IS NOT NULL AND ${trustedDevices.revokedAt} < ${record})`)
+      .returning({ id: trustedDevices.id }),
+    // outbox: a delivered row is never sent again (a week of grace); an undelivered one only
+    // goes a month after it was written, long after its last retry.
+    db.delete(outbox).where(sql`(${outbox.deliveredAt} IS NOT NULL
+        AND ${outbox.deliveredAt} < ${delivered})
+      OR (${outbox.deliveredAt} IS NULL AND ${outbox.createdAt} < ${record})`)
+      .returning({ id: outbox.id }),
+    // ip_throttle: a row counts failures in its window, blocks until `blocked_until`, and makes
+    // the next block longer while its last block is within IP_BLOCK_REPEAT_HOURS. It goes a
+    // month after all three ended (a missing row is a clean slate, which it then is anyway).
+    db.delete(ipThrottle).where(sql`${ipThrottle.windowStart} < ${record - ip.windowMs}
+      AND (${ipThrottle.blockedUntil} IS NULL OR ${ipThrottle.blockedUntil} < ${record})
+      AND (${ipThrottle.blockedAt} IS NULL
+        OR ${ipThrottle.blockedAt} < ${record - ip.repeatWindowMs})`)
+      .returning({ id: ipThrottle.key }),
+    // sessions: dead once revoked or expired (neither comes back); gone a month later, and only
+    // when nothing still names them: a refresh token (reuse detection looks the session up), an
+    // OpenID grant or code, or a delegated session (whose life hangs on its delegator's). Last
+    // in the batch, after the refresh tokens above. sso_codes cascade (they are dead with it).
+    db.delete(sessions).where(sql`(${sessions.expiresAt} < ${record}
+        OR (${sessions.revokedAt} IS NOT NULL AND ${sessions.revokedAt} < ${record}))
+      AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id)
+      AND NOT EXISTS (SELECT 1 FROM oidc_grants g WHERE g.session_id = sessions.id)
+      AND NOT EXISTS (SELECT 1 FROM oidc_codes c WHERE c.session_id = sessions.id)
+      AND NOT EXISTS (SELECT 1 FROM sessions d WHERE d.delegator_session_id = sessions.id)`)
+      .returning({ id: sessions.id }),
+  ] as const;
+  const names = [
+    "refresh_tokens",
+    "oidc_refresh_tokens",
+    "oidc_codes",
+    "sso_codes",
+    "pending_logins",
+    "enrollments",
+    "password_resets",
+    "notice_tokens",
+    "webauthn_challenges",
+    "trusted_devices",
+    "outbox",
+    "ip_throttle",
+    "sessions",
+  ];
+  const results = await db.batch(statements);
+  const counts: HousekeepingCounts = {};
+  results.forEach((rows, i) => counts[names[i]] = (rows as unknown[]).length);
+  return counts;
+}
+
+/** Runs a pass and logs its summary; an error is logged, never thrown. */
+export async function housekeepingTick(deps: Deps): Promise<HousekeepingCounts | null> {
+  try {
+    const counts = await runHousekeeping(deps);
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    deps.log("info", "housekeeping", { deleted: total, ...counts });
+    return counts;
+  } catch (e) {
+    deps.log("error", "housekeeping.failed", { error: String(e) });
+    return null;
+  }
+}

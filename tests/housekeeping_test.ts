@@ -1,0 +1,477 @@
+/**
+ * Housekeeping: per table, a row dead past the grace is deleted and a row that still matters is
+ * kept; consumers refuse a token whose row is gone; reuse detection of a spent refresh token
+ * survives a pass.
+ */
+import { eq } from "drizzle-orm";
+import {
+  enrollments,
+  ipThrottle,
+  noticeTokens,
+  oidcClients,
+  oidcCodes,
+  oidcGrants,
+  oidcRefreshTokens,
+  outbox,
+  passwordResets,
+  pendingLogins,
+  refreshTokens,
+  sessions,
+  ssoCodes,
+  trustedDevices,
+  webauthnChallenges,
+} from "../src/db/schema.ts";
+import {
+  HOUSEKEEPING_FIRST_RUN_MS,
+  housekeepingTick,
+  runHousekeeping,
+} from "../src/housekeeping/housekeeping.ts";
+import { DAY, HOUR, MINUTE } from "../src/lib/clock.ts";
+import { randomId } from "../src/lib/crypto.ts";
+import { toBase64Url, toHex, utf8 } from "../src/lib/encoding.ts";
+import { assert, assertEquals } from "./assert.ts";
+import {
+  addUser,
+  api,
+  codeNow,
+  enrollViaApi,
+  nextStep,
+  PASSWORD,
+  pendingLogin,
+  testApp,
+  type TestEnv,
+} from "./helpers.ts";
+
+type Env = TestEnv;
+
+async function session(env: Env, userId: string, over: Partial<typeof sessions.$inferInsert>) {
+  const t = env.clock.now().getTime();
+  const id = over.id ?? randomId();
+  await env.deps.db.insert(sessions).values({
+    id,
+    userId,
+    amr: '["pwd","otp"]',
+    createdAt: t - 60 * DAY,
+    lastSeenAt: t - 60 * DAY,
+    expiresAt: t + DAY,
+    ...over,
+  });
+  return id;
+}
+
+const has = async (env: Env, table: "sessions" | "refresh_tokens", id: string) => {
+  const db = env.deps.db;
+  if (table === "sessions") {
+    return (await db.select().from(sessions).where(eq(sessions.id, id))).length === 1;
+  }
+  return (await db.select().from(refreshTokens).where(eq(refreshTokens.id, id))).length === 1;
+};
+
+Deno.test("housekeeping: each table loses its rows dead past the grace, keeps those that matter", async () => {
+  const env = await testApp();
+  const alice = await addUser(env);
+  const db = env.deps.db;
+  const t = env.clock.now().getTime();
+  const dead = t - DAY - MINUTE; // expired just past the one-day grace
+  const recent = t - HOUR; // expired, but within the grace
+  const future = t + HOUR;
+  const u = alice.id;
+
+  // Sessions: one live, one revoked long ago with nothing naming it, one revoked long ago but
+  // named by a live refresh chain, one revoked recently.
+  const live = await session(env, u, {});
+  const gone = await session(env, u, { revokedAt: t - 31 * DAY });
+  const chained = await session(env, u, { revokedAt: t - 31 * DAY });
+  const lately = await session(env, u, { revokedAt: t - 10 * DAY });
+  const expiredLong = await session(env, u, { expiresAt: t - 31 * DAY });
+  const expiredLately = await session(env, u, { expiresAt: t - 10 * DAY });
+  const delegator = await session(env, u, { expiresAt: t - 31 * DAY });
+  const delegated = await session(env, u, { delegatorSessionId: delegator, delegatedBy: u });
+  const granted = await session(env, u, { revokedAt: t - 31 * DAY });
+
+  // Refresh chains (JSON API).
+  const rt = (
+    chainId: string,
+    sessionId: string,
+    over: Partial<typeof refreshTokens.$inferInsert>,
+  ) => ({
+    id: randomId(),
+    userId: u,
+    chainId,
+    sessionId,
+    tokenHash: randomId(),
+    credentialEpoch: 0,
+    createdAt: t - 2 * DAY,
+    chainExpiresAt: future,
+    ...over,
+  });
+  const liveSpent = rt("live", chained, { usedAt: t - 2 * DAY });
+  const liveNext = rt("live", live, {});
+  const expiredChain = rt("expired", live, { chainExpiresAt: dead });
+  const recentChain = rt("recent", live, { chainExpiresAt: recent, usedAt: t - 2 * HOUR });
+  const endedA = rt("ended", live, { usedAt: t - 3 * DAY, revokedAt: dead });
+  const endedB = rt("ended", live, { revokedAt: dead });
+  const endedLately = rt("ended-lately", live, { usedAt: t - 3 * DAY, revokedAt: recent });
+  await db.insert(refreshTokens).values([
+    liveSpent,
+    liveNext,
+    expiredChain,
+    recentChain,
+    endedA,
+    endedB,
+    endedLately,
+  ]);
+
+  // OpenID Connect: a live grant (on a live session) and a revoked one.
+  await db.insert(oidcClients).values({
+    id: "client",
+    name: "App",
+    redirectUris: '["https://app.example/cb"]',
+    createdAt: t,
+  });
+  const grant = (id: string, sessionId: string, revokedAt: number | null) => ({
+    id,
+    clientId: "client",
+    userId: u,
+    sessionId,
+    scope: "openid",
+    credentialEpoch: 0,
+    createdAt: t - 3 * DAY,
+    lastUsedAt: t - 3 * DAY,
+    revokedAt,
+  });
+  await db.insert(oidcGrants).values([
+    grant("g-live", live, null),
+    grant("g-revoked", live, dead),
+    grant("g-all-expired", live, null),
+    grant("g-on-old-session", granted, dead),
+  ]);
+  await db.insert(oidcRefreshTokens).values([
+    // spent and expired, but its grant is live and has a live token: reuse must still be seen
+    { id: "o-spent", grantId: "g-live", createdAt: t - 3 * DAY, expiresAt: dead, usedAt: dead },
+    { id: "o-live", grantId: "g-live", createdAt: t, expiresAt: future },
+    { id: "o-revoked", grantId: "g-revoked", createdAt: t - 3 * DAY, expiresAt: dead },
+    { id: "o-revoked-recent", grantId: "g-revoked", createdAt: t - 3 * DAY, expiresAt: recent },
+    { id: "o-all-expired", grantId: "g-all-expired", createdAt: t - 3 * DAY, expiresAt: dead },
+  ]);
+  const code = (id: string, over: Partial<typeof oidcCodes.$inferInsert>) => ({
+    id,
+    clientId: "client",
+    userId: u,
+    sessionId: live,
+    redirectUri: "https://app.example/cb",
+    scope: "openid",
+    credentialEpoch: 0,
+    createdAt: t - 3 * DAY,
+    expiresAt: dead,
+    ...over,
+  });
+  await db.insert(oidcCodes).values([
+    code("c-unused", {}),
+    code("c-used-live-grant", { usedAt: dead, grantId: "g-live" }),
+    code("c-used-revoked-grant", { usedAt: dead, grantId: "g-revoked" }),
+    code("c-recent", { expiresAt: recent }),
+  ]);
+
+  await db.insert(ssoCodes).values([
+    {
+      codeHash: "s-dead",
+      sessionId: live,
+      userId: u,
+      host: "a",
+      returnUrl: "https://a/",
+      createdAt: dead,
+      expiresAt: dead,
+    },
+    {
+      codeHash: "s-used-recent",
+      sessionId: live,
+      userId: u,
+      host: "a",
+      returnUrl: "https://a/",
+      createdAt: recent,
+      expiresAt: recent,
+      usedAt: recent,
+    },
+  ]);
+  const pending = (id: string, expiresAt: number, consumedAt: number | null) => ({
+    id,
+    userId: u,
+    purpose: "challenge",
+    createdAt: expiresAt - 5 * MINUTE,
+    expiresAt,
+    consumedAt,
+  });
+  await db.insert(pendingLogins).values([
+    pending("p-dead", dead, null),
+    pending("p-consumed-dead", dead, dead - MINUTE),
+    pending("p-consumed-unexpired", future, t),
+    pending("p-recent", recent, null),
+  ]);
+  const enrollment = (id: string, expiresAt: number, consumedAt: number | null) => ({
+    id,
+    userId: u,
+    label: "x",
+    secretEnc: "v1.x.y",
+    algorithm: "SHA1",
+    digits: 6,
+    period: 30,
+    window: 1,
+    createdAt: expiresAt - 10 * MINUTE,
+    expiresAt,
+    consumedAt,
+  });
+  await db.insert(enrollments).values([
+    enrollment("e-dead", dead, null),
+    enrollment("e-consumed-unexpired", future, t),
+  ]);
+  const reset = (id: string, expiresAt: number, usedAt: number | null) => ({
+    id,
+    userId: u,
+    tokenHash: id,
+    createdAt: expiresAt - HOUR,
+    expiresAt,
+    usedAt,
+  });
+  await db.insert(passwordResets).values([
+    reset("r-dead", dead, null),
+    reset("r-used-dead", dead, dead - MINUTE),
+    reset("r-used-unexpired", future, t),
+    reset("r-recent", recent, null),
+  ]);
+  const notice = (id: string, expiresAt: number, usedAt: number | null) => ({
+    id,
+    userId: u,
+    tokenHash: id,
+    kind: "password_changed",
+    createdAt: expiresAt - DAY,
+    expiresAt,
+    usedAt,
+  });
+  await db.insert(noticeTokens).values([
+    notice("n-dead", dead, null),
+    notice("n-used-unexpired", future, t),
+  ]);
+  const challenge = (id: string, expiresAt: number, consumedAt: number | null) => ({
+    id,
+    purpose: "passkey",
+    boundTo: "",
+    challenge: id,
+    rpId: "localhost",
+    origin: "http://localhost",
+    createdAt: expiresAt - 5 * MINUTE,
+    expiresAt,
+    consumedAt,
+  });
+  await db.insert(webauthnChallenges).values([
+    challenge("w-dead", dead, null),
+    challenge("w-consumed-unexpired", future, t),
+  ]);
+  const device = (id: string, expiresAt: number, revokedAt: number | null) => ({
+    id,
+    userId: u,
+    name: id,
+    createdAt: t - 90 * DAY,
+    expiresAt,
+    revokedAt,
+  });
+  await db.insert(trustedDevices).values([
+    device("d-expired-long", t - 31 * DAY, null),
+    device("d-revoked-long", future, t - 31 * DAY),
+    device("d-expired-lately", t - 10 * DAY, null),
+    device("d-live", future, null),
+  ]);
+  const message = (id: string, over: Partial<typeof outbox.$inferInsert>) => ({
+    id,
+    kind: "webhook",
+    payload: "{}",
+    createdAt: t - 8 * DAY,
+    nextAttemptAt: t - 8 * DAY,
+    ...over,
+  });
+  await db.insert(outbox).values([
+    message("m-delivered-old", { deliveredAt: t - 8 * DAY }),
+    message("m-delivered-lately", { deliveredAt: t - 6 * DAY }),
+    message("m-pending", {}),
+    message("m-abandoned", { createdAt: t - 31 * DAY, attempts: 8 }),
+  ]);
+  const throttle = (key: string, over: Partial<typeof ipThrottle.$inferInsert>) => ({
+    key,
+    windowStart: t - 40 * DAY,
+    ...over,
+  });
+  await db.insert(ipThrottle).values([
+    throttle("ip-old", { failures: 3 }),
+    throttle("ip-recent-window", { windowStart: t - MINUTE, failures: 3 }),
+    throttle("ip-blocked-lately", {
+      blockedAt: t - 10 * DAY,
+      blockedUntil: t - 10 * DAY,
+      blockCount: 2,
+    }),
+  ]);
+
+  const counts = await runHousekeeping(env.deps);
+
+  const keys = async <T>(rows: Promise<T[]>, key: (r: T) => string) => (await rows).map(key).sort();
+  assertEquals(
+    await keys(db.select().from(refreshTokens), (r) => r.id),
+    [liveSpent.id, liveNext.id, recentChain.id, endedLately.id].sort(),
+    "refresh: expired and ended chains go whole; a live chain keeps its spent token",
+  );
+  assertEquals(
+    await keys(db.select().from(oidcRefreshTokens), (r) => r.id),
+    ["o-live", "o-revoked-recent", "o-spent"],
+  );
+  assertEquals(
+    await keys(db.select().from(oidcCodes), (r) => r.id),
+    ["c-recent", "c-used-live-grant"],
+  );
+  assertEquals(await keys(db.select().from(ssoCodes), (r) => r.codeHash), ["s-used-recent"]);
+  assertEquals(
+    await keys(db.select().from(pendingLogins), (r) => r.id),
+    ["p-consumed-unexpired", "p-recent"],
+  );
+  assertEquals(await keys(db.select().from(enrollments), (r) => r.id), ["e-consumed-unexpired"]);
+  assertEquals(
+    await keys(db.select().from(passwordResets), (r) => r.id),
+    ["r-recent", "r-used-unexpired"],
+  );
+  assertEquals(await keys(db.select().from(noticeTokens), (r) => r.id), ["n-used-unexpired"]);
+  assertEquals(
+    await keys(db.select().from(webauthnChallenges), (r) => r.id),
+    ["w-consumed-unexpired"],
+  );
+  assertEquals(
+    await keys(db.select().from(trustedDevices), (r) => r.id),
+    ["d-expired-lately", "d-live"],
+  );
+  assertEquals(
+    await keys(db.select().from(outbox), (r) => r.id),
+    ["m-delivered-lately", "m-pending"],
+  );
+  assertEquals(
+    await keys(db.select().from(ipThrottle), (r) => r.key),
+    ["ip-blocked-lately", "ip-recent-window"],
+  );
+  for (const id of [live, chained, lately, expiredLately, delegator, delegated, granted]) {
+    assert(await has(env, "sessions", id), `session ${id} kept`);
+  }
+  for (const id of [gone, expiredLong]) assert(!(await has(env, "sessions", id)), "deleted");
+  assertEquals(counts, {
+    refresh_tokens: 3,
+    oidc_refresh_tokens: 2,
+    oidc_codes: 2,
+    sso_codes: 1,
+    pending_logins: 2,
+    enrollments: 1,
+    password_resets: 2,
+    notice_tokens: 1,
+    webauthn_challenges: 1,
+    trusted_devices: 2,
+    outbox: 2,
+    ip_throttle: 1,
+    sessions: 2,
+  });
+
+  // A second pass finds nothing more, and the user's live data is untouched.
+  const again = await runHousekeeping(env.deps);
+  assertEquals(Object.values(again).reduce((a, b) => a + b, 0), 0);
+});
+
+async function signIn(env: Env, secret: string) {
+  nextStep(env);
+  const login = await api(env, "POST", "/api/v1/login", { username: "alice", password: PASSWORD });
+  const r = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: login.json.pending_token,
+    code: codeNow(env, secret),
+  });
+  assertEquals(r.status, 200);
+  return r.json;
+}
+
+const refresh = (env: Env, refresh_token: string) =>
+  api(env, "POST", "/api/v1/session/refresh", { refresh_token });
+
+Deno.test("housekeeping: a spent refresh token of a live chain still ends the chain after passes", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const { secret } = await enrollViaApi(env);
+  const first = await signIn(env, secret);
+  const next = await refresh(env, first.refresh_token);
+  assertEquals(next.status, 200);
+  // Days pass (the chain lives 7), with a pass every day.
+  for (let day = 0; day < 5; day++) {
+    env.clock.advance(DAY);
+    await runHousekeeping(env.deps);
+  }
+  const reuse = await refresh(env, first.refresh_token);
+  assertEquals(reuse.status, 401);
+  // The reuse was recognised: the chain's newest token is dead too.
+  assertEquals((await refresh(env, next.json.refresh_token)).status, 401);
+});
+
+Deno.test("housekeeping: a refresh token whose row is gone is refused", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const { secret } = await enrollViaApi(env);
+  const first = await signIn(env, secret);
+  await env.deps.db.delete(refreshTokens);
+  const r = await refresh(env, first.refresh_token);
+  assertEquals(r.status, 401);
+  assertEquals(r.json.error.code, "invalid_refresh_token");
+});
+
+Deno.test("housekeeping: a pending token whose row is gone is refused", async () => {
+  const env = await testApp();
+  await addUser(env);
+  const e = await enrollViaApi(env);
+  nextStep(env);
+  const p = await pendingLogin(env);
+  await env.deps.db.delete(pendingLogins);
+  const r = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+  });
+  assertEquals(r.json.error.code, "invalid_pending_token");
+});
+
+Deno.test("housekeeping: a reset token whose row is gone is refused", async () => {
+  const env = await testApp();
+  const alice = await addUser(env);
+  const token = toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+  const hash = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token))));
+  const t = env.clock.now().getTime();
+  await env.deps.db.insert(passwordResets).values({
+    id: randomId(),
+    userId: alice.id,
+    tokenHash: hash,
+    createdAt: t,
+    expiresAt: t + HOUR,
+  });
+  await env.deps.db.delete(passwordResets);
+  const r = await api(env, "POST", "/api/v1/password-reset/confirm", {
+    token,
+    new_password: "another long passphrase here",
+  });
+  assertEquals(r.status, 400);
+  assertEquals(r.json.error.code, "invalid_reset_token");
+});
+
+Deno.test("housekeeping: the tick main.ts and the Worker run logs a summary, and logs errors", async () => {
+  assert(HOUSEKEEPING_FIRST_RUN_MS <= 5 * MINUTE);
+  const env = await testApp();
+  const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
+  env.deps.log = (level, msg, fields) => void lines.push({ level, msg, fields });
+  const counts = await housekeepingTick(env.deps);
+  assert(counts !== null);
+  assertEquals(lines.map((l) => [l.level, l.msg]), [["info", "housekeeping"]]);
+  assertEquals(lines[0].fields?.deleted, 0);
+  // A broken database: logged, not thrown.
+  const db = env.deps.db;
+  const broken = new Proxy(db, {
+    get: (target, key) =>
+      key === "batch" ? () => Promise.reject(new Error("database gone")) : Reflect.get(target, key),
+  });
+  assertEquals(await housekeepingTick({ ...env.deps, db: broken }), null);
+  assertEquals(lines.at(-1)?.msg, "housekeeping.failed");
+});
