@@ -157,6 +157,12 @@ export const configSchema = z.object({
   /** How long (seconds) a single sign-on hand-off code lives between the portal and a host. */
   SSO_CODE_SECONDS: int(5, 300).default(30),
   /**
+   * How often (minutes) the housekeeping pass deletes dead tokens, codes and long-ended sessions
+   * (src/housekeeping/); 0 turns it off. Deno: the primary process, first a minute after start;
+   * Workers: the Cron Trigger, at most this often per isolate.
+   */
+  HOUSEKEEPING_MINUTES: int(0, 10080).default(60),
+  /**
    * The largest request body accepted, in bytes; a larger one is refused with 413 before it is
    * read (by Content-Length at once, by counting for chunked bodies). The default covers the
    * largest legitimate body, a 2FA policy with every list full (about 66 kB as a form).

@@ -7,11 +7,7 @@ import { bootstrap, readEnvConfig } from "./bootstrap.ts";
 import { configWarnings } from "./config.ts";
 import { urlForLog } from "./lib/log.ts";
 import { bufferedStdio } from "./lib/log_sink.ts";
-import {
-  HOUSEKEEPING_FIRST_RUN_MS,
-  HOUSEKEEPING_INTERVAL_MS,
-  housekeepingTick,
-} from "./housekeeping/housekeeping.ts";
+import { HOUSEKEEPING_FIRST_RUN_MS, housekeepingTick } from "./housekeeping/housekeeping.ts";
 import { deliverDue } from "./outbox/outbox.ts";
 import {
   announceReady,
@@ -91,12 +87,14 @@ const outbox = primary
   : undefined;
 
 // Housekeeping (src/housekeeping/): dead tokens, codes and ended sessions are deleted a minute
-// after start, then hourly, by the primary only. It logs its errors, never throws.
-const housekeepingStart = primary
+// after start, then every HOUSEKEEPING_MINUTES (0: never), by the primary only. It logs its
+// errors, never throws.
+const housekeepingOn = primary && config.HOUSEKEEPING_MINUTES > 0;
+const housekeepingStart = housekeepingOn
   ? setTimeout(() => void housekeepingTick(deps), HOUSEKEEPING_FIRST_RUN_MS)
   : undefined;
-const housekeeping = primary
-  ? setInterval(() => void housekeepingTick(deps), HOUSEKEEPING_INTERVAL_MS)
+const housekeeping = housekeepingOn
+  ? setInterval(() => void housekeepingTick(deps), config.HOUSEKEEPING_MINUTES * 60_000)
   : undefined;
 
 // On SIGTERM or SIGINT: stop accepting, let requests in flight finish, write the last log lines.

@@ -14,7 +14,7 @@ import { type D1Binding, openD1Db, openLibsqlHttpDb } from "./db/edge.ts";
 import { buildDeps, parseEncryptionKey, parseSigningKeys } from "./deps.ts";
 import { systemClock } from "./lib/clock.ts";
 import { jsonLogger, urlForLog } from "./lib/log.ts";
-import { HOUSEKEEPING_INTERVAL_MS, housekeepingTick } from "./housekeeping/housekeeping.ts";
+import { housekeepingTick } from "./housekeeping/housekeeping.ts";
 import { deliverDue, takeOutboxPending } from "./outbox/outbox.ts";
 import type { Deps } from "./deps.ts";
 
@@ -109,13 +109,14 @@ function runOutbox(deps: Deps, ctx: ExecutionContext, force = false): void {
   );
 }
 
-// Housekeeping runs from the Cron Trigger, at most hourly per isolate (a trigger may fire every
-// minute for the outbox).
+// Housekeeping runs from the Cron Trigger, at most every HOUSEKEEPING_MINUTES per isolate (a
+// trigger may fire every minute for the outbox); 0 turns it off.
 let lastHousekeeping = -Infinity;
 
 function runHousekeeping(deps: Deps, ctx: ExecutionContext): Promise<unknown> | undefined {
+  const every = deps.config.HOUSEKEEPING_MINUTES * 60_000;
   const now = deps.clock.now().getTime();
-  if (now - lastHousekeeping < HOUSEKEEPING_INTERVAL_MS) return undefined;
+  if (every === 0 || now - lastHousekeeping < every) return undefined;
   lastHousekeeping = now;
   const pass = housekeepingTick(deps);
   if (typeof ctx?.waitUntil === "function") ctx.waitUntil(pass);

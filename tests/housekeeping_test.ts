@@ -466,6 +466,22 @@ Deno.test("housekeeping: the tick main.ts and the Worker run logs a summary, and
   assert(counts !== null);
   assertEquals(lines.map((l) => [l.level, l.msg]), [["info", "housekeeping"]]);
   assertEquals(lines[0].fields?.deleted, 0);
+  // The counts reach the metrics: a dead pending login is one more deleted row.
+  const t = env.clock.now().getTime();
+  const alice = await addUser(env);
+  await env.deps.db.insert(pendingLogins).values({
+    id: "p",
+    userId: alice.id,
+    purpose: "challenge",
+    createdAt: t - 3 * DAY,
+    expiresAt: t - 2 * DAY,
+  });
+  assertEquals((await housekeepingTick(env.deps))?.pending_logins, 1);
+  assert(
+    env.deps.metrics.registry.render().includes(
+      'twofold_housekeeping_deleted_total{table="pending_logins"} 1',
+    ),
+  );
   // A broken database: logged, not thrown.
   const db = env.deps.db;
   const broken = new Proxy(db, {

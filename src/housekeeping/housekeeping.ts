@@ -39,8 +39,7 @@ export const TOKEN_GRACE_MS = DAY;
 export const RECORD_GRACE_MS = 30 * DAY;
 /** Delivered outbox rows go this long after delivery. */
 export const DELIVERED_GRACE_MS = 7 * DAY;
-/** How often the Deno server runs the pass, and how soon after it starts. */
-export const HOUSEKEEPING_INTERVAL_MS = 60 * MINUTE;
+/** How soon after start the Deno server runs the first pass (then every HOUSEKEEPING_MINUTES). */
 export const HOUSEKEEPING_FIRST_RUN_MS = MINUTE;
 
 /** Rows deleted per table by one pass. */
@@ -162,6 +161,7 @@ export async function housekeepingTick(deps: Deps): Promise<HousekeepingCounts |
   try {
     const counts = await runHousekeeping(deps);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    for (const [table, n] of Object.entries(counts)) deps.metrics.housekeeping.inc({ table }, n);
     deps.log("info", "housekeeping", { deleted: total, ...counts });
     return counts;
   } catch (e) {

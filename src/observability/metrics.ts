@@ -173,6 +173,7 @@ export type Metrics = {
   lockouts: Counter;
   httpRequests: Counter;
   httpDuration: Histogram;
+  housekeeping: Counter;
 };
 
 export function createMetrics(): Metrics {
@@ -203,6 +204,11 @@ export function createMetrics(): Metrics {
       "twofold_http_request_duration_seconds",
       "HTTP request latency by matched route pattern.",
       ["route"],
+    ),
+    housekeeping: registry.counter(
+      "twofold_housekeeping_deleted_total",
+      "Rows deleted by the housekeeping pass, by table.",
+      ["table"],
     ),
   };
   for (const outcome of ["success", "failure"]) {
