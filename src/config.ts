@@ -158,7 +158,7 @@ export const configSchema = z.object({
   SSO_CODE_SECONDS: int(5, 300).default(30),
   /**
    * How often (minutes) the housekeeping pass deletes dead tokens, codes and long-ended sessions
-   * (src/housekeeping/); 0 turns it off. Deno: the primary process, first a minute after start;
+   * (src/housekeeping/); 0 turns it off. Deno: the primary process, first five seconds after start;
    * Workers: the Cron Trigger, at most this often per isolate.
    */
   HOUSEKEEPING_MINUTES: int(0, 10080).default(60),

@@ -86,8 +86,8 @@ const outbox = primary
   }, 10_000)
   : undefined;
 
-// Housekeeping (src/housekeeping/): dead tokens, codes and ended sessions are deleted a minute
-// after start, then every HOUSEKEEPING_MINUTES (0: never), by the primary only. It logs its
+// Housekeeping (src/housekeeping/): dead tokens, codes and ended sessions are deleted five
+// seconds after start, then every HOUSEKEEPING_MINUTES (0: never), by the primary only. It logs its
 // errors, never throws.
 const housekeepingOn = primary && config.HOUSEKEEPING_MINUTES > 0;
 const housekeepingStart = housekeepingOn

@@ -491,3 +491,54 @@ Deno.test("housekeeping: the tick main.ts and the Worker run logs a summary, and
   assertEquals(await housekeepingTick({ ...env.deps, db: broken }), null);
   assertEquals(lines.at(-1)?.msg, "housekeeping.failed");
 });
+
+Deno.test("housekeeping: the real server runs the pass shortly after start (primary), not when off", async () => {
+  const root = new URL("..", import.meta.url).pathname;
+  const dir = await Deno.makeTempDir();
+  const run = async (extra: Record<string, string>) => {
+    const port = 20000 + Math.floor(Math.random() * 20000);
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}src/main.ts`],
+      cwd: dir,
+      env: {
+        DATABASE_URL: `file:${dir}/twofold.db`,
+        KEYS_FILE: `${dir}/keys.json`,
+        PBKDF2_ITERATIONS: "1000",
+        NO_COLOR: "1",
+        PORT: String(port),
+        ...extra,
+      },
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    try {
+      let up = false;
+      for (let i = 0; i < 100 && !up; i++) {
+        try {
+          const r = await fetch(`http://127.0.0.1:${port}/healthz`);
+          await r.body?.cancel();
+          up = r.ok;
+        } catch { /* not up yet */ }
+        if (!up) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert(up, "server did not start");
+      // The first pass is due HOUSEKEEPING_FIRST_RUN_MS after start.
+      await new Promise((r) => setTimeout(r, HOUSEKEEPING_FIRST_RUN_MS + 1_500));
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const out = await child.output();
+    return new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
+  };
+  try {
+    const on = (await run({})).filter((l) => l.msg.startsWith("housekeeping"));
+    assertEquals(on.length, 1, JSON.stringify(on));
+    assertEquals(on[0].msg, "housekeeping");
+    assertEquals(on[0].deleted, 0);
+    assertEquals(on[0].refresh_tokens, 0);
+    const off = await run({ HOUSEKEEPING_MINUTES: "0" });
+    assertEquals(off.filter((l) => l.msg.startsWith("housekeeping")), []);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

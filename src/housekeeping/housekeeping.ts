@@ -14,7 +14,7 @@
  * API keys), settings, OpenID clients and grants.
  */
 import { sql } from "drizzle-orm";
-import { DAY, MINUTE } from "../lib/clock.ts";
+import { DAY, SECOND } from "../lib/clock.ts";
 import type { Deps } from "../deps.ts";
 import {
   enrollments,
@@ -40,7 +40,7 @@ export const RECORD_GRACE_MS = 30 * DAY;
 /** Delivered outbox rows go this long after delivery. */
 export const DELIVERED_GRACE_MS = 7 * DAY;
 /** How soon after start the Deno server runs the first pass (then every HOUSEKEEPING_MINUTES). */
-export const HOUSEKEEPING_FIRST_RUN_MS = MINUTE;
+export const HOUSEKEEPING_FIRST_RUN_MS = 5 * SECOND;
 
 /** Rows deleted per table by one pass. */
 export type HousekeepingCounts = Record<string, number>;
