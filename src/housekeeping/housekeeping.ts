@@ -127,12 +127,15 @@ export async function runHousekeeping(deps: Deps): Promise<HousekeepingCounts> {
     // when nothing still names them: a refresh token (reuse detection looks the session up), an
     // OpenID grant or code, or a delegated session (whose life hangs on its delegator's). Last
     // in the batch, after the refresh tokens above. sso_codes cascade (they are dead with it).
+    // The NOT IN lists are computed once per statement (not per row): these columns are never
+    // NULL, and the delegator list leaves NULLs out, so NOT IN cannot turn into "unknown".
     db.delete(sessions).where(sql`(${sessions.expiresAt} < ${record}
         OR (${sessions.revokedAt} IS NOT NULL AND ${sessions.revokedAt} < ${record}))
-      AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.session_id = sessions.id)
-      AND NOT EXISTS (SELECT 1 FROM oidc_grants g WHERE g.session_id = sessions.id)
-      AND NOT EXISTS (SELECT 1 FROM oidc_codes c WHERE c.session_id = sessions.id)
-      AND NOT EXISTS (SELECT 1 FROM sessions d WHERE d.delegator_session_id = sessions.id)`)
+      AND ${sessions.id} NOT IN (SELECT session_id FROM refresh_tokens)
+      AND ${sessions.id} NOT IN (SELECT session_id FROM oidc_grants)
+      AND ${sessions.id} NOT IN (SELECT session_id FROM oidc_codes)
+      AND ${sessions.id} NOT IN (SELECT delegator_session_id FROM sessions
+        WHERE delegator_session_id IS NOT NULL)`)
       .returning({ id: sessions.id }),
   ] as const;
   const names = [

@@ -16,6 +16,10 @@ import { buildDeps } from "../../src/deps.ts";
 import { FixedClock } from "../../src/lib/clock.ts";
 import { silentLogger } from "../../src/lib/log.ts";
 import { generateSigningJwk } from "../../src/tokens/tokens.ts";
+import { runHousekeeping } from "../../src/housekeeping/housekeeping.ts";
+import { DAY } from "../../src/lib/clock.ts";
+import { toBase64 } from "../../src/lib/encoding.ts";
+import worker from "../../src/worker.ts";
 import { assertEquals } from "../assert.ts";
 import {
   addUser,
@@ -100,4 +104,57 @@ Deno.test("d1 adapter: the login, enrollment and recovery batches work through d
   assertEquals(me.json.session.amr, ["pwd", "rec"]);
   const sessions = await client.execute("SELECT count(*) AS n FROM sessions");
   assertEquals(Number(sessions.rows[0].n), 3); // enrollment, TOTP, recovery code
+
+  // Housekeeping's batch of DELETEs through the D1 driver: 40 days on, the consumed pending
+  // logins, the expired refresh chains and then the sessions they named are gone.
+  clock.advance(40 * DAY);
+  const counts = await runHousekeeping(deps);
+  assertEquals(counts.pending_logins, 4); // enrollment, TOTP, the refused replay, recovery code
+  assertEquals(counts.refresh_tokens, 2); // the TOTP and recovery-code logins' chains
+  assertEquals(counts.sessions, 3);
+  const left = await client.execute(
+    "SELECT (SELECT count(*) FROM pending_logins) + (SELECT count(*) FROM sessions) AS n",
+  );
+  assertEquals(Number(left.rows[0].n), 0);
+});
+
+Deno.test("d1 adapter: the Worker's scheduled handler runs the housekeeping pass on D1", async () => {
+  const client = createClient({ url: ":memory:" });
+  await migrateDb(drizzle(client, { schema }) as Db);
+  const now = Date.now(); // the Worker runs on the system clock
+  await client.execute({
+    sql: `INSERT INTO users (id, username, display_name, password_hash, created_at)
+      VALUES ('u', 'alice', 'alice', 'x', ?)`,
+    args: [now],
+  });
+  await client.execute({
+    sql: `INSERT INTO pending_logins (id, user_id, purpose, created_at, expires_at)
+      VALUES ('dead', 'u', 'challenge', ?, ?), ('live', 'u', 'challenge', ?, ?)`,
+    args: [now - 3 * DAY, now - 2 * DAY, now, now + 300_000],
+  });
+  const waits: Promise<unknown>[] = [];
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (line: string) => void lines.push(line);
+  try {
+    await worker.scheduled(
+      {},
+      {
+        DB: fakeD1(client),
+        SIGNING_KEYS: JSON.stringify([await generateSigningJwk()]),
+        ENCRYPTION_KEY: toBase64(crypto.getRandomValues(new Uint8Array(32))),
+      },
+      {
+        waitUntil: (p: Promise<unknown>) => void waits.push(p),
+        passThroughOnException: () => {},
+      } as unknown as Parameters<typeof worker.scheduled>[2],
+    );
+    await Promise.all(waits);
+  } finally {
+    console.log = original;
+  }
+  const left = await client.execute("SELECT id FROM pending_logins");
+  assertEquals(left.rows.map((r) => r.id), ["live"]);
+  const summary = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "housekeeping");
+  assertEquals(summary?.pending_logins, 1);
 });
