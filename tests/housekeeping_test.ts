@@ -5,6 +5,7 @@
  */
 import { eq } from "drizzle-orm";
 import {
+  auditEvents,
   enrollments,
   ipThrottle,
   noticeTokens,
@@ -19,6 +20,7 @@ import {
   sessions,
   ssoCodes,
   trustedDevices,
+  users,
   webauthnChallenges,
 } from "../src/db/schema.ts";
 import {
@@ -224,6 +226,7 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   await db.insert(enrollments).values([
     enrollment("e-dead", dead, null),
     enrollment("e-consumed-unexpired", future, t),
+    enrollment("e-recent", recent, null),
   ]);
   const reset = (id: string, expiresAt: number, usedAt: number | null) => ({
     id,
@@ -251,6 +254,7 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   await db.insert(noticeTokens).values([
     notice("n-dead", dead, null),
     notice("n-used-unexpired", future, t),
+    notice("n-used-recent", recent, recent - MINUTE),
   ]);
   const challenge = (id: string, expiresAt: number, consumedAt: number | null) => ({
     id,
@@ -266,6 +270,7 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   await db.insert(webauthnChallenges).values([
     challenge("w-dead", dead, null),
     challenge("w-consumed-unexpired", future, t),
+    challenge("w-recent", recent, null),
   ]);
   const device = (id: string, expiresAt: number, revokedAt: number | null) => ({
     id,
@@ -310,6 +315,7 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     }),
   ]);
 
+  const auditBefore = (await db.select().from(auditEvents)).length;
   const counts = await runHousekeeping(env.deps);
 
   const keys = async <T>(rows: Promise<T[]>, key: (r: T) => string) => (await rows).map(key).sort();
@@ -331,15 +337,21 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     await keys(db.select().from(pendingLogins), (r) => r.id),
     ["p-consumed-unexpired", "p-recent"],
   );
-  assertEquals(await keys(db.select().from(enrollments), (r) => r.id), ["e-consumed-unexpired"]);
+  assertEquals(await keys(db.select().from(enrollments), (r) => r.id), [
+    "e-consumed-unexpired",
+    "e-recent",
+  ]);
   assertEquals(
     await keys(db.select().from(passwordResets), (r) => r.id),
     ["r-recent", "r-used-unexpired"],
   );
-  assertEquals(await keys(db.select().from(noticeTokens), (r) => r.id), ["n-used-unexpired"]);
+  assertEquals(await keys(db.select().from(noticeTokens), (r) => r.id), [
+    "n-used-recent",
+    "n-used-unexpired",
+  ]);
   assertEquals(
     await keys(db.select().from(webauthnChallenges), (r) => r.id),
-    ["w-consumed-unexpired"],
+    ["w-consumed-unexpired", "w-recent"],
   );
   assertEquals(
     await keys(db.select().from(trustedDevices), (r) => r.id),
@@ -373,9 +385,12 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     sessions: 2,
   });
 
-  // A second pass finds nothing more, and the user's live data is untouched.
+  // A second pass finds nothing more; the user and the audit log are untouched.
   const again = await runHousekeeping(env.deps);
   assertEquals(Object.values(again).reduce((a, b) => a + b, 0), 0);
+  assertEquals((await db.select().from(users).where(eq(users.id, u))).length, 1);
+  assert(auditBefore > 0);
+  assertEquals((await db.select().from(auditEvents)).length, auditBefore);
 });
 
 async function signIn(env: Env, secret: string) {
