@@ -26,6 +26,7 @@ import {
 import {
   HOUSEKEEPING_FIRST_RUN_MS,
   housekeepingTick,
+  PASS_LIMIT,
   runHousekeeping,
 } from "../src/housekeeping/housekeeping.ts";
 import { DAY, HOUR, MINUTE } from "../src/lib/clock.ts";
@@ -556,4 +557,23 @@ Deno.test("housekeeping: the real server runs the pass shortly after start (prim
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("housekeeping: a backlog goes PASS_LIMIT rows per table per pass, the rest on the next", async () => {
+  const env = await testApp();
+  const t = env.clock.now().getTime();
+  const alice = await addUser(env);
+  const rows = Array.from({ length: PASS_LIMIT + 7 }, (_, i) => ({
+    id: `p${i}`,
+    userId: alice.id,
+    purpose: "challenge" as const,
+    createdAt: t - 3 * DAY,
+    expiresAt: t - 2 * DAY,
+  }));
+  for (let i = 0; i < rows.length; i += 500) {
+    await env.deps.db.insert(pendingLogins).values(rows.slice(i, i + 500));
+  }
+  assertEquals((await runHousekeeping(env.deps)).pending_logins, PASS_LIMIT);
+  assertEquals((await runHousekeeping(env.deps)).pending_logins, 7);
+  assertEquals((await runHousekeeping(env.deps)).pending_logins, 0);
 });
