@@ -127,6 +127,19 @@ export async function enrollViaApi(env: TestEnv, username = "alice"): Promise<En
   };
 }
 
+/** Signs in over JSON with the password and the current step's code (the next step's, for a
+ * fresh one); returns the authenticated answer (session and refresh token). */
+export async function signInWithCode(env: TestEnv, secret: string, username = "alice") {
+  nextStep(env);
+  const login = await api(env, "POST", "/api/v1/login", { username, password: PASSWORD });
+  const r = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: login.json.pending_token,
+    code: codeNow(env, secret),
+  });
+  assertEquals(r.status, 200);
+  return r.json;
+}
+
 /** Logs in with password over JSON and returns the pending token of the challenge. */
 export async function pendingLogin(env: TestEnv, username = "alice", extra: object = {}) {
   const r = await api(env, "POST", "/api/v1/login", { username, password: PASSWORD, ...extra });

@@ -39,8 +39,8 @@ import {
   codeNow,
   enrollViaApi,
   nextStep,
-  PASSWORD,
   pendingLogin,
+  signInWithCode,
   testApp,
   type TestEnv,
 } from "./helpers.ts";
@@ -394,17 +394,6 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   assertEquals((await db.select().from(auditEvents)).length, auditBefore);
 });
 
-async function signIn(env: Env, secret: string) {
-  nextStep(env);
-  const login = await api(env, "POST", "/api/v1/login", { username: "alice", password: PASSWORD });
-  const r = await api(env, "POST", "/api/v1/login/totp", {
-    pending_token: login.json.pending_token,
-    code: codeNow(env, secret),
-  });
-  assertEquals(r.status, 200);
-  return r.json;
-}
-
 const refresh = (env: Env, refresh_token: string) =>
   api(env, "POST", "/api/v1/session/refresh", { refresh_token });
 
@@ -412,7 +401,7 @@ Deno.test("housekeeping: a spent refresh token of a live chain still ends the ch
   const env = await testApp();
   await addUser(env);
   const { secret } = await enrollViaApi(env);
-  const first = await signIn(env, secret);
+  const first = await signInWithCode(env, secret);
   const next = await refresh(env, first.refresh_token);
   assertEquals(next.status, 200);
   // Days pass (the chain lives 7), with a pass every day.
@@ -430,7 +419,7 @@ Deno.test("housekeeping: a refresh token whose row is gone is refused", async ()
   const env = await testApp();
   await addUser(env);
   const { secret } = await enrollViaApi(env);
-  const first = await signIn(env, secret);
+  const first = await signInWithCode(env, secret);
   await env.deps.db.delete(refreshTokens);
   const r = await refresh(env, first.refresh_token);
   assertEquals(r.status, 401);

@@ -10,10 +10,9 @@ import { assert, assertEquals } from "./assert.ts";
 import {
   addUser,
   api,
-  codeNow,
   enrollViaApi,
-  nextStep,
   PASSWORD,
+  signInWithCode,
   testApp,
   type TestEnv,
 } from "./helpers.ts";
@@ -25,17 +24,6 @@ async function setup() {
   return { env, alice, secret };
 }
 
-async function signIn(env: TestEnv, secret: string) {
-  nextStep(env);
-  const login = await api(env, "POST", "/api/v1/login", { username: "alice", password: PASSWORD });
-  const r = await api(env, "POST", "/api/v1/login/totp", {
-    pending_token: login.json.pending_token,
-    code: codeNow(env, secret),
-  });
-  assertEquals(r.status, 200);
-  return r.json;
-}
-
 const refresh = (env: TestEnv, refresh_token: string) =>
   api(env, "POST", "/api/v1/session/refresh", { refresh_token });
 const whoami = async (env: TestEnv, token: string) =>
@@ -43,7 +31,7 @@ const whoami = async (env: TestEnv, token: string) =>
 
 Deno.test("refresh: password and code over JSON give a refresh token; it is traded once for a new pair", async () => {
   const { env, secret } = await setup();
-  const first = await signIn(env, secret);
+  const first = await signInWithCode(env, secret);
   assert(first.refresh_token?.startsWith("tfr_"), JSON.stringify(first));
   assertEquals(
     first.refresh_expires_at,
@@ -68,8 +56,8 @@ Deno.test("refresh: password and code over JSON give a refresh token; it is trad
 
 Deno.test("refresh: a spent refresh token used again ends the whole chain and is audited", async () => {
   const { env, alice, secret } = await setup();
-  const first = await signIn(env, secret);
-  const other = await signIn(env, secret);
+  const first = await signInWithCode(env, secret);
+  const other = await signInWithCode(env, secret);
   const next = await refresh(env, first.refresh_token);
   assertEquals(next.status, 200);
   const reuse = await refresh(env, first.refresh_token);
@@ -90,7 +78,7 @@ Deno.test("refresh: a spent refresh token used again ends the whole chain and is
 
 Deno.test("refresh: of parallel uses of one refresh token exactly one gets a pair", async () => {
   const { env, secret } = await setup();
-  const first = await signIn(env, secret);
+  const first = await signInWithCode(env, secret);
   const answers = await Promise.all(
     Array.from({ length: 6 }, () => refresh(env, first.refresh_token)),
   );
@@ -104,7 +92,7 @@ Deno.test("refresh: of parallel uses of one refresh token exactly one gets a pai
 Deno.test("refresh: never past the remember-me lifetime, nor after logout, password change or 2FA reset", async () => {
   const { env, secret } = await setup();
   // Lifetime: 7 days (REMEMBER_ME_DAYS) from the login, however often it is refreshed.
-  let pair = await signIn(env, secret);
+  let pair = await signInWithCode(env, secret);
   for (let day = 0; day < 6; day++) {
     env.clock.advance(DAY);
     const r = await refresh(env, pair.refresh_token);
@@ -115,7 +103,7 @@ Deno.test("refresh: never past the remember-me lifetime, nor after logout, passw
   assertEquals((await refresh(env, pair.refresh_token)).status, 401, "day 7: the chain is over");
 
   // Logout.
-  pair = await signIn(env, secret);
+  pair = await signInWithCode(env, secret);
   assertEquals(
     (await api(env, "POST", "/api/v1/logout", undefined, pair.session_token)).status,
     204,
@@ -123,7 +111,7 @@ Deno.test("refresh: never past the remember-me lifetime, nor after logout, passw
   assertEquals((await refresh(env, pair.refresh_token)).status, 401);
 
   // Password change (in this very session).
-  pair = await signIn(env, secret);
+  pair = await signInWithCode(env, secret);
   const changed = await api(env, "POST", "/api/v1/me/password", {
     current_password: PASSWORD,
     new_password: "another long passphrase here",
@@ -137,7 +125,7 @@ Deno.test("refresh: a 2FA reset by an admin ends the chain; no refresh token wit
   await addUser(env, "root", ["admin"]);
   const admin = await enrollViaApi(env, "root");
   assertEquals(admin.sessionToken.length > 0, true);
-  const pair = await signIn(env, secret);
+  const pair = await signInWithCode(env, secret);
   const reset = await api(
     env,
     "POST",

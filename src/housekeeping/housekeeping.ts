@@ -13,7 +13,8 @@
  * (authenticators, recovery codes, WebAuthn credentials, known sign-ins, password history,
  * API keys), settings, OpenID clients and grants.
  */
-import { sql } from "drizzle-orm";
+import { getTableName, type SQL, sql } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import { DAY, SECOND } from "../lib/clock.ts";
 import type { Deps } from "../deps.ts";
 import {
@@ -68,142 +69,108 @@ export async function runHousekeeping(deps: Deps): Promise<HousekeepingCounts> {
       WHERE g.id = ${grantId} AND g.revoked_at IS NULL AND s.revoked_at IS NULL
         AND s.expires_at > ${token})`);
 
+  /**
+   * At most PASS_LIMIT rows of `table` that match `where` (SQLite's DELETE has no LIMIT without
+   * a compile option), one returned row per deletion for the count.
+   */
+  const purge = (table: SQLiteTable, where: SQL) => ({
+    table: getTableName(table),
+    statement: db.delete(table)
+      .where(sql`rowid IN (SELECT rowid FROM ${table} WHERE ${where} LIMIT ${PASS_LIMIT})`)
+      .returning({ deleted: sql<number>`1` }),
+  });
+  type BatchStatement = ReturnType<typeof purge>["statement"];
+
   const statements = [
     // refresh_tokens (JSON API): a spent token is what detects reuse, and reuse is detected
     // (chain ended, audited) whatever the chain's state. So a token goes only with its whole
     // chain: once the chain's lifetime (`chain_expires_at`, the same on every token of the
     // chain) ended past the grace, or once the chain was ended (reuse ends every token of a
     // chain in one statement) past the grace. Deleted before sessions, which they name.
-    db.delete(refreshTokens).where(
-      sql`rowid IN (SELECT rowid FROM ${refreshTokens} WHERE ${refreshTokens.chainExpiresAt} < ${token}
+    purge(
+      refreshTokens,
+      sql`${refreshTokens.chainExpiresAt} < ${token}
       OR ${refreshTokens.chainId} IN (SELECT chain_id FROM refresh_tokens
-        WHERE revoked_at IS NOT NULL AND revoked_at < ${token})
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: refreshTokens.id }),
+        WHERE revoked_at IS NOT NULL AND revoked_at < ${token})`,
+    ),
     // oidc_refresh_tokens: a spent token used again revokes its grant, whatever its expiry. A
     // token goes once it expired past the grace and either its grant is dead, or every token
     // of the grant expired past the grace (nothing of the grant can be refreshed any more).
-    db.delete(oidcRefreshTokens).where(
-      sql`rowid IN (SELECT rowid FROM ${oidcRefreshTokens} WHERE ${oidcRefreshTokens.expiresAt} < ${token} AND (
+    purge(
+      oidcRefreshTokens,
+      sql`${oidcRefreshTokens.expiresAt} < ${token} AND (
       ${grantDead("oidc_refresh_tokens.grant_id")}
       OR NOT EXISTS (SELECT 1 FROM oidc_refresh_tokens o
-        WHERE o.grant_id = oidc_refresh_tokens.grant_id AND o.expires_at >= ${token}))
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: oidcRefreshTokens.id }),
+        WHERE o.grant_id = oidc_refresh_tokens.grant_id AND o.expires_at >= ${token}))`,
+    ),
     // oidc_codes: a used code presented again revokes the grant it turned into. A code goes
     // once it expired past the grace and it was never used, or its grant is dead.
-    db.delete(oidcCodes).where(
-      sql`rowid IN (SELECT rowid FROM ${oidcCodes} WHERE ${oidcCodes.expiresAt} < ${token} AND (
-      ${oidcCodes.grantId} IS NULL OR ${grantDead("oidc_codes.grant_id")})
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: oidcCodes.id }),
+    purge(
+      oidcCodes,
+      sql`${oidcCodes.expiresAt} < ${token} AND (
+      ${oidcCodes.grantId} IS NULL OR ${grantDead("oidc_codes.grant_id")})`,
+    ),
     // sso_codes: spent by the first presentation; the callback refuses a missing code. Gone
     // once expired past the grace (the issuing batch also drops those a minute past expiry).
-    db.delete(ssoCodes).where(
-      sql`rowid IN (SELECT rowid FROM ${ssoCodes} WHERE ${ssoCodes.expiresAt} < ${token}
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: ssoCodes.codeHash }),
+    purge(ssoCodes, sql`${ssoCodes.expiresAt} < ${token}`),
     // pending_logins: only an unconsumed, unexpired row is usable (stillOpen); a consumed one
     // stays until it would have expired anyway, then the grace.
-    db.delete(pendingLogins).where(
-      sql`rowid IN (SELECT rowid FROM ${pendingLogins} WHERE ${pendingLogins.expiresAt} < ${token}
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: pendingLogins.id }),
+    purge(pendingLogins, sql`${pendingLogins.expiresAt} < ${token}`),
     // enrollments: same rule as pending logins (stillOpen).
-    db.delete(enrollments).where(
-      sql`rowid IN (SELECT rowid FROM ${enrollments} WHERE ${enrollments.expiresAt} < ${token}
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: enrollments.id }),
+    purge(enrollments, sql`${enrollments.expiresAt} < ${token}`),
     // password_resets: usable only unused and unexpired; a used one stays until it would have
     // expired anyway, then the grace.
-    db.delete(passwordResets).where(
-      sql`rowid IN (SELECT rowid FROM ${passwordResets} WHERE ${passwordResets.expiresAt} < ${token}
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: passwordResets.id }),
+    purge(passwordResets, sql`${passwordResets.expiresAt} < ${token}`),
     // notice_tokens ("this wasn't me" links): same rule.
-    db.delete(noticeTokens).where(
-      sql`rowid IN (SELECT rowid FROM ${noticeTokens} WHERE ${noticeTokens.expiresAt} < ${token}
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: noticeTokens.id }),
+    purge(noticeTokens, sql`${noticeTokens.expiresAt} < ${token}`),
     // webauthn_challenges: usable only unconsumed and unexpired; same rule.
-    db.delete(webauthnChallenges).where(
-      sql`rowid IN (SELECT rowid FROM ${webauthnChallenges} WHERE ${webauthnChallenges.expiresAt} < ${token}
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: webauthnChallenges.id }),
+    purge(webauthnChallenges, sql`${webauthnChallenges.expiresAt} < ${token}`),
     // trusted_devices: count only unrevoked and unexpired; gone a month after either.
-    db.delete(trustedDevices).where(
-      sql`rowid IN (SELECT rowid FROM ${trustedDevices} WHERE ${trustedDevices.expiresAt} < ${record}
-      OR (${trustedDevices.revokedAt} IS NOT NULL AND ${trustedDevices.revokedAt} < ${record})
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: trustedDevices.id }),
+    purge(
+      trustedDevices,
+      sql`${trustedDevices.expiresAt} < ${record}
+      OR (${trustedDevices.revokedAt} IS NOT NULL AND ${trustedDevices.revokedAt} < ${record})`,
+    ),
     // outbox: a delivered row is never sent again (a week of grace); an undelivered one only
     // goes a month after it was written, long after its last retry.
-    db.delete(outbox).where(
-      sql`rowid IN (SELECT rowid FROM ${outbox} WHERE (${outbox.deliveredAt} IS NOT NULL
+    purge(
+      outbox,
+      sql`(${outbox.deliveredAt} IS NOT NULL
         AND ${outbox.deliveredAt} < ${delivered})
-      OR (${outbox.deliveredAt} IS NULL AND ${outbox.createdAt} < ${record})
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: outbox.id }),
+      OR (${outbox.deliveredAt} IS NULL AND ${outbox.createdAt} < ${record})`,
+    ),
     // ip_throttle: a row counts failures in its window, blocks until `blocked_until`, and makes
     // the next block longer while its last block is within IP_BLOCK_REPEAT_HOURS. It goes a
     // month after all three ended (a missing row is a clean slate, which it then is anyway).
-    db.delete(ipThrottle).where(
-      sql`rowid IN (SELECT rowid FROM ${ipThrottle} WHERE ${ipThrottle.windowStart} < ${
-        record - ip.windowMs
-      }
+    purge(
+      ipThrottle,
+      sql`${ipThrottle.windowStart} < ${record - ip.windowMs}
       AND (${ipThrottle.blockedUntil} IS NULL OR ${ipThrottle.blockedUntil} < ${record})
       AND (${ipThrottle.blockedAt} IS NULL
-        OR ${ipThrottle.blockedAt} < ${record - ip.repeatWindowMs})
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: ipThrottle.key }),
+        OR ${ipThrottle.blockedAt} < ${record - ip.repeatWindowMs})`,
+    ),
     // sessions: dead once revoked or expired (neither comes back); gone a month later, and only
     // when nothing still names them: a refresh token (reuse detection looks the session up), an
     // OpenID grant or code, or a delegated session (whose life hangs on its delegator's). Last
     // in the batch, after the refresh tokens above. sso_codes cascade (they are dead with it).
     // The NOT IN lists are computed once per statement (not per row): these columns are never
     // NULL, and the delegator list leaves NULLs out, so NOT IN cannot turn into "unknown".
-    db.delete(sessions).where(
-      sql`rowid IN (SELECT rowid FROM ${sessions} WHERE (${sessions.expiresAt} < ${record}
+    purge(
+      sessions,
+      sql`(${sessions.expiresAt} < ${record}
         OR (${sessions.revokedAt} IS NOT NULL AND ${sessions.revokedAt} < ${record}))
       AND ${sessions.id} NOT IN (SELECT session_id FROM refresh_tokens)
       AND ${sessions.id} NOT IN (SELECT session_id FROM oidc_grants)
       AND ${sessions.id} NOT IN (SELECT session_id FROM oidc_codes)
       AND ${sessions.id} NOT IN (SELECT delegator_session_id FROM sessions
-        WHERE delegator_session_id IS NOT NULL)
-      LIMIT ${PASS_LIMIT})`,
-    )
-      .returning({ id: sessions.id }),
-  ] as const;
-  const names = [
-    "refresh_tokens",
-    "oidc_refresh_tokens",
-    "oidc_codes",
-    "sso_codes",
-    "pending_logins",
-    "enrollments",
-    "password_resets",
-    "notice_tokens",
-    "webauthn_challenges",
-    "trusted_devices",
-    "outbox",
-    "ip_throttle",
-    "sessions",
+        WHERE delegator_session_id IS NOT NULL)`,
+    ),
   ];
-  const results = await db.batch(statements);
+  const results = await db.batch(
+    statements.map((p) => p.statement) as [BatchStatement, ...BatchStatement[]],
+  );
   const counts: HousekeepingCounts = {};
-  results.forEach((rows, i) => counts[names[i]] = (rows as unknown[]).length);
+  results.forEach((rows, i) => counts[statements[i].table] = rows.length);
   return counts;
 }
 
