@@ -223,6 +223,17 @@ export async function readClockTicks(): Promise<void> {
   }
 }
 
+/** stime alone (the kernel's part: syscalls such as fsync, fcntl, socket writes) in ms. */
+function sysMsOf(statPath: string): number {
+  try {
+    const text = Deno.readTextFileSync(statPath);
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[12]) / clockTicks) * 1000;
+  } catch {
+    return NaN;
+  }
+}
+
 /** utime + stime of /proc/<pid>/stat (or a thread's) in milliseconds. */
 function cpuMsOf(statPath: string): number {
   try {
@@ -243,7 +254,8 @@ function cpuMsOf(statPath: string): number {
 type CpuReading = {
   total: number;
   main: number;
-  threads: Map<string, { name: string; ms: number }>;
+  /** `part`: a share of another entry's time (the main thread's time in the kernel). */
+  threads: Map<string, { name: string; ms: number; part?: boolean }>;
 };
 
 /** A thread's name as a kind: "V8 DefaultWorke" and "tokio-runtime-w" stay, numbers go. */
@@ -259,6 +271,13 @@ function readThreads(pid: number, into: CpuReading["threads"]): void {
           ? "main"
           : threadKind(Deno.readTextFileSync(`${path}/comm`).trim());
         into.set(`${pid}/${t.name}`, { name, ms: cpuMsOf(`${path}/stat`) });
+        if (name === "main") {
+          into.set(`${pid}/${t.name}/sys`, {
+            name: "of main: kernel",
+            ms: sysMsOf(`${path}/stat`),
+            part: true,
+          });
+        }
       } catch {
         // ended meanwhile
       }
@@ -281,7 +300,7 @@ function cpuByThread(
   let seen = 0;
   for (const [id, t] of after.threads) {
     const d = t.ms - (before.threads.get(id)?.ms ?? 0);
-    seen += d;
+    if (!t.part) seen += d;
     ms.set(t.name, (ms.get(t.name) ?? 0) + d);
   }
   const ended = after.total - before.total - seen;
