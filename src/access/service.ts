@@ -6,8 +6,8 @@
  * isolate), and re-parsed only when the row's text changed. When the row is read again:
  *
  * - on the embedded libSQL file, whenever the database may have changed since the last read
- *   (src/db/changes.ts: this process's own writes, and `PRAGMA data_version` for every other
- *   connection's commits, another server process's or the CLI's). Deciding from memory costs no
+ *   (src/db/changes.ts: this process's own writes, and every other connection's commits, another
+ *   server process's or the CLI's, from the mapped WAL index or `PRAGMA data_version`). Deciding from memory costs no
  *   statement when nothing was written since (the request's look at the change count is shared
  *   with its session check); after a write, one read of the row, by primary key. So a rule saved
  *   through any process or program is honoured by the very next check of every process. A read

@@ -22,6 +22,8 @@ export type OpenDbOptions = {
   /** A file database's WAL is checkpointed on a thread of its own this often (the server). */
   backgroundCheckpointMs?: number;
   onCheckpointFailure?: (error: string) => void;
+  /** Off: other connections' commits are seen through `PRAGMA data_version` (tests of it). */
+  walIndexWatch?: boolean;
 };
 
 /**
@@ -54,6 +56,7 @@ export async function openLibsqlDb(options: OpenDbOptions): Promise<Db> {
       groupCommit: true,
       checkpointEveryMs: options.backgroundCheckpointMs,
       onCheckpointFailure: options.onCheckpointFailure,
+      walIndexWatch: options.walIndexWatch,
     });
     const db = drizzle(client, { schema });
     registerEmbeddedClient(db, client);

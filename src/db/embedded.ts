@@ -17,6 +17,7 @@
 import Database from "libsql";
 import { arrivedSoFar } from "./changes.ts";
 import { type Checkpointer, type CheckpointReport, startCheckpointer } from "./checkpoint.ts";
+import { WalIndexWatch } from "./wal_index.ts";
 import {
   type Client,
   type InArgs,
@@ -78,6 +79,11 @@ export type EmbeddedOptions = {
   checkpointEveryMs?: number;
   /** Told when the background checkpointer failed (SQLite's own then takes over again). */
   onCheckpointFailure?: (error: string) => void;
+  /**
+   * Whether `changeCount()` may read other connections' commits from the mapped WAL index
+   * (wal_index.ts) instead of `PRAGMA data_version`; on by default, off for tests of the other.
+   */
+  walIndexWatch?: boolean;
 };
 
 /** Statements that only read: they run at once, inside an open group if there is one. */
@@ -274,9 +280,15 @@ export class EmbeddedClient implements Client {
   #versionFor = -Infinity;
   /** Statements that return at most one row (`markOneRow`). */
   readonly #oneRow = new Set<string>();
+  /**
+   * The mapped WAL index (wal_index.ts), read by `changeCount()` instead of `PRAGMA
+   * data_version`; undefined until the first look tries to map it, null where it cannot be.
+   */
+  #watch: WalIndexWatch | null | undefined;
 
   constructor(path: string, pragmas: string[], options: EmbeddedOptions = {}) {
     this.#path = path;
+    if (path === ":memory:" || options.walIndexWatch === false) this.#watch = null;
     this.#pragmas = pragmas;
     this.#grouping = options.groupCommit ?? false;
     this.#conn = new Conn(path, pragmas, this.#oneRow);
@@ -295,12 +307,28 @@ export class EmbeddedClient implements Client {
    * statement other than a plain read run on this client's connection (committed or not: reads
    * here see it at once), or a commit by any other connection, another process's or one of this
    * client's interactive transactions (`PRAGMA data_version`). Equal values mean that nothing
-   * was written in between. One cheap statement (no table is read), or none when `arrival`
-   * says the last one was taken after the request being answered arrived (src/db/changes.ts):
-   * this client's own writes are counted apart, at once.
+   * was written in between. Other connections' commits are read from the mapped WAL index
+   * (wal_index.ts: a look at memory, no statement); where that cannot be mapped, from one cheap
+   * statement (no table is read), or none when `arrival` says the last one was taken after the
+   * request being answered arrived (src/db/changes.ts). This client's own writes are counted
+   * apart, at once.
    */
   changeCount(arrival?: number): number {
     const conn = this.#usable();
+    const watch = this.#watch;
+    if (watch) return this.#changeBase + conn.writes + watch.changes();
+    if (watch === undefined) {
+      // The first look. A read opens the WAL index (its -shm file), which can then be mapped;
+      // the statement is read again after the mapping took its first view of the header, so
+      // that a commit landing in between is counted by one or the other.
+      conn.getSync("PRAGMA data_version");
+      const mapped = WalIndexWatch.open(this.#path);
+      this.#watch = mapped;
+      if (mapped) {
+        this.#changeBase += Number(conn.getSync("PRAGMA data_version")![0]);
+        return this.#changeBase + conn.writes + mapped.changes();
+      }
+    }
     if (arrival === undefined || arrival > this.#versionFor) {
       this.#versionFor = arrivedSoFar();
       this.#version = Number(conn.getSync("PRAGMA data_version")![0]);
@@ -340,6 +368,11 @@ export class EmbeddedClient implements Client {
     if (this.#oneRow.has(sql)) return;
     this.#oneRow.add(sql);
     this.#conn.forget(sql);
+  }
+
+  /** How `changeCount()` sees other connections' commits (tests and docs name the two ways). */
+  get changeWatch(): "wal-index" | "data_version" | "not yet" {
+    return this.#watch ? "wal-index" : this.#watch === null ? "data_version" : "not yet";
   }
 
   /** The background checkpointer's latest report (null without one, or before its first). */
@@ -502,15 +535,23 @@ export class EmbeddedClient implements Client {
     this.#checkpointer?.stop();
     this.#checkpointer = null;
     this.closed = true;
+    // Unmapped while the connection that keeps the file alive is still open (wal_index.ts).
+    this.#watch?.close();
+    this.#watch = null;
     this.#conn.close();
   }
 
   reconnect(): void {
     this.#commitGroup();
     if (this.#conn.raw.open) {
-      const version = Number(this.#conn.getSync("PRAGMA data_version")![0]);
-      this.#changeBase += this.#conn.writes + version + 1;
+      const watch = this.#watch;
+      const seen = watch ? watch.changes() : Number(this.#conn.getSync("PRAGMA data_version")![0]);
+      this.#changeBase += this.#conn.writes + seen + 1;
     }
+    // The new connection may find a new -shm file: mapped again at the next look.
+    const mapAgain = this.#watch !== null;
+    this.#watch?.close();
+    this.#watch = mapAgain ? undefined : null;
     this.#conn.close();
     this.#conn = new Conn(this.#path, this.#pragmas, this.#oneRow);
     this.#versionFor = -Infinity;

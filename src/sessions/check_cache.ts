@@ -16,8 +16,9 @@
  *   program writes (another server on the same file, the CLI, the sqlite3 shell), so the count
  *   can never lag a committed revocation;
  * - before answering from memory, the cache asks the client whether anything was written since
- *   its last look (`ChangeSource.changeCount`: this process's own writes, and `PRAGMA
- *   data_version` for every other connection's commits), one statement that reads no table. If
+ *   its last look (`ChangeSource.changeCount`: this process's own writes, and every other
+ *   connection's commits, from the mapped WAL index header, src/db/wal_index.ts, or else one
+ *   `PRAGMA data_version`, a statement that reads no table). If
  *   something was, it reads the count (and the schema version, so that triggers lost to a
  *   migration are made again) and forgets every kept answer when the count moved.
  *

@@ -11,8 +11,8 @@ import { findActiveSession, touchSession } from "./repo.ts";
 const T = Date.parse("2026-11-22T12:00:00Z");
 const IDLE = 30 * 60_000;
 
-async function fileDb(dir: string): Promise<Db> {
-  const db = await openLibsqlDb({ url: `file:${dir}/t.db` });
+async function fileDb(dir: string, walIndexWatch = true): Promise<Db> {
+  const db = await openLibsqlDb({ url: `file:${dir}/t.db`, walIndexWatch });
   await migrateDb(db);
   await db.insert(schema.users).values(
     {
@@ -39,9 +39,10 @@ const close = (db: Db) => (db as unknown as { $client: { close(): void } }).$cli
 /** A migrated file with one user and one session, and a second connection to it ("another process"). */
 async function withFileDb(
   fn: (db: Db, other: InstanceType<typeof Database>) => Promise<void>,
+  walIndexWatch = true,
 ): Promise<void> {
   const dir = await Deno.makeTempDir();
-  const db = await fileDb(dir);
+  const db = await fileDb(dir, walIndexWatch);
   const other = new Database(`${dir}/t.db`);
   try {
     await fn(db, other);
@@ -52,30 +53,55 @@ async function withFileDb(
   }
 }
 
-Deno.test("session check cache: the touch and unrelated writes keep the answer; another connection's revocation ends it", () =>
+for (
+  const [way, walIndexWatch] of [["the mapped WAL index", true], [
+    "PRAGMA data_version",
+    false,
+  ]] as const
+) {
+  Deno.test(`session check cache (${way}): the touch and unrelated writes keep the answer; another connection's revocation ends it`, () =>
+    withFileDb(async (db, other) => {
+      const first = await findActiveSession(db, "s1", new Date(T + 1000), IDLE);
+      assert(first);
+      // Kept: the same (frozen) answer, not a new read.
+      assert((await findActiveSession(db, "s1", new Date(T + 2000), IDLE)) === first);
+      assert(Object.isFrozen(first.session));
+
+      // The activity touch writes last_seen_at only: the kept answer follows it, and stays kept.
+      await touchSession(db, "s1", new Date(T + 61_000));
+      const touched = await findActiveSession(db, "s1", new Date(T + 62_000), IDLE);
+      assertEquals(touched?.session.lastSeenAt, T + 61_000);
+      assert((await findActiveSession(db, "s1", new Date(T + 63_000), IDLE)) === touched);
+
+      // A write of another process that revokes nothing (a failed-login counter) keeps it too.
+      other.prepare("UPDATE users SET password_failures = password_failures + 1").run([]);
+      assert((await findActiveSession(db, "s1", new Date(T + 64_000), IDLE)) === touched);
+
+      // Another process's revocation: the very next check reads the row, and refuses.
+      other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 65_000]);
+      assertEquals(await findActiveSession(db, "s1", new Date(T + 66_000), IDLE), undefined);
+      // The way this test is about was the one taken.
+      assertEquals(changeWatchOf(db), walIndexWatch ? "wal-index" : "data_version");
+    }, walIndexWatch));
+}
+
+/** How the embedded client behind `db` sees other connections' commits (src/db/embedded.ts). */
+const changeWatchOf = (db: Db) =>
+  (db as unknown as { $client: { changeWatch: string } }).$client.changeWatch;
+
+Deno.test("session check cache (the mapped WAL index): every check looks again, so a revocation is seen even by a request that arrived before it", () =>
   withFileDb(async (db, other) => {
-    const first = await findActiveSession(db, "s1", new Date(T + 1000), IDLE);
-    assert(first);
-    // Kept: the same (frozen) answer, not a new read.
-    assert((await findActiveSession(db, "s1", new Date(T + 2000), IDLE)) === first);
-    assert(Object.isFrozen(first.session));
-
-    // The activity touch writes last_seen_at only: the kept answer follows it, and stays kept.
-    await touchSession(db, "s1", new Date(T + 61_000));
-    const touched = await findActiveSession(db, "s1", new Date(T + 62_000), IDLE);
-    assertEquals(touched?.session.lastSeenAt, T + 61_000);
-    assert((await findActiveSession(db, "s1", new Date(T + 63_000), IDLE)) === touched);
-
-    // A write of another process that revokes nothing (a failed-login counter) keeps it too.
-    other.prepare("UPDATE users SET password_failures = password_failures + 1").run([]);
-    assert((await findActiveSession(db, "s1", new Date(T + 64_000), IDLE)) === touched);
-
-    // Another process's revocation: the very next check reads the row, and refuses.
-    other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 65_000]);
-    assertEquals(await findActiveSession(db, "s1", new Date(T + 66_000), IDLE), undefined);
+    const check = (arrival?: number) =>
+      findActiveSession(db, "s1", new Date(T + 1000), IDLE, arrival);
+    assert(await check());
+    const first = requestArrived();
+    assert(await check(first));
+    other.prepare("UPDATE sessions SET revoked_at = ? WHERE id = 's1'").run([T + 500]);
+    assertEquals(await check(first), undefined);
+    assertEquals(changeWatchOf(db), "wal-index");
   }));
 
-Deno.test("session check cache: one look serves the requests that arrived before it, never a later one", () =>
+Deno.test("session check cache (PRAGMA data_version): one look serves the requests that arrived before it, never a later one", () =>
   withFileDb(async (db, other) => {
     const check = (arrival?: number) =>
       findActiveSession(db, "s1", new Date(T + 1000), IDLE, arrival);
@@ -105,7 +131,7 @@ Deno.test("session check cache: one look serves the requests that arrived before
     assert(await check(third));
     await db.run(`UPDATE sessions SET revoked_at = ${T + 700} WHERE id = 's1'`);
     assertEquals(await check(third), undefined);
-  }));
+  }, false));
 
 Deno.test("session check cache: a kept answer that looks idle or expired is read again", () =>
   withFileDb(async (db, other) => {
