@@ -142,7 +142,20 @@ type CompiledRule = {
   anyone: boolean;
 };
 
-const compiled = new WeakMap<AccessRules, CompiledRule[]>();
+type Compiled = {
+  list: CompiledRule[];
+  /**
+   * For each host seen (with its port, as asked), the indexes of the rules whose hosts match it
+   * or that name none, in order: every check of one app asks for the same host, and the other
+   * apps' rules need not be looked at again. Forgotten when it holds `HOSTS_KEPT` hosts.
+   */
+  byHost: Map<string, number[]>;
+};
+
+/** How many hosts' candidate lists a set of rules keeps (a few per protected app). */
+const HOSTS_KEPT = 1_000;
+
+const compiled = new WeakMap<AccessRules, Compiled>();
 
 function hostMatcher(entry: string): (host: string, bare: string) => boolean {
   const e = entry.toLowerCase();
@@ -185,10 +198,10 @@ function pathMatcher(entry: string): (path: string) => boolean {
   return (p) => re.test(p);
 }
 
-function compile(rules: AccessRules): CompiledRule[] {
+function compile(rules: AccessRules): Compiled {
   let c = compiled.get(rules);
   if (c) return c;
-  c = rules.rules.map((r) => ({
+  const list = rules.rules.map((r) => ({
     hosts: r.hosts.map(hostMatcher),
     paths: r.paths.map(pathMatcher),
     methods: new Set(r.methods.map((m) => m.toUpperCase())),
@@ -198,8 +211,23 @@ function compile(rules: AccessRules): CompiledRule[] {
     roles: new Set(r.roles),
     anyone: r.users.length === 0 && r.groups.length === 0 && r.roles.length === 0,
   }));
+  c = { list, byHost: new Map() };
   compiled.set(rules, c);
   return c;
+}
+
+/** The indexes of the rules that may match `host` (see `Compiled.byHost`). */
+function candidatesFor(c: Compiled, host: string, bare: string): number[] {
+  let found = c.byHost.get(host);
+  if (found) return found;
+  found = [];
+  for (let i = 0; i < c.list.length; i++) {
+    const hosts = c.list[i].hosts;
+    if (hosts.length === 0 || anyHost(hosts, host, bare)) found.push(i);
+  }
+  if (c.byHost.size >= HOSTS_KEPT) c.byHost.clear();
+  c.byHost.set(host, found);
+  return found;
 }
 
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
@@ -258,15 +286,12 @@ function anyPath(matchers: CompiledRule["paths"], path: string): boolean {
 
 function requestMatches(
   r: CompiledRule,
-  host: string,
-  bare: string,
   path: string,
   method: string,
   ip: string | null,
 ) {
   // Plain loops: this runs for every rule of every forward-auth check, and a callback per
-  // rule and field is an allocation each.
-  if (r.hosts.length > 0 && !anyHost(r.hosts, host, bare)) return false;
+  // rule and field is an allocation each. The hosts were matched by `candidatesFor()`.
   if (r.paths.length > 0 && !anyPath(r.paths, path)) return false;
   if (r.methods.size > 0 && !r.methods.has(method)) return false;
   if (r.networks.length > 0) {
@@ -305,6 +330,9 @@ function apply(
 
 const PREPARED: unique symbol = Symbol("prepared");
 
+/** A host as asked -> as rules compare it, with and without its port (every check asks one). */
+const normalHosts = new Map<string, readonly [string, string]>();
+
 /** A request in the form rules compare (`prepareRequest`), for deciding it more than once. */
 export type PreparedRequest = {
   [PREPARED]: true;
@@ -317,11 +345,17 @@ export type PreparedRequest = {
 
 /** The request as rules see it: host lower-cased (and without its port), path normalized. */
 export function prepareRequest(request: AccessRequest): PreparedRequest {
-  const host = request.host.trim().toLowerCase().replace(/\.$/, "").replace(/\.:/, ":");
+  let hosts = normalHosts.get(request.host);
+  if (!hosts) {
+    const host = request.host.trim().toLowerCase().replace(/\.$/, "").replace(/\.:/, ":");
+    hosts = [host, stripPort(host)];
+    if (normalHosts.size >= HOSTS_KEPT) normalHosts.clear();
+    normalHosts.set(request.host, hosts);
+  }
   return {
     [PREPARED]: true,
-    host,
-    bare: stripPort(host),
+    host: hosts[0],
+    bare: hosts[1],
     path: normalizePath(request.path),
     method: request.method.toUpperCase(),
     ip: request.ip,
@@ -340,10 +374,12 @@ export function decideAccess(
   now: Date,
 ): AccessDecision {
   const { host, bare, path, method, ip } = PREPARED in request ? request : prepareRequest(request);
-  const list = compile(rules);
-  for (let i = 0; i < list.length; i++) {
-    const r = list[i];
-    if (!requestMatches(r, host, bare, path, method, ip)) continue;
+  const c = compile(rules);
+  const candidates = candidatesFor(c, host, bare);
+  for (let k = 0; k < candidates.length; k++) {
+    const i = candidates[k];
+    const r = c.list[i];
+    if (!requestMatches(r, path, method, ip)) continue;
     if (!r.anyone && !user) return { outcome: "login", rule: i };
     if (user && !subjectMatches(r, user)) continue;
     return apply(rules.rules[i].action, i, user, rules.rules[i].step_up_minutes, now);
