@@ -1015,7 +1015,18 @@ export type LoadResults = {
     pendingTokenFailures: Record<string, number>;
     seedServerIterations: number | null;
   };
-  kdf: { iterations: number; msPerHash: number[]; medianMs: number; cpuMsPerHash: number };
+  kdf: {
+    iterations: number;
+    msPerHash: number[];
+    medianMs: number;
+    cpuMsPerHash: number;
+    /**
+     * The KDF's own ceiling: hashes per second that this process sustains with as many hashes
+     * in flight as the password phase has logins, right before that phase and right after it
+     * (the server idle), so that a change of the machine's speed during the run shows.
+     */
+    ceiling?: { before: KdfCeiling; after: KdfCeiling; perSecond: number; cpuMsPerHash: number };
+  };
   timedServer: {
     pbkdf2Iterations: string;
     pid: number | null;
@@ -1065,6 +1076,41 @@ async function measureKdf(iterations: number) {
   const cpuMsPerHash = round((readCpu("self").total - cpuBefore) / 5, 1);
   const sorted = [...ms].sort((a, b) => a - b);
   return { iterations, msPerHash: ms, medianMs: sorted[2], cpuMsPerHash };
+}
+
+export type KdfCeiling = {
+  hashes: number;
+  seconds: number;
+  perSecond: number;
+  cpuMsPerHash: number;
+};
+
+/**
+ * Hashes per second with `concurrency` full-cost hashes in flight, as many as fit in about
+ * `seconds` (each in the app's own `hashPassword`, through the same WebCrypto as the server).
+ */
+async function measureKdfCeiling(
+  iterations: number,
+  concurrency: number,
+  seconds: number,
+): Promise<KdfCeiling> {
+  let hashes = 0;
+  const cpuBefore = readCpu("self").total;
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < until) {
+      await hashPassword(BENCH_PASSWORD, iterations);
+      hashes++;
+    }
+  }));
+  const elapsed = (performance.now() - t0) / 1000;
+  return {
+    hashes,
+    seconds: round(elapsed, 3),
+    perSecond: round(hashes / elapsed, 2),
+    cpuMsPerHash: round((readCpu("self").total - cpuBefore) / hashes, 1),
+  };
 }
 
 export async function runLoad(o: Options): Promise<LoadResults> {
@@ -1186,6 +1232,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     const timedPort = timed?.port ?? port;
     const alsoPids = spawn ? {} : o.alsoPids;
 
+    const ceilingBefore = await measureKdfCeiling(kdf.iterations, o.concurrency, 4);
     const password = await runPhase(
       timedPort,
       pid,
@@ -1193,6 +1240,19 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       alsoPids,
     );
     printPhase(password);
+    const ceilingAfter = await measureKdfCeiling(kdf.iterations, o.concurrency, 4);
+    const ceiling = {
+      before: ceilingBefore,
+      after: ceilingAfter,
+      perSecond: round((ceilingBefore.perSecond + ceilingAfter.perSecond) / 2, 2),
+      cpuMsPerHash: round((ceilingBefore.cpuMsPerHash + ceilingAfter.cpuMsPerHash) / 2, 1),
+    };
+    console.log(
+      `  KDF ceiling (${o.concurrency} hashes in flight, this process): ` +
+        `${ceilingBefore.perSecond}/s before the password phase, ${ceilingAfter.perSecond}/s after ` +
+        `(${ceilingBefore.cpuMsPerHash} and ${ceilingAfter.cpuMsPerHash} ms CPU per hash); ` +
+        `password phase ${round((password.rps / ceiling.perSecond) * 100, 1)} % of their mean`,
+    );
 
     // Each code must be for a newer step than the one its enrollment used.
     const waitForStepSeconds = round(
@@ -1341,7 +1401,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
         pendingTokenFailures: pending.failures,
         seedServerIterations: spawn ? SEED_ITERATIONS : null,
       },
-      kdf,
+      kdf: { ...kdf, ceiling },
       timedServer: {
         pbkdf2Iterations: spawn ? "unset (default 600000)" : String(o.pbkdf2Iterations),
         pid: pid ?? null,

@@ -69,8 +69,11 @@ const GROWTH_TOLERANCE = 1.25;
 
 export function issue20Targets(t: TargetInput): TargetRow[] {
   const { password, totp, session, verify } = t.load.phases;
-  const kdfMs = t.load.kdf.cpuMsPerHash || t.load.kdf.medianMs;
-  const ceiling = t.nproc / (kdfMs / 1000);
+  // The ceiling measured with the password phase's concurrency before and after it (their
+  // mean); a run without it falls back on the cores divided by one hash's CPU time.
+  const measured = t.load.kdf.ceiling;
+  const kdfMs = measured?.cpuMsPerHash || t.load.kdf.cpuMsPerHash || t.load.kdf.medianMs;
+  const ceiling = measured?.perSecond ?? t.nproc / (kdfMs / 1000);
   const rows: TargetRow[] = [
     checkRow("session check (`GET /api/v1/session`)", session, {
       cpuUs: 40,
@@ -89,8 +92,12 @@ export function issue20Targets(t: TargetInput): TargetRow[] {
     }),
     [
       "password step",
-      `within 5 % of the KDF's ceiling: ${t.nproc} cores ÷ ${fmt(kdfMs, 1)} ms CPU per hash = ` +
-      `${fmt(ceiling, 1)}/s, so ≥ ${fmt(ceiling * 0.95, 1)}/s`,
+      measured
+        ? `within 5 % of the KDF's ceiling: ${fmt(measured.before.perSecond, 1)}/s before the ` +
+          `phase and ${fmt(measured.after.perSecond, 1)}/s after it (the KDF alone, as many ` +
+          `hashes in flight), mean ${fmt(ceiling, 1)}/s, so ≥ ${fmt(ceiling * 0.95, 1)}/s`
+        : `within 5 % of the KDF's ceiling: ${t.nproc} cores ÷ ${fmt(kdfMs, 1)} ms CPU per ` +
+          `hash = ${fmt(ceiling, 1)}/s, so ≥ ${fmt(ceiling * 0.95, 1)}/s`,
       `${fmt(password.rps, 1)}/s (${fmt((password.rps / ceiling) * 100)} % of the ceiling); ` +
       `${fmt(password.serverCpuUsPerRequest)} µs server CPU per login`,
       verdict(password.rps >= ceiling * 0.95 && password.errors === 0),
