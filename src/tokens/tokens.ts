@@ -243,9 +243,21 @@ export async function signToken(
     iat,
     exp,
   };
-  return await new CompactSign(utf8.encode(JSON.stringify(payload)))
+  const json = JSON.stringify(payload);
+  const token = await new CompactSign(utf8.encode(json))
     .setProtectedHeader({ alg: keys.alg, typ, kid: keys.kid })
     .sign(keys.privateKey);
+  if (kind === "pending") {
+    // Verified once, by the next login step, most often in this same process: kept as that
+    // verification would answer (its payload is the signed JSON, parsed), so the step skips
+    // the signature check of a token this process has just made (~60 us of the TOTP step).
+    remember(keys, kind, token, Object.freeze({ ok: true, token: verifiedOf(JSON.parse(json)) }));
+  }
+  return token;
+}
+
+function verifiedOf(payload: JWTPayload): VerifiedToken {
+  return { sub: payload.sub!, jti: payload.jti!, exp: payload.exp!, iat: payload.iat!, payload };
 }
 
 export type VerifiedToken = {
@@ -270,6 +282,8 @@ const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "crit"];
  */
 const verified = new WeakMap<SigningKeys, Map<TokenKind, Map<string, KeptVerification>>>();
 const VERIFIED_CACHE_SIZE = 10_000;
+/** Pending tokens are kept as they are signed (`signToken`), so fewer: they are used within minutes. */
+const KEPT_PER_KIND: Partial<Record<TokenKind, number>> = { pending: 2_000 };
 
 /** A kept success: one frozen answer, handed out again (no key or answer made per check). */
 type KeptVerification = Readonly<{ ok: true; token: VerifiedToken }>;
@@ -279,7 +293,9 @@ function remember(keys: SigningKeys, kind: TokenKind, token: string, answer: Kep
   if (!byKind) verified.set(keys, byKind = new Map());
   let cache = byKind.get(kind);
   if (!cache) byKind.set(kind, cache = new Map());
-  if (cache.size >= VERIFIED_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  if (cache.size >= (KEPT_PER_KIND[kind] ?? VERIFIED_CACHE_SIZE)) {
+    cache.delete(cache.keys().next().value!);
+  }
   cache.set(token, answer);
 }
 
@@ -291,10 +307,13 @@ export async function verifyToken(
   now: Date,
 ): Promise<TokenVerification> {
   const hit = typeof token === "string" ? verified.get(keys)?.get(kind)?.get(token) : undefined;
-  if (hit) {
+  // A clock set back (or a token kept as it was signed, then checked at an earlier `now`) can put
+  // `iat` beyond the skew: then the full verification decides, as it would without the cache.
+  const seconds = Math.floor(now.getTime() / 1000);
+  if (hit && hit.token.iat <= seconds + TOKEN_CLOCK_SKEW_SECONDS) {
     // Expired once now >= exp, as in verifyUncached. No other check can start failing before
     // then: `iat`/`nbf` within the skew only grow older, and exp - iat caps the token's age.
-    if (Math.floor(now.getTime() / 1000) >= hit.token.exp) return { ok: false, reason: "expired" };
+    if (seconds >= hit.token.exp) return { ok: false, reason: "expired" };
     return hit;
   }
   const r = await verifyUncached(keys, kind, token, now);
@@ -337,16 +356,7 @@ async function verifyUncached(
     if (payload.exp! - payload.iat! > keys.maxLifetime[kind]) {
       return { ok: false, reason: "invalid" };
     }
-    return {
-      ok: true,
-      token: {
-        sub: payload.sub!,
-        jti: payload.jti!,
-        exp: payload.exp!,
-        iat: payload.iat!,
-        payload,
-      },
-    };
+    return { ok: true, token: verifiedOf(payload) };
   } catch (e) {
     const code = (e as { code?: string }).code;
     return { ok: false, reason: code === "ERR_JWT_EXPIRED" ? "expired" : "invalid" };

@@ -120,6 +120,56 @@ Deno.test("verifyToken() remembers a verified token but still expires it and kee
   assertEquals((await verifyToken(await keys(), "session", t, now)).ok, false);
 });
 
+Deno.test("a pending token this process signed is verified from memory: the same answer, no signature check", async () => {
+  const jwk = await generateSigningJwk();
+  const k = await keys([jwk]);
+  const expiresAt = new Date(now.getTime() + 10 * 60_000);
+  const t = await signToken(k, "pending", {
+    sub: "u1",
+    jti: "p1",
+    expiresAt,
+    extra: { amr: ["pwd"], next: "totp" },
+  }, now);
+  // The same keys loaded again: a key set that never saw the token verifies it in full.
+  const full = await verifyToken(await keys([jwk]), "pending", t, now);
+  assert(full.ok);
+
+  const subtle = crypto.subtle as { verify: SubtleCrypto["verify"] };
+  const verify = subtle.verify;
+  let checks = 0;
+  subtle.verify = (...args: Parameters<SubtleCrypto["verify"]>) => {
+    checks++;
+    return verify.apply(crypto.subtle, args);
+  };
+  try {
+    const kept = await verifyToken(k, "pending", t, now);
+    assertEquals(checks, 0);
+    assertEquals(kept, full);
+    // Still only a pending token, still expiring, and a clock set back past the skew decides in
+    // full, as it would without the cache (and refuses: iat lies ahead).
+    assertEquals((await verifyToken(k, "session", t, now)).ok, false);
+    assertEquals(await verifyToken(k, "pending", t, expiresAt), { ok: false, reason: "expired" });
+    const before = new Date(now.getTime() - (TOKEN_CLOCK_SKEW_SECONDS + 5) * 1000);
+    assertEquals((await verifyToken(k, "pending", t, before)).ok, false);
+    assert(checks > 0);
+  } finally {
+    subtle.verify = verify;
+  }
+  // A session token is not kept as signed: its first check verifies it.
+  const s = await signToken(k, "session", { sub: "u1", jti: "s1", expiresAt: later }, now);
+  checks = 0;
+  subtle.verify = (...args: Parameters<SubtleCrypto["verify"]>) => {
+    checks++;
+    return verify.apply(crypto.subtle, args);
+  };
+  try {
+    assert((await verifyToken(k, "session", s, now)).ok);
+    assertEquals(checks, 1);
+  } finally {
+    subtle.verify = verify;
+  }
+});
+
 Deno.test("loadSigningKeys() keeps accepting an older ES256 key next to a new Ed25519 one", async () => {
   const { generateKeyPair, exportJWK } = await import("jose");
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
