@@ -33,6 +33,7 @@ import { DAY, HOUR, MINUTE } from "../src/lib/clock.ts";
 import { randomId } from "../src/lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../src/lib/encoding.ts";
 import { assert, assertEquals } from "./assert.ts";
+import { startServer } from "./server_process.ts";
 import {
   addUser,
   api,
@@ -498,41 +499,19 @@ Deno.test("housekeeping: the tick main.ts and the Worker run logs a summary, and
 });
 
 Deno.test("housekeeping: the real server runs the pass shortly after start (primary), not when off", async () => {
-  const root = new URL("..", import.meta.url).pathname;
   const dir = await Deno.makeTempDir();
   const run = async (extra: Record<string, string>) => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", `${root}src/main.ts`],
-      cwd: dir,
-      env: {
-        DATABASE_URL: `file:${dir}/twofold.db`,
-        KEYS_FILE: `${dir}/keys.json`,
-        PBKDF2_ITERATIONS: "1000",
-        NO_COLOR: "1",
-        PORT: String(port),
-        ...extra,
-      },
+    const server = await startServer(dir, {
+      env: { LOG_LEVEL: "info", ...extra },
       stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    });
     try {
-      let up = false;
-      for (let i = 0; i < 100 && !up; i++) {
-        try {
-          const r = await fetch(`http://127.0.0.1:${port}/healthz`);
-          await r.body?.cancel();
-          up = r.ok;
-        } catch { /* not up yet */ }
-        if (!up) await new Promise((r) => setTimeout(r, 100));
-      }
-      assert(up, "server did not start");
       // The first pass is due HOUSEKEEPING_FIRST_RUN_MS after start.
       await new Promise((r) => setTimeout(r, HOUSEKEEPING_FIRST_RUN_MS + 1_500));
     } finally {
-      child.kill("SIGTERM");
+      server.child.kill("SIGTERM");
     }
-    const out = await child.output();
+    const out = await server.child.output();
     return new TextDecoder().decode(out.stdout).trim().split("\n").map((l) => JSON.parse(l));
   };
   try {

@@ -19,7 +19,14 @@ const root = new URL("..", import.meta.url).pathname;
 
 export type Server = { origin: string; child: Deno.ChildProcess };
 
-export async function startServer(dir: string): Promise<Server> {
+/**
+ * Starts the server on `dir`'s database. `env` adds to (or overrides) its environment; with
+ * `stdout: "piped"` its log lines can be read from `child.output()` once it is stopped.
+ */
+export async function startServer(
+  dir: string,
+  options: { env?: Record<string, string>; stdout?: "piped" | "null" } = {},
+): Promise<Server> {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
@@ -38,9 +45,10 @@ export async function startServer(dir: string): Promise<Server> {
       HOST: "127.0.0.1",
       PORT: String(port),
       NO_COLOR: "1",
+      ...options.env,
     },
     stdin: "null",
-    stdout: "null",
+    stdout: options.stdout ?? "null",
     stderr: "null",
   }).spawn();
   const origin = `http://127.0.0.1:${port}`;
@@ -53,7 +61,7 @@ export async function startServer(dir: string): Promise<Server> {
     await new Promise((r) => setTimeout(r, 100));
   }
   child.kill("SIGKILL");
-  await child.status;
+  await child.output();
   throw new Error("server did not start");
 }
 
