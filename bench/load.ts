@@ -32,6 +32,12 @@ export const SEED_PENDING_TOKEN_MINUTES = "15";
 const PROFILE_PASSWORD_REQUESTS = 40;
 const PROFILE_SESSION_SECONDS = 5;
 const PROFILE_TOTP_REQUESTS = 2000;
+/**
+ * Users beyond --users whose code steps run untimed right before the timed TOTP phase (and the
+ * profiled one), so that V8 has compiled the code step's path as it has the checks' (see
+ * WARM_UP_SECONDS); without them the 1.5 s phase also paid for that compilation.
+ */
+export const TOTP_WARM_UP_USERS = 500;
 /** Untimed seconds of session checks (and of verify) before each timed one. */
 export const WARM_UP_SECONDS = 2;
 /** Password logins profiled in the Worker (75 ms of PBKDF2 each under workerd). */
@@ -1113,6 +1119,14 @@ async function measureKdfCeiling(
   };
 }
 
+/** An untimed phase that readies the server for a timed one; says so if any request failed. */
+async function warmUpPhase(port: number, pid: number | undefined, spec: PhaseSpec) {
+  const r = await runPhase(port, pid, spec);
+  if (r.errors > 0) {
+    console.log(`  !! warm-up ${spec.name}: ${r.errors} of ${r.requests} requests failed`);
+  }
+}
+
 export async function runLoad(o: Options): Promise<LoadResults> {
   const began = performance.now();
   await readClockTicks();
@@ -1134,6 +1148,11 @@ export async function runLoad(o: Options): Promise<LoadResults> {
   const usernames = Array.from(
     { length: o.users },
     (_, i) => `${prefix}${String(i).padStart(5, "0")}`,
+  );
+  // Named apart, so that no timed phase ever picks one of them.
+  const warmUpUsernames = Array.from(
+    { length: TOTP_WARM_UP_USERS },
+    (_, i) => `${prefix}w${String(i).padStart(4, "0")}`,
   );
   const servers: Server[] = [];
   const startServer = async (label: string, env: Record<string, string>, profileDir?: string) => {
@@ -1159,7 +1178,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     let t = performance.now();
     await createBenchUsers({
       databaseUrl,
-      usernames,
+      usernames: [...usernames, ...warmUpUsernames],
       password: BENCH_PASSWORD,
       iterations: SEED_ITERATIONS,
       migrate: spawn,
@@ -1174,7 +1193,10 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       });
     }
     const createSeconds = round((performance.now() - t) / 1000, 1);
-    console.log(`  created ${o.users} users with createUser() in ${createSeconds} s`);
+    console.log(
+      `  created ${o.users} users (and ${TOTP_WARM_UP_USERS} for the TOTP warm-up) with ` +
+        `createUser() in ${createSeconds} s`,
+    );
 
     // 2. Enrollment and pending tokens through the JSON API. A spawned seeding server runs at a
     //    low PBKDF2 cost so that this untimed part does not take minutes.
@@ -1183,7 +1205,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       : null;
     const port = seedServer?.port ?? Number(new URL(o.url!).port || 80);
     t = performance.now();
-    const enrolled = await enrollAll(port, usernames, o.concurrency);
+    const enrolled = await enrollAll(port, [...usernames, ...warmUpUsernames], o.concurrency);
     const enrollSeconds = round((performance.now() - t) / 1000, 1);
     console.log(
       `  enrolled ${enrolled.users.length} users through the API in ${enrollSeconds} s` +
@@ -1191,14 +1213,21 @@ export async function runLoad(o: Options): Promise<LoadResults> {
           ? `; failures ${JSON.stringify(enrolled.failures)}`
           : ""),
     );
-    if (enrolled.users.length === 0) throw new Error("no user could be enrolled");
-    const users = enrolled.users;
+    const warmUpNames = new Set(warmUpUsernames);
+    const users = enrolled.users.filter((u) => !warmUpNames.has(u.username));
+    const warmUpUsers = enrolled.users.filter((u) => warmUpNames.has(u.username));
+    if (users.length === 0) throw new Error("no user could be enrolled");
 
     const pending = await gatherPendingTokens(port, users, o.concurrency);
     const tokensTimed = pending.tokens;
     const tokensProfile = (spawn && o.profile) || o.workerIsolate
       ? (await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency))
         .tokens
+      : new Map<BenchUser, string>();
+    // Each warm-up user signs in once per phase that it warms up (a code is accepted once).
+    const warmUpTokens = (await gatherPendingTokens(port, warmUpUsers, o.concurrency)).tokens;
+    const warmUpProfileTokens = spawn && o.profile
+      ? (await gatherPendingTokens(port, warmUpUsers, o.concurrency)).tokens
       : new Map<BenchUser, string>();
     console.log(
       `  ${tokensTimed.size} pending tokens for the timed TOTP phase` +
@@ -1256,11 +1285,12 @@ export async function runLoad(o: Options): Promise<LoadResults> {
 
     // Each code must be for a newer step than the one its enrollment used.
     const waitForStepSeconds = round(
-      await waitForStepAfter(Math.max(...users.map((u) => u.enrolledStep))),
+      await waitForStepAfter(Math.max(...enrolled.users.map((u) => u.enrolledStep))),
       1,
     );
     const sessions: string[] = [];
     const totpSteps = { max: 0 };
+    await warmUpPhase(timedPort, pid, totpPhase([...warmUpTokens], o.concurrency, [], totpSteps));
     const totp = await runPhase(
       timedPort,
       pid,
@@ -1308,10 +1338,12 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       const profiled = async (
         name: "password" | "totp" | "session" | "verify",
         spec: () => PhaseSpec,
+        warmUp?: () => PhaseSpec,
       ) => {
         const dir = `${tmp}/profile-${name}`;
         await Deno.mkdir(dir);
         const s = await startServer(`profiled ${name}`, {}, dir);
+        if (warmUp) await warmUpPhase(s.port, s.pid, warmUp());
         const phase = await runPhase(s.port, s.pid, spec());
         await stopServer(s);
         printPhase(phase);
@@ -1335,6 +1367,8 @@ export async function runLoad(o: Options): Promise<LoadResults> {
       await profiled(
         "totp",
         () => totpPhase([...tokensProfile], o.concurrency, [], { max: 0 }),
+        // the same untimed warm-up as the timed phase had, on this freshly started server
+        () => totpPhase([...warmUpProfileTokens], o.concurrency, [], { max: 0 }),
       );
       await profiled(
         "password",

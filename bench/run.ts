@@ -15,7 +15,7 @@
  */
 import { type FloorResults, runFloor } from "./floor.ts";
 import { type GrowthResults, growthSection, runGrowthProcess } from "./growth.ts";
-import { type LoadResults, type PhaseResult, WARM_UP_SECONDS } from "./load.ts";
+import { type LoadResults, type PhaseResult, TOTP_WARM_UP_USERS, WARM_UP_SECONDS } from "./load.ts";
 import { peerOptionsLike, type PeerRun, peerSection, runPeerSafely } from "./peer.ts";
 import type { ProfileSummary, Share } from "./profile.ts";
 import { num as n, runJsonScript, table } from "./report.ts";
@@ -598,7 +598,9 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   \`second_factor_required\`), each user at most once.
 - **totp**: one \`POST /api/v1/login/totp\` per user (${n(totp.requests, 0)}) with the code of the
   current step on a fresh pending token; each user once per step, because a code is accepted once.
-  Waited ${n(load.waitForStepSeconds)} s first for a step after the enrollment codes' step.
+  Waited ${n(load.waitForStepSeconds)} s first for a step after the enrollment codes' step, then
+  ${n(TOTP_WARM_UP_USERS, 0)} other users did the same untimed (V8's compilation of the path lands
+  there, as for the checks below; the profiled TOTP server gets the same warm-up).
 - **session**: \`GET /api/v1/session\` with the Bearer session tokens that the totp phase issued,
   round robin, for ${o.sessionSeconds} s, after ${WARM_UP_SECONDS} s of the same untimed (the first check of
   each new session and V8's background compilation of the path land there, not in the figures).
