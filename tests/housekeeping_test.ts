@@ -545,3 +545,43 @@ Deno.test("housekeeping: a backlog goes PASS_LIMIT rows per table per pass, the 
   assertEquals((await runHousekeeping(env.deps)).pending_logins, 7);
   assertEquals((await runHousekeeping(env.deps)).pending_logins, 0);
 });
+
+Deno.test("housekeeping: the expiry-only tables are searched by their expiry index, not read whole", async () => {
+  const env = await testApp();
+  const db = env.deps.db;
+  // the statements of one real pass, as the pass sends them
+  const sent: { sql: string; params: unknown[] }[] = [];
+  const batch = db.batch.bind(db);
+  (db as unknown as { batch: unknown }).batch = (stmts: { toSQL(): typeof sent[number] }[]) => {
+    for (const s of stmts) sent.push(s.toSQL());
+    return batch(stmts as never);
+  };
+  await runHousekeeping(env.deps);
+  const client = (db as unknown as {
+    $client: {
+      execute(s: { sql: string; args: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
+    };
+  }).$client;
+  const tables = [
+    "pending_logins",
+    "enrollments",
+    "password_resets",
+    "notice_tokens",
+    "sso_codes",
+    "webauthn_challenges",
+  ];
+  for (const table of tables) {
+    const stmt = sent.find((s) => s.sql.startsWith(`delete from "${table}"`));
+    assert(stmt, `a pass deletes from ${table}`);
+    const plan =
+      (await client.execute({ sql: `EXPLAIN QUERY PLAN ${stmt.sql}`, args: stmt.params }))
+        .rows.map((r) => String(r.detail));
+    assert(
+      plan.some((d) =>
+        new RegExp(`^SEARCH ${table} USING (COVERING )?INDEX \\w+ \\(expires_at<\\?\\)`).test(d)
+      ),
+      `${table}: ${plan.join(" | ")}`,
+    );
+    assert(!plan.some((d) => d.startsWith(`SCAN ${table}`)), `${table}: ${plan.join(" | ")}`);
+  }
+});

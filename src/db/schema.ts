@@ -99,7 +99,11 @@ export const enrollments = sqliteTable("enrollments", {
   consumedAt: integer("consumed_at"),
   /** The user's credential epoch when this began; a later credential change kills it. */
   credentialEpoch: integer("credential_epoch").notNull().default(0),
-}, (t) => [index("enrollments_user_idx").on(t.userId)]);
+}, (t) => [
+  index("enrollments_user_idx").on(t.userId),
+  // housekeeping finds the expired rows without reading the table
+  index("enrollments_expires_idx").on(t.expiresAt),
+]);
 
 export const recoveryCodes = sqliteTable("recovery_codes", {
   id: text("id").primaryKey(),
@@ -130,7 +134,7 @@ export const pendingLogins = sqliteTable("pending_logins", {
    * when no factor passed yet and the user enrolls one next.
    */
   amr: text("amr"),
-});
+}, (t) => [index("pending_logins_expires_idx").on(t.expiresAt)]);
 
 export const sessions = sqliteTable("sessions", {
   id: text("id").primaryKey(),
@@ -214,6 +218,7 @@ export const passwordResets = sqliteTable(
   ) => [
     uniqueIndex("password_resets_hash_idx").on(t.tokenHash),
     index("password_resets_user_idx").on(t.userId),
+    index("password_resets_expires_idx").on(t.expiresAt),
   ],
 );
 
@@ -430,6 +435,7 @@ export const noticeTokens = sqliteTable("notice_tokens", {
 }, (t) => [
   uniqueIndex("notice_tokens_hash_idx").on(t.tokenHash),
   index("notice_tokens_user_idx").on(t.userId),
+  index("notice_tokens_expires_idx").on(t.expiresAt),
 ]);
 
 /**
