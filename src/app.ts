@@ -6,7 +6,6 @@
 import { delegationBanner, delegationRoutes } from "./delegation/routes.tsx";
 import { adminApiKeyPages } from "./admin/api_keys_routes.tsx";
 import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { APP_CSS } from "./assets/app_css.ts";
 import { APP_JS } from "./assets/app_js.ts";
@@ -28,6 +27,7 @@ import { authenticateBeforeBody } from "./caller/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
 import { contentSecurityPolicy, securityHeaders } from "./http/security_headers.ts";
 import { errorBody } from "./http/respond.ts";
+import { bodyGuard } from "./http/body_deadline.ts";
 import { formRecord } from "./http/validate.ts";
 import { localeMiddleware } from "./i18n/middleware.ts";
 import { loginRoutes } from "./login/routes.tsx";
@@ -46,6 +46,7 @@ import {
   internalErrorPage,
   notFoundPage,
   payloadTooLargePage,
+  requestTimeoutPage,
 } from "./views/errors.tsx";
 
 const isApi = (path: string) => path.startsWith("/api/");
@@ -122,14 +123,17 @@ export function createRouter(deps: Deps): Hono {
     });
   });
 
-  // Before anything reads a body (the CSRF check below parses forms): a body larger than
-  // MAX_BODY_BYTES is refused by its Content-Length at once, unread, and a chunked one as soon
-  // as the bytes counted pass the limit, so no request makes the server buffer more than that.
+  // Before anything reads a body (the CSRF check below parses forms), the body is read here:
+  // one larger than MAX_BODY_BYTES is refused by its Content-Length at once, unread, and a
+  // chunked one as soon as the bytes counted pass the limit, so no request makes the server
+  // buffer more than that; one that has not all arrived within BODY_TIMEOUT_SECONDS is refused
+  // 408, so that a trickling client holds no request open (src/http/body_deadline.ts).
   app.use(
     "*",
-    bodyLimit({
-      maxSize: deps.config.MAX_BODY_BYTES,
-      onError: (c) => {
+    bodyGuard({
+      maxBytes: deps.config.MAX_BODY_BYTES,
+      ms: deps.config.BODY_TIMEOUT_SECONDS * 1000,
+      onTooLarge: (c) => {
         deps.log("warn", "request.too_large", {
           path: c.req.path,
           content_length: c.req.header("content-length") ?? null,
@@ -137,6 +141,17 @@ export function createRouter(deps: Deps): Hono {
         return isApi(c.req.path)
           ? c.json(errorBody("payload_too_large"), 413)
           : c.html(payloadTooLargePage(), 413);
+      },
+      onTimeout: (c) => {
+        deps.log("warn", "request.body_timeout", {
+          path: c.req.path,
+          content_length: c.req.header("content-length") ?? null,
+          seconds: deps.config.BODY_TIMEOUT_SECONDS,
+        });
+        c.header("Connection", "close");
+        return isApi(c.req.path)
+          ? c.json(errorBody("request_timeout"), 408)
+          : c.html(requestTimeoutPage(), 408);
       },
     }),
   );

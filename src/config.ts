@@ -168,6 +168,11 @@ export const configSchema = z.object({
    * largest legitimate body, a 2FA policy with every list full (about 66 kB as a form).
    */
   MAX_BODY_BYTES: int(16_384, 16_777_216).default(131_072),
+  /**
+   * Seconds a request has, from its arrival, to send its whole body; a slower one is answered
+   * 408 and the server stops waiting for it (src/http/body_deadline.ts).
+   */
+  BODY_TIMEOUT_SECONDS: int(1, 300).default(10),
   /** Serve Prometheus metrics at /metrics (the Workers entry defaults it to false). */
   METRICS_ENABLED: bool.default(true),
   /** When set, /metrics requires `Authorization: Bearer <this>`. */

@@ -22,6 +22,7 @@ export const de: Messages = {
   "errors.not_found.home": "Startseite",
   "errors.internal.title": "Etwas ist schiefgelaufen",
   "errors.too_large.title": "Zu groß",
+  "errors.timeout.title": "Zu langsam",
 
   // ---- login ----
   "login.title": "Anmelden",
@@ -546,6 +547,7 @@ export const de: Messages = {
   "error.enrollment_expired":
     "Diese Einrichtung ist abgelaufen. Beginnen Sie neu, um einen neuen Schlüssel zu erhalten.",
   "error.payload_too_large": "Was Sie gesendet haben, ist zu groß.",
+  "error.request_timeout": "Was Sie gesendet haben, kam zu langsam an. Senden Sie es erneut.",
   "error.too_many_attempts":
     "Zu viele Versuche. Warten Sie eine Weile und versuchen Sie es dann noch einmal.",
   "error.internal_error": "Bei uns ist etwas schiefgelaufen.",

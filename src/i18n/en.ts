@@ -25,6 +25,7 @@ export const en = {
   "errors.not_found.home": "Home",
   "errors.internal.title": "Something went wrong",
   "errors.too_large.title": "Too large",
+  "errors.timeout.title": "Too slow",
 
   // ---- login ----
   "login.title": "Sign in",
@@ -531,6 +532,7 @@ export const en = {
   "error.insufficient_scope": "This key does not have the scope for that.",
   "error.enrollment_expired": "This setup has expired. Start again to get a new key.",
   "error.payload_too_large": "What you sent is too large.",
+  "error.request_timeout": "What you sent took too long to arrive. Send it again.",
   "error.too_many_attempts": "Too many attempts. Wait a while and try again.",
   "error.internal_error": "Something went wrong on our side.",
 

@@ -25,6 +25,7 @@ export const fr: Messages = {
   "errors.not_found.home": "Accueil",
   "errors.internal.title": "Une erreur s'est produite",
   "errors.too_large.title": "Trop volumineux",
+  "errors.timeout.title": "Trop lent",
 
   // ---- login ----
   "login.title": "Connexion",
@@ -558,6 +559,7 @@ export const fr: Messages = {
   "error.enrollment_expired":
     "Cette configuration a expiré. Recommencez pour obtenir une nouvelle clé.",
   "error.payload_too_large": "Ce que vous avez envoyé est trop volumineux.",
+  "error.request_timeout": "Ce que vous avez envoyé a mis trop de temps à arriver. Renvoyez-le.",
   "error.too_many_attempts": "Trop de tentatives. Patientez un moment, puis réessayez.",
   "error.internal_error": "Une erreur s'est produite de notre côté.",
 

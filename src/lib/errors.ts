@@ -77,6 +77,10 @@ export const ERRORS = {
       "beside your security keys.",
   },
   // ---- end webauthn ----
+  request_timeout: {
+    status: 408,
+    message: "What you sent took too long to arrive. Send it again.",
+  },
   payload_too_large: { status: 413, message: "What you sent is too large." },
   too_many_attempts: { status: 429, message: "Too many attempts. Wait a while and try again." },
   internal_error: { status: 500, message: "Something went wrong on our side." },

@@ -217,8 +217,9 @@ function operation(method: string, path: string, doc: OperationDoc, body?: z.Zod
       // Where a key is one of the accepted credentials, it is not refused as a key.
       .filter((code) => !(code === "api_key_not_allowed" && doc.auth.includes("api_key"))),
     ...(requestBody || doc.query ? ["validation_failed" as const] : []),
-    // Any body over MAX_BODY_BYTES is refused before the route sees it.
-    ...(requestBody ? ["payload_too_large" as const] : []),
+    // Any body over MAX_BODY_BYTES, or slower than BODY_TIMEOUT_SECONDS, is refused before the
+    // route sees it.
+    ...(requestBody ? ["payload_too_large" as const, "request_timeout" as const] : []),
   ];
   const params = parameters(path, doc);
   return {

@@ -29,6 +29,13 @@ export const payloadTooLargePage = errorPage(
   "errors.not_found.home",
 );
 
+export const requestTimeoutPage = errorPage(
+  "errors.timeout.title",
+  "error.request_timeout",
+  "/",
+  "errors.not_found.home",
+);
+
 export const internalErrorPage = () => (
   <MessagePage title={t("errors.internal.title")} message={t("error.internal_error")} />
 );

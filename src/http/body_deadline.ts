@@ -1,0 +1,128 @@
+/**
+ * @module Request bodies, bounded in size and in time, and read only when something asks.
+ *
+ * - A body declared larger than MAX_BODY_BYTES is refused 413 at once, unread; one of unknown
+ *   length (chunked) as soon as the bytes counted pass the limit.
+ * - A client that sends its headers and then trickles its body, or stops, would keep its request
+ *   (and everything its handler holds) waiting for ever: Deno.serve has no read timeout of its
+ *   own. A read still unfinished BODY_TIMEOUT_SECONDS after it began fails, and the request is
+ *   answered 408 whatever its handler made of the failed read (a handler cannot act on a body
+ *   it could not read).
+ * - Nothing is read before a handler asks: an anonymous caller's body stays unread
+ *   (src/caller/auth_first.ts).
+ *
+ * How: the body's one read is put in Hono's body cache as a getter, under the form its usual
+ * reader wants (JSON bodies as text, others as bytes, so no copy is made). Every reader of the
+ * request (`c.req.text()`, `json()`, `arrayBuffer()`, `parseBody()`) goes through that cache
+ * (hono/dist/request.js `#cachedBody`), so the first read starts it and all share it.
+ * tests/body_limit_test.ts holds Hono to that.
+ *
+ * Deno.serve keeps the connection itself open after a 408 (measured with Deno 2.9.6, as it keeps
+ * one that never completes its headers): only a proxy in front closes those
+ * (docs/operations.md, "Slow clients").
+ */
+import type { Context, MiddlewareHandler } from "hono";
+
+const JSON_MEDIA = /^application\/([\w.-]+\+)?json\b/i;
+
+export type BodyGuardOptions = {
+  /** The largest body accepted, in bytes. */
+  maxBytes: number;
+  /** How long a body has to arrive whole, from the moment something starts reading it. */
+  ms: number;
+  onTooLarge: (c: Context) => Response | Promise<Response>;
+  onTimeout: (c: Context) => Response | Promise<Response>;
+};
+
+/** Why a body read failed here. */
+export class BodyRefused extends Error {
+  constructor(readonly reason: "too_large" | "timeout") {
+    super(reason === "timeout" ? "The body did not arrive in time." : "The body is too large.");
+    this.name = "BodyRefused";
+  }
+}
+
+/** The middleware: see the module. Requests without a body pass untouched. */
+export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
+  const { maxBytes, ms, onTooLarge, onTimeout } = options;
+  return async (c, next) => {
+    const raw = c.req.raw;
+    if (raw.body === null) return await next();
+    const declared = raw.headers.get("content-length");
+    const counted = declared === null || raw.headers.has("transfer-encoding");
+    if (!counted && !(Number(declared) <= maxBytes)) return await onTooLarge(c);
+
+    let refused: BodyRefused | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let read: Promise<unknown> | null = null;
+    const asText = JSON_MEDIA.test(raw.headers.get("content-type") ?? "");
+    const start = (): Promise<unknown> => {
+      if (read) return read;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          refused ??= new BodyRefused("timeout");
+          reject(refused);
+        }, ms);
+      });
+      const body = counted
+        ? readCounted(raw.body!, maxBytes)
+        : raw[asText ? "text" : "arrayBuffer"]();
+      read = Promise.race([body, late]).then(
+        (value) => {
+          clearTimeout(timer);
+          if (!counted) return value;
+          if (value === null) throw (refused ??= new BodyRefused("too_large"));
+          return asText ? new TextDecoder().decode(value as ArrayBuffer) : value;
+        },
+        (e) => {
+          clearTimeout(timer);
+          throw e;
+        },
+      );
+      // The losing read stays pending until the client sends the rest or goes.
+      body.catch(() => {});
+      return read;
+    };
+    Object.defineProperty(c.req.bodyCache, asText ? "text" : "arrayBuffer", {
+      get: start,
+      enumerable: true,
+      configurable: true,
+    });
+    try {
+      await next();
+    } finally {
+      clearTimeout(timer);
+    }
+    // Whatever the handler answered to a body it could not read (400, 403 for a form without
+    // its CSRF token...) gives way to the reason.
+    const why = refused as BodyRefused | null;
+    if (why) c.res = await (why.reason === "timeout" ? onTimeout(c) : onTooLarge(c));
+  };
+}
+
+/** Reads a body of unknown length: its bytes, or null once past `maxBytes`. */
+async function readCounted(
+  stream: ReadableStream<Uint8Array>,
+  maxBytes: number,
+): Promise<ArrayBuffer | null> {
+  const reader = stream.getReader();
+  let size = 0;
+  let buffer = new Uint8Array(0);
+  try {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) return buffer.slice(0, size).buffer;
+      const offset = size;
+      size += r.value.length;
+      if (size > maxBytes) return null;
+      if (size > buffer.length) {
+        const grown = new Uint8Array(Math.min(maxBytes, Math.max(size, buffer.length * 2)));
+        grown.set(buffer.subarray(0, offset));
+        buffer = grown;
+      }
+      buffer.set(r.value, offset);
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
