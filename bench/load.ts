@@ -38,6 +38,12 @@ const PROFILE_TOTP_REQUESTS = 2000;
  * WARM_UP_SECONDS); without them the 1.5 s phase also paid for that compilation.
  */
 export const TOTP_WARM_UP_USERS = 500;
+/**
+ * Timed TOTP rounds, each in a later 30-s step than the one before (a code is accepted once) on
+ * its own pending tokens; the round with the median CPU per request is the phase's figure. One
+ * 1.5-s round varied by more than the targets' margins from run to run.
+ */
+export const TOTP_ROUNDS = 3;
 /** Untimed seconds of session checks (and of verify) before each timed one. */
 export const WARM_UP_SECONDS = 2;
 /** Password logins profiled in the Worker (75 ms of PBKDF2 each under workerd). */
@@ -1040,6 +1046,8 @@ export type LoadResults = {
     env: Record<string, string>;
   };
   phases: { password: PhaseResult; totp: PhaseResult; session: PhaseResult; verify: PhaseResult };
+  /** Every timed TOTP round, in order; `phases.totp` is the one with the median CPU. */
+  totpRounds?: PhaseResult[];
   waitForStepSeconds: number;
   memory: {
     /** Once listening, before any timed request. */
@@ -1220,6 +1228,15 @@ export async function runLoad(o: Options): Promise<LoadResults> {
 
     const pending = await gatherPendingTokens(port, users, o.concurrency);
     const tokensTimed = pending.tokens;
+    // The later rounds' tokens (the first round's are tokensTimed).
+    const tokensLater: Map<BenchUser, string>[] = [];
+    for (let r = 1; r < TOTP_ROUNDS; r++) {
+      const more = await gatherPendingTokens(port, users, o.concurrency);
+      for (const [k, v] of Object.entries(more.failures)) {
+        pending.failures[k] = (pending.failures[k] ?? 0) + v;
+      }
+      tokensLater.push(more.tokens);
+    }
     const tokensProfile = (spawn && o.profile) || o.workerIsolate
       ? (await gatherPendingTokens(port, users.slice(0, PROFILE_TOTP_REQUESTS), o.concurrency))
         .tokens
@@ -1291,15 +1308,26 @@ export async function runLoad(o: Options): Promise<LoadResults> {
     const sessions: string[] = [];
     const totpSteps = { max: 0 };
     await warmUpPhase(timedPort, pid, totpPhase([...warmUpTokens], o.concurrency, [], totpSteps));
-    const totp = await runPhase(
-      timedPort,
-      pid,
-      totpPhase([...tokensTimed], o.concurrency, sessions, totpSteps),
-      alsoPids,
-    );
-    printPhase(totp);
+    const totpRounds: PhaseResult[] = [];
+    for (const [r, tokens] of [tokensTimed, ...tokensLater].entries()) {
+      if (r > 0) await waitForStepAfter(totpSteps.max);
+      // The session phases check the first round's sessions.
+      const round = await runPhase(
+        timedPort,
+        pid,
+        totpPhase([...tokens], o.concurrency, r === 0 ? sessions : [], totpSteps),
+        alsoPids,
+      );
+      printPhase(round);
+      totpRounds.push(round);
+    }
+    const totp = [...totpRounds].sort((a, b) =>
+      (a.serverCpuUsPerRequest ?? Infinity) - (b.serverCpuUsPerRequest ?? Infinity)
+    )[Math.floor(totpRounds.length / 2)];
 
-    const sessionTokens = sessions.length ? sessions : users.map((u) => u.sessionToken);
+    const sessionTokens = sessions.length ? sessions : users.map((u) =>
+      u.sessionToken
+    );
     // Untimed first, so that the timed phases see the server in its steady state: the first
     // check of each new session (a row read, a signature check) and V8 compiling the path in
     // the background would otherwise land in the first seconds.
@@ -1443,6 +1471,7 @@ export async function runLoad(o: Options): Promise<LoadResults> {
         env: o.serverEnv,
       },
       phases: { password, totp, session, verify },
+      totpRounds,
       waitForStepSeconds,
       memory: { idle: idleMemory, end: memory },
       profiles,

@@ -598,6 +598,14 @@ ${estimate(password)}, totp ${estimate(totp)}, session ${estimate(session)} req/
   \`second_factor_required\`), each user at most once.
 - **totp**: one \`POST /api/v1/login/totp\` per user (${n(totp.requests, 0)}) with the code of the
   current step on a fresh pending token; each user once per step, because a code is accepted once.
+  ${
+    load.totpRounds && load.totpRounds.length > 1
+      ? `${load.totpRounds.length} rounds, each in a later step on its own pending tokens; the one ` +
+        `with the median CPU per request is in the tables (each round's: ${
+          load.totpRounds.map((r) => n(r.serverCpuUsPerRequest, 0)).join(", ")
+        } µs, p99 ${load.totpRounds.map((r) => n(r.p99Ms, 2)).join(", ")} ms).`
+      : ""
+  }
   Waited ${n(load.waitForStepSeconds)} s first for a step after the enrollment codes' step, then
   ${n(TOTP_WARM_UP_USERS, 0)} other users did the same untimed (V8's compilation of the path lands
   there, as for the checks below; the profiled TOTP server gets the same warm-up).
