@@ -22,8 +22,7 @@
  * (docs/operations.md, "Slow clients").
  */
 import type { Context, MiddlewareHandler } from "hono";
-
-const JSON_MEDIA = /^application\/([\w.-]+\+)?json\b/i;
+import { JSON_MEDIA } from "./validate.ts";
 
 export type BodyGuardOptions = {
   /** The largest body accepted, in bytes. */
@@ -55,7 +54,7 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
     let refused: BodyRefused | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let read: Promise<unknown> | null = null;
-    const asText = JSON_MEDIA.test(raw.headers.get("content-type") ?? "");
+    const asText = JSON_MEDIA.test((raw.headers.get("content-type") ?? "").split(";")[0].trim());
     const start = (): Promise<unknown> => {
       if (read) return read;
       const late = new Promise<never>((_, reject) => {
@@ -67,18 +66,12 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
       const body = counted
         ? readCounted(raw.body!, maxBytes)
         : raw[asText ? "text" : "arrayBuffer"]();
-      read = Promise.race([body, late]).then(
-        (value) => {
-          clearTimeout(timer);
-          if (!counted) return value;
-          if (value === null) throw (refused ??= new BodyRefused("too_large"));
-          return asText ? new TextDecoder().decode(value as ArrayBuffer) : value;
-        },
-        (e) => {
-          clearTimeout(timer);
-          throw e;
-        },
-      );
+      // Settled, the read can no longer be late, however long the handler goes on.
+      read = Promise.race([body, late]).finally(() => clearTimeout(timer)).then((value) => {
+        if (!counted) return value;
+        if (value === null) throw (refused ??= new BodyRefused("too_large"));
+        return asText ? new TextDecoder().decode(value as ArrayBuffer) : value;
+      });
       // The losing read stays pending until the client sends the rest or goes.
       body.catch(() => {});
       return read;

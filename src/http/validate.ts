@@ -13,7 +13,8 @@ import { errorBody, jsonValidationFailure } from "./respond.ts";
  */
 export const REQUEST_BODY: unique symbol = Symbol.for("twofold.openapi.requestBody");
 
-const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
+/** A JSON media type (`application/json`, `application/problem+json`...), parameters removed. */
+export const JSON_MEDIA = /^application\/([\w.-]+\+)?json$/i;
 
 /**
  * The body of a JSON request as a value: no body (or only whitespace) reads as `{}`, so that a
