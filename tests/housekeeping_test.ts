@@ -35,8 +35,17 @@ import { toBase64Url, toHex, utf8 } from "../src/lib/encoding.ts";
 import { assert, assertEquals } from "./assert.ts";
 import { startServer } from "./server_process.ts";
 import {
+  client,
+  discover,
+  oidcEnv,
+  registerClient,
+  signInThrough,
+  startLogin,
+} from "./oidc_harness.ts";
+import {
   addUser,
   api,
+  Browser,
   codeNow,
   enrollViaApi,
   nextStep,
@@ -92,6 +101,7 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   const delegator = await session(env, u, { expiresAt: t - 31 * DAY });
   const delegated = await session(env, u, { delegatorSessionId: delegator, delegatedBy: u });
   const granted = await session(env, u, { revokedAt: t - 31 * DAY });
+  const grantedGone = await session(env, u, { revokedAt: t - 31 * DAY });
 
   // Refresh chains (JSON API).
   const rt = (
@@ -126,7 +136,8 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     endedLately,
   ]);
 
-  // OpenID Connect: a live grant (on a live session) and a revoked one.
+  // OpenID Connect: live grants (on a live session), one revoked lately, and dead ones: kept
+  // while a refresh token or code still names them, else gone a month after they died.
   await db.insert(oidcClients).values({
     id: "client",
     name: "App",
@@ -149,6 +160,10 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     grant("g-revoked", live, dead),
     grant("g-all-expired", live, null),
     grant("g-on-old-session", granted, dead),
+    grant("g-revoked-long", live, t - 31 * DAY),
+    grant("g-session-gone-long", grantedGone, null),
+    grant("g-no-session", "no-such-session", null),
+    grant("g-revoked-long-coded", live, t - 31 * DAY),
   ]);
   await db.insert(oidcRefreshTokens).values([
     // spent and expired, but its grant is live and has a live token: reuse must still be seen
@@ -157,6 +172,13 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     { id: "o-revoked", grantId: "g-revoked", createdAt: t - 3 * DAY, expiresAt: dead },
     { id: "o-revoked-recent", grantId: "g-revoked", createdAt: t - 3 * DAY, expiresAt: recent },
     { id: "o-all-expired", grantId: "g-all-expired", createdAt: t - 3 * DAY, expiresAt: dead },
+    // unexpired: it keeps its dead grant, and the grant its session
+    {
+      id: "o-old-session",
+      grantId: "g-on-old-session",
+      createdAt: t - 40 * DAY,
+      expiresAt: future,
+    },
   ]);
   const code = (id: string, over: Partial<typeof oidcCodes.$inferInsert>) => ({
     id,
@@ -175,6 +197,11 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     code("c-used-live-grant", { usedAt: dead, grantId: "g-live" }),
     code("c-used-revoked-grant", { usedAt: dead, grantId: "g-revoked" }),
     code("c-recent", { expiresAt: recent }),
+    code("c-used-recent-dead-grant", {
+      expiresAt: recent,
+      usedAt: recent,
+      grantId: "g-revoked-long-coded",
+    }),
   ]);
 
   await db.insert(ssoCodes).values([
@@ -328,11 +355,16 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   );
   assertEquals(
     await keys(db.select().from(oidcRefreshTokens), (r) => r.id),
-    ["o-live", "o-revoked-recent", "o-spent"],
+    ["o-live", "o-old-session", "o-revoked-recent", "o-spent"],
   );
   assertEquals(
     await keys(db.select().from(oidcCodes), (r) => r.id),
-    ["c-recent", "c-used-live-grant"],
+    ["c-recent", "c-used-live-grant", "c-used-recent-dead-grant"],
+  );
+  assertEquals(
+    await keys(db.select().from(oidcGrants), (r) => r.id),
+    ["g-all-expired", "g-live", "g-on-old-session", "g-revoked", "g-revoked-long-coded"],
+    "grants: dead a month and named by nothing go; a live one, one dead lately, and dead ones a token or code still names stay",
   );
   assertEquals(await keys(db.select().from(ssoCodes), (r) => r.codeHash), ["s-used-recent"]);
   assertEquals(
@@ -370,11 +402,14 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
   for (const id of [live, chained, lately, expiredLately, delegator, delegated, granted]) {
     assert(await has(env, "sessions", id), `session ${id} kept`);
   }
-  for (const id of [gone, expiredLong]) assert(!(await has(env, "sessions", id)), "deleted");
+  for (const id of [gone, expiredLong, grantedGone]) {
+    assert(!(await has(env, "sessions", id)), "deleted");
+  }
   assertEquals(counts, {
     refresh_tokens: 3,
     oidc_refresh_tokens: 2,
     oidc_codes: 2,
+    oidc_grants: 3,
     sso_codes: 1,
     pending_logins: 2,
     enrollments: 1,
@@ -384,7 +419,7 @@ Deno.test("housekeeping: each table loses its rows dead past the grace, keeps th
     trusted_devices: 2,
     outbox: 2,
     ip_throttle: 1,
-    sessions: 2,
+    sessions: 3,
   });
 
   // A second pass finds nothing more; the user and the audit log are untouched.
@@ -583,5 +618,34 @@ Deno.test("housekeeping: the expiry-only tables are searched by their expiry ind
       `${table}: ${plan.join(" | ")}`,
     );
     assert(!plan.some((d) => d.startsWith(`SCAN ${table}`)), `${table}: ${plan.join(" | ")}`);
+  }
+});
+
+Deno.test("housekeeping: an OpenID grant whose row is gone refuses its access and refresh tokens", async () => {
+  const env = await oidcEnv();
+  try {
+    const registered = await registerClient(env);
+    const config = await discover(env, registered.client_id, registered.client_secret);
+    const started = await startLogin(config);
+    const callback = await signInThrough(env, new Browser(env, env.issuer), started.url);
+    const tokens = await client.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+      expectedNonce: started.nonce,
+    });
+    const userinfo = () =>
+      fetch(`${env.issuer}/oidc/userinfo`, {
+        headers: { authorization: `Bearer ${tokens.access_token}` },
+      }).then(async (r) => (await r.body?.cancel(), r.status));
+    assertEquals(await userinfo(), 200);
+    await env.deps.db.delete(oidcGrants);
+    assertEquals(await userinfo(), 401);
+    const refused = await client.refreshTokenGrant(config, tokens.refresh_token!).then(
+      () => "accepted",
+      (e) => (e as { error?: string }).error,
+    );
+    assertEquals(refused, "invalid_grant");
+  } finally {
+    await env.close();
   }
 });

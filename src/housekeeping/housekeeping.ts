@@ -11,7 +11,7 @@
  *
  * Not touched: the audit log (the security record), alerts, users and their live data
  * (authenticators, recovery codes, WebAuthn credentials, known sign-ins, password history,
- * API keys), settings, OpenID clients and grants.
+ * API keys), settings and OpenID clients.
  */
 import { getTableName, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
@@ -22,6 +22,7 @@ import {
   ipThrottle,
   noticeTokens,
   oidcCodes,
+  oidcGrants,
   oidcRefreshTokens,
   outbox,
   passwordResets,
@@ -109,6 +110,20 @@ export async function runHousekeeping(deps: Deps): Promise<HousekeepingCounts> {
       oidcCodes,
       sql`${oidcCodes.expiresAt} < ${token} AND (
       ${oidcCodes.grantId} IS NULL OR ${grantDead("oidc_codes.grant_id")})`,
+    ),
+    // oidc_grants: a dead grant refuses everything that names it (findLiveGrant needs the row
+    // alive), and so does a missing one. A grant goes a month after it died (revoked, or its
+    // session revoked or expired, or that session gone), once no refresh token or code names it
+    // (those go first, above, by their own rules: a token that can still reveal a reuse keeps
+    // its grant). Before sessions, which grants name. The codes' list is computed once per
+    // statement (grant_id has no index); the refresh tokens are looked up by theirs.
+    purge(
+      oidcGrants,
+      sql`((${oidcGrants.revokedAt} IS NOT NULL AND ${oidcGrants.revokedAt} < ${record})
+        OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.id = oidc_grants.session_id
+          AND (s.revoked_at IS NULL OR s.revoked_at >= ${record}) AND s.expires_at >= ${record}))
+      AND NOT EXISTS (SELECT 1 FROM oidc_refresh_tokens o WHERE o.grant_id = oidc_grants.id)
+      AND ${oidcGrants.id} NOT IN (SELECT grant_id FROM oidc_codes WHERE grant_id IS NOT NULL)`,
     ),
     // sso_codes: spent by the first presentation; the callback refuses a missing code. Gone
     // once expired past the grace (the issuing batch also drops those a minute past expiry).
