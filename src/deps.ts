@@ -26,6 +26,11 @@ export type Deps = {
   mailer?: Mailer;
   /** The first-run setup link's token while no admin exists (src/setup/); else SETUP_TOKEN. */
   setup?: { token: string; expiresAt: number | null };
+  /**
+   * With PROCESSES > 1 and metrics on: the other processes' snapshot sockets, whose counts
+   * /metrics adds to this process's own (src/observability/peers.ts). Set by main.ts.
+   */
+  metricsPeers?: string[];
 };
 
 import type { JWK } from "jose";

@@ -17,6 +17,7 @@ import {
   startChildren,
   stopChildren,
 } from "./processes.ts";
+import { peerSocket, serveSnapshots } from "./observability/peers.ts";
 import { adminExists } from "./setup/repo.ts";
 import { newSetupToken, setupLink } from "./setup/service.ts";
 
@@ -27,6 +28,7 @@ const logSink = bufferedStdio();
 const deps = await bootstrap(config, { logSink, server: true });
 let stop: (signal: string, code?: number) => Promise<void> = () => Promise.resolve();
 let children: Child[] = [];
+let metricsDir: string | null = null;
 if (primary) {
   for (const warning of configWarnings(config)) deps.log("warn", warning);
   if (config.SMTP_URL) {
@@ -40,9 +42,17 @@ if (primary) {
   }
   if (config.PROCESSES > 1) {
     try {
-      children = await startChildren(config.PROCESSES - 1, { setup: deps.setup ?? null });
+      // Private to the service's user (0700): the processes' /metrics snapshots meet there.
+      if (config.METRICS_ENABLED) {
+        metricsDir = await Deno.makeTempDir({ prefix: "twofold-metrics-" });
+      }
+      children = await startChildren(config.PROCESSES - 1, {
+        setup: deps.setup ?? null,
+        metricsDir,
+      });
     } catch (e) {
       deps.log("error", "processes.start_failed", { error: String(e) });
+      if (metricsDir) await Deno.remove(metricsDir, { recursive: true }).catch(() => {});
       logSink.flush();
       Deno.exit(1);
     }
@@ -52,6 +62,17 @@ if (primary) {
   // primary has gone (stdin closed), this process stops too.
   const handoff = await readHandoff(() => void stop("primary_exited"));
   if (handoff.setup) deps.setup = handoff.setup;
+  metricsDir = handoff.metricsDir;
+}
+// Several processes: each serves its counts to the others, and adds theirs to a scrape's answer.
+const snapshots = metricsDir
+  ? serveSnapshots(peerSocket(metricsDir, childIndex), deps.metrics.registry)
+  : null;
+if (metricsDir) {
+  const dir = metricsDir;
+  deps.metricsPeers = Array.from({ length: config.PROCESSES }, (_, i) => i)
+    .filter((i) => i !== childIndex)
+    .map((i) => peerSocket(dir, i));
 }
 const app = createApp(deps);
 
@@ -115,6 +136,8 @@ stop = async (signal: string, code = 0) => {
     Promise.all([server.shutdown(), stopChildren(children, 10_000)]),
     new Promise((r) => setTimeout(r, 10_000)),
   ]);
+  snapshots?.close();
+  if (primary && metricsDir) await Deno.remove(metricsDir, { recursive: true }).catch(() => {});
   logSink.flush();
   Deno.exit(code);
 };

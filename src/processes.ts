@@ -15,7 +15,9 @@
  *   its environment or arguments, which other local users may read in /proc);
  * - background work (outbox delivery) runs in the primary only; each process checkpoints its
  *   own WAL connection (PASSIVE checkpoints: SQLite lets one run at a time, the others skip);
- * - /metrics: each process counts its own requests (docs/operations.md).
+ * - /metrics: each process counts its own requests and serves a snapshot of them on a Unix socket
+ *   in a private directory the primary creates; the process that answers a scrape adds the
+ *   others' (src/observability/peers.ts).
  *
  * Writers: each process's group commit (src/db/embedded.ts) holds the write lock from its
  * `BEGIN IMMEDIATE` to the end of the event-loop turn; the other process's `BEGIN IMMEDIATE`
@@ -34,7 +36,11 @@ export const PROCESS_ENV = "TWOFOLD_PROCESS";
 /** The line a child writes on stderr once it listens (consumed by the primary). */
 const READY_LINE = "twofold:process-ready";
 
-export type Handoff = { setup: { token: string; expiresAt: number | null } | null };
+export type Handoff = {
+  setup: { token: string; expiresAt: number | null } | null;
+  /** The directory of the /metrics snapshot sockets (src/observability/peers.ts), if metrics are on. */
+  metricsDir: string | null;
+};
 
 export type Child = { index: number; pid: number; process: Deno.ChildProcess };
 

@@ -9,6 +9,7 @@ import { createWorkerApp } from "../src/worker.ts";
 import type { Level } from "../src/lib/log.ts";
 import { generateSigningJwk } from "../src/tokens/tokens.ts";
 import { toBase64 } from "../src/lib/encoding.ts";
+import { Registry } from "../src/observability/metrics.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import {
   addUser,
@@ -140,6 +141,35 @@ Deno.test("metrics: HTTP requests are labelled by route pattern, never by raw pa
   assertEquals(m.get('twofold_http_request_duration_seconds_count{route="/login"}'), 2);
   assertEquals(m.get('twofold_http_request_duration_seconds_bucket{route="/login",le="+Inf"}'), 2);
   assert(m.has('twofold_http_request_duration_seconds_bucket{route="/login",le="0.005"}'));
+});
+
+Deno.test("metrics: another process's snapshot adds to every series, also those only it has", () => {
+  const registry = () => {
+    const r = new Registry();
+    return { r, c: r.counter("t_total", "t", ["k"]), h: r.histogram("t_seconds", "t", [], [1, 2]) };
+  };
+  const mine = registry();
+  const theirs = registry();
+  mine.c.inc({ k: "a" }, 2);
+  theirs.c.inc({ k: "a" }, 3);
+  theirs.c.inc({ k: "b" });
+  mine.h.observe({}, 0.5);
+  theirs.h.observe({}, 1.5);
+  theirs.h.observe({}, 5);
+  const text = mine.r.render([JSON.parse(JSON.stringify(theirs.r.snapshot()))]);
+  for (
+    const line of [
+      't_total{k="a"} 5',
+      't_total{k="b"} 1',
+      't_seconds_bucket{le="1"} 1',
+      't_seconds_bucket{le="2"} 2',
+      't_seconds_bucket{le="+Inf"} 3',
+      "t_seconds_sum 7",
+      "t_seconds_count 3",
+    ]
+  ) assert(text.split("\n").includes(line), `${line} in\n${text}`);
+  // Alone, its own counts only.
+  assert(mine.r.render().split("\n").includes('t_total{k="a"} 2'));
 });
 
 Deno.test("metrics: METRICS_ENABLED=false answers 404", async () => {

@@ -4,6 +4,7 @@
  * either, a revocation written through one process is honoured by the very next check through
  * the other (while the other is checking in a loop), settings and access rules too, and
  * SIGTERM stops everything; a crashed child stops the set, and a killed primary its children.
+ * /metrics answers for both processes, whichever one the scrape reaches.
  */
 import { HttpConnection, type HttpRequest, type HttpResponse } from "../bench/http.ts";
 import { totpCodeAt } from "../src/totp/totp.ts";
@@ -31,12 +32,12 @@ type Running = {
   done: Promise<{ code: number; stderr: string }>;
 };
 
-async function start(dir: string): Promise<Running> {
+async function start(dir: string, extra: Record<string, string> = {}): Promise<Running> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   const process = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", `${root}src/main.ts`],
     cwd: dir,
-    env: envFor(dir, port),
+    env: envFor(dir, port, extra),
     stdin: "null",
     stdout: "null",
     stderr: "piped",
@@ -335,6 +336,76 @@ Deno.test({
       const out = await server.done;
       assertEquals(out.code, 0, out.stderr);
       assert(!exists(`/proc/${kids[0]}`), "the child process is gone");
+    } finally {
+      for (const c of conns) c.close();
+      try {
+        server.process.kill("SIGKILL");
+      } catch { /* stopped */ }
+      await server.done;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "PROCESSES=2: /metrics counts the requests of both processes, whichever answers",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+    const sockets = () =>
+      [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("twofold-metrics-"))
+        .map((e) => e.name);
+    const before = new Set(sockets());
+    const token = "a-metrics-token-of-enough-length-0123456789";
+    const server = await start(dir, { TMPDIR: tmp, METRICS_TOKEN: token });
+    const conns: HttpConnection[] = [];
+    try {
+      const primary = server.process.pid;
+      const [kid] = childPids(primary);
+      const [a, b] = await connectionPerProcess(server.port, [primary, kid]);
+      conns.push(a, b);
+      // 3 refused session checks through the primary, 5 through the child.
+      for (const [conn, n] of [[a, 3], [b, 5]] as const) {
+        for (let i = 0; i < n; i++) {
+          assertEquals((await call(conn, "GET", "/api/v1/session")).status, 401);
+        }
+      }
+      const scrape = async (conn: HttpConnection) => {
+        const r = await call(conn, "GET", "/metrics", undefined, token);
+        assertEquals(r.status, 200, r.body);
+        const line = (prefix: string) =>
+          r.body.split("\n").find((l) => l.startsWith(prefix))?.split(" ").at(-1);
+        return [
+          line('twofold_http_requests_total{method="GET",route="/api/v1/session",status="401"}'),
+          line('twofold_http_request_duration_seconds_count{route="/api/v1/session"}'),
+        ];
+      };
+      assertEquals(await scrape(a), ["8", "8"], "the primary answers for both");
+      assertEquals(await scrape(b), ["8", "8"], "the child answers for both");
+      // The token is still needed.
+      assertEquals((await call(a, "GET", "/metrics")).status, 401);
+
+      // A process that does not answer fails the scrape (no counters going back), then recovers.
+      Deno.kill(kid, "SIGSTOP");
+      try {
+        const stalled = await call(a, "GET", "/metrics", undefined, token);
+        assertEquals(stalled.status, 503, stalled.body);
+      } finally {
+        Deno.kill(kid, "SIGCONT");
+      }
+      assertEquals(await scrape(a), ["8", "8"]);
+      assertStringIncludes(server.stderr(), '"msg":"metrics.peer_unavailable"');
+
+      // The sockets' directory is private and goes with the server.
+      const made = sockets().filter((n) => !before.has(n));
+      assertEquals(made.length, 1, "one directory of sockets");
+      assertEquals(Deno.statSync(`${tmp}/${made[0]}`).mode! & 0o777, 0o700);
+      for (const c of conns) c.close();
+      server.process.kill("SIGTERM");
+      assertEquals((await server.done).code, 0);
+      assert(!exists(`${tmp}/${made[0]}`), "the directory is removed on stop");
     } finally {
       for (const c of conns) c.close();
       try {

@@ -2,6 +2,8 @@
  * @module Prometheus metrics: a tiny registry of counters and histograms, rendered in the text
  * exposition format 0.0.4. One registry per `Deps`, so each test starts from zero. The values
  * live in memory: on Workers that is one isolate of many, which is why /metrics is off there.
+ * Several server processes (PROCESSES) each count their own and add the others' snapshots when
+ * they render (src/observability/peers.ts), so that any of them answers for all.
  */
 
 export type Labels = Record<string, string>;
@@ -70,8 +72,24 @@ abstract class Metric {
     return key;
   }
 
-  abstract render(): string[];
+  /** Every series' values, for another process to add to its own (see `Registry.render`). */
+  abstract snapshot(): SeriesSnapshot[];
+
+  /** Its lines, with the series of `others` (the same metric in other processes) added. */
+  abstract render(others?: SeriesSnapshot[]): string[];
 }
+
+/** One series as `snapshot()` gives it: label values, then the counter's value or the histogram's. */
+export type SeriesSnapshot = {
+  values: string[];
+  value?: number;
+  counts?: number[];
+  sum?: number;
+  count?: number;
+};
+
+/** A registry's state: series by metric name. */
+export type RegistrySnapshot = Record<string, SeriesSnapshot[]>;
 
 export class Counter extends Metric {
   #series = new Map<string, { values: string[]; value: number }>();
@@ -90,11 +108,24 @@ export class Counter extends Metric {
     return this.#series.get(Metric.keyOf(this.values(labels)))?.value ?? 0;
   }
 
-  render(): string[] {
+  snapshot(): SeriesSnapshot[] {
+    return [...this.#series.values()].map((s) => ({ values: s.values, value: s.value }));
+  }
+
+  render(others: SeriesSnapshot[] = []): string[] {
+    const series = new Map<string, { values: string[]; value: number }>();
+    for (const s of [...this.#series.values(), ...others]) {
+      if (s.values.length !== this.labelNames.length) continue;
+      const key = Metric.keyOf(s.values);
+      const value = Number(s.value ?? 0);
+      const seen = series.get(key);
+      if (seen) seen.value += value;
+      else series.set(key, { values: s.values, value });
+    }
     return [
       `# HELP ${this.name} ${escapeHelp(this.help)}`,
       `# TYPE ${this.name} counter`,
-      ...[...this.#series.values()].map((s) =>
+      ...[...series.values()].map((s) =>
         `${this.name}${formatLabels(this.labelNames, s.values)} ${formatValue(s.value)}`
       ),
     ];
@@ -128,13 +159,44 @@ export class Histogram extends Metric {
     return this.#series.get(Metric.keyOf(this.values(labels)))?.count ?? 0;
   }
 
-  render(): string[] {
+  snapshot(): SeriesSnapshot[] {
+    return [...this.#series.values()].map((s) => ({
+      values: s.values,
+      counts: s.counts,
+      sum: s.sum,
+      count: s.count,
+    }));
+  }
+
+  render(others: SeriesSnapshot[] = []): string[] {
     const lines = [
       `# HELP ${this.name} ${escapeHelp(this.help)}`,
       `# TYPE ${this.name} histogram`,
     ];
+    const series = new Map<
+      string,
+      { values: string[]; counts: number[]; sum: number; count: number }
+    >();
+    for (const s of [...this.#series.values(), ...others]) {
+      if (s.values.length !== this.labelNames.length) continue;
+      if (s.counts?.length !== this.buckets.length) continue;
+      const key = Metric.keyOf(s.values);
+      const seen = series.get(key);
+      if (seen) {
+        s.counts.forEach((c, i) => seen.counts[i] += Number(c));
+        seen.sum += Number(s.sum ?? 0);
+        seen.count += Number(s.count ?? 0);
+      } else {
+        series.set(key, {
+          values: s.values,
+          counts: s.counts.map(Number),
+          sum: Number(s.sum ?? 0),
+          count: Number(s.count ?? 0),
+        });
+      }
+    }
     const withLe = [...this.labelNames, "le"];
-    for (const s of this.#series.values()) {
+    for (const s of series.values()) {
       this.buckets.forEach((b, i) =>
         lines.push(
           `${this.name}_bucket${formatLabels(withLe, [...s.values, String(b)])} ${s.counts[i]}`,
@@ -171,9 +233,17 @@ export class Registry {
     return m;
   }
 
-  /** The text exposition format 0.0.4 (ends with a newline). */
-  render(): string {
-    return this.#metrics.flatMap((m) => m.render()).join("\n") + "\n";
+  snapshot(): RegistrySnapshot {
+    return Object.fromEntries(this.#metrics.map((m) => [m.name, m.snapshot()]));
+  }
+
+  /**
+   * The text exposition format 0.0.4 (ends with a newline); with `others`, the snapshots of the
+   * other processes' registries, every series is the sum over all of them.
+   */
+  render(others: RegistrySnapshot[] = []): string {
+    return this.#metrics.flatMap((m) => m.render(others.flatMap((o) => o[m.name] ?? [])))
+      .join("\n") + "\n";
   }
 }
 
