@@ -65,9 +65,17 @@ if (primary) {
   metricsDir = handoff.metricsDir;
 }
 // Several processes: each serves its counts to the others, and adds theirs to a scrape's answer.
-const snapshots = metricsDir
-  ? serveSnapshots(peerSocket(metricsDir, childIndex), deps.metrics.registry)
-  : null;
+let snapshots: { close(): void } | null = null;
+if (metricsDir) {
+  try {
+    snapshots = serveSnapshots(peerSocket(metricsDir, childIndex), deps.metrics.registry);
+  } catch (e) {
+    // e.g. a TMPDIR so long that the socket's path does not fit (108 bytes on Linux)
+    deps.log("error", "processes.metrics_socket_failed", { error: String(e) });
+    logSink.flush();
+    Deno.exit(1);
+  }
+}
 if (metricsDir) {
   const dir = metricsDir;
   deps.metricsPeers = Array.from({ length: config.PROCESSES }, (_, i) => i)

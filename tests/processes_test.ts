@@ -21,6 +21,8 @@ function envFor(dir: string, port: number, extra: Record<string, string> = {}) {
     PORT: String(port),
     PROCESSES: "2",
     NO_COLOR: "1",
+    // The /metrics sockets' directory (in the test's own, which goes with it even after a SIGKILL)
+    TMPDIR: dir,
     ...extra,
   };
 }
@@ -353,13 +355,13 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     const dir = await Deno.makeTempDir();
-    const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+    const tmp = dir;
     const sockets = () =>
       [...Deno.readDirSync(tmp)].filter((e) => e.name.startsWith("twofold-metrics-"))
         .map((e) => e.name);
     const before = new Set(sockets());
     const token = "a-metrics-token-of-enough-length-0123456789";
-    const server = await start(dir, { TMPDIR: tmp, METRICS_TOKEN: token });
+    const server = await start(dir, { METRICS_TOKEN: token });
     const conns: HttpConnection[] = [];
     try {
       const primary = server.process.pid;
