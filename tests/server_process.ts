@@ -21,11 +21,13 @@ export type Server = { origin: string; child: Deno.ChildProcess };
 
 /**
  * Starts the server on `dir`'s database. `env` adds to (or overrides) its environment; with
- * `stdout: "piped"` its log lines can be read from `child.output()` once it is stopped.
+ * `stdout: "piped"` its log lines can be read from `child.output()` once it is stopped, with
+ * `stderr: "piped"` what it prints on the terminal from `child.stderr` (the caller reads it).
  */
 export async function startServer(
   dir: string,
-  options: { env?: Record<string, string>; stdout?: "piped" | "null" } = {},
+  options: { env?: Record<string, string>; stdout?: "piped" | "null"; stderr?: "piped" | "null" } =
+    {},
 ): Promise<Server> {
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
@@ -49,7 +51,7 @@ export async function startServer(
     },
     stdin: "null",
     stdout: options.stdout ?? "null",
-    stderr: "null",
+    stderr: options.stderr ?? "null",
   }).spawn();
   const origin = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {

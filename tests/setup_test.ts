@@ -5,6 +5,7 @@
 import { createApp } from "../src/app.ts";
 import { newSetupToken } from "../src/setup/service.ts";
 import { MINUTE } from "../src/lib/clock.ts";
+import { startServer, stopServer } from "./server_process.ts";
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "./assert.ts";
 import { addUser, Browser, PASSWORD, testApp } from "./helpers.ts";
 
@@ -100,24 +101,11 @@ Deno.test("setup: a generated link expires", async () => {
 
 Deno.test("setup: the start prints a setup link while no admin exists, and it works", async () => {
   const dir = await Deno.makeTempDir();
-  const root = new URL("..", import.meta.url).pathname;
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}src/main.ts`],
-    cwd: dir,
-    env: {
-      DATABASE_URL: `file:${dir}/twofold.db`,
-      KEYS_FILE: `${dir}/keys.json`,
-      PBKDF2_ITERATIONS: "1000",
-      PORT: String(port),
-      NO_COLOR: "1",
-    },
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  // LOG_LEVEL at its default: the structured lines must not carry the link either.
+  const server = await startServer(dir, { env: { LOG_LEVEL: "info" }, stderr: "piped" });
+  const reader = server.child.stderr.pipeThrough(new TextDecoderStream()).getReader();
   try {
     let text = "";
-    const reader = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
     let link: string | undefined;
     while (!link) {
       const { value, done } = await reader.read();
@@ -134,11 +122,9 @@ Deno.test("setup: the start prints a setup link while no admin exists, and it wo
     const page = await fetch(link);
     assertEquals(page.status, 200);
     assertStringIncludes(await page.text(), "Set up twofold");
-    reader.releaseLock();
   } finally {
-    child.kill("SIGTERM");
-    await child.status;
-    await child.stderr.cancel().catch(() => {});
+    await reader.cancel().catch(() => {});
+    await stopServer(server);
     await Deno.remove(dir, { recursive: true });
   }
 });
