@@ -386,6 +386,12 @@ Deno.test({
       };
       assertEquals(await scrape(a), ["8", "8"], "the primary answers for both");
       assertEquals(await scrape(b), ["8", "8"], "the child answers for both");
+      // Scrapes leave no socket open behind them, on either side.
+      const fds = (pid: number) => [...Deno.readDirSync(`/proc/${pid}/fd`)].length;
+      const open = [fds(primary), fds(kid)];
+      for (let i = 0; i < 30; i++) await scrape(i % 2 ? a : b);
+      const after = [fds(primary), fds(kid)];
+      assert(after.every((n, i) => n - open[i] < 5), `open files ${open} → ${after}`);
       // The token is still needed.
       assertEquals((await call(a, "GET", "/metrics")).status, 401);
 
