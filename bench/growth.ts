@@ -444,20 +444,18 @@ async function runSize(
       u.enrolledStep
     )));
     // The first quarter of the drawn users warms the code step's path up, untimed.
-    const warmUpNames = new Set(
-      totpUsers.slice(0, totpUsers.length - timedUsers.length).map((u) => u.username),
-    );
+    const timedSet = new Set(timedUsers);
     const tokens = [...pending.tokens];
     const steps = { max: 0 };
     const warm = await runPhase(
       timed.port,
       timed.pid,
-      totpPhase(tokens.filter(([u]) => warmUpNames.has(u.username)), o.concurrency, [], steps),
+      totpPhase(tokens.filter(([u]) => !timedSet.has(u)), o.concurrency, [], steps),
     );
     if (warm.errors) console.log(`  !! TOTP warm-up: ${warm.errors} of ${warm.requests} failed`);
     const totpRounds: PhaseResult[] = [];
     const roundTokens = [
-      tokens.filter(([u]) => !warmUpNames.has(u.username)),
+      tokens.filter(([u]) => timedSet.has(u)),
       ...later.map((m) => [...m]),
     ];
     for (const [r, list] of roundTokens.entries()) {
