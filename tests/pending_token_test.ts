@@ -1,5 +1,8 @@
 /** Security property: the pending token lives 5 minutes, is single use and allows 5 attempts. */
 import { assertEquals } from "./assert.ts";
+import { eq } from "drizzle-orm";
+import { pendingLogins } from "../src/db/schema.ts";
+import { consumePendingStatement } from "../src/login/pending_repo.ts";
 import { addUser, api, codeNow, enrollViaApi, nextStep, pendingLogin, testApp } from "./helpers.ts";
 
 async function setup() {
@@ -42,6 +45,74 @@ Deno.test("pending token: the fifth attempt may still succeed", async () => {
     code: codeNow(env, e.secret),
   });
   assertEquals(r.status, 200);
+});
+
+Deno.test("pending token: of parallel wrong codes, five are answered and the rest find it dead", async () => {
+  const { env, e } = await setup();
+  const p = await pendingLogin(env);
+  const results = await Promise.all(
+    Array.from(
+      { length: 12 },
+      () =>
+        api(env, "POST", "/api/v1/login/totp", { pending_token: p.pending_token, code: "000000" }),
+    ),
+  );
+  const codes = results.map((r) => r.json.error.code).sort();
+  assertEquals(codes, [
+    ...Array(5).fill("invalid_code"),
+    ...Array(7).fill("invalid_pending_token"),
+  ]);
+  const r = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: p.pending_token,
+    code: codeNow(env, e.secret),
+  });
+  assertEquals(r.json.error.code, "invalid_pending_token");
+});
+
+Deno.test("pending token: the right code racing four wrong ones signs in", async () => {
+  const { env, e } = await setup();
+  const p = await pendingLogin(env);
+  const step = (code: string) =>
+    api(env, "POST", "/api/v1/login/totp", { pending_token: p.pending_token, code });
+  const results = await Promise.all([
+    step("000000"),
+    step("000000"),
+    step(codeNow(env, e.secret)),
+    step("000000"),
+    step("000000"),
+  ]);
+  assertEquals(results.map((r) => r.status), [401, 401, 200, 401, 401]);
+  for (const r of [results[0], results[1], results[3], results[4]]) {
+    assertEquals(r.json.error.code, "invalid_code");
+  }
+});
+
+Deno.test("pending token: a right code read before five wrong ones were counted does not sign in", async () => {
+  const { env } = await setup();
+  const p = await pendingLogin(env);
+  // The right code's step has read the live pending login (attempts 0)...
+  const live = () =>
+    env.deps.db.select().from(pendingLogins).where(eq(pendingLogins.purpose, "challenge"));
+  const [row] = await live();
+  assertEquals(row.attempts, 0);
+  // ...when five wrong codes are answered...
+  for (let i = 0; i < 5; i++) {
+    const r = await api(env, "POST", "/api/v1/login/totp", {
+      pending_token: p.pending_token,
+      code: "000000",
+    });
+    assertEquals(r.json.error.code, "invalid_code");
+  }
+  // ...so its batch consumes nothing, and no session follows.
+  const consumed = await consumePendingStatement(env.deps.db, {
+    id: row.id,
+    sessionId: "late",
+    now: env.clock.now(),
+    maxAttempts: env.deps.config.PENDING_MAX_ATTEMPTS,
+  });
+  assertEquals(consumed, []);
+  const [after] = await live();
+  assertEquals([after.attempts, after.consumedAt], [5, null]);
 });
 
 Deno.test("pending token: expires after five minutes", async () => {

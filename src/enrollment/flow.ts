@@ -12,7 +12,7 @@ import { MINUTE } from "../lib/clock.ts";
 import { type ErrorCode, fail, type Failure } from "../lib/errors.ts";
 import {
   consumePendingStatement,
-  findLivePending,
+  findOpenPending,
   type PendingRow,
 } from "../login/pending_repo.ts";
 import { generateRecoveryCode, hashRecoveryCode } from "../recovery/recovery.ts";
@@ -97,7 +97,7 @@ export async function resolveEnroller(
   if (!verified.ok || verified.token.payload.purpose !== "enroll") {
     return fail("invalid_pending_token");
   }
-  const pending = await findLivePending(deps.db, {
+  const pending = await findOpenPending(deps.db, {
     id: verified.token.jti,
     userId: verified.token.sub,
     purpose: "enroll",
@@ -325,7 +325,12 @@ export async function confirmEnrollment(
   // Inside a login the pending login goes first: without it nothing else happens.
   const results = await db.batch([
     pending
-      ? consumePendingStatement(db, { id: pending.id, sessionId: sessionId!, now })
+      ? consumePendingStatement(db, {
+        id: pending.id,
+        sessionId: sessionId!,
+        now,
+        maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+      })
       : db.run(sql`SELECT 1`),
     consumeEnrollmentStatement(db, { id: e.id, now, afterChange: !!pending }),
     authenticatorFromEnrollmentStatement(db, {

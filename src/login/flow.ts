@@ -55,6 +55,7 @@ import {
   cancelPending,
   consumePendingStatement,
   countPendingAttempt,
+  findOpenPending,
   type PendingPurpose,
   type PendingRow,
 } from "./pending_repo.ts";
@@ -271,10 +272,13 @@ async function createSessionNow(deps: Deps, input: {
   };
 }
 
-/** A verified pending token and its live row, with one attempt counted against it. */
+/**
+ * A verified pending token and its live row. No attempt is counted yet: the step counts it in
+ * the statement that settles it (see `findOpenPending`).
+ */
 type Challenge = { user: UserRow; pending: PendingRow };
 
-/** Checks a pending token of the given purpose and counts one attempt, or says why not. */
+/** Checks a pending token of the given purpose and reads its live row, or says why not. */
 export async function openPending(
   deps: Deps,
   token: string,
@@ -289,7 +293,7 @@ export async function openPending(
     const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
     if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
   }
-  const pending = await countPendingAttempt(deps.db, {
+  const pending = await findOpenPending(deps.db, {
     id: verified.token.jti,
     userId: user.id,
     purpose,
@@ -308,7 +312,7 @@ export type StepResult = { ok: true; value: Authenticated | PasswordChangeRequir
 
 /**
  * The start of every second-factor step (code, recovery code, security key): the time, the
- * pending login with one attempt counted against it, and the policy in force.
+ * live pending login (no attempt counted yet), and the policy in force.
  */
 export async function openChallenge(
   deps: Deps,
@@ -379,7 +383,15 @@ export async function totpStep(
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
-    return await secondFactorFailure(deps, user, pending, input.meta, "replayed", "invalid_code");
+    return await secondFactorFailure(
+      deps,
+      user,
+      pending,
+      input.meta,
+      "replayed",
+      "invalid_code",
+      "counted",
+    );
   }
   return { ok: true, value: done };
 }
@@ -405,7 +417,7 @@ export async function recoveryStep(
     );
   }
   const codeHash = await hashRecoveryCode(deps.secrets.recoveryHmac, user.id, normalized);
-  const wrongCode = () =>
+  const wrongCode = (attempt: AttemptCount = "count") =>
     secondFactorFailure(
       deps,
       user,
@@ -413,6 +425,7 @@ export async function recoveryStep(
       input.meta,
       "invalid_recovery_code",
       "invalid_recovery_code",
+      attempt,
     );
   // Look before the batch: a wrong code must cost an attempt, not the whole pending login.
   if (!(await hasUnusedRecoveryCode(deps.db, { userId: user.id, codeHash }))) {
@@ -438,7 +451,7 @@ export async function recoveryStep(
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
   if (done === "factor_lost") {
-    return await wrongCode();
+    return await wrongCode("counted");
   }
   const remaining = await countUnusedRecoveryCodes(deps.db, user.id);
   await deps.db.batch([
@@ -510,7 +523,12 @@ export async function completeSecondFactor(deps: Deps, input: {
     : null;
 
   const [pendingRows, factorRows, ...rest] = await db.batch([
-    consumePendingStatement(db, { id: pending.id, sessionId, now }),
+    consumePendingStatement(db, {
+      id: pending.id,
+      sessionId,
+      now,
+      maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+    }),
     input.consume,
     ...secondFactorSuccessStatements(db, {
       pendingId: pending.id,
@@ -583,8 +601,19 @@ export async function wrongTotpCode(
 }
 
 /**
- * Records a failed second factor: audit, and count it against the account. The tenth
- * consecutive failure locks the second factor for 15 minutes (both settable).
+ * How a failed step stands to its pending login's attempt count: `count` it now; already
+ * `counted` by the step's batch (it consumed the pending login, then lost the factor to a
+ * parallel request); or `none`, when nothing was guessed (a security-key challenge that a
+ * parallel answer already used), so that such duplicates cannot use up the attempts of the
+ * answer that is still being checked.
+ */
+export type AttemptCount = "count" | "counted" | "none";
+
+/**
+ * Records a failed second factor: count the attempt against the pending login (if there is one;
+ * see `AttemptCount`), audit, and count it against the account. The tenth consecutive failure
+ * locks the second factor for 15 minutes (both settable). A pending login that other attempts
+ * used up meanwhile answers as dead, as it would have before the step.
  */
 export async function secondFactorFailure(
   deps: Deps,
@@ -593,9 +622,29 @@ export async function secondFactorFailure(
   meta: RequestMeta,
   reason: string,
   code: "invalid_code" | "invalid_recovery_code" | "invalid_security_key",
+  attempt: AttemptCount = "count",
 ): Promise<Failure> {
   const { db, config } = deps;
   const now = deps.clock.now();
+  let attemptsLeft: number | null = null;
+  if (pending) {
+    const row = attempt === "none"
+      ? pending
+      : attempt === "counted"
+      ? { ...pending, attempts: pending.attempts + 1 }
+      : await countPendingAttempt(
+        db,
+        {
+          id: pending.id,
+          userId: user.id,
+          purpose: pending.purpose as PendingPurpose,
+          now,
+          maxAttempts: config.PENDING_MAX_ATTEMPTS,
+        },
+      );
+    if (!row) return fail("invalid_pending_token");
+    attemptsLeft = Math.max(0, config.PENDING_MAX_ATTEMPTS - row.attempts);
+  }
   const settings = await securitySettings(deps);
   const max = settings.secondFactorMaxFailures;
   const lockUntil = now.getTime() + settings.secondFactorLockMinutes * MINUTE;
@@ -608,7 +657,6 @@ export async function secondFactorFailure(
   }).where(eq(users.id, user.id)).returning({ lockedUntil: users.secondFactorLockedUntil });
   const locked = updated?.lockedUntil === lockUntil;
   await clientFailed(deps, meta, user.username);
-  const attemptsLeft = pending ? Math.max(0, config.PENDING_MAX_ATTEMPTS - pending.attempts) : null;
   await db.batch([
     auditInsert(db, {
       event: "login.second_factor",

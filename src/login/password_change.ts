@@ -22,7 +22,7 @@ import { enforceSessionLimitStatement, insertSessionWhere } from "../sessions/re
 import { type Amr, issueSessionToken, sessionTerms } from "../sessions/service.ts";
 import { signToken } from "../tokens/tokens.ts";
 import { setNewPasswordStatement, type UserRow } from "../users/repo.ts";
-import { consumePendingStatement, type PendingRow } from "./pending_repo.ts";
+import { consumePendingStatement, countPendingAttempt, type PendingRow } from "./pending_repo.ts";
 import type { Authenticated, PendingResult } from "./flow.ts";
 import { openPending } from "./flow.ts";
 
@@ -137,7 +137,12 @@ export async function secondFactorThenChange(deps: Deps, input: {
     created,
   );
   const [pendingRows, factorRows] = await db.batch([
-    consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
+    consumePendingStatement(db, {
+      id: pending.id,
+      sessionId: nextId,
+      now,
+      maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+    }),
     input.consume,
     db.run(sql`INSERT INTO ${pendingLogins}
       (id, user_id, purpose, remember_me, attempts, created_at, expires_at, credential_epoch, amr)
@@ -179,7 +184,17 @@ export async function passwordChangeStep(deps: Deps, input: {
   if (!opened.ok) return opened;
   const { user, pending } = opened.value;
   const fresh = await newPasswordHash(deps, user, input.newPassword);
-  if (!fresh.ok) return fresh;
+  if (!fresh.ok) {
+    // A refused password is an attempt: count it (the batch below counts a passing one).
+    const counted = await countPendingAttempt(db, {
+      id: pending.id,
+      userId: user.id,
+      purpose: "password_change",
+      now,
+      maxAttempts: config.PENDING_MAX_ATTEMPTS,
+    });
+    return counted ? fresh : fail("invalid_pending_token");
+  }
   const { hash } = fresh;
 
   const amr: Amr[] | null = pending.amr ? JSON.parse(pending.amr) : null;
@@ -204,7 +219,12 @@ export async function passwordChangeStep(deps: Deps, input: {
   );
 
   const [consumed] = await db.batch([
-    consumePendingStatement(db, { id: pending.id, sessionId: nextId, now }),
+    consumePendingStatement(db, {
+      id: pending.id,
+      sessionId: nextId,
+      now,
+      maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+    }),
     keepOld,
     setNewPasswordStatement(db, { userId: user.id, hash, now, condition: won }),
     db.run(sql`UPDATE sessions SET revoked_at = ${t}

@@ -12,14 +12,59 @@ export async function insertPending(db: Db, row: typeof pendingLogins.$inferInse
   await db.insert(pendingLogins).values(row);
 }
 
+/** Which live pending login, for whom, and how many attempts it may take. */
+export type PendingLookup = {
+  id: string;
+  userId: string;
+  purpose: PendingPurpose;
+  now: Date;
+  maxAttempts: number;
+};
+
 /**
- * Counts one code attempt against a live pending login, in one conditional statement: a
- * consumed, expired or exhausted pending login, or one issued before a credential change,
- * yields nothing, so it is dead.
+ * A live pending login, read without counting an attempt: the second-factor steps count theirs
+ * in the statement that settles it (a failure: `countPendingAttempt`; a success: the consuming
+ * `consumePendingStatement`), so a login commits once. Each of those statements checks the
+ * count again, so racing attempts get no more than `maxAttempts` answers between them, as when
+ * the count came first.
+ */
+export async function findOpenPending(
+  db: Db,
+  input: PendingLookup,
+): Promise<PendingRow | undefined> {
+  const rows = await selectOpen(db, {
+    id: input.id,
+    userId: input.userId,
+    purpose: input.purpose,
+    now: input.now.getTime(),
+    maxAttempts: input.maxAttempts,
+  });
+  return rows[0];
+}
+
+const openConditions = and(
+  eq(pendingLogins.id, sql.placeholder("id")),
+  eq(pendingLogins.userId, sql.placeholder("userId")),
+  eq(pendingLogins.purpose, sql.placeholder("purpose")),
+  lt(pendingLogins.attempts, sql.placeholder("maxAttempts")),
+  stillOpen(pendingLogins, sql.placeholder("now")),
+);
+
+// by primary key: at most one row
+const selectOpen = wholeRows(
+  pendingLogins,
+  (db) => db.select().from(pendingLogins).where(openConditions).prepare(),
+  { oneRow: true },
+);
+
+/**
+ * Counts one attempt against a live pending login, in one conditional statement: a consumed,
+ * expired or exhausted pending login, or one issued before a credential change, yields nothing,
+ * so it is dead.
  */
 export async function countPendingAttempt(
   db: Db,
-  input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
+  input: PendingLookup,
 ): Promise<PendingRow | undefined> {
   const rows = await countAttempt(db, {
     id: input.id,
@@ -35,41 +80,26 @@ export async function countPendingAttempt(
 const countAttempt = wholeRows(pendingLogins, (db) =>
   db.update(pendingLogins)
     .set({ attempts: sql`${pendingLogins.attempts} + 1` })
-    .where(and(
-      eq(pendingLogins.id, sql.placeholder("id")),
-      eq(pendingLogins.userId, sql.placeholder("userId")),
-      eq(pendingLogins.purpose, sql.placeholder("purpose")),
-      lt(pendingLogins.attempts, sql.placeholder("maxAttempts")),
-      stillOpen(pendingLogins, sql.placeholder("now")),
-    ))
+    .where(openConditions)
     .returning()
     .prepare(), { oneRow: true });
 
-/** Finds a live pending login without counting an attempt (to show a page). */
-export async function findLivePending(
-  db: Db,
-  input: { id: string; userId: string; purpose: PendingPurpose; now: Date; maxAttempts: number },
-): Promise<PendingRow | undefined> {
-  return await db.query.pendingLogins.findFirst({
-    where: and(
-      eq(pendingLogins.id, input.id),
-      eq(pendingLogins.userId, input.userId),
-      eq(pendingLogins.purpose, input.purpose),
-      lt(pendingLogins.attempts, input.maxAttempts),
-      stillOpen(pendingLogins, input.now.getTime()),
-    ),
-  });
-}
-
 /**
- * Consumes a pending login and names the session it becomes, in one conditional UPDATE; the
- * session insert in the same batch is conditional on this row carrying that session id.
+ * Consumes a pending login and names the session it becomes, in one conditional UPDATE that
+ * also counts the attempt that passed: an exhausted pending login (other attempts counted
+ * since it was read) is not consumed. The session insert in the same batch is conditional on
+ * this row carrying that session id.
  */
 export function consumePendingStatement(
   db: Db,
-  input: { id: string; sessionId: string; now: Date },
+  input: { id: string; sessionId: string; now: Date; maxAttempts: number },
 ) {
-  return consumePending(db, { id: input.id, sessionId: input.sessionId, now: input.now.getTime() });
+  return consumePending(db, {
+    id: input.id,
+    sessionId: input.sessionId,
+    now: input.now.getTime(),
+    maxAttempts: input.maxAttempts,
+  });
 }
 
 const consumePending = statementTemplate((db) =>
@@ -77,9 +107,11 @@ const consumePending = statementTemplate((db) =>
     .set({
       consumedAt: sql`${sql.placeholder("now")}`,
       sessionId: sql`${sql.placeholder("sessionId")}`,
+      attempts: sql`${pendingLogins.attempts} + 1`,
     })
     .where(and(
       eq(pendingLogins.id, sql.placeholder("id")),
+      lt(pendingLogins.attempts, sql.placeholder("maxAttempts")),
       // A credential change since the password was checked kills the pending login, also
       // when the change lands between opening it and this batch.
       stillOpen(pendingLogins, sql.placeholder("now")),

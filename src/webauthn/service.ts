@@ -20,6 +20,7 @@ import { fromBase64Url, toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { notify } from "../mail/notify.ts";
 import {
+  type AttemptCount,
   type Authenticated,
   completeSecondFactor,
   openChallenge,
@@ -28,7 +29,7 @@ import {
   type StepResult,
   type TrustRequest,
 } from "../login/flow.ts";
-import { findLivePending } from "../login/pending_repo.ts";
+import { findOpenPending } from "../login/pending_repo.ts";
 import { secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, subjectOf } from "../policy/repo.ts";
 import { isFreshlyAuthenticated } from "../reauth/reauth.ts";
@@ -422,7 +423,7 @@ export async function secondFactorOptions(
   const now = deps.clock.now();
   const verified = await verifyToken(deps.keys, "pending", pendingToken, now);
   if (!verified.ok) return fail("invalid_pending_token");
-  const pending = await findLivePending(deps.db, {
+  const pending = await findOpenPending(deps.db, {
     id: verified.token.jti,
     userId: verified.token.sub,
     purpose: "challenge",
@@ -525,8 +526,8 @@ export async function webauthnStep(
   if (!opened.ok) return opened;
   const { user, pending, policy, now, settings } = opened.value;
   if (!policy.webauthn.secondFactor) return fail("security_keys_disabled");
-  const failed = (reason: string) =>
-    secondFactorFailure(deps, user, pending, input.meta, reason, "invalid_security_key");
+  const failed = (reason: string, attempt: AttemptCount = "count") =>
+    secondFactorFailure(deps, user, pending, input.meta, reason, "invalid_security_key", attempt);
 
   const challenge = await consumeChallenge(deps.db, {
     id: input.challengeId,
@@ -534,7 +535,8 @@ export async function webauthnStep(
     boundTo: pending.id,
     now,
   });
-  if (!challenge || challenge.userId !== user.id) return await failed("challenge");
+  // A challenge used or unknown: no key was checked, so no attempt is spent.
+  if (!challenge || challenge.userId !== user.id) return await failed("challenge", "none");
   const key = await findCredential(deps.db, input.response.id);
   if (!key || key.userId !== user.id) return await failed("unknown_key");
   const checked = await verifyAssertion({
@@ -558,7 +560,7 @@ export async function webauthnStep(
     settings,
   });
   if (done === "pending_lost") return fail("invalid_pending_token");
-  if (done === "factor_lost") return await failed("counter");
+  if (done === "factor_lost") return await failed("counter", "counted");
   return { ok: true, value: done };
 }
 
