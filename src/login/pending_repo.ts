@@ -32,15 +32,11 @@ export async function findOpenPending(
   db: Db,
   input: PendingLookup,
 ): Promise<PendingRow | undefined> {
-  const rows = await selectOpen(db, {
-    id: input.id,
-    userId: input.userId,
-    purpose: input.purpose,
-    now: input.now.getTime(),
-    maxAttempts: input.maxAttempts,
-  });
-  return rows[0];
+  return (await selectOpen(db, lookupValues(input)))[0];
 }
+
+/** A lookup as the placeholders of `openConditions` take it. */
+const lookupValues = (input: PendingLookup) => ({ ...input, now: input.now.getTime() });
 
 const openConditions = and(
   eq(pendingLogins.id, sql.placeholder("id")),
@@ -66,14 +62,7 @@ export async function countPendingAttempt(
   db: Db,
   input: PendingLookup,
 ): Promise<PendingRow | undefined> {
-  const rows = await countAttempt(db, {
-    id: input.id,
-    userId: input.userId,
-    purpose: input.purpose,
-    now: input.now.getTime(),
-    maxAttempts: input.maxAttempts,
-  });
-  return rows[0];
+  return (await countAttempt(db, lookupValues(input)))[0];
 }
 
 // by primary key: at most one row
@@ -94,12 +83,7 @@ export function consumePendingStatement(
   db: Db,
   input: { id: string; sessionId: string; now: Date; maxAttempts: number },
 ) {
-  return consumePending(db, {
-    id: input.id,
-    sessionId: input.sessionId,
-    now: input.now.getTime(),
-    maxAttempts: input.maxAttempts,
-  });
+  return consumePending(db, { ...input, now: input.now.getTime() });
 }
 
 const consumePending = statementTemplate((db) =>
