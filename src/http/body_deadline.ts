@@ -41,6 +41,18 @@ export class BodyRefused extends Error {
   }
 }
 
+/** Where a body cache keeps its request's `start` (a symbol: no reader enumerates it). */
+const READ = Symbol("twofold.bodyRead");
+
+/**
+ * The getter every guarded body cache shares, calling the `start` kept on it. One function for
+ * all: defining a getter made per request gives each body cache a shape of its own, which V8
+ * keeps as a slow dictionary (measured: 35-40 us more CPU per request with a body).
+ */
+function startRead(this: Record<PropertyKey, unknown>): Promise<unknown> {
+  return (this[READ] as () => Promise<unknown>)();
+}
+
 /** The middleware: see the module. Requests without a body pass untouched. */
 export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
   const { maxBytes, ms, onTooLarge, onTimeout } = options;
@@ -57,27 +69,31 @@ export function bodyGuard(options: BodyGuardOptions): MiddlewareHandler {
     const asText = JSON_MEDIA.test((raw.headers.get("content-type") ?? "").split(";")[0].trim());
     const start = (): Promise<unknown> => {
       if (read) return read;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          refused ??= new BodyRefused("timeout");
-          reject(refused);
-        }, ms);
-      });
-      const body = counted
+      const body: Promise<unknown> = counted
         ? readCounted(raw.body!, maxBytes)
         : raw[asText ? "text" : "arrayBuffer"]();
-      // Settled, the read can no longer be late, however long the handler goes on.
-      read = Promise.race([body, late]).finally(() => clearTimeout(timer)).then((value) => {
-        if (!counted) return value;
-        if (value === null) throw (refused ??= new BodyRefused("too_large"));
-        return asText ? new TextDecoder().decode(value as ArrayBuffer) : value;
+      // One promise settled by whichever comes first, the body or the deadline (a race of two
+      // promises with a finally cost ~10 us more per request, measured). Settled, the read can
+      // no longer be late, however long the handler goes on; a losing read stays pending until
+      // the client sends the rest or goes, and its outcome is ignored.
+      read = new Promise((resolve, reject) => {
+        timer = setTimeout(() => reject(refused ??= new BodyRefused("timeout")), ms);
+        body.then((value) => {
+          clearTimeout(timer);
+          if (!counted) return resolve(value);
+          if (value === null) return reject(refused ??= new BodyRefused("too_large"));
+          resolve(asText ? new TextDecoder().decode(value as ArrayBuffer) : value);
+        }, (e) => {
+          clearTimeout(timer);
+          reject(e);
+        });
       });
-      // The losing read stays pending until the client sends the rest or goes.
-      body.catch(() => {});
       return read;
     };
-    Object.defineProperty(c.req.bodyCache, asText ? "text" : "arrayBuffer", {
-      get: start,
+    const cache = c.req.bodyCache as Record<PropertyKey, unknown>;
+    cache[READ] = start;
+    Object.defineProperty(cache, asText ? "text" : "arrayBuffer", {
+      get: startRead,
       enumerable: true,
       configurable: true,
     });
