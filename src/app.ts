@@ -25,7 +25,11 @@ import { accessRoutes } from "./access/routes.tsx";
 import { ssoRoutes } from "./sso/routes.tsx";
 import { authenticateBeforeBody } from "./caller/auth_first.ts";
 import { CSRF_FIELD, verifyCsrf } from "./http/csrf.ts";
-import { contentSecurityPolicy, securityHeaders } from "./http/security_headers.ts";
+import {
+  addResponseHeaders,
+  contentSecurityPolicy,
+  securityHeaders,
+} from "./http/security_headers.ts";
 import { errorBody } from "./http/respond.ts";
 import { bodyGuard } from "./http/body_deadline.ts";
 import { formRecord } from "./http/validate.ts";
@@ -96,18 +100,16 @@ export function createRouter(deps: Deps): Hono {
   app.use("*", requestObserver(deps));
   const banner = delegationBanner(deps);
 
-  // Set before the handler runs, so that they are part of the response it builds (a header
-  // set afterwards makes Hono copy the whole response, once per header); a handler's own
-  // Cache-Control replaces the default. A Response built by hand misses them: added after.
+  // Added to the response the handler made, where it did not set its own (a handler's own
+  // Cache-Control replaces the default), in place: see `addResponseHeaders`.
   app.use("*", async (c, next) => {
-    for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
-    c.header("Cache-Control", "no-store");
     await next();
-    const headers = c.res.headers;
-    if (headers.get("Content-Security-Policy") === null) {
-      for (const [name, value] of SECURITY_HEADERS) c.header(name, value);
-      if (!headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
-    }
+    addResponseHeaders(c, (headers) => {
+      if (!headers.has("Content-Security-Policy")) {
+        for (const [name, value] of SECURITY_HEADERS) headers.append(name, value);
+      }
+      if (!headers.has("Cache-Control")) headers.append("Cache-Control", "no-store");
+    });
   });
 
   // The page language and what pages say about this deployment (branding, issuer, lengths),

@@ -1,4 +1,5 @@
 /** @module The security headers of every answer, pages, JSON and the fast lane alike. */
+import type { Context } from "hono";
 
 /**
  * The Content-Security-Policy. `form-action` also names the hosts the login may return to
@@ -35,3 +36,21 @@ export const securityHeaders = (
   ["Cross-Origin-Opener-Policy", "same-origin"],
   ["Content-Security-Policy", csp],
 ];
+
+/**
+ * Adds headers to the response a handler made, in place. Cheaper than the two ways through
+ * Hono: a header set with `c.header()` once the response exists copies the whole response (once
+ * per header), and headers prepared before the handler runs are copied into the response by
+ * Deno's Response constructor (measured: ~15 us per request for the seven every answer gets).
+ * A response whose headers are immutable (`Response.redirect()`) is copied once, then changed.
+ */
+export function addResponseHeaders(c: Context, add: (headers: Headers) => void): void {
+  try {
+    add(c.res.headers);
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    // Hono's `res` setter makes the copy mutable (and keeps the headers set so far).
+    c.res = new Response(c.res.body, c.res);
+    add(c.res.headers);
+  }
+}

@@ -8,6 +8,7 @@ import { matchedRoutes } from "hono/route";
 import type { Deps } from "../deps.ts";
 import { requestArrived } from "../db/changes.ts";
 import { clientIp } from "../http/client.ts";
+import { addResponseHeaders } from "../http/security_headers.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -82,10 +83,8 @@ export function requestObserver(deps: Deps): MiddlewareHandler {
     const started = performance.now();
     const requestId = requestIdFrom(c.req.header("x-request-id"));
     c.set("requestId", requestId);
-    // before the handler, so that it is part of the response it builds
-    c.header("X-Request-Id", requestId);
     await next();
-    if (c.res.headers.get("X-Request-Id") === null) c.header("X-Request-Id", requestId);
+    addResponseHeaders(c, (headers) => headers.set("X-Request-Id", requestId));
     recordRequest(deps, {
       method: c.req.method,
       path: c.req.path,
