@@ -17,7 +17,7 @@ import type { Browser, Page } from "./browser_harness.ts";
 import { eq } from "drizzle-orm";
 import { noticeTokens, users, webauthnCredentials } from "../src/db/schema.ts";
 import { sha256Hex } from "../src/mail/notify.ts";
-import type { Locale } from "../src/i18n/i18n.ts";
+import { type Locale, type MessageKey, runWithLocale, t } from "../src/i18n/i18n.ts";
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
 import { DAY } from "../src/lib/clock.ts";
 import { DEFAULT_PASSWORD_POLICY } from "../src/passwords/policy.ts";
@@ -69,6 +69,49 @@ async function go(page: Page, selector: string): Promise<void> {
 }
 
 const path = (page: Page) => new URL(page.url()).pathname;
+
+/**
+ * Sends the headers of a form POST and half of its body, then waits: the server answers once
+ * BODY_TIMEOUT_SECONDS have passed. Its status and (Content-Length) body.
+ */
+async function bodyThatStops(
+  origin: string,
+  target: string,
+): Promise<{ status: number; body: string }> {
+  const { hostname, port, host } = new URL(origin);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  try {
+    await conn.write(new TextEncoder().encode(
+      `POST ${target} HTTP/1.1\r\nHost: ${host}\r\n` +
+        `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n` +
+        `username=half`,
+    ));
+    let bytes = new Uint8Array(0);
+    const chunk = new Uint8Array(64 * 1024);
+    for (;;) {
+      const text = new TextDecoder().decode(bytes);
+      const end = text.indexOf("\r\n\r\n");
+      const length = /\r\ncontent-length: *(\d+)/i.exec(text)?.[1];
+      if (end >= 0 && length !== undefined) {
+        const body = bytes.subarray(new TextEncoder().encode(text.slice(0, end + 4)).length);
+        if (body.length >= Number(length)) {
+          return {
+            status: Number(text.slice(9, 12)),
+            body: new TextDecoder().decode(body.subarray(0, Number(length))),
+          };
+        }
+      }
+      const n = await conn.read(chunk);
+      if (n === null) throw new Error(`the connection closed: ${text.slice(0, 200)}`);
+      const grown = new Uint8Array(bytes.length + n);
+      grown.set(bytes);
+      grown.set(chunk.subarray(0, n), bytes.length);
+      bytes = grown;
+    }
+  } finally {
+    conn.close();
+  }
+}
 
 /** One walk through the pages in one language, checking each. */
 class Walk {
@@ -394,6 +437,40 @@ async function walk(
     await w.check("reset password");
     await page.goto(`${origin}/no/such/page`);
     await w.check("not found");
+    // A form whose body is over MAX_BODY_BYTES: refused 413 by its Content-Length, unread.
+    await Promise.all([
+      page.waitForURL(`${origin}/login`),
+      page.evaluate(`(() => {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = "/login";
+        const filler = document.createElement("input");
+        filler.type = "hidden";
+        filler.name = "filler";
+        filler.value = "x".repeat(${env.deps.config.MAX_BODY_BYTES});
+        form.append(filler);
+        document.body.append(form);
+        form.submit();
+      })()`),
+    ]);
+    const titled = (key: MessageKey) => runWithLocale(locale, () => t(key));
+    assertMatch(await page.title(), new RegExp(`^${titled("errors.too_large.title")}`));
+    await w.check("payload too large");
+    // A body that stops half-way gets the 408 page. A browser sends its bodies whole, so the
+    // page comes from a raw connection, and the browser is handed those exact bytes at an
+    // address of this origin (its stylesheet is then the server's own).
+    const timedOut = await bodyThatStops(origin, `/login?lang=${locale}`);
+    assertEquals(timedOut.status, 408);
+    await page.route(`${origin}/request-timeout-page`, (route) =>
+      route.fulfill({
+        status: 408,
+        headers: { "content-type": "text/html; charset=utf-8" },
+        body: timedOut.body,
+      }));
+    await page.goto(`${origin}/request-timeout-page`);
+    await page.unroute(`${origin}/request-timeout-page`);
+    assertMatch(await page.title(), new RegExp(`^${titled("errors.timeout.title")}`));
+    await w.check("request timeout");
     const reporter = await addUser(env, `reporter-${locale}`);
     const token = "N".repeat(42) + locale.slice(0, 1);
     await env.deps.db.insert(noticeTokens).values({
@@ -518,7 +595,7 @@ Deno.test({
       assertEquals(checked.fr, checked.en);
       assertEquals(checked.de, checked.en);
       assert(checked.en >= 30, `only ${checked.en} pages checked`);
-    }, { env: { SETUP_TOKEN } }),
+    }, { env: { SETUP_TOKEN, BODY_TIMEOUT_SECONDS: "1" } }),
 });
 
 Deno.test({
