@@ -340,7 +340,7 @@ export function processTree(pid: number): number[] {
 }
 
 /** CPU of a process and its descendants (all threads: `total`; their main threads: `main`). */
-export function readCpu(pid: number | "self"): CpuReading {
+function readCpu(pid: number | "self"): CpuReading {
   const threads: CpuReading["threads"] = new Map();
   if (pid === "self") return { total: cpuMsOf(`/proc/self/stat`), main: NaN, threads };
   let total = 0;

@@ -11,8 +11,8 @@
  * alternated (the figures move by a few µs from run to run).
  *   deno run -A bench/route_cost.ts [--requests 20000] [--rounds 3] [--kinds a,b] [--json FILE]
  */
-import { HttpConnection, type HttpRequest } from "./http.ts";
-import { readClockTicks, readCpu, Server, startTaskV8Flags } from "./load.ts";
+import type { HttpRequest } from "./http.ts";
+import { readClockTicks, runPhase, Server, startTaskV8Flags } from "./load.ts";
 
 const TOKEN_BODY = JSON.stringify({ pending_token: "x.y.z", code: "123456" });
 
@@ -63,21 +63,17 @@ export async function measureRouteCosts(input: {
       const result: RouteCost = { kind, status: 0, cpuUsPerRequest: [] };
       for (let round = 0; round <= input.rounds; round++) {
         // Round 0 is untimed: V8 compiles the path there.
-        const n = round === 0 ? Math.ceil(input.requests / 4) : input.requests;
-        const conns = Array.from(
-          { length: input.concurrency },
-          () => new HttpConnection(server.port),
-        );
-        let next = 0;
-        const before = readCpu(server.pid).total;
-        await Promise.all(conns.map(async (c) => {
-          while (next++ < n) result.status = (await c.request(req)).status;
-        }));
-        const after = readCpu(server.pid).total;
-        for (const c of conns) c.close();
-        if (round > 0) {
-          result.cpuUsPerRequest.push(Math.round(((after - before) * 1000) / n * 10) / 10);
-        }
+        const phase = await runPhase(server.port, server.pid, {
+          name: kind,
+          concurrency: input.concurrency,
+          count: round === 0 ? Math.ceil(input.requests / 4) : input.requests,
+          request: () => req,
+          check: (res) => {
+            result.status = res.status;
+            return null;
+          },
+        });
+        if (round > 0) result.cpuUsPerRequest.push(phase.serverCpuUsPerRequest!);
       }
       out.push(result);
     }
