@@ -6,7 +6,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client.ts";
 import { auditEvents } from "../db/schema.ts";
-import { randomId } from "../lib/crypto.ts";
+import { timeOrderedId } from "../lib/crypto.ts";
 import type { RequestMeta } from "../http/client.ts";
 
 export type AuditEvent = {
@@ -58,7 +58,7 @@ export function adminAudit(
 
 export function auditValues(e: AuditEvent, now: Date) {
   return {
-    id: randomId(),
+    id: timeOrderedId(now),
     at: now.getTime(),
     event: e.event,
     outcome: e.outcome,

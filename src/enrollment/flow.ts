@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import { audit, auditRecorded, auditValues } from "../audit/repo.ts";
 import { auditEvents, authenticators, pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
-import { decryptSecret, encryptSecret, randomId } from "../lib/crypto.ts";
+import { decryptSecret, encryptSecret, randomId, timeOrderedId } from "../lib/crypto.ts";
 import { MINUTE } from "../lib/clock.ts";
 import { type ErrorCode, fail, type Failure } from "../lib/errors.ts";
 import {
@@ -296,7 +296,7 @@ export async function confirmEnrollment(
   const firstFactor = (await countAuthenticators(db, user.id)) === 0 &&
     (await loadPolicy(db)).recoveryCodesEnabled;
   const authenticatorId = randomId();
-  const sessionId = pending ? randomId() : null;
+  const sessionId = pending ? timeOrderedId(now) : null;
   const terms = await sessionTerms(deps, now, pending?.rememberMe ?? false);
   const sessionExpiresAt = terms.expiresAt;
   const created = sql`EXISTS (SELECT 1 FROM ${authenticators} WHERE id = ${authenticatorId})`;

@@ -12,7 +12,7 @@ import { auditInsert, auditRecorded, auditValues, userAudit } from "../audit/rep
 import { pendingLogins, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { useTrustedDevice } from "../devices/repo.ts";
-import { randomId } from "../lib/crypto.ts";
+import { randomId, timeOrderedId } from "../lib/crypto.ts";
 import { DAY, MINUTE } from "../lib/clock.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import {
@@ -179,7 +179,7 @@ export async function passwordStep(deps: Deps, input: {
     ? config.PENDING_TOKEN_MINUTES
     : config.ENROLLMENT_MINUTES;
   const expiresAt = new Date(now.getTime() + minutes * MINUTE);
-  const pendingId = randomId();
+  const pendingId = timeOrderedId(now);
   await db.batch([
     db.insert(pendingLogins).values({
       id: pendingId,
@@ -232,7 +232,7 @@ async function createSessionNow(deps: Deps, input: {
 }): Promise<Authenticated> {
   const { db } = deps;
   const { now } = input;
-  const id = randomId();
+  const id = timeOrderedId(now);
   const { expiresAt, idleMs, maxSessions } = await sessionTerms(deps, now, input.rememberMe);
   await db.batch([
     insertSession(
@@ -500,7 +500,7 @@ export async function completeSecondFactor(deps: Deps, input: {
   if (await mustChangePassword(deps, user, now, settings?.password)) {
     return await secondFactorThenChange(deps, input);
   }
-  const sessionId = randomId();
+  const sessionId = timeOrderedId(now);
   const { expiresAt, idleMs, maxSessions } = await sessionTerms(
     deps,
     now,

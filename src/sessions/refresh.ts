@@ -16,7 +16,7 @@ import { refreshTokens, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { DAY } from "../lib/clock.ts";
-import { randomBytes, randomId } from "../lib/crypto.ts";
+import { randomBytes, timeOrderedId } from "../lib/crypto.ts";
 import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { statementTemplate } from "../db/prepared.ts";
@@ -78,9 +78,9 @@ export async function refreshChainStart(deps: Deps, input: {
   const chainExpiresAt = t + deps.config.REMEMBER_ME_DAYS * DAY;
   return {
     statement: insertChainStart(deps.db, {
-      id: randomId(),
+      id: timeOrderedId(t),
       userId: input.userId,
-      chainId: randomId(),
+      chainId: timeOrderedId(t),
       sessionId: input.sessionId,
       tokenHash: await tokenHash(token),
       now: t,
@@ -132,7 +132,7 @@ export async function refreshSession(deps: Deps, input: {
   const old = await db.query.sessions.findFirst({ where: (s, { eq }) => eq(s.id, row.sessionId) });
   if (!user || !old) return fail("invalid_refresh_token");
 
-  const sessionId = randomId();
+  const sessionId = timeOrderedId(t);
   const next = newToken();
   const terms = await sessionTerms(deps, now, false);
   const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
@@ -168,7 +168,9 @@ export async function refreshSession(deps: Deps, input: {
     db.run(sql`INSERT INTO ${refreshTokens}
       (id, user_id, chain_id, session_id, token_hash, credential_epoch, created_at,
         chain_expires_at)
-      SELECT ${randomId()}, ${user.id}, ${row.chainId}, ${sessionId}, ${await tokenHash(next)},
+      SELECT ${timeOrderedId(t)}, ${user.id}, ${row.chainId}, ${sessionId}, ${await tokenHash(
+      next,
+    )},
         ${row.credentialEpoch}, ${t}, ${row.chainExpiresAt}
       WHERE ${created}`),
     enforceSessionLimitStatement(

@@ -15,7 +15,7 @@ import { audit, auditInsert, userAudit } from "../audit/repo.ts";
 import { users, webauthnCredentials } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { randomId } from "../lib/crypto.ts";
+import { randomId, timeOrderedId } from "../lib/crypto.ts";
 import { fromBase64Url, toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { notify } from "../mail/notify.ts";
@@ -692,7 +692,7 @@ export async function passkeyStep(deps: Deps, input: {
   });
   if (!checked.ok) return await refuse(checked.reason);
 
-  const sessionId = randomId();
+  const sessionId = timeOrderedId(now);
   const terms = await sessionTerms(deps, now, input.rememberMe);
   const expiresAt = terms.expiresAt;
   const amr: Amr[] = [...PASSKEY_AMR];
