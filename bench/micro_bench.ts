@@ -37,12 +37,13 @@ import { findUserByUsername, insertUser } from "../src/users/repo.ts";
 // ---- fixtures
 
 const now = new Date();
+const secrets = await deriveSecretKeys(crypto.getRandomValues(new Uint8Array(32)));
 const keys = await loadSigningKeys(
   [await generateSigningJwk()],
   "twofold",
   tokenLifetimes(parseConfig({})),
+  secrets.pendingToken,
 );
-const secrets = await deriveSecretKeys(crypto.getRandomValues(new Uint8Array(32)));
 const secret = generateTotpSecret();
 const secretEnc = await encryptSecret(secrets.encryption, secret, "totp:user-1");
 const code = totpCodeAt(secret, now);

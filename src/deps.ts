@@ -89,9 +89,9 @@ export function parseEncryptionKey(value: string): Uint8Array {
  * Loads the signing keys, each checked with a sign-and-verify round trip. A key that cannot
  * work stops the start with a ConfigError naming where it came from and which key it is.
  */
-async function signingKeysOrConfigError(config: Config, jwks: JWK[]) {
+async function signingKeysOrConfigError(config: Config, jwks: JWK[], pendingKey: CryptoKey) {
   try {
-    return await loadSigningKeys(jwks, config.ISSUER, tokenLifetimes(config));
+    return await loadSigningKeys(jwks, config.ISSUER, tokenLifetimes(config), pendingKey);
   } catch (e) {
     const source = config.SIGNING_KEYS ? "SIGNING_KEYS" : `signing_keys in ${config.KEYS_FILE}`;
     throw new ConfigError([`${source}: ${(e as Error).message}`]);
@@ -108,19 +108,18 @@ export async function buildDeps(input: {
   encryptionKey: Uint8Array;
   pbkdf2?: Pbkdf2;
 }): Promise<Deps> {
+  const secrets = await deriveSecretKeys(
+    input.encryptionKey,
+    input.config.RECOVERY_CODE_KEY ? parseEncryptionKey(input.config.RECOVERY_CODE_KEY) : undefined,
+  );
   const deps: Deps = {
     db: input.db,
     clock: input.clock,
     config: input.config,
     log: input.log,
     metrics: createMetrics(),
-    keys: await signingKeysOrConfigError(input.config, input.signingKeys),
-    secrets: await deriveSecretKeys(
-      input.encryptionKey,
-      input.config.RECOVERY_CODE_KEY
-        ? parseEncryptionKey(input.config.RECOVERY_CODE_KEY)
-        : undefined,
-    ),
+    keys: await signingKeysOrConfigError(input.config, input.signingKeys, secrets.pendingToken),
+    secrets,
     dummyPasswordHash: unmatchableHash(input.config.PBKDF2_ITERATIONS),
     ...(input.pbkdf2 ? { pbkdf2: input.pbkdf2 } : {}),
   };

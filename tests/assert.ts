@@ -66,6 +66,15 @@ export async function assertRejects(fn: () => Promise<unknown>, message?: string
   throw new AssertionError(message ?? "expected the promise to reject");
 }
 
+export function assertThrows(fn: () => unknown, message?: string): Error {
+  try {
+    fn();
+  } catch (e) {
+    return e as Error;
+  }
+  throw new AssertionError(message ?? "expected the call to throw");
+}
+
 function show(v: unknown): string {
   try {
     return JSON.stringify(v, (_k, x) => (x instanceof Uint8Array ? Array.from(x) : x));

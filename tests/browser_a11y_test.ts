@@ -16,7 +16,7 @@ import axe from "npm:axe-core@^4.14.1";
 import type { Browser, Page } from "./browser_harness.ts";
 import { eq } from "drizzle-orm";
 import { noticeTokens, users, webauthnCredentials } from "../src/db/schema.ts";
-import { sha256Hex } from "../src/mail/notify.ts";
+import { sha256Hex } from "../src/lib/crypto.ts";
 import { type Locale, type MessageKey, runWithLocale, t } from "../src/i18n/i18n.ts";
 import { DEFAULT_LOGIN_POLICY } from "../src/policy/policy.ts";
 import { DAY } from "../src/lib/clock.ts";

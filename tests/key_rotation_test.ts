@@ -126,7 +126,12 @@ Deno.test("keys:rotate appends a signing key to KEYS_FILE: the new one signs, th
     // A session signed by the old key still works; new tokens are signed with the new key.
     assertEquals((await api(now, "GET", "/api/v1/session", undefined, e.sessionToken)).status, 200);
     const p = await pendingLogin(now);
-    assertEquals(kidOf(p.pending_token), after.signing_keys[1].kid);
+    const done = await api(now, "POST", "/api/v1/login/totp", {
+      pending_token: p.pending_token,
+      code: codeNow(now, e.secret),
+    });
+    assertEquals(done.status, 200);
+    assertEquals(kidOf(done.json.session_token), after.signing_keys[1].kid);
     const jwks = await api(now, "GET", "/.well-known/jwks.json");
     assertEquals(
       jwks.json.keys.map((k: JWK) => k.kid),

@@ -157,9 +157,13 @@ async function reSigned(
   const claims: Record<string, unknown> = { ...decodeJwt(token) };
   change(claims, Math.floor(env.clock.now().getTime() / 1000));
   const keys = env.deps.keys;
-  return await new SignJWT(claims)
-    .setProtectedHeader({ alg: keys.alg, typ: TOKEN_KINDS[kind].typ, kid: keys.kid })
-    .sign(keys.privateKey);
+  // with the kind's real key: pending tokens are HS256 under their own key, the others signed
+  return kind === "pending"
+    ? await new SignJWT(claims).setProtectedHeader({ alg: "HS256", typ: TOKEN_KINDS[kind].typ })
+      .sign(keys.pending)
+    : await new SignJWT(claims)
+      .setProtectedHeader({ alg: keys.alg, typ: TOKEN_KINDS[kind].typ, kid: keys.kid })
+      .sign(keys.privateKey);
 }
 
 type Claims = Record<string, unknown>;

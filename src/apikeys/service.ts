@@ -10,8 +10,8 @@ import { audit, auditInsert } from "../audit/repo.ts";
 import { apiKeys, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { DAY, MINUTE } from "../lib/clock.ts";
-import { randomBytes, randomId } from "../lib/crypto.ts";
-import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, randomId, sha256Hex } from "../lib/crypto.ts";
+import { toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { type Scope, SCOPES } from "../lib/scopes.ts";
 import type { RequestMeta } from "../http/client.ts";
@@ -22,10 +22,6 @@ export const KEY_PREFIX = "tfk_";
 export const scopesSchema = z.array(z.enum(SCOPES)).min(1).max(3);
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
-
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
-}
 
 export function looksLikeApiKey(token: string | undefined): boolean {
   return !!token && token.startsWith(KEY_PREFIX);

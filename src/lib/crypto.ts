@@ -1,9 +1,10 @@
 /**
  * @module Secrets at rest and comparisons: AES-GCM for TOTP secrets, HMAC for values looked up
  * by hash (recovery codes, CSRF tokens), random identifiers, constant-time comparison.
- * WebCrypto only, so it runs unchanged on Deno and Workers.
+ * node:crypto's synchronous calls (Deno and Workers both have them) and WebCrypto's random values.
  */
-import { fromBase64Url, toBase64Url, toHex, utf8 } from "./encoding.ts";
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync } from "node:crypto";
+import { fromBase64Url, toBase64Url, utf8 } from "./encoding.ts";
 
 /** Random bytes from the platform CSPRNG. */
 export function randomBytes(length: number): Uint8Array {
@@ -47,20 +48,29 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** The keys derived from the one configured encryption key. */
+/**
+ * The keys derived from the one configured encryption key, as raw bytes for node:crypto (Deno
+ * and Workers both have it): its hashes, HMACs and ciphers run at once on the calling thread,
+ * where WebCrypto's hand each call to a thread pool and back (bench/RESULTS.md, eleventh
+ * session: 5 to 10 times the CPU of the computation itself for these short inputs).
+ */
 export type SecretKeys = {
   /** AES-256-GCM key for TOTP secrets. */
-  encryption: CryptoKey;
+  encryption: Uint8Array;
   /** HMAC-SHA256 key for recovery codes. */
-  recoveryHmac: CryptoKey;
+  recoveryHmac: Uint8Array;
   /** HMAC-SHA256 key for CSRF tokens. */
-  csrfHmac: CryptoKey;
+  csrfHmac: Uint8Array;
+  /** HMAC-SHA256 key (HS256) for pending-login tokens, which only twofold reads. */
+  pendingToken: CryptoKey;
 };
 
 /**
  * Derives purpose-bound keys from the 32-byte master key with HKDF-SHA256. The recovery-code
  * HMAC key may come from its own master (RECOVERY_CODE_KEY): stored codes are keyed hashes
  * that cannot be recomputed, so that key has to outlive a rotation of the encryption key.
+ * Each key is the first 256 bits of HKDF's output for its purpose: the same bytes as the
+ * WebCrypto keys that `deriveKey` made before (crypto_test.ts), so stored values stay valid.
  */
 export async function deriveSecretKeys(
   masterKey: Uint8Array,
@@ -69,63 +79,67 @@ export async function deriveSecretKeys(
   if (masterKey.length !== 32 || recoveryMasterKey.length !== 32) {
     throw new Error("the encryption key must be 32 bytes");
   }
-  const importBase = (key: Uint8Array) =>
-    crypto.subtle.importKey("raw", key as BufferSource, "HKDF", false, ["deriveKey"]);
-  const base = await importBase(masterKey);
-  const recoveryBase = await importBase(recoveryMasterKey);
-  const derive = (
-    info: string,
-    algorithm: AesKeyGenParams | HmacImportParams,
-    usages: KeyUsage[],
-    from = base,
-  ) =>
-    crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8.encode(info) },
-      from,
-      algorithm,
-      false,
-      usages,
-    );
-  const hmac: HmacImportParams = { name: "HMAC", hash: "SHA-256", length: 256 };
+  const derive = (info: string, from = masterKey) =>
+    new Uint8Array(hkdfSync("sha256", from, new Uint8Array(0), info, 32));
   return {
-    encryption: await derive("twofold totp-secret v1", { name: "AES-GCM", length: 256 }, [
-      "encrypt",
-      "decrypt",
-    ]),
-    recoveryHmac: await derive("twofold recovery-code v1", hmac, ["sign"], recoveryBase),
-    csrfHmac: await derive("twofold csrf v1", hmac, ["sign"]),
+    encryption: derive("twofold totp-secret v1"),
+    recoveryHmac: derive("twofold recovery-code v1", recoveryMasterKey),
+    csrfHmac: derive("twofold csrf v1"),
+    pendingToken: await crypto.subtle.importKey(
+      "raw",
+      derive("twofold pending-token v1") as BufferSource,
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    ),
   };
 }
 
 /** Encrypts a secret with AES-GCM; the associated data binds the ciphertext to its owner. */
-export async function encryptSecret(
-  key: CryptoKey,
-  plaintext: string,
-  aad: string,
-): Promise<string> {
+export function encryptSecret(key: Uint8Array, plaintext: string, aad: string): string {
   const iv = randomBytes(12);
-  const ct = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv: iv as BufferSource, additionalData: utf8.encode(aad) },
-    key,
-    utf8.encode(plaintext),
-  );
-  return `v1.${toBase64Url(iv)}.${toBase64Url(new Uint8Array(ct))}`;
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(utf8.encode(aad));
+  const body = cipher.update(utf8.encode(plaintext));
+  const last = cipher.final();
+  const tag = cipher.getAuthTag();
+  // WebCrypto's layout, which stored secrets have: the ciphertext, then the 16-byte tag
+  const ct = new Uint8Array(body.length + last.length + tag.length);
+  ct.set(body, 0);
+  ct.set(last, body.length);
+  ct.set(tag, body.length + last.length);
+  return `v1.${toBase64Url(iv)}.${toBase64Url(ct)}`;
 }
 
 /** Decrypts what `encryptSecret` made; throws if the ciphertext or its owner was changed. */
-export async function decryptSecret(key: CryptoKey, stored: string, aad: string): Promise<string> {
+export function decryptSecret(key: Uint8Array, stored: string, aad: string): string {
   const [version, iv, ct] = stored.split(".");
   if (version !== "v1" || !iv || !ct) throw new Error("unknown secret format");
-  const pt = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: fromBase64Url(iv) as BufferSource, additionalData: utf8.encode(aad) },
-    key,
-    fromBase64Url(ct) as BufferSource,
-  );
-  return new TextDecoder().decode(pt);
+  const bytes = fromBase64Url(ct);
+  if (bytes.length < 16) throw new Error("unknown secret format");
+  const decipher = createDecipheriv("aes-256-gcm", key, fromBase64Url(iv));
+  decipher.setAAD(utf8.encode(aad));
+  decipher.setAuthTag(bytes.subarray(bytes.length - 16));
+  const body = decipher.update(bytes.subarray(0, bytes.length - 16));
+  const last = decipher.final();
+  return utf8Decoder.decode(last.length ? concat(body, last) : body);
+}
+
+const utf8Decoder = new TextDecoder();
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 /** HMAC-SHA256 as hex. */
-export async function hmacHex(key: CryptoKey, message: string): Promise<string> {
-  const sig = await crypto.subtle.sign("HMAC", key, utf8.encode(message));
-  return toHex(new Uint8Array(sig));
+export function hmacHex(key: Uint8Array, message: string): string {
+  return createHmac("sha256", key).update(message).digest("hex");
+}
+
+/** SHA-256 as hex: how tokens that are looked up are stored (refresh, reset, API keys...). */
+export function sha256Hex(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }

@@ -12,11 +12,10 @@ import { alerts, auditEvents, noticeTokens, outbox, users } from "../db/schema.t
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
-import { randomId } from "../lib/crypto.ts";
+import { randomId, sha256Hex } from "../lib/crypto.ts";
 import { markOutboxPending } from "../outbox/outbox.ts";
 import { endOtherSessionsStatement } from "../sessions/repo.ts";
 import { findUserById, nextCredentialEpoch } from "../users/repo.ts";
-import { sha256Hex } from "./notify.ts";
 
 export const ACCOUNT_REPORTED_ALERT = "account_reported";
 

@@ -15,8 +15,8 @@ import type { Deps } from "../deps.ts";
 import { deviceNameFromUserAgent } from "../devices/device_name.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { DAY } from "../lib/clock.ts";
-import { randomBytes, randomId } from "../lib/crypto.ts";
-import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, randomId, sha256Hex } from "../lib/crypto.ts";
+import { toBase64Url } from "../lib/encoding.ts";
 import { enqueueStatement, MAIL_KIND, markOutboxPending } from "../outbox/outbox.ts";
 import { findUserById } from "../users/repo.ts";
 import {
@@ -61,10 +61,6 @@ export type NoticeDetails = {
    */
   onlyIf?: SQL;
 };
-
-export async function sha256Hex(token: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token))));
-}
 
 /** The origin links in mail start with: PUBLIC_URL, else where the server listens. */
 export function linkBase(config: Config): string {

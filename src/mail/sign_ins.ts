@@ -20,10 +20,10 @@ import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { readCookie, writeCookie } from "../http/cookies.ts";
 import { currentLocale } from "../i18n/i18n.ts";
-import { randomBytes } from "../lib/crypto.ts";
+import { randomBytes, sha256Hex } from "../lib/crypto.ts";
 import { toBase64Url } from "../lib/encoding.ts";
 import { mailChannel } from "./mailer.ts";
-import { type MailRecipient, notify, sha256Hex, type Statement } from "./notify.ts";
+import { type MailRecipient, notify, type Statement } from "./notify.ts";
 
 const BROWSER_COOKIE_DAYS = 400;
 const KEY_SHAPE = /^[A-Za-z0-9_-]{43}$/;

@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { audit, auditInsert } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
-import { randomBytes, randomId, timingSafeEqual } from "../lib/crypto.ts";
-import { fromBase64, toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, randomId, sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
+import { fromBase64, toBase64Url } from "../lib/encoding.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { validRedirectUri } from "./oidc.ts";
 import {
@@ -39,10 +39,6 @@ export const clientInput = z.object({
 export type ClientInput = z.output<typeof clientInput>;
 
 export type ClientActor = { userId: string | null; username: string; meta: RequestMeta };
-
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
-}
 
 export type ClientView = {
   client_id: string;

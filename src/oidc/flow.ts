@@ -15,8 +15,8 @@ import {
 import { audit } from "../audit/repo.ts";
 import type { Deps } from "../deps.ts";
 import { DAY, MINUTE } from "../lib/clock.ts";
-import { randomBytes, randomId } from "../lib/crypto.ts";
-import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, randomId, sha256Hex } from "../lib/crypto.ts";
+import { toBase64Url } from "../lib/encoding.ts";
 import type { RequestMeta } from "../http/client.ts";
 import type { SigningKeys } from "../tokens/tokens.ts";
 import type { SessionContext } from "../sessions/service.ts";
@@ -55,10 +55,6 @@ export function oidcIssuer(deps: Deps): string | null {
 /** The algorithms our OpenID Connect tokens may be signed with. */
 export function oidcAlgorithms(keys: SigningKeys): string[] {
   return [...new Set([keys.alg, ...(keys.rsa ? ["RS256"] : [])])];
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
 }
 
 const ACCESS_TOKEN_TYP = "at+jwt";

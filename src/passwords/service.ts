@@ -9,8 +9,8 @@ import { audit, auditInsert, userAudit } from "../audit/repo.ts";
 import { passwordResets, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import { revokeAllDevicesStatement } from "../devices/repo.ts";
-import { randomBytes, randomId } from "../lib/crypto.ts";
-import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, randomId, sha256Hex } from "../lib/crypto.ts";
+import { toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { hashPassword } from "../lib/password.ts";
 import { MINUTE } from "../lib/clock.ts";
@@ -132,9 +132,7 @@ export async function changePassword(
   return { ok: true };
 }
 
-async function tokenHash(token: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token))));
-}
+const tokenHash = sha256Hex;
 
 async function findResetTarget(deps: Deps, identifier: string): Promise<UserRow | undefined> {
   const byName = await findUserByUsername(deps.db, identifier);

@@ -37,10 +37,6 @@ export function isWellFormedRecoveryCode(normalized: string): boolean {
 }
 
 /** The stored form: HMAC-SHA256 under a server key, bound to the user. */
-export async function hashRecoveryCode(
-  key: CryptoKey,
-  userId: string,
-  code: string,
-): Promise<string> {
-  return await hmacHex(key, `${userId}:${normalizeRecoveryCode(code)}`);
+export function hashRecoveryCode(key: Uint8Array, userId: string, code: string): string {
+  return hmacHex(key, `${userId}:${normalizeRecoveryCode(code)}`);
 }

@@ -16,8 +16,8 @@ import { refreshTokens, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { DAY } from "../lib/clock.ts";
-import { randomBytes, timeOrderedId } from "../lib/crypto.ts";
-import { toBase64Url, toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, sha256Hex, timeOrderedId } from "../lib/crypto.ts";
+import { toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { statementTemplate } from "../db/prepared.ts";
 import { enforceSessionLimitStatement } from "./repo.ts";
@@ -33,9 +33,7 @@ export type RefreshPair = {
   refreshExpiresAt: Date;
 };
 
-async function tokenHash(token: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(token))));
-}
+const tokenHash = sha256Hex;
 
 function newToken(): string {
   return PREFIX + toBase64Url(randomBytes(32));

@@ -9,8 +9,8 @@ import type { Deps } from "../deps.ts";
 import { audit, auditInsert } from "../audit/repo.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { returnHosts, safeReturnUrl } from "../http/redirect.ts";
-import { hmacHex, randomId, timingSafeEqual } from "../lib/crypto.ts";
-import { toHex, utf8 } from "../lib/encoding.ts";
+import { createHmac } from "node:crypto";
+import { hmacHex, randomId, sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { findActiveSession, touchSession } from "../sessions/repo.ts";
 import { type Amr, type SessionContext, sessionContextOf } from "../sessions/service.ts";
 import { consumeSsoCode, insertSsoCodeStatement, purgeSsoCodesStatement } from "./repo.ts";
@@ -78,26 +78,21 @@ export function handoffTarget(config: Deps["config"], rd: string | undefined): U
   return safe ? new URL(safe) : null;
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  return toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", utf8.encode(text))));
-}
-
 /** The key for host cookies, derived once per process from the CSRF key (HMAC as a PRF). */
-const hostKeys = new WeakMap<Deps, Promise<CryptoKey>>();
-function hostKey(deps: Deps): Promise<CryptoKey> {
+const hostKeys = new WeakMap<Deps, Uint8Array>();
+function hostKey(deps: Deps): Uint8Array {
   let k = hostKeys.get(deps);
   if (!k) {
-    k = crypto.subtle.sign("HMAC", deps.secrets.csrfHmac, utf8.encode("twofold sso-host v1"))
-      .then((raw) =>
-        crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      );
+    k = new Uint8Array(
+      createHmac("sha256", deps.secrets.csrfHmac).update("twofold sso-host v1").digest(),
+    );
     hostKeys.set(deps, k);
   }
   return k;
 }
 
-async function hostMac(deps: Deps, host: string, sessionId: string): Promise<string> {
-  return await hmacHex(await hostKey(deps), `${host}\n${sessionId}`);
+function hostMac(deps: Deps, host: string, sessionId: string): string {
+  return hmacHex(hostKey(deps), `${host}\n${sessionId}`);
 }
 
 /** The value of a host's cookie: the session id and its MAC for that host. */

@@ -1,6 +1,10 @@
 /**
- * @module The three token kinds (pending, session, trusted device) signed by jose with EdDSA
- * (Ed25519; new keys) or ES256 (keys made before, still accepted).
+ * @module The three token kinds (pending, session, trusted device), made and checked by jose.
+ * Session and device tokens are signed with EdDSA (Ed25519; new keys) or ES256 (keys made before,
+ * still accepted), whose public keys are published. Pending tokens, which only twofold reads
+ * (between the steps of one login, minutes apart), are HS256 under a key derived from the
+ * encryption key (`deriveSecretKeys`): an HMAC costs a tenth of an Ed25519 verification, which a
+ * step pays whenever another process or isolate issued its token (PROCESSES, Workers, a restart).
  *
  * Each kind has its own `typ` and `aud`, and verification pins the algorithm, the type and the
  * audience, so a token of one kind is refused wherever another is expected (RFC 8725 3.11-3.12).
@@ -68,7 +72,12 @@ export type SigningKeys = {
   rsa?: { kid: string; privateKey: CryptoKey };
   /** Tokens living longer than their kind's maximum are never issued and never accepted. */
   maxLifetime: TokenLifetimes;
+  /** The HMAC-SHA256 key of pending tokens (HS256, the only algorithm they are accepted with). */
+  pending: CryptoKey;
 };
+
+/** Pending tokens' algorithm: a MAC, as only twofold makes and reads them. */
+const PENDING_ALG = "HS256";
 
 /** A new Ed25519 private key as a JWK with a `kid`. */
 export async function generateSigningJwk(): Promise<JWK> {
@@ -142,6 +151,7 @@ export async function loadSigningKeys(
   privateJwks: JWK[],
   issuer: string,
   maxLifetime: TokenLifetimes,
+  pendingKey: CryptoKey,
 ): Promise<SigningKeys> {
   // RSA keys sign only OpenID Connect tokens for RS256 clients; they are published, never used
   // for twofold's own tokens, and are not counted as the newest key.
@@ -203,6 +213,7 @@ export async function loadSigningKeys(
     verifyKey,
     ...(rsa ? { rsa: { kid: rsa.kid, privateKey: rsa.privateKey } } : {}),
     maxLifetime,
+    pending: pendingKey,
   };
 }
 
@@ -244,9 +255,12 @@ export async function signToken(
     exp,
   };
   const json = JSON.stringify(payload);
-  const token = await new CompactSign(utf8.encode(json))
-    .setProtectedHeader({ alg: keys.alg, typ, kid: keys.kid })
-    .sign(keys.privateKey);
+  const token = kind === "pending"
+    ? await new CompactSign(utf8.encode(json)).setProtectedHeader({ alg: PENDING_ALG, typ })
+      .sign(keys.pending)
+    : await new CompactSign(utf8.encode(json))
+      .setProtectedHeader({ alg: keys.alg, typ, kid: keys.kid })
+      .sign(keys.privateKey);
   if (kind === "pending") {
     // Verified once, by the next login step, most often in this same process: kept as that
     // verification would answer (its payload is the signed JSON, parsed), so the step skips
@@ -338,8 +352,8 @@ async function verifyUncached(
   }
   const { typ, aud } = TOKEN_KINDS[kind];
   try {
-    const { payload } = await jwtVerify(token, keys.verifyKey, {
-      algorithms: keys.algorithms,
+    const options = {
+      algorithms: kind === "pending" ? [PENDING_ALG] : keys.algorithms,
       typ,
       audience: aud,
       issuer: keys.issuer,
@@ -349,7 +363,10 @@ async function verifyUncached(
       // and be no older than the kind's longest lifetime. `exp` is checked strictly below.
       clockTolerance: TOKEN_CLOCK_SKEW_SECONDS,
       maxTokenAge: keys.maxLifetime[kind],
-    });
+    };
+    const { payload } = kind === "pending"
+      ? await jwtVerify(token, keys.pending, options)
+      : await jwtVerify(token, keys.verifyKey, options);
     // Same rule as the cache: expired once now >= exp, with no allowance for skew.
     if (Math.floor(now.getTime() / 1000) >= payload.exp!) return { ok: false, reason: "expired" };
     // A token signed with our key but living longer than we ever issue is not one of ours.

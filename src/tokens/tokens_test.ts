@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../../tests/assert.ts";
-import { toBase64Url } from "../lib/encoding.ts";
+import { deriveSecretKeys } from "../lib/crypto.ts";
+import { fromBase64Url, toBase64Url, utf8 } from "../lib/encoding.ts";
 import {
   generateRsaSigningJwk,
   generateSigningJwk,
@@ -21,8 +22,16 @@ const later = new Date(now.getTime() + 5 * 60_000);
 const LIFETIMES: TokenLifetimes = { pending: 900, session: 7 * 86_400, device: 30 * 86_400 };
 const KINDS = Object.keys(TOKEN_KINDS) as TokenKind[];
 
+/** A pending-token key as `deriveSecretKeys` makes one. */
+const pendingKey = (await deriveSecretKeys(new Uint8Array(32).fill(7))).pendingToken;
+
 async function keys(jwks?: JWK[]) {
-  return await loadSigningKeys(jwks ?? [await generateSigningJwk()], "twofold-test", LIFETIMES);
+  return await loadSigningKeys(
+    jwks ?? [await generateSigningJwk()],
+    "twofold-test",
+    LIFETIMES,
+    pendingKey,
+  );
 }
 
 Deno.test("verifyToken() accepts a token of its own kind", async () => {
@@ -199,10 +208,62 @@ async function forge(
 ): Promise<string> {
   const { typ, aud } = TOKEN_KINDS[kind];
   return await new SignJWT({ ...time })
-    .setProtectedHeader({ alg: k.alg, typ, kid: k.kid })
+    .setProtectedHeader(
+      kind === "pending" ? { alg: "HS256", typ } : { alg: k.alg, typ, kid: k.kid },
+    )
     .setIssuer(k.issuer).setAudience(aud).setSubject("u1").setJti(crypto.randomUUID())
-    .sign(k.privateKey);
+    .sign(kind === "pending" ? k.pending : k.privateKey);
 }
+
+Deno.test("pending tokens are HS256 under the derived key: no other key or algorithm passes for them", async () => {
+  const k = await keys();
+  const claims = { sub: "u1", jti: "j1", expiresAt: later };
+  const pending = await signToken(k, "pending", claims, now);
+  const header = JSON.parse(new TextDecoder().decode(fromBase64Url(pending.split(".")[0])));
+  assertEquals(header, { alg: "HS256", typ: TOKEN_KINDS.pending.typ });
+  // Checked in fresh key sets, so that the cache of tokens signed here does not answer: another
+  // signing key with the same encryption key verifies it; the same signing key with another not.
+  const same = await loadSigningKeys(
+    [await generateSigningJwk()],
+    "twofold-test",
+    LIFETIMES,
+    pendingKey,
+  );
+  assert((await verifyToken(same, "pending", pending, now)).ok, "the same HMAC key verifies");
+  const other = await loadSigningKeys(
+    [await generateSigningJwk()],
+    "twofold-test",
+    LIFETIMES,
+    (await deriveSecretKeys(new Uint8Array(32).fill(8))).pendingToken,
+  );
+  assertEquals((await verifyToken(other, "pending", pending, now)).ok, false, "another key");
+  const { typ, aud } = TOKEN_KINDS.pending;
+  const signed = (alg: string, key: CryptoKey | Uint8Array, kid?: string) =>
+    new SignJWT({}).setProtectedHeader({ alg, typ, ...(kid ? { kid } : {}) }).setIssuer(k.issuer)
+      .setAudience(aud).setSubject("u1").setJti(crypto.randomUUID()).setIssuedAt(nowSec)
+      .setExpirationTime(nowSec + 300).sign(key);
+  // the old form (Ed25519, the signing key), another HMAC key, the public key as an HMAC secret
+  for (
+    const [label, token] of [
+      ["EdDSA", await signed(k.alg, k.privateKey, k.kid)],
+      ["another HMAC key", await signed("HS256", crypto.getRandomValues(new Uint8Array(32)))],
+      [
+        "the public JWK as HMAC secret",
+        await signed("HS256", utf8.encode(JSON.stringify(k.jwks.keys[0]))),
+      ],
+    ] as const
+  ) {
+    assertEquals((await verifyToken(same, "pending", token, now)).ok, false, label);
+  }
+  // and the pending key signs no session token
+  const session = await new SignJWT({}).setProtectedHeader({
+    alg: "HS256",
+    typ: TOKEN_KINDS.session.typ,
+  })
+    .setIssuer(k.issuer).setAudience(TOKEN_KINDS.session.aud).setSubject("u1").setJti("s1")
+    .setIssuedAt(nowSec).setExpirationTime(nowSec + 300).sign(k.pending);
+  assertEquals((await verifyToken(same, "session", session, now)).ok, false);
+});
 
 Deno.test("verifyToken() refuses an iat or nbf beyond the clock skew, for every kind", async () => {
   const k = await keys();
@@ -313,7 +374,7 @@ Deno.test("loadSigningKeys() refuses two keys with the same kid", async () => {
 Deno.test("loadSigningKeys() keeps an RSA key aside: published, never signing twofold's tokens", async () => {
   const rsa = await generateRsaSigningJwk();
   const ed = await generateSigningJwk();
-  const keys = await loadSigningKeys([ed, rsa], "twofold-test", LIFETIMES);
+  const keys = await loadSigningKeys([ed, rsa], "twofold-test", LIFETIMES, pendingKey);
   assertEquals(keys.kid, ed.kid, "the newest non-RSA key signs, even with the RSA key last");
   assertEquals(keys.algorithms, ["EdDSA"]);
   assertEquals(keys.rsa?.kid, rsa.kid);
@@ -326,10 +387,15 @@ Deno.test("loadSigningKeys() keeps an RSA key aside: published, never signing tw
     .setIssuedAt().setExpirationTime("1h").sign(keys.rsa!.privateKey);
   assertEquals((await verifyToken(keys, "session", forged, new Date())).ok, false);
   const broken = await assertRejects(() =>
-    loadSigningKeys([ed, { ...rsa, d: toBase64Url(new Uint8Array(256)) }], "t", LIFETIMES)
+    loadSigningKeys(
+      [ed, { ...rsa, d: toBase64Url(new Uint8Array(256)) }],
+      "t",
+      LIFETIMES,
+      pendingKey,
+    )
   );
   assertStringIncludes(broken.message, "RSA key");
-  const alone = await assertRejects(() => loadSigningKeys([rsa], "t", LIFETIMES));
+  const alone = await assertRejects(() => loadSigningKeys([rsa], "t", LIFETIMES, pendingKey));
   assertStringIncludes(alone.message, "no signing key");
 });
 
@@ -346,14 +412,18 @@ Deno.test("signToken() signs what jose's SignJWT signs, byte for byte (Ed25519),
   })();
   const reference = (k: SigningKeys, kind: TokenKind, extra: Record<string, unknown>) =>
     new SignJWT({ ...extra })
-      .setProtectedHeader({ alg: k.alg, typ: TOKEN_KINDS[kind].typ, kid: k.kid })
+      .setProtectedHeader(
+        kind === "pending"
+          ? { alg: "HS256", typ: TOKEN_KINDS[kind].typ }
+          : { alg: k.alg, typ: TOKEN_KINDS[kind].typ, kid: k.kid },
+      )
       .setIssuer(k.issuer)
       .setAudience(TOKEN_KINDS[kind].aud)
       .setSubject("user-1")
       .setJti("jti-1")
       .setIssuedAt(Math.floor(now.getTime() / 1000))
       .setExpirationTime(Math.floor(later.getTime() / 1000))
-      .sign(k.privateKey);
+      .sign(kind === "pending" ? k.pending : k.privateKey);
   const extras = [
     undefined,
     { purpose: "challenge" },

@@ -386,13 +386,22 @@ Deno.test("http: the JWKS publishes the public signing keys, and tokens name one
       assertEquals(member in k, false, "no private key material");
     }
   }
+  const headerOf = (token: string) =>
+    JSON.parse(atob(token.split(".")[0].replace(/-/g, "+").replace(/_/g, "/")));
   const name = await env.newUser();
+  await freshStep(env);
+  const e = await enrollViaApi(env, name);
+  nextStep(env);
   const login = await pendingLogin(env, name);
-  const header = JSON.parse(atob(
-    login.pending_token.split(".")[0].replace(/-/g, "+")
-      .replace(/_/g, "/"),
-  ));
-  assert(keys.some((k) => k.kid === header.kid), "the token's kid is published");
+  // pending tokens are only ever read by twofold: HS256, under no published key
+  assertEquals(headerOf(login.pending_token), { alg: "HS256", typ: "twofold-pending+jwt" });
+  const done = await api(env, "POST", "/api/v1/login/totp", {
+    pending_token: login.pending_token,
+    code: codeNow(env, e.secret),
+  });
+  assertEquals(done.status, 200);
+  const header = headerOf(done.json.session_token as string);
+  assert(keys.some((k) => k.kid === header.kid), "the session token's kid is published");
   const health = await api(env, "GET", "/healthz");
   assertEquals([health.status, health.json.status], [200, "ok"]);
   // Liveness and readiness (issue 18).
