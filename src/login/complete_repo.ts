@@ -25,7 +25,10 @@ const insertSession = statementTemplate((db) =>
       WHERE id = ${p("pendingId")} AND session_id = ${p("sessionId")})`)
 );
 
-/** Only a row with something to clear is written: most logins follow no failure. */
+/**
+ * Only a row with something to clear is written: most logins follow no failure. Left out of the
+ * batch altogether when the user row the step read had nothing to clear (see `clearFailures`).
+ */
 const resetFailures = statementTemplate((db) =>
   db.update(users).set({ secondFactorFailures: 0, secondFactorLockedUntil: null })
     .where(and(
@@ -68,6 +71,13 @@ export type SecondFactorSuccess = {
   now: number;
   expiresAt: number;
   maxSessions: number;
+  /**
+   * Whether the user row the step read had failures or a lock to clear. When it had none, the
+   * reset is left out: a failure counted by a parallel request after that read then stays
+   * counted, as if it had come after this success (both orders are possible), which can only
+   * make the lock stricter, never looser.
+   */
+  clearFailures: boolean;
   audit: { id: string; event: string; username: string; detail: string };
   device: { id: string; name: string; expiresAt: number } | null;
 };
@@ -91,7 +101,7 @@ export function secondFactorSuccessStatements(db: Db, v: SecondFactorSuccess) {
       idleMs: v.idleMs,
       expiresAt: v.expiresAt,
     }),
-    resetFailures(db, common),
+    ...(v.clearFailures ? [resetFailures(db, common)] : []),
     enforceLimit(db, { ...common, maxSessions: v.maxSessions }),
     insertAudit(db, {
       ...common,

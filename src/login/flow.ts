@@ -543,6 +543,7 @@ export async function completeSecondFactor(deps: Deps, input: {
       now: now.getTime(),
       expiresAt: expiresAt.getTime(),
       maxSessions,
+      clearFailures: user.secondFactorFailures !== 0 || user.secondFactorLockedUntil !== null,
       audit: {
         id: auditRow.id,
         event: auditRow.event,
