@@ -81,6 +81,74 @@ function rowMapper(table: Table) {
   };
 }
 
+/**
+ * `wholeRows` for a join: a prepared drizzle query that selects whole tables side by side, then
+ * scalar columns, `db.select({ a: tableA, b: tableB, x: sql\`...\`.as("x") })`. Rows come back
+ * as drizzle gives them, `{ a: {...}, b: {...} | null, x }` (a left-joined table without a row is
+ * null); on the embedded engine they are read by position and decoded as `wholeRows` does,
+ * without drizzle's mapping, which would cost what merging the statements saves.
+ */
+export function joinedRows<R>(
+  tables: Record<string, Table>,
+  scalars: readonly string[],
+  build: (db: Db) => WholeRowQuery<R>,
+  options: { oneRow?: boolean } = {},
+): (db: Db, values: Record<string, unknown>) => Promise<R[]> {
+  const parts = Object.entries(tables).map(([name, table]) => ({
+    name,
+    columns: Object.values(tableColumns(table)),
+  }));
+  const width = parts.reduce((n, p) => n + p.columns.length, 0) + scalars.length;
+  const built = perDb((db) => {
+    const query = build(db);
+    const sql = query.getQuery();
+    const engine = embeddedClientOf(db);
+    if (options.oneRow) markOneRow(db, sql.sql);
+    return { query, sql, engine, checked: false };
+  });
+  return async (db, values) => {
+    const b = built(db);
+    if (!b.engine) return await b.query.all(values);
+    const result = await b.engine.execute({
+      sql: b.sql.sql,
+      args: fillPlaceholders(b.sql.params, values) as never[],
+    });
+    if (!b.checked) {
+      const names = parts.flatMap((p) => p.columns.map((c) => c.name)).concat(scalars);
+      if (result.columns.length !== width || names.some((n, i) => result.columns[i] !== n)) {
+        throw new Error(`joinedRows: unexpected columns: ${result.columns.join(", ")}`);
+      }
+      b.checked = true;
+    }
+    return result.rows.map((r) => {
+      const row = r as ArrayLike<unknown>;
+      const out: Record<string, unknown> = {};
+      let i = 0;
+      for (const part of parts) {
+        const obj: Record<string, unknown> = {};
+        let empty = true;
+        for (const c of part.columns) {
+          const value = row[i++];
+          if (value !== null) empty = false;
+          obj[c.key] = value === null ? null : c.decoder.mapFromDriverValue(value);
+        }
+        out[part.name] = empty ? null : obj;
+      }
+      for (const s of scalars) out[s] = row[i++];
+      return out as R;
+    });
+  };
+}
+
+/** A table's columns with their property names and drizzle decoders (no blob columns). */
+function tableColumns(table: Table) {
+  return Object.entries(getTableColumns(table)).map(([key, column]) => {
+    // drizzle turns a blob (an ArrayBuffer from the engine) into a Buffer first; none is read so
+    if (column.getSQLType() === "blob") throw new Error(`prepared: ${column.name} is a blob`);
+    return { key, name: column.name, decoder: column as unknown as Decoder };
+  });
+}
+
 /** `build` runs once per `Db`; later calls with the same `Db` get the same prepared query. */
 export function perDb<T>(build: (db: Db) => T): (db: Db) => T {
   const built = new WeakMap<Db, T>();

@@ -1,7 +1,7 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { migrateDb, openLibsqlDb } from "./client.ts";
-import { perDb, statementTemplate, wholeRows } from "./prepared.ts";
+import { joinedRows, perDb, statementTemplate, wholeRows } from "./prepared.ts";
 import { pendingLogins, users } from "./schema.ts";
 
 async function freshDb() {
@@ -96,4 +96,71 @@ Deno.test("wholeRows: a query that is not the table's whole row is refused", asy
   );
   const e = await assertRejects(() => some(db, {}));
   assert(e.message.includes("not the table's"), e.message);
+});
+
+const usersWithPending = joinedRows<Record<string, unknown>>(
+  { user: users, pending: pendingLogins },
+  ["n"],
+  (db) =>
+    db.select({
+      user: users,
+      pending: pendingLogins,
+      n: sql<number>`(SELECT count(*) FROM ${pendingLogins})`.as("n"),
+    }).from(users)
+      .leftJoin(
+        pendingLogins,
+        and(
+          eq(pendingLogins.userId, users.id),
+          eq(pendingLogins.purpose, sql.placeholder("purpose")),
+        ),
+      )
+      .orderBy(users.id)
+      .prepare(),
+);
+
+Deno.test("joinedRows: the same rows as drizzle's mapping of a join, a missing joined row null", async () => {
+  const db = await freshDb();
+  await db.insert(users).values({
+    id: "u2",
+    username: "bob",
+    displayName: "Bob",
+    passwordHash: "y",
+    disabled: true,
+    createdAt: 2,
+  });
+  await db.insert(pendingLogins).values({
+    id: "p1",
+    userId: "u2",
+    purpose: "challenge",
+    rememberMe: true,
+    createdAt: 3,
+    expiresAt: 4,
+    credentialEpoch: 0,
+    amr: JSON.stringify(["pwd"]),
+  });
+  const drizzles = async (purpose: string) =>
+    await db.select({
+      user: users,
+      pending: pendingLogins,
+      n: sql<number>`(SELECT count(*) FROM ${pendingLogins})`.as("n"),
+    }).from(users)
+      .leftJoin(
+        pendingLogins,
+        and(
+          eq(pendingLogins.userId, users.id),
+          eq(pendingLogins.purpose, purpose),
+        ),
+      )
+      .orderBy(users.id);
+  for (const purpose of ["challenge", "enroll"]) {
+    const ours = await usersWithPending(db, { purpose });
+    assertEquals(ours, await drizzles(purpose) as never, purpose);
+  }
+  const [ann, bob] = await usersWithPending(db, { purpose: "challenge" });
+  assertEquals([ann.pending, (bob.pending as { rememberMe: boolean }).rememberMe, bob.n], [
+    null,
+    true,
+    1,
+  ]);
+  assertEquals((bob.user as { disabled: boolean }).disabled, true);
 });

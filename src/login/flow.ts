@@ -41,13 +41,13 @@ import { advanceStepStatement, listAuthenticators } from "../totp/repo.ts";
 import { secondFactorSuccessStatements } from "./complete_repo.ts";
 import { matchTotp } from "../totp/match.ts";
 import { countCredentials, recordUseStatement } from "../webauthn/repo.ts";
-import { findUserById, findUserByUsername, type UserRow } from "../users/repo.ts";
+import { findUserByUsername, type UserRow } from "../users/repo.ts";
 import { decideNextStep, secondFactorRequired as policyRequires } from "../policy/policy.ts";
 import { loadPolicy, LOGIN_POLICY_KEY, subjectOf } from "../policy/repo.ts";
 import { type LoginPolicy, loginPolicySchema } from "../policy/policy.ts";
 import { type PasswordPolicy, passwordPolicySchema } from "../passwords/policy.ts";
 import { PASSWORD_POLICY_KEY } from "../passwords/service.ts";
-import { readSettings } from "../settings/repo.ts";
+import { parseSettings } from "../settings/repo.ts";
 import { checkSecondFactorAlert } from "../alerts/service.ts";
 import { clientFailed } from "../protection/guard.ts";
 import { checkPasswordAttempt, loginRefusal } from "../protection/password.ts";
@@ -55,7 +55,8 @@ import {
   cancelPending,
   consumePendingStatement,
   countPendingAttempt,
-  findOpenPending,
+  findUserAndOpenPending,
+  type LoginSettingKeys,
   type PendingPurpose,
   type PendingRow,
 } from "./pending_repo.ts";
@@ -278,30 +279,42 @@ async function createSessionNow(deps: Deps, input: {
  */
 type Challenge = { user: UserRow; pending: PendingRow };
 
-/** Checks a pending token of the given purpose and reads its live row, or says why not. */
+/** The settings every second-factor step reads, in the order `openChallenge` parses them. */
+const LOGIN_SETTINGS = [
+  [LOGIN_POLICY_KEY, loginPolicySchema],
+  [PASSWORD_POLICY_KEY, passwordPolicySchema],
+  [SECURITY_SETTINGS_KEY, securitySettingsInput],
+] as const;
+const LOGIN_SETTING_KEYS = LOGIN_SETTINGS.map(([key]) => key) as unknown as LoginSettingKeys;
+
+/**
+ * Checks a pending token of the given purpose and reads its live row, or says why not; with it,
+ * in the same statement, the stored text of the login settings (`openChallenge` parses them).
+ */
 export async function openPending(
   deps: Deps,
   token: string,
   purpose: PendingPurpose,
   now: Date,
-): Promise<{ ok: true; value: Challenge } | Failure> {
+): Promise<{ ok: true; value: Challenge & { settingTexts: (string | null)[] } } | Failure> {
   const verified = await verifyToken(deps.keys, "pending", token, now);
   if (!verified.ok) return fail("invalid_pending_token");
-  const user = await findUserById(deps.db, verified.token.sub);
-  if (!user || user.disabled) return fail("invalid_pending_token");
+  const found = await findUserAndOpenPending(deps.db, {
+    id: verified.token.jti,
+    userId: verified.token.sub,
+    purpose,
+    now,
+    maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
+  }, LOGIN_SETTING_KEYS);
+  if (!found) return fail("invalid_pending_token");
+  const { user, pending } = found;
+  if (user.disabled) return fail("invalid_pending_token");
   if (purpose === "challenge") {
     const lockedFor = (user.secondFactorLockedUntil ?? 0) - now.getTime();
     if (lockedFor > 0) return fail("too_many_attempts", Math.ceil(lockedFor / 1000));
   }
-  const pending = await findOpenPending(deps.db, {
-    id: verified.token.jti,
-    userId: user.id,
-    purpose,
-    now,
-    maxAttempts: deps.config.PENDING_MAX_ATTEMPTS,
-  });
   if (!pending) return fail("invalid_pending_token");
-  return { ok: true, value: { user, pending } };
+  return { ok: true, value: { user, pending, settingTexts: found.settings } };
 }
 
 export type TrustRequest = { name: string } | null;
@@ -324,16 +337,18 @@ export async function openChallenge(
   const now = deps.clock.now();
   const opened = await openPending(deps, pendingToken, "challenge", now);
   if (!opened.ok) return opened;
-  // Shared and frozen: the steps only read them.
-  const [policy, password, security] = await readSettings(deps.db, [
-    [LOGIN_POLICY_KEY, loginPolicySchema],
-    [PASSWORD_POLICY_KEY, passwordPolicySchema],
-    [SECURITY_SETTINGS_KEY, securitySettingsInput],
-  ], { shared: true });
+  // Read with the pending login; shared and frozen: the steps only read them.
+  const [policy, password, security] = parseSettings(
+    LOGIN_SETTINGS,
+    opened.value.settingTexts,
+    { shared: true },
+  );
+  const { user, pending } = opened.value;
   return {
     ok: true,
     value: {
-      ...opened.value,
+      user,
+      pending,
       now,
       policy,
       settings: { password, security: withDefaults(deps.config, security) },

@@ -40,8 +40,20 @@ export async function readSettings<const T extends readonly SettingSpec[]>(
   specs.forEach(([key], i) => values[`k${i}`] = key);
   const rows = await byKeys(specs.length)(db).all(values);
   const raw = new Map(rows.map((r) => [r.key, r.value]));
-  return specs.map(([key, schema]) =>
-    parseSetting(key, schema, raw.get(key) ?? null, options.shared ?? false)
+  return parseSettings(specs, specs.map(([key]) => raw.get(key) ?? null), options);
+}
+
+/**
+ * What `readSettings` returns for stored texts read elsewhere (in order of `specs`, null where
+ * unset): for a caller that read them in a statement of its own (a login step's first read).
+ */
+export function parseSettings<const T extends readonly SettingSpec[]>(
+  specs: T,
+  raws: readonly (string | null)[],
+  options: { shared?: boolean } = {},
+): { -readonly [I in keyof T]: z.infer<T[I][1]> } {
+  return specs.map(([key, schema], i) =>
+    parseSetting(key, schema, raws[i] ?? null, options.shared ?? false)
   ) as {
     -readonly [I in keyof T]: z.infer<T[I][1]>;
   };
