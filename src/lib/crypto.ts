@@ -52,7 +52,7 @@ export function timingSafeEqual(a: string, b: string): boolean {
  * The keys derived from the one configured encryption key, as raw bytes for node:crypto (Deno
  * and Workers both have it): its hashes, HMACs and ciphers run at once on the calling thread,
  * where WebCrypto's hand each call to a thread pool and back (bench/RESULTS.md, eleventh
- * session: 5 to 10 times the CPU of the computation itself for these short inputs).
+ * session: 2 to 9 times the CPU of the computation itself for these short inputs).
  */
 export type SecretKeys = {
   /** AES-256-GCM key for TOTP secrets. */
