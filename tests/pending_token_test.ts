@@ -1,8 +1,16 @@
 /** Security property: the pending token lives 5 minutes, is single use and allows 5 attempts. */
 import { assertEquals } from "./assert.ts";
 import { eq } from "drizzle-orm";
-import { pendingLogins } from "../src/db/schema.ts";
-import { consumePendingStatement } from "../src/login/pending_repo.ts";
+import { pendingLogins, settings } from "../src/db/schema.ts";
+import {
+  consumePendingStatement,
+  findOpenPending,
+  findUserAndOpenPending,
+} from "../src/login/pending_repo.ts";
+import { LOGIN_POLICY_KEY } from "../src/policy/repo.ts";
+import { SECURITY_SETTINGS_KEY } from "../src/settings/security.ts";
+import { writeSettingStatement } from "../src/settings/repo.ts";
+import { findUserById } from "../src/users/repo.ts";
 import { addUser, api, codeNow, enrollViaApi, nextStep, pendingLogin, testApp } from "./helpers.ts";
 
 async function setup() {
@@ -192,4 +200,41 @@ Deno.test("pending token: remember-me is carried to the session only after the s
     code: codeNow(env, e.secret),
   });
   assertEquals(new Date(r2.json.expires_at).getTime() - env.clock.now().getTime(), 24 * 3_600_000);
+});
+
+Deno.test("a second-factor step's one read gives what the separate reads give: user, pending login, settings", async () => {
+  const env = await testApp();
+  await addUser(env);
+  await enrollViaApi(env);
+  await writeSettingStatement(
+    env.deps.db,
+    LOGIN_POLICY_KEY,
+    { trustedDevicesEnabled: false },
+    env.clock.now(),
+    null,
+  );
+  nextStep(env);
+  const p = await pendingLogin(env);
+  const db = env.deps.db;
+  const [row] = await db.select().from(pendingLogins).where(eq(pendingLogins.purpose, "challenge"));
+  const user = await findUserById(db, row.userId);
+  const keys = [LOGIN_POLICY_KEY, "no_such_setting", SECURITY_SETTINGS_KEY] as const;
+  const lookup = {
+    id: row.id,
+    userId: row.userId,
+    purpose: "challenge" as const,
+    now: env.clock.now(),
+    maxAttempts: 5,
+  };
+  const stored = await db.select().from(settings).where(eq(settings.key, LOGIN_POLICY_KEY));
+  const found = await findUserAndOpenPending(db, lookup, keys);
+  assertEquals(found?.user, user);
+  assertEquals(found?.pending, await findOpenPending(db, lookup));
+  assertEquals(found?.pending?.id, row.id);
+  assertEquals(found?.settings, [stored[0].value, null, null]);
+  // a pending login that is not open is null beside its user; an unknown user is no row
+  const dead = await findUserAndOpenPending(db, { ...lookup, purpose: "enroll" }, keys);
+  assertEquals([dead?.user, dead?.pending], [user, null]);
+  assertEquals(await findUserAndOpenPending(db, { ...lookup, userId: "nobody" }, keys), undefined);
+  assertEquals(typeof p.pending_token, "string");
 });
