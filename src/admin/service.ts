@@ -308,7 +308,7 @@ export async function resetTwofa(
   await db.batch([
     ...removeFactorsStatements(deps, id, now),
     db.update(users).set({
-      enrollmentPassHash: pass ? await hashEnrollmentPass(pass) : null,
+      enrollmentPassHash: pass ? hashEnrollmentPass(pass) : null,
       enrollmentPassExpiresAt: pass ? passExpiry(now) : null,
       secondFactorFailures: 0,
       secondFactorLockedUntil: null,

@@ -5,7 +5,7 @@
  */
 import { fillPlaceholders, getTableColumns, type Table } from "drizzle-orm";
 import type { Db } from "./client.ts";
-import { embeddedClientOf } from "./changes.ts";
+import { embeddedClientOf, type EmbeddedEngine } from "./changes.ts";
 
 /**
  * Tells the engine behind `db`, if it cares, that the statement `sql` returns at most one row (a
@@ -32,33 +32,43 @@ export function wholeRows<R>(
   build: (db: Db) => WholeRowQuery<R>,
   options: { oneRow?: boolean } = {},
 ): (db: Db, values: Record<string, unknown>) => Promise<R[]> {
-  const built = perDb((db) => {
+  const built = preparedFor(build, options, (engine) => engine ? rowMapper(table) : null);
+  return async (db, values) => {
+    const b = built(db);
+    if (!b.engine || !b.extra) return await b.query.all(values);
+    const result = await executeOn(b.engine, b.sql, values);
+    b.extra.check(result.columns);
+    return result.rows.map(b.extra.map) as R[];
+  };
+}
+
+/**
+ * What `wholeRows` and `joinedRows` keep per database: the query built once, its SQL, the
+ * embedded engine if there is one (marked for one row if asked), and what each adds.
+ */
+function preparedFor<R, X>(
+  build: (db: Db) => WholeRowQuery<R>,
+  options: { oneRow?: boolean },
+  extra: (engine: EmbeddedEngine | null) => X,
+) {
+  return perDb((db) => {
     const query = build(db);
     const sql = query.getQuery();
     const engine = embeddedClientOf(db);
     if (options.oneRow) markOneRow(db, sql.sql);
-    return { query, sql, engine, mapper: engine ? rowMapper(table) : null };
+    return { query, sql, engine, extra: extra(engine) };
   });
-  return async (db, values) => {
-    const { query, sql, engine, mapper } = built(db);
-    if (!engine || !mapper) return await query.all(values);
-    const result = await engine.execute({
-      sql: sql.sql,
-      args: fillPlaceholders(sql.params, values) as never[],
-    });
-    mapper.check(result.columns);
-    return result.rows.map(mapper.map) as R[];
-  };
+}
+
+/** Runs a built query's SQL with `values` in its placeholders on the embedded engine. */
+function executeOn(engine: EmbeddedEngine, sql: BuiltQuery, values: Record<string, unknown>) {
+  return engine.execute({ sql: sql.sql, args: fillPlaceholders(sql.params, values) as never[] });
 }
 
 type Decoder = { mapFromDriverValue(value: unknown): unknown };
 
 function rowMapper(table: Table) {
-  const columns = Object.entries(getTableColumns(table)).map(([key, column]) => {
-    // drizzle turns a blob (an ArrayBuffer from the engine) into a Buffer first; none is read so
-    if (column.getSQLType() === "blob") throw new Error(`wholeRows: ${column.name} is a blob`);
-    return { key, name: column.name, decoder: column as unknown as Decoder };
-  });
+  const columns = tableColumns(table);
   let checked = false;
   return {
     /** The statement's columns are the table's, once (a broken invariant throws). */
@@ -96,29 +106,19 @@ export function joinedRows<R>(
 ): (db: Db, values: Record<string, unknown>) => Promise<R[]> {
   const parts = Object.entries(tables).map(([name, table]) => ({
     name,
-    columns: Object.values(tableColumns(table)),
+    columns: tableColumns(table),
   }));
-  const width = parts.reduce((n, p) => n + p.columns.length, 0) + scalars.length;
-  const built = perDb((db) => {
-    const query = build(db);
-    const sql = query.getQuery();
-    const engine = embeddedClientOf(db);
-    if (options.oneRow) markOneRow(db, sql.sql);
-    return { query, sql, engine, checked: false };
-  });
+  const names = parts.flatMap((p) => p.columns.map((c) => c.name)).concat(scalars);
+  const built = preparedFor(build, options, () => ({ checked: false }));
   return async (db, values) => {
     const b = built(db);
     if (!b.engine) return await b.query.all(values);
-    const result = await b.engine.execute({
-      sql: b.sql.sql,
-      args: fillPlaceholders(b.sql.params, values) as never[],
-    });
-    if (!b.checked) {
-      const names = parts.flatMap((p) => p.columns.map((c) => c.name)).concat(scalars);
-      if (result.columns.length !== width || names.some((n, i) => result.columns[i] !== n)) {
+    const result = await executeOn(b.engine, b.sql, values);
+    if (!b.extra.checked) {
+      if (result.columns.length !== names.length || names.some((n, i) => result.columns[i] !== n)) {
         throw new Error(`joinedRows: unexpected columns: ${result.columns.join(", ")}`);
       }
-      b.checked = true;
+      b.extra.checked = true;
     }
     return result.rows.map((r) => {
       const row = r as ArrayLike<unknown>;

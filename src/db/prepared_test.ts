@@ -1,6 +1,6 @@
 import { and, eq, gt, sql } from "drizzle-orm";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
-import { migrateDb, openLibsqlDb } from "./client.ts";
+import { type Db, migrateDb, openLibsqlDb } from "./client.ts";
 import { joinedRows, perDb, statementTemplate, wholeRows } from "./prepared.ts";
 import { pendingLogins, users } from "./schema.ts";
 
@@ -60,6 +60,19 @@ Deno.test("perDb: built once per database, separately for each", async () => {
   assertEquals(await q(db1).all({ t: 0 }), []);
 });
 
+/** A second user, disabled, beside freshDb()'s enabled one. */
+async function addBob(db: Db, more: Partial<typeof users.$inferInsert> = {}) {
+  await db.insert(users).values({
+    id: "u2",
+    username: "bob",
+    displayName: "Bob",
+    passwordHash: "y",
+    disabled: true,
+    createdAt: 2,
+    ...more,
+  });
+}
+
 const allUsers = wholeRows(
   users,
   (db) =>
@@ -69,16 +82,10 @@ const allUsers = wholeRows(
 
 Deno.test("wholeRows: the same rows, values and key order as drizzle's mapping", async () => {
   const db = await freshDb();
-  await db.insert(users).values({
-    id: "u2",
-    username: "bob",
-    displayName: "Bob",
-    passwordHash: "y",
-    disabled: true,
+  await addBob(db, {
     twofaRequired: true,
     graceUntil: 1_790_000_000_000,
     email: "bob@example.net",
-    createdAt: 2,
   });
   const drizzles = await db.select().from(users).where(gt(users.createdAt, 0)).orderBy(users.id);
   const ours = await allUsers(db, { t: 0 });
@@ -98,36 +105,28 @@ Deno.test("wholeRows: a query that is not the table's whole row is refused", asy
   assert(e.message.includes("not the table's"), e.message);
 });
 
+/** Users with their pending login of a purpose (a value, or a placeholder), and a count. */
+const usersWithPendingQuery = (db: Db, purpose: string | ReturnType<typeof sql.placeholder>) =>
+  db.select({
+    user: users,
+    pending: pendingLogins,
+    n: sql<number>`(SELECT count(*) FROM ${pendingLogins})`.as("n"),
+  }).from(users)
+    .leftJoin(
+      pendingLogins,
+      and(eq(pendingLogins.userId, users.id), eq(pendingLogins.purpose, purpose)),
+    )
+    .orderBy(users.id);
+
 const usersWithPending = joinedRows<Record<string, unknown>>(
   { user: users, pending: pendingLogins },
   ["n"],
-  (db) =>
-    db.select({
-      user: users,
-      pending: pendingLogins,
-      n: sql<number>`(SELECT count(*) FROM ${pendingLogins})`.as("n"),
-    }).from(users)
-      .leftJoin(
-        pendingLogins,
-        and(
-          eq(pendingLogins.userId, users.id),
-          eq(pendingLogins.purpose, sql.placeholder("purpose")),
-        ),
-      )
-      .orderBy(users.id)
-      .prepare(),
+  (db) => usersWithPendingQuery(db, sql.placeholder("purpose")).prepare(),
 );
 
 Deno.test("joinedRows: the same rows as drizzle's mapping of a join, a missing joined row null", async () => {
   const db = await freshDb();
-  await db.insert(users).values({
-    id: "u2",
-    username: "bob",
-    displayName: "Bob",
-    passwordHash: "y",
-    disabled: true,
-    createdAt: 2,
-  });
+  await addBob(db);
   await db.insert(pendingLogins).values({
     id: "p1",
     userId: "u2",
@@ -138,23 +137,9 @@ Deno.test("joinedRows: the same rows as drizzle's mapping of a join, a missing j
     credentialEpoch: 0,
     amr: JSON.stringify(["pwd"]),
   });
-  const drizzles = async (purpose: string) =>
-    await db.select({
-      user: users,
-      pending: pendingLogins,
-      n: sql<number>`(SELECT count(*) FROM ${pendingLogins})`.as("n"),
-    }).from(users)
-      .leftJoin(
-        pendingLogins,
-        and(
-          eq(pendingLogins.userId, users.id),
-          eq(pendingLogins.purpose, purpose),
-        ),
-      )
-      .orderBy(users.id);
   for (const purpose of ["challenge", "enroll"]) {
     const ours = await usersWithPending(db, { purpose });
-    assertEquals(ours, await drizzles(purpose) as never, purpose);
+    assertEquals(ours, await usersWithPendingQuery(db, purpose) as never, purpose);
   }
   const [ann, bob] = await usersWithPending(db, { purpose: "challenge" });
   assertEquals([ann.pending, (bob.pending as { rememberMe: boolean }).rememberMe, bob.n], [

@@ -176,7 +176,7 @@ export async function startEnrollment(
     return fail(code);
   };
   // After an admin reset with a pass, the password alone cannot enroll a new phone.
-  if (user.enrollmentPassHash && !(await enrollmentPassMatches(user, input.enrollmentPass, now))) {
+  if (user.enrollmentPassHash && !enrollmentPassMatches(user, input.enrollmentPass, now)) {
     return await refuse(
       input.enrollmentPass ? "wrong_enrollment_pass" : "enrollment_pass_missing",
       "enrollment_pass_required",

@@ -4,8 +4,7 @@
  * so a stolen password alone cannot enroll the attacker's phone. Valid 24 hours, shown once,
  * stored as SHA-256 (it carries 100 bits).
  */
-import { randomBytes, timingSafeEqual } from "../lib/crypto.ts";
-import { toHex, utf8 } from "../lib/encoding.ts";
+import { randomBytes, sha256Hex, timingSafeEqual } from "../lib/crypto.ts";
 import { HOUR } from "../lib/clock.ts";
 
 export const ENROLLMENT_PASS_HOURS = 24;
@@ -28,21 +27,20 @@ export function normalizePass(pass: string): string {
   return pass.toUpperCase().replace(/[\s-]/g, "");
 }
 
-export async function hashEnrollmentPass(pass: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", utf8.encode(normalizePass(pass)));
-  return toHex(new Uint8Array(digest));
+export function hashEnrollmentPass(pass: string): string {
+  return sha256Hex(normalizePass(pass));
 }
 
 export function passExpiry(now: Date): number {
   return now.getTime() + ENROLLMENT_PASS_HOURS * HOUR;
 }
 
-export async function enrollmentPassMatches(
+export function enrollmentPassMatches(
   user: { enrollmentPassHash: string | null; enrollmentPassExpiresAt: number | null },
   pass: string | undefined,
   now: Date,
-): Promise<boolean> {
+): boolean {
   if (!user.enrollmentPassHash || !pass) return false;
   if ((user.enrollmentPassExpiresAt ?? 0) <= now.getTime()) return false;
-  return timingSafeEqual(await hashEnrollmentPass(pass), user.enrollmentPassHash);
+  return timingSafeEqual(hashEnrollmentPass(pass), user.enrollmentPassHash);
 }

@@ -66,10 +66,11 @@ export async function findUserAndOpenPending(
     : undefined;
 }
 
-const settingText = (key: string) =>
+/** The stored text of the setting whose key is in placeholder `key`, as column `as`. */
+const settingText = (key: string, as: string) =>
   sql<string | null>`(SELECT ${settings.value} FROM ${settings} WHERE ${settings.key} = ${
     sql.placeholder(key)
-  })`.as(`s${key.slice(1)}`);
+  })`.as(as);
 
 // by the users primary key, the pending login by its own: at most one row
 const selectUserAndOpen = joinedRows<{
@@ -85,9 +86,9 @@ const selectUserAndOpen = joinedRows<{
     db.select({
       user: users,
       pending: pendingLogins,
-      s0: settingText("k0"),
-      s1: settingText("k1"),
-      s2: settingText("k2"),
+      s0: settingText("k0", "s0"),
+      s1: settingText("k1", "s1"),
+      s2: settingText("k2", "s2"),
     }).from(users)
       .leftJoin(pendingLogins, and(openConditions, eq(pendingLogins.userId, users.id)))
       .where(eq(users.id, sql.placeholder("userId")))
