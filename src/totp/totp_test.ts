@@ -1,3 +1,4 @@
+import { Secret } from "otpauth";
 import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
 import {
   DEFAULT_TOTP_PARAMS,
@@ -99,6 +100,25 @@ Deno.test("totpCodeAt() matches the RFC 6238 test vectors", () => {
   assertEquals(totpCodeAt(rfcSecret, new Date(59_000), params), "94287082");
   assertEquals(totpCodeAt(rfcSecret, new Date(1111111109_000), params), "07081804");
   assertEquals(totpCodeAt(rfcSecret, new Date(2000000000_000), params), "69279037");
+});
+
+Deno.test("totpCodeAt() matches the RFC 6238 vectors for SHA256 and SHA512 too", () => {
+  // RFC 6238 Appendix B: the seed repeated to 32 bytes (SHA256) and 64 bytes (SHA512).
+  const seed = (n: number) =>
+    new Secret({ buffer: new TextEncoder().encode("1234567890".repeat(7).slice(0, n)).buffer })
+      .base32;
+  const vectors: [TotpParams["algorithm"], number, number, string][] = [
+    ["SHA256", 32, 59, "46119246"],
+    ["SHA256", 32, 1111111109, "68084774"],
+    ["SHA256", 32, 20000000000, "77737706"],
+    ["SHA512", 64, 59, "90693936"],
+    ["SHA512", 64, 1111111109, "25091201"],
+    ["SHA512", 64, 20000000000, "47863826"],
+  ];
+  for (const [algorithm, bytes, seconds, code] of vectors) {
+    const params: TotpParams = { algorithm, digits: 8, period: 30, window: 1 };
+    assertEquals(totpCodeAt(seed(bytes), new Date(seconds * 1000), params), code, algorithm);
+  }
 });
 
 Deno.test("otpauthUri() carries issuer, account and parameters", () => {
