@@ -47,6 +47,38 @@ Deno.test("verifyToken() accepts a token of its own kind", async () => {
   assertEquals([r.token.sub, r.token.jti, r.token.payload.sid], ["u1", "j1", "s1"]);
 });
 
+Deno.test("verifyToken() refuses what is not shaped as its tokens as malformed, before jose", async () => {
+  const k = await keys();
+  const t = await signToken(k, "session", { sub: "u1", jti: "j1", expiresAt: later }, now);
+  const [h, p, sig] = t.split(".");
+  const notJson = toBase64Url(utf8.encode("[1]"));
+  for (
+    const bad of [
+      "x.y.z",
+      "",
+      `${h}.${p}`,
+      `${h}.${p}.${sig}.${sig}`,
+      `${h}.${p}.`,
+      `${h}.${p}.${sig}+`,
+      `${h}.${p}.${sig}=`,
+      ` ${t}`,
+      `${t}\n`,
+      `${notJson}.${p}.${sig}`,
+      `${h}.${notJson}.${sig}`,
+    ]
+  ) {
+    assertEquals(
+      await verifyToken(k, "session", bad, now),
+      { ok: false, reason: "malformed" },
+      bad,
+    );
+  }
+  // The shape alone lets nothing through: well-formed, wrongly signed, refused as before.
+  const forged = `${h}.${p}.${sig.slice(0, -2)}${sig.endsWith("AA") ? "BB" : "AA"}`;
+  assertEquals(await verifyToken(k, "session", forged, now), { ok: false, reason: "invalid" });
+  assert((await verifyToken(k, "session", t, now)).ok);
+});
+
 Deno.test("verifyToken() refuses every kind where another is expected", async () => {
   const k = await keys();
   const kinds = Object.keys(TOKEN_KINDS) as (keyof typeof TOKEN_KINDS)[];
