@@ -226,7 +226,8 @@ if (import.meta.main) {
   }
   console.log(
     `median: ${Math.round(median(perStep))} µs/step process, ` +
-      `${Math.round(median(mainPerStep))} main, ${Math.round(median(rates))}/s`,
+      `${Math.round(median(mainPerStep))} main, ${Math.round(median(rates))}/s, peak RSS ` +
+      `${Deno.readTextFileSync("/proc/self/status").match(/VmHWM:\s+(\d+)/)![1]} kB`,
   );
   Deno.exit(0);
 }

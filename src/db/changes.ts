@@ -53,7 +53,10 @@ export type ChangeSource = {
  */
 export type EmbeddedEngine = {
   markOneRow(sql: string): void;
-  execute(stmt: { sql: string; args: never[] }): Promise<{ columns: string[]; rows: unknown[] }>;
+  /** Rows as the arrays of their decoded values, in column order (no named row objects). */
+  executeValues(
+    stmt: { sql: string; args: never[] },
+  ): Promise<{ columns: string[]; rows: unknown[][] }>;
 };
 
 /** The embedded client (src/db/embedded.ts) as the code above the Drizzle handle sees it. */

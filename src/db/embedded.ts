@@ -37,6 +37,9 @@ type Statement = ReturnType<Connection["prepare"]>;
 /** How many compiled statements a connection keeps (the app has about 150 distinct ones). */
 const STATEMENT_CACHE_SIZE = 500;
 
+/** A result whose rows are the arrays of their decoded values (`executeValues`). */
+export type RowValues = { columns: string[]; rows: unknown[][] };
+
 /** Where a row keeps its values; the indexes and `length` read them through the prototype. */
 const VALUES = Symbol("values");
 
@@ -163,13 +166,17 @@ class Conn {
     return prepared;
   }
 
-  execute(stmt: InStatement): ResultSet {
+  /**
+   * `plain`: each row is the array of its decoded values (`RowValues`), not a row object that
+   * also names them: for callers that read by position (src/db/prepared.ts).
+   */
+  execute(stmt: InStatement, plain = false): ResultSet {
     const { sql, args } = typeof stmt === "string" ? { sql: stmt, args: [] } : stmt;
     const p = this.prepare(sql);
     const bound = bindArgs(args ?? []);
     if (p.writes) this.writes++;
     try {
-      return this.#run(sql, p, bound);
+      return this.#run(sql, p, bound, plain);
     } catch (e) {
       // a statement that failed half-way is not trusted again: it is compiled afresh next time
       this.#cache.delete(sql);
@@ -182,7 +189,12 @@ class Conn {
     this.#cache.delete(sql);
   }
 
-  #run(sql: string, p: Prepared, bound: unknown[] | Record<string, unknown>): ResultSet {
+  #run(
+    sql: string,
+    p: Prepared,
+    bound: unknown[] | Record<string, unknown>,
+    plain: boolean,
+  ): ResultSet {
     if (p.reader) {
       if (p.oneRow || p.limitParam && Array.isArray(bound) && bound[bound.length - 1] === 1) {
         // at most one row: one call into the engine instead of an iterator's two or three (a
@@ -195,12 +207,14 @@ class Conn {
         }
         const single = p.single;
         const row = wrap(() => single.get(bound)) as unknown[] | undefined | null;
-        const rows = row ? [makeRow(p, row)] : [];
+        const rows = row ? [plain ? decodeValues(row) as unknown as Row : makeRow(p, row)] : [];
         return new Result(p.columns, p.columnTypes, rows, 0, undefined);
       }
       const raw = wrap(() => p.stmt.all(bound)) as unknown[][];
       const rows = new Array<Row>(raw.length);
-      for (let i = 0; i < raw.length; i++) rows[i] = makeRow(p, raw[i]);
+      for (let i = 0; i < raw.length; i++) {
+        rows[i] = plain ? decodeValues(raw[i]) as unknown as Row : makeRow(p, raw[i]);
+      }
       return new Result(p.columns, p.columnTypes, rows, 0, undefined);
     }
     const info = wrap(() => p.stmt.run(bound)) as { changes: number; lastInsertRowid: unknown };
@@ -384,15 +398,27 @@ export class EmbeddedClient implements Client {
   execute(sql: string, args?: InArgs): Promise<ResultSet>;
   execute(stmtOrSql: InStatement, args?: InArgs): Promise<ResultSet> {
     const stmt = typeof stmtOrSql === "string" ? { sql: stmtOrSql, args: args ?? [] } : stmtOrSql;
+    return this.#execute(stmt, false);
+  }
+
+  /**
+   * `execute` whose rows are arrays of the decoded values alone, in the statement's column order
+   * (src/db/prepared.ts reads them by position): no row object naming each value is made.
+   */
+  executeValues(stmt: { sql: string; args: InArgs }): Promise<RowValues> {
+    return this.#execute(stmt, true) as Promise<unknown> as Promise<RowValues>;
+  }
+
+  #execute(stmt: InStatement, plain: boolean): Promise<ResultSet> {
     const sql = typeof stmt === "string" ? stmt : stmt.sql;
     if (this.#grouping && WRITE.test(sql)) {
-      return this.#groupWrite([stmt]).then((r) => r[0]);
+      return this.#groupWrite([stmt], plain).then((r) => r[0]);
     }
     return run(() => {
       const conn = this.#usable();
       // statements that cannot run inside a transaction (PRAGMA, BEGIN...) wait for none
       if (!READ.test(sql)) this.#commitGroup();
-      return conn.execute(stmt);
+      return conn.execute(stmt, plain);
     });
   }
 
@@ -411,7 +437,10 @@ export class EmbeddedClient implements Client {
    * of one each. Nobody is told a write happened before it is durable. Reads in the same turn
    * run inside the transaction and see its writes, as they would a moment later.
    */
-  #groupWrite(stmts: Array<InStatement | [string, InArgs?]>): Promise<ResultSet[]> {
+  #groupWrite(
+    stmts: Array<InStatement | [string, InArgs?]>,
+    plain = false,
+  ): Promise<ResultSet[]> {
     let conn: Conn;
     let results: ResultSet[];
     try {
@@ -430,7 +459,7 @@ export class EmbeddedClient implements Client {
     try {
       results = stmts.map((s, i) => {
         try {
-          return conn.execute(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s);
+          return conn.execute(Array.isArray(s) ? { sql: s[0], args: s[1] ?? [] } : s, plain);
         } catch (e) {
           throw asBatchError(e, i);
         }
@@ -690,6 +719,12 @@ function rowPrototype(n: number): object {
   }
   Object.defineProperty(proto, "length", { value: n });
   return rowPrototypes[n] = proto;
+}
+
+/** The engine's values of one row decoded in place (the array is the engine's fresh copy). */
+function decodeValues(raw: unknown[]): unknown[] {
+  for (let i = 0; i < raw.length; i++) raw[i] = fromSql(raw[i]);
+  return raw;
 }
 
 function makeRow(p: Prepared, raw: unknown[]): Row {
