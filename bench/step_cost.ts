@@ -12,10 +12,11 @@
  * gives. Run it with the V8 flags of `deno task start`:
  *   deno run -A --v8-flags=--max-semi-space-size=4,--memory-saver-mode,--no-flush-bytecode,\
  *     --no-allocation-site-pretenuring bench/step_cost.ts [--users 2000] [--rounds 7]
- *     [--concurrency 32] [--cpu-prof FILE]
+ *     [--concurrency 32] [--cpu-prof FILE | --heap-prof FILE] [--marks]
  * `--cpu-prof` writes a V8 CPU profile (100 µs samples, node:inspector) of the last round's
  * timed steps alone; `--heap-prof` a sampling heap profile (every 8 KB allocated, collected
- * objects included) of the same.
+ * objects included) of the same. `--marks` prints "timed start" and "timed end" around each
+ * round's steps, to find them among the lines of `--v8-flags=...,--trace-gc`.
  */
 import { Session } from "node:inspector";
 import { createApp } from "../src/app.ts";
@@ -34,11 +35,16 @@ type Options = {
   concurrency: number;
   cpuProf?: string;
   heapProf?: string;
+  marks: boolean;
 };
 
 function parseArgs(args: string[]): Options {
-  const o: Options = { users: 2000, rounds: 7, concurrency: 32 };
+  const o: Options = { users: 2000, rounds: 7, concurrency: 32, marks: false };
   for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--marks") {
+      o.marks = true;
+      continue;
+    }
     const value = Number(args[i + 1]);
     if (args[i] === "--users") o.users = value;
     else if (args[i] === "--rounds") o.rounds = value;
@@ -202,6 +208,7 @@ if (import.meta.main) {
     const kind = o.cpuProf ? "cpu" : "heap";
     const profiler = profileTo ? new Profiler() : null;
     await profiler?.start(kind);
+    if (o.marks) console.log("timed start");
     const p0 = procCpu(), m0 = mainCpu(), t0 = performance.now();
     let errors = 0;
     await pool([...Array(o.users).keys()], o.concurrency, async (i) => {
@@ -212,6 +219,7 @@ if (import.meta.main) {
       if (r.status !== 200) errors++;
     });
     const ms = performance.now() - t0;
+    if (o.marks) console.log("timed end");
     const p = (procCpu() - p0) / o.users, m = (mainCpu() - m0) / o.users;
     if (profiler) Deno.writeTextFileSync(profileTo!, JSON.stringify(await profiler.stop(kind)));
     if (round > 0) {
