@@ -79,11 +79,17 @@ async function post(
   app: { fetch(r: Request): Response | Promise<Response> },
   path: string,
   body: object,
+  bearer?: string,
 ) {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "user-agent": "step-cost/1",
+  };
+  if (bearer) headers.authorization = `Bearer ${bearer}`;
   const res = await app.fetch(
     new Request(`http://127.0.0.1${path}`, {
       method: "POST",
-      headers: { "content-type": "application/json", "user-agent": "step-cost/1" },
+      headers,
       body: JSON.stringify(body),
     }),
   );
@@ -148,13 +154,11 @@ if (import.meta.main) {
   const clock = new SteppedClock();
   const signingKeys = [await generateSigningJwk()];
   const encryptionKey = crypto.getRandomValues(new Uint8Array(32));
-  let lines = 0;
-  const log = jsonLogger("info", clock, { sink: { out: () => lines++, err: () => lines++ } });
-  const build = async () =>
-    createApp(await buildDeps({ config, db, clock, log, signingKeys, encryptionKey }));
-  const issuerDeps = await buildDeps({ config, db, clock, log, signingKeys, encryptionKey });
+  const log = jsonLogger("info", clock, { sink: { out: () => {}, err: () => {} } });
+  const depsOf = () => buildDeps({ config, db, clock, log, signingKeys, encryptionKey });
+  const issuerDeps = await depsOf();
   const issuer = createApp(issuerDeps);
-  const measured = await build();
+  const measured = createApp(await depsOf());
 
   const password = "correct horse battery staple";
   const secrets: string[] = [];
@@ -166,29 +170,15 @@ if (import.meta.main) {
   await pool([...Array(o.users).keys()], 8, async (i) => {
     const login = await post(issuer, "/api/v1/login", { username: `u${i}`, password });
     // Enrollment inside the login: the pending token is the Bearer token.
-    const res = await issuer.fetch(
-      new Request("http://127.0.0.1/api/v1/enrollments", {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${login.json.pending_token}`,
-        },
-        body: "{}",
-      }),
-    );
-    const enrollment = await res.json();
-    const confirm = await issuer.fetch(
-      new Request(`http://127.0.0.1/api/v1/enrollments/${enrollment.enrollment_id}/confirm`, {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          authorization: `Bearer ${login.json.pending_token}`,
-        },
-        body: JSON.stringify({ code: totpCodeAt(enrollment.secret, clock.now()) }),
-      }),
+    const pending = login.json.pending_token;
+    const enrollment = (await post(issuer, "/api/v1/enrollments", {}, pending)).json;
+    const confirm = await post(
+      issuer,
+      `/api/v1/enrollments/${enrollment.enrollment_id}/confirm`,
+      { code: totpCodeAt(enrollment.secret, clock.now()) },
+      pending,
     );
     if (confirm.status !== 200) throw new Error(`enrollment: ${confirm.status}`);
-    await confirm.body?.cancel();
     secrets[i] = enrollment.secret;
   });
   console.log(`${o.users} users enrolled`);
