@@ -4,7 +4,9 @@
  * the remember-me lifetime, a logout, a password change or a 2FA reset.
  */
 import { eq } from "drizzle-orm";
-import { auditEvents } from "../src/db/schema.ts";
+import { auditEvents, refreshTokens } from "../src/db/schema.ts";
+import { randomBytes, sha256Hex, timeOrderedId } from "../src/lib/crypto.ts";
+import { toBase64Url } from "../src/lib/encoding.ts";
 import { DAY, HOUR } from "../src/lib/clock.ts";
 import { assert, assertEquals } from "./assert.ts";
 import {
@@ -142,4 +144,28 @@ Deno.test("refresh: a 2FA reset by an admin ends the chain; no refresh token wit
   });
   assertEquals(enrolled.json.refresh_token, undefined);
   assertEquals((await refresh(env, "tfr_" + "x".repeat(43))).status, 401);
+});
+
+Deno.test("refresh: a token carries its time, its row the time and its SHA-256 (the index grows at one end); one stored before as a SHA-256 alone still refreshes once", async () => {
+  const { env, secret } = await setup();
+  const first = await signInWithCode(env, secret);
+  const token = first.refresh_token as string;
+  assertEquals(token.length, 4 + 8 + 43);
+  assertEquals(token.slice(4, 12), timeOrderedId(env.clock.now()).slice(0, 8));
+  const [row] = await env.deps.db.select().from(refreshTokens);
+  assertEquals(row.tokenHash, token.slice(4, 12) + sha256Hex(token));
+
+  // A token of the earlier format: no time in it, its row keyed by its SHA-256 alone.
+  const earlier = "tfr_" + toBase64Url(randomBytes(32));
+  await env.deps.db.update(refreshTokens).set({ tokenHash: sha256Hex(earlier) })
+    .where(eq(refreshTokens.id, row.id));
+  env.clock.advance(HOUR);
+  assertEquals((await refresh(env, token)).status, 401, "its key was replaced");
+  const next = await refresh(env, earlier);
+  assertEquals(next.status, 200);
+  assertEquals(next.json.refresh_token.length, 4 + 8 + 43, "the next one has the time");
+  assertEquals(await whoami(env, next.json.session_token), 200);
+  assertEquals((await refresh(env, next.json.refresh_token)).status, 200);
+  // Spent: used again, it ends the chain.
+  assertEquals((await refresh(env, earlier)).status, 401);
 });

@@ -29,13 +29,21 @@ const SORTED_DIGITS = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrs
  * own `created_at`, which the row holds anyway.
  */
 export function timeOrderedId(now: Date | number): string {
+  return timePrefix(now) + randomId();
+}
+
+/**
+ * `timeOrderedId`'s first 8 characters: the milliseconds since 1970 in base64url digits that
+ * sort as the time does. For keys that should grow at one end of their index (see there).
+ */
+export function timePrefix(now: Date | number): string {
   let t = Math.max(0, Math.floor(typeof now === "number" ? now : now.getTime()));
   let prefix = "";
   for (let i = 0; i < 8; i++) {
     prefix = SORTED_DIGITS[t % 64] + prefix;
     t = Math.floor(t / 64);
   }
-  return prefix + randomId();
+  return prefix;
 }
 
 /** Compares two strings without an early exit, so timing does not reveal the common prefix. */

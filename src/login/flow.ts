@@ -534,7 +534,7 @@ export async function completeSecondFactor(deps: Deps, input: {
   }, now);
 
   const refresh = input.refresh
-    ? await refreshChainStart(deps, { userId: user.id, sessionId, now })
+    ? refreshChainStart(deps, { userId: user.id, sessionId, now })
     : null;
 
   const [pendingRows, factorRows, ...rest] = await db.batch([

@@ -1,6 +1,9 @@
 /**
  * @module Refresh tokens for programs that signed in through the JSON API with a second factor.
- * The token is opaque (256 bits, stored as SHA-256) and names a chain. Each use spends it in
+ * The token is opaque (256 random bits behind the time it was issued) and names a chain. It is
+ * stored as its time and SHA-256 (`storedKey`), so that the unique index on that key grows at
+ * one end, as the table's other keys do, instead of each login writing one of its pages at a
+ * random place (bench/RESULTS.md, thirteenth session). Each use spends it in
  * one conditional UPDATE and, in the same batch, issues the next pair: a new session (the old
  * one ends) and a new refresh token of the same chain. A spent token used again ends the whole
  * chain (every token and every session it issued) and is audited: someone holds a copy.
@@ -16,7 +19,7 @@ import { refreshTokens, sessions, users } from "../db/schema.ts";
 import type { Deps } from "../deps.ts";
 import type { RequestMeta } from "../http/client.ts";
 import { DAY } from "../lib/clock.ts";
-import { randomBytes, sha256Hex, timeOrderedId } from "../lib/crypto.ts";
+import { randomBytes, sha256Hex, timeOrderedId, timePrefix } from "../lib/crypto.ts";
 import { toBase64Url } from "../lib/encoding.ts";
 import { fail, type Failure } from "../lib/errors.ts";
 import { statementTemplate } from "../db/prepared.ts";
@@ -33,10 +36,23 @@ export type RefreshPair = {
   refreshExpiresAt: Date;
 };
 
-const tokenHash = sha256Hex;
+/** A new token: the prefix, the time (8 characters that sort as it does), 256 random bits. */
+function newToken(t: number): string {
+  return PREFIX + timePrefix(t) + toBase64Url(randomBytes(32));
+}
 
-function newToken(): string {
-  return PREFIX + toBase64Url(randomBytes(32));
+/** The length of `newToken`'s tokens; those issued before had no time (47 characters). */
+const TIMED_LENGTH = PREFIX.length + 8 + 43;
+
+/**
+ * What the table keeps of a token (`token_hash`): its time characters, then its SHA-256 in hex.
+ * A token of the earlier format (no time) is kept as its SHA-256 alone, as it was stored then.
+ */
+function storedKey(token: string): string {
+  const hash = sha256Hex(token);
+  return token.length === TIMED_LENGTH
+    ? token.slice(PREFIX.length, PREFIX.length + 8) + hash
+    : hash;
 }
 
 /** The token's chain is still alive: the user's epoch unchanged and its session not ended. */
@@ -56,7 +72,7 @@ export async function startRefreshChain(deps: Deps, input: {
   sessionId: string;
   now: Date;
 }): Promise<RefreshIssued | null> {
-  const start = await refreshChainStart(deps, input);
+  const start = refreshChainStart(deps, input);
   return ((await start.statement) as unknown[]).length === 1 ? start.issued : null;
 }
 
@@ -66,13 +82,13 @@ export type RefreshIssued = { refreshToken: string; refreshExpiresAt: Date };
  * `startRefreshChain` as a statement, for a login to put in its own batch after the session's
  * insert: the token is issued only if the statement returns a row.
  */
-export async function refreshChainStart(deps: Deps, input: {
+export function refreshChainStart(deps: Deps, input: {
   userId: string;
   sessionId: string;
   now: Date;
-}): Promise<{ statement: ReturnType<typeof insertChainStart>; issued: RefreshIssued }> {
-  const token = newToken();
+}): { statement: ReturnType<typeof insertChainStart>; issued: RefreshIssued } {
   const t = input.now.getTime();
+  const token = newToken(t);
   const chainExpiresAt = t + deps.config.REMEMBER_ME_DAYS * DAY;
   return {
     statement: insertChainStart(deps.db, {
@@ -80,7 +96,7 @@ export async function refreshChainStart(deps: Deps, input: {
       userId: input.userId,
       chainId: timeOrderedId(t),
       sessionId: input.sessionId,
-      tokenHash: await tokenHash(token),
+      tokenHash: storedKey(token),
       now: t,
       chainExpiresAt,
     }),
@@ -121,7 +137,7 @@ export async function refreshSession(deps: Deps, input: {
   const { db } = deps;
   const now = deps.clock.now();
   const t = now.getTime();
-  const hash = await tokenHash(input.refreshToken);
+  const hash = storedKey(input.refreshToken);
   const row = await db.query.refreshTokens.findFirst({
     where: (r, { eq }) => eq(r.tokenHash, hash),
   });
@@ -131,7 +147,7 @@ export async function refreshSession(deps: Deps, input: {
   if (!user || !old) return fail("invalid_refresh_token");
 
   const sessionId = timeOrderedId(t);
-  const next = newToken();
+  const next = newToken(t);
   const terms = await sessionTerms(deps, now, false);
   const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
   const created = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
@@ -166,9 +182,11 @@ export async function refreshSession(deps: Deps, input: {
     db.run(sql`INSERT INTO ${refreshTokens}
       (id, user_id, chain_id, session_id, token_hash, credential_epoch, created_at,
         chain_expires_at)
-      SELECT ${timeOrderedId(t)}, ${user.id}, ${row.chainId}, ${sessionId}, ${await tokenHash(
-      next,
-    )},
+      SELECT ${timeOrderedId(t)}, ${user.id}, ${row.chainId}, ${sessionId}, ${
+      storedKey(
+        next,
+      )
+    },
         ${row.credentialEpoch}, ${t}, ${row.chainExpiresAt}
       WHERE ${created}`),
     enforceSessionLimitStatement(
