@@ -148,6 +148,7 @@ export async function refreshSession(deps: Deps, input: {
 
   const sessionId = timeOrderedId(t);
   const next = newToken(t);
+  const nextKey = storedKey(next);
   const terms = await sessionTerms(deps, now, false);
   const sessionExpiresAt = new Date(Math.min(terms.expiresAt.getTime(), row.chainExpiresAt));
   const created = sql`EXISTS (SELECT 1 FROM ${sessions} WHERE id = ${sessionId})`;
@@ -182,11 +183,7 @@ export async function refreshSession(deps: Deps, input: {
     db.run(sql`INSERT INTO ${refreshTokens}
       (id, user_id, chain_id, session_id, token_hash, credential_epoch, created_at,
         chain_expires_at)
-      SELECT ${timeOrderedId(t)}, ${user.id}, ${row.chainId}, ${sessionId}, ${
-      storedKey(
-        next,
-      )
-    },
+      SELECT ${timeOrderedId(t)}, ${user.id}, ${row.chainId}, ${sessionId}, ${nextKey},
         ${row.credentialEpoch}, ${t}, ${row.chainExpiresAt}
       WHERE ${created}`),
     enforceSessionLimitStatement(
